@@ -1,0 +1,156 @@
+package dev.queuectl;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import dev.queuectl.cli.Mode;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Entry point. Reads the global options ({@code --db}, {@code --debug}, {@code --version},
+ * {@code --help}), decides how to run (one command, a script on stdin, or the REPL) and exits with
+ * the command's code.
+ */
+@SpringBootApplication
+public class QueuectlApplication {
+
+	@Bean
+	java.time.Clock clock() {
+		return java.time.Clock.systemUTC();
+	}
+
+	public static void main(String[] args) {
+		System.exit(run(args));
+	}
+
+	/** Runs queuectl in this JVM and returns the exit code. */
+	public static int run(String[] args) {
+		Map<String, Object> properties = new HashMap<>();
+		List<String> rest = new ArrayList<>();
+		boolean debug = false;
+		for (int i = 0; i < args.length; i++) {
+			String arg = args[i];
+			if (!rest.isEmpty()) {
+				rest.add(arg);
+			}
+			else if (arg.equals("--db") || arg.startsWith("--db=")) {
+				String value = arg.startsWith("--db=") ? arg.substring(5) : (i + 1 < args.length ? args[++i] : null);
+				if (value == null || value.isBlank()) {
+					System.err.println("queuectl: --db needs a path");
+					return QueuectlException.USAGE;
+				}
+				properties.put("queuectl.db", value);
+			}
+			else if (arg.equals("--debug")) {
+				debug = true;
+			}
+			else if (arg.equals("--version") || arg.equals("-V")) {
+				System.out.println("queuectl " + version());
+				return 0;
+			}
+			else if (arg.equals("--help") || arg.equals("-h")) {
+				rest.add("help");
+			}
+			else {
+				rest.add(arg);
+			}
+		}
+		Mode mode = !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
+		properties.put("queuectl.mode", mode.name());
+		properties.put("spring.shell.interactive.enabled", mode == Mode.REPL);
+		if (debug) {
+			properties.put("queuectl.debug", true);
+			properties.put("logging.level.dev.queuectl", "debug");
+		}
+		SpringApplication app = new SpringApplication(QueuectlApplication.class);
+		app.setAddCommandLineProperties(false);
+		app.setBannerMode(Banner.Mode.OFF);
+		app.setLogStartupInfo(false);
+		app.setWebApplicationType(WebApplicationType.NONE);
+		app.setDefaultProperties(internalDefaults());
+		app.addInitializers((ConfigurableApplicationContext ctx) -> ctx.getEnvironment()
+			.getPropertySources()
+			.addFirst(new MapPropertySource("queuectlCommandLine", properties)));
+		try (ConfigurableApplicationContext ctx = app.run(rest.toArray(String[]::new))) {
+			return SpringApplication.exit(ctx);
+		}
+		catch (RuntimeException ex) {
+			return startupFailure(ex, debug);
+		}
+	}
+
+	/** Settings that are how queuectl works, not choices for users (those are in application.yml). */
+	private static Map<String, Object> internalDefaults() {
+		Map<String, Object> p = new HashMap<>();
+		p.put("spring.main.banner-mode", "off");
+		p.put("spring.flyway.enabled", false); // migrated under a file lock by DatabaseConfiguration
+		p.put("spring.shell.command.help.enabled", false); // HelpCommand shows examples too
+		p.put("spring.shell.command.script.enabled", false); // piped stdin does this
+		p.put("spring.shell.command.version.enabled", false); // --version
+		p.put("spring.shell.history.name", "repl-history");
+		return p;
+	}
+
+	private static int startupFailure(Throwable ex, boolean debug) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && !(cause instanceof QueuectlException)) {
+			cause = cause.getCause();
+		}
+		if (cause instanceof QueuectlException q) {
+			System.err.println("queuectl: " + q.getMessage());
+			if (debug) {
+				ex.printStackTrace();
+			}
+			return q.exitCode();
+		}
+		System.err.println("queuectl: " + cause.getClass().getSimpleName()
+				+ (cause.getMessage() == null ? "" : ": " + cause.getMessage().lines().findFirst().orElse("")));
+		if (debug) {
+			ex.printStackTrace();
+		}
+		return QueuectlException.FAILURE;
+	}
+
+	/** The launcher says whether stdin is a terminal; without it, ask the JDK. */
+	private static boolean stdinIsTerminal() {
+		String told = System.getProperty("queuectl.stdin.tty");
+		if (told != null) {
+			return Boolean.parseBoolean(told);
+		}
+		Console console = System.console();
+		if (console == null) {
+			return false;
+		}
+		try {
+			return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+		}
+		catch (ReflectiveOperationException ex) {
+			return true; // JDK < 22: a console exists only on a terminal
+		}
+	}
+
+	static String version() {
+		try (InputStream in = QueuectlApplication.class.getResourceAsStream("/queuectl-version.properties")) {
+			Properties p = new Properties();
+			if (in != null) {
+				p.load(in);
+			}
+			return p.getProperty("version", "unknown");
+		}
+		catch (IOException ex) {
+			return "unknown";
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package dev.queuectl;
+
+/**
+ * A failure the user caused or can act on. It carries the process exit code and a one-line
+ * message; the CLI prints the message without a stack trace.
+ */
+public class QueuectlException extends RuntimeException {
+
+	/** Bad usage or bad input. */
+	public static final int USAGE = 2;
+
+	/** The named job does not exist. */
+	public static final int NOT_FOUND = 3;
+
+	/** Any other failure. */
+	public static final int FAILURE = 1;
+
+	private final int exitCode;
+
+	public QueuectlException(int exitCode, String message) {
+		super(message);
+		this.exitCode = exitCode;
+	}
+
+	public int exitCode() {
+		return this.exitCode;
+	}
+
+	public static QueuectlException usage(String message) {
+		return new QueuectlException(USAGE, message);
+	}
+
+	public static QueuectlException noSuchJob(String id) {
+		return new QueuectlException(NOT_FOUND, "no such job: " + id);
+	}
+}

@@ -1,0 +1,144 @@
+package dev.queuectl.cli;
+
+import java.util.List;
+
+import dev.queuectl.QueuectlException;
+import org.springframework.shell.core.command.Command;
+import org.springframework.shell.core.command.CommandArgument;
+import org.springframework.shell.core.command.CommandOption;
+import org.springframework.shell.core.command.CommandRegistry;
+import org.springframework.shell.core.command.ParsedInput;
+
+/**
+ * Turns words (already split, by the OS or by {@link LineTokenizer}) into Spring Shell's
+ * {@link ParsedInput}, checking them against the command's declared options. Unlike Shell's own
+ * parser it never re-joins words, so arguments with spaces and quotes arrive intact, and it
+ * rejects unknown options instead of ignoring them.
+ */
+final class ArgvParser {
+
+	private ArgvParser() {
+	}
+
+	/** The parsed words and the command they name. */
+	record Parsed(Command command, ParsedInput input, boolean helpRequested) {
+	}
+
+	static Parsed parse(List<String> words, CommandRegistry registry) {
+		if (words.isEmpty()) {
+			throw QueuectlException.usage("no command given (try 'queuectl help')");
+		}
+		Command command = null;
+		StringBuilder name = new StringBuilder();
+		for (String word : words) {
+			name.append(name.length() == 0 ? "" : " ").append(word);
+			Command exact = registry.getCommandByName(name.toString());
+			if (exact != null) {
+				command = exact;
+			}
+			else if (registry.getCommandsByPrefix(name + " ").isEmpty()) {
+				break;
+			}
+		}
+		if (command == null) {
+			String group = words.get(0);
+			List<String> subs = registry.getCommandsByPrefix(group + " ")
+				.stream()
+				.map(c -> c.getName().substring(group.length() + 1))
+				.sorted()
+				.toList();
+			if (subs.isEmpty()) {
+				throw QueuectlException.usage("unknown command '" + group + "' (try 'queuectl help')");
+			}
+			String given = words.size() > 1 ? "unknown sub-command '" + group + " " + words.get(1) + "'"
+					: "'" + group + "' needs a sub-command";
+			throw QueuectlException.usage(given + " (one of: " + String.join(", ", subs) + ")");
+		}
+		String[] nameWords = command.getName().split(" ");
+		ParsedInput.Builder builder = ParsedInput.builder().commandName(nameWords[0]);
+		for (int i = 1; i < nameWords.length; i++) {
+			builder.addSubCommand(nameWords[i]);
+		}
+		boolean help = false;
+		int argumentIndex = 0;
+		boolean onlyArguments = false;
+		List<String> rest = words.subList(nameWords.length, words.size());
+		for (int i = 0; i < rest.size(); i++) {
+			String word = rest.get(i);
+			if (onlyArguments || !word.startsWith("-") || word.equals("-")) {
+				builder.addArgument(new CommandArgument(argumentIndex++, word));
+				continue;
+			}
+			if (word.equals("--")) {
+				onlyArguments = true;
+				continue;
+			}
+			if (word.equals("--help") || word.equals("-h")) {
+				help = true;
+				continue;
+			}
+			String optionName = word;
+			String value = null;
+			int eq = word.indexOf('=');
+			if (eq > 0) {
+				optionName = word.substring(0, eq);
+				value = word.substring(eq + 1);
+			}
+			CommandOption declared = find(command, optionName);
+			if (declared == null) {
+				throw QueuectlException.usage("unknown option '" + optionName + "' for '" + command.getName()
+						+ "' (try 'queuectl help " + command.getName() + "')");
+			}
+			boolean flag = declared.type() == boolean.class || declared.type() == Boolean.class;
+			if (value == null) {
+				if (flag) {
+					value = "true";
+				}
+				else if (i + 1 < rest.size()) {
+					value = rest.get(++i);
+				}
+				else {
+					throw QueuectlException.usage("option " + optionName + " needs a value");
+				}
+			}
+			checkType(declared, optionName, value);
+			builder.addOption(CommandOption.with()
+				.shortName(declared.shortName())
+				.longName(declared.longName())
+				.type(declared.type())
+				.value(value)
+				.build());
+		}
+		return new Parsed(command, builder.build(), help);
+	}
+
+	private static CommandOption find(Command command, String word) {
+		for (CommandOption option : command.getOptions()) {
+			if (option.isOptionEqual(word)) {
+				return option;
+			}
+		}
+		return null;
+	}
+
+	private static void checkType(CommandOption option, String name, String value) {
+		Class<?> type = option.type();
+		try {
+			if (type == Integer.class || type == int.class) {
+				Integer.parseInt(value);
+			}
+			else if (type == Long.class || type == long.class) {
+				Long.parseLong(value);
+			}
+			else if (type == Boolean.class || type == boolean.class) {
+				if (!value.equals("true") && !value.equals("false")) {
+					throw new NumberFormatException();
+				}
+			}
+		}
+		catch (NumberFormatException ex) {
+			String expected = (type == Boolean.class || type == boolean.class) ? "true or false" : "an integer";
+			throw QueuectlException.usage("option " + name + " expects " + expected + ", got '" + value + "'");
+		}
+	}
+}

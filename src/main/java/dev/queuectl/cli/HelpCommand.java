@@ -1,0 +1,109 @@
+package dev.queuectl.cli;
+
+import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import dev.queuectl.QueuectlException;
+import org.springframework.shell.core.command.Command;
+import org.springframework.shell.core.command.CommandArgument;
+import org.springframework.shell.core.command.CommandContext;
+import org.springframework.shell.core.command.CommandOption;
+import org.springframework.shell.core.command.ExitStatus;
+import org.springframework.stereotype.Component;
+
+/** {@code help} and {@code help COMMAND}: the command list, or one command's options and examples. */
+@Component
+class HelpCommand implements Command {
+
+	@Override
+	public String getName() {
+		return "help";
+	}
+
+	@Override
+	public String getDescription() {
+		return "List commands, or show one command's options and examples";
+	}
+
+	@Override
+	public String getGroup() {
+		return "Built-in";
+	}
+
+	@Override
+	public ExitStatus execute(CommandContext ctx) {
+		PrintWriter out = ctx.outputWriter();
+		List<String> words = ctx.parsedInput().arguments().stream().map(CommandArgument::value).toList();
+		if (words.isEmpty()) {
+			out.print(overview(ctx));
+		}
+		else {
+			String name = String.join(" ", words);
+			Command command = ctx.commandRegistry().getCommandByName(name);
+			if (command == null) {
+				throw QueuectlException.usage("no such command: " + name);
+			}
+			out.print(describe(command));
+		}
+		out.flush();
+		return ExitStatus.OK;
+	}
+
+	private String overview(CommandContext ctx) {
+		Map<String, List<Command>> groups = new TreeMap<>();
+		for (Command c : ctx.commandRegistry().getCommands()) {
+			if (!c.isHidden()) {
+				groups.computeIfAbsent(c.getGroup().isEmpty() ? "Other" : c.getGroup(), g -> new java.util.ArrayList<>()).add(c);
+			}
+		}
+		int width = ctx.commandRegistry().getCommands().stream().mapToInt(c -> c.getName().length()).max().orElse(0);
+		StringBuilder sb = new StringBuilder();
+		sb.append("queuectl: a durable queue of shell commands\n\n");
+		sb.append("Usage: queuectl [--db PATH] [--debug] COMMAND [OPTIONS]   (no command: interactive shell)\n");
+		groups.forEach((group, commands) -> {
+			sb.append('\n').append(group).append(":\n");
+			commands.stream().sorted(Comparator.comparing(Command::getName)).forEach(c -> sb.append("  ")
+				.append(c.getName())
+				.append(" ".repeat(width - c.getName().length() + 2))
+				.append(c.getDescription())
+				.append('\n'));
+		});
+		sb.append("\n'queuectl help COMMAND' shows a command's options and examples.\n");
+		sb.append("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job.\n");
+		return sb.toString();
+	}
+
+	String describe(Command command) {
+		StringBuilder sb = new StringBuilder();
+		sb.append(command.getName()).append(": ").append(command.getDescription()).append("\n");
+		List<CommandOption> options = command.getOptions();
+		if (!options.isEmpty()) {
+			sb.append("\nOptions:\n");
+			List<String> names = options.stream().map(HelpCommand::optionName).collect(Collectors.toList());
+			int width = names.stream().mapToInt(String::length).max().orElse(0);
+			for (int i = 0; i < options.size(); i++) {
+				String description = options.get(i).description();
+				sb.append("  ")
+					.append(names.get(i))
+					.append(" ".repeat(width - names.get(i).length() + 2))
+					.append(description == null ? "" : description)
+					.append('\n');
+			}
+		}
+		String help = command.getHelp();
+		if (help != null && !help.isBlank() && !help.startsWith(command.getName() + "(")) {
+			sb.append("\n").append(help.stripTrailing()).append('\n');
+		}
+		return sb.toString();
+	}
+
+	private static String optionName(CommandOption option) {
+		boolean flag = option.type() == Boolean.class || option.type() == boolean.class;
+		String name = (option.shortName() != ' ' ? "-" + option.shortName() + ", " : "    ") + "--" + option.longName();
+		return flag ? name : name + " VALUE";
+	}
+}

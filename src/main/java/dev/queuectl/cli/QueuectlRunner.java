@@ -1,0 +1,96 @@
+package dev.queuectl.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.shell.core.ShellRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * The process's one runner: a one-shot command, a script on standard input, or the REPL. Replaces
+ * Spring Shell's own runner, which re-joins arguments with spaces and always exits 0.
+ */
+@Component
+class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
+
+	private final CommandDispatcher dispatcher;
+
+	private final ObjectProvider<ShellRunner> repl;
+
+	private final Mode mode;
+
+	private int exitCode;
+
+	QueuectlRunner(CommandDispatcher dispatcher, ObjectProvider<ShellRunner> repl,
+			@Value("${queuectl.mode:ONE_SHOT}") Mode mode) {
+		this.dispatcher = dispatcher;
+		this.repl = repl;
+		this.mode = mode;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) throws Exception {
+		switch (this.mode) {
+			case ONE_SHOT -> {
+				PrintWriter out = stdout();
+				this.exitCode = this.dispatcher.execute(List.of(args.getSourceArgs()), out, Invocation.ofThisProcess());
+			}
+			case SCRIPT -> this.exitCode = runScript();
+			case REPL -> this.repl.getObject().run(new String[0]);
+		}
+	}
+
+	private int runScript() throws Exception {
+		PrintWriter out = stdout();
+		Invocation invocation = Invocation.ofThisProcess();
+		int firstFailure = 0;
+		BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+		int lineNo = 0;
+		for (String line; (line = in.readLine()) != null;) {
+			lineNo++;
+			String trimmed = line.trim();
+			if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+				continue;
+			}
+			if (trimmed.equals("exit") || trimmed.equals("quit")) {
+				break;
+			}
+			List<String> words;
+			try {
+				words = LineTokenizer.split(trimmed);
+			}
+			catch (IllegalArgumentException ex) {
+				invocation.err().println("queuectl: line " + lineNo + ": " + ex.getMessage());
+				firstFailure = firstFailure == 0 ? 2 : firstFailure;
+				continue;
+			}
+			int code = this.dispatcher.execute(words, out, invocation);
+			if (code != 0 && firstFailure == 0) {
+				firstFailure = code;
+			}
+		}
+		return firstFailure;
+	}
+
+	private static PrintWriter stdout() {
+		return new PrintWriter(new OutputStreamWriter(
+				new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), StandardCharsets.UTF_8));
+	}
+
+	@Override
+	public int getExitCode() {
+		return this.exitCode;
+	}
+}

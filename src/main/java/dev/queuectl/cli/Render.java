@@ -1,0 +1,128 @@
+package dev.queuectl.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.queuectl.config.Durations;
+import dev.queuectl.job.Job;
+import dev.queuectl.job.JobRun;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** How results look: aligned tables for people, JSON for scripts. */
+final class Render {
+
+	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+	private static final DateTimeFormatter TABLE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+		.withZone(ZoneOffset.UTC);
+
+	private Render() {
+	}
+
+	static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
+		int[] widths = new int[headers.size()];
+		for (int i = 0; i < widths.length; i++) {
+			widths[i] = headers.get(i).length();
+		}
+		for (List<String> row : rows) {
+			for (int i = 0; i < widths.length; i++) {
+				widths[i] = Math.max(widths[i], row.get(i).length());
+			}
+		}
+		line(out, headers, widths);
+		for (List<String> row : rows) {
+			line(out, row, widths);
+		}
+	}
+
+	private static void line(PrintWriter out, List<String> cells, int[] widths) {
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < cells.size(); i++) {
+			String cell = cells.get(i);
+			sb.append(cell);
+			if (i < cells.size() - 1) {
+				sb.append(" ".repeat(widths[i] - cell.length() + 2));
+			}
+		}
+		out.println(sb);
+	}
+
+	static void json(PrintWriter out, Object value) {
+		out.println(JSON.writeValueAsString(value));
+	}
+
+	static String time(Instant instant) {
+		return instant == null ? "-" : TABLE_TIME.format(instant);
+	}
+
+	static String iso(Instant instant) {
+		return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
+	}
+
+	static String oneLine(String text, int max) {
+		String flat = text.replaceAll("\\s+", " ").trim();
+		return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
+	}
+
+	static Map<String, Object> job(Job job) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("id", job.id());
+		m.put("command", job.command());
+		m.put("state", job.state().dbValue());
+		m.put("queue", job.queue());
+		m.put("priority", job.priority());
+		m.put("attempts", job.attempts());
+		m.put("max_retries", job.maxRetries());
+		m.put("run_at", iso(job.runAt()));
+		m.put("timeout", job.timeout() == null ? null : Durations.format(job.timeout()));
+		m.put("working_dir", job.workingDir());
+		m.put("created_at", iso(job.createdAt()));
+		m.put("updated_at", iso(job.updatedAt()));
+		m.put("started_at", iso(job.startedAt()));
+		m.put("finished_at", iso(job.finishedAt()));
+		m.put("exit_code", job.exitCode());
+		m.put("last_error", job.lastError());
+		m.put("worker_id", job.workerId());
+		m.put("lease_expires_at", iso(job.leaseExpiresAt()));
+		return m;
+	}
+
+	static Map<String, Object> run(JobRun run) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("attempt", run.attempt());
+		m.put("worker_id", run.workerId());
+		m.put("started_at", iso(run.startedAt()));
+		m.put("finished_at", iso(run.finishedAt()));
+		m.put("outcome", run.outcome());
+		m.put("exit_code", run.exitCode());
+		m.put("signal", run.signal());
+		m.put("duration_ms", run.durationMs());
+		m.put("error", run.error());
+		m.put("output_tail", run.outputTail());
+		return m;
+	}
+
+	static List<List<String>> jobRows(List<Job> jobs) {
+		List<List<String>> rows = new ArrayList<>();
+		for (Job job : jobs) {
+			rows.add(List.of(job.id(), job.state().dbValue(), job.attempts() + "/" + (job.maxRetries() + 1),
+					Integer.toString(job.priority()), oneLine(job.command(), 48), time(job.updatedAt())));
+		}
+		return rows;
+	}
+
+	static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
+
+	static String duration(Duration d) {
+		return d == null ? "-" : Durations.format(d);
+	}
+}

@@ -1,0 +1,116 @@
+package dev.queuectl.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every tunable a user can read with {@code config get} and change with {@code config set}: its name,
+ * what it means, and the values it accepts. Defaults come from application.yml
+ * ({@code queuectl.defaults.<key>}); values set by users live in the database.
+ */
+public enum Setting {
+
+	MAX_RETRIES("max-retries", "retries after the first run before a job is dead (0-100)",
+			v -> integer(v, 0, 100)),
+	BACKOFF_BASE("backoff-base", "retry k waits backoff-base^k seconds (1-60)", v -> integer(v, 1, 60)),
+	MAX_BACKOFF("max-backoff", "the longest wait between retries (1s-30d)",
+			v -> duration(v, Duration.ofSeconds(1), Duration.ofDays(30))),
+	JOB_TIMEOUT("job-timeout", "how long a job may run when it names no timeout; 0 = no limit (0-30d)",
+			v -> duration(v, Duration.ZERO, Duration.ofDays(30))),
+	LEASE_TIMEOUT("lease-timeout", "how long a dead worker's jobs stay claimed before others take them (5s-1h)",
+			v -> duration(v, Duration.ofSeconds(5), Duration.ofHours(1))),
+	SHUTDOWN_GRACE("shutdown-grace", "how long a stopping worker waits for running jobs (0-1h)",
+			v -> duration(v, Duration.ZERO, Duration.ofHours(1))),
+	OUTPUT_CAP("output-cap", "output kept per attempt; the rest is dropped (1KiB-1GiB)",
+			v -> size(v, 1024, 1L << 30));
+
+	private static final Pattern SIZE = Pattern.compile("(\\d{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);
+
+	private final String key;
+
+	private final String description;
+
+	private final Function<String, String> normalizer;
+
+	Setting(String key, String description, Function<String, String> normalizer) {
+		this.key = key;
+		this.description = description;
+		this.normalizer = normalizer;
+	}
+
+	public String key() {
+		return this.key;
+	}
+
+	public String description() {
+		return this.description;
+	}
+
+	/**
+	 * Validates a value and returns it in canonical form, or null when it is not valid.
+	 */
+	public String normalize(String value) {
+		return this.normalizer.apply(value.trim());
+	}
+
+	public static Optional<Setting> byKey(String key) {
+		String k = key.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+		return Arrays.stream(values()).filter(s -> s.key.equals(k)).findFirst();
+	}
+
+	private static String integer(String v, int min, int max) {
+		try {
+			int n = Integer.parseInt(v);
+			return n >= min && n <= max ? Integer.toString(n) : null;
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	private static String duration(String v, Duration min, Duration max) {
+		Duration d = Durations.parseOrNull(v);
+		if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+			return null;
+		}
+		return Durations.format(d);
+	}
+
+	private static String size(String v, long min, long max) {
+		Long bytes = parseSize(v);
+		return bytes != null && bytes >= min && bytes <= max ? formatSize(bytes) : null;
+	}
+
+	public static Long parseSize(String v) {
+		Matcher m = SIZE.matcher(v.trim());
+		if (!m.matches()) {
+			return null;
+		}
+		long n = Long.parseLong(m.group(1));
+		String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+		return switch (unit) {
+			case "K", "KIB" -> n << 10;
+			case "M", "MIB" -> n << 20;
+			case "G", "GIB" -> n << 30;
+			default -> n;
+		};
+	}
+
+	public static String formatSize(long bytes) {
+		if (bytes % (1L << 30) == 0) {
+			return (bytes >> 30) + "GiB";
+		}
+		if (bytes % (1L << 20) == 0) {
+			return (bytes >> 20) + "MiB";
+		}
+		if (bytes % (1L << 10) == 0) {
+			return (bytes >> 10) + "KiB";
+		}
+		return bytes + "B";
+	}
+}

@@ -1,0 +1,11 @@
+package dev.queuectl.job;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** One job as stored. Times are UTC instants; nullable fields are absent until they happen. */
+public record Job(String id, String command, JobState state, String queue, int priority, int attempts,
+		int maxRetries, Instant runAt, Duration timeout, String workingDir, Instant createdAt, Instant updatedAt,
+		Instant startedAt, Instant finishedAt, Integer exitCode, String lastError, String workerId,
+		Instant leaseExpiresAt) {
+}

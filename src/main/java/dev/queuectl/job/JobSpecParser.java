@@ -1,0 +1,193 @@
+package dev.queuectl.job;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import dev.queuectl.QueuectlException;
+import dev.queuectl.config.Durations;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns the JSON a user gives to {@code enqueue} into a validated {@link NewJob}. Every rule about
+ * what a job may say lives here; each violation is one line naming the field.
+ */
+public final class JobSpecParser {
+
+	static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+	static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
+			"timeout", "queue");
+
+	private static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+	private JobSpecParser() {
+	}
+
+	/** Parses one JSON document into a tree, with a one-line error when it is not JSON. */
+	public static JsonNode readTree(String json, String where) {
+		try {
+			JsonNode node = JSON.readTree(json);
+			if (node == null || node.isMissingNode()) {
+				throw QueuectlException.usage(where + "empty input, expected a JSON object");
+			}
+			return node;
+		}
+		catch (JacksonException ex) {
+			throw QueuectlException.usage(where + "malformed JSON: " + ex.getOriginalMessage());
+		}
+	}
+
+	/**
+	 * Validates one job object.
+	 * @param where a prefix for messages ("" or "line 3: ")
+	 */
+	public static NewJob parse(JsonNode node, String where, Defaults defaults) {
+		if (!node.isObject()) {
+			throw QueuectlException.usage(where + "expected a JSON object, got " + kind(node));
+		}
+		for (Map.Entry<String, JsonNode> field : node.properties()) {
+			if (!FIELDS.contains(field.getKey())) {
+				throw QueuectlException.usage(where + "unknown field '" + field.getKey() + "' (allowed: command, id, "
+						+ "max_retries, priority, queue, run_at, delay, timeout)");
+			}
+		}
+		String id = optionalString(node, "id", where);
+		if (id == null) {
+			id = newId();
+		}
+		else if (!ID.matcher(id).matches()) {
+			throw QueuectlException.usage(where + "field 'id' must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+		}
+		String command = optionalString(node, "command", where);
+		if (command == null) {
+			throw QueuectlException.usage(where + "field 'command' is required");
+		}
+		if (command.isBlank()) {
+			throw QueuectlException.usage(where + "field 'command' must not be empty");
+		}
+		int maxRetries = optionalInt(node, "max_retries", 0, 100, defaults.maxRetries(), where);
+		int priority = optionalInt(node, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0, where);
+		String queue = optionalString(node, "queue", where);
+		if (queue == null) {
+			queue = "default";
+		}
+		else if (!QUEUE.matcher(queue).matches()) {
+			throw QueuectlException.usage(where + "field 'queue' must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+		}
+		Instant runAt = defaults.now();
+		String runAtText = optionalString(node, "run_at", where);
+		String delayText = node.has("delay") ? durationText(node.get("delay"), "delay", where) : null;
+		if (runAtText != null && delayText != null) {
+			throw QueuectlException.usage(where + "give either 'run_at' or 'delay', not both");
+		}
+		if (runAtText != null) {
+			runAt = parseInstant(runAtText, where);
+		}
+		if (delayText != null) {
+			runAt = runAt.plus(parseDuration(delayText, "delay", where, false));
+		}
+		Duration timeout = null;
+		if (node.has("timeout")) {
+			timeout = parseDuration(durationText(node.get("timeout"), "timeout", where), "timeout", where, true);
+		}
+		return new NewJob(id, command, queue, priority, maxRetries, runAt, timeout, defaults.workingDir());
+	}
+
+	/** A new id: time-ordered, unique across processes. */
+	public static String newId() {
+		String hex = UUID.randomUUID().toString().replace("-", "");
+		return Long.toString(System.currentTimeMillis(), 36) + "-" + hex.substring(0, 12);
+	}
+
+	private static String optionalString(JsonNode node, String field, String where) {
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isString()) {
+			throw QueuectlException.usage(where + "field '" + field + "' must be a string, got " + kind(value));
+		}
+		return value.stringValue();
+	}
+
+	private static int optionalInt(JsonNode node, String field, int min, int max, int dflt, String where) {
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			return dflt;
+		}
+		String range = min == Integer.MIN_VALUE ? "" : " from " + min + " to " + max;
+		if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+			throw QueuectlException.usage(where + "field '" + field + "' must be an integer" + range + ", got "
+					+ kind(value) + " " + value);
+		}
+		int n = value.intValue();
+		if (n < min || n > max) {
+			throw QueuectlException.usage(where + "field '" + field + "' must be an integer" + range + ", got " + n);
+		}
+		return n;
+	}
+
+	private static String durationText(JsonNode value, String field, String where) {
+		if (value.isIntegralNumber() && value.canConvertToInt()) {
+			return value.intValue() + "s";
+		}
+		if (value.isString()) {
+			return value.stringValue();
+		}
+		throw QueuectlException.usage(where + "field '" + field + "' must be a duration like \"30s\", \"5m\", \"2h\", got "
+				+ kind(value));
+	}
+
+	private static Duration parseDuration(String text, String field, String where, boolean positive) {
+		Duration d = Durations.parseOrNull(text);
+		if (d == null || d.isNegative() || (positive && d.isZero())) {
+			throw QueuectlException.usage(where + "field '" + field + "' must be a " + (positive ? "positive " : "")
+					+ "duration like \"30s\", \"5m\", \"2h\", got \"" + text + "\"");
+		}
+		return d;
+	}
+
+	private static Instant parseInstant(String text, String where) {
+		try {
+			return OffsetDateTime.parse(text).toInstant();
+		}
+		catch (DateTimeException ex) {
+			throw QueuectlException.usage(where + "field 'run_at' must be an ISO-8601 time with offset like "
+					+ "\"2026-01-31T09:00:00Z\", got \"" + text + "\"");
+		}
+	}
+
+	private static String kind(JsonNode node) {
+		if (node.isString()) {
+			return "a string";
+		}
+		if (node.isNumber()) {
+			return "a number";
+		}
+		if (node.isBoolean()) {
+			return "a boolean";
+		}
+		if (node.isArray()) {
+			return "an array";
+		}
+		if (node.isObject()) {
+			return "an object";
+		}
+		return "null";
+	}
+
+	/** What a job gets when it does not say. */
+	public record Defaults(int maxRetries, Instant now, String workingDir) {
+	}
+}

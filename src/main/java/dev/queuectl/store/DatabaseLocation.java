@@ -1,0 +1,40 @@
+package dev.queuectl.store;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Where the queue lives. The path comes from {@code --db} (a system property), then the
+ * {@code QUEUECTL_DB} environment variable, then {@code queuectl.db} in application.yml; Spring's
+ * property order gives exactly that precedence. Blank means the per-user default, shared by every
+ * terminal: {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}.
+ */
+public record DatabaseLocation(Path file) {
+
+	public static DatabaseLocation resolve(String configured) {
+		if (configured != null && !configured.isBlank()) {
+			return new DatabaseLocation(Paths.get(expandHome(configured.trim())).toAbsolutePath().normalize());
+		}
+		String xdg = System.getenv("XDG_DATA_HOME");
+		Path base = (xdg != null && !xdg.isBlank()) ? Paths.get(xdg)
+				: Paths.get(System.getProperty("user.home"), ".local", "share");
+		return new DatabaseLocation(base.resolve("queuectl").resolve("queue.db").toAbsolutePath());
+	}
+
+	/** The folder beside the database that holds logs, job output, history and the socket. */
+	public Path dataDir() {
+		return this.file.getParent();
+	}
+
+	public String jdbcUrl() {
+		return "jdbc:sqlite:" + this.file
+				+ "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=30000&foreign_keys=true&transaction_mode=IMMEDIATE";
+	}
+
+	private static String expandHome(String path) {
+		if (path.equals("~") || path.startsWith("~/")) {
+			return System.getProperty("user.home") + path.substring(1);
+		}
+		return path;
+	}
+}
