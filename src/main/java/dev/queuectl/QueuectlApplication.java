@@ -70,6 +70,9 @@ public class QueuectlApplication {
 		Mode mode = !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
 		properties.put("queuectl.mode", mode.name());
 		properties.put("spring.shell.interactive.enabled", mode == Mode.REPL);
+		properties.put("spring.shell.history.enabled", mode == Mode.REPL);
+		// A one-shot command touches few beans: create only those. Long-running hosts start eagerly.
+		properties.put("spring.main.lazy-initialization", !isLongRunning(rest));
 		if (debug) {
 			properties.put("queuectl.debug", true);
 			properties.put("logging.level.dev.queuectl", "debug");
@@ -89,6 +92,10 @@ public class QueuectlApplication {
 		catch (RuntimeException ex) {
 			return startupFailure(ex, debug);
 		}
+	}
+
+	private static boolean isLongRunning(List<String> words) {
+		return words.size() >= 2 && words.get(0).equals("worker") && words.get(1).equals("start");
 	}
 
 	/** Settings that are how queuectl works, not choices for users (those are in application.yml). */

@@ -49,7 +49,8 @@ class DatabaseConfiguration {
 
 	static void migrate(DataSource dataSource, DatabaseLocation location) {
 		Path lockFile = location.dataDir().resolve(location.file().getFileName() + ".lock");
-		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+		createOwnerOnly(lockFile);
+		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
 				FileLock lock = channel.lock()) {
 			Flyway.configure()
 				.dataSource(dataSource)
