@@ -81,7 +81,12 @@ public class QueuectlApplication {
 		app.setAddCommandLineProperties(false);
 		app.setBannerMode(Banner.Mode.OFF);
 		app.setLogStartupInfo(false);
-		app.setWebApplicationType(WebApplicationType.NONE);
+		boolean serveHttp = isLongRunning(rest) && !rest.contains("--no-http");
+		app.setWebApplicationType(serveHttp ? WebApplicationType.SERVLET : WebApplicationType.NONE);
+		int portAt = rest.indexOf("--port");
+		if (serveHttp && portAt > 0 && portAt + 1 < rest.size()) {
+			properties.put("server.port", rest.get(portAt + 1));
+		}
 		app.setDefaultProperties(internalDefaults());
 		app.addInitializers((ConfigurableApplicationContext ctx) -> ctx.getEnvironment()
 			.getPropertySources()
@@ -107,6 +112,11 @@ public class QueuectlApplication {
 		p.put("spring.shell.command.script.enabled", false); // piped stdin does this
 		p.put("spring.shell.command.version.enabled", false); // --version
 		p.put("spring.shell.history.name", "repl-history");
+		// Health and metrics, only while a worker host runs, only on loopback.
+		p.put("server.address", "127.0.0.1");
+		p.put("server.port", "${queuectl.worker.http-port:0}");
+		p.put("management.endpoints.web.exposure.include", "health,metrics,prometheus");
+		p.put("management.endpoint.health.show-details", "always");
 		return p;
 	}
 

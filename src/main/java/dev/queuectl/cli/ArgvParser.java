@@ -60,6 +60,8 @@ final class ArgvParser {
 			builder.addSubCommand(nameWords[i]);
 		}
 		boolean help = false;
+		java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+		java.util.Map<String, CommandOption> declaredByName = new java.util.HashMap<>();
 		int argumentIndex = 0;
 		boolean onlyArguments = false;
 		List<String> rest = words.subList(nameWords.length, words.size());
@@ -102,13 +104,19 @@ final class ArgvParser {
 				}
 			}
 			checkType(declared, optionName, value);
+			// a repeated option (--queue a --queue b) arrives as one comma-separated value
+			options.merge(declared.longName(), value, (a, b) -> a + "," + b);
+			declaredByName.put(declared.longName(), declared);
+		}
+		options.forEach((longName, value) -> {
+			CommandOption declared = declaredByName.get(longName);
 			builder.addOption(CommandOption.with()
 				.shortName(declared.shortName())
-				.longName(declared.longName())
+				.longName(longName)
 				.type(declared.type())
 				.value(value)
 				.build());
-		}
+		});
 		return new Parsed(command, builder.build(), help);
 	}
 

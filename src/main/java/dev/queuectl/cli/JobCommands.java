@@ -18,6 +18,8 @@ import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobState;
+import dev.queuectl.worker.WorkerInfo;
+import dev.queuectl.worker.WorkerService;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;
@@ -31,8 +33,11 @@ class JobCommands {
 
 	private final JobService jobs;
 
-	JobCommands(JobService jobs) {
+	private final WorkerService workers;
+
+	JobCommands(JobService jobs, WorkerService workers) {
 		this.jobs = jobs;
+		this.workers = workers;
 	}
 
 	@Command(name = "enqueue", group = "Jobs", description = "Add a job given as JSON, or many from a file or stdin",
@@ -122,21 +127,38 @@ class JobCommands {
 		Render.table(out, List.of("ATTEMPT", "STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR"), rows);
 	}
 
-	@Command(name = "status", group = "Jobs", description = "Count jobs in every state", help = """
+	@Command(name = "status", group = "Jobs", description = "Count jobs in every state and show live worker hosts", help = """
 			  queuectl status
 			  queuectl status --json""")
 	void status(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
 		Map<JobState, Long> counts = this.jobs.countByState();
+		List<WorkerInfo> live = this.workers.workers();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
 			counts.forEach((state, n) -> jobs.put(state.dbValue(), n));
-			Render.json(out, Map.of("jobs", jobs));
+			Map<String, Object> m = new LinkedHashMap<>();
+			m.put("jobs", jobs);
+			m.put("workers", live.stream().map(Render::worker).toList());
+			Render.json(out, m);
 			return;
 		}
 		List<List<String>> rows = new ArrayList<>();
 		counts.forEach((state, n) -> rows.add(List.of(state.dbValue(), Long.toString(n))));
 		Render.table(out, List.of("STATE", "JOBS"), rows);
+		out.println();
+		if (live.isEmpty()) {
+			out.println("no worker hosts running");
+			return;
+		}
+		List<List<String>> hosts = new ArrayList<>();
+		for (WorkerInfo w : live) {
+			hosts.add(List.of(w.id(), Long.toString(w.pid()), w.runningJobs().size() + "/" + w.slots(),
+					w.queues() == null ? "all" : w.queues(), w.httpPort() == null ? "-" : w.httpPort().toString(),
+					w.stopRequested() ? "stopping" : "running",
+					w.runningJobs().isEmpty() ? "-" : String.join(",", w.runningJobs())));
+		}
+		Render.table(out, List.of("WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RUNNING"), hosts);
 	}
 
 	@Command(name = { "dlq", "list" }, group = "Dead letter queue", description = "List dead jobs", help = """

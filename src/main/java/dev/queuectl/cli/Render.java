@@ -111,6 +111,21 @@ final class Render {
 		return m;
 	}
 
+	static Map<String, Object> worker(dev.queuectl.worker.WorkerInfo w) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("id", w.id());
+		m.put("hostname", w.hostname());
+		m.put("pid", w.pid());
+		m.put("slots", w.slots());
+		m.put("queues", w.queues());
+		m.put("http_port", w.httpPort());
+		m.put("started_at", iso(w.startedAt()));
+		m.put("heartbeat_at", iso(w.heartbeatAt()));
+		m.put("stop_requested", w.stopRequested());
+		m.put("running", w.runningJobs());
+		return m;
+	}
+
 	static List<List<String>> jobRows(List<Job> jobs) {
 		List<List<String>> rows = new ArrayList<>();
 		for (Job job : jobs) {

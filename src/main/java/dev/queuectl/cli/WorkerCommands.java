@@ -1,0 +1,84 @@
+package dev.queuectl.cli;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.queuectl.QueuectlException;
+import dev.queuectl.worker.JobOutput;
+import dev.queuectl.worker.WorkerOptions;
+import dev.queuectl.worker.WorkerService;
+import org.springframework.core.env.Environment;
+import org.springframework.shell.core.command.CommandContext;
+import org.springframework.shell.core.command.annotation.Argument;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+/** worker start, worker stop and logs. */
+@Component
+class WorkerCommands {
+
+	private final WorkerService workers;
+
+	private final JobOutput output;
+
+	private final Environment environment;
+
+	WorkerCommands(WorkerService workers, JobOutput output, Environment environment) {
+		this.workers = workers;
+		this.output = output;
+		this.environment = environment;
+	}
+
+	@Command(name = { "worker", "start" }, group = "Workers",
+			description = "Run jobs in the foreground until Ctrl-C, SIGTERM or 'worker stop'", help = """
+					Running jobs finish first (up to config shutdown-grace). While it runs, health and metrics
+					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus.
+					  queuectl worker start
+					  queuectl worker start --count 4
+					  queuectl worker start --queue emails --queue reports --port 9464
+					  queuectl worker start --no-http""")
+	void start(@Option(longName = "count", shortName = 'c', defaultValue = "1", description = "jobs run at once (default 1)") Integer count,
+			@Option(longName = "queue", shortName = 'q', description = "only these queues (repeat, or a,b); default all") String queues,
+			@Option(longName = "port", description = "HTTP port for health and metrics on 127.0.0.1 (default from application.yml)") Integer port,
+			@Option(longName = "no-http", description = "serve no health or metrics endpoints") Boolean noHttp,
+			CommandContext ctx) {
+		List<String> queueList = queues == null ? List.of()
+				: Arrays.stream(queues.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+		Integer httpPort = this.environment.getProperty("local.server.port", Integer.class);
+		if (httpPort != null) {
+			Invocation.current().err().println("queuectl: health and metrics on http://127.0.0.1:" + httpPort + "/actuator");
+			Invocation.current().err().flush();
+		}
+		this.workers.run(new WorkerOptions(count, queueList, httpPort));
+	}
+
+	@Command(name = { "worker", "stop" }, group = "Workers",
+			description = "Ask every worker host on this database to stop gracefully, and wait", help = """
+					  queuectl worker stop
+					  queuectl worker stop --timeout 120""")
+	void stop(@Option(longName = "timeout", shortName = 't', defaultValue = "60", description = "seconds to wait (default 60)") Integer timeout,
+			CommandContext ctx) {
+		if (timeout < 1) {
+			throw QueuectlException.usage("--timeout must be at least 1 second");
+		}
+		int asked = this.workers.stopAll(Duration.ofSeconds(timeout));
+		ctx.outputWriter().println(asked + " worker host(s) stopped");
+	}
+
+	@Command(name = "logs", group = "Jobs", description = "Print a job's captured output", help = """
+			  queuectl logs job1
+			  queuectl logs job1 --attempt 2
+			  queuectl logs job1 --follow      (streams a running job's output until it ends)""")
+	void logs(@Argument(index = 0) String id,
+			@Option(longName = "attempt", shortName = 'a', description = "which attempt (default: the newest)") Integer attempt,
+			@Option(longName = "follow", shortName = 'f', description = "keep printing while the job runs") Boolean follow,
+			CommandContext ctx) throws IOException {
+		if (id == null || id.isEmpty()) {
+			throw QueuectlException.usage("logs needs a job id");
+		}
+		this.output.print(id, attempt, Boolean.TRUE.equals(follow), ctx.outputWriter());
+	}
+}

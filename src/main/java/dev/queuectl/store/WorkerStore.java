@@ -1,0 +1,195 @@
+package dev.queuectl.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.queuectl.job.JobState;
+import dev.queuectl.job.RetryPolicy;
+import dev.queuectl.worker.Claim;
+import dev.queuectl.worker.RunResult;
+import dev.queuectl.worker.WorkerInfo;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * All SQL of workers: claiming jobs, recording results, leases and the registry of worker hosts.
+ * Every write about a claimed job is fenced by (worker_id, attempts, state = 'processing'), so a
+ * worker whose lease was taken over can never overwrite the job's newer state.
+ */
+@Repository
+public class WorkerStore {
+
+	private static final String FENCE = " WHERE id = ? AND state = 'processing' AND worker_id = ? AND attempts = ?";
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate tx;
+
+	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx) {
+		this.jdbc = jdbc;
+		this.tx = tx;
+	}
+
+	/** Claims up to {@code n} runnable jobs, best first, in one statement. */
+	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
+		StringBuilder where = new StringBuilder("state IN ('pending', 'failed') AND run_at <= ?");
+		List<Object> args = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli(),
+				now.plus(lease).toEpochMilli(), now.toEpochMilli()));
+		if (!queues.isEmpty()) {
+			where.append(" AND queue IN (").append("?,".repeat(queues.size() - 1)).append("?)");
+			args.addAll(queues);
+		}
+		args.add(n);
+		String sql = """
+				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
+				       updated_at = ?, lease_expires_at = ?, finished_at = NULL
+				WHERE id IN (SELECT id FROM jobs WHERE %s ORDER BY priority DESC, run_at, id LIMIT ?)
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at""".formatted(where);
+		return this.jdbc.query(sql, (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+				rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
+				Instant.ofEpochMilli(rs.getLong(8))), args.toArray());
+	}
+
+	/**
+	 * Records a finished run: completed, or failed/dead by the retry policy. Returns the state the
+	 * job moved to, or null when the claim was no longer ours (fenced out).
+	 */
+	public JobState finish(Claim claim, String workerId, RunResult result, int backoffBase, Duration maxBackoff) {
+		return this.tx.execute(status -> {
+			long now = result.finishedAt().toEpochMilli();
+			JobState next;
+			int updated;
+			if (result.succeeded()) {
+				next = JobState.COMPLETED;
+				updated = this.jdbc.update("""
+						UPDATE jobs SET state = 'completed', finished_at = ?, updated_at = ?, exit_code = ?,
+						       last_error = NULL, lease_expires_at = NULL""" + FENCE, now, now, result.exitCode(),
+						claim.jobId(), workerId, claim.attempt());
+			}
+			else {
+				RetryPolicy.Next after = RetryPolicy.afterFailure(claim.attempt(), claim.maxRetries(),
+						result.finishedAt(), backoffBase, maxBackoff);
+				next = after.state();
+				updated = this.jdbc.update("""
+						UPDATE jobs SET state = ?, run_at = ?, finished_at = ?, updated_at = ?, exit_code = ?,
+						       last_error = ?, lease_expires_at = NULL""" + FENCE, next.dbValue(),
+						after.runAt().toEpochMilli(), now, now, result.exitCode(), result.error(), claim.jobId(),
+						workerId, claim.attempt());
+			}
+			if (updated == 0) {
+				return null;
+			}
+			insertRun(claim.jobId(), claim.attempt(), workerId, claim.startedAt(), result);
+			return next;
+		});
+	}
+
+	/**
+	 * Puts a job back in the queue without counting the attempt (a stopping worker gave up on it).
+	 */
+	public boolean returnToQueue(Claim claim, String workerId, Instant now) {
+		return this.jdbc.update("""
+				UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = ?, updated_at = ?,
+				       worker_id = NULL, lease_expires_at = NULL, started_at = NULL""" + FENCE, now.toEpochMilli(),
+				now.toEpochMilli(), claim.jobId(), workerId, claim.attempt()) == 1;
+	}
+
+	public int renewLeases(String workerId, Instant until) {
+		return this.jdbc.update("UPDATE jobs SET lease_expires_at = ? WHERE worker_id = ? AND state = 'processing'",
+				until.toEpochMilli(), workerId);
+	}
+
+	/**
+	 * Takes back jobs whose lease expired (their worker died): the lost attempt counts; the job
+	 * runs again at once if it has retries left, else it is dead. Returns the ids taken back.
+	 */
+	public List<String> reapExpired(Instant now) {
+		List<Map<String, Object>> expired = this.jdbc.queryForList("""
+				SELECT id, attempts, max_retries, worker_id, started_at FROM jobs
+				WHERE state = 'processing' AND lease_expires_at < ?""", now.toEpochMilli());
+		List<String> reaped = new ArrayList<>();
+		for (Map<String, Object> row : expired) {
+			String id = (String) row.get("id");
+			int attempt = ((Number) row.get("attempts")).intValue();
+			int maxRetries = ((Number) row.get("max_retries")).intValue();
+			String workerId = (String) row.get("worker_id");
+			Instant startedAt = Instant.ofEpochMilli(((Number) row.get("started_at")).longValue());
+			JobState next = attempt > maxRetries ? JobState.DEAD : JobState.PENDING;
+			String error = "lost: worker " + workerId + " stopped renewing its lease";
+			Boolean done = this.tx.execute(status -> {
+				int updated = this.jdbc.update("""
+						UPDATE jobs SET state = ?, run_at = ?, updated_at = ?, last_error = ?, worker_id = NULL,
+						       lease_expires_at = NULL
+						WHERE id = ? AND state = 'processing' AND attempts = ? AND lease_expires_at < ?""",
+						next.dbValue(), now.toEpochMilli(), now.toEpochMilli(), error, id, attempt, now.toEpochMilli());
+				if (updated == 1) {
+					insertRun(id, attempt, workerId, startedAt, new RunResult("lost", null, null, now,
+							now.toEpochMilli() - startedAt.toEpochMilli(), error, null, null));
+				}
+				return updated == 1;
+			});
+			if (Boolean.TRUE.equals(done)) {
+				reaped.add(id);
+			}
+		}
+		return reaped;
+	}
+
+	private void insertRun(String jobId, int attempt, String workerId, Instant startedAt, RunResult r) {
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, signal,
+				                      duration_ms, outcome, error, output_tail, output_path)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", jobId, attempt, workerId, startedAt.toEpochMilli(),
+				r.finishedAt().toEpochMilli(), r.exitCode(), r.signal(), r.durationMs(), r.outcome(), r.error(),
+				r.outputTail(), r.outputPath());
+	}
+
+	// ---- the registry of worker hosts
+
+	public void register(String id, String hostname, long pid, int slots, String queues, Integer httpPort, Instant now) {
+		this.jdbc.update("""
+				INSERT INTO workers (id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", id, hostname, pid, slots, queues, httpPort, now.toEpochMilli(),
+				now.toEpochMilli());
+	}
+
+	/** Records a heartbeat; returns true when someone asked this host to stop. */
+	public boolean heartbeat(String id, Instant now) {
+		List<Integer> stop = this.jdbc.queryForList(
+				"UPDATE workers SET heartbeat_at = ? WHERE id = ? RETURNING stop_requested", Integer.class,
+				now.toEpochMilli(), id);
+		return !stop.isEmpty() && stop.get(0) != 0;
+	}
+
+	public void unregister(String id) {
+		this.jdbc.update("DELETE FROM workers WHERE id = ?", id);
+	}
+
+	/** Forgets hosts whose heartbeat is older than {@code before}: they died without unregistering. */
+	public int forgetSilent(Instant before) {
+		return this.jdbc.update("DELETE FROM workers WHERE heartbeat_at < ?", before.toEpochMilli());
+	}
+
+	public int requestStopAll() {
+		return this.jdbc.update("UPDATE workers SET stop_requested = 1");
+	}
+
+	public List<WorkerInfo> workers() {
+		Map<String, List<String>> running = new HashMap<>();
+		this.jdbc.query("SELECT worker_id, id FROM jobs WHERE state = 'processing' AND worker_id IS NOT NULL ORDER BY id",
+				rs -> {
+					running.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+				});
+		return this.jdbc.query("""
+				SELECT id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at, stop_requested
+				FROM workers ORDER BY started_at""", (rs, i) -> new WorkerInfo(rs.getString(1), rs.getString(2),
+				rs.getLong(3), rs.getInt(4), rs.getString(5), JobStore.integer(rs, "http_port"),
+				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(9) != 0,
+				running.getOrDefault(rs.getString(1), List.of())));
+	}
+}

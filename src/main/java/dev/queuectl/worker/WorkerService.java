@@ -1,0 +1,126 @@
+package dev.queuectl.worker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.queuectl.QueuectlException;
+import dev.queuectl.config.Settings;
+import dev.queuectl.store.DatabaseLocation;
+import dev.queuectl.store.WorkerStore;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.stereotype.Service;
+
+/** Starts a worker host in this process, stops the hosts of the database, lists them. */
+@Service
+public class WorkerService implements HealthIndicator {
+
+	private static final Logger log = LoggerFactory.getLogger("dev.queuectl.worker");
+
+	private final WorkerStore store;
+
+	private final Settings settings;
+
+	private final Clock clock;
+
+	private final DatabaseLocation location;
+
+	private final WorkerMetrics metrics;
+
+	private final ApplicationEventPublisher events;
+
+	private final AtomicReference<WorkerHost> host = new AtomicReference<>();
+
+	WorkerService(WorkerStore store, Settings settings, Clock clock, DatabaseLocation location, WorkerMetrics metrics,
+			ApplicationEventPublisher events) {
+		this.store = store;
+		this.settings = settings;
+		this.clock = clock;
+		this.location = location;
+		this.metrics = metrics;
+		this.events = events;
+	}
+
+	/**
+	 * Runs a worker host in the foreground until SIGINT, SIGTERM or {@code worker stop}; running
+	 * jobs finish first (within the shutdown grace).
+	 */
+	public void run(WorkerOptions options) {
+		if (options.slots() < 1 || options.slots() > 256) {
+			throw QueuectlException.usage("--count must be from 1 to 256");
+		}
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(options.slots());
+		executor.setMaxPoolSize(options.slots());
+		executor.setQueueCapacity(options.slots());
+		executor.setThreadNamePrefix("queuectl-slot-");
+		executor.initialize();
+		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor,
+				this.location.dataDir().resolve("output"), this.metrics);
+		if (!this.host.compareAndSet(null, worker)) {
+			throw QueuectlException.usage("a worker host is already running in this process");
+		}
+		StopSignals.onStop(worker::requestStop);
+		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
+		try {
+			worker.run();
+		}
+		finally {
+			executor.shutdown();
+			this.host.set(null);
+		}
+	}
+
+	/** Asks every worker host on this database to stop, and waits until they are gone. */
+	public int stopAll(Duration timeout) {
+		Instant now = this.clock.instant();
+		this.store.forgetSilent(now.minus(this.settings.snapshot().leaseTimeout()));
+		int asked = this.store.requestStopAll();
+		Instant deadline = now.plus(timeout);
+		while (!this.store.workers().isEmpty()) {
+			if (this.clock.instant().isAfter(deadline)) {
+				throw new QueuectlException(QueuectlException.FAILURE,
+						this.store.workers().size() + " worker host(s) still running after " + timeout.toSeconds() + "s");
+			}
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new QueuectlException(QueuectlException.FAILURE, "interrupted");
+			}
+		}
+		return asked;
+	}
+
+	public List<WorkerInfo> workers() {
+		Instant cutoff = this.clock.instant().minus(this.settings.snapshot().leaseTimeout());
+		return this.store.workers().stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
+	}
+
+	/** UP while this process's worker host beats on time; the database check is Boot's own. */
+	@Override
+	public Health health() {
+		WorkerHost worker = this.host.get();
+		if (worker == null) {
+			return Health.unknown().withDetail("worker", "not running in this process").build();
+		}
+		Instant last = worker.lastHeartbeat();
+		Duration age = last == null ? Duration.ofDays(1) : Duration.between(last, this.clock.instant());
+		Health.Builder health = age.compareTo(worker.heartbeatInterval().multipliedBy(3)) <= 0 ? Health.up() : Health.down();
+		return health.withDetail("worker", worker.id())
+			.withDetail("heartbeatAgeMs", age.toMillis())
+			.withDetail("stopping", worker.stopping())
+			.build();
+	}
+}
