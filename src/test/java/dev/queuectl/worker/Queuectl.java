@@ -1,0 +1,135 @@
+package dev.queuectl.worker;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built jar as real processes against one database in a temporary directory, the way a
+ * user's shell would. Nothing here touches the user's own queue.
+ */
+final class Queuectl {
+
+	static final Path JAR = Path.of("target", "queuectl.jar").toAbsolutePath();
+
+	static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+
+	final Path dir;
+
+	final Path db;
+
+	Queuectl(Path dir) {
+		this.dir = dir;
+		this.db = dir.resolve("q.db");
+	}
+
+	record Result(int exit, String out, String err) {
+	}
+
+	private List<String> command(List<String> jvmOptions, String... args) {
+		List<String> cmd = new ArrayList<>();
+		cmd.add(JAVA);
+		cmd.add("-XX:TieredStopAtLevel=1");
+		cmd.add("-Xshare:auto");
+		cmd.addAll(jvmOptions);
+		cmd.add("-jar");
+		cmd.add(JAR.toString());
+		cmd.add("--db");
+		cmd.add(this.db.toString());
+		cmd.addAll(List.of(args));
+		return cmd;
+	}
+
+	private ProcessBuilder builder(List<String> cmd) {
+		ProcessBuilder pb = new ProcessBuilder(cmd).directory(this.dir.toFile());
+		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
+		pb.environment().remove("QUEUECTL_DB");
+		return pb;
+	}
+
+	/** Runs one command to its end. */
+	Result run(String... args) throws IOException, InterruptedException {
+		Path out = Files.createTempFile(this.dir, "out", ".txt");
+		Path err = Files.createTempFile(this.dir, "err", ".txt");
+		Process p = builder(command(List.of(), args)).redirectOutput(out.toFile())
+			.redirectError(err.toFile())
+			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+			.start();
+		if (!p.waitFor(120, TimeUnit.SECONDS)) {
+			p.destroyForcibly();
+			throw new AssertionError("queuectl " + String.join(" ", args) + " did not finish");
+		}
+		return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+				Files.readString(err, StandardCharsets.UTF_8));
+	}
+
+	/** Runs several commands in one process, one per line on stdin; returns stdout. */
+	String script(String... lines) throws IOException, InterruptedException {
+		Path in = Files.createTempFile(this.dir, "script", ".txt");
+		Files.writeString(in, String.join("\n", lines) + "\n");
+		Path out = Files.createTempFile(this.dir, "out", ".txt");
+		Path err = Files.createTempFile(this.dir, "err", ".txt");
+		Process p = builder(command(List.of("-Dqueuectl.stdin.tty=false"))).redirectOutput(out.toFile())
+			.redirectError(err.toFile())
+			.redirectInput(in.toFile())
+			.start();
+		if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+			throw new AssertionError("script failed: " + Files.readString(err));
+		}
+		return Files.readString(out, StandardCharsets.UTF_8);
+	}
+
+	/** Runs a command that must succeed and returns its stdout. */
+	String ok(String... args) throws IOException, InterruptedException {
+		Result r = run(args);
+		if (r.exit() != 0) {
+			throw new AssertionError("queuectl " + String.join(" ", args) + " exited " + r.exit() + ": " + r.err());
+		}
+		return r.out();
+	}
+
+	/** A worker host in the background; its stderr goes to a file. */
+	Worker worker(List<String> jvmOptions, String... args) throws IOException {
+		List<String> all = new ArrayList<>(List.of("worker", "start"));
+		all.addAll(List.of(args));
+		Path log = Files.createTempFile(this.dir, "worker", ".log");
+		Process p = builder(command(jvmOptions, all.toArray(String[]::new))).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(log.toFile())
+			.start();
+		return new Worker(p, log);
+	}
+
+	Worker worker(String... args) throws IOException {
+		return worker(List.of(), args);
+	}
+
+	record Worker(Process process, Path log) implements AutoCloseable {
+
+		String logText() {
+			try {
+				return Files.readString(this.log, StandardCharsets.UTF_8);
+			}
+			catch (IOException ex) {
+				return "";
+			}
+		}
+
+		int waitFor(Duration timeout) throws InterruptedException {
+			if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new AssertionError("worker did not exit; log:\n" + logText());
+			}
+			return this.process.exitValue();
+		}
+
+		@Override
+		public void close() {
+			this.process.destroyForcibly();
+		}
+	}
+}

@@ -1,0 +1,266 @@
+package dev.queuectl.worker;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Worker hosts as real processes over one real SQLite file, running real shell commands.
+ */
+class WorkerIT {
+
+	@TempDir
+	Path dir;
+
+	Queuectl q;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.q = new Queuectl(this.dir);
+	}
+
+	@Test
+	void aJobCompletesAndItsOutputIsKept() throws Exception {
+		String id = this.q.ok("enqueue", "{\"command\":\"echo \\\"hello  world\\\"; pwd; echo oops >&2\"}").trim();
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState(id, "completed", Duration.ofSeconds(30));
+			String logs = this.q.ok("logs", id);
+			assertThat(logs).contains("hello  world").contains(this.dir.toRealPath().toString()).contains("oops");
+			assertThat(w.logText()).contains(id + " start").contains(id + " completed");
+		}
+		assertThat(runs(id)).extracting(r -> r.get("outcome")).containsExactly("completed");
+	}
+
+	@Test
+	void aFailingJobRetriesWithBackoffThenIsDeadAndDlqRetryRunsItAgain() throws Exception {
+		Path flag = this.dir.resolve("flag");
+		String id = this.q
+			.ok("enqueue", "{\"id\":\"flaky\",\"command\":\"test -f " + flag + "\",\"max_retries\":2}")
+			.trim();
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState(id, "dead", Duration.ofSeconds(40));
+			List<Map<String, Object>> runs = runs(id);
+			assertThat(runs).hasSize(3);
+			long gap1 = (long) runs.get(1).get("started_at") - (long) runs.get(0).get("finished_at");
+			long gap2 = (long) runs.get(2).get("started_at") - (long) runs.get(1).get("finished_at");
+			// base 2: 2 s after run 1, 4 s after run 2 (plus at most one idle poll)
+			assertThat(gap1).isBetween(2000L, 3000L);
+			assertThat(gap2).isBetween(4000L, 5000L);
+			assertThat(this.q.ok("dlq", "list")).contains("flaky");
+
+			Files.createFile(flag);
+			this.q.ok("dlq", "retry", "flaky");
+			awaitState(id, "completed", Duration.ofSeconds(30));
+			assertThat(runs(id)).hasSize(4);
+			assertThat(w.logText()).contains("flaky dead after 3 attempt(s)");
+		}
+	}
+
+	@Test
+	void anUnknownCommandFailsAndTheWorkerGoesOn() throws Exception {
+		this.q.script("enqueue '{\"id\":\"nf\",\"command\":\"no_such_command_xyz\",\"max_retries\":0}'",
+				"enqueue '{\"id\":\"after\",\"command\":\"true\"}'");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("after", "completed", Duration.ofSeconds(30));
+			awaitState("nf", "dead", Duration.ofSeconds(5));
+			assertThat(runs("nf").get(0).get("error")).isEqualTo("command not found (exit 127)");
+			assertThat(runs("nf").get(0).get("exit_code")).isEqualTo(127);
+		}
+	}
+
+	@Test
+	void threeWorkerHostsRunTwoThousandJobsEachExactlyOnce() throws Exception {
+		Path out = this.dir.resolve("ids.txt");
+		Path jobs = this.dir.resolve("jobs.jsonl");
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < 2000; i++) {
+			sb.append("{\"id\":\"j").append(i).append("\",\"command\":\"echo j").append(i).append(" >> ").append(out)
+				.append("\"}\n");
+		}
+		Files.writeString(jobs, sb);
+		assertThat(this.q.ok("enqueue", "--file", jobs.toString()).trim()).isEqualTo("2000");
+		List<Queuectl.Worker> workers = new ArrayList<>();
+		try {
+			for (int i = 0; i < 3; i++) {
+				workers.add(this.q.worker("--no-http", "--count", "2"));
+			}
+			await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> count("completed") == 2000);
+			List<String> lines = Files.readAllLines(out);
+			assertThat(lines).hasSize(2000);
+			assertThat(new HashSet<>(lines)).hasSize(2000);
+			assertThat(scalar("SELECT COUNT(*) FROM job_runs")).isEqualTo(2000L);
+			assertThat(scalar("SELECT COUNT(DISTINCT worker_id) FROM job_runs")).isEqualTo(3L);
+		}
+		finally {
+			workers.forEach(Queuectl.Worker::close);
+		}
+	}
+
+	@Test
+	void jobsSurviveAWorkerRestartAndWorkerStopStopsEveryHost() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"first\",\"command\":\"true\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("first", "completed", Duration.ofSeconds(30));
+			Queuectl.Result stop = this.q.run("worker", "stop");
+			assertThat(stop.exit()).isZero();
+			assertThat(stop.out()).contains("1 worker host(s) stopped");
+			assertThat(w.waitFor(Duration.ofSeconds(20))).isZero();
+		}
+		this.q.ok("enqueue", "{\"id\":\"second\",\"command\":\"true\"}");
+		assertThat(state("second")).isEqualTo("pending");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("second", "completed", Duration.ofSeconds(30));
+		}
+	}
+
+	@Test
+	void sigtermMidJobLetsTheJobFinishAndExitsZero() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"slow\",\"command\":\"sleep 2; echo finished\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("slow", "processing", Duration.ofSeconds(30));
+			w.process().destroy(); // SIGTERM
+			assertThat(w.waitFor(Duration.ofSeconds(30))).isZero();
+			assertThat(state("slow")).isEqualTo("completed");
+			assertThat(this.q.ok("logs", "slow")).contains("finished");
+		}
+	}
+
+	@Test
+	void sigkillOfAWorkerHostMidJobRerunsTheJobAfterTheLease() throws Exception {
+		this.q.script("config set lease-timeout 5s",
+				"enqueue '{\"id\":\"victim\",\"command\":\"sleep 3; echo done\"}'");
+		try (Queuectl.Worker first = this.q.worker("--no-http")) {
+			awaitState("victim", "processing", Duration.ofSeconds(30));
+			first.process().destroyForcibly(); // SIGKILL: no chance to clean up
+			first.waitFor(Duration.ofSeconds(10));
+		}
+		assertThat(state("victim")).isEqualTo("processing");
+		try (Queuectl.Worker second = this.q.worker("--no-http")) {
+			awaitState("victim", "completed", Duration.ofSeconds(40));
+		}
+		List<Map<String, Object>> runs = runs("victim");
+		assertThat(runs).extracting(r -> r.get("outcome")).containsExactly("lost", "completed");
+		assertThat(runs.get(1).get("attempt")).isEqualTo(2);
+	}
+
+	@Test
+	void aJobThatOutlivesItsTimeoutIsKilledWithItsChildren() throws Exception {
+		Path pidFile = this.dir.resolve("child.pid");
+		this.q.ok("enqueue", "{\"id\":\"hang\",\"timeout\":\"1s\",\"max_retries\":0,\"command\":\"sleep 300 & echo $! > "
+				+ pidFile + "; wait\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("hang", "dead", Duration.ofSeconds(40));
+		}
+		long child = Long.parseLong(Files.readString(pidFile).trim());
+		await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
+		Map<String, Object> run = runs("hang").get(0);
+		assertThat(run.get("outcome")).isEqualTo("timeout");
+		assertThat(run.get("error")).isEqualTo("timed out after 1s");
+	}
+
+	@Test
+	void aJobPrinting100MiBLeavesTheHeapFlatAndTheOutputCapped() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"chatty\",\"command\":\"head -c 104857600 /dev/zero | tr '\\\\\\\\0' x\"}");
+		// 64 MiB of heap could not hold 100 MiB of output: the job must stream it to disk, capped.
+		try (Queuectl.Worker w = this.q.worker(List.of("-Xmx64m"), "--no-http")) {
+			awaitState("chatty", "completed", Duration.ofSeconds(60));
+			assertThat(w.process().isAlive()).isTrue();
+		}
+		Path output = Path.of((String) runs("chatty").get(0).get("output_path"));
+		long size = Files.size(output);
+		assertThat(size).isBetween(10L * 1024 * 1024, 10L * 1024 * 1024 + 200);
+		assertThat(Files.readString(output).substring((int) (size - 150))).contains("more bytes dropped");
+	}
+
+	@Test
+	void healthAndMetricsAreServedOnLoopbackWhileTheWorkerRuns() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"m1\",\"command\":\"true\"}");
+		try (Queuectl.Worker w = this.q.worker()) {
+			awaitState("m1", "completed", Duration.ofSeconds(30));
+			Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/actuator").matcher(w.logText());
+			assertThat(m.find()).as(w.logText()).isTrue();
+			String base = "http://127.0.0.1:" + m.group(1) + "/actuator";
+			HttpClient http = HttpClient.newHttpClient();
+			HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+			assertThat(health.body()).contains("\"status\":\"UP\"");
+			String prometheus = http
+				.send(HttpRequest.newBuilder(URI.create(base + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
+				.body();
+			assertThat(prometheus).contains("queuectl_jobs_completed_total 1.0")
+				.contains("queuectl_jobs{state=\"completed\"} 1.0")
+				.contains("queuectl_job_duration_seconds_count 1")
+				.contains("queuectl_job_pickup_lag_seconds_count 1");
+			assertThat(this.q.ok("status")).contains(m.group(1));
+		}
+	}
+
+	// ---- reading the database directly (a real SQLite file, read-only use)
+
+	private void awaitState(String id, String state, Duration timeout) {
+		await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> state.equals(state(id)));
+	}
+
+	private String state(String id) throws SQLException {
+		try (Connection c = connect(); ResultSet rs = c.createStatement()
+			.executeQuery("SELECT state FROM jobs WHERE id = '" + id.replace("'", "''") + "'")) {
+			return rs.next() ? rs.getString(1) : null;
+		}
+	}
+
+	private long count(String state) throws SQLException {
+		return scalar("SELECT COUNT(*) FROM jobs WHERE state = '" + state + "'");
+	}
+
+	private long scalar(String sql) throws SQLException {
+		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	private List<Map<String, Object>> runs(String id) throws SQLException {
+		List<Map<String, Object>> runs = new ArrayList<>();
+		try (Connection c = connect(); Statement st = c.createStatement();
+				ResultSet rs = st.executeQuery("SELECT * FROM job_runs WHERE job_id = '" + id + "' ORDER BY id")) {
+			while (rs.next()) {
+				Map<String, Object> row = new HashMap<>();
+				for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+					row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+				}
+				runs.add(row);
+			}
+		}
+		return runs;
+	}
+
+	private Connection connect() throws SQLException {
+		return DriverManager.getConnection("jdbc:sqlite:" + this.q.db + "?busy_timeout=10000");
+	}
+}
