@@ -31,11 +31,14 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final Mode mode;
 
+	private final CommandServer server;
+
 	private int exitCode;
 
 	QueuectlRunner(CommandDispatcher dispatcher, ObjectProvider<ShellRunner> repl,
-			@Value("${queuectl.mode:ONE_SHOT}") Mode mode) {
+			@Value("${queuectl.mode:ONE_SHOT}") Mode mode, CommandServer server) {
 		this.dispatcher = dispatcher;
+		this.server = server;
 		this.repl = repl;
 		this.mode = mode;
 	}
@@ -48,7 +51,15 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 				this.exitCode = this.dispatcher.execute(List.of(args.getSourceArgs()), out, Invocation.ofThisProcess());
 			}
 			case SCRIPT -> this.exitCode = runScript();
-			case REPL -> this.repl.getObject().run(new String[0]);
+			case REPL -> {
+				this.server.start();
+				try {
+					this.repl.getObject().run(new String[0]);
+				}
+				finally {
+					this.server.stop();
+				}
+			}
 		}
 	}
 

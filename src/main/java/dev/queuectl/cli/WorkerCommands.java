@@ -26,10 +26,13 @@ class WorkerCommands {
 
 	private final Environment environment;
 
-	WorkerCommands(WorkerService workers, JobOutput output, Environment environment) {
+	private final CommandServer server;
+
+	WorkerCommands(WorkerService workers, JobOutput output, Environment environment, CommandServer server) {
 		this.workers = workers;
 		this.output = output;
 		this.environment = environment;
+		this.server = server;
 	}
 
 	@Command(name = { "worker", "start" }, group = "Workers",
@@ -52,7 +55,13 @@ class WorkerCommands {
 			Invocation.current().err().println("queuectl: health and metrics on http://127.0.0.1:" + httpPort + "/actuator");
 			Invocation.current().err().flush();
 		}
-		this.workers.run(new WorkerOptions(count, queueList, httpPort));
+		this.server.start();
+		try {
+			this.workers.run(new WorkerOptions(count, queueList, httpPort));
+		}
+		finally {
+			this.server.stop();
+		}
 	}
 
 	@Command(name = { "worker", "stop" }, group = "Workers",

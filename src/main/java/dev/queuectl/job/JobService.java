@@ -15,6 +15,7 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Settings;
 import dev.queuectl.store.JobStore;
 import tools.jackson.databind.JsonNode;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,11 +31,14 @@ public class JobService {
 
 	private final Clock clock;
 
-	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock) {
+	private final ApplicationEventPublisher events;
+
+	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
 		this.store = store;
 		this.settings = settings;
 		this.tx = tx;
 		this.clock = clock;
+		this.events = events;
 	}
 
 	/** Stores one job given as JSON; returns its id. */
@@ -104,6 +108,7 @@ public class JobService {
 						+ "' already exists");
 			}
 		});
+		this.events.publishEvent(new JobsEnqueued(jobs.size()));
 		return jobs.size();
 	}
 
@@ -136,5 +141,6 @@ public class JobService {
 			Job job = get(id);
 			throw QueuectlException.usage("job " + id + " is " + job.state().dbValue() + ", not dead");
 		}
+		this.events.publishEvent(new JobsEnqueued(1));
 	}
 }

@@ -26,6 +26,11 @@ public record DatabaseLocation(Path file) {
 		return this.file.getParent();
 	}
 
+	/** The local socket on which a running queuectl process serves commands for this database. */
+	public Path socket() {
+		return dataDir().resolve(this.file.getFileName() + ".sock");
+	}
+
 	public String jdbcUrl() {
 		return "jdbc:sqlite:" + this.file
 				+ "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=30000&foreign_keys=true&transaction_mode=IMMEDIATE";

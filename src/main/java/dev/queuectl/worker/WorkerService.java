@@ -18,6 +18,8 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
+import dev.queuectl.job.JobsEnqueued;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.stereotype.Service;
 
@@ -78,6 +80,15 @@ public class WorkerService implements HealthIndicator {
 		finally {
 			executor.shutdown();
 			this.host.set(null);
+		}
+	}
+
+	/** A job was stored by this process (perhaps for a client over the socket): start it now. */
+	@EventListener
+	void onEnqueued(JobsEnqueued event) {
+		WorkerHost worker = this.host.get();
+		if (worker != null) {
+			worker.wake();
 		}
 	}
 

@@ -1,0 +1,47 @@
+package dev.queuectl;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads {@code queuectl.db} from the application.yml inside the jar without starting Spring, for
+ * the fast path in {@link Main}. Understands the file as shipped: a {@code db:} key directly
+ * under {@code queuectl:}.
+ */
+final class ConfiguredDb {
+
+	private ConfiguredDb() {
+	}
+
+	static String fromApplicationYml() {
+		try (InputStream in = ConfiguredDb.class.getResourceAsStream("/application.yml")) {
+			if (in == null) {
+				return null;
+			}
+			BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+			boolean inQueuectl = false;
+			for (String line; (line = reader.readLine()) != null;) {
+				if (line.isBlank() || line.trim().startsWith("#")) {
+					continue;
+				}
+				if (!Character.isWhitespace(line.charAt(0))) {
+					inQueuectl = line.startsWith("queuectl:");
+				}
+				else if (inQueuectl && line.matches("^ {2}db:.*")) {
+					String value = line.substring(line.indexOf(':') + 1).replaceAll("\\s+#.*$", "").trim();
+					if (value.length() >= 2 && (value.startsWith("\"") || value.startsWith("'"))) {
+						value = value.substring(1, value.length() - 1);
+					}
+					return value.isBlank() ? null : value;
+				}
+			}
+			return null;
+		}
+		catch (IOException ex) {
+			return null;
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package dev.queuectl.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * The fast path of a one-shot command: when a queuectl process already runs on the database, hand
+ * it the arguments over its local socket and print what comes back, without starting Spring here.
+ * Plain Java only.
+ */
+public final class RemoteClient {
+
+	private RemoteClient() {
+	}
+
+	/**
+	 * Runs the command in the process serving {@code socket}, if any. Returns the exit code, or
+	 * empty when nothing serves it (the caller then runs the command itself).
+	 */
+	public static OptionalInt tryRun(Path socket, List<String> words) {
+		if (words.isEmpty() || !Wire.SERVED.contains(words.get(0)) || !Files.exists(socket)) {
+			return OptionalInt.empty();
+		}
+		SocketChannel channel;
+		try {
+			channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+			channel.connect(UnixDomainSocketAddress.of(socket));
+		}
+		catch (IOException | UnsupportedOperationException ex) {
+			return OptionalInt.empty();
+		}
+		try (channel) {
+			DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+			request.writeInt(Wire.MAGIC);
+			Wire.writeString(request, System.getProperty("user.dir"));
+			request.writeInt(words.size());
+			for (String word : words) {
+				Wire.writeString(request, word);
+			}
+			boolean stdin = Wire.readsStdin(words);
+			request.writeBoolean(stdin);
+			request.flush();
+			if (stdin) {
+				// a blocking channel's streams share one lock: send all of stdin before reading
+				sendStdin(channel, request);
+			}
+			return OptionalInt.of(readResponse(new DataInputStream(Channels.newInputStream(channel))));
+		}
+		catch (EOFException ex) {
+			System.err.println("queuectl: the serving process went away before answering");
+			return OptionalInt.of(1);
+		}
+		catch (IOException ex) {
+			System.err.println("queuectl: " + ex.getMessage());
+			return OptionalInt.of(1);
+		}
+	}
+
+	private static void sendStdin(SocketChannel channel, OutputStream request) {
+		try (InputStream in = new FileInputStream(FileDescriptor.in)) {
+			in.transferTo(request);
+			request.flush();
+			channel.shutdownOutput();
+		}
+		catch (IOException ex) {
+			// the server answered already, or went away: the response says what happened
+		}
+	}
+
+	private static int readResponse(DataInputStream in) throws IOException {
+		OutputStream out = new FileOutputStream(FileDescriptor.out);
+		OutputStream err = new FileOutputStream(FileDescriptor.err);
+		byte[] buf = new byte[64 * 1024];
+		while (true) {
+			byte type = in.readByte();
+			if (type == Wire.EXIT) {
+				out.flush();
+				return in.readInt();
+			}
+			int n = in.readInt();
+			OutputStream target = type == Wire.ERR ? err : out;
+			while (n > 0) {
+				int r = in.read(buf, 0, Math.min(n, buf.length));
+				if (r < 0) {
+					throw new EOFException();
+				}
+				target.write(buf, 0, r);
+				n -= r;
+			}
+			target.flush();
+		}
+	}
+}
