@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.queuectl.InternalDefaultsInitializer;
 import dev.queuectl.MutableClock;
+import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -71,8 +72,12 @@ abstract class CommandTestSupport {
 	@Autowired
 	MutableClock clock;
 
+	@Autowired
+	DatabaseLocation database;
+
 	@BeforeEach
 	void emptyDatabase() {
+		assertThat(this.database.file()).as("this class's own database").isEqualTo(dataDir.resolve("queue.db"));
 		this.jdbc.update("DELETE FROM job_runs");
 		this.jdbc.update("DELETE FROM jobs");
 		this.jdbc.update("DELETE FROM settings");
