@@ -103,8 +103,11 @@ public class QueuectlApplication {
 		return words.size() >= 2 && words.get(0).equals("worker") && words.get(1).equals("start");
 	}
 
-	/** Settings that are how queuectl works, not choices for users (those are in application.yml). */
-	private static Map<String, Object> internalDefaults() {
+	/**
+	 * Settings that are how queuectl works, not choices for users (those are in application.yml).
+	 * In-process tests apply them too, so their context is the one the CLI starts.
+	 */
+	static Map<String, Object> internalDefaults() {
 		Map<String, Object> p = new HashMap<>();
 		p.put("spring.main.banner-mode", "off");
 		p.put("spring.flyway.enabled", false); // migrated under a file lock by DatabaseConfiguration

@@ -47,6 +47,11 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 	public void run(ApplicationArguments args) throws Exception {
 		switch (this.mode) {
 			case ONE_SHOT -> {
+				if (args.getSourceArgs().length == 0) {
+					// QueuectlApplication.run never starts ONE_SHOT without a command; a context started
+					// another way (an in-process test) has nothing to run.
+					return;
+				}
 				PrintWriter out = stdout();
 				this.exitCode = this.dispatcher.execute(List.of(args.getSourceArgs()), out, Invocation.ofThisProcess());
 			}

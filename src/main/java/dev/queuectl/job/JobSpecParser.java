@@ -159,13 +159,21 @@ public final class JobSpecParser {
 	}
 
 	private static Instant parseInstant(String text, String where) {
+		Instant instant;
 		try {
-			return OffsetDateTime.parse(text).toInstant();
+			instant = OffsetDateTime.parse(text).toInstant();
 		}
 		catch (DateTimeException ex) {
 			throw QueuectlException.usage(where + "field 'run_at' must be an ISO-8601 time with offset like "
 					+ "\"2026-01-31T09:00:00Z\", got \"" + text + "\"");
 		}
+		try {
+			instant.toEpochMilli(); // how it is stored
+		}
+		catch (ArithmeticException ex) {
+			throw QueuectlException.usage(where + "field 'run_at' is out of range, got \"" + text + "\"");
+		}
+		return instant;
 	}
 
 	private static String kind(JsonNode node) {

@@ -1,0 +1,169 @@
+package dev.queuectl.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.queuectl.InternalDefaultsInitializer;
+import dev.queuectl.MutableClock;
+import dev.queuectl.store.DatabaseLocation;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs commands in-process through {@link CommandDispatcher}, the path every one-shot, script and
+ * served command takes. Each test class gets its own context and a fresh database file in a
+ * temporary folder; each test starts from empty tables and its own working directory.
+ *
+ * <p>The context is the one {@code queuectl COMMAND} starts (ONE_SHOT mode, Shell not interactive,
+ * no history), with no command to run at start-up and a clock the test moves by hand.
+ */
+@SpringBootTest(properties = { "spring.shell.interactive.enabled=false", "spring.shell.history.enabled=false",
+		"spring.main.banner-mode=off" })
+@ContextConfiguration(initializers = InternalDefaultsInitializer.class)
+@Import(CommandTestSupport.TestClock.class)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+abstract class CommandTestSupport {
+
+	static final Instant START = Instant.parse("2031-03-04T05:06:07.089Z");
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@TempDir
+	static Path dataDir;
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("queuectl.db", () -> dataDir.resolve("queue.db").toString());
+	}
+
+	@TempDir
+	Path workDir;
+
+	@Autowired
+	CommandDispatcher dispatcher;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	MutableClock clock;
+
+	@Autowired
+	DatabaseLocation database;
+
+	@BeforeEach
+	void emptyDatabase() {
+		assertThat(this.database.file()).as("this class's own database").isEqualTo(dataDir.resolve("queue.db"));
+		this.jdbc.update("DELETE FROM job_runs");
+		this.jdbc.update("DELETE FROM jobs");
+		this.jdbc.update("DELETE FROM settings");
+		this.clock.set(START);
+	}
+
+	/** What one command did. */
+	record Result(int code, String out, String err) {
+
+		List<String> outLines() {
+			return this.out.lines().toList();
+		}
+
+		List<String> errLines() {
+			return this.err.lines().toList();
+		}
+
+		JsonNode json() {
+			return JSON.readTree(this.out);
+		}
+
+		/** Exit 0, nothing on stderr. */
+		Result ok() {
+			assertThat(this.err).as("stderr of a successful command").isEmpty();
+			assertThat(this.code).as("exit code (stderr: %s)", this.err).isZero();
+			return this;
+		}
+
+		/** The given exit code, nothing on stdout, one line "queuectl: ..." on stderr containing each fragment. */
+		Result fails(int expectedCode, String... fragments) {
+			assertThat(this.code).as("exit code (stderr: %s)", this.err).isEqualTo(expectedCode);
+			assertThat(this.out).as("stdout of a failed command").isEmpty();
+			assertThat(errLines()).as("stderr lines").hasSize(1);
+			assertThat(this.err).startsWith("queuectl: ");
+			for (String fragment : fragments) {
+				assertThat(this.err).contains(fragment);
+			}
+			return this;
+		}
+
+		Result usageError(String... fragments) {
+			return fails(2, fragments);
+		}
+	}
+
+	Result run(String... words) {
+		return runWithStdin(InputStream.nullInputStream(), words);
+	}
+
+	Result runWithStdin(String stdin, String... words) {
+		return runWithStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), words);
+	}
+
+	Result runWithStdin(InputStream stdin, String... words) {
+		StringWriter out = new StringWriter();
+		StringWriter err = new StringWriter();
+		Invocation invocation = new Invocation(this.workDir, stdin, new PrintWriter(err));
+		int code = this.dispatcher.execute(Arrays.asList(words), new PrintWriter(out), invocation);
+		return new Result(code, out.toString(), err.toString());
+	}
+
+	/** Enqueues one job and returns the id the command printed. */
+	String enqueue(String json) {
+		Result r = run("enqueue", json).ok();
+		assertThat(r.outLines()).hasSize(1);
+		return r.out().strip();
+	}
+
+	/** Every stored row of every table, to show that a failed command changed nothing. */
+	Map<String, List<Map<String, Object>>> everything() {
+		return Map.of("jobs", this.jdbc.queryForList("SELECT * FROM jobs ORDER BY id"), "job_runs",
+				this.jdbc.queryForList("SELECT * FROM job_runs ORDER BY id"), "settings",
+				this.jdbc.queryForList("SELECT * FROM settings ORDER BY key"));
+	}
+
+	long jobCount() {
+		return this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs", Long.class);
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class TestClock {
+
+		@Bean
+		@Primary
+		MutableClock testClock() {
+			return new MutableClock(START);
+		}
+	}
+}

@@ -1,0 +1,251 @@
+package dev.queuectl.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+import dev.queuectl.config.Settings;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** enqueue: what is printed and what is stored, one job at a time and in bulk. */
+class EnqueueCommandTest extends CommandTestSupport {
+
+	@Autowired
+	Settings settings;
+
+	private Map<String, Object> row(String id) {
+		return this.jdbc.queryForMap("SELECT * FROM jobs WHERE id = ?", id);
+	}
+
+	/** A numeric column as a Long (SQLite hands back Integer or Long depending on the value). */
+	private Long number(String id, String column) {
+		return this.jdbc.queryForObject("SELECT " + column + " FROM jobs WHERE id = ?", Long.class, id);
+	}
+
+	private long millis(Instant instant) {
+		return instant.toEpochMilli();
+	}
+
+	@Test
+	void printsTheGivenIdAndStoresThePendingJob() {
+		Result r = run("enqueue", "{\"id\":\"job-1\",\"command\":\"echo hi\"}").ok();
+
+		assertThat(r.out()).isEqualTo("job-1\n");
+		Map<String, Object> row = row("job-1");
+		assertThat(row).containsEntry("command", "echo hi")
+			.containsEntry("state", "pending")
+			.containsEntry("queue", "default")
+			.containsEntry("priority", 0)
+			.containsEntry("attempts", 0)
+			.containsEntry("working_dir", this.workDir.toString());
+		assertThat(row.get("timeout_ms")).isNull();
+		assertThat(number("job-1", "run_at")).isEqualTo(millis(START));
+		assertThat(number("job-1", "created_at")).isEqualTo(millis(START));
+		assertThat(number("job-1", "updated_at")).isEqualTo(millis(START));
+		assertThat(jobCount()).isEqualTo(1);
+	}
+
+	@Test
+	void generatesADistinctIdWhenNoneIsGiven() {
+		String first = enqueue("{\"command\":\"echo one\"}");
+		String second = enqueue("{\"command\":\"echo two\",\"id\":null}");
+
+		assertThat(first).matches("[A-Za-z0-9._:-]{1,128}").isNotEqualTo(second);
+		assertThat(row(first)).containsEntry("command", "echo one");
+		assertThat(row(second)).containsEntry("command", "echo two");
+	}
+
+	@Test
+	void storesEveryFieldTheJobNames() {
+		enqueue("""
+				{"id":"full","command":"make -C build  all","priority":-7,"queue":"emails.v2","max_retries":9,
+				 "timeout":"10m"}""");
+
+		Map<String, Object> row = row("full");
+		assertThat(row).containsEntry("command", "make -C build  all")
+			.containsEntry("priority", -7)
+			.containsEntry("queue", "emails.v2")
+			.containsEntry("max_retries", 9);
+		assertThat(number("full", "timeout_ms")).isEqualTo(Duration.ofMinutes(10).toMillis());
+	}
+
+	@Test
+	void acceptsTheLimitsOfEachRange() {
+		String longId = "x".repeat(128);
+		enqueue("{\"id\":\"" + longId + "\",\"command\":\"true\",\"max_retries\":0,\"priority\":" + Integer.MIN_VALUE + "}");
+		enqueue("{\"id\":\"a.B_9:-\",\"command\":\"true\",\"max_retries\":100,\"priority\":" + Integer.MAX_VALUE + "}");
+
+		assertThat(row(longId)).containsEntry("max_retries", 0).containsEntry("priority", Integer.MIN_VALUE);
+		assertThat(row("a.B_9:-")).containsEntry("max_retries", 100).containsEntry("priority", Integer.MAX_VALUE);
+	}
+
+	@Test
+	void maxRetriesDefaultsToTheConfiguredValue() {
+		int configured = this.settings.snapshot().maxRetries();
+		enqueue("{\"id\":\"before\",\"command\":\"true\"}");
+		assertThat(row("before")).containsEntry("max_retries", configured);
+
+		int changed = configured == 7 ? 8 : 7;
+		run("config", "set", "max-retries", Integer.toString(changed)).ok();
+		enqueue("{\"id\":\"after\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"explicit\",\"command\":\"true\",\"max_retries\":1}");
+
+		assertThat(row("after")).containsEntry("max_retries", changed);
+		assertThat(row("explicit")).containsEntry("max_retries", 1);
+		assertThat(row("before")).as("a stored job keeps its value").containsEntry("max_retries", configured);
+	}
+
+	@Test
+	void delayIsCountedFromNow() {
+		this.clock.advance(Duration.ofSeconds(42));
+		Instant now = this.clock.instant();
+		enqueue("{\"id\":\"d-text\",\"command\":\"true\",\"delay\":\"5m\"}");
+		enqueue("{\"id\":\"d-number\",\"command\":\"true\",\"delay\":90}");
+		enqueue("{\"id\":\"d-ms\",\"command\":\"true\",\"delay\":\"1500ms\"}");
+		enqueue("{\"id\":\"d-zero\",\"command\":\"true\",\"delay\":\"0s\"}");
+
+		assertThat(number("d-text", "run_at")).isEqualTo(millis(now.plus(Duration.ofMinutes(5))));
+		assertThat(number("d-number", "run_at")).isEqualTo(millis(now.plusSeconds(90)));
+		assertThat(number("d-ms", "run_at")).isEqualTo(millis(now.plusMillis(1500)));
+		assertThat(number("d-zero", "run_at")).isEqualTo(millis(now));
+		assertThat(number("d-text", "created_at")).isEqualTo(millis(now));
+	}
+
+	@Test
+	void runAtIsStoredAsTheInstantItNames() {
+		enqueue("{\"id\":\"r-offset\",\"command\":\"true\",\"run_at\":\"2032-01-31T09:00:00+02:00\"}");
+		enqueue("{\"id\":\"r-zulu\",\"command\":\"true\",\"run_at\":\"2020-06-01T00:00:00.250Z\"}");
+
+		assertThat(number("r-offset", "run_at")).isEqualTo(millis(Instant.parse("2032-01-31T07:00:00Z")));
+		assertThat(number("r-zulu", "run_at")).isEqualTo(millis(Instant.parse("2020-06-01T00:00:00.250Z")));
+	}
+
+	@Test
+	void timeoutAcceptsTextAndSeconds() {
+		enqueue("{\"id\":\"t-text\",\"command\":\"true\",\"timeout\":\"2h\"}");
+		enqueue("{\"id\":\"t-number\",\"command\":\"true\",\"timeout\":45}");
+
+		assertThat(number("t-text", "timeout_ms")).isEqualTo(Duration.ofHours(2).toMillis());
+		assertThat(number("t-number", "timeout_ms")).isEqualTo(45_000L);
+	}
+
+	@Test
+	void workingDirIsTheInvokersDirectory() throws IOException {
+		String id = enqueue("{\"command\":\"pwd\"}");
+		assertThat(row(id)).containsEntry("working_dir", this.workDir.toString());
+
+		this.workDir = Files.createDirectory(this.workDir.resolve("elsewhere"));
+		String other = enqueue("{\"command\":\"pwd\"}");
+		assertThat(row(other)).containsEntry("working_dir", this.workDir.toString());
+	}
+
+	@Test
+	void fileWithAJsonArray() throws IOException {
+		Files.writeString(this.workDir.resolve("jobs.json"), """
+				[
+				  {"id":"a1","command":"echo 1"},
+				  {"id":"a2","command":"echo 2","priority":5},
+				  {"command":"echo 3","queue":"q3"}
+				]
+				""");
+
+		Result r = run("enqueue", "--file", "jobs.json").ok();
+
+		assertThat(r.out()).isEqualTo("3\n");
+		assertThat(jobCount()).isEqualTo(3);
+		assertThat(row("a2")).containsEntry("priority", 5).containsEntry("working_dir", this.workDir.toString());
+		assertThat(this.jdbc.queryForObject("SELECT command FROM jobs WHERE queue = 'q3'", String.class))
+			.isEqualTo("echo 3");
+	}
+
+	@Test
+	void fileWithJsonLinesByShortOptionAndAbsolutePath() throws IOException {
+		Path file = Files.writeString(this.workDir.resolve("jobs.jsonl"), """
+				{"id":"l1","command":"echo 1"}
+
+				{"id":"l2","command":"echo 2","delay":"1m"}
+				   \t
+				{"id":"l3","command":"echo 3"}""");
+
+		Result r = run("enqueue", "-f", file.toAbsolutePath().toString()).ok();
+
+		assertThat(r.out()).isEqualTo("3\n");
+		assertThat(jobCount()).isEqualTo(3);
+		assertThat(number("l2", "run_at")).isEqualTo(millis(START.plusSeconds(60)));
+	}
+
+	@Test
+	void fileOptionWithEqualsSign() throws IOException {
+		Files.writeString(this.workDir.resolve("one.jsonl"), "{\"id\":\"eq\",\"command\":\"true\"}\n");
+
+		assertThat(run("enqueue", "--file=one.jsonl").ok().out()).isEqualTo("1\n");
+		assertThat(row("eq")).containsEntry("command", "true");
+	}
+
+	@Test
+	void stdinWithJsonLines() {
+		String input = "{\"id\":\"s1\",\"command\":\"echo 1\"}\n{\"id\":\"s2\",\"command\":\"echo 2\"}\n";
+
+		Result r = runWithStdin(input, "enqueue", "-").ok();
+
+		assertThat(r.out()).isEqualTo("2\n");
+		assertThat(row("s1")).containsEntry("working_dir", this.workDir.toString());
+		assertThat(row("s2")).containsEntry("command", "echo 2");
+	}
+
+	@Test
+	void stdinWithAJsonArray() {
+		Result r = runWithStdin("  \n [{\"id\":\"sa1\",\"command\":\"x\"},{\"id\":\"sa2\",\"command\":\"y\"}]", "enqueue",
+				"-").ok();
+
+		assertThat(r.out()).isEqualTo("2\n");
+		assertThat(jobCount()).isEqualTo(2);
+	}
+
+	@Test
+	void emptyBulkInputEnqueuesNothing() throws IOException {
+		assertThat(runWithStdin("", "enqueue", "-").ok().out()).isEqualTo("0\n");
+		Files.writeString(this.workDir.resolve("empty.json"), "[]");
+		assertThat(run("enqueue", "--file", "empty.json").ok().out()).isEqualTo("0\n");
+		assertThat(jobCount()).isZero();
+	}
+
+	@Test
+	void aHundredThousandJsonLines() throws IOException {
+		int n = 100_000;
+		Path file = this.workDir.resolve("many.jsonl");
+		Files.write(file, IntStream.rangeClosed(1, n)
+			.mapToObj(i -> "{\"id\":\"bulk-" + i + "\",\"command\":\"echo " + i + "\",\"priority\":" + (i % 10) + "}")
+			.toList(), StandardCharsets.UTF_8);
+
+		Result r = run("enqueue", "--file", "many.jsonl").ok();
+
+		assertThat(r.out()).isEqualTo(n + "\n");
+		assertThat(jobCount()).isEqualTo(n);
+		assertThat(row("bulk-" + n)).containsEntry("command", "echo " + n).containsEntry("priority", n % 10);
+	}
+
+	@Test
+	void generatedIdsInBulkAreUnique() {
+		String input = IntStream.range(0, 2000).mapToObj(i -> "{\"command\":\"echo " + i + "\"}").collect(Collectors.joining("\n"));
+
+		assertThat(runWithStdin(input, "enqueue", "-").ok().out()).isEqualTo("2000\n");
+
+		List<String> ids = this.jdbc.queryForList("SELECT id FROM jobs", String.class);
+		Set<String> distinct = new HashSet<>(ids);
+		assertThat(distinct).hasSize(2000);
+	}
+}

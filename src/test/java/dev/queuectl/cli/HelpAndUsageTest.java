@@ -1,0 +1,144 @@
+package dev.queuectl.cli;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.shell.core.command.Command;
+import org.springframework.shell.core.command.CommandOption;
+import org.springframework.shell.core.command.CommandRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** help, and how words that name no command or option are refused. */
+class HelpAndUsageTest extends CommandTestSupport {
+
+	private static final List<String> QUEUECTL_COMMANDS = List.of("enqueue", "list", "show", "status", "dlq list",
+			"dlq retry", "config list", "config get", "config set", "help");
+
+	@Autowired
+	CommandRegistry registry;
+
+	@Test
+	void helpListsEveryCommandWithItsDescription() {
+		Result r = run("help").ok();
+
+		assertThat(this.registry.getCommands()).extracting(Command::getName).containsAll(QUEUECTL_COMMANDS);
+		for (Command command : this.registry.getCommands()) {
+			if (!command.isHidden()) {
+				assertThat(r.outLines()).as(command.getName())
+					.anySatisfy(line -> assertThat(line.strip()).startsWith(command.getName() + " ")
+						.endsWith(command.getDescription()));
+			}
+		}
+		assertThat(r.outLines()).contains("Jobs:", "Dead letter queue:", "Configuration:");
+		assertThat(r.out()).contains("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job.");
+	}
+
+	@Test
+	void helpEnqueueShowsOptionsAndExamples() {
+		Result r = run("help", "enqueue").ok();
+
+		assertThat(r.outLines().get(0)).isEqualTo("enqueue: " + this.registry.getCommandByName("enqueue").getDescription());
+		assertThat(r.outLines()).contains("Options:");
+		assertThat(r.outLines()).anySatisfy(line -> assertThat(line).contains("-f, --file VALUE", "JSON Lines"));
+		assertThat(r.outLines()).contains("  queuectl enqueue '{\"command\":\"echo hi\"}'",
+				"  generate-jobs | queuectl enqueue -");
+		assertThat(r.out()).contains("Fields: command (required)");
+	}
+
+	@Test
+	void dashDashHelpAfterACommandIsItsHelp() {
+		String help = run("help", "enqueue").ok().out();
+
+		assertThat(run("enqueue", "--help").ok().out()).isEqualTo(help);
+		assertThat(run("enqueue", "-h").ok().out()).isEqualTo(help);
+		assertThat(run("enqueue", "{\"command\":\"x\"}", "--help").ok().out()).isEqualTo(help);
+		assertThat(jobCount()).as("asking for help runs nothing").isZero();
+		assertThat(run("dlq", "retry", "--help").ok().out()).isEqualTo(run("help", "dlq", "retry").ok().out());
+	}
+
+	@Test
+	void everyCommandHasHelpNamingAllItsOptions() {
+		for (String name : QUEUECTL_COMMANDS) {
+			Command command = this.registry.getCommandByName(name);
+			Result r = run((name + " --help").split(" ")).ok();
+			assertThat(r.outLines().get(0)).isEqualTo(name + ": " + command.getDescription());
+			for (CommandOption option : command.getOptions()) {
+				assertThat(r.out()).as(name).contains("--" + option.longName());
+			}
+		}
+	}
+
+	@Test
+	void helpMarksFlagsAndOptionsWithValues() {
+		List<String> lines = run("help", "list").ok().outLines();
+
+		assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("  -s, --state VALUE"));
+		assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("  -n, --limit VALUE").contains("default 50"));
+		assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("      --json ").doesNotContain("VALUE"));
+		assertThat(lines).anySatisfy(l -> assertThat(l.strip()).isEqualTo("queuectl list --state dead --limit 100"));
+	}
+
+	@Test
+	void helpOfAnUnknownCommand() {
+		run("help", "frobnicate").usageError("no such command: frobnicate");
+	}
+
+	@Test
+	void unknownCommand() {
+		run("frobnicate").usageError("unknown command 'frobnicate'", "try 'queuectl help'");
+		run("Enqueue", "{\"command\":\"x\"}").usageError("unknown command 'Enqueue'");
+		assertThat(jobCount()).isZero();
+	}
+
+	@Test
+	void noCommand() {
+		run().usageError("no command given");
+	}
+
+	@Test
+	void aGroupNeedsASubCommand() {
+		run("dlq").usageError("'dlq' needs a sub-command (one of: list, retry)");
+		run("config").usageError("'config' needs a sub-command (one of: get, list, set)");
+		run("dlq", "purge").usageError("unknown sub-command 'dlq purge' (one of: list, retry)");
+	}
+
+	@Test
+	void unknownOption() {
+		run("list", "--colour").usageError("unknown option '--colour' for 'list'", "queuectl help list");
+		run("list", "-x").usageError("unknown option '-x' for 'list'");
+		run("enqueue", "--fil", "jobs.json").usageError("unknown option '--fil' for 'enqueue'");
+		run("dlq", "list", "--state", "dead").usageError("unknown option '--state' for 'dlq list'");
+		assertThat(jobCount()).isZero();
+	}
+
+	@Test
+	void optionMissingItsValue() {
+		run("list", "--limit").usageError("option --limit needs a value");
+		run("list", "--json", "--queue").usageError("option --queue needs a value");
+		run("enqueue", "-f").usageError("option -f needs a value");
+	}
+
+	@Test
+	void optionWithAValueOfTheWrongType() {
+		run("list", "--limit", "abc").usageError("option --limit expects an integer, got 'abc'");
+		run("list", "-n", "1.5").usageError("option -n expects an integer, got '1.5'");
+		run("list", "--limit=99999999999").usageError("expects an integer");
+		run("status", "--json=yes").usageError("option --json expects true or false, got 'yes'");
+	}
+
+	@Test
+	void optionsMayComeBeforeArguments() {
+		enqueue("{\"id\":\"j\",\"command\":\"x\"}");
+
+		assertThat(run("show", "--json", "j").ok().json().get("id").stringValue()).isEqualTo("j");
+		assertThat(run("show", "j", "--json=false").ok().outLines().get(0)).startsWith("id ");
+	}
+
+	@Test
+	void doubleDashEndsOptions() {
+		run("show", "--", "--json").fails(3, "no such job: --json");
+	}
+}

@@ -1,0 +1,292 @@
+package dev.queuectl.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.queuectl.job.JobState;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** list, show and status. */
+class InspectCommandsTest extends CommandTestSupport {
+
+	/** Enqueues a job one second after the previous one, so each has its own updated_at. */
+	private String enqueueLater(String json) {
+		this.clock.advance(Duration.ofSeconds(1));
+		return enqueue(json);
+	}
+
+	private void setState(String id, JobState state) {
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(this.jdbc.update("UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?", state.dbValue(),
+				this.clock.instant().toEpochMilli(), id)).isEqualTo(1);
+	}
+
+	/** The first column of a table, without its header. */
+	private static List<String> ids(Result r) {
+		List<String> lines = r.outLines();
+		assertThat(lines.get(0)).startsWith("ID").contains("STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
+		return lines.stream().skip(1).map(l -> l.split(" ", 2)[0]).toList();
+	}
+
+	private static List<String> jsonIds(Result r) {
+		JsonNode array = r.json();
+		assertThat(array.isArray()).isTrue();
+		List<String> ids = new ArrayList<>();
+		array.forEach(job -> ids.add(job.get("id").stringValue()));
+		return ids;
+	}
+
+	@Test
+	void listShowsMostRecentlyUpdatedFirst() {
+		enqueueLater("{\"id\":\"c\",\"command\":\"echo c\"}");
+		enqueueLater("{\"id\":\"a\",\"command\":\"echo a\"}");
+		enqueueLater("{\"id\":\"b\",\"command\":\"echo b\"}");
+		assertThat(ids(run("list").ok())).containsExactly("b", "a", "c");
+
+		setState("c", JobState.FAILED);
+		assertThat(ids(run("list").ok())).containsExactly("c", "b", "a");
+	}
+
+	@Test
+	void listRowsShowStateAttemptsPriorityAndCommand() {
+		enqueue("{\"id\":\"row\",\"command\":\"echo   spaced\\nsecond line\",\"priority\":4,\"max_retries\":2}");
+
+		String row = run("list").ok().outLines().get(1);
+
+		assertThat(row.split("\\s{2,}")).containsExactly("row", "pending", "0/3", "4", "echo spaced second line",
+				"2031-03-04 05:06:07");
+	}
+
+	@Test
+	void listFiltersByState() {
+		enqueueLater("{\"id\":\"p1\",\"command\":\"x\"}");
+		enqueueLater("{\"id\":\"d1\",\"command\":\"x\"}");
+		enqueueLater("{\"id\":\"d2\",\"command\":\"x\"}");
+		enqueueLater("{\"id\":\"c1\",\"command\":\"x\"}");
+		setState("d1", JobState.DEAD);
+		setState("d2", JobState.DEAD);
+		setState("c1", JobState.COMPLETED);
+
+		assertThat(ids(run("list", "--state", "dead").ok())).containsExactly("d2", "d1");
+		assertThat(ids(run("list", "-s", "COMPLETED").ok())).containsExactly("c1");
+		assertThat(ids(run("list", "--state=pending").ok())).containsExactly("p1");
+		assertThat(ids(run("list", "--state", "processing").ok())).isEmpty();
+	}
+
+	@Test
+	void listFiltersByQueue() {
+		enqueueLater("{\"id\":\"e1\",\"command\":\"x\",\"queue\":\"emails\"}");
+		enqueueLater("{\"id\":\"o1\",\"command\":\"x\"}");
+		enqueueLater("{\"id\":\"e2\",\"command\":\"x\",\"queue\":\"emails\"}");
+
+		assertThat(ids(run("list", "--queue", "emails").ok())).containsExactly("e2", "e1");
+		assertThat(ids(run("list", "-q", "default").ok())).containsExactly("o1");
+		assertThat(ids(run("list", "--queue", "nothing-here").ok())).isEmpty();
+	}
+
+	@Test
+	void listCombinesFilters() {
+		enqueueLater("{\"id\":\"e1\",\"command\":\"x\",\"queue\":\"emails\"}");
+		enqueueLater("{\"id\":\"e2\",\"command\":\"x\",\"queue\":\"emails\"}");
+		enqueueLater("{\"id\":\"o1\",\"command\":\"x\"}");
+		setState("e1", JobState.DEAD);
+		setState("o1", JobState.DEAD);
+
+		assertThat(ids(run("list", "--queue", "emails", "--state", "dead").ok())).containsExactly("e1");
+	}
+
+	@Test
+	void listLimit() {
+		for (int i = 1; i <= 60; i++) {
+			enqueueLater("{\"id\":\"j" + i + "\",\"command\":\"x\"}");
+		}
+
+		assertThat(ids(run("list", "--limit", "2").ok())).containsExactly("j60", "j59");
+		assertThat(ids(run("list", "-n", "1").ok())).containsExactly("j60");
+		assertThat(ids(run("list", "--limit", "1000").ok())).hasSize(60);
+		List<String> byDefault = ids(run("list").ok());
+		assertThat(byDefault).hasSize(50);
+		assertThat(byDefault.get(49)).isEqualTo("j11");
+	}
+
+	@Test
+	void listJsonIsAnArrayOfJobs() {
+		enqueueLater("{\"id\":\"x1\",\"command\":\"echo 1\",\"queue\":\"q\"}");
+		enqueueLater("{\"id\":\"x2\",\"command\":\"echo 2\",\"priority\":3}");
+		enqueueLater("{\"id\":\"x3\",\"command\":\"echo 3\"}");
+
+		Result r = run("list", "--json").ok();
+		assertThat(jsonIds(r)).containsExactly("x3", "x2", "x1");
+		JsonNode x2 = r.json().get(1);
+		assertThat(x2.get("command").stringValue()).isEqualTo("echo 2");
+		assertThat(x2.get("priority").intValue()).isEqualTo(3);
+		assertThat(x2.get("state").stringValue()).isEqualTo("pending");
+		assertThat(x2.get("working_dir").stringValue()).isEqualTo(this.workDir.toString());
+
+		assertThat(jsonIds(run("list", "--json", "--queue", "q").ok())).containsExactly("x1");
+		assertThat(jsonIds(run("list", "--json", "--limit", "2").ok())).containsExactly("x3", "x2");
+		assertThat(jsonIds(run("list", "--json", "--state", "dead").ok())).isEmpty();
+	}
+
+	@Test
+	void listRejectsBadOptions() {
+		enqueue("{\"command\":\"x\"}");
+
+		run("list", "--state", "bogus").usageError("unknown state 'bogus'", JobState.names());
+		run("list", "--limit", "0").usageError("--limit must be at least 1");
+		run("list", "--limit", "-3").usageError("--limit must be at least 1");
+		run("list", "--limit", "abc").usageError("option --limit expects an integer, got 'abc'");
+		run("list", "--json=maybe").usageError("option --json expects true or false");
+		run("list", "--state").usageError("option --state needs a value");
+	}
+
+	/** "key   value" lines up to the blank line, as a map. */
+	private static Map<String, String> fields(Result r) {
+		Map<String, String> fields = new LinkedHashMap<>();
+		for (String line : r.outLines()) {
+			if (line.isEmpty()) {
+				break;
+			}
+			String[] kv = line.split(" ", 2);
+			fields.put(kv[0], kv[1].strip());
+		}
+		return fields;
+	}
+
+	@Test
+	void showPrintsEveryField() {
+		this.clock.advance(Duration.ofMillis(3));
+		Instant now = this.clock.instant();
+		enqueue("""
+				{"id":"s1","command":"./backup.sh --all","priority":2,"queue":"nightly","max_retries":5,
+				 "timeout":"90s","delay":"10m"}""");
+
+		Result r = run("show", "s1").ok();
+
+		Map<String, String> f = fields(r);
+		assertThat(f.keySet()).containsExactly("id", "command", "state", "queue", "priority", "attempts", "max_retries",
+				"run_at", "timeout", "working_dir", "created_at", "updated_at", "started_at", "finished_at", "exit_code",
+				"last_error", "worker_id", "lease_expires_at");
+		assertThat(f).containsEntry("id", "s1")
+			.containsEntry("command", "./backup.sh --all")
+			.containsEntry("state", "pending")
+			.containsEntry("queue", "nightly")
+			.containsEntry("priority", "2")
+			.containsEntry("attempts", "0")
+			.containsEntry("max_retries", "5")
+			.containsEntry("run_at", now.plus(Duration.ofMinutes(10)).toString())
+			.containsEntry("timeout", "90s")
+			.containsEntry("working_dir", this.workDir.toString())
+			.containsEntry("created_at", now.toString())
+			.containsEntry("updated_at", now.toString())
+			.containsEntry("started_at", "-")
+			.containsEntry("exit_code", "-")
+			.containsEntry("last_error", "-");
+		assertThat(r.outLines()).last().isEqualTo("no attempts yet");
+	}
+
+	@Test
+	void showListsAttempts() {
+		enqueue("{\"id\":\"s2\",\"command\":\"false\"}");
+		long started = START.plusSeconds(5).toEpochMilli();
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms,
+				                      outcome, error)
+				VALUES ('s2', 1, 'w-1', ?, ?, 1, 250, 'failed', 'exit code 1')""", started, started + 250);
+		this.jdbc.update("UPDATE jobs SET attempts = 1, exit_code = 1, last_error = 'exit code 1' WHERE id = 's2'");
+
+		Result r = run("show", "s2").ok();
+
+		assertThat(fields(r)).containsEntry("attempts", "1").containsEntry("exit_code", "1")
+			.containsEntry("last_error", "exit code 1");
+		List<String> lines = r.outLines();
+		int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("ATTEMPT")).findFirst().orElseThrow());
+		assertThat(lines.get(header)).contains("STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR");
+		assertThat(Arrays.asList(lines.get(header + 1).split("\\s{2,}"))).containsExactly("1", "2031-03-04 05:06:12",
+				"250ms", "failed", "1", "exit code 1");
+	}
+
+	@Test
+	void showJson() {
+		enqueue("{\"id\":\"s3\",\"command\":\"echo hi\",\"timeout\":\"2h\"}");
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, outcome, output_tail)
+				VALUES ('s3', 1, 'w-9', ?, 'completed', 'hi')""", START.toEpochMilli());
+
+		JsonNode job = run("show", "s3", "--json").ok().json();
+
+		assertThat(job.get("id").stringValue()).isEqualTo("s3");
+		assertThat(job.get("command").stringValue()).isEqualTo("echo hi");
+		assertThat(job.get("timeout").stringValue()).isEqualTo("2h");
+		assertThat(job.get("run_at").stringValue()).isEqualTo(START.toString());
+		assertThat(job.get("max_retries").intValue())
+			.isEqualTo(Integer.parseInt(run("config", "get", "max-retries").ok().out().strip()));
+		assertThat(job.get("exit_code").isNull()).isTrue();
+		assertThat(job.get("lease_expires_at").isNull()).isTrue();
+		assertThat(job.get("runs").isArray()).isTrue();
+		assertThat(job.get("runs")).hasSize(1);
+		assertThat(job.get("runs").get(0).get("worker_id").stringValue()).isEqualTo("w-9");
+		assertThat(job.get("runs").get(0).get("output_tail").stringValue()).isEqualTo("hi");
+		assertThat(job.get("runs").get(0).get("finished_at").isNull()).isTrue();
+	}
+
+	@Test
+	void showOfAnUnknownJobIsExit3() {
+		enqueue("{\"id\":\"known\",\"command\":\"x\"}");
+
+		run("show", "unknown").fails(3, "no such job: unknown");
+		run("show", "unknown", "--json").fails(3, "no such job: unknown");
+		run("show").usageError("show needs a job id");
+	}
+
+	private static Map<String, Long> statusTable(Result r) {
+		List<String> lines = r.outLines();
+		assertThat(lines.get(0).split("\\s+")).containsExactly("STATE", "JOBS");
+		Map<String, Long> counts = new LinkedHashMap<>();
+		lines.stream().skip(1).map(l -> l.split("\\s+")).forEach(cells -> counts.put(cells[0], Long.parseLong(cells[1])));
+		return counts;
+	}
+
+	private static Map<String, Long> expected(long... counts) {
+		Map<String, Long> m = new LinkedHashMap<>();
+		for (JobState state : JobState.values()) {
+			m.put(state.dbValue(), counts[state.ordinal()]);
+		}
+		return m;
+	}
+
+	private static Map<String, Long> statusJson(Result r) {
+		JsonNode jobs = r.json().get("jobs");
+		Map<String, Long> counts = new LinkedHashMap<>();
+		jobs.properties().forEach(e -> counts.put(e.getKey(), e.getValue().longValue()));
+		return counts;
+	}
+
+	@Test
+	void statusListsEveryStateIncludingZeros() {
+		assertThat(statusTable(run("status").ok())).containsExactlyEntriesOf(expected(0, 0, 0, 0, 0));
+		assertThat(statusJson(run("status", "--json").ok())).containsExactlyEntriesOf(expected(0, 0, 0, 0, 0));
+
+		for (String id : List.of("p1", "p2", "p3", "r1", "c1", "c2", "d1")) {
+			enqueue("{\"id\":\"" + id + "\",\"command\":\"x\"}");
+		}
+		setState("r1", JobState.PROCESSING);
+		setState("c1", JobState.COMPLETED);
+		setState("c2", JobState.COMPLETED);
+		setState("d1", JobState.DEAD);
+
+		// pending, processing, completed, failed, dead
+		Map<String, Long> now = expected(3, 1, 2, 0, 1);
+		assertThat(statusTable(run("status").ok())).containsExactlyEntriesOf(now);
+		assertThat(statusJson(run("status", "--json").ok())).containsExactlyEntriesOf(now);
+	}
+}
