@@ -17,6 +17,9 @@ import org.springframework.shell.core.command.ParsedInput;
  */
 final class ArgvParser {
 
+	/** {@code -1} or {@code -0.5} is a value, not an option. */
+	private static final java.util.regex.Pattern NEGATIVE_NUMBER = java.util.regex.Pattern.compile("-\\d+(\\.\\d+)?");
+
 	private ArgvParser() {
 	}
 
@@ -67,7 +70,7 @@ final class ArgvParser {
 		List<String> rest = words.subList(nameWords.length, words.size());
 		for (int i = 0; i < rest.size(); i++) {
 			String word = rest.get(i);
-			if (onlyArguments || !word.startsWith("-") || word.equals("-")) {
+			if (onlyArguments || !word.startsWith("-") || word.equals("-") || NEGATIVE_NUMBER.matcher(word).matches()) {
 				builder.addArgument(new CommandArgument(argumentIndex++, word));
 				continue;
 			}

@@ -44,10 +44,18 @@ class HelpCommand implements Command {
 		else {
 			String name = String.join(" ", words);
 			Command command = ctx.commandRegistry().getCommandByName(name);
-			if (command == null) {
+			List<Command> group = ctx.commandRegistry().getCommandsByPrefix(name + " ");
+			if (command != null) {
+				out.print(describe(command));
+			}
+			else if (!group.isEmpty()) {
+				group.stream()
+					.sorted(Comparator.comparing(Command::getName))
+					.forEach(c -> out.println(c.getName() + ": " + c.getDescription()));
+			}
+			else {
 				throw QueuectlException.usage("no such command: " + name);
 			}
-			out.print(describe(command));
 		}
 		out.flush();
 		return ExitStatus.OK;
@@ -96,7 +104,13 @@ class HelpCommand implements Command {
 		}
 		String help = command.getHelp();
 		if (help != null && !help.isBlank() && !help.startsWith(command.getName() + "(")) {
-			sb.append("\n").append(help.stripTrailing()).append('\n');
+			sb.append('\n');
+			// examples are indented under the prose, however the source text block was indented
+			help.strip().lines().forEach(line -> {
+				String text = line.strip();
+				boolean example = text.startsWith("queuectl ") || text.contains("| queuectl ");
+				sb.append(example ? "  " : "").append(text).append('\n');
+			});
 		}
 		return sb.toString();
 	}

@@ -87,7 +87,7 @@ public final class JobSpecParser {
 		}
 		Instant runAt = defaults.now();
 		String runAtText = optionalString(node, "run_at", where);
-		String delayText = node.has("delay") ? durationText(node.get("delay"), "delay", where) : null;
+		String delayText = present(node, "delay") ? durationText(node.get("delay"), "delay", where) : null;
 		if (runAtText != null && delayText != null) {
 			throw QueuectlException.usage(where + "give either 'run_at' or 'delay', not both");
 		}
@@ -98,7 +98,7 @@ public final class JobSpecParser {
 			runAt = runAt.plus(parseDuration(delayText, "delay", where, false));
 		}
 		Duration timeout = null;
-		if (node.has("timeout")) {
+		if (present(node, "timeout")) {
 			timeout = parseDuration(durationText(node.get("timeout"), "timeout", where), "timeout", where, true);
 		}
 		return new NewJob(id, command, queue, priority, maxRetries, runAt, timeout, defaults.workingDir());
@@ -108,6 +108,11 @@ public final class JobSpecParser {
 	public static String newId() {
 		String hex = UUID.randomUUID().toString().replace("-", "");
 		return Long.toString(System.currentTimeMillis(), 36) + "-" + hex.substring(0, 12);
+	}
+
+	/** A field given as null counts as not given, like every optional field. */
+	private static boolean present(JsonNode node, String field) {
+		return node.has(field) && !node.get(field).isNull();
 	}
 
 	private static String optionalString(JsonNode node, String field, String where) {

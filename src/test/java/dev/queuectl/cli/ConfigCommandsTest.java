@@ -169,8 +169,8 @@ class ConfigCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
-	void aNegativeValueWithoutDoubleDashIsAnUnknownOption() {
-		run("config", "set", "max-retries", "-1").usageError("unknown option '-1' for 'config set'");
+	void aNegativeNumberIsAValueNotAnOption() {
+		run("config", "set", "max-retries", "-1").usageError("invalid value '-1' for max-retries", "(0-100)");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM settings", Integer.class)).isZero();
 	}
 

@@ -134,6 +134,17 @@ class EnqueueCommandTest extends CommandTestSupport {
 	}
 
 	@Test
+	void nullDelayAndTimeoutMeanNotGivenLikeEveryOptionalField() {
+		enqueue("{\"id\":\"nulls\",\"command\":\"true\",\"delay\":null,\"timeout\":null,\"queue\":null}");
+		assertThat(this.jdbc.queryForMap("SELECT run_at, created_at, timeout_ms, queue FROM jobs WHERE id = 'nulls'"))
+			.satisfies(row -> {
+				assertThat(row.get("run_at")).isEqualTo(row.get("created_at"));
+				assertThat(row.get("timeout_ms")).isNull();
+				assertThat(row.get("queue")).isEqualTo("default");
+			});
+	}
+
+	@Test
 	void timeoutAcceptsTextAndSeconds() {
 		enqueue("{\"id\":\"t-text\",\"command\":\"true\",\"timeout\":\"2h\"}");
 		enqueue("{\"id\":\"t-number\",\"command\":\"true\",\"timeout\":45}");

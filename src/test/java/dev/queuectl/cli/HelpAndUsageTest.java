@@ -49,6 +49,22 @@ class HelpAndUsageTest extends CommandTestSupport {
 	}
 
 	@Test
+	void examplesAreIndentedForEveryCommand() {
+		for (String name : List.of("list", "show", "status", "dlq list", "config set", "logs", "worker start")) {
+			Result r = run(("help " + name).split(" ")).ok();
+			assertThat(r.outLines()).as(name).anySatisfy(line -> assertThat(line).startsWith("  queuectl " + name));
+			assertThat(r.outLines()).as(name).noneSatisfy(line -> assertThat(line).startsWith("queuectl "));
+		}
+	}
+
+	@Test
+	void helpOfAGroupListsItsSubCommands() {
+		Result r = run("help", "dlq").ok();
+		assertThat(r.outLines()).containsExactly("dlq list: " + this.registry.getCommandByName("dlq list").getDescription(),
+				"dlq retry: " + this.registry.getCommandByName("dlq retry").getDescription());
+	}
+
+	@Test
 	void dashDashHelpAfterACommandIsItsHelp() {
 		String help = run("help", "enqueue").ok().out();
 

@@ -252,7 +252,12 @@ class InspectCommandsTest extends CommandTestSupport {
 		List<String> lines = r.outLines();
 		assertThat(lines.get(0).split("\\s+")).containsExactly("STATE", "JOBS");
 		Map<String, Long> counts = new LinkedHashMap<>();
-		lines.stream().skip(1).map(l -> l.split("\\s+")).forEach(cells -> counts.put(cells[0], Long.parseLong(cells[1])));
+		lines.stream()
+			.skip(1)
+			.takeWhile(l -> !l.isEmpty())
+			.map(l -> l.split("\\s+"))
+			.forEach(cells -> counts.put(cells[0], Long.parseLong(cells[1])));
+		assertThat(lines).as("the worker section follows the counts").endsWith("", "no worker hosts running");
 		return counts;
 	}
 
