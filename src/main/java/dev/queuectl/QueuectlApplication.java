@@ -107,7 +107,7 @@ public class QueuectlApplication {
 	 * Settings that are how queuectl works, not choices for users (those are in application.yml).
 	 * In-process tests apply them too, so their context is the one the CLI starts.
 	 */
-	static Map<String, Object> internalDefaults() {
+	public static Map<String, Object> internalDefaults() {
 		Map<String, Object> p = new HashMap<>();
 		p.put("spring.main.banner-mode", "off");
 		p.put("spring.flyway.enabled", false); // migrated under a file lock by DatabaseConfiguration

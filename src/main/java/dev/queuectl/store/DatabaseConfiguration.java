@@ -39,7 +39,7 @@ class DatabaseConfiguration {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(location.jdbcUrl());
 		config.setPoolName("queuectl");
-		config.setMaximumPoolSize(4);
+		config.setMaximumPoolSize(1);
 		config.setMinimumIdle(1);
 		config.setConnectionTimeout(60_000);
 		HikariDataSource dataSource = new HikariDataSource(config);

@@ -35,7 +35,11 @@ public class WorkerStore {
 		this.tx = tx;
 	}
 
-	/** Claims up to {@code n} runnable jobs, best first, in one statement. */
+	/**
+	 * Claims up to {@code n} runnable jobs, best first, in one statement. The partial index of
+	 * runnable jobs is named: left to itself SQLite picks the state index and sorts every pending
+	 * job on each claim.
+	 */
 	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
 		StringBuilder where = new StringBuilder("state IN ('pending', 'failed') AND run_at <= ?");
 		List<Object> args = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli(),
@@ -48,44 +52,78 @@ public class WorkerStore {
 		String sql = """
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = ?, finished_at = NULL
-				WHERE id IN (SELECT id FROM jobs WHERE %s ORDER BY priority DESC, run_at, id LIMIT ?)
+				WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_runnable WHERE %s ORDER BY priority DESC, run_at, id LIMIT ?)
 				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at""".formatted(where);
 		return this.jdbc.query(sql, (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
 				rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
 				Instant.ofEpochMilli(rs.getLong(8))), args.toArray());
 	}
 
+	/** A finished run to record; {@code giveBack} puts the job back in the queue uncounted instead. */
+	public record Outcome(Claim claim, RunResult result, boolean giveBack) {
+	}
+
 	/**
-	 * Records a finished run: completed, or failed/dead by the retry policy. Returns the state the
-	 * job moved to, or null when the claim was no longer ours (fenced out).
+	 * What became of each recorded run (in order; null where the claim was no longer ours) and
+	 * the jobs claimed next.
 	 */
-	public JobState finish(Claim claim, String workerId, RunResult result, int backoffBase, Duration maxBackoff) {
+	public record Settled(List<JobState> states, List<Claim> claimed) {
+	}
+
+	/**
+	 * Records finished runs (completed, or failed/dead by the retry policy, or given back) and
+	 * claims up to {@code claim} more jobs, all in one transaction: a group commit, so a busy
+	 * worker host writes once per batch, not twice per job.
+	 */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
+			List<String> queues, int claim, Instant now, Duration lease) {
 		return this.tx.execute(status -> {
-			long now = result.finishedAt().toEpochMilli();
-			JobState next;
-			int updated;
-			if (result.succeeded()) {
-				next = JobState.COMPLETED;
-				updated = this.jdbc.update("""
-						UPDATE jobs SET state = 'completed', finished_at = ?, updated_at = ?, exit_code = ?,
-						       last_error = NULL, lease_expires_at = NULL""" + FENCE, now, now, result.exitCode(),
-						claim.jobId(), workerId, claim.attempt());
+			JobState[] states = new JobState[outcomes.size()];
+			List<Integer> recorded = new ArrayList<>();
+			List<Object[]> updates = new ArrayList<>();
+			for (int i = 0; i < outcomes.size(); i++) {
+				Outcome o = outcomes.get(i);
+				if (o.giveBack()) {
+					states[i] = returnToQueue(o.claim(), workerId, now) ? JobState.PENDING : null;
+					continue;
+				}
+				Claim c = o.claim();
+				RunResult r = o.result();
+				long finished = r.finishedAt().toEpochMilli();
+				JobState next = JobState.COMPLETED;
+				Instant runAt = c.runAt();
+				if (!r.succeeded()) {
+					RetryPolicy.Next after = RetryPolicy.afterFailure(c.attempt(), c.maxRetries(), r.finishedAt(),
+							backoffBase, maxBackoff);
+					next = after.state();
+					runAt = after.runAt();
+				}
+				states[i] = next;
+				recorded.add(i);
+				updates.add(new Object[] { next.dbValue(), runAt.toEpochMilli(), finished, finished, r.exitCode(),
+						r.succeeded() ? null : r.error(), c.jobId(), workerId, c.attempt() });
 			}
-			else {
-				RetryPolicy.Next after = RetryPolicy.afterFailure(claim.attempt(), claim.maxRetries(),
-						result.finishedAt(), backoffBase, maxBackoff);
-				next = after.state();
-				updated = this.jdbc.update("""
+			if (!updates.isEmpty()) {
+				// one prepared statement for the whole batch; each row is fenced on its own
+				int[] counts = this.jdbc.batchUpdate("""
 						UPDATE jobs SET state = ?, run_at = ?, finished_at = ?, updated_at = ?, exit_code = ?,
-						       last_error = ?, lease_expires_at = NULL""" + FENCE, next.dbValue(),
-						after.runAt().toEpochMilli(), now, now, result.exitCode(), result.error(), claim.jobId(),
-						workerId, claim.attempt());
+						       last_error = ?, lease_expires_at = NULL""" + FENCE, updates);
+				List<Object[]> runs = new ArrayList<>();
+				for (int k = 0; k < counts.length; k++) {
+					int i = recorded.get(k);
+					if (counts[k] == 0) {
+						states[i] = null; // no longer ours: the newer state stands
+						continue;
+					}
+					Outcome o = outcomes.get(i);
+					runs.add(runRow(o.claim().jobId(), o.claim().attempt(), workerId, o.claim().startedAt(), o.result()));
+				}
+				if (!runs.isEmpty()) {
+					this.jdbc.batchUpdate(INSERT_RUN, runs);
+				}
 			}
-			if (updated == 0) {
-				return null;
-			}
-			insertRun(claim.jobId(), claim.attempt(), workerId, claim.startedAt(), result);
-			return next;
+			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease) : List.of();
+			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
 	}
 
@@ -140,13 +178,18 @@ public class WorkerStore {
 		return reaped;
 	}
 
+	private static final String INSERT_RUN = """
+			INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, signal,
+			                      duration_ms, outcome, error, output_tail, output_path)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
 	private void insertRun(String jobId, int attempt, String workerId, Instant startedAt, RunResult r) {
-		this.jdbc.update("""
-				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, signal,
-				                      duration_ms, outcome, error, output_tail, output_path)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", jobId, attempt, workerId, startedAt.toEpochMilli(),
-				r.finishedAt().toEpochMilli(), r.exitCode(), r.signal(), r.durationMs(), r.outcome(), r.error(),
-				r.outputTail(), r.outputPath());
+		this.jdbc.update(INSERT_RUN, runRow(jobId, attempt, workerId, startedAt, r));
+	}
+
+	private static Object[] runRow(String jobId, int attempt, String workerId, Instant startedAt, RunResult r) {
+		return new Object[] { jobId, attempt, workerId, startedAt.toEpochMilli(), r.finishedAt().toEpochMilli(),
+				r.exitCode(), r.signal(), r.durationMs(), r.outcome(), r.error(), r.outputTail(), r.outputPath() };
 	}
 
 	// ---- the registry of worker hosts

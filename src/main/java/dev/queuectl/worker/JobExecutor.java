@@ -1,20 +1,19 @@
 package dev.queuectl.worker;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -23,17 +22,17 @@ import org.slf4j.LoggerFactory;
 import dev.queuectl.config.Durations;
 
 /**
- * Runs one job's command as a child process and says how it ended. The command runs under
- * {@code sh -c} in the directory it was enqueued from, in its own session and process group
- * ({@code setsid}), so Ctrl-C on the worker's terminal does not reach it and a timeout can kill its
- * whole tree. Its stdout and stderr go, together, into a file per attempt, capped: past the cap the
- * output is read and dropped, so a chatty job costs neither heap nor unbounded disk.
+ * Runs one job's command and says how it ended. The command runs under {@code sh -c} in the
+ * directory it was enqueued from, as the leader of its own process group, so Ctrl-C on the
+ * worker's terminal does not reach it and a timeout kills its whole tree: SIGTERM to the group,
+ * SIGKILL after a grace. Its stdout and stderr together go to an {@link OutputSink}.
+ * <p>
+ * On Linux and macOS a {@link Spawner} (a bash per slot) starts the jobs; elsewhere, or without
+ * bash, the JVM starts them itself ({@code setsid sh -c}, or {@code cmd /c} on Windows).
  */
-final class JobExecutor {
+final class JobExecutor implements JobRunner {
 
 	private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);
-
-	static final int TAIL_BYTES = 4096;
 
 	private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
 
@@ -45,7 +44,11 @@ final class JobExecutor {
 
 	private final Duration killGrace;
 
-	private final ExecutorService pumps = Executors.newCachedThreadPool(daemon("queuectl-output"));
+	private final boolean useSpawner = Spawner.available();
+
+	private final ConcurrentLinkedQueue<Spawner> idle = new ConcurrentLinkedQueue<>();
+
+	private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemon("queuectl-timeout"));
 
 	JobExecutor(Path outputDir, Clock clock, Duration killGrace) {
 		this.outputDir = outputDir;
@@ -53,68 +56,104 @@ final class JobExecutor {
 		this.killGrace = killGrace;
 	}
 
-	/** The file that holds an attempt's output. */
+	/** The file that holds an attempt's output, if it printed anything. */
 	static Path outputFile(Path outputDir, String jobId, int attempt, Instant startedAt) {
 		return outputDir.resolve(jobId).resolve(attempt + "-" + startedAt.toEpochMilli() + ".log");
 	}
 
 	/**
 	 * Runs the command to its end, or until {@code timeout} (zero: no limit). {@code running}
-	 * receives the process as soon as it exists, so a stopping worker can kill it.
+	 * learns the job's process group as soon as it exists, so a stopping worker can kill it.
 	 */
-	RunResult run(Claim claim, Duration timeout, long outputCap, RunningJob running) {
+	@Override
+	public RunResult run(Claim claim, Duration timeout, long outputCap, RunningJob running) {
 		Instant started = this.clock.instant();
-		Path output = outputFile(this.outputDir, claim.jobId(), claim.attempt(), claim.startedAt());
-		Process process;
+		OutputSink sink = new OutputSink(outputFile(this.outputDir, claim.jobId(), claim.attempt(), claim.startedAt()),
+				outputCap);
+		ScheduledFuture<?> timer = timeout.isZero() ? null
+				: this.timers.schedule(() -> running.timeOut(this.killGrace), timeout.toMillis(), TimeUnit.MILLISECONDS);
+		Integer exit;
 		try {
-			Files.createDirectories(output.getParent());
-			ProcessBuilder pb = new ProcessBuilder(command(claim.command()));
-			pb.directory(Path.of(claim.workingDir()).toFile());
-			pb.redirectErrorStream(true);
-			pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File(WINDOWS ? "NUL" : "/dev/null")));
-			process = pb.start();
+			exit = this.useSpawner ? runWithSpawner(claim, sink, running) : runWithProcessBuilder(claim, sink, running);
 		}
 		catch (IOException ex) {
-			return ended(started, "failed", null, null, "cannot start: " + ex.getMessage(), null, null);
+			return ended(started, "failed", null, null, "cannot run: " + ex.getMessage(), sink);
 		}
-		running.started(process);
-		AtomicInteger dropped = new AtomicInteger();
-		Future<?> pump = this.pumps.submit(() -> copyCapped(process.getInputStream(), output, outputCap, dropped));
-		boolean timedOut = false;
+		finally {
+			if (timer != null) {
+				timer.cancel(false);
+			}
+		}
+		if (exit == null) {
+			return ended(started, "failed", null, null, "working directory " + claim.workingDir() + " is gone", sink);
+		}
+		Integer signal = exit > 128 && exit < 160 ? exit - 128 : null;
+		if (running.interrupted()) {
+			return ended(started, "interrupted", exit, signal, "interrupted: the worker stopped", sink);
+		}
+		if (running.timedOut()) {
+			return ended(started, "timeout", exit, signal, "timed out after " + Durations.format(timeout), sink);
+		}
+		if (exit == 0) {
+			return ended(started, "completed", 0, null, null, sink);
+		}
+		return ended(started, "failed", exit, signal, describeExit(exit), sink);
+	}
+
+	private Integer runWithSpawner(Claim claim, OutputSink sink, RunningJob running) throws IOException {
+		Spawner spawner = this.idle.poll();
+		if (spawner == null || !spawner.isAlive()) {
+			spawner = new Spawner();
+		}
+		boolean healthy = false;
 		try {
-			if (timeout.isZero()) {
-				process.waitFor();
+			Integer exit = spawner.run(claim.workingDir(), claim.command(), sink, running::started);
+			healthy = true;
+			return exit;
+		}
+		finally {
+			if (healthy) {
+				this.idle.add(spawner);
 			}
-			else if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				timedOut = true;
-				kill(process, this.killGrace);
+			else {
+				spawner.close();
 			}
+		}
+	}
+
+	private Integer runWithProcessBuilder(Claim claim, OutputSink sink, RunningJob running) throws IOException {
+		File dir = new File(claim.workingDir());
+		if (!dir.isDirectory()) {
+			return null;
+		}
+		List<String> command = WINDOWS ? List.of("cmd", "/c", claim.command())
+				: SETSID ? List.of("/usr/bin/setsid", "sh", "-c", claim.command()) : List.of("sh", "-c", claim.command());
+		Process process = new ProcessBuilder(command).directory(dir)
+			.redirectErrorStream(true)
+			.redirectInput(ProcessBuilder.Redirect.from(new File(WINDOWS ? "NUL" : "/dev/null")))
+			.start();
+		running.started(process.pid());
+		byte[] buf = new byte[64 * 1024];
+		try (InputStream in = process.getInputStream()) {
+			for (int n; (n = in.read(buf)) != -1;) {
+				sink.write(buf, 0, n);
+			}
+		}
+		try {
+			return process.waitFor();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			kill(process, Duration.ZERO);
+			killGroup(process.pid(), "KILL");
+			return -1;
 		}
-		awaitPump(pump, process);
-		String tail = tail(output, dropped.get());
-		int exit = exitValue(process);
-		Integer signal = exit > 128 && exit < 160 ? exit - 128 : null;
-		if (running.interrupted()) {
-			return ended(started, "interrupted", exit, signal, "interrupted: the worker stopped", tail, output);
-		}
-		if (timedOut) {
-			return ended(started, "timeout", exit, signal, "timed out after " + Durations.format(timeout), tail, output);
-		}
-		if (exit == 0) {
-			return ended(started, "completed", 0, null, null, tail, output);
-		}
-		return ended(started, "failed", exit, signal, describeExit(exit), tail, output);
 	}
 
-	private RunResult ended(Instant started, String outcome, Integer exit, Integer signal, String error, String tail,
-			Path output) {
+	private RunResult ended(Instant started, String outcome, Integer exit, Integer signal, String error, OutputSink sink) {
+		Path file = sink.close();
 		Instant finished = this.clock.instant();
 		return new RunResult(outcome, exit, signal, finished, Duration.between(started, finished).toMillis(), error,
-				tail, output == null ? null : output.toString());
+				sink.tail(), file == null ? null : file.toString());
 	}
 
 	static String describeExit(int exit) {
@@ -130,132 +169,36 @@ final class JobExecutor {
 		return "exit code " + exit;
 	}
 
-	private static java.util.List<String> command(String command) {
+	/** Sends a signal to a job's process group (its leader's pid is the group id). */
+	static void killGroup(long pgid, String signal) {
 		if (WINDOWS) {
-			return java.util.List.of("cmd", "/c", command);
-		}
-		return SETSID ? java.util.List.of("/usr/bin/setsid", "sh", "-c", command) : java.util.List.of("sh", "-c", command);
-	}
-
-	/** SIGTERM to the job's process group, then SIGKILL after {@code grace}. */
-	static void kill(Process process, Duration grace) {
-		signalGroup(process, "TERM");
-		try {
-			if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-				signalGroup(process, "KILL");
-				process.waitFor(5, TimeUnit.SECONDS);
-			}
-			else {
-				// the leader is gone; make sure nothing it started lingers
-				signalGroup(process, "KILL");
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			signalGroup(process, "KILL");
-		}
-	}
-
-	private static void signalGroup(Process process, String signal) {
-		if (SETSID) {
-			try {
-				new ProcessBuilder("kill", "-" + signal, "--", "-" + process.pid()).redirectErrorStream(true)
-					.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-					.start()
-					.waitFor(5, TimeUnit.SECONDS);
-				return;
-			}
-			catch (IOException ex) {
-				log.debug("kill failed", ex);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-		process.descendants().forEach(p -> {
-			if (signal.equals("KILL")) {
+			ProcessHandle.of(pgid).ifPresent(p -> {
+				p.descendants().forEach(ProcessHandle::destroyForcibly);
 				p.destroyForcibly();
-			}
-			else {
-				p.destroy();
-			}
-		});
-		if (signal.equals("KILL")) {
-			process.destroyForcibly();
+			});
+			return;
 		}
-		else {
-			process.destroy();
-		}
-	}
-
-	private static int exitValue(Process process) {
 		try {
-			return process.waitFor();
+			new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start()
+				.waitFor(5, TimeUnit.SECONDS);
+		}
+		catch (IOException ex) {
+			log.debug("kill failed", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return process.isAlive() ? -1 : process.exitValue();
 		}
 	}
 
-	/** Waits for the output to drain; a background child still holding the pipe is not waited for long. */
-	private static void awaitPump(Future<?> pump, Process process) {
-		try {
-			pump.get(2, TimeUnit.SECONDS);
+	@Override
+	public void close() {
+		this.timers.shutdownNow();
+		Spawner s;
+		while ((s = this.idle.poll()) != null) {
+			s.close();
 		}
-		catch (TimeoutException ex) {
-			log.debug("output of pid {} still open after exit; not waiting", process.pid());
-		}
-		catch (Exception ex) {
-			log.debug("output pump failed", ex);
-		}
-	}
-
-	private static void copyCapped(InputStream in, Path file, long cap, AtomicInteger droppedKiB) {
-		byte[] buf = new byte[64 * 1024];
-		long written = 0;
-		long dropped = 0;
-		try (in; OutputStream out = Files.newOutputStream(file)) {
-			for (int n; (n = in.read(buf)) != -1;) {
-				int keep = (int) Math.max(0, Math.min(n, cap - written));
-				if (keep > 0) {
-					out.write(buf, 0, keep);
-					written += keep;
-				}
-				dropped += n - keep;
-			}
-			if (dropped > 0) {
-				out.write(("\n[queuectl: output cap of " + cap + " bytes reached; " + dropped + " more bytes dropped]\n")
-					.getBytes(StandardCharsets.UTF_8));
-				droppedKiB.set((int) Math.min(Integer.MAX_VALUE, dropped));
-			}
-		}
-		catch (IOException ex) {
-			log.debug("reading job output failed", ex);
-		}
-	}
-
-	private static String tail(Path file, int dropped) {
-		try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-			long len = raf.length();
-			int n = (int) Math.min(len, TAIL_BYTES);
-			byte[] buf = new byte[n];
-			raf.seek(len - n);
-			raf.readFully(buf);
-			String text = new String(buf, StandardCharsets.UTF_8);
-			if (len > n) {
-				int nl = text.indexOf('\n');
-				text = nl >= 0 && nl < text.length() - 1 ? text.substring(nl + 1) : text;
-			}
-			return text;
-		}
-		catch (IOException ex) {
-			return null;
-		}
-	}
-
-	void close() {
-		this.pumps.shutdownNow();
 	}
 
 	static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -267,17 +210,22 @@ final class JobExecutor {
 		};
 	}
 
-	/** The process of a running job, and whether the worker interrupted it. */
+	/** A running job's process group, and whether it was cut short (timeout or worker stop). */
 	static final class RunningJob {
 
-		private volatile Process process;
+		private volatile long pgid;
 
 		private volatile boolean interrupted;
 
-		void started(Process p) {
-			this.process = p;
-			if (this.interrupted) {
-				kill(p, Duration.ZERO);
+		private volatile boolean timedOut;
+
+		private volatile Duration pendingKillGrace;
+
+		void started(long pid) {
+			this.pgid = pid;
+			Duration grace = this.pendingKillGrace;
+			if (grace != null) {
+				kill(grace);
 			}
 		}
 
@@ -285,13 +233,39 @@ final class JobExecutor {
 			return this.interrupted;
 		}
 
+		boolean timedOut() {
+			return this.timedOut;
+		}
+
+		void timeOut(Duration grace) {
+			this.timedOut = true;
+			kill(grace);
+		}
+
 		/** Kills the job's group because the worker is stopping. */
 		void interrupt(Duration grace) {
 			this.interrupted = true;
-			Process p = this.process;
-			if (p != null) {
-				kill(p, grace);
+			kill(grace);
+		}
+
+		private void kill(Duration grace) {
+			long group = this.pgid;
+			if (group == 0) {
+				this.pendingKillGrace = grace; // not started yet: kill as soon as it is
+				return;
 			}
+			killGroup(group, "TERM");
+			long deadline = System.nanoTime() + grace.toNanos();
+			while (System.nanoTime() < deadline && ProcessHandle.of(group).map(ProcessHandle::isAlive).orElse(false)) {
+				try {
+					Thread.sleep(50);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+			killGroup(group, "KILL");
 		}
 	}
 }

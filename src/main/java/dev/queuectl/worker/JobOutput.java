@@ -53,8 +53,7 @@ public class JobOutput {
 						: "job " + jobId + " has no attempt " + attempt);
 			}
 			if (run.outputPath() == null) {
-				throw new QueuectlException(QueuectlException.FAILURE,
-						"attempt " + run.attempt() + " of " + jobId + " kept no output (" + run.outcome() + ")");
+				return; // the attempt printed nothing
 			}
 			file = Path.of(run.outputPath());
 			runningNow = false;
@@ -64,12 +63,12 @@ public class JobOutput {
 
 	private void copy(String jobId, int attempt, Path file, boolean follow, PrintWriter out) throws IOException {
 		byte[] buf = new byte[64 * 1024];
-		long deadlineForFile = System.currentTimeMillis() + 5000;
-		while (follow && !Files.exists(file) && System.currentTimeMillis() < deadlineForFile) {
-			sleep(50);
+		// the file appears with the first byte the job prints
+		while (follow && !Files.exists(file) && stillRunning(jobId, attempt)) {
+			sleep(100);
 		}
 		if (!Files.exists(file)) {
-			if (!follow) {
+			if (!follow && !stillRunning(jobId, attempt)) {
 				throw new QueuectlException(QueuectlException.FAILURE, "output file is gone: " + file);
 			}
 			return;

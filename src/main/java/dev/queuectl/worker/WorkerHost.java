@@ -2,18 +2,21 @@ package dev.queuectl.worker;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,20 +24,25 @@ import org.slf4j.LoggerFactory;
 import dev.queuectl.config.Durations;
 import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobState;
+import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.core.task.TaskExecutor;
 
 /**
- * One worker host: a process running {@code worker start} with N slots. It claims jobs while it
- * has free slots, runs each on the task executor, renews the leases of its running jobs by
- * heartbeat, takes back jobs whose worker died, and on stop lets running jobs finish within the
- * shutdown grace before killing them and putting them back in the queue.
+ * One worker host: a process running {@code worker start} with N slots. A dispatcher (the thread
+ * that calls {@link #run}) owns the database side: in one transaction it records every run the
+ * slots finished since its last turn and claims jobs for the idle slots (a group commit); the
+ * slots, on the task executor, only run commands. A heartbeat renews the leases of running jobs
+ * and takes back jobs whose worker died. On stop no job is claimed; running ones finish within
+ * the shutdown grace, then are killed and go back to the queue uncounted.
  */
 final class WorkerHost {
 
 	private static final Logger log = LoggerFactory.getLogger("dev.queuectl.worker");
 
 	static final Duration IDLE_POLL = Duration.ofMillis(200);
+
+	private static final Claim POISON = new Claim("", "", "", 0, 0, null, Instant.EPOCH, Instant.EPOCH);
 
 	private final String id;
 
@@ -48,13 +56,14 @@ final class WorkerHost {
 
 	private final TaskExecutor executor;
 
-	private final JobExecutor jobs;
+	private final JobRunner runner;
 
 	private final WorkerMetrics metrics;
 
 	private final Map<String, JobExecutor.RunningJob> running = new ConcurrentHashMap<>();
 
-	private final AtomicInteger busy = new AtomicInteger();
+	/** Runs the slots finished, waiting for the dispatcher to record them. */
+	private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
 
 	private final Object wakeup = new Object();
 
@@ -65,18 +74,22 @@ final class WorkerHost {
 
 	private volatile boolean stopping;
 
+	private volatile boolean nudged;
+
 	private volatile Instant lastHeartbeat;
 
+	private volatile int busy;
+
 	WorkerHost(WorkerOptions options, WorkerStore store, Settings settings, Clock clock, TaskExecutor executor,
-			Path outputDir, WorkerMetrics metrics) {
+			JobRunner runner, WorkerMetrics metrics) {
 		this.options = options;
 		this.store = store;
 		this.settings = settings;
 		this.clock = clock;
 		this.executor = executor;
+		this.runner = runner;
 		this.metrics = metrics;
 		this.config = settings.snapshot();
-		this.jobs = new JobExecutor(outputDir, clock, Duration.ofSeconds(5));
 		this.id = hostname() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
@@ -104,14 +117,20 @@ final class WorkerHost {
 		this.store.reapExpired(now).forEach(jobId -> log.info("{} taken back from a dead worker", jobId));
 		log.info("worker {} started: {} slot(s), queues {}", this.id, this.options.slots(),
 				this.options.queues().isEmpty() ? "all" : this.options.queues());
+		List<Slot> slots = new ArrayList<>();
+		for (int i = 0; i < this.options.slots(); i++) {
+			Slot slot = new Slot();
+			slots.add(slot);
+			this.executor.execute(slot);
+		}
 		try {
-			claimLoop();
+			dispatch(new ArrayDeque<>(slots));
 		}
 		finally {
-			drain();
+			slots.forEach(slot -> slot.inbox.offer(POISON));
 			this.heartbeat.shutdownNow();
 			this.store.unregister(this.id);
-			this.jobs.close();
+			this.runner.close();
 			log.info("worker {} stopped", this.id);
 		}
 	}
@@ -120,7 +139,7 @@ final class WorkerHost {
 		if (!this.stopping) {
 			this.stopping = true;
 			log.info("worker {} stopping: no new jobs; waiting up to {} for {} running", this.id,
-					Durations.format(this.config.shutdownGrace()), this.busy.get());
+					Durations.format(this.config.shutdownGrace()), this.busy);
 		}
 		wake();
 	}
@@ -129,76 +148,156 @@ final class WorkerHost {
 		return this.stopping;
 	}
 
-	/** Wakes the claim loop now: a slot freed or a job may be waiting. */
+	/** Wakes the dispatcher now: a run finished, a job may be waiting, or a stop was asked for. */
 	void wake() {
 		synchronized (this.wakeup) {
+			this.nudged = true;
 			this.wakeup.notifyAll();
 		}
 	}
 
-	private void claimLoop() {
-		while (!this.stopping) {
-			int free = this.options.slots() - this.busy.get();
-			List<Claim> claims = List.of();
-			if (free > 0) {
+	/** The dispatcher's loop: settle finished runs and fill idle slots, one transaction a turn. */
+	private void dispatch(ArrayDeque<Slot> idle) {
+		Instant killAt = null;
+		while (true) {
+			List<Done> finished = new ArrayList<>();
+			for (Done d; (d = this.done.poll()) != null;) {
+				finished.add(d);
+			}
+			int free = idle.size() + finished.size();
+			int want = this.stopping ? 0 : free;
+			if (!finished.isEmpty() || want > 0) {
+				Settings.Snapshot cfg = this.config;
+				WorkerStore.Settled settled;
 				try {
-					claims = this.store.claim(this.id, this.options.queues(), free, this.clock.instant(),
-							this.config.leaseTimeout());
+					settled = this.store.settleAndClaim(finished.stream().map(Done::outcome).toList(), this.id,
+							cfg.backoffBase(), cfg.maxBackoff(), this.options.queues(), want, this.clock.instant(),
+							cfg.leaseTimeout());
 				}
 				catch (RuntimeException ex) {
-					log.warn("claim failed: {}", ex.getMessage());
+					log.warn("database write failed, retrying: {}", ex.getMessage());
+					this.done.addAll(finished);
+					pause(IDLE_POLL);
+					continue;
 				}
-				for (Claim claim : claims) {
-					this.busy.incrementAndGet();
+				for (int i = 0; i < finished.size(); i++) {
+					Done d = finished.get(i);
+					report(d, settled.states().get(i), cfg);
+					this.running.remove(d.claim().jobId());
+					idle.push(d.slot());
+				}
+				this.busy -= finished.size();
+				for (Claim claim : settled.claimed()) {
+					Slot slot = idle.pop();
+					this.busy++;
 					JobExecutor.RunningJob handle = new JobExecutor.RunningJob();
 					this.running.put(claim.jobId(), handle);
-					this.executor.execute(() -> runOne(claim, handle));
+					slot.handle = handle;
+					slot.inbox.add(claim);
 				}
 			}
-			if (claims.isEmpty() || this.busy.get() >= this.options.slots()) {
-				synchronized (this.wakeup) {
-					if (!this.stopping) {
-						try {
-							this.wakeup.wait(IDLE_POLL.toMillis());
-						}
-						catch (InterruptedException ex) {
-							Thread.currentThread().interrupt();
-							this.stopping = true;
-						}
-					}
+			if (this.stopping) {
+				if (this.busy == 0 && this.done.isEmpty()) {
+					return;
 				}
+				if (killAt == null) {
+					killAt = this.clock.instant().plus(this.config.shutdownGrace());
+				}
+				else if (this.clock.instant().isAfter(killAt)) {
+					log.info("shutdown grace over: killing {} job(s) and returning them to the queue", this.busy);
+					this.running.values().forEach(job -> new Thread(() -> job.interrupt(Duration.ofSeconds(2))).start());
+					killAt = Instant.MAX;
+				}
+			}
+			waitForWork(this.stopping ? Duration.ofMillis(100) : IDLE_POLL);
+		}
+	}
+
+	private void waitForWork(Duration timeout) {
+		synchronized (this.wakeup) {
+			if (!this.nudged && this.done.isEmpty()) {
+				try {
+					this.wakeup.wait(timeout.toMillis());
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					this.stopping = true;
+				}
+			}
+			this.nudged = false;
+		}
+	}
+
+	private static void pause(Duration d) {
+		try {
+			Thread.sleep(d.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** A slot: runs the claims the dispatcher hands it, one at a time, and hands back the results. */
+	private final class Slot implements Runnable {
+
+		final BlockingQueue<Claim> inbox = new ArrayBlockingQueue<>(2);
+
+		volatile JobExecutor.RunningJob handle;
+
+		@Override
+		public void run() {
+			while (true) {
+				Claim claim;
+				try {
+					claim = this.inbox.take();
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				if (claim == POISON) {
+					return;
+				}
+				JobExecutor.RunningJob job = this.handle;
+				RunResult result = runOne(claim, job);
+				WorkerHost.this.done.add(new Done(claim, result, job.interrupted(), this));
+				wake();
 			}
 		}
 	}
 
-	private void runOne(Claim claim, JobExecutor.RunningJob handle) {
+	private RunResult runOne(Claim claim, JobExecutor.RunningJob handle) {
+		Settings.Snapshot cfg = this.config;
+		Duration timeout = claim.timeout() != null ? claim.timeout() : cfg.jobTimeout();
+		log.info("{} start (attempt {} of {}): {}", claim.jobId(), claim.attempt(), claim.maxRetries() + 1,
+				oneLine(claim.command()));
+		this.metrics.pickedUp(Duration.between(claim.runAt(), claim.startedAt()));
+		RunResult result;
 		try {
-			Settings.Snapshot cfg = this.config;
-			Duration timeout = claim.timeout() != null ? claim.timeout() : cfg.jobTimeout();
-			log.info("{} start (attempt {} of {}): {}", claim.jobId(), claim.attempt(), claim.maxRetries() + 1,
-					oneLine(claim.command()));
-			this.metrics.pickedUp(Duration.between(claim.runAt(), claim.startedAt()));
-			RunResult result = this.jobs.run(claim, timeout, cfg.outputCap(), handle);
-			this.metrics.ran(Duration.ofMillis(result.durationMs()));
-			if (handle.interrupted()) {
-				boolean back = this.store.returnToQueue(claim, this.id, this.clock.instant());
-				log.info("{} interrupted by shutdown; {}", claim.jobId(), back ? "back in the queue" : "no longer ours");
-				return;
-			}
-			JobState next = this.store.finish(claim, this.id, result, cfg.backoffBase(), cfg.maxBackoff());
-			report(claim, result, next, cfg);
+			result = this.runner.run(claim, timeout, cfg.outputCap(), handle);
 		}
 		catch (RuntimeException ex) {
-			log.error("{}: could not record the result: {}", claim.jobId(), ex.toString());
+			Instant now = this.clock.instant();
+			result = new RunResult("failed", null, null, now, 0, "cannot run: " + ex, null, null);
 		}
-		finally {
-			this.running.remove(claim.jobId());
-			this.busy.decrementAndGet();
-			wake();
+		this.metrics.ran(Duration.ofMillis(result.durationMs()));
+		return result;
+	}
+
+	/** A run a slot finished, waiting to be recorded. */
+	private record Done(Claim claim, RunResult result, boolean interrupted, Slot slot) {
+
+		WorkerStore.Outcome outcome() {
+			return new WorkerStore.Outcome(this.claim, this.result, this.interrupted);
 		}
 	}
 
-	private void report(Claim claim, RunResult result, JobState next, Settings.Snapshot cfg) {
+	private void report(Done d, JobState next, Settings.Snapshot cfg) {
+		Claim claim = d.claim();
+		RunResult result = d.result();
+		if (d.interrupted()) {
+			log.info("{} interrupted by shutdown; {}", claim.jobId(), next != null ? "back in the queue" : "no longer ours");
+			return;
+		}
 		if (next == null) {
 			log.warn("{} finished ({}) but its lease was taken over; result dropped", claim.jobId(), result.outcome());
 			return;
@@ -211,8 +310,8 @@ final class WorkerHost {
 			case FAILED -> {
 				this.metrics.failed();
 				log.info("{} failed: {}; retry {} of {} in {}", claim.jobId(), result.error(), claim.attempt(),
-						claim.maxRetries(), Durations.format(dev.queuectl.job.RetryPolicy.backoff(claim.attempt(),
-								cfg.backoffBase(), cfg.maxBackoff())));
+						claim.maxRetries(),
+						Durations.format(RetryPolicy.backoff(claim.attempt(), cfg.backoffBase(), cfg.maxBackoff())));
 			}
 			case DEAD -> {
 				this.metrics.dead();
@@ -240,37 +339,6 @@ final class WorkerHost {
 		}
 		catch (RuntimeException ex) {
 			log.warn("heartbeat failed: {}", ex.getMessage());
-		}
-	}
-
-	/** Waits for running jobs up to the shutdown grace, then kills the rest and queues them again. */
-	private void drain() {
-		Instant deadline = this.clock.instant().plus(this.config.shutdownGrace());
-		while (this.busy.get() > 0 && this.clock.instant().isBefore(deadline)) {
-			synchronized (this.wakeup) {
-				try {
-					this.wakeup.wait(100);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					break;
-				}
-			}
-		}
-		if (this.busy.get() > 0) {
-			log.info("shutdown grace over: killing {} job(s) and returning them to the queue", this.busy.get());
-			this.running.values().forEach(job -> job.interrupt(Duration.ofSeconds(2)));
-			Instant hard = this.clock.instant().plusSeconds(15);
-			while (this.busy.get() > 0 && this.clock.instant().isBefore(hard)) {
-				synchronized (this.wakeup) {
-					try {
-						this.wakeup.wait(100);
-					}
-					catch (InterruptedException ex) {
-						break;
-					}
-				}
-			}
 		}
 	}
 

@@ -55,6 +55,10 @@ class WorkerMetrics {
 		this.completed.increment();
 	}
 
+	double completedCount() {
+		return this.completed.count();
+	}
+
 	void failed() {
 		this.failed.increment();
 	}

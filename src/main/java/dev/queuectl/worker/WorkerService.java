@@ -67,8 +67,8 @@ public class WorkerService implements HealthIndicator {
 		executor.setQueueCapacity(options.slots());
 		executor.setThreadNamePrefix("queuectl-slot-");
 		executor.initialize();
-		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor,
-				this.location.dataDir().resolve("output"), this.metrics);
+		JobExecutor jobs = new JobExecutor(this.location.dataDir().resolve("output"), this.clock, Duration.ofSeconds(5));
+		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics);
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");
 		}

@@ -22,11 +22,9 @@ CREATE TABLE jobs (
 
 -- The claim query reads only runnable jobs, best first.
 CREATE INDEX jobs_runnable ON jobs (priority DESC, run_at, id) WHERE state IN ('pending', 'failed');
--- Expired leases are found among processing jobs only.
-CREATE INDEX jobs_leased ON jobs (lease_expires_at) WHERE state = 'processing';
--- status counts by state from the index alone; list --state reads newest first.
+-- status counts by state from the index alone; list --state reads newest first; leases and
+-- a worker's jobs are found among the few processing jobs through it too.
 CREATE INDEX jobs_state_updated ON jobs (state, updated_at);
-CREATE INDEX jobs_updated ON jobs (updated_at);
 
 -- One row per attempt; attempt numbers restart when a dead job is retried, the history stays.
 CREATE TABLE job_runs (

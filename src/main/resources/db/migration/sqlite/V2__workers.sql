@@ -10,4 +10,3 @@ CREATE TABLE workers (
     heartbeat_at   INTEGER NOT NULL,
     stop_requested INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX jobs_worker ON jobs (worker_id) WHERE state = 'processing';

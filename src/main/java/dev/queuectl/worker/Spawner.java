@@ -1,0 +1,157 @@
+package dev.queuectl.worker;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A long-lived bash (spawner.sh) that starts one job at a time for a worker slot. Forking a
+ * small shell is far cheaper than forking the JVM, and bash's job control gives each job its
+ * own process group without an extra exec. Not thread-safe: one slot uses one spawner.
+ */
+final class Spawner implements AutoCloseable {
+
+	static final Path BASH = Path.of("/bin/bash");
+
+	private static final String SCRIPT = loadScript();
+
+	private final Process bash;
+
+	private final OutputStream requests;
+
+	private final InputStream output;
+
+	private final BufferedReader events;
+
+	Spawner() throws IOException {
+		this.bash = new ProcessBuilder(BASH.toString(), "-c", SCRIPT).start();
+		this.requests = this.bash.getOutputStream();
+		this.output = this.bash.getInputStream();
+		this.events = new BufferedReader(new InputStreamReader(this.bash.getErrorStream(), StandardCharsets.UTF_8));
+	}
+
+	static boolean available() {
+		return !System.getProperty("os.name", "").startsWith("Windows") && Files.isExecutable(BASH);
+	}
+
+	boolean isAlive() {
+		return this.bash.isAlive();
+	}
+
+	/** What the spawner said about one job. */
+	interface Listener {
+
+		/** The job runs as {@code pid}, the leader of its own process group. */
+		void started(long pid);
+	}
+
+	/**
+	 * Runs one command to its end, its output into {@code sink}. Returns the exit code, or
+	 * {@code null} when the directory could not be entered.
+	 */
+	Integer run(String dir, String command, OutputSink sink, Listener listener) throws IOException {
+		byte[] marker = ("queuectl-end-" + HexFormat.of().formatHex(randomBytes())).getBytes(StandardCharsets.US_ASCII);
+		this.requests.write(marker);
+		this.requests.write(0);
+		this.requests.write(dir.getBytes(StandardCharsets.UTF_8));
+		this.requests.write(0);
+		this.requests.write(command.getBytes(StandardCharsets.UTF_8));
+		this.requests.write(0);
+		this.requests.flush();
+		String first = readEvent();
+		if (first.equals("nodir")) {
+			copyUntil(marker, sink);
+			return null;
+		}
+		if (!first.startsWith("pid ")) {
+			throw new IOException("spawner said: " + first);
+		}
+		listener.started(Long.parseLong(first.substring(4).trim()));
+		copyUntil(marker, sink);
+		String exit = readEvent();
+		if (!exit.startsWith("exit ")) {
+			throw new IOException("spawner said: " + exit);
+		}
+		return Integer.parseInt(exit.substring(5).trim());
+	}
+
+	private String readEvent() throws IOException {
+		String line;
+		while ((line = this.events.readLine()) != null) {
+			if (line.equals("nodir") || line.startsWith("pid ") || line.startsWith("exit ")) {
+				return line;
+			}
+			// anything else is bash talking about itself: not part of the protocol
+		}
+		throw new IOException("the job spawner exited");
+	}
+
+	/** Copies the job's output to the sink until the marker, which is not copied. */
+	private void copyUntil(byte[] marker, OutputSink sink) throws IOException {
+		byte[] buf = new byte[64 * 1024];
+		int held = 0; // bytes at the start of buf that may begin the marker
+		while (true) {
+			int n = this.output.read(buf, held, buf.length - held);
+			if (n < 0) {
+				throw new IOException("the job spawner exited");
+			}
+			int len = held + n;
+			int at = indexOf(buf, len, marker);
+			if (at >= 0) {
+				// anything after the marker was written by a process that outlived its job: dropped
+				sink.write(buf, 0, at);
+				return;
+			}
+			int safe = Math.max(0, len - (marker.length - 1));
+			sink.write(buf, 0, safe);
+			held = len - safe;
+			System.arraycopy(buf, safe, buf, 0, held);
+		}
+	}
+
+	private static int indexOf(byte[] buf, int len, byte[] marker) {
+		outer:
+		for (int i = 0; i + marker.length <= len; i++) {
+			for (int j = 0; j < marker.length; j++) {
+				if (buf[i + j] != marker[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
+	}
+
+	private static byte[] randomBytes() {
+		byte[] b = new byte[16];
+		ThreadLocalRandom.current().nextBytes(b);
+		return b;
+	}
+
+	@Override
+	public void close() {
+		try {
+			this.requests.close();
+		}
+		catch (IOException ex) {
+			// already gone
+		}
+		this.bash.destroy();
+	}
+
+	private static String loadScript() {
+		try (InputStream in = Spawner.class.getResourceAsStream("spawner.sh")) {
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException | NullPointerException ex) {
+			throw new IllegalStateException("spawner.sh missing from the jar", ex);
+		}
+	}
+}

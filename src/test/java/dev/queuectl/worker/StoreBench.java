@@ -1,0 +1,90 @@
+package dev.queuectl.worker;
+
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.queuectl.QueuectlApplication;
+import dev.queuectl.config.Settings;
+import dev.queuectl.job.JobService;
+import dev.queuectl.store.WorkerStore;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/**
+ * Benchmark, not a test: a real worker host (dispatcher, slots, group commits, heartbeat) over a
+ * real SQLite file, with a benchmark-only runner that completes each job without spawning
+ * anything: the rate of claim + complete cycles the store sustains.
+ * <p>
+ * Usage: {@code StoreBench JOBS SLOTS [COMPLETED_ALREADY]}; prints one line.
+ */
+public final class StoreBench {
+
+	public static void main(String[] args) throws Exception {
+		int jobs = Integer.parseInt(args[0]);
+		int slots = Integer.parseInt(args[1]);
+		int preload = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+		Path dir = Files.createTempDirectory("queuectl-storebench");
+		// a system property outranks application.yml: never the user's own queue
+		System.setProperty("queuectl.db", dir.resolve("q.db").toString());
+		try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(QueuectlApplication.class)
+			.properties(QueuectlApplication.internalDefaults())
+			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
+					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none",
+					"logging.level.dev.queuectl.worker", "warn"))
+			.run()) {
+			JobService service = ctx.getBean(JobService.class);
+			WorkerStore store = ctx.getBean(WorkerStore.class);
+			Settings settings = ctx.getBean(Settings.class);
+			Clock clock = ctx.getBean(Clock.class);
+			if (preload > 0) {
+				enqueue(service, preload);
+				runAll(store, settings, clock, ctx.getBean(WorkerMetrics.class), slots, preload);
+			}
+			enqueue(service, jobs);
+			long t0 = System.nanoTime();
+			runAll(store, settings, clock, ctx.getBean(WorkerMetrics.class), slots, preload + jobs);
+			double seconds = (System.nanoTime() - t0) / 1e9;
+			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.0f cycles/s%n",
+					jobs, slots, preload, jobs / seconds);
+		}
+	}
+
+	/** Runs a worker host with a runner that spawns nothing until {@code total} jobs are completed. */
+	private static void runAll(WorkerStore store, Settings settings, Clock clock, WorkerMetrics metrics, int slots,
+			int total) throws InterruptedException {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(slots);
+		executor.initialize();
+		JobRunner instant = (claim, timeout, cap, running) -> new RunResult("completed", 0, null, clock.instant(), 0,
+				null, null, null);
+		WorkerHost host = new WorkerHost(new WorkerOptions(slots, List.of(), null), store, settings, clock, executor,
+				instant, metrics);
+		Thread dispatcher = new Thread(host::run);
+		dispatcher.start();
+		// the host's own counter: polling the database would compete with the host for it
+		while (metrics.completedCount() < total) {
+			Thread.sleep(5);
+		}
+		host.requestStop();
+		dispatcher.join();
+		executor.shutdown();
+	}
+
+	private static void enqueue(JobService service, int n) throws Exception {
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < n; i++) {
+			sb.append("{\"command\":\"true\"}\n");
+		}
+		service.enqueueAll(new StringReader(sb.toString()), "/tmp");
+	}
+
+	private StoreBench() {
+	}
+}
