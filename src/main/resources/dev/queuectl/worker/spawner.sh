@@ -1,4 +1,4 @@
-# queuectl's job spawner: one bash per worker slot, so the JVM never forks.
+# queuectl's job spawner: one bash per worker slot, so the JVM never forks per job.
 # Reads requests of three NUL-terminated fields: an end marker, a directory, a command.
 # For each it runs `sh -c COMMAND` in that directory as a job of its own (set -m: its own
 # process group, so Ctrl-C on the worker's terminal does not reach it), with the job's stdout
@@ -6,13 +6,26 @@
 # terminates whatever the job left running in its group and writes the marker on stdout,
 # which ends the job's output.
 set -m
+jvm=$PPID
+running=$(mktemp "${TMPDIR:-/tmp}/queuectl-job.XXXXXX") || exit 1
+trap 'rm -f "$running"' EXIT
+# If the worker host dies without stopping its jobs (SIGKILL, OOM), kill the running job too:
+# its lease will expire and another worker will run it, and it must not run twice at once.
+(
+  while kill -0 "$jvm" 2>/dev/null; do sleep 2; done
+  pgid=$(cat "$running" 2>/dev/null)
+  [ -n "$pgid" ] && kill -KILL -- "-$pgid" 2>/dev/null
+  rm -f "$running"
+) </dev/null >/dev/null 2>&1 &
 while IFS= read -r -d '' marker && IFS= read -r -d '' dir && IFS= read -r -d '' cmd; do
   if cd -- "$dir" 2>/dev/null; then
     sh -c "$cmd" </dev/null 2>&1 &
     pid=$!
+    printf '%s' "$pid" >"$running"
     printf 'pid %s\n' "$pid" >&2
     wait "$pid"
     rc=$?
+    : >"$running"
     kill -TERM -- "-$pid" 2>/dev/null
     printf 'exit %s\n' "$rc" >&2
   else
