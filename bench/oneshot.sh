@@ -5,7 +5,8 @@
 # throwaway cache under a temporary directory; the user's queue and cache are never touched.
 #
 # Usage: bench/oneshot.sh > results.md     (progress on stderr, a Markdown report on stdout)
-# Env:   RUNS (10), FILE_JOBS (100000), FILE_RUNS (3), JDK25 (/usr/lib/jvm/temurin-25-jdk-amd64)
+# Env:   RUNS (10), FILE_JOBS (100000), FILE_RUNS (3), JDK25 (/usr/lib/jvm/temurin-25-jdk-amd64),
+#        TIMER=loop to time with date +%s%N even when hyperfine is installed
 # Uses hyperfine when installed, else a loop timing each run with date +%s%N.
 # Do not run it next to a Maven build or another benchmark: on 2 cores that doubles the figures.
 set -eu -o pipefail
@@ -25,14 +26,15 @@ unset QUEUECTL_DB QUEUECTL_JAVA_OPTS
 
 log() { printf '%s\n' "$*" >&2; }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# Median wall time in ms of a shell command line, over $runs runs after 2 warm-ups.
+# Wall time of a command line over $runs runs after 2 warm-ups, in ms: "median (min-max), CPU c"
+# where c is the mean user+system CPU time of a run.
 time_ms() {
 	local cmd=$1 i start end
-	if command -v hyperfine >/dev/null; then
+	if [ "${TIMER:-}" != loop ] && command -v hyperfine >/dev/null; then
 		hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/h.json" "$cmd" >&2
-		grep -o '"median": *[0-9.e+-]*' "$work/h.json" | head -1 | awk -F: '{ printf "%.0f\n", $2 * 1000 }'
+		field() { grep -o "\"$1\": *[0-9.e+-]*" "$work/h.json" | head -1 | cut -d: -f2; }
+		awk -v med="$(field median)" -v min="$(field min)" -v max="$(field max)" -v u="$(field user)" -v s="$(field system)" \
+			'BEGIN { printf "%.0f (%.0f-%.0f), CPU %.0f\n", med * 1000, min * 1000, max * 1000, (u + s) * 1000 }'
 	else
 		for i in 1 2; do bash -c "$cmd" >/dev/null 2>&1; done
 		for ((i = 0; i < runs; i++)); do
@@ -40,7 +42,8 @@ time_ms() {
 			bash -c "$cmd" >/dev/null 2>&1
 			end=$(date +%s%N)
 			echo $(((end - start) / 1000000))
-		done | median
+		done | sort -n | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.0f (%d-%d)\n", m, v[1], v[NR] }'
 	fi
 }
 
@@ -61,6 +64,7 @@ file_rate() {
 	printf '%s\n' "${rates[@]}" | sort -n | awk -v n="$file_runs" 'NR == int((n + 1) / 2) { print $1 " jobs/s (" $2 " ms)" }'
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v n="$file_jobs" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"b%d\",\"command\":\"echo %d\",\"priority\":%d}\n", i, i, i % 10 }' >"$work/jobs.jsonl"
 
 declare -A status_ms enqueue_ms file_c1 file_c2 version
@@ -86,8 +90,10 @@ for jdk in "${jdks[@]}"; do
 done
 
 cat <<EOF
-Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)
-Timer: $(command -v hyperfine >/dev/null && hyperfine --version || echo 'date +%s%N loop'); $runs runs after 2 warm-ups; median.
+Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)
+Timer: $([ "${TIMER:-}" != loop ] && command -v hyperfine >/dev/null && hyperfine --version || echo 'date +%s%N loop'); $runs runs after 2 warm-ups.
+Start-up: median wall ms (min-max) and mean CPU ms (user+sys) per run. File: median of $file_runs runs on fresh
+(migrated) databases, jobs/s with the wall time of the whole command, JVM start included.
 
 | JDK | \`status\` ms | \`enqueue\` ms | \`enqueue --file\` $file_jobs jobs (C1, as launched) | same with full JIT |
 |---|---|---|---|---|
