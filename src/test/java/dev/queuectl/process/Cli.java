@@ -1,0 +1,189 @@
+package dev.queuectl.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Runs {@code bin/queuectl} as a real child process, the way a user's shell would: its own
+ * environment (a private XDG_DATA_HOME, a shared XDG_CACHE_HOME under target/ so the start-up
+ * archive is built once per run), stdout and stderr captured separately, a timeout on every wait.
+ */
+final class Cli {
+
+	static final Path PROJECT = Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+		.toAbsolutePath()
+		.normalize();
+
+	static final Path LAUNCHER = PROJECT.resolve("bin").resolve("queuectl");
+
+	static final Path CACHE = PROJECT.resolve("target").resolve("it-cache");
+
+	/** Generous: a first run on a loaded 2-core machine also builds the start-up archive. */
+	static final Duration TIMEOUT = Duration.ofSeconds(180);
+
+	private final Path home;
+
+	private final Path db;
+
+	private final Map<String, String> env = new HashMap<>();
+
+	private int seq;
+
+	/** A queue in {@code home/q.db}; the process runs in {@code home}. */
+	Cli(Path home) {
+		this(home, home.resolve("q.db"));
+	}
+
+	Cli(Path home, Path db) {
+		this.home = home;
+		this.db = db;
+		this.env.putAll(System.getenv());
+		this.env.keySet().removeIf(k -> k.startsWith("QUEUECTL_"));
+		this.env.put("XDG_CACHE_HOME", CACHE.toString());
+		this.env.put("XDG_DATA_HOME", home.resolve("xdg-data").toString());
+	}
+
+	Path db() {
+		return this.db;
+	}
+
+	Path home() {
+		return this.home;
+	}
+
+	Cli env(String name, String value) {
+		this.env.put(name, value);
+		return this;
+	}
+
+	/** {@code queuectl --db DB args...}, stdin empty (not a terminal). */
+	Result run(String... args) {
+		return start(null, withDb(args)).await();
+	}
+
+	/** {@code queuectl --db DB args... < stdin}. */
+	Result runWithStdin(Path stdin, String... args) {
+		return start(stdin, withDb(args)).await();
+	}
+
+	/** {@code queuectl args...} exactly as given, without --db. */
+	Result runRaw(String... args) {
+		return start(null, List.of(args)).await();
+	}
+
+	List<String> withDb(String... args) {
+		List<String> all = new ArrayList<>(List.of("--db", this.db.toString()));
+		all.addAll(Arrays.asList(args));
+		return all;
+	}
+
+	/** Starts {@code launcher args...}; stdin from the file, or empty when null. */
+	Started start(Path stdin, List<String> args) {
+		return start(LAUNCHER, stdin, args);
+	}
+
+	synchronized Started start(Path launcher, Path stdin, List<String> args) {
+		int n = ++this.seq;
+		Path out = this.home.resolve("run-" + n + ".out");
+		Path err = this.home.resolve("run-" + n + ".err");
+		List<String> command = new ArrayList<>();
+		command.add(launcher.toString());
+		command.addAll(args);
+		ProcessBuilder pb = new ProcessBuilder(command).directory(this.home.toFile())
+			.redirectOutput(out.toFile())
+			.redirectError(err.toFile());
+		pb.redirectInput(stdin != null ? ProcessBuilder.Redirect.from(stdin.toFile())
+				: ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+		pb.environment().clear();
+		pb.environment().putAll(this.env);
+		try {
+			return new Started(command, pb.start(), out, err);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Runs the tasks with a few processes at a time (2 cores: more only queue up). */
+	static List<Result> parallel(List<Supplier<Result>> tasks) {
+		ExecutorService pool = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<Result>> futures = new ArrayList<>();
+			for (Supplier<Result> task : tasks) {
+				futures.add(pool.submit(task::get));
+			}
+			List<Result> results = new ArrayList<>();
+			for (Future<Result> f : futures) {
+				results.add(f.get(TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS));
+			}
+			return results;
+		}
+		catch (Exception ex) {
+			throw new AssertionError("parallel run failed: " + ex, ex);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	record Started(List<String> command, Process process, Path out, Path err) {
+
+		Result await() {
+			return await(TIMEOUT);
+		}
+
+		Result await(Duration timeout) {
+			try {
+				if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+					this.process.descendants().forEach(ProcessHandle::destroyForcibly);
+					this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+					throw new AssertionError("timed out after " + timeout + ": " + this.command + "\nstdout: "
+							+ read(this.out) + "\nstderr: " + read(this.err));
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				this.process.destroyForcibly();
+				throw new AssertionError("interrupted", ex);
+			}
+			return new Result(this.command, this.process.exitValue(), read(this.out), read(this.err));
+		}
+
+		private static String read(Path file) {
+			try {
+				return Files.readString(file, StandardCharsets.UTF_8);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+	}
+
+	/** What a finished process did. */
+	record Result(List<String> command, int exit, String out, String err) {
+
+		List<String> errLines() {
+			return this.err.lines().toList();
+		}
+
+		@Override
+		public String toString() {
+			return "queuectl " + this.command.subList(1, this.command.size()) + " -> exit " + this.exit + "\n--- stdout:\n"
+					+ this.out + "--- stderr:\n" + this.err + "---";
+		}
+	}
+}
