@@ -35,6 +35,18 @@ public class WorkerStore {
 		this.tx = tx;
 	}
 
+	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
+	public boolean hasRunnable(List<String> queues, Instant now) {
+		StringBuilder sql = new StringBuilder(
+				"SELECT 1 FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND run_at <= ?");
+		List<Object> args = new ArrayList<>(List.of(now.toEpochMilli()));
+		if (!queues.isEmpty()) {
+			sql.append(" AND queue IN (").append("?,".repeat(queues.size() - 1)).append("?)");
+			args.addAll(queues);
+		}
+		return !this.jdbc.queryForList(sql.append(" LIMIT 1").toString(), Integer.class, args.toArray()).isEmpty();
+	}
+
 	/**
 	 * Claims up to {@code n} runnable jobs, best first, in one statement. The partial index of
 	 * runnable jobs is named: left to itself SQLite picks the state index and sorts every pending

@@ -166,6 +166,9 @@ final class WorkerHost {
 			}
 			int free = idle.size() + finished.size();
 			int want = this.stopping ? 0 : free;
+			if (finished.isEmpty() && want > 0 && !hasRunnable()) {
+				want = 0; // an idle poll: nothing to claim, no transaction
+			}
 			if (!finished.isEmpty() || want > 0) {
 				Settings.Snapshot cfg = this.config;
 				WorkerStore.Settled settled;
@@ -210,6 +213,16 @@ final class WorkerHost {
 				}
 			}
 			waitForWork(this.stopping ? Duration.ofMillis(100) : IDLE_POLL);
+		}
+	}
+
+	private boolean hasRunnable() {
+		try {
+			return this.store.hasRunnable(this.options.queues(), this.clock.instant());
+		}
+		catch (RuntimeException ex) {
+			log.warn("database read failed: {}", ex.getMessage());
+			return false;
 		}
 	}
 
