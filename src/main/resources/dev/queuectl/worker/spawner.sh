@@ -6,6 +6,9 @@
 # terminates whatever the job left running in its group and writes the marker on stdout,
 # which ends the job's output.
 set -m
+# Ctrl-C on the worker's terminal reaches this shell too (it is in the worker's process group):
+# a handler, unlike an ignored signal, is not inherited by jobs, and `wait` below resumes.
+trap ':' INT
 jvm=$PPID
 running=$(mktemp "${TMPDIR:-/tmp}/queuectl-job.XXXXXX") || exit 1
 trap 'rm -f "$running"' EXIT
@@ -17,14 +20,21 @@ trap 'rm -f "$running"' EXIT
   [ -n "$pgid" ] && kill -KILL -- "-$pgid" 2>/dev/null
   rm -f "$running"
 ) </dev/null >/dev/null 2>&1 &
-while IFS= read -r -d '' marker && IFS= read -r -d '' dir && IFS= read -r -d '' cmd; do
+while :; do
+  IFS= read -r -d '' marker && IFS= read -r -d '' dir && IFS= read -r -d '' cmd
+  st=$?
+  [ "$st" -gt 128 ] && continue # Ctrl-C while idle: keep reading
+  [ "$st" -ne 0 ] && break      # the worker closed our input: done
   if cd -- "$dir" 2>/dev/null; then
     sh -c "$cmd" </dev/null 2>&1 &
     pid=$!
     printf '%s' "$pid" >"$running"
     printf 'pid %s\n' "$pid" >&2
-    wait "$pid"
-    rc=$?
+    while :; do
+      wait "$pid"
+      rc=$?
+      kill -0 "$pid" 2>/dev/null || break # a signal ended the wait, not the job: wait on
+    done
     : >"$running"
     kill -TERM -- "-$pid" 2>/dev/null
     printf 'exit %s\n' "$rc" >&2

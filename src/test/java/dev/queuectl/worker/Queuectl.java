@@ -94,19 +94,50 @@ final class Queuectl {
 		return r.out();
 	}
 
-	/** A worker host in the background; its stderr goes to a file. */
-	Worker worker(List<String> jvmOptions, String... args) throws IOException {
+	/**
+	 * A worker host in the background; its stderr goes to a file. With {@code ownGroup} it leads
+	 * its own process group, like a foreground job of an interactive shell.
+	 */
+	Worker worker(List<String> jvmOptions, boolean ownGroup, String... args) throws IOException {
 		List<String> all = new ArrayList<>(List.of("worker", "start"));
 		all.addAll(List.of(args));
+		List<String> cmd = command(jvmOptions, all.toArray(String[]::new));
+		if (ownGroup) {
+			cmd.add(0, "/usr/bin/setsid");
+		}
 		Path log = Files.createTempFile(this.dir, "worker", ".log");
-		Process p = builder(command(jvmOptions, all.toArray(String[]::new))).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.redirectError(log.toFile())
-			.start();
+		Process p = builder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
 		return new Worker(p, log);
 	}
 
+	Worker worker(List<String> jvmOptions, String... args) throws IOException {
+		return worker(jvmOptions, false, args);
+	}
+
 	Worker worker(String... args) throws IOException {
-		return worker(List.of(), args);
+		return worker(List.of(), false, args);
+	}
+
+	/** Runs {@code java JVM_ARGS... --db DB ARGS...} where the JVM arguments name the class path and main class. */
+	Result runWith(List<String> javaArgs, String... args) throws IOException, InterruptedException {
+		List<String> cmd = new ArrayList<>();
+		cmd.add(JAVA);
+		cmd.addAll(javaArgs);
+		cmd.add("--db");
+		cmd.add(this.db.toString());
+		cmd.addAll(List.of(args));
+		Path out = Files.createTempFile(this.dir, "out", ".txt");
+		Path err = Files.createTempFile(this.dir, "err", ".txt");
+		Process p = builder(cmd).redirectOutput(out.toFile())
+			.redirectError(err.toFile())
+			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+			.start();
+		if (!p.waitFor(120, TimeUnit.SECONDS)) {
+			p.destroyForcibly();
+			throw new AssertionError("java " + String.join(" ", cmd) + " did not finish");
+		}
+		return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+				Files.readString(err, StandardCharsets.UTF_8));
 	}
 
 	record Worker(Process process, Path log) implements AutoCloseable {

@@ -221,6 +221,71 @@ class WorkerIT {
 		}
 	}
 
+	@Test
+	void ctrlCOnTheWorkersTerminalReachesTheWorkerNotItsJobs() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"calm\",\"command\":\"sleep 2; echo survived\"}");
+		// the worker leads its own process group, as a shell's foreground job would
+		try (Queuectl.Worker w = this.q.worker(List.of(), true, "--no-http")) {
+			awaitState("calm", "processing", Duration.ofSeconds(30));
+			new ProcessBuilder("kill", "-INT", "--", "-" + w.process().pid()).start().waitFor();
+			assertThat(w.waitFor(Duration.ofSeconds(30))).isZero();
+		}
+		assertThat(state("calm")).isEqualTo("completed");
+		assertThat(this.q.ok("logs", "calm")).contains("survived");
+	}
+
+	@Test
+	void jobsStillRunningWhenTheShutdownGraceEndsAreKilledAndQueuedAgainUncounted() throws Exception {
+		this.q.script("config set shutdown-grace 1s", "enqueue '{\"id\":\"stubborn\",\"command\":\"sleep 60\"}'");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("stubborn", "processing", Duration.ofSeconds(30));
+			w.process().destroy(); // SIGTERM
+			assertThat(w.waitFor(Duration.ofSeconds(30))).isZero();
+			assertThat(w.logText()).contains("stubborn interrupted by shutdown; back in the queue");
+		}
+		assertThat(state("stubborn")).isEqualTo("pending");
+		assertThat(scalar("SELECT attempts FROM jobs WHERE id = 'stubborn'")).isZero();
+	}
+
+	@Test
+	void logsFollowStreamsARunningJobUntilItEnds() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"ticker\",\"command\":\"for i in 1 2 3; do echo tick $i; sleep 1; done\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("ticker", "processing", Duration.ofSeconds(30));
+			Queuectl.Result r = this.q.run("logs", "ticker", "--follow");
+			assertThat(r.exit()).isZero();
+			assertThat(r.out()).isEqualTo("tick 1\ntick 2\ntick 3\n");
+			assertThat(state("ticker")).isEqualTo("completed");
+		}
+	}
+
+	@Test
+	void theFastClientIsServedByARunningWorkerAndSaysSoWhenNothingServes() throws Exception {
+		Path client = Path.of("target", "queuectl.jar.original").toAbsolutePath();
+		Queuectl.Result none = this.q.runWith(List.of("-Dqueuectl.remote=only", "-cp", client.toString(), "dev.queuectl.Main"),
+				"status");
+		assertThat(none.exit()).as("nothing serves the database yet").isEqualTo(125);
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(Path.of(this.q.db + ".sock")));
+			assertThat(Files.getPosixFilePermissions(Path.of(this.q.db + ".sock")))
+				.containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+						java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+			Queuectl.Result enq = this.q.runWith(
+					List.of("-Dqueuectl.remote=only", "-cp", client.toString(), "dev.queuectl.Main"), "enqueue",
+					"{\"id\":\"via-socket\",\"command\":\"pwd\"}");
+			assertThat(enq.exit()).as(enq.err()).isZero();
+			assertThat(enq.out()).isEqualTo("via-socket\n");
+			awaitState("via-socket", "completed", Duration.ofSeconds(10));
+			// the client's directory, not the worker's, is where the job ran
+			assertThat(this.q.ok("logs", "via-socket").trim()).isEqualTo(this.dir.toRealPath().toString());
+			Queuectl.Result bad = this.q.runWith(
+					List.of("-Dqueuectl.remote=only", "-cp", client.toString(), "dev.queuectl.Main"), "show", "nope");
+			assertThat(bad.exit()).isEqualTo(3);
+			assertThat(bad.out()).isEmpty();
+			assertThat(bad.err()).isEqualTo("queuectl: no such job: nope\n");
+		}
+	}
+
 	// ---- reading the database directly (a real SQLite file, read-only use)
 
 	private void awaitState(String id, String state, Duration timeout) {
