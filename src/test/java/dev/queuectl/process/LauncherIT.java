@@ -50,7 +50,7 @@ class LauncherIT {
 	Path tmp;
 
 	@BeforeAll
-	static void launcherRunsTheCurrentJarAndBuildsItsArchive() throws IOException {
+	static void launcherRunsTheCurrentJarAndBuildsItsArchive(@TempDir Path home) throws IOException {
 		Path jar = Cli.PROJECT.resolve("target/queuectl.jar");
 		assertThat(jar).as("run 'mvn package' first").isRegularFile();
 		String jarPath = jar.toRealPath().toString();
@@ -70,7 +70,6 @@ class LauncherIT {
 		assertThat(Cli.LAUNCHER).isExecutable();
 
 		// The first run extracts the jar and trains the archive; later runs (every test) reuse it.
-		Path home = Files.createTempDirectory("queuectl-it-warmup");
 		Result first = new Cli(home).run("status");
 		assertThat(first.exit()).as(first.toString()).isZero();
 		assertThat(first.out()).startsWith("STATE");
@@ -367,7 +366,9 @@ class LauncherIT {
 			p.getOutputStream().write("status --json\n".getBytes(StandardCharsets.UTF_8));
 			p.getOutputStream().flush();
 			await().atMost(Cli.TIMEOUT).until(() -> Files.readString(this.tmp.resolve("long.out")).contains("\"pending\""));
-			p.destroy(); // SIGTERM to the launcher's pid
+			// SIGTERM to the launcher's pid. Not Process.destroy(): that also closes stdin, and a script
+			// at end of input exits 0 on its own, racing the signal.
+			assertThat(p.toHandle().destroy()).isTrue();
 			assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the JVM exits on SIGTERM").isTrue();
 			assertThat(p.exitValue()).as("the JVM's own exit status for SIGTERM").isEqualTo(143);
 		}
