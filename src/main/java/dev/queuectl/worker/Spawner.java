@@ -109,11 +109,26 @@ final class Spawner implements AutoCloseable {
 				sink.write(buf, 0, at);
 				return;
 			}
-			int safe = Math.max(0, len - (marker.length - 1));
+			// hold back only a tail that could begin the marker: output must flow while the job runs
+			int safe = len - partialMarkerAtEnd(buf, len, marker);
 			sink.write(buf, 0, safe);
 			held = len - safe;
 			System.arraycopy(buf, safe, buf, 0, held);
 		}
+	}
+
+	/** The length of the longest tail of {@code buf[0..len)} that is a proper prefix of the marker. */
+	static int partialMarkerAtEnd(byte[] buf, int len, byte[] marker) {
+		for (int k = Math.min(len, marker.length - 1); k > 0; k--) {
+			boolean match = true;
+			for (int j = 0; j < k && match; j++) {
+				match = buf[len - k + j] == marker[j];
+			}
+			if (match) {
+				return k;
+			}
+		}
+		return 0;
 	}
 
 	private static int indexOf(byte[] buf, int len, byte[] marker) {

@@ -260,6 +260,16 @@ class WorkerIT {
 	}
 
 	@Test
+	void outputReachesTheLogWhileTheJobRuns() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"slowpoke\",\"command\":\"echo early; sleep 5; echo late\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("slowpoke", "processing", Duration.ofSeconds(30));
+			await().atMost(Duration.ofSeconds(3)).until(() -> this.q.run("logs", "slowpoke").out().equals("early\n"));
+			assertThat(state("slowpoke")).as("still running").isEqualTo("processing");
+		}
+	}
+
+	@Test
 	void theFastClientIsServedByARunningWorkerAndSaysSoWhenNothingServes() throws Exception {
 		Path client = Path.of("target", "queuectl.jar.original").toAbsolutePath();
 		Queuectl.Result none = this.q.runWith(List.of("-Dqueuectl.remote=only", "-cp", client.toString(), "dev.queuectl.Main"),
