@@ -10,15 +10,15 @@ set -m
 # a handler, unlike an ignored signal, is not inherited by jobs, and `wait` below resumes.
 trap ':' INT
 jvm=$PPID
-running=$(mktemp "${TMPDIR:-/tmp}/queuectl-job.XXXXXX") || exit 1
-trap 'rm -f "$running"' EXIT
+spawner=$$
 # If the worker host dies without stopping its jobs (SIGKILL, OOM), kill the running job too:
 # its lease will expire and another worker will run it, and it must not run twice at once.
+# Every child of this shell but the watchdog leads its own group (set -m): kill those groups.
 (
   while kill -0 "$jvm" 2>/dev/null; do sleep 2; done
-  pgid=$(cat "$running" 2>/dev/null)
-  [ -n "$pgid" ] && kill -KILL -- "-$pgid" 2>/dev/null
-  rm -f "$running"
+  for child in $(cat "/proc/$spawner/task/$spawner/children" 2>/dev/null || pgrep -P "$spawner"); do
+    [ "$child" != "$BASHPID" ] && kill -KILL -- "-$child" 2>/dev/null
+  done
 ) </dev/null >/dev/null 2>&1 &
 while :; do
   IFS= read -r -d '' marker && IFS= read -r -d '' dir && IFS= read -r -d '' cmd
@@ -28,14 +28,12 @@ while :; do
   if cd -- "$dir" 2>/dev/null; then
     sh -c "$cmd" </dev/null 2>&1 &
     pid=$!
-    printf '%s' "$pid" >"$running"
     printf 'pid %s\n' "$pid" >&2
     while :; do
       wait "$pid"
       rc=$?
       kill -0 "$pid" 2>/dev/null || break # a signal ended the wait, not the job: wait on
     done
-    : >"$running"
     kill -TERM -- "-$pid" 2>/dev/null
     printf 'exit %s\n' "$rc" >&2
   else
