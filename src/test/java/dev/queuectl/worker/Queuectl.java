@@ -55,18 +55,7 @@ final class Queuectl {
 
 	/** Runs one command to its end. */
 	Result run(String... args) throws IOException, InterruptedException {
-		Path out = Files.createTempFile(this.dir, "out", ".txt");
-		Path err = Files.createTempFile(this.dir, "err", ".txt");
-		Process p = builder(command(List.of(), args)).redirectOutput(out.toFile())
-			.redirectError(err.toFile())
-			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-			.start();
-		if (!p.waitFor(120, TimeUnit.SECONDS)) {
-			p.destroyForcibly();
-			throw new AssertionError("queuectl " + String.join(" ", args) + " did not finish");
-		}
-		return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-				Files.readString(err, StandardCharsets.UTF_8));
+		return runToEnd(command(List.of(), args));
 	}
 
 	/** Runs several commands in one process, one per line on stdin; returns stdout. */
@@ -126,6 +115,10 @@ final class Queuectl {
 		cmd.add("--db");
 		cmd.add(this.db.toString());
 		cmd.addAll(List.of(args));
+		return runToEnd(cmd);
+	}
+
+	private Result runToEnd(List<String> cmd) throws IOException, InterruptedException {
 		Path out = Files.createTempFile(this.dir, "out", ".txt");
 		Path err = Files.createTempFile(this.dir, "err", ".txt");
 		Process p = builder(cmd).redirectOutput(out.toFile())
@@ -134,7 +127,7 @@ final class Queuectl {
 			.start();
 		if (!p.waitFor(120, TimeUnit.SECONDS)) {
 			p.destroyForcibly();
-			throw new AssertionError("java " + String.join(" ", cmd) + " did not finish");
+			throw new AssertionError(String.join(" ", cmd) + " did not finish");
 		}
 		return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
 				Files.readString(err, StandardCharsets.UTF_8));
