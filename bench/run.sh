@@ -26,6 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 Q="$ROOT/bin/queuectl"
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java # the java bin/queuectl uses
 say() { printf '%-58s %s\n' "$1" "$2"; }
 now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
@@ -53,7 +54,7 @@ jsonl() { # N COMMAND > file
   awk -v n="$1" -v c="$2" 'BEGIN {for (i = 0; i < n; i++) printf "{\"command\":\"%s\"}\n", c}'
 }
 
-echo "queuectl benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+echo "queuectl benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$JAVA" -version 2>&1 | head -1)"
 "$Q" --version >/dev/null 2>&1 # builds on first use
 command -v sqlite3 >/dev/null || { echo "bench needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 1; }
 
@@ -113,9 +114,9 @@ CP_FILE=$WORK/cp.txt
 [ -d target/test-classes/dev ] || ./mvnw -q -B test-compile >/dev/null
 CP="target/classes:target/test-classes:$(cat "$CP_FILE")"
 for slots in 2 8 16; do
-  java -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" "$slots" 2>/dev/null
+  "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" "$slots" 2>/dev/null
 done
-java -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" 8 "$SCALE_ROWS" 2>/dev/null
+"$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" 8 "$SCALE_ROWS" 2>/dev/null
 
 # 5. status with SCALE_ROWS jobs, in a running process (warm path)
 DB=$WORK/scale.db
