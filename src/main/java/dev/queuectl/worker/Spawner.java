@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,6 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Spawner implements AutoCloseable {
 
 	static final Path BASH = Path.of("/bin/bash");
+
+	private static final Path SETSID_PATH = Path.of("/usr/bin/setsid");
+
+	private static final boolean SETSID = Files.isExecutable(SETSID_PATH);
 
 	private static final String SCRIPT = loadScript();
 
@@ -31,7 +36,10 @@ final class Spawner implements AutoCloseable {
 	private final BufferedReader events;
 
 	Spawner() throws IOException {
-		this.bash = new ProcessBuilder(BASH.toString(), "-c", SCRIPT).start();
+		// its own session: Ctrl-C on the worker's terminal reaches neither the spawner nor its jobs,
+		// not even while it starts (setsid execs bash in place: bash's parent is still the JVM)
+		this.bash = new ProcessBuilder(SETSID ? List.of(SETSID_PATH.toString(), BASH.toString(), "-c", SCRIPT)
+				: List.of(BASH.toString(), "-c", SCRIPT)).start();
 		this.requests = this.bash.getOutputStream();
 		this.output = this.bash.getInputStream();
 		this.events = new BufferedReader(new InputStreamReader(this.bash.getErrorStream(), StandardCharsets.UTF_8));

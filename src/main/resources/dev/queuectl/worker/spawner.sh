@@ -6,8 +6,9 @@
 # terminates whatever the job left running in its group and writes the marker on stdout,
 # which ends the job's output.
 set -m
-# Ctrl-C on the worker's terminal reaches this shell too (it is in the worker's process group):
-# a handler, unlike an ignored signal, is not inherited by jobs, and `wait` below resumes.
+# The worker starts this shell in a session of its own, so Ctrl-C on the worker's terminal does
+# not reach it. Where it could (no setsid), a handler - unlike an ignored signal, not inherited
+# by jobs - keeps it alive, and `wait` below resumes.
 trap ':' INT
 jvm=$PPID
 spawner=$$
