@@ -36,7 +36,7 @@ final class JobExecutor implements JobRunner {
 
 	private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
 
-	private static final boolean SETSID = !WINDOWS && Files.isExecutable(Path.of("/usr/bin/setsid"));
+	private static final boolean SETSID = !WINDOWS && Spawner.SETSID;
 
 	private final Path outputDir;
 
@@ -127,7 +127,8 @@ final class JobExecutor implements JobRunner {
 			return null;
 		}
 		List<String> command = WINDOWS ? List.of("cmd", "/c", claim.command())
-				: SETSID ? List.of("/usr/bin/setsid", "sh", "-c", claim.command()) : List.of("sh", "-c", claim.command());
+				: SETSID ? List.of(Spawner.SETSID_PATH.toString(), "sh", "-c", claim.command())
+						: List.of("sh", "-c", claim.command());
 		Process process = new ProcessBuilder(command).directory(dir)
 			.redirectErrorStream(true)
 			.redirectInput(ProcessBuilder.Redirect.from(new File(WINDOWS ? "NUL" : "/dev/null")))

@@ -21,9 +21,10 @@ final class Spawner implements AutoCloseable {
 
 	static final Path BASH = Path.of("/bin/bash");
 
-	private static final Path SETSID_PATH = Path.of("/usr/bin/setsid");
+	/** util-linux's setsid: starts a program in a session of its own. */
+	static final Path SETSID_PATH = Path.of("/usr/bin/setsid");
 
-	private static final boolean SETSID = Files.isExecutable(SETSID_PATH);
+	static final boolean SETSID = Files.isExecutable(SETSID_PATH);
 
 	private static final String SCRIPT = loadScript();
 

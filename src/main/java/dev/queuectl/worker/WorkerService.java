@@ -98,10 +98,10 @@ public class WorkerService implements HealthIndicator {
 		this.store.forgetSilent(now.minus(this.settings.snapshot().leaseTimeout()));
 		int asked = this.store.requestStopAll();
 		Instant deadline = now.plus(timeout);
-		while (!this.store.workers().isEmpty()) {
+		for (int left; (left = this.store.workers().size()) > 0;) {
 			if (this.clock.instant().isAfter(deadline)) {
 				throw new QueuectlException(QueuectlException.FAILURE,
-						this.store.workers().size() + " worker host(s) still running after " + timeout.toSeconds() + "s");
+						left + " worker host(s) still running after " + timeout.toSeconds() + "s");
 			}
 			try {
 				Thread.sleep(100);
