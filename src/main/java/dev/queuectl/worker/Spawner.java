@@ -11,15 +11,21 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 /**
- * A long-lived bash (spawner.sh) that starts one job at a time for a worker slot. Forking a
- * small shell is far cheaper than forking the JVM, and bash's job control gives each job its
- * own process group without an extra exec. Not thread-safe: one slot uses one spawner.
+ * A long-lived helper process that starts one job at a time for a worker slot, so the JVM never
+ * forks per job: the compiled spawner (src/main/c/spawner.c) where the build had a C compiler,
+ * else a bash (spawner.sh) whose job control gives each job its own process group. Both speak
+ * the same protocol. Not thread-safe: one slot uses one spawner.
  */
 final class Spawner implements AutoCloseable {
 
 	static final Path BASH = Path.of("/bin/bash");
+
+	/** The compiled spawner, or null: {@code -Dqueuectl.spawner=bash} asks for the bash one. */
+	static final Path NATIVE = "bash".equals(System.getProperty("queuectl.spawner")) ? null
+			: NativeSpawner.install();
 
 	/** util-linux's setsid: starts a program in a session of its own. */
 	static final Path SETSID_PATH = Path.of("/usr/bin/setsid");
@@ -28,7 +34,7 @@ final class Spawner implements AutoCloseable {
 
 	private static final String SCRIPT = loadScript();
 
-	private final Process bash;
+	private final Process process;
 
 	private final OutputStream requests;
 
@@ -38,20 +44,23 @@ final class Spawner implements AutoCloseable {
 
 	Spawner() throws IOException {
 		// its own session: Ctrl-C on the worker's terminal reaches neither the spawner nor its jobs,
-		// not even while it starts (setsid execs bash in place: bash's parent is still the JVM)
-		this.bash = new ProcessBuilder(SETSID ? List.of(SETSID_PATH.toString(), BASH.toString(), "-c", SCRIPT)
-				: List.of(BASH.toString(), "-c", SCRIPT)).start();
-		this.requests = this.bash.getOutputStream();
-		this.output = this.bash.getInputStream();
-		this.events = new BufferedReader(new InputStreamReader(this.bash.getErrorStream(), StandardCharsets.UTF_8));
+		// not even while it starts (setsid execs the spawner in place: its parent is still the JVM)
+		List<String> command = NATIVE != null ? List.of(NATIVE.toString()) : List.of(BASH.toString(), "-c", SCRIPT);
+		if (SETSID) {
+			command = Stream.concat(Stream.of(SETSID_PATH.toString()), command.stream()).toList();
+		}
+		this.process = new ProcessBuilder(command).start();
+		this.requests = this.process.getOutputStream();
+		this.output = this.process.getInputStream();
+		this.events = new BufferedReader(new InputStreamReader(this.process.getErrorStream(), StandardCharsets.UTF_8));
 	}
 
 	static boolean available() {
-		return !System.getProperty("os.name", "").startsWith("Windows") && Files.isExecutable(BASH);
+		return NATIVE != null || !System.getProperty("os.name", "").startsWith("Windows") && Files.isExecutable(BASH);
 	}
 
 	boolean isAlive() {
-		return this.bash.isAlive();
+		return this.process.isAlive();
 	}
 
 	/** What the spawner said about one job. */
@@ -167,7 +176,7 @@ final class Spawner implements AutoCloseable {
 		catch (IOException ex) {
 			// already gone
 		}
-		this.bash.destroy();
+		this.process.destroy();
 	}
 
 	private static String loadScript() {

@@ -49,6 +49,7 @@ final class Queuectl {
 	private ProcessBuilder builder(List<String> cmd) {
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(this.dir.toFile());
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
+		pb.environment().put("XDG_CACHE_HOME", this.dir.resolve("cache").toString());
 		pb.environment().remove("QUEUECTL_DB");
 		return pb;
 	}

@@ -1,0 +1,201 @@
+/*
+ * queuectl-spawner: starts one job at a time for a worker slot, like spawner.sh (the bash
+ * version used where this could not be compiled) and with the same protocol, but from a process
+ * small enough that starting a job costs what `xargs` pays: posix_spawn (vfork + exec of sh).
+ *
+ * Reads requests of three NUL-terminated fields on stdin: an end marker, a directory, a command.
+ * For each it runs `sh -c COMMAND` in that directory as the leader of a new process group, with
+ * stdin from /dev/null and stdout and stderr on this program's stdout. It reports "pid N" on
+ * stderr, then "exit N" (128 + signal when a signal ended it), terminates whatever the job left
+ * running in its group and writes the marker on stdout, which ends the job's output. A directory
+ * it cannot enter gets "nodir" and the marker.
+ *
+ * If its input closes while a job runs, the worker host is gone (killed, crashed): the job is
+ * killed with its group, since its lease will expire and another worker will run it, and a job
+ * must never run twice at once. End of input while idle is a normal stop.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int child_pipe[2] = {-1, -1}; /* written by the SIGCHLD handler: wakes poll() */
+
+static void on_child(int sig) {
+	(void)sig;
+	int saved = errno;
+	(void)!write(child_pipe[1], "", 1);
+	errno = saved;
+}
+
+static void on_interrupt(int sig) {
+	(void)sig; /* caught, not ignored: jobs start with the default action again */
+}
+
+/* --- input: NUL-terminated fields -------------------------------------------------------- */
+
+static char inbuf[64 * 1024];
+static size_t in_start, in_end;
+
+/* Reads one field into *field (grown as needed). Returns 0, or -1 at end of input. */
+static int read_field(char **field, size_t *cap) {
+	size_t len = 0;
+	for (;;) {
+		if (in_start == in_end) {
+			ssize_t n = read(0, inbuf, sizeof inbuf);
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n <= 0) {
+				return -1;
+			}
+			in_start = 0;
+			in_end = (size_t)n;
+		}
+		char *nul = memchr(inbuf + in_start, '\0', in_end - in_start);
+		size_t take = (nul ? (size_t)(nul - inbuf) : in_end) - in_start;
+		if (len + take + 1 > *cap) {
+			*cap = (len + take + 1) * 2;
+			*field = realloc(*field, *cap);
+			if (*field == NULL) {
+				perror("queuectl-spawner");
+				exit(70);
+			}
+		}
+		memcpy(*field + len, inbuf + in_start, take);
+		len += take;
+		in_start += take;
+		if (nul) {
+			in_start++;
+			(*field)[len] = '\0';
+			return 0;
+		}
+	}
+}
+
+/* --- output ------------------------------------------------------------------------------ */
+
+static void write_all(int fd, const char *s, size_t len) {
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			exit(0); /* the worker host is gone */
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static void say(const char *word, long value) {
+	char line[64];
+	int len = snprintf(line, sizeof line, "%s %ld\n", word, value);
+	write_all(2, line, (size_t)len);
+}
+
+/* --- one job ----------------------------------------------------------------------------- */
+
+static pid_t start(const char *command) {
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t actions;
+	sigset_t none, defaults;
+	sigemptyset(&none);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGPIPE);
+	sigaddset(&defaults, SIGCHLD);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&actions, 1, 2);
+	char *argv[] = {"sh", "-c", (char *)command, NULL};
+	pid_t pid;
+	int err = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attr);
+	return err == 0 ? pid : -err;
+}
+
+/* Waits for the job; kills its group and exits if the worker host goes away meanwhile. */
+static int wait_for(pid_t pid) {
+	for (;;) {
+		int status;
+		pid_t got = waitpid(pid, &status, WNOHANG);
+		if (got == pid) {
+			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+		}
+		if (got < 0 && errno != EINTR) {
+			return 255;
+		}
+		struct pollfd fds[2] = {{.fd = child_pipe[0], .events = POLLIN}, {.fd = 0, .events = 0}};
+		if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+			return 255;
+		}
+		if (fds[0].revents & POLLIN) {
+			char drain[64];
+			(void)!read(child_pipe[0], drain, sizeof drain);
+		}
+		if (fds[1].revents & (POLLHUP | POLLERR)) {
+			kill(-pid, SIGKILL);
+			exit(0);
+		}
+	}
+}
+
+int main(void) {
+	if (pipe2(child_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		perror("queuectl-spawner");
+		return 70;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a vanished reader shows up as a failed write: handled there */
+
+	char *marker = NULL, *dir = NULL, *command = NULL;
+	size_t marker_cap = 0, dir_cap = 0, command_cap = 0;
+	while (read_field(&marker, &marker_cap) == 0 && read_field(&dir, &dir_cap) == 0
+			&& read_field(&command, &command_cap) == 0) {
+		if (chdir(dir) != 0) {
+			write_all(2, "nodir\n", 6);
+		}
+		else {
+			setenv("PWD", dir, 1);
+			pid_t pid = start(command);
+			if (pid < 0) {
+				/* no /bin/sh to exec: as a shell reports a command it cannot run */
+				say("pid", 0);
+				say("exit", 127);
+			}
+			else {
+				say("pid", (long)pid);
+				int rc = wait_for(pid);
+				kill(-pid, SIGTERM); /* whatever the job left running in its group */
+				say("exit", rc);
+			}
+		}
+		write_all(1, marker, strlen(marker));
+	}
+	return 0;
+}
