@@ -5,16 +5,15 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +34,11 @@ import org.springframework.core.task.TaskExecutor;
  * slots, on the task executor, only run commands. A heartbeat renews the leases of running jobs
  * and takes back jobs whose worker died. On stop no job is claimed; running ones finish within
  * the shutdown grace, then are killed and go back to the queue uncounted.
+ * <p>
+ * While jobs take only milliseconds, the dispatcher claims a few more than there are slots, so
+ * that a slot finds its next job waiting and one transaction covers several jobs. Those claims
+ * go back to the queue, uncounted, as soon as they have waited {@link #IDLE_POLL} (a job turned
+ * out long) or the host stops.
  */
 final class WorkerHost {
 
@@ -42,7 +46,16 @@ final class WorkerHost {
 
 	static final Duration IDLE_POLL = Duration.ofMillis(200);
 
-	private static final Claim POISON = new Claim("", "", "", 0, 0, null, Instant.EPOCH, Instant.EPOCH);
+	/** Jobs shorter than this on average are claimed ahead. */
+	static final long SHORT_JOB_MS = 20;
+
+	/** At most this many claims ahead per slot... */
+	static final int MAX_AHEAD_PER_SLOT = 8;
+
+	/** ...and no more than a slot runs in about this many ms: a claim does not wait longer. */
+	static final double AHEAD_MS = 10;
+
+	private static final Assignment POISON = new Assignment(null, null, 0);
 
 	private final String id;
 
@@ -65,6 +78,12 @@ final class WorkerHost {
 	/** Runs the slots finished, waiting for the dispatcher to record them. */
 	private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
 
+	/** Claimed jobs no slot has taken yet: whoever polls one owns it. */
+	private final BlockingDeque<Assignment> ready = new LinkedBlockingDeque<>();
+
+	/** Average run time of recent jobs, in ms (exponentially weighted), deciding claims ahead. */
+	private double averageRunMs = Double.MAX_VALUE;
+
 	private final Object wakeup = new Object();
 
 	private final ScheduledExecutorService heartbeat = Executors
@@ -78,7 +97,11 @@ final class WorkerHost {
 
 	private volatile Instant lastHeartbeat;
 
+	/** Jobs claimed and not yet recorded: running, waiting in {@link #ready}, or finished. */
 	private volatile int busy;
+
+	/** How many finished runs make a dispatcher turn worth its transaction. */
+	private volatile int batch = 1;
 
 	WorkerHost(WorkerOptions options, WorkerStore store, Settings settings, Clock clock, TaskExecutor executor,
 			JobRunner runner, WorkerMetrics metrics) {
@@ -117,17 +140,16 @@ final class WorkerHost {
 		this.store.reapExpired(now).forEach(jobId -> log.info("{} taken back from a dead worker", jobId));
 		log.info("worker {} started: {} slot(s), queues {}", this.id, this.options.slots(),
 				this.options.queues().isEmpty() ? "all" : this.options.queues());
-		List<Slot> slots = new ArrayList<>();
 		for (int i = 0; i < this.options.slots(); i++) {
-			Slot slot = new Slot();
-			slots.add(slot);
-			this.executor.execute(slot);
+			this.executor.execute(new Slot());
 		}
 		try {
-			dispatch(new ArrayDeque<>(slots));
+			dispatch();
 		}
 		finally {
-			slots.forEach(slot -> slot.inbox.offer(POISON));
+			for (int i = 0; i < this.options.slots(); i++) {
+				this.ready.addFirst(POISON);
+			}
 			this.heartbeat.shutdownNow();
 			this.store.unregister(this.id);
 			this.runner.close();
@@ -157,29 +179,43 @@ final class WorkerHost {
 	}
 
 	/** The dispatcher's loop: settle finished runs and fill idle slots, one transaction a turn. */
-	private void dispatch(ArrayDeque<Slot> idle) {
+	private void dispatch() {
+		int slots = this.options.slots();
 		Instant killAt = null;
 		while (true) {
 			List<Done> finished = new ArrayList<>();
 			for (Done d; (d = this.done.poll()) != null;) {
 				finished.add(d);
 			}
-			int free = idle.size() + finished.size();
-			int want = this.stopping ? 0 : free;
-			if (finished.isEmpty() && want > 0 && !hasRunnable()) {
+			List<Assignment> returned = new ArrayList<>();
+			Assignment oldest = this.ready.peekFirst();
+			if (oldest != null && (this.stopping || System.nanoTime() - oldest.queuedAt() > IDLE_POLL.toNanos())) {
+				this.ready.drainTo(returned); // not started: back to the queue, uncounted
+				// every slot is held by a job that turned out long: claim no more ahead until they end
+				this.averageRunMs = Math.max(this.averageRunMs, IDLE_POLL.toMillis());
+			}
+			finished.forEach(d -> learn(d.result()));
+			int ahead = slots * claimsAheadPerSlot();
+			this.batch = Math.max(1, ahead / 2);
+			int outstanding = this.busy - finished.size() - returned.size();
+			int want = this.stopping ? 0 : Math.max(0, slots + ahead - outstanding);
+			if (finished.isEmpty() && returned.isEmpty() && want > 0 && !hasRunnable()) {
 				want = 0; // an idle poll: nothing to claim, no transaction
 			}
-			if (!finished.isEmpty() || want > 0) {
+			if (!finished.isEmpty() || !returned.isEmpty() || want > 0) {
+				List<WorkerStore.Outcome> outcomes = new ArrayList<>();
+				finished.forEach(d -> outcomes.add(d.outcome()));
+				returned.forEach(a -> outcomes.add(new WorkerStore.Outcome(a.claim(), null, true)));
 				Settings.Snapshot cfg = this.config;
 				WorkerStore.Settled settled;
 				try {
-					settled = this.store.settleAndClaim(finished.stream().map(Done::outcome).toList(), this.id,
-							cfg.backoffBase(), cfg.maxBackoff(), this.options.queues(), want, this.clock.instant(),
-							cfg.leaseTimeout());
+					settled = this.store.settleAndClaim(outcomes, this.id, cfg.backoffBase(), cfg.maxBackoff(),
+							this.options.queues(), want, this.clock.instant(), cfg.leaseTimeout());
 				}
 				catch (RuntimeException ex) {
 					log.warn("database write failed, retrying: {}", ex.getMessage());
 					this.done.addAll(finished);
+					returned.forEach(this.ready::addFirst);
 					pause(IDLE_POLL);
 					continue;
 				}
@@ -187,16 +223,16 @@ final class WorkerHost {
 					Done d = finished.get(i);
 					report(d, settled.states().get(i), cfg);
 					this.running.remove(d.claim().jobId());
-					idle.push(d.slot());
 				}
-				this.busy -= finished.size();
+				for (Assignment a : returned) {
+					this.running.remove(a.claim().jobId());
+				}
+				this.busy -= finished.size() + returned.size();
 				for (Claim claim : settled.claimed()) {
-					Slot slot = idle.pop();
 					this.busy++;
 					JobExecutor.RunningJob handle = new JobExecutor.RunningJob();
 					this.running.put(claim.jobId(), handle);
-					slot.handle = handle;
-					slot.inbox.add(claim);
+					this.ready.add(new Assignment(claim, handle, System.nanoTime()));
 				}
 			}
 			if (this.stopping) {
@@ -216,6 +252,28 @@ final class WorkerHost {
 		}
 	}
 
+	/** How many jobs to claim ahead per slot, by the average run time of recent jobs. */
+	private int claimsAheadPerSlot() {
+		if (this.averageRunMs >= SHORT_JOB_MS) {
+			return 0;
+		}
+		return (int) Math.max(1, Math.min(MAX_AHEAD_PER_SLOT, AHEAD_MS / Math.max(this.averageRunMs, 0.1)));
+	}
+
+	/** Folds a finished run's time into the average that decides whether to claim ahead. */
+	private void learn(RunResult result) {
+		long ms = result.durationMs();
+		this.averageRunMs = this.averageRunMs == Double.MAX_VALUE ? ms : 0.8 * this.averageRunMs + 0.2 * ms;
+	}
+
+	/**
+	 * Whether the dispatcher should take a turn now: a slot may run out of jobs, or enough runs
+	 * finished to make one transaction of them.
+	 */
+	private boolean turnDue() {
+		return this.ready.size() < this.options.slots() || this.done.size() >= this.batch || this.stopping;
+	}
+
 	private boolean hasRunnable() {
 		try {
 			return this.store.hasRunnable(this.options.queues(), this.clock.instant());
@@ -228,7 +286,7 @@ final class WorkerHost {
 
 	private void waitForWork(Duration timeout) {
 		synchronized (this.wakeup) {
-			if (!this.nudged && this.done.isEmpty()) {
+			if (!this.nudged) {
 				try {
 					this.wakeup.wait(timeout.toMillis());
 				}
@@ -250,32 +308,33 @@ final class WorkerHost {
 		}
 	}
 
-	/** A slot: runs the claims the dispatcher hands it, one at a time, and hands back the results. */
+	/** A slot: runs claimed jobs one at a time, and hands back the results. */
 	private final class Slot implements Runnable {
-
-		final BlockingQueue<Claim> inbox = new ArrayBlockingQueue<>(2);
-
-		volatile JobExecutor.RunningJob handle;
 
 		@Override
 		public void run() {
 			while (true) {
-				Claim claim;
+				Assignment next;
 				try {
-					claim = this.inbox.take();
+					next = WorkerHost.this.ready.take();
 				}
 				catch (InterruptedException ex) {
 					return;
 				}
-				if (claim == POISON) {
+				if (next == POISON) {
 					return;
 				}
-				JobExecutor.RunningJob job = this.handle;
-				RunResult result = runOne(claim, job);
-				WorkerHost.this.done.add(new Done(claim, result, job.interrupted(), this));
-				wake();
+				RunResult result = runOne(next.claim(), next.handle());
+				WorkerHost.this.done.add(new Done(next.claim(), result, next.handle().interrupted()));
+				if (turnDue()) {
+					wake();
+				}
 			}
 		}
+	}
+
+	/** A claimed job, the handle that can stop it, and when it was queued (System.nanoTime). */
+	private record Assignment(Claim claim, JobExecutor.RunningJob handle, long queuedAt) {
 	}
 
 	private RunResult runOne(Claim claim, JobExecutor.RunningJob handle) {
@@ -297,7 +356,7 @@ final class WorkerHost {
 	}
 
 	/** A run a slot finished, waiting to be recorded. */
-	private record Done(Claim claim, RunResult result, boolean interrupted, Slot slot) {
+	private record Done(Claim claim, RunResult result, boolean interrupted) {
 
 		WorkerStore.Outcome outcome() {
 			return new WorkerStore.Outcome(this.claim, this.result, this.interrupted);

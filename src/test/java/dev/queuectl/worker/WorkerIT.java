@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Worker hosts as real processes over one real SQLite file, running real shell commands.
@@ -82,6 +83,35 @@ class WorkerIT {
 	}
 
 	@Test
+	void theCompiledSpawnerStartsJobsWhereTheBuildMadeOne() throws Exception {
+		assumeTrue(Files.isExecutable(Path.of("/usr/bin/cc")), "the build compiles the spawner only with a C compiler");
+		this.q.ok("enqueue", "{\"id\":\"probe\",\"command\":\"sleep 2\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("probe", "processing", Duration.ofSeconds(30));
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> w.process().children().anyMatch(c -> c.info().command().orElse("").contains("queuectl-spawner-")));
+			awaitState("probe", "completed", Duration.ofSeconds(30));
+		}
+	}
+
+	@Test
+	void theBashSpawnerRunsJobsInTheirOwnGroupWhereNoCompiledOneExists() throws Exception {
+		Path out = this.dir.resolve("groups.txt");
+		String ok = this.q.ok("enqueue", "{\"command\":\"ps -o pid=,pgid= -p $$ > " + out + "; echo fine\"}").trim();
+		String bad = this.q.ok("enqueue", "{\"max_retries\":0,\"command\":\"exit 7\"}").trim();
+		try (Queuectl.Worker w = this.q.worker(List.of("-Dqueuectl.spawner=bash"), "--no-http")) {
+			awaitState(ok, "completed", Duration.ofSeconds(30));
+			awaitState(bad, "dead", Duration.ofSeconds(30));
+			assertThat(w.process().children().map(c -> c.info().command().orElse("")))
+				.noneMatch(c -> c.contains("queuectl-spawner-"));
+		}
+		String[] pidAndGroup = Files.readString(out).trim().split("\\s+");
+		assertThat(pidAndGroup[0]).isEqualTo(pidAndGroup[1]); // the job leads its own process group
+		assertThat(this.q.ok("logs", ok)).contains("fine");
+		assertThat(runs(bad).get(0).get("exit_code")).isEqualTo(7);
+	}
+
+	@Test
 	void anUnknownCommandFailsAndTheWorkerGoesOn() throws Exception {
 		this.q.script("enqueue '{\"id\":\"nf\",\"command\":\"no_such_command_xyz\",\"max_retries\":0}'",
 				"enqueue '{\"id\":\"after\",\"command\":\"true\"}'");
@@ -103,12 +133,14 @@ class WorkerIT {
 				.append("\"}\n");
 		}
 		Files.writeString(jobs, sb);
-		assertThat(this.q.ok("enqueue", "--file", jobs.toString()).trim()).isEqualTo("2000");
 		List<Queuectl.Worker> workers = new ArrayList<>();
 		try {
 			for (int i = 0; i < 3; i++) {
 				workers.add(this.q.worker("--no-http", "--count", "2"));
 			}
+			// all three compete from the first job on: one host alone runs 2,000 echo jobs in about a second
+			await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(this.q.db) && workersRegistered() == 3);
+			assertThat(this.q.ok("enqueue", "--file", jobs.toString()).trim()).isEqualTo("2000");
 			await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> count("completed") == 2000);
 			List<String> lines = Files.readAllLines(out);
 			assertThat(lines).hasSize(2000);
@@ -152,13 +184,17 @@ class WorkerIT {
 
 	@Test
 	void sigkillOfAWorkerHostMidJobRerunsTheJobAfterTheLease() throws Exception {
+		Path pidFile = this.dir.resolve("victim.pid");
 		this.q.script("config set lease-timeout 5s",
-				"enqueue '{\"id\":\"victim\",\"command\":\"sleep 3; echo done\"}'");
+				"enqueue '{\"id\":\"victim\",\"command\":\"echo $$ > " + pidFile + "; sleep 3; echo done\"}'");
 		try (Queuectl.Worker first = this.q.worker("--no-http")) {
-			awaitState("victim", "processing", Duration.ofSeconds(30));
+			await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
 			first.process().destroyForcibly(); // SIGKILL: no chance to clean up
 			first.waitFor(Duration.ofSeconds(10));
 		}
+		// its spawner kills the job at once: it must not run while another worker reruns it
+		long job = Long.parseLong(Files.readString(pidFile).trim());
+		await().atMost(Duration.ofSeconds(2)).until(() -> ProcessHandle.of(job).map(p -> !p.isAlive()).orElse(true));
 		assertThat(state("victim")).isEqualTo("processing");
 		try (Queuectl.Worker second = this.q.worker("--no-http")) {
 			awaitState("victim", "completed", Duration.ofSeconds(40));
@@ -306,6 +342,15 @@ class WorkerIT {
 		try (Connection c = connect(); ResultSet rs = c.createStatement()
 			.executeQuery("SELECT state FROM jobs WHERE id = '" + id.replace("'", "''") + "'")) {
 			return rs.next() ? rs.getString(1) : null;
+		}
+	}
+
+	private long workersRegistered() {
+		try {
+			return scalar("SELECT COUNT(*) FROM workers");
+		}
+		catch (SQLException notYet) {
+			return 0;
 		}
 	}
 
