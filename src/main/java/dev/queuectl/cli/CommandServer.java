@@ -122,15 +122,29 @@ class CommandServer {
 					Files.deleteIfExists(this.socket);
 				}
 			}
+			// bound under a temporary name and made owner-only before it appears under its own:
+			// never visible with other permissions, and a hard link fails if another server won
+			Path tmp = this.socket.resolveSibling(this.socket.getFileName() + "." + ProcessHandle.current().pid());
+			Files.deleteIfExists(tmp);
 			ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-			channel.bind(UnixDomainSocketAddress.of(this.socket));
 			try {
-				Files.setPosixFilePermissions(this.socket, PosixFilePermissions.fromString("rw-------"));
+				channel.bind(UnixDomainSocketAddress.of(tmp));
+				try {
+					Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+				}
+				catch (UnsupportedOperationException ex) {
+					// not POSIX: the data folder is still owner-only
+				}
+				Files.createLink(this.socket, tmp);
+				return channel;
 			}
-			catch (UnsupportedOperationException ex) {
-				// not POSIX: the data folder is still owner-only
+			catch (IOException | UnsupportedOperationException ex) {
+				channel.close();
+				throw ex;
 			}
-			return channel;
+			finally {
+				Files.deleteIfExists(tmp);
+			}
 		}
 		catch (IOException | UnsupportedOperationException ex) {
 			log.debug("cannot serve commands on {}: {}", this.socket, ex.getMessage());
