@@ -11,9 +11,9 @@ ROOT=$PWD
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 if [ $QUICK = 1 ]; then
-  RUNS=3; LAT_JOBS=10; TP_JOBS=300; TP8_JOBS=80; STORE_JOBS=2000; SCALE_ROWS=20000; BULK=5000
+  RUNS=3; LAT_JOBS=10; TP_JOBS=300; TP8_JOBS=80; STORE_JOBS=2000; SCALE_ROWS=20000; BULK=5000; BULK_BIG=10000
 else
-  RUNS=10; LAT_JOBS=100; TP_JOBS=10000; TP8_JOBS=2000; STORE_JOBS=30000; SCALE_ROWS=1000000; BULK=100000
+  RUNS=10; LAT_JOBS=100; TP_JOBS=10000; TP8_JOBS=2000; STORE_JOBS=30000; SCALE_ROWS=1000000; BULK=100000; BULK_BIG=1000000
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-bench.XXXXXX")
@@ -135,6 +135,12 @@ jsonl "$BULK" "true" > "$WORK/bulk.jsonl"
 QUEUECTL_DB=$DB "$Q" status >/dev/null
 t=$(now_ns); QUEUECTL_DB=$DB "$Q" enqueue --file "$WORK/bulk.jsonl" >/dev/null; ms=$(ms_since "$t")
 say "enqueue --file $BULK jobs, cold process (target >= 50,000/s)" "$(( BULK * 1000 / (ms > 0 ? ms : 1) )) jobs/s (${ms} ms)"
+DB=$WORK/bulk-big.db
+jsonl "$BULK_BIG" "true" > "$WORK/bulk-big.jsonl"
+QUEUECTL_DB=$DB "$Q" status >/dev/null
+t=$(now_ns); QUEUECTL_DB=$DB "$Q" enqueue --file "$WORK/bulk-big.jsonl" >/dev/null; ms=$(ms_since "$t")
+say "enqueue --file $BULK_BIG jobs, cold process (target >= 50,000/s)" "$(( BULK_BIG * 1000 / (ms > 0 ? ms : 1) )) jobs/s (${ms} ms)"
+rm -f "$WORK/bulk-big.jsonl" "$DB"*
 DB=$WORK/bulk2.db
 QUEUECTL_DB=$DB "$Q" config set max-retries 3 >/dev/null
 QUEUECTL_DB=$DB "$Q" worker start --no-http --queue none-such 2>"$WORK/worker.log" &
