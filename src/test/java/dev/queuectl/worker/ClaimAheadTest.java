@@ -91,19 +91,8 @@ class ClaimAheadTest {
 
 	@Test
 	void shortJobsAreClaimedAheadAndGivenBackUncountedWhenALongOneBlocksTheSlot() {
-		for (int i = 0; i < 20; i++) {
-			this.jobs.enqueue("{\"id\":\"warm" + i + "\",\"command\":\"quick\"}", "/tmp");
-		}
-		start();
-		await().atMost(Duration.ofSeconds(30)).until(() -> count("state = 'completed'") == 20);
-		// the host now knows jobs are short: the slow job comes first, the quick ones are claimed with it
-		this.jobs.enqueue("{\"id\":\"slow\",\"command\":\"slow\",\"priority\":9}", "/tmp");
-		for (int i = 0; i < 10; i++) {
-			this.jobs.enqueue("{\"id\":\"next" + i + "\",\"command\":\"quick\"}", "/tmp");
-		}
-		this.host.wake();
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> "processing".equals(state("slow")) && count("id LIKE 'next%' AND state = 'processing'") > 0);
+		queueQuickJobsBehindASlowOne();
+		await().atMost(Duration.ofSeconds(10)).until(() -> count("id LIKE 'next%' AND state = 'processing'") > 0);
 		// they wait behind the slow job only until the next idle poll, then go back as never tried
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> count("id LIKE 'next%' AND state = 'pending' AND attempts = 0 AND worker_id IS NULL") == 10);
@@ -117,17 +106,7 @@ class ClaimAheadTest {
 
 	@Test
 	void aStoppingHostGivesBackWhatItClaimedAheadAtOnce() throws InterruptedException {
-		for (int i = 0; i < 20; i++) {
-			this.jobs.enqueue("{\"id\":\"warm" + i + "\",\"command\":\"quick\"}", "/tmp");
-		}
-		start();
-		await().atMost(Duration.ofSeconds(30)).until(() -> count("state = 'completed'") == 20);
-		this.jobs.enqueue("{\"id\":\"slow\",\"command\":\"slow\",\"priority\":9}", "/tmp");
-		for (int i = 0; i < 10; i++) {
-			this.jobs.enqueue("{\"id\":\"next" + i + "\",\"command\":\"quick\"}", "/tmp");
-		}
-		this.host.wake();
-		await().atMost(Duration.ofSeconds(10)).until(() -> "processing".equals(state("slow")));
+		queueQuickJobsBehindASlowOne();
 		this.host.requestStop();
 		// well before the shutdown grace: what never started is back in the queue, the slow job runs on
 		await().atMost(Duration.ofSeconds(5))
@@ -140,9 +119,23 @@ class ClaimAheadTest {
 		assertThat(count("id LIKE 'next%' AND state = 'pending' AND attempts = 0")).isEqualTo(10);
 	}
 
-	private void start() {
+	/**
+	 * Runs 20 quick jobs, so the host knows jobs are short, then queues a slow job first and 10
+	 * quick ones after it: the quick ones are claimed with the slow one, which holds the only slot.
+	 */
+	private void queueQuickJobsBehindASlowOne() {
+		for (int i = 0; i < 20; i++) {
+			this.jobs.enqueue("{\"id\":\"warm" + i + "\",\"command\":\"quick\"}", "/tmp");
+		}
 		this.dispatcher = new Thread(this.host::run, "test-dispatcher");
 		this.dispatcher.start();
+		await().atMost(Duration.ofSeconds(30)).until(() -> count("state = 'completed'") == 20);
+		this.jobs.enqueue("{\"id\":\"slow\",\"command\":\"slow\",\"priority\":9}", "/tmp");
+		for (int i = 0; i < 10; i++) {
+			this.jobs.enqueue("{\"id\":\"next" + i + "\",\"command\":\"quick\"}", "/tmp");
+		}
+		this.host.wake();
+		await().atMost(Duration.ofSeconds(10)).until(() -> "processing".equals(state("slow")));
 	}
 
 	private long count(String where) {
