@@ -50,7 +50,7 @@ final class ConfiguredDb {
 	 * The value without a trailing {@code # comment} (a {@code #} after whitespace). No regex: this
 	 * runs in the one-shot client, where compiling a pattern costs start-up time.
 	 */
-	private static String withoutComment(String value) {
+	static String withoutComment(String value) {
 		for (int i = 1; i < value.length(); i++) {
 			if (value.charAt(i) == '#' && Character.isWhitespace(value.charAt(i - 1))) {
 				return value.substring(0, i);
