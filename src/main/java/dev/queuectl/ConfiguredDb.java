@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads {@code queuectl.db} from the application.yml inside the jar without starting Spring, for
  * the fast path in {@link Main}. Understands the file as shipped: a {@code db:} key directly
- * under {@code queuectl:}.
+ * under {@code queuectl:}. Plain string handling only (no regex, lambdas or string concatenation):
+ * it runs in the one-shot client, where each of those costs start-up time.
  */
 final class ConfiguredDb {
 
@@ -30,8 +31,8 @@ final class ConfiguredDb {
 				if (!Character.isWhitespace(line.charAt(0))) {
 					inQueuectl = line.startsWith("queuectl:");
 				}
-				else if (inQueuectl && line.matches("^ {2}db:.*")) {
-					String value = line.substring(line.indexOf(':') + 1).replaceAll("\\s+#.*$", "").trim();
+				else if (inQueuectl && line.startsWith("  db:")) {
+					String value = withoutComment(line.substring(line.indexOf(':') + 1)).trim();
 					if (value.length() >= 2 && (value.startsWith("\"") || value.startsWith("'"))) {
 						value = value.substring(1, value.length() - 1);
 					}
@@ -43,5 +44,18 @@ final class ConfiguredDb {
 		catch (IOException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * The value without a trailing {@code # comment} (a {@code #} after whitespace). No regex: this
+	 * runs in the one-shot client, where compiling a pattern costs start-up time.
+	 */
+	static String withoutComment(String value) {
+		for (int i = 1; i < value.length(); i++) {
+			if (value.charAt(i) == '#' && Character.isWhitespace(value.charAt(i - 1))) {
+				return value.substring(0, i);
+			}
+		}
+		return value;
 	}
 }

@@ -327,16 +327,17 @@ class LauncherIT {
 	}
 
 	@Test
-	void everyCommandGetsC1AndTheSerialGc() {
+	void everyCommandGetsC1AndTheApplicationTheSerialGc() {
 		// QUEUECTL_JAVA_OPTS reaches the JVM; PrintFlagsFinal shows what the launcher chose.
 		Cli cli = new Cli(this.tmp).env("QUEUECTL_JAVA_OPTS", "-XX:+PrintFlagsFinal");
 		List<Result> results = Cli.parallel(List.of(() -> cli.run("status"), () -> cli.run("worker", "start", "--help")));
+		// nothing serves status: the client JVM (its GC depends on the JDK) tries, then the application
 		Result oneShot = results.get(0);
-		assertThat(flag(oneShot, "TieredStopAtLevel")).isEqualTo("1");
-		assertThat(flag(oneShot, "UseSerialGC")).isEqualTo("true");
+		assertThat(flags(oneShot, "TieredStopAtLevel")).as(oneShot.toString()).containsExactly("1", "1");
+		assertThat(flags(oneShot, "UseSerialGC")).as(oneShot.toString()).last().isEqualTo("true");
 		Result worker = results.get(1);
-		assertThat(flag(worker, "TieredStopAtLevel")).isEqualTo("1");
-		assertThat(flag(worker, "UseSerialGC")).isEqualTo("true");
+		assertThat(flags(worker, "TieredStopAtLevel")).as(worker.toString()).containsExactly("1");
+		assertThat(flags(worker, "UseSerialGC")).as(worker.toString()).containsExactly("true");
 	}
 
 	@Test
@@ -381,10 +382,14 @@ class LauncherIT {
 		}
 	}
 
-	private static String flag(Result r, String name) {
+	/** The value of a -XX:+PrintFlagsFinal flag in each JVM that printed its flags, in order. */
+	private static List<String> flags(Result r, String name) {
 		Matcher m = Pattern.compile("(?m)^\\s*\\S+\\s+" + name + "\\s+=\\s+(\\S+)").matcher(r.out());
-		assertThat(m.find()).as(name + " in " + r).isTrue();
-		return m.group(1);
+		List<String> values = new ArrayList<>();
+		while (m.find()) {
+			values.add(m.group(1));
+		}
+		return values;
 	}
 
 	private static void mkdirs(Path... dirs) {
