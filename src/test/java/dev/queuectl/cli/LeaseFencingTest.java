@@ -41,6 +41,12 @@ class LeaseFencingTest extends CommandTestSupport {
 	}
 
 	@Test
+	void everyCommitReachesTheDiskBeforeItReturns() {
+		assertThat(this.jdbc.queryForObject("PRAGMA journal_mode", String.class)).isEqualTo("wal");
+		assertThat(this.jdbc.queryForObject("PRAGMA synchronous", Integer.class)).isEqualTo(2); // FULL
+	}
+
+	@Test
 	void aClaimIsExclusiveAndCountsTheAttempt() {
 		enqueue("{\"id\":\"one\",\"command\":\"true\"}");
 		Claim a = claimOne("A");
