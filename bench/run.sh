@@ -116,7 +116,16 @@ CP="target/classes:target/test-classes:$(cat "$CP_FILE")"
 for slots in 2 8 16; do
   "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" "$slots" 2>/dev/null
 done
-"$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" 8 "$SCALE_ROWS" 2>/dev/null
+# empty vs SCALE_ROWS, alternating 3 times: one run moves by up to 30% on a shared machine
+store_rate() { "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$@" 2>/dev/null | awk '{print int($(NF-1))}'; }
+empty=(); full=()
+for _ in 1 2 3; do
+  empty+=("$(store_rate "$STORE_JOBS" 8)")
+  full+=("$(store_rate "$STORE_JOBS" 8 "$SCALE_ROWS")")
+done
+e=$(printf '%s\n' "${empty[@]}" | median); f=$(printf '%s\n' "${full[@]}" | median)
+say "store, 8 slots, with $SCALE_ROWS jobs vs empty (target within 10%)" \
+  "$f vs $e cycles/s = $(awk -v f="$f" -v e="$e" 'BEGIN {printf "%.2fx", f / e}') (medians of ${full[*]} / ${empty[*]})"
 
 # 5. status with SCALE_ROWS jobs, in a running process (warm path)
 DB=$WORK/scale.db
