@@ -116,10 +116,10 @@ CP="target/classes:target/test-classes:$(cat "$CP_FILE")"
 for slots in 2 8 16; do
   "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" "$slots" 2>/dev/null
 done
-# empty vs SCALE_ROWS, alternating 3 times: one run moves by up to 30% on a shared machine
+# empty vs SCALE_ROWS, alternating 5 times: one run moves by up to 30% on a shared machine
 store_rate() { "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$@" 2>/dev/null | awk '{print int($(NF-1))}'; }
 empty=(); full=()
-for _ in 1 2 3; do
+for _ in 1 2 3 4 5; do
   empty+=("$(store_rate "$STORE_JOBS" 8)")
   full+=("$(store_rate "$STORE_JOBS" 8 "$SCALE_ROWS")")
 done
