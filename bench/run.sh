@@ -143,7 +143,7 @@ DB=$WORK/bulk.db
 jsonl "$BULK" "true" > "$WORK/bulk.jsonl"
 QUEUECTL_DB=$DB "$Q" status >/dev/null
 t=$(now_ns); QUEUECTL_DB=$DB "$Q" enqueue --file "$WORK/bulk.jsonl" >/dev/null; ms=$(ms_since "$t")
-say "enqueue --file $BULK jobs, cold process (target >= 50,000/s)" "$(( BULK * 1000 / (ms > 0 ? ms : 1) )) jobs/s (${ms} ms)"
+say "enqueue --file $BULK jobs, cold process (start-up included)" "$(( BULK * 1000 / (ms > 0 ? ms : 1) )) jobs/s (${ms} ms)"
 DB=$WORK/bulk-big.db
 jsonl "$BULK_BIG" "true" > "$WORK/bulk-big.jsonl"
 QUEUECTL_DB=$DB "$Q" status >/dev/null
