@@ -12,7 +12,8 @@
  *
  * If its input closes while a job runs, the worker host is gone (killed, crashed): the job is
  * killed with its group, since its lease will expire and another worker will run it, and a job
- * must never run twice at once. End of input while idle is a normal stop.
+ * must never run twice at once. So is it when this program gets SIGTERM or SIGHUP: its worker
+ * would count the job as failed and run it again. End of input while idle is a normal stop.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +43,19 @@ static void on_interrupt(int sig) {
 	(void)sig; /* caught, not ignored: jobs start with the default action again */
 }
 
+static volatile sig_atomic_t terminated; /* SIGTERM or SIGHUP: kill the job, then die of it */
+
+static void on_terminate(int sig) {
+	terminated = sig;
+	on_child(sig);
+}
+
+static void die_of_signal(void) {
+	signal(terminated, SIG_DFL);
+	raise(terminated);
+	_exit(128 + terminated);
+}
+
 /* --- input: NUL-terminated fields -------------------------------------------------------- */
 
 static char inbuf[64 * 1024];
@@ -52,6 +66,9 @@ static int read_field(char **field, size_t *cap) {
 	size_t len = 0;
 	for (;;) {
 		if (in_start == in_end) {
+			if (terminated) {
+				die_of_signal();
+			}
 			ssize_t n = read(0, inbuf, sizeof inbuf);
 			if (n < 0 && errno == EINTR) {
 				continue;
@@ -115,6 +132,8 @@ static pid_t start(const char *command) {
 	sigemptyset(&defaults);
 	sigaddset(&defaults, SIGPIPE);
 	sigaddset(&defaults, SIGCHLD);
+	sigaddset(&defaults, SIGTERM);
+	sigaddset(&defaults, SIGHUP);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setpgroup(&attr, 0);
@@ -154,6 +173,10 @@ static int wait_for(pid_t pid) {
 			kill(-pid, SIGKILL);
 			exit(0);
 		}
+		if (terminated) {
+			kill(-pid, SIGKILL);
+			die_of_signal();
+		}
 	}
 }
 
@@ -171,6 +194,10 @@ int main(void) {
 	sa.sa_handler = on_interrupt;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_terminate;
+	sa.sa_flags = 0; /* a blocked read returns, and sees the flag */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader shows up as a failed write: handled there */
 
 	char *marker = NULL, *dir = NULL, *command = NULL;
