@@ -227,6 +227,7 @@ final class WorkerHost {
 				for (Assignment a : returned) {
 					this.running.remove(a.claim().jobId());
 				}
+				this.metrics.returned(returned.size());
 				this.busy -= finished.size() + returned.size();
 				for (Claim claim : settled.claimed()) {
 					this.busy++;

@@ -12,8 +12,9 @@ import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 
 /**
- * The meters a worker host publishes: jobs completed, failed and dead (counters), jobs per state
- * (gauges, read from the database at most every two seconds), job duration and pickup lag (timers).
+ * The meters a worker host publishes: jobs completed, failed and dead, claims given back unstarted
+ * (counters), jobs per state (gauges, read from the database at most every two seconds), job
+ * duration and pickup lag (timers).
  */
 @Component
 class WorkerMetrics {
@@ -23,6 +24,8 @@ class WorkerMetrics {
 	private final Counter failed;
 
 	private final Counter dead;
+
+	private final Counter returned;
 
 	private final Timer duration;
 
@@ -39,6 +42,9 @@ class WorkerMetrics {
 		this.completed = Counter.builder("queuectl.jobs.completed").description("jobs that completed").register(registry);
 		this.failed = Counter.builder("queuectl.jobs.failed").description("failed runs that will be retried").register(registry);
 		this.dead = Counter.builder("queuectl.jobs.dead").description("jobs moved to the dead letter queue").register(registry);
+		this.returned = Counter.builder("queuectl.claims.returned")
+			.description("jobs claimed ahead that went back to the queue unstarted (a long job, or a stop)")
+			.register(registry);
 		this.duration = Timer.builder("queuectl.job.duration").description("how long runs took").register(registry);
 		this.pickupLag = Timer.builder("queuectl.job.pickup.lag")
 			.description("from when a job could run to when a worker started it")
@@ -65,6 +71,14 @@ class WorkerMetrics {
 
 	void dead() {
 		this.dead.increment();
+	}
+
+	void returned(int claims) {
+		this.returned.increment(claims);
+	}
+
+	double returnedCount() {
+		return this.returned.count();
 	}
 
 	void ran(Duration d) {
