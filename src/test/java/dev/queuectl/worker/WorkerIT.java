@@ -95,6 +95,27 @@ class WorkerIT {
 	}
 
 	@Test
+	void aSpawnerToldToTerminateTakesItsRunningJobWithIt() throws Exception {
+		assumeTrue(Files.isExecutable(Path.of("/usr/bin/cc")), "the build compiles the spawner only with a C compiler");
+		Path pidFile = this.dir.resolve("job.pid");
+		this.q.ok("enqueue", "{\"id\":\"orphan\",\"max_retries\":0,\"command\":\"echo $$ > " + pidFile + "; sleep 30\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+			long job = Long.parseLong(Files.readString(pidFile).trim());
+			ProcessHandle spawner = w.process()
+				.children()
+				.filter(c -> c.info().command().orElse("").contains("queuectl-spawner-"))
+				.findFirst()
+				.orElseThrow();
+			spawner.destroy(); // SIGTERM
+			// the worker records a failed attempt and may run the job again: the old run must be gone
+			await().atMost(Duration.ofSeconds(2)).until(() -> gone(job));
+			awaitState("orphan", "dead", Duration.ofSeconds(10));
+			assertThat(runs("orphan").get(0).get("error")).asString().contains("spawner exited");
+		}
+	}
+
+	@Test
 	void theBashSpawnerRunsJobsInTheirOwnGroupWhereNoCompiledOneExists() throws Exception {
 		Path out = this.dir.resolve("groups.txt");
 		String ok = this.q.ok("enqueue", "{\"command\":\"ps -o pid=,pgid= -p $$ > " + out + "; echo fine\"}").trim();
@@ -194,7 +215,7 @@ class WorkerIT {
 		}
 		// its spawner kills the job at once: it must not run while another worker reruns it
 		long job = Long.parseLong(Files.readString(pidFile).trim());
-		await().atMost(Duration.ofSeconds(2)).until(() -> ProcessHandle.of(job).map(p -> !p.isAlive()).orElse(true));
+		await().atMost(Duration.ofSeconds(2)).until(() -> gone(job));
 		assertThat(state("victim")).isEqualTo("processing");
 		try (Queuectl.Worker second = this.q.worker("--no-http")) {
 			awaitState("victim", "completed", Duration.ofSeconds(40));
@@ -329,6 +350,20 @@ class WorkerIT {
 			assertThat(bad.exit()).isEqualTo(3);
 			assertThat(bad.out()).isEmpty();
 			assertThat(bad.err()).isEqualTo("queuectl: no such job: nope\n");
+		}
+	}
+
+	/** The process has exited: it is gone, or a zombie its new parent has not reaped yet. */
+	private static boolean gone(long pid) {
+		if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+			return true;
+		}
+		try {
+			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+		}
+		catch (IOException ex) {
+			return true; // gone meanwhile
 		}
 	}
 
