@@ -1,5 +1,6 @@
 package dev.queuectl.worker;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,21 +25,29 @@ final class NativeSpawner {
 
 	private static final Logger log = LoggerFactory.getLogger(NativeSpawner.class);
 
+	/** Where the build puts it, for the platform it ran on. */
+	static final String RESOURCE = "queuectl-spawner-" + System.getProperty("os.name") + "-"
+			+ System.getProperty("os.arch");
+
 	private NativeSpawner() {
 	}
 
 	/** The path of a runnable copy, or null when the jar holds none for this platform or it cannot be copied. */
 	static Path install() {
-		String resource = "queuectl-spawner-" + System.getProperty("os.name") + "-" + System.getProperty("os.arch");
-		try (InputStream in = NativeSpawner.class.getResourceAsStream(resource)) {
+		return install(cacheDir());
+	}
+
+	/** {@link #install()} into {@code cacheDir/bin}. */
+	static Path install(Path cacheDir) {
+		try (InputStream in = NativeSpawner.class.getResourceAsStream(RESOURCE)) {
 			if (in == null) {
 				return null;
 			}
 			byte[] program = in.readAllBytes();
-			Path dir = cacheDir().resolve("bin");
+			Path dir = cacheDir.resolve("bin");
 			Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			Path target = dir.resolve("queuectl-spawner-" + sha256(program).substring(0, 16));
-			if (!Files.isExecutable(target)) {
+			if (!Files.isExecutable(target) || !runs(target)) { // missing, or damaged: write it (again)
 				Path tmp = Files.createTempFile(dir, "spawner", ".tmp",
 						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 				try {
@@ -48,11 +58,41 @@ final class NativeSpawner {
 					Files.deleteIfExists(tmp);
 				}
 			}
-			return target;
+			if (runs(target)) {
+				return target;
+			}
+			log.warn("{} does not run here; jobs start from bash instead", target);
+			return null;
 		}
 		catch (IOException | RuntimeException ex) {
 			log.debug("no compiled spawner, using the bash one", ex);
 			return null;
+		}
+	}
+
+	/**
+	 * Whether the copy runs here (a cache on a noexec mount would fail every job): given no
+	 * requests, it must exit 0 at once.
+	 */
+	private static boolean runs(Path program) {
+		try {
+			Process p = new ProcessBuilder(program.toString()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.redirectError(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
+				return true;
+			}
+			p.destroyForcibly();
+			return false;
+		}
+		catch (IOException ex) {
+			log.debug("{} does not run", program, ex);
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 
