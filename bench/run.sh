@@ -113,11 +113,12 @@ CP_FILE=$WORK/cp.txt
   || ./mvnw -q -B dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null
 [ -d target/test-classes/dev ] || ./mvnw -q -B test-compile >/dev/null
 CP="target/classes:target/test-classes:$(cat "$CP_FILE")"
+store_bench() { "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$@" 2>/dev/null; }
 for slots in 2 8 16; do
-  "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$STORE_JOBS" "$slots" 2>/dev/null
+  store_bench "$STORE_JOBS" "$slots"
 done
 # empty vs SCALE_ROWS, alternating 5 times: one run moves by up to 30% on a shared machine
-store_rate() { "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$@" 2>/dev/null | awk '{print int($(NF-1))}'; }
+store_rate() { store_bench "$@" | awk '{print int($(NF-1))}'; }
 empty=(); full=()
 for _ in 1 2 3 4 5; do
   empty+=("$(store_rate "$STORE_JOBS" 8)")

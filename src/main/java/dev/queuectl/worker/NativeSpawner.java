@@ -47,16 +47,18 @@ final class NativeSpawner {
 			Path dir = cacheDir.resolve("bin");
 			Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			Path target = dir.resolve("queuectl-spawner-" + sha256(program).substring(0, 16));
-			if (!Files.isExecutable(target) || !runs(target)) { // missing, or damaged: write it (again)
-				Path tmp = Files.createTempFile(dir, "spawner", ".tmp",
-						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-				try {
-					Files.write(tmp, program);
-					Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-				}
-				finally {
-					Files.deleteIfExists(tmp);
-				}
+			if (Files.isExecutable(target) && runs(target)) {
+				return target;
+			}
+			// missing, or damaged: write it (again)
+			Path tmp = Files.createTempFile(dir, "spawner", ".tmp",
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			try {
+				Files.write(tmp, program);
+				Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			}
+			finally {
+				Files.deleteIfExists(tmp);
 			}
 			if (runs(target)) {
 				return target;

@@ -8,10 +8,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * A long-lived helper process that starts one job at a time for a worker slot, so the JVM never
@@ -45,10 +45,11 @@ final class Spawner implements AutoCloseable {
 	Spawner() throws IOException {
 		// its own session: Ctrl-C on the worker's terminal reaches neither the spawner nor its jobs,
 		// not even while it starts (setsid execs the spawner in place: its parent is still the JVM)
-		List<String> command = NATIVE != null ? List.of(NATIVE.toString()) : List.of(BASH.toString(), "-c", SCRIPT);
+		List<String> command = new ArrayList<>();
 		if (SETSID) {
-			command = Stream.concat(Stream.of(SETSID_PATH.toString()), command.stream()).toList();
+			command.add(SETSID_PATH.toString());
 		}
+		command.addAll(NATIVE != null ? List.of(NATIVE.toString()) : List.of(BASH.toString(), "-c", SCRIPT));
 		this.process = new ProcessBuilder(command).start();
 		this.requests = this.process.getOutputStream();
 		this.output = this.process.getInputStream();

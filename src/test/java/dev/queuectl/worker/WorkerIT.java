@@ -88,8 +88,7 @@ class WorkerIT {
 		this.q.ok("enqueue", "{\"id\":\"probe\",\"command\":\"sleep 2\"}");
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
 			awaitState("probe", "processing", Duration.ofSeconds(30));
-			await().atMost(Duration.ofSeconds(10))
-				.until(() -> w.process().children().anyMatch(c -> c.info().command().orElse("").contains("queuectl-spawner-")));
+			await().atMost(Duration.ofSeconds(10)).until(() -> w.process().children().anyMatch(WorkerIT::isCompiledSpawner));
 			awaitState("probe", "completed", Duration.ofSeconds(30));
 		}
 	}
@@ -102,11 +101,7 @@ class WorkerIT {
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
 			await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
 			long job = Long.parseLong(Files.readString(pidFile).trim());
-			ProcessHandle spawner = w.process()
-				.children()
-				.filter(c -> c.info().command().orElse("").contains("queuectl-spawner-"))
-				.findFirst()
-				.orElseThrow();
+			ProcessHandle spawner = w.process().children().filter(WorkerIT::isCompiledSpawner).findFirst().orElseThrow();
 			spawner.destroy(); // SIGTERM
 			// the worker records a failed attempt and may run the job again: the old run must be gone
 			await().atMost(Duration.ofSeconds(2)).until(() -> gone(job));
@@ -123,8 +118,7 @@ class WorkerIT {
 		try (Queuectl.Worker w = this.q.worker(List.of("-Dqueuectl.spawner=bash"), "--no-http")) {
 			awaitState(ok, "completed", Duration.ofSeconds(30));
 			awaitState(bad, "dead", Duration.ofSeconds(30));
-			assertThat(w.process().children().map(c -> c.info().command().orElse("")))
-				.noneMatch(c -> c.contains("queuectl-spawner-"));
+			assertThat(w.process().children()).noneMatch(WorkerIT::isCompiledSpawner);
 		}
 		String[] pidAndGroup = Files.readString(out).trim().split("\\s+");
 		assertThat(pidAndGroup[0]).isEqualTo(pidAndGroup[1]); // the job leads its own process group
@@ -351,6 +345,10 @@ class WorkerIT {
 			assertThat(bad.out()).isEmpty();
 			assertThat(bad.err()).isEqualTo("queuectl: no such job: nope\n");
 		}
+	}
+
+	private static boolean isCompiledSpawner(ProcessHandle process) {
+		return process.info().command().orElse("").contains("queuectl-spawner-");
 	}
 
 	/** The process has exited: it is gone, or a zombie its new parent has not reaped yet. */
