@@ -30,6 +30,17 @@ public class QueuectlException extends RuntimeException {
 		return new QueuectlException(USAGE, message);
 	}
 
+	/**
+	 * A failure the command has already told the user about, line by line: only its exit code is
+	 * left to give.
+	 */
+	public static final class Reported extends QueuectlException {
+
+		public Reported(int exitCode) {
+			super(exitCode, null);
+		}
+	}
+
 	public static QueuectlException noSuchJob(String id) {
 		return new QueuectlException(NOT_FOUND, "no such job: " + id);
 	}

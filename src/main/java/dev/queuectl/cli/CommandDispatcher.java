@@ -72,6 +72,9 @@ public class CommandDispatcher {
 		}
 		int code;
 		String message;
+		if (cause instanceof QueuectlException.Reported r) {
+			return r.exitCode();
+		}
 		if (cause instanceof QueuectlException q) {
 			code = q.exitCode();
 			message = q.getMessage();

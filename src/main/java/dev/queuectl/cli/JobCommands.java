@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Reader;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,10 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 import dev.queuectl.QueuectlException;
+import dev.queuectl.config.Durations;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobState;
+import dev.queuectl.job.QueueService;
 import dev.queuectl.worker.WorkerInfo;
 import dev.queuectl.worker.WorkerService;
 import org.springframework.shell.core.command.CommandContext;
@@ -35,49 +38,91 @@ class JobCommands {
 
 	private final WorkerService workers;
 
-	JobCommands(JobService jobs, WorkerService workers) {
+	private final QueueService queues;
+
+	JobCommands(JobService jobs, WorkerService workers, QueueService queues) {
 		this.jobs = jobs;
 		this.workers = workers;
+		this.queues = queues;
 	}
 
 	@Command(name = "enqueue", group = "Jobs", description = "Add a job given as JSON, or many from a file or stdin",
 			help = """
-					Fields: command (required), id, max_retries, priority, queue, run_at or delay, timeout.
+					Fields: command (required), id, max_retries, priority, queue, run_at or delay, timeout,
+					after (ids of jobs that must complete first), unique_key (while a job with the same key
+					has not finished, another is not stored: its id is printed, exit 0).
 					The job runs in the directory it was enqueued from.
 					  queuectl enqueue '{"command":"echo hi"}'
 					  queuectl enqueue '{"id":"backup","command":"./backup.sh","max_retries":5,"timeout":"10m"}'
 					  queuectl enqueue '{"command":"make report","delay":"5m","priority":10}'
+					  queuectl enqueue '{"id":"upload","command":"./upload.sh","after":["backup"]}'
+					  queuectl enqueue '{"command":"./sync.sh","unique_key":"sync"}' --json
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
 			@Option(longName = "file", shortName = 'f', description = "read a JSON array or JSON Lines from a file") String file,
+			@Option(longName = "json", description = "print JSON: the id, or the count, and the duplicates") Boolean json,
 			CommandContext ctx) throws IOException {
 		Invocation invocation = Invocation.current();
 		String cwd = invocation.workingDir().toString();
-		PrintWriter out = ctx.outputWriter();
+		JobService.Enqueued result;
+		boolean many = true;
 		if (file != null) {
 			if (!args.isEmpty()) {
 				throw QueuectlException.usage("give either a JSON job or --file, not both");
 			}
 			Path path = invocation.workingDir().resolve(file);
 			try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-				out.println(this.jobs.enqueueAll(reader, cwd));
+				result = this.jobs.enqueueAll(reader, cwd);
 			}
 			catch (NoSuchFileException ex) {
 				throw QueuectlException.usage("no such file: " + file);
 			}
-			return;
 		}
-		if (args.size() != 1) {
+		else if (args.size() != 1) {
 			throw QueuectlException.usage(args.isEmpty() ? "enqueue needs a JSON job, --file F or - (try 'queuectl help enqueue')"
 					: "enqueue takes one JSON argument, got " + args.size() + " (quote the JSON)");
 		}
-		if (args.get(0).equals("-")) {
-			Reader reader = new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8);
-			out.println(this.jobs.enqueueAll(reader, cwd));
+		else if (args.get(0).equals("-")) {
+			result = this.jobs.enqueueAll(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8), cwd);
+		}
+		else {
+			result = this.jobs.enqueue(args.get(0), cwd);
+			many = false;
+		}
+		printEnqueued(result, many, Boolean.TRUE.equals(json), ctx.outputWriter(), invocation.err());
+	}
+
+	/**
+	 * One job: its id (or the id of the job holding its unique key). Many: the count stored. Each job
+	 * not stored for its unique key gets a line on stderr; the exit code stays 0.
+	 */
+	private static void printEnqueued(JobService.Enqueued result, boolean many, boolean json, PrintWriter out,
+			PrintWriter err) {
+		for (JobService.Duplicate d : result.duplicates()) {
+			err.println("queuectl: " + d.where() + "not stored: job " + d.existingId() + " holds unique_key '"
+					+ d.uniqueKey() + "'");
+		}
+		if (json) {
+			Map<String, Object> m = new LinkedHashMap<>();
+			if (many) {
+				m.put("stored", result.stored());
+				m.put("duplicates", result.duplicates().stream().map(d -> {
+					Map<String, Object> dm = new LinkedHashMap<>();
+					dm.put("id", d.id());
+					dm.put("unique_key", d.uniqueKey());
+					dm.put("existing_id", d.existingId());
+					return dm;
+				}).toList());
+			}
+			else {
+				m.put("id", result.firstId());
+				m.put("duplicate", !result.duplicates().isEmpty());
+			}
+			Render.json(out, m);
 			return;
 		}
-		out.println(this.jobs.enqueue(args.get(0), cwd));
+		out.println(many ? Integer.toString(result.stored()) : result.firstId());
 	}
 
 	@Command(name = "list", group = "Jobs", description = "List jobs, most recently updated first", help = """
@@ -103,13 +148,20 @@ class JobCommands {
 		Job job = this.jobs.get(id);
 		List<JobRun> runs = this.jobs.runs(id);
 		PrintWriter out = ctx.outputWriter();
+		Map<String, Object> fields = Render.job(job);
+		List<String> after = this.jobs.dependencies(id);
 		if (Boolean.TRUE.equals(json)) {
-			Map<String, Object> m = Render.job(job);
-			m.put("runs", runs.stream().map(Render::run).toList());
-			Render.json(out, m);
+			fields.put("after", after);
+			fields.put("runs", runs.stream().map(Render::run).toList());
+			Render.json(out, fields);
 			return;
 		}
-		Map<String, Object> fields = Render.job(job);
+		if (!after.isEmpty()) {
+			Map<String, JobState> states = this.jobs.states(after);
+			fields.put("after", String.join(", ", after.stream()
+				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone") + ")")
+				.toList()));
+		}
 		int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
 		fields.forEach((k, v) -> out.println(k + " ".repeat(width - k.length() + 2) + (v == null ? "-" : v)));
 		out.println();
@@ -133,12 +185,14 @@ class JobCommands {
 	void status(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
 		Map<JobState, Long> counts = this.jobs.countByState();
 		List<WorkerInfo> live = this.workers.workers();
+		List<String> paused = this.queues.paused();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
 			counts.forEach((state, n) -> jobs.put(state.dbValue(), n));
 			Map<String, Object> m = new LinkedHashMap<>();
 			m.put("jobs", jobs);
+			m.put("paused_queues", paused);
 			m.put("workers", live.stream().map(Render::worker).toList());
 			Render.json(out, m);
 			return;
@@ -146,6 +200,10 @@ class JobCommands {
 		List<List<String>> rows = new ArrayList<>();
 		counts.forEach((state, n) -> rows.add(List.of(state.dbValue(), Long.toString(n))));
 		Render.table(out, List.of("STATE", "JOBS"), rows);
+		if (!paused.isEmpty()) {
+			out.println();
+			out.println("paused queues: " + String.join(", ", paused) + " (no new jobs start from them)");
+		}
 		out.println();
 		if (live.isEmpty()) {
 			out.println("no worker hosts running");
@@ -170,14 +228,45 @@ class JobCommands {
 	}
 
 	@Command(name = { "dlq", "retry" }, group = "Dead letter queue",
-			description = "Put a dead job back in the queue with its attempts reset", help = """
-					  queuectl dlq retry job1""")
-	void dlqRetry(@Argument(index = 0) String id, CommandContext ctx) {
+			description = "Put dead jobs back in the queue with their attempts reset", help = """
+					  queuectl dlq retry job1
+					  queuectl dlq retry --all
+					  queuectl dlq retry --all --queue emails""")
+	void dlqRetry(@Argument(index = 0) String id,
+			@Option(longName = "all", description = "every dead job (of --queue)") Boolean all,
+			@Option(longName = "queue", shortName = 'q', description = "with --all: only this queue's") String queue,
+			CommandContext ctx) {
+		if (Boolean.TRUE.equals(all)) {
+			if (id != null && !id.isEmpty()) {
+				throw QueuectlException.usage("give either a job id or --all, not both");
+			}
+			ctx.outputWriter().println(this.jobs.retryAllDead(queue));
+			return;
+		}
 		if (id == null || id.isEmpty()) {
-			throw QueuectlException.usage("dlq retry needs a job id");
+			throw QueuectlException.usage("dlq retry needs a job id, or --all");
+		}
+		if (queue != null) {
+			throw QueuectlException.usage("--queue goes with --all");
 		}
 		this.jobs.retryDead(id);
 		ctx.outputWriter().println(id);
+	}
+
+	@Command(name = { "dlq", "purge" }, group = "Dead letter queue",
+			description = "Delete dead jobs, their attempts and output; prints how many", help = """
+					  queuectl dlq purge                     (every dead job)
+					  queuectl dlq purge --older-than 7d     (those dead for more than a week)""")
+	void dlqPurge(@Option(longName = "older-than", description = "only jobs dead for longer than this (e.g. 7d)") String olderThan,
+			CommandContext ctx) {
+		Duration age = Duration.ZERO;
+		if (olderThan != null) {
+			age = Durations.parseOrNull(olderThan);
+			if (age == null || age.isNegative()) {
+				throw QueuectlException.usage("--older-than must be a duration like 12h or 7d, got '" + olderThan + "'");
+			}
+		}
+		ctx.outputWriter().println(this.jobs.purgeDead(age));
 	}
 
 	private static void printJobs(List<Job> found, boolean json, PrintWriter out) {

@@ -93,6 +93,8 @@ final class Render {
 		m.put("last_error", job.lastError());
 		m.put("worker_id", job.workerId());
 		m.put("lease_expires_at", iso(job.leaseExpiresAt()));
+		m.put("unique_key", job.uniqueKey());
+		m.put("cancel_requested_at", iso(job.cancelRequestedAt()));
 		return m;
 	}
 
@@ -129,7 +131,9 @@ final class Render {
 	static List<List<String>> jobRows(List<Job> jobs) {
 		List<List<String>> rows = new ArrayList<>();
 		for (Job job : jobs) {
-			rows.add(List.of(job.id(), job.state().dbValue(), job.attempts() + "/" + (job.maxRetries() + 1),
+			String state = job.state() == dev.queuectl.job.JobState.PROCESSING && job.cancelRequestedAt() != null ? "canceling"
+					: job.state().dbValue();
+			rows.add(List.of(job.id(), state, job.attempts() + "/" + (job.maxRetries() + 1),
 					Integer.toString(job.priority()), oneLine(job.command(), 48), time(job.updatedAt())));
 		}
 		return rows;

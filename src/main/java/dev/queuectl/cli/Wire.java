@@ -26,7 +26,8 @@ final class Wire {
 	static final byte ERR = 2;
 
 	/** Commands a running process may serve; everything else runs in the caller's own process. */
-	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help");
+	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
+			"cancel", "queue", "wait");
 
 	private Wire() {
 	}

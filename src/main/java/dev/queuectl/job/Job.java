@@ -7,5 +7,5 @@ import java.time.Instant;
 public record Job(String id, String command, JobState state, String queue, int priority, int attempts,
 		int maxRetries, Instant runAt, Duration timeout, String workingDir, Instant createdAt, Instant updatedAt,
 		Instant startedAt, Instant finishedAt, Integer exitCode, String lastError, String workerId,
-		Instant leaseExpiresAt) {
+		Instant leaseExpiresAt, Instant cancelRequestedAt, String uniqueKey) {
 }

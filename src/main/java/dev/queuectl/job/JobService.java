@@ -3,23 +3,28 @@ package dev.queuectl.job;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Settings;
+import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.JobStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Enqueueing and inspecting jobs, and moving dead ones back to the queue. */
+/** Enqueueing, inspecting and canceling jobs, and the dead letter queue: the rules of a job's life. */
 @Service
 public class JobService {
 
@@ -33,7 +38,11 @@ public class JobService {
 
 	private final ApplicationEventPublisher events;
 
-	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
+	private final DatabaseLocation location;
+
+	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events,
+			DatabaseLocation location) {
+		this.location = location;
 		this.store = store;
 		this.settings = settings;
 		this.tx = tx;
@@ -41,18 +50,29 @@ public class JobService {
 		this.events = events;
 	}
 
-	/** Stores one job given as JSON; returns its id. */
-	public String enqueue(String json, String workingDir) {
+	/**
+	 * Stores one job given as JSON. Returns its id, or the id of the live job that holds its unique
+	 * key (then nothing was stored).
+	 */
+	public Enqueued enqueue(String json, String workingDir) {
 		JsonNode node = JobSpecParser.readTree(json, "");
 		NewJob job = JobSpecParser.parse(node, "", defaults(workingDir));
-		insert(List.of(job), i -> "");
-		return job.id();
+		return insert(List.of(job), i -> "");
+	}
+
+	/** What an enqueue stored: how many jobs, and the ones it did not store because their unique key was held. */
+	public record Enqueued(int stored, String firstId, List<Duplicate> duplicates) {
+	}
+
+	/** A job not stored: a live job ({@code existingId}) holds its unique key. */
+	public record Duplicate(String where, String id, String uniqueKey, String existingId) {
 	}
 
 	/**
-	 * Stores every job of a JSON array or of JSON Lines, all or nothing. Returns the count.
+	 * Stores every job of a JSON array or of JSON Lines, all or nothing (but for jobs whose unique
+	 * key a live job holds: those are reported, not stored).
 	 */
-	public int enqueueAll(Reader input, String workingDir) throws IOException {
+	public Enqueued enqueueAll(Reader input, String workingDir) throws IOException {
 		BufferedReader reader = new BufferedReader(input, 1 << 16);
 		reader.mark(1 << 16);
 		int first;
@@ -92,7 +112,12 @@ public class JobService {
 		return insert(jobs, i -> "line " + lines.get(i) + ": ");
 	}
 
-	private int insert(List<NewJob> jobs, java.util.function.IntFunction<String> where) {
+	/**
+	 * Stores the jobs in one transaction. A job runs after jobs that exist or come earlier in the
+	 * input (so no cycle can form); it waits while one of them has not completed, and is refused
+	 * when one ended dead or canceled, since it could never run.
+	 */
+	private Enqueued insert(List<NewJob> jobs, java.util.function.IntFunction<String> where) {
 		Set<String> ids = new HashSet<>(jobs.size() * 2);
 		for (int i = 0; i < jobs.size(); i++) {
 			if (!ids.add(jobs.get(i).id())) {
@@ -100,16 +125,80 @@ public class JobService {
 			}
 		}
 		Instant now = this.clock.instant();
-		this.tx.executeWithoutResult(status -> {
-			int duplicate = this.store.insertAll(jobs, now);
-			if (duplicate >= 0) {
-				status.setRollbackOnly();
-				throw QueuectlException.usage(where.apply(duplicate) + "a job with id '" + jobs.get(duplicate).id()
-						+ "' already exists");
+		Enqueued result = this.tx.execute(status -> {
+			List<JobState> states = initialStates(jobs, where);
+			List<Integer> conflicts = this.store.insertAll(jobs, states, now);
+			List<Duplicate> duplicates = new ArrayList<>();
+			for (int i : conflicts) {
+				NewJob job = jobs.get(i);
+				String holder = job.uniqueKey() == null || this.store.exists(job.id()) ? null
+						: this.store.liveJobWithKey(job.uniqueKey()).orElse(null);
+				if (holder == null) {
+					status.setRollbackOnly();
+					throw QueuectlException.usage(where.apply(i) + "a job with id '" + job.id() + "' already exists");
+				}
+				duplicates.add(new Duplicate(where.apply(i), job.id(), job.uniqueKey(), holder));
 			}
+			if (!duplicates.isEmpty()) {
+				// a job stored nowhere cannot be run after: refuse the input rather than leave a job waiting forever
+				Set<String> skipped = new HashSet<>();
+				duplicates.forEach(d -> skipped.add(d.id()));
+				for (int i = 0; i < jobs.size(); i++) {
+					for (String dep : jobs.get(i).after()) {
+						if (skipped.contains(dep)) {
+							status.setRollbackOnly();
+							throw QueuectlException.usage(where.apply(i) + "field 'after' names '" + dep
+									+ "', which was not stored: its unique key is held by another job");
+						}
+					}
+				}
+			}
+			String firstId = duplicates.size() == jobs.size() && !jobs.isEmpty() ? duplicates.get(0).existingId()
+					: jobs.isEmpty() ? null : jobs.get(0).id();
+			return new Enqueued(jobs.size() - duplicates.size(), firstId, duplicates);
 		});
-		this.events.publishEvent(new JobsEnqueued(jobs.size()));
-		return jobs.size();
+		if (result.stored() > 0) {
+			this.events.publishEvent(new JobsEnqueued(result.stored()));
+		}
+		return result;
+	}
+
+	/** waiting or pending for each job, by the jobs it runs after; refuses unknown, dead or canceled ones. */
+	private List<JobState> initialStates(List<NewJob> jobs, java.util.function.IntFunction<String> where) {
+		Set<String> named = new HashSet<>();
+		jobs.forEach(j -> named.addAll(j.after()));
+		if (named.isEmpty()) {
+			return java.util.Collections.nCopies(jobs.size(), JobState.PENDING);
+		}
+		Map<String, JobState> stored = this.store.states(named);
+		Map<String, Integer> position = new java.util.HashMap<>();
+		for (int i = 0; i < jobs.size(); i++) {
+			position.put(jobs.get(i).id(), i);
+		}
+		List<JobState> states = new ArrayList<>(jobs.size());
+		for (int i = 0; i < jobs.size(); i++) {
+			JobState state = JobState.PENDING;
+			for (String dep : jobs.get(i).after()) {
+				Integer at = position.get(dep);
+				JobState depState = stored.get(dep);
+				if (at != null && at < i && depState == null) {
+					state = JobState.WAITING; // comes earlier in this input
+				}
+				else if (depState == null) {
+					throw QueuectlException.usage(where.apply(i) + "field 'after' names unknown job '" + dep + "'"
+							+ (at != null ? " (it must come earlier in the input)" : ""));
+				}
+				else if (depState == JobState.DEAD || depState == JobState.CANCELED) {
+					throw QueuectlException.usage(where.apply(i) + "field 'after' names job '" + dep + "', which is "
+							+ depState.dbValue() + ": this job could never run");
+				}
+				else if (depState != JobState.COMPLETED) {
+					state = JobState.WAITING;
+				}
+			}
+			states.add(state);
+		}
+		return states;
 	}
 
 	private JobSpecParser.Defaults defaults(String workingDir) {
@@ -139,8 +228,141 @@ public class JobService {
 	public void retryDead(String id) {
 		if (!this.store.retryDead(id, this.clock.instant())) {
 			Job job = get(id);
+			if (job.state() == JobState.DEAD) {
+				throw QueuectlException.usage("job " + id + " cannot come back: job "
+						+ this.store.liveJobWithKey(job.uniqueKey()).orElse("?") + " holds its unique key '"
+						+ job.uniqueKey() + "'");
+			}
 			throw QueuectlException.usage("job " + id + " is " + job.state().dbValue() + ", not dead");
 		}
 		this.events.publishEvent(new JobsEnqueued(1));
+	}
+
+	/** Moves every dead job (of a queue, or all) back to pending; returns how many. */
+	public int retryAllDead(String queue) {
+		int n = this.store.retryAllDead(queue, this.clock.instant());
+		if (n > 0) {
+			this.events.publishEvent(new JobsEnqueued(n));
+		}
+		return n;
+	}
+
+	/** Deletes dead jobs that died longer than {@code age} ago, with their runs and output; returns how many. */
+	public int purgeDead(Duration age) {
+		List<String> purged = this.tx.execute(status -> this.store.purgeDead(this.clock.instant().minus(age)));
+		purged.forEach(this::deleteOutput);
+		return purged.size();
+	}
+
+	private void deleteOutput(String id) {
+		Path dir = this.location.outputDir().resolve(id).normalize();
+		if (!dir.getParent().equals(this.location.outputDir().normalize()) || !Files.isDirectory(dir)) {
+			return;
+		}
+		try (Stream<Path> files = Files.walk(dir)) {
+			files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		}
+		catch (IOException ex) {
+			// the job is gone; a leftover folder of output is harmless
+		}
+	}
+
+	/** What {@link #cancel} did to one job. */
+	public enum Canceled {
+		/** It had not started: it is canceled. */
+		CANCELED,
+		/** It runs: its worker host terminates it within seconds and records it canceled. */
+		REQUESTED
+	}
+
+	/**
+	 * Cancels a job: one that has not started at once; a running one by asking its worker host to
+	 * kill it. Jobs that run after it are canceled too. A finished job cannot be canceled.
+	 */
+	public Canceled cancel(String id) {
+		Instant now = this.clock.instant();
+		Canceled done = this.tx.execute(status -> {
+			if (this.store.cancelIdle(id, "canceled by user", now)) {
+				this.store.cancelDependents(List.of(id), now);
+				return Canceled.CANCELED;
+			}
+			if (this.store.requestCancel(id, now)) {
+				return Canceled.REQUESTED;
+			}
+			return null;
+		});
+		if (done == null) {
+			Job job = get(id);
+			throw QueuectlException.usage("job " + id + " is " + job.state().dbValue() + ": only a job that has not "
+					+ "finished can be canceled");
+		}
+		return done;
+	}
+
+	/** The ids of a queue's (or every queue's) jobs in the states given, to cancel them. */
+	public List<String> ids(String queue, List<JobState> states) {
+		return this.store.ids(queue, states);
+	}
+
+	/**
+	 * How far a {@code wait} is: of the named jobs, or else of every job (of a queue) that was
+	 * live when the wait began or came since. {@code failed} lists the ones that ended dead or
+	 * canceled (at most 20).
+	 */
+	public record Progress(long done, long total, List<Job> failed) {
+
+		public boolean finished() {
+			return this.done == this.total;
+		}
+	}
+
+	/**
+	 * A wait on the named jobs, or on every job of a queue (every queue's when null) that is live
+	 * now or comes while it waits. Each call to the supplier reads the progress anew.
+	 */
+	public java.util.function.Supplier<Progress> waitFor(List<String> ids, String queue) {
+		if (!ids.isEmpty()) {
+			progress(ids); // unknown ids fail now
+			return () -> progress(ids);
+		}
+		Instant since = this.clock.instant();
+		return () -> progress(queue, since);
+	}
+
+	/** Progress of a wait on the named jobs; an unknown id is an error (exit 3). */
+	private Progress progress(List<String> ids) {
+		Map<String, JobState> states = this.store.states(ids);
+		long done = 0;
+		List<Job> failed = new ArrayList<>();
+		for (String id : ids) {
+			JobState state = states.get(id);
+			if (state == null) {
+				throw QueuectlException.noSuchJob(id);
+			}
+			if (state.terminal()) {
+				done++;
+			}
+			if ((state == JobState.DEAD || state == JobState.CANCELED) && failed.size() < 20) {
+				failed.add(get(id));
+			}
+		}
+		return new Progress(done, ids.size(), failed);
+	}
+
+	/** Progress of a wait on a queue's jobs (every queue's when null) since {@code since}. */
+	private Progress progress(String queue, Instant since) {
+		long done = this.store.countFinishedSince(queue, since);
+		long live = this.store.countLive(queue);
+		return new Progress(done, done + live, live == 0 ? this.store.failedSince(queue, since, 20) : List.of());
+	}
+
+	/** The ids a job runs after. */
+	public List<String> dependencies(String id) {
+		return this.store.dependencies(id);
+	}
+
+	/** The states of the named jobs that exist. */
+	public Map<String, JobState> states(List<String> ids) {
+		return this.store.states(ids);
 	}
 }

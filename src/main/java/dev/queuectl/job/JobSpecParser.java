@@ -4,6 +4,9 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -27,7 +30,13 @@ public final class JobSpecParser {
 	static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
-			"timeout", "queue");
+			"timeout", "queue", "after", "unique_key");
+
+	/** At most this many jobs a job runs after. */
+	static final int MAX_AFTER = 100;
+
+	/** The longest unique key, in characters. */
+	static final int MAX_UNIQUE_KEY = 256;
 
 	private static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
@@ -59,7 +68,7 @@ public final class JobSpecParser {
 		for (Map.Entry<String, JsonNode> field : node.properties()) {
 			if (!FIELDS.contains(field.getKey())) {
 				throw QueuectlException.usage(where + "unknown field '" + field.getKey() + "' (allowed: command, id, "
-						+ "max_retries, priority, queue, run_at, delay, timeout)");
+						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key)");
 			}
 		}
 		String id = optionalString(node, "id", where);
@@ -101,7 +110,43 @@ public final class JobSpecParser {
 		if (present(node, "timeout")) {
 			timeout = parseDuration(durationText(node.get("timeout"), "timeout", where), "timeout", where, true);
 		}
-		return new NewJob(id, command, queue, priority, maxRetries, runAt, timeout, defaults.workingDir());
+		String uniqueKey = optionalString(node, "unique_key", where);
+		if (uniqueKey != null && (uniqueKey.isEmpty() || uniqueKey.length() > MAX_UNIQUE_KEY)) {
+			throw QueuectlException.usage(where + "field 'unique_key' must be 1-" + MAX_UNIQUE_KEY + " characters");
+		}
+		List<String> after = after(node, id, where);
+		return new NewJob(id, command, queue, priority, maxRetries, runAt, timeout, defaults.workingDir(), uniqueKey,
+				after);
+	}
+
+	/** The ids of field 'after': a string or an array of strings, each a valid id, not the job's own. */
+	private static List<String> after(JsonNode node, String id, String where) {
+		JsonNode value = node.get("after");
+		if (value == null || value.isNull()) {
+			return List.of();
+		}
+		List<JsonNode> items = new ArrayList<>();
+		if (value.isArray()) {
+			value.forEach(items::add);
+		}
+		else {
+			items.add(value);
+		}
+		if (items.size() > MAX_AFTER) {
+			throw QueuectlException.usage(where + "field 'after' names more than " + MAX_AFTER + " jobs");
+		}
+		Set<String> ids = new LinkedHashSet<>();
+		for (JsonNode item : items) {
+			if (!item.isString() || !ID.matcher(item.stringValue()).matches()) {
+				throw QueuectlException.usage(where + "field 'after' must be a job id or an array of job ids, got "
+						+ (item.isString() ? "\"" + item.stringValue() + "\"" : kind(item)));
+			}
+			if (item.stringValue().equals(id)) {
+				throw QueuectlException.usage(where + "field 'after' names the job itself");
+			}
+			ids.add(item.stringValue());
+		}
+		return List.copyOf(ids);
 	}
 
 	/** A new id: time-ordered, unique across processes. */

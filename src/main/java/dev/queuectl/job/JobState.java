@@ -6,10 +6,19 @@ import java.util.stream.Collectors;
 
 import dev.queuectl.QueuectlException;
 
-/** The life cycle of a job: pending -> processing -> completed | failed (retry later) | dead. */
+/**
+ * The life cycle of a job: [waiting ->] pending -> processing -> completed | failed (retry later) |
+ * dead. A job waits while a job it runs after has not completed; canceled ends any job that has not
+ * finished, by a user or because a job it runs after ended dead or canceled.
+ */
 public enum JobState {
 
-	PENDING, PROCESSING, COMPLETED, FAILED, DEAD;
+	PENDING, WAITING, PROCESSING, COMPLETED, FAILED, DEAD, CANCELED;
+
+	/** Whether the job is done for good: nothing will run it again (but dlq retry for dead ones). */
+	public boolean terminal() {
+		return this == COMPLETED || this == DEAD || this == CANCELED;
+	}
 
 	public String dbValue() {
 		return name().toLowerCase(Locale.ROOT);

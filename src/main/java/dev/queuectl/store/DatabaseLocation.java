@@ -26,6 +26,11 @@ public record DatabaseLocation(Path file) {
 		return this.file.getParent();
 	}
 
+	/** The folder of job output: one folder per job, one file per attempt. */
+	public Path outputDir() {
+		return dataDir().resolve("output");
+	}
+
 	/** The local socket on which a running queuectl process serves commands for this database. */
 	public Path socket() {
 		// concat, not +: the one-shot client calls this, and on JDK 17 the first string

@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -18,19 +20,24 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
-/** All SQL on jobs and their runs. */
+/** All SQL on jobs, their runs and their dependencies. */
 @Repository
 public class JobStore {
 
+	// DO NOTHING on any conflict: the id's primary key, or the unique key of a live job
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at)
-			VALUES (?, ?, 'pending', ?, ?, 0, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING""";
+			                  working_dir, created_at, updated_at, unique_key)
+			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING""";
 
 	private static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
-			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at""";
+			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at,
+			cancel_requested_at, unique_key""";
+
+	/** The states in which a job holds its unique key (the partial unique index says the same). */
+	static final String LIVE = "('waiting', 'pending', 'processing', 'failed')";
 
 	private static final RowMapper<Job> JOB = JobStore::mapJob;
 
@@ -41,37 +48,204 @@ public class JobStore {
 	}
 
 	/**
-	 * Inserts the jobs in the caller's transaction. Returns the index of the first job whose id is
-	 * already taken, or -1 when all were inserted.
+	 * Inserts the jobs in the caller's transaction, each in the state given ({@code waiting} or
+	 * {@code pending}), with their dependencies. Returns the indexes of the jobs not inserted
+	 * because their id or their unique key was taken (the caller tells which).
 	 */
-	public int insertAll(List<NewJob> jobs, Instant now) {
+	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now) {
 		int batchSize = 1000;
+		List<Integer> conflicts = new ArrayList<>();
+		List<Object[]> deps = new ArrayList<>();
 		for (int from = 0; from < jobs.size(); from += batchSize) {
+			int start = from;
 			List<NewJob> batch = jobs.subList(from, Math.min(jobs.size(), from + batchSize));
+			int[] index = { start };
 			int[] counts = this.jdbc.batchUpdate(INSERT, batch, batch.size(), (ps, job) -> {
 				ps.setString(1, job.id());
 				ps.setString(2, job.command());
-				ps.setString(3, job.queue());
-				ps.setInt(4, job.priority());
-				ps.setInt(5, job.maxRetries());
-				ps.setLong(6, job.runAt().toEpochMilli());
+				ps.setString(3, states.get(index[0]++).dbValue());
+				ps.setString(4, job.queue());
+				ps.setInt(5, job.priority());
+				ps.setInt(6, job.maxRetries());
+				ps.setLong(7, job.runAt().toEpochMilli());
 				if (job.timeout() == null) {
-					ps.setNull(7, java.sql.Types.BIGINT);
+					ps.setNull(8, java.sql.Types.BIGINT);
 				}
 				else {
-					ps.setLong(7, job.timeout().toMillis());
+					ps.setLong(8, job.timeout().toMillis());
 				}
-				ps.setString(8, job.workingDir());
-				ps.setLong(9, now.toEpochMilli());
+				ps.setString(9, job.workingDir());
 				ps.setLong(10, now.toEpochMilli());
+				ps.setLong(11, now.toEpochMilli());
+				ps.setString(12, job.uniqueKey());
 			})[0];
 			for (int i = 0; i < counts.length; i++) {
+				NewJob job = batch.get(i);
 				if (counts[i] == 0) {
-					return from + i;
+					conflicts.add(start + i);
+				}
+				else {
+					job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep }));
 				}
 			}
 		}
-		return -1;
+		if (!deps.isEmpty()) {
+			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on) VALUES (?, ?)", deps);
+		}
+		return conflicts;
+	}
+
+	public boolean exists(String id) {
+		return !this.jdbc.queryForList("SELECT 1 FROM jobs WHERE id = ?", Integer.class, id).isEmpty();
+	}
+
+	/** The live job (waiting, pending, processing or failed) holding a unique key, if any. */
+	public Optional<String> liveJobWithKey(String uniqueKey) {
+		return this.jdbc.queryForList("SELECT id FROM jobs WHERE unique_key = ? AND state IN " + LIVE, String.class,
+				uniqueKey).stream().findFirst();
+	}
+
+	/** The states of the named jobs that exist. */
+	public Map<String, JobState> states(Collection<String> ids) {
+		Map<String, JobState> states = new HashMap<>();
+		List<String> all = new ArrayList<>(ids);
+		for (int from = 0; from < all.size(); from += 500) {
+			List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+			this.jdbc.query("SELECT id, state FROM jobs WHERE id IN (" + placeholders(chunk.size()) + ")",
+					rs -> {
+						states.put(rs.getString(1), JobState.fromDb(rs.getString(2)));
+					}, chunk.toArray());
+		}
+		return states;
+	}
+
+	/** The ids a job runs after. */
+	public List<String> dependencies(String id) {
+		return this.jdbc.queryForList("SELECT depends_on FROM job_deps WHERE job_id = ? ORDER BY depends_on",
+				String.class, id);
+	}
+
+	// ---- cancel
+
+	/**
+	 * Cancels a job that has not started (waiting, pending, or failed and waiting for a retry).
+	 * Returns false when it is in another state.
+	 */
+	public boolean cancelIdle(String id, String reason, Instant now) {
+		return this.jdbc.update("""
+				UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?, last_error = ?
+				WHERE id = ? AND state IN ('waiting', 'pending', 'failed')""", now.toEpochMilli(), now.toEpochMilli(),
+				reason, id) == 1;
+	}
+
+	/** Asks the worker host running a job to kill it and record it canceled. */
+	public boolean requestCancel(String id, Instant now) {
+		return this.jdbc.update("""
+				UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?)
+				WHERE id = ? AND state = 'processing'""", now.toEpochMilli(), id) == 1;
+	}
+
+	/** The ids of a queue's jobs in one of the states, oldest first. */
+	public List<String> ids(String queue, List<JobState> states) {
+		StringBuilder sql = new StringBuilder("SELECT id FROM jobs WHERE state IN (" + placeholders(states.size()) + ")");
+		List<Object> args = new ArrayList<>(states.stream().map(JobState::dbValue).toList());
+		if (queue != null) {
+			sql.append(" AND queue = ?");
+			args.add(queue);
+		}
+		return this.jdbc.queryForList(sql.append(" ORDER BY created_at, id").toString(), String.class, args.toArray());
+	}
+
+	/**
+	 * Cancels every waiting job that runs after one of {@code ended}, directly or down a chain, with
+	 * the reason naming the job that ended. Returns how many were canceled.
+	 */
+	public int cancelDependents(Collection<String> ended, Instant now) {
+		int canceled = 0;
+		for (String id : ended) {
+			canceled += this.jdbc.update("""
+					WITH RECURSIVE down(id) AS (
+					    SELECT job_id FROM job_deps WHERE depends_on = ?
+					    UNION
+					    SELECT d.job_id FROM job_deps d JOIN down ON d.depends_on = down.id)
+					UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?,
+					       last_error = 'canceled: job ' || ? || ', which it runs after, ended ' ||
+					                    (SELECT state FROM jobs WHERE id = ?)
+					WHERE state = 'waiting' AND id IN (SELECT id FROM down)""", id, now.toEpochMilli(),
+					now.toEpochMilli(), id, id);
+		}
+		return canceled;
+	}
+
+	/**
+	 * Makes pending every waiting job that runs after one of {@code completed} and whose every
+	 * dependency has now completed. Returns how many.
+	 */
+	public int releaseDependents(Collection<String> completed, Instant now) {
+		int released = 0;
+		List<String> all = new ArrayList<>(completed);
+		for (int from = 0; from < all.size(); from += 500) {
+			List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+			List<Object> args = new ArrayList<>();
+			args.add(now.toEpochMilli());
+			args.addAll(chunk);
+			released += this.jdbc.update("""
+					UPDATE jobs SET state = 'pending', updated_at = ?
+					WHERE state = 'waiting'
+					  AND id IN (SELECT job_id FROM job_deps WHERE depends_on IN (%s))
+					  AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.depends_on
+					                  WHERE d.job_id = jobs.id AND p.state <> 'completed')"""
+				.formatted(placeholders(chunk.size())), args.toArray());
+		}
+		return released;
+	}
+
+	// ---- wait
+
+	/** How many jobs (of a queue) have not finished: waiting, pending, processing or failed. */
+	public long countLive(String queue) {
+		return this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE state IN " + LIVE
+				+ " AND (? IS NULL OR queue = ?)", Long.class, queue, queue);
+	}
+
+	/** How many jobs (of a queue) finished since {@code since}: completed, dead or canceled. */
+	public long countFinishedSince(String queue, Instant since) {
+		return this.jdbc.queryForObject("""
+				SELECT COUNT(*) FROM jobs WHERE state IN ('completed', 'dead', 'canceled') AND updated_at >= ?
+				AND (? IS NULL OR queue = ?)""", Long.class, since.toEpochMilli(), queue, queue);
+	}
+
+	/** Jobs (of a queue) that ended dead or canceled since {@code since}, oldest first, at most {@code limit}. */
+	public List<Job> failedSince(String queue, Instant since, int limit) {
+		return this.jdbc.query("SELECT " + COLUMNS + """
+				 FROM jobs WHERE state IN ('dead', 'canceled') AND updated_at >= ? AND (? IS NULL OR queue = ?)
+				ORDER BY updated_at, id LIMIT ?""", JOB, since.toEpochMilli(), queue, queue, limit);
+	}
+
+	// ---- the dead letter queue
+
+	/** Moves every dead job (of a queue) back to pending; returns how many. */
+	public int retryAllDead(String queue, Instant now) {
+		return this.jdbc.update("""
+				UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?, started_at = NULL,
+				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
+				WHERE state = 'dead' AND (? IS NULL OR queue = ?)""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), queue,
+				queue);
+	}
+
+	/** Deletes dead jobs (with their runs) that died before {@code before}; returns their ids. */
+	public List<String> purgeDead(Instant before) {
+		return this.jdbc.queryForList("DELETE FROM jobs WHERE state = 'dead' AND updated_at < ? RETURNING id",
+				String.class, before.toEpochMilli());
+	}
+
+	/** A dead job comes back only while no live job holds its unique key. */
+	private static final String KEY_FREE = """
+			 AND (unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs l WHERE l.unique_key = jobs.unique_key
+			                                        AND l.state IN """ + LIVE + "))";
+
+	static String placeholders(int n) {
+		return "?,".repeat(n - 1) + "?";
 	}
 
 	public Optional<Job> find(String id) {
@@ -118,7 +292,7 @@ public class JobStore {
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
-				WHERE id = ? AND state = 'dead'""", now.toEpochMilli(), now.toEpochMilli(), id) == 1;
+				WHERE id = ? AND state = 'dead'""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), id) == 1;
 	}
 
 	static Job mapJob(ResultSet rs, int row) throws SQLException {
@@ -127,7 +301,8 @@ public class JobStore {
 				instant(rs, "run_at"), duration(rs, "timeout_ms"), rs.getString("working_dir"),
 				instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "started_at"),
 				instant(rs, "finished_at"), integer(rs, "exit_code"), rs.getString("last_error"),
-				rs.getString("worker_id"), instant(rs, "lease_expires_at"));
+				rs.getString("worker_id"), instant(rs, "lease_expires_at"), instant(rs, "cancel_requested_at"),
+				rs.getString("unique_key"));
 	}
 
 	static JobRun mapRun(ResultSet rs, int row) throws SQLException {

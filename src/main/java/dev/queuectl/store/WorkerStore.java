@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -30,10 +32,24 @@ public class WorkerStore {
 
 	private final TransactionTemplate tx;
 
-	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx) {
+	private final JobStore jobs;
+
+	private final QueueStore queues;
+
+	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues) {
 		this.jdbc = jdbc;
 		this.tx = tx;
+		this.jobs = jobs;
+		this.queues = queues;
 	}
+
+	/**
+	 * Queues no job may start from now: paused ones, and those whose limit of jobs running at once
+	 * is reached (counted among the few processing jobs, through the state index).
+	 */
+	private static final String BLOCKED = """
+			SELECT name FROM queues q WHERE q.paused = 1 OR q.max_running <= (
+			    SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = q.name)""";
 
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
@@ -41,34 +57,64 @@ public class WorkerStore {
 				"SELECT 1 FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND run_at <= ?");
 		List<Object> args = new ArrayList<>(List.of(now.toEpochMilli()));
 		if (!queues.isEmpty()) {
-			sql.append(" AND queue IN (").append("?,".repeat(queues.size() - 1)).append("?)");
+			sql.append(" AND queue IN (").append(JobStore.placeholders(queues.size())).append(")");
 			args.addAll(queues);
 		}
+		sql.append(" AND queue NOT IN (").append(BLOCKED).append(")");
 		return !this.jdbc.queryForList(sql.append(" LIMIT 1").toString(), Integer.class, args.toArray()).isEmpty();
 	}
 
+	/** How many runnable jobs past the {@code n} wanted the claim looks at, for queues with a limit. */
+	static final int CLAIM_WINDOW = 64;
+
 	/**
-	 * Claims up to {@code n} runnable jobs, best first, in one statement. The partial index of
-	 * runnable jobs is named: left to itself SQLite picks the state index and sorts every pending
+	 * Claims up to {@code n} runnable jobs, best first, in one statement, so that pausing and
+	 * concurrency limits hold across every host on the database: jobs of paused or full queues are
+	 * skipped, and of a queue with room for k more, at most its best k are taken. The partial index
+	 * of runnable jobs is named: left to itself SQLite picks the state index and sorts every pending
 	 * job on each claim.
 	 */
 	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
 		StringBuilder where = new StringBuilder("state IN ('pending', 'failed') AND run_at <= ?");
-		List<Object> args = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli(),
-				now.plus(lease).toEpochMilli(), now.toEpochMilli()));
+		List<Object> args = new ArrayList<>(List.of(now.toEpochMilli()));
 		if (!queues.isEmpty()) {
-			where.append(" AND queue IN (").append("?,".repeat(queues.size() - 1)).append("?)");
+			where.append(" AND queue IN (").append(JobStore.placeholders(queues.size())).append(")");
 			args.addAll(queues);
 		}
+		args.add(n + CLAIM_WINDOW);
+		args.addAll(List.of(workerId, now.toEpochMilli(), now.toEpochMilli(), now.plus(lease).toEpochMilli()));
 		args.add(n);
 		String sql = """
+				WITH candidate AS (
+				    SELECT id, queue, priority, run_at FROM jobs INDEXED BY jobs_runnable
+				    WHERE %s AND queue NOT IN (%s)
+				    ORDER BY priority DESC, run_at, id LIMIT ?),
+				ranked AS (
+				    SELECT c.id, c.priority, c.run_at, q.max_running - (
+				               SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = c.queue) AS room,
+				           ROW_NUMBER() OVER (PARTITION BY c.queue ORDER BY c.priority DESC, c.run_at, c.id) AS rank
+				    FROM candidate c LEFT JOIN queues q ON q.name = c.queue AND q.max_running IS NOT NULL)
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = ?, finished_at = NULL
-				WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_runnable WHERE %s ORDER BY priority DESC, run_at, id LIMIT ?)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at""".formatted(where);
+				WHERE id IN (SELECT id FROM ranked WHERE room IS NULL OR rank <= room
+				             ORDER BY priority DESC, run_at, id LIMIT ?)
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at"""
+			.formatted(where, BLOCKED);
 		return this.jdbc.query(sql, (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
 				rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
 				Instant.ofEpochMilli(rs.getLong(8))), args.toArray());
+	}
+
+	/** The names of paused queues, for the worker's log. */
+	public List<String> pausedQueues() {
+		return this.queues.paused();
+	}
+
+	/** The jobs this host runs that someone asked to cancel: a read of the few processing jobs. */
+	public List<String> cancelRequested(String workerId) {
+		return this.jdbc.queryForList("""
+				SELECT id FROM jobs WHERE state = 'processing' AND worker_id = ? AND cancel_requested_at IS NOT NULL""",
+				String.class, workerId);
 	}
 
 	/** A finished run to record; {@code giveBack} puts the job back in the queue uncounted instead. */
@@ -93,18 +139,33 @@ public class WorkerStore {
 			JobState[] states = new JobState[outcomes.size()];
 			List<Integer> recorded = new ArrayList<>();
 			List<Object[]> updates = new ArrayList<>();
+			Set<String> cancel = outcomes.isEmpty() ? Set.of() : new HashSet<>(cancelRequested(workerId));
+			List<String> completed = new ArrayList<>();
+			List<String> ended = new ArrayList<>(); // dead or canceled: their dependents are canceled
 			for (int i = 0; i < outcomes.size(); i++) {
 				Outcome o = outcomes.get(i);
-				if (o.giveBack()) {
-					states[i] = returnToQueue(o.claim(), workerId, now) ? JobState.PENDING : null;
+				Claim c = o.claim();
+				boolean canceled = cancel.contains(c.jobId());
+				if (o.giveBack() && !canceled) {
+					states[i] = returnToQueue(c, workerId, now) ? JobState.PENDING : null;
 					continue;
 				}
-				Claim c = o.claim();
+				if (o.giveBack()) { // asked to cancel while it waited, or while the worker stopped
+					states[i] = cancelClaimed(c, workerId, now) ? JobState.CANCELED : null;
+					if (states[i] != null) {
+						ended.add(c.jobId());
+					}
+					continue;
+				}
 				RunResult r = o.result();
 				long finished = r.finishedAt().toEpochMilli();
 				JobState next = JobState.COMPLETED;
 				Instant runAt = c.runAt();
-				if (!r.succeeded()) {
+				if (!r.succeeded() && (canceled || "canceled".equals(r.outcome()))) {
+					next = JobState.CANCELED;
+					r = r.canceled();
+				}
+				else if (!r.succeeded()) {
 					RetryPolicy.Next after = RetryPolicy.afterFailure(c.attempt(), c.maxRetries(), r.finishedAt(),
 							backoffBase, maxBackoff);
 					next = after.state();
@@ -128,15 +189,36 @@ public class WorkerStore {
 						continue;
 					}
 					Outcome o = outcomes.get(i);
-					runs.add(runRow(o.claim().jobId(), o.claim().attempt(), workerId, o.claim().startedAt(), o.result()));
+					RunResult r = states[i] == JobState.CANCELED ? o.result().canceled() : o.result();
+					runs.add(runRow(o.claim().jobId(), o.claim().attempt(), workerId, o.claim().startedAt(), r));
+					if (states[i] == JobState.COMPLETED) {
+						completed.add(o.claim().jobId());
+					}
+					else if (states[i] == JobState.DEAD || states[i] == JobState.CANCELED) {
+						ended.add(o.claim().jobId());
+					}
 				}
 				if (!runs.isEmpty()) {
 					this.jdbc.batchUpdate(INSERT_RUN, runs);
 				}
 			}
+			if (!completed.isEmpty()) {
+				this.jobs.releaseDependents(completed, now);
+			}
+			if (!ended.isEmpty()) {
+				this.jobs.cancelDependents(ended, now);
+			}
 			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
+	}
+
+	/** Ends a claimed job that never ran (or was stopped) as canceled, as its user asked. */
+	private boolean cancelClaimed(Claim claim, String workerId, Instant now) {
+		return this.jdbc.update("""
+				UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?, last_error = 'canceled by user',
+				       lease_expires_at = NULL""" + FENCE, now.toEpochMilli(), now.toEpochMilli(), claim.jobId(),
+				workerId, claim.attempt()) == 1;
 	}
 
 	/**
@@ -160,7 +242,7 @@ public class WorkerStore {
 	 */
 	public List<String> reapExpired(Instant now) {
 		List<Map<String, Object>> expired = this.jdbc.queryForList("""
-				SELECT id, attempts, max_retries, worker_id, started_at FROM jobs
+				SELECT id, attempts, max_retries, worker_id, started_at, cancel_requested_at FROM jobs
 				WHERE state = 'processing' AND lease_expires_at < ?""", now.toEpochMilli());
 		List<String> reaped = new ArrayList<>();
 		for (Map<String, Object> row : expired) {
@@ -169,17 +251,22 @@ public class WorkerStore {
 			int maxRetries = ((Number) row.get("max_retries")).intValue();
 			String workerId = (String) row.get("worker_id");
 			Instant startedAt = Instant.ofEpochMilli(((Number) row.get("started_at")).longValue());
-			JobState next = attempt > maxRetries ? JobState.DEAD : JobState.PENDING;
-			String error = "lost: worker " + workerId + " stopped renewing its lease";
+			boolean canceled = row.get("cancel_requested_at") != null;
+			JobState next = canceled ? JobState.CANCELED : attempt > maxRetries ? JobState.DEAD : JobState.PENDING;
+			String error = "lost: worker " + workerId + " stopped renewing its lease" + (canceled ? "; canceled" : "");
 			Boolean done = this.tx.execute(status -> {
 				int updated = this.jdbc.update("""
 						UPDATE jobs SET state = ?, run_at = ?, updated_at = ?, last_error = ?, worker_id = NULL,
-						       lease_expires_at = NULL
+						       lease_expires_at = NULL, finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
 						WHERE id = ? AND state = 'processing' AND attempts = ? AND lease_expires_at < ?""",
-						next.dbValue(), now.toEpochMilli(), now.toEpochMilli(), error, id, attempt, now.toEpochMilli());
+						next.dbValue(), now.toEpochMilli(), now.toEpochMilli(), error, next.dbValue(), now.toEpochMilli(),
+						id, attempt, now.toEpochMilli());
 				if (updated == 1) {
 					insertRun(id, attempt, workerId, startedAt, new RunResult("lost", null, null, now,
 							now.toEpochMilli() - startedAt.toEpochMilli(), error, null, null));
+					if (next != JobState.PENDING) {
+						this.jobs.cancelDependents(List.of(id), now);
+					}
 				}
 				return updated == 1;
 			});

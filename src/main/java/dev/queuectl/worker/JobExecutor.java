@@ -88,6 +88,9 @@ final class JobExecutor implements JobRunner {
 			return ended(started, "failed", null, null, "working directory " + claim.workingDir() + " is gone", sink);
 		}
 		Integer signal = exit > 128 && exit < 160 ? exit - 128 : null;
+		if (running.canceled()) {
+			return ended(started, "canceled", exit, signal, "canceled by user", sink);
+		}
 		if (running.interrupted()) {
 			return ended(started, "interrupted", exit, signal, "interrupted: the worker stopped", sink);
 		}
@@ -211,7 +214,7 @@ final class JobExecutor implements JobRunner {
 		};
 	}
 
-	/** A running job's process group, and whether it was cut short (timeout or worker stop). */
+	/** A running job's process group, and whether it was cut short (timeout, cancel or worker stop). */
 	static final class RunningJob {
 
 		private volatile long pgid;
@@ -219,6 +222,8 @@ final class JobExecutor implements JobRunner {
 		private volatile boolean interrupted;
 
 		private volatile boolean timedOut;
+
+		private volatile boolean canceled;
 
 		private volatile Duration pendingKillGrace;
 
@@ -240,6 +245,16 @@ final class JobExecutor implements JobRunner {
 
 		void timeOut(Duration grace) {
 			this.timedOut = true;
+			kill(grace);
+		}
+
+		boolean canceled() {
+			return this.canceled;
+		}
+
+		/** Kills the job's group because a user canceled it: SIGTERM now, SIGKILL after the grace. */
+		void cancel(Duration grace) {
+			this.canceled = true;
 			kill(grace);
 		}
 

@@ -46,6 +46,12 @@ final class WorkerHost {
 
 	static final Duration IDLE_POLL = Duration.ofMillis(200);
 
+	/** How often a host with running jobs reads whether someone canceled one of them. */
+	static final Duration CANCEL_POLL = Duration.ofMillis(500);
+
+	/** A canceled job gets SIGTERM, then SIGKILL this much later. */
+	static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+
 	/** Jobs shorter than this on average are claimed ahead. */
 	static final long SHORT_JOB_MS = 20;
 
@@ -90,6 +96,11 @@ final class WorkerHost {
 		.newSingleThreadScheduledExecutor(JobExecutor.daemon("queuectl-heartbeat"));
 
 	private volatile Settings.Snapshot config;
+
+	private long lastCancelPoll;
+
+	/** The queues paused when last read, to log a change once. */
+	private volatile List<String> paused = List.of();
 
 	private volatile boolean stopping;
 
@@ -249,7 +260,38 @@ final class WorkerHost {
 					killAt = Instant.MAX;
 				}
 			}
+			pollCancels();
 			waitForWork(this.stopping ? Duration.ofMillis(100) : IDLE_POLL);
+		}
+	}
+
+	/**
+	 * Kills the jobs of this host that a user canceled: a read of the few processing jobs, at most
+	 * every {@link #CANCEL_POLL}, and only while jobs run. The kill waits out its grace on a thread
+	 * of its own; the run then ends as canceled and is recorded so.
+	 */
+	private void pollCancels() {
+		long now = System.nanoTime();
+		if (this.running.isEmpty() || now - this.lastCancelPoll < CANCEL_POLL.toNanos()) {
+			return;
+		}
+		this.lastCancelPoll = now;
+		List<String> ids;
+		try {
+			ids = this.store.cancelRequested(this.id);
+		}
+		catch (RuntimeException ex) {
+			log.warn("database read failed: {}", ex.getMessage());
+			return;
+		}
+		for (String jobId : ids) {
+			JobExecutor.RunningJob job = this.running.get(jobId);
+			if (job != null && !job.canceled()) {
+				log.info("{} canceled by user: terminating it", jobId);
+				Thread t = new Thread(() -> job.cancel(CANCEL_GRACE), "queuectl-cancel");
+				t.setDaemon(true);
+				t.start();
+			}
 		}
 	}
 
@@ -340,6 +382,10 @@ final class WorkerHost {
 
 	private RunResult runOne(Claim claim, JobExecutor.RunningJob handle) {
 		Settings.Snapshot cfg = this.config;
+		if (handle.canceled()) { // canceled while it waited for this slot: never started
+			Instant now = this.clock.instant();
+			return new RunResult("canceled", null, null, now, 0, "canceled by user", null, null);
+		}
 		Duration timeout = claim.timeout() != null ? claim.timeout() : cfg.jobTimeout();
 		log.info("{} start (attempt {} of {}): {}", claim.jobId(), claim.attempt(), claim.maxRetries() + 1,
 				oneLine(claim.command()));
@@ -386,6 +432,7 @@ final class WorkerHost {
 						claim.maxRetries(),
 						Durations.format(RetryPolicy.backoff(claim.attempt(), cfg.backoffBase(), cfg.maxBackoff())));
 			}
+			case CANCELED -> log.info("{} canceled after {} ms", claim.jobId(), result.durationMs());
 			case DEAD -> {
 				this.metrics.dead();
 				log.info("{} dead after {} attempt(s): {}", claim.jobId(), claim.attempt(), result.error());
@@ -409,6 +456,12 @@ final class WorkerHost {
 				wake();
 			}
 			this.store.forgetSilent(now.minus(this.config.leaseTimeout()));
+			List<String> pausedNow = this.store.pausedQueues();
+			if (!pausedNow.equals(this.paused)) {
+				log.info(pausedNow.isEmpty() ? "no queue is paused" : "paused queues (no new jobs start from them): {}",
+						String.join(", ", pausedNow));
+				this.paused = pausedNow;
+			}
 		}
 		catch (RuntimeException ex) {
 			log.warn("heartbeat failed: {}", ex.getMessage());

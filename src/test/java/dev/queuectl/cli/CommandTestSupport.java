@@ -81,6 +81,7 @@ abstract class CommandTestSupport {
 		this.jdbc.update("DELETE FROM job_runs");
 		this.jdbc.update("DELETE FROM jobs");
 		this.jdbc.update("DELETE FROM settings");
+		this.jdbc.update("DELETE FROM queues");
 		this.clock.set(START);
 	}
 

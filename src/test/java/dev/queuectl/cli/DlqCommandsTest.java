@@ -140,7 +140,7 @@ class DlqCommandsTest extends CommandTestSupport {
 
 	@Test
 	void dlqNeedsASubCommand() {
-		run("dlq").usageError("'dlq' needs a sub-command", "one of: list, retry");
-		run("dlq", "purge").usageError("unknown sub-command 'dlq purge'", "one of: list, retry");
+		run("dlq").usageError("'dlq' needs a sub-command", "one of: list, purge, retry");
+		run("dlq", "drop").usageError("unknown sub-command 'dlq drop'", "one of: list, purge, retry");
 	}
 }

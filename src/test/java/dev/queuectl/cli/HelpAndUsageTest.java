@@ -61,6 +61,7 @@ class HelpAndUsageTest extends CommandTestSupport {
 	void helpOfAGroupListsItsSubCommands() {
 		Result r = run("help", "dlq").ok();
 		assertThat(r.outLines()).containsExactly("dlq list: " + this.registry.getCommandByName("dlq list").getDescription(),
+				"dlq purge: " + this.registry.getCommandByName("dlq purge").getDescription(),
 				"dlq retry: " + this.registry.getCommandByName("dlq retry").getDescription());
 	}
 
@@ -116,9 +117,9 @@ class HelpAndUsageTest extends CommandTestSupport {
 
 	@Test
 	void aGroupNeedsASubCommand() {
-		run("dlq").usageError("'dlq' needs a sub-command (one of: list, retry)");
+		run("dlq").usageError("'dlq' needs a sub-command (one of: list, purge, retry)");
 		run("config").usageError("'config' needs a sub-command (one of: get, list, set)");
-		run("dlq", "purge").usageError("unknown sub-command 'dlq purge' (one of: list, retry)");
+		run("dlq", "drop").usageError("unknown sub-command 'dlq drop' (one of: list, purge, retry)");
 	}
 
 	@Test

@@ -175,7 +175,7 @@ class InspectCommandsTest extends CommandTestSupport {
 		Map<String, String> f = fields(r);
 		assertThat(f.keySet()).containsExactly("id", "command", "state", "queue", "priority", "attempts", "max_retries",
 				"run_at", "timeout", "working_dir", "created_at", "updated_at", "started_at", "finished_at", "exit_code",
-				"last_error", "worker_id", "lease_expires_at");
+				"last_error", "worker_id", "lease_expires_at", "unique_key", "cancel_requested_at");
 		assertThat(f).containsEntry("id", "s1")
 			.containsEntry("command", "./backup.sh --all")
 			.containsEntry("state", "pending")
@@ -278,8 +278,8 @@ class InspectCommandsTest extends CommandTestSupport {
 
 	@Test
 	void statusListsEveryStateIncludingZeros() {
-		assertThat(statusTable(run("status").ok())).containsExactlyEntriesOf(expected(0, 0, 0, 0, 0));
-		assertThat(statusJson(run("status", "--json").ok())).containsExactlyEntriesOf(expected(0, 0, 0, 0, 0));
+		assertThat(statusTable(run("status").ok())).containsExactlyEntriesOf(expected(0, 0, 0, 0, 0, 0, 0));
+		assertThat(statusJson(run("status", "--json").ok())).containsExactlyEntriesOf(expected(0, 0, 0, 0, 0, 0, 0));
 
 		for (String id : List.of("p1", "p2", "p3", "r1", "c1", "c2", "d1")) {
 			enqueue("{\"id\":\"" + id + "\",\"command\":\"x\"}");
@@ -289,8 +289,8 @@ class InspectCommandsTest extends CommandTestSupport {
 		setState("c2", JobState.COMPLETED);
 		setState("d1", JobState.DEAD);
 
-		// pending, processing, completed, failed, dead
-		Map<String, Long> now = expected(3, 1, 2, 0, 1);
+		// pending, waiting, processing, completed, failed, dead, canceled
+		Map<String, Long> now = expected(3, 0, 1, 2, 0, 1, 0);
 		assertThat(statusTable(run("status").ok())).containsExactlyEntriesOf(now);
 		assertThat(statusJson(run("status", "--json").ok())).containsExactlyEntriesOf(now);
 	}

@@ -1,0 +1,273 @@
+package dev.queuectl.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.queuectl.QueuectlException;
+import dev.queuectl.config.Durations;
+import dev.queuectl.job.Job;
+import dev.queuectl.job.JobService;
+import dev.queuectl.job.JobState;
+import dev.queuectl.job.QueueInfo;
+import dev.queuectl.job.QueueService;
+import org.springframework.shell.core.command.CommandContext;
+import org.springframework.shell.core.command.annotation.Argument;
+import org.springframework.shell.core.command.annotation.Arguments;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+/** cancel, wait and the queue commands: parse, call {@link JobService} or {@link QueueService}, render. */
+@Component
+class ControlCommands {
+
+	/** Exit code of {@code wait} when its time ran out, as timeout(1) says. */
+	static final int TIMED_OUT = 124;
+
+	private final JobService jobs;
+
+	private final QueueService queues;
+
+	ControlCommands(JobService jobs, QueueService queues) {
+		this.jobs = jobs;
+		this.queues = queues;
+	}
+
+	@Command(name = "cancel", group = "Jobs", description = "Cancel jobs: never run or retried again", help = """
+			A job that has not started is canceled at once. A running job's worker host sends its process
+			group SIGTERM within about a second (SIGKILL 5 s later) and records the attempt as canceled.
+			Jobs that run after a canceled job are canceled too. Exit 2 for a job that already finished,
+			3 for an unknown id.
+			  queuectl cancel job1 job2
+			  queuectl cancel --queue emails --state pending""")
+	void cancel(@Arguments List<String> ids,
+			@Option(longName = "queue", shortName = 'q', description = "cancel this queue's jobs (with --state)") String queue,
+			@Option(longName = "state", shortName = 's', description = "with --queue: pending, waiting or failed jobs") String state,
+			CommandContext ctx) {
+		if (ids.isEmpty() && queue == null && state == null) {
+			throw QueuectlException.usage("cancel needs job ids, or --queue Q --state pending|waiting|failed");
+		}
+		if (!ids.isEmpty() && (queue != null || state != null)) {
+			throw QueuectlException.usage("give either job ids or --queue/--state, not both");
+		}
+		List<String> targets = ids;
+		if (ids.isEmpty()) {
+			if (state == null) {
+				throw QueuectlException.usage("--queue needs --state pending, waiting or failed");
+			}
+			JobState s = JobState.parse(state);
+			if (s != JobState.PENDING && s != JobState.WAITING && s != JobState.FAILED) {
+				throw QueuectlException.usage("--state must be pending, waiting or failed, got '" + state + "'");
+			}
+			targets = this.jobs.ids(queue, List.of(s));
+		}
+		PrintWriter out = ctx.outputWriter();
+		PrintWriter err = Invocation.current().err();
+		int code = 0;
+		for (String id : targets) {
+			try {
+				JobService.Canceled done = this.jobs.cancel(id);
+				out.println(done == JobService.Canceled.CANCELED ? id + " canceled"
+						: id + " canceling (running: its worker host stops it)");
+			}
+			catch (QueuectlException ex) {
+				if (targets.size() == 1) {
+					throw ex;
+				}
+				err.println("queuectl: " + ex.getMessage());
+				code = Math.max(code, ex.exitCode());
+			}
+		}
+		if (ids.isEmpty()) {
+			err.println("queuectl: " + targets.size() + " job(s) canceled");
+		}
+		if (code != 0) {
+			throw new QueuectlException.Reported(code);
+		}
+	}
+
+	@Command(name = "wait", group = "Jobs", description = "Wait until jobs finish; exit 0 if all completed", help = """
+			Waits for the named jobs, or every job of a queue, or every job, to finish (completed, dead or
+			canceled). Exit 0 when all completed, 1 when any ended dead or canceled (a line each on
+			stderr), 124 when --timeout passed first. Progress goes to stderr.
+			  queuectl wait job1 job2
+			  queuectl wait --queue emails --timeout 10m
+			  queuectl wait""")
+	void await(@Arguments List<String> ids,
+			@Option(longName = "queue", shortName = 'q', description = "every job of this queue") String queue,
+			@Option(longName = "timeout", shortName = 't', description = "give up after this long (e.g. 30s, 10m)") String timeout,
+			CommandContext ctx) {
+		if (!ids.isEmpty() && queue != null) {
+			throw QueuectlException.usage("give either job ids or --queue, not both");
+		}
+		Duration limit = null;
+		if (timeout != null) {
+			limit = Durations.parseOrNull(timeout);
+			if (limit == null || limit.isNegative()) {
+				throw QueuectlException.usage("--timeout must be a duration like 30s, 10m or 2h, got '" + timeout + "'");
+			}
+		}
+		PrintWriter err = Invocation.current().err();
+		java.util.function.Supplier<JobService.Progress> waiting = this.jobs.waitFor(ids, queue);
+		long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+		WaitProgress shown = new WaitProgress(err);
+		JobService.Progress progress;
+		while (true) {
+			progress = waiting.get();
+			shown.show(progress.done(), progress.total());
+			if (progress.finished() || System.nanoTime() >= deadline) {
+				break;
+			}
+			try {
+				Thread.sleep(Math.min(250, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new QueuectlException(QueuectlException.FAILURE, "interrupted");
+			}
+		}
+		shown.end();
+		if (!progress.finished()) {
+			err.println("queuectl: timed out after " + Durations.format(limit) + ": " + progress.done() + " of "
+					+ progress.total() + " job(s) finished");
+			throw new QueuectlException.Reported(TIMED_OUT);
+		}
+		for (Job job : progress.failed()) {
+			err.println("queuectl: job " + job.id() + " ended " + job.state().dbValue()
+					+ (job.lastError() == null ? "" : ": " + Render.oneLine(job.lastError(), 100)));
+		}
+		if (!progress.failed().isEmpty()) {
+			throw new QueuectlException.Reported(QueuectlException.FAILURE);
+		}
+	}
+
+	@Command(name = { "queue", "list" }, group = "Queues",
+			description = "Every queue: jobs per state, paused or not, its limit, how many run now", help = """
+					  queuectl queue list
+					  queuectl queue list --json""")
+	void list(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
+		List<QueueInfo> all = this.queues.list();
+		PrintWriter out = ctx.outputWriter();
+		if (Boolean.TRUE.equals(json)) {
+			List<Map<String, Object>> rows = new ArrayList<>();
+			for (QueueInfo q : all) {
+				Map<String, Object> m = new LinkedHashMap<>();
+				m.put("name", q.name());
+				m.put("paused", q.paused());
+				m.put("limit", q.maxRunning());
+				m.put("running", q.running());
+				Map<String, Object> counts = new LinkedHashMap<>();
+				q.counts().forEach((state, n) -> counts.put(state.dbValue(), n));
+				m.put("jobs", counts);
+				rows.add(m);
+			}
+			Render.json(out, rows);
+			return;
+		}
+		if (all.isEmpty()) {
+			out.println("no queues yet");
+			return;
+		}
+		List<String> headers = new ArrayList<>(List.of("QUEUE", "STATE", "LIMIT", "RUNNING"));
+		for (JobState state : JobState.values()) {
+			if (state != JobState.PROCESSING) {
+				headers.add(state.dbValue().toUpperCase(java.util.Locale.ROOT));
+			}
+		}
+		List<List<String>> rows = new ArrayList<>();
+		for (QueueInfo q : all) {
+			List<String> row = new ArrayList<>(List.of(q.name(), q.paused() ? "paused" : "active",
+					q.maxRunning() == null ? "-" : q.maxRunning().toString(), Long.toString(q.running())));
+			for (JobState state : JobState.values()) {
+				if (state != JobState.PROCESSING) {
+					row.add(Long.toString(q.counts().get(state)));
+				}
+			}
+			rows.add(row);
+		}
+		Render.table(out, headers, rows);
+	}
+
+	@Command(name = { "queue", "pause" }, group = "Queues",
+			description = "Start no new job from a queue on any worker host (running ones finish)", help = """
+					  queuectl queue pause emails""")
+	void pause(@Argument(index = 0) String queue, CommandContext ctx) {
+		this.queues.pause(queue);
+		ctx.outputWriter().println(queue + " paused");
+	}
+
+	@Command(name = { "queue", "resume" }, group = "Queues", description = "Start jobs from a paused queue again",
+			help = """
+					  queuectl queue resume emails""")
+	void resume(@Argument(index = 0) String queue, CommandContext ctx) {
+		this.queues.resume(queue);
+		ctx.outputWriter().println(queue + " resumed");
+	}
+
+	@Command(name = { "queue", "limit" }, group = "Queues",
+			description = "Run at most N jobs of a queue at once across all worker hosts (0 or none: no limit)", help = """
+					  queuectl queue limit deploy 1
+					  queuectl queue limit emails none""")
+	void limit(@Argument(index = 0) String queue, @Argument(index = 1) String limit, CommandContext ctx) {
+		if (queue == null || limit == null) {
+			throw QueuectlException.usage("queue limit needs a queue and a number (0 or none removes the limit)");
+		}
+		Integer max = this.queues.limit(queue, limit);
+		ctx.outputWriter().println(queue + (max == null ? " has no limit" : " runs at most " + max + " job(s) at once"));
+	}
+
+	/**
+	 * A wait's progress on stderr: on a terminal one line redrawn in place (done/total, rate, ETA);
+	 * elsewhere a plain line when the count changed, at most every 5 s.
+	 */
+	static final class WaitProgress {
+
+		private final PrintWriter err;
+
+		private final boolean terminal = System.console() != null && Invocation.current().stdin() == System.in;
+
+		private final long startNanos = System.nanoTime();
+
+		private long lastShown = -1;
+
+		private long lastNanos;
+
+		private boolean drawn;
+
+		WaitProgress(PrintWriter err) {
+			this.err = err;
+		}
+
+		void show(long done, long total) {
+			long now = System.nanoTime();
+			if (done == this.lastShown || (!this.terminal && now - this.lastNanos < 5_000_000_000L && this.lastShown >= 0)) {
+				return;
+			}
+			this.lastShown = done;
+			this.lastNanos = now;
+			double seconds = (now - this.startNanos) / 1e9;
+			double rate = seconds > 0.5 ? done / seconds : 0;
+			String eta = rate > 0 && done < total ? ", ETA " + Durations.format(Duration.ofSeconds((long) ((total - done) / rate) + 1)) : "";
+			String line = "waiting: " + done + "/" + total + " done" + (rate > 0 ? String.format(", %.1f jobs/s", rate) : "") + eta;
+			if (this.terminal) {
+				this.err.print("\r" + line + "\033[K");
+				this.drawn = true;
+			}
+			else {
+				this.err.println(line);
+			}
+			this.err.flush();
+		}
+
+		void end() {
+			if (this.drawn) {
+				this.err.println();
+				this.err.flush();
+			}
+		}
+	}
+}

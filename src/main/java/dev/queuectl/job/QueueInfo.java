@@ -1,0 +1,14 @@
+package dev.queuectl.job;
+
+import java.util.Map;
+
+/**
+ * A queue as {@code queue list} shows it: its jobs per state, whether it is paused, and its limit on
+ * jobs running at once across all worker hosts (null: none).
+ */
+public record QueueInfo(String name, Map<JobState, Long> counts, boolean paused, Integer maxRunning) {
+
+	public long running() {
+		return this.counts.getOrDefault(JobState.PROCESSING, 0L);
+	}
+}

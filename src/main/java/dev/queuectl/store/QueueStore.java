@@ -1,0 +1,71 @@
+package dev.queuectl.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.queuectl.job.JobState;
+import dev.queuectl.job.QueueInfo;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * All SQL on queues: pausing, concurrency limits and the counts of {@code queue list}. A queue
+ * exists while it has jobs or a row here; the claim (in {@link WorkerStore}) reads the same rows.
+ */
+@Repository
+public class QueueStore {
+
+	private final JdbcTemplate jdbc;
+
+	QueueStore(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	public void setPaused(String queue, boolean paused, Instant now) {
+		this.jdbc.update("""
+				INSERT INTO queues (name, paused, updated_at) VALUES (?, ?, ?)
+				ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""", queue,
+				paused ? 1 : 0, now.toEpochMilli());
+	}
+
+	/** Sets or (null) removes a queue's limit on jobs running at once. */
+	public void setLimit(String queue, Integer maxRunning, Instant now) {
+		this.jdbc.update("""
+				INSERT INTO queues (name, max_running, updated_at) VALUES (?, ?, ?)
+				ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, updated_at = excluded.updated_at""",
+				queue, maxRunning, now.toEpochMilli());
+	}
+
+	/** The names of paused queues, sorted. */
+	public List<String> paused() {
+		return this.jdbc.queryForList("SELECT name FROM queues WHERE paused = 1 ORDER BY name", String.class);
+	}
+
+	/** Every queue with jobs or settings: counts per state, paused, limit, running now. */
+	public List<QueueInfo> list() {
+		Map<String, Map<JobState, Long>> counts = new TreeMap<>();
+		this.jdbc.query("SELECT queue, state, COUNT(*) FROM jobs GROUP BY queue, state", rs -> {
+			counts.computeIfAbsent(rs.getString(1), k -> new java.util.EnumMap<>(JobState.class))
+				.put(JobState.fromDb(rs.getString(2)), rs.getLong(3));
+		});
+		Map<String, Object[]> settings = new TreeMap<>();
+		this.jdbc.query("SELECT name, paused, max_running FROM queues", rs -> {
+			Object limit = rs.getObject(3);
+			settings.put(rs.getString(1), new Object[] { rs.getInt(2) != 0, limit == null ? null : ((Number) limit).intValue() });
+			counts.computeIfAbsent(rs.getString(1), k -> new java.util.EnumMap<>(JobState.class));
+		});
+		List<QueueInfo> queues = new ArrayList<>();
+		counts.forEach((name, byState) -> {
+			Map<JobState, Long> all = new java.util.EnumMap<>(JobState.class);
+			for (JobState state : JobState.values()) {
+				all.put(state, byState.getOrDefault(state, 0L));
+			}
+			Object[] s = settings.getOrDefault(name, new Object[] { false, null });
+			queues.add(new QueueInfo(name, all, (Boolean) s[0], (Integer) s[1]));
+		});
+		return queues;
+	}
+}

@@ -1,0 +1,273 @@
+package dev.queuectl.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.queuectl.store.WorkerStore;
+import dev.queuectl.worker.Claim;
+import dev.queuectl.worker.RunResult;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * cancel, dependencies, unique keys, queue pause and limits, wait and the dlq's bulk commands,
+ * in-process: a worker's side is played by calling {@link WorkerStore} as a worker host does.
+ */
+class ControlCommandsTest extends CommandTestSupport {
+
+	@Autowired
+	WorkerStore workers;
+
+	private String state(String id) {
+		return this.jdbc.queryForObject("SELECT state FROM jobs WHERE id = ?", String.class, id);
+	}
+
+	private List<Claim> claim(int n) {
+		return this.workers.claim("w1", List.of(), n, this.clock.instant(), Duration.ofSeconds(30));
+	}
+
+	/** Records a claimed job's run as a worker host does: completed for exit 0, else failed by the retry policy. */
+	private void finish(Claim c, int exit) {
+		Instant now = this.clock.instant();
+		RunResult r = new RunResult(exit == 0 ? "completed" : "failed", exit, null, now, 5,
+				exit == 0 ? null : "exit code " + exit, null, null);
+		this.workers.settleAndClaim(List.of(new WorkerStore.Outcome(c, r, false)), "w1", 2, Duration.ofHours(1),
+				List.of(), 0, now, Duration.ofSeconds(30));
+	}
+
+	private Claim claimOnly(String id) {
+		List<Claim> claimed = claim(100);
+		assertThat(claimed).extracting(Claim::jobId).containsExactly(id);
+		return claimed.get(0);
+	}
+
+	// ---- cancel
+
+	@Test
+	void cancelEndsJobsThatHaveNotStartedAndRefusesFinishedOnes() {
+		String a = enqueue("{\"id\":\"a\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"b\",\"command\":\"true\"}");
+		Result r = run("cancel", a).ok();
+		assertThat(r.out()).isEqualTo("a canceled\n");
+		assertThat(state("a")).isEqualTo("canceled");
+		Claim b = claimOnly("b");
+
+		run("cancel", "a").usageError("job a is canceled");
+		run("cancel", "nope").fails(3, "no such job: nope");
+		finish(b, 0);
+		run("cancel", "b").usageError("job b is completed");
+	}
+
+	@Test
+	void cancelOfARunningJobAsksItsHostAndTheHostRecordsItCanceledWithoutRetry() {
+		enqueue("{\"id\":\"r\",\"command\":\"sleep 100\",\"max_retries\":5}");
+		Claim c = claimOnly("r");
+		assertThat(run("cancel", "r").ok().out()).contains("r canceling");
+		assertThat(state("r")).isEqualTo("processing");
+		assertThat(this.workers.cancelRequested("w1")).containsExactly("r");
+		assertThat(run("list").ok().out()).contains("canceling");
+
+		// the host killed it: exit 143 (SIGTERM) is recorded as canceled, not as a failure to retry
+		Instant now = this.clock.instant();
+		RunResult killed = new RunResult("canceled", 143, 15, now, 50, "canceled by user", "partial", null);
+		this.workers.settleAndClaim(List.of(new WorkerStore.Outcome(c, killed, false)), "w1", 2, Duration.ofHours(1),
+				List.of(), 0, now, Duration.ofSeconds(30));
+		assertThat(state("r")).isEqualTo("canceled");
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM job_runs WHERE job_id = 'r'", String.class))
+			.isEqualTo("canceled");
+		assertThat(claim(10)).isEmpty();
+	}
+
+	@Test
+	void cancelByQueueAndStateCancelsOnlyThose() {
+		enqueue("{\"id\":\"e1\",\"command\":\"true\",\"queue\":\"emails\"}");
+		enqueue("{\"id\":\"e2\",\"command\":\"true\",\"queue\":\"emails\"}");
+		enqueue("{\"id\":\"o1\",\"command\":\"true\"}");
+		Result r = run("cancel", "--queue", "emails", "--state", "pending");
+		assertThat(r.code()).isZero();
+		assertThat(r.outLines()).containsExactly("e1 canceled", "e2 canceled");
+		assertThat(state("o1")).isEqualTo("pending");
+		run("cancel", "--queue", "emails", "--state", "completed").usageError("--state must be pending, waiting or failed");
+		run("cancel").usageError("cancel needs job ids");
+	}
+
+	// ---- dependencies
+
+	@Test
+	void aJobWaitsForTheJobsItRunsAfterAndRunsWhenAllCompleted() {
+		enqueue("{\"id\":\"a\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"b\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"c\",\"command\":\"true\",\"after\":[\"a\",\"b\"]}");
+		assertThat(state("c")).isEqualTo("waiting");
+		List<Claim> first = claim(10);
+		assertThat(first).extracting(Claim::jobId).containsExactlyInAnyOrder("a", "b");
+		finish(first.stream().filter(x -> x.jobId().equals("a")).findFirst().orElseThrow(), 0);
+		assertThat(state("c")).isEqualTo("waiting");
+		finish(first.stream().filter(x -> x.jobId().equals("b")).findFirst().orElseThrow(), 0);
+		assertThat(state("c")).isEqualTo("pending");
+		assertThat(run("show", "c", "--json").ok().json().get("after").toString()).isEqualTo("[\"a\",\"b\"]");
+	}
+
+	@Test
+	void aDeadDependencyCancelsTheWholeChainBelowIt() {
+		Result r = runWithStdin("""
+				{"id":"one","command":"true"}
+				{"id":"two","command":"false","max_retries":0,"after":"one"}
+				{"id":"three","command":"true","after":["two"]}
+				{"id":"four","command":"true","after":["three"]}
+				""", "enqueue", "-").ok();
+		assertThat(r.out().strip()).isEqualTo("4");
+		finish(claimOnly("one"), 0);
+		finish(claimOnly("two"), 1);
+		assertThat(state("two")).isEqualTo("dead");
+		assertThat(state("three")).isEqualTo("canceled");
+		assertThat(state("four")).isEqualTo("canceled");
+		assertThat(this.jdbc.queryForObject("SELECT last_error FROM jobs WHERE id = 'four'", String.class))
+			.contains("job two").contains("dead");
+	}
+
+	@Test
+	void cancelingAJobCancelsItsDependents() {
+		enqueue("{\"id\":\"p\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"q\",\"command\":\"true\",\"after\":\"p\"}");
+		run("cancel", "p").ok();
+		assertThat(state("q")).isEqualTo("canceled");
+	}
+
+	@Test
+	void unknownLaterOrFinishedBadDependenciesAreRefusedAndNothingIsStored() {
+		enqueue("{\"id\":\"done\",\"command\":\"true\"}");
+		run("cancel", "done").ok();
+		var before = everything();
+		run("enqueue", "{\"command\":\"true\",\"after\":[\"ghost\"]}").usageError("unknown job 'ghost'");
+		run("enqueue", "{\"id\":\"x\",\"command\":\"true\",\"after\":[\"x\"]}").usageError("names the job itself");
+		run("enqueue", "{\"command\":\"true\",\"after\":[\"done\"]}").usageError("job 'done', which is canceled");
+		run("enqueue", "{\"command\":\"true\",\"after\":[1]}").usageError("field 'after' must be a job id");
+		runWithStdin("""
+				{"id":"first","command":"true","after":"second"}
+				{"id":"second","command":"true"}
+				""", "enqueue", "-").usageError("line 1", "must come earlier in the input");
+		assertThat(everything()).isEqualTo(before);
+	}
+
+	// ---- unique keys
+
+	@Test
+	void aSecondJobWithALiveUniqueKeyIsNotStoredAndTheFirstIdIsPrinted() {
+		String first = enqueue("{\"command\":\"sync\",\"unique_key\":\"sync\"}");
+		Result again = run("enqueue", "{\"command\":\"sync\",\"unique_key\":\"sync\"}");
+		assertThat(again.code()).isZero();
+		assertThat(again.out().strip()).isEqualTo(first);
+		assertThat(again.errLines()).singleElement().asString().contains("holds unique_key 'sync'");
+		Result json = run("enqueue", "{\"command\":\"sync\",\"unique_key\":\"sync\"}", "--json");
+		assertThat(json.json().get("duplicate").asBoolean()).isTrue();
+		assertThat(json.json().get("id").asString()).isEqualTo(first);
+		assertThat(jobCount()).isEqualTo(1);
+
+		finish(claimOnly(first), 0); // a finished job frees its key
+		String second = enqueue("{\"command\":\"sync\",\"unique_key\":\"sync\"}");
+		assertThat(second).isNotEqualTo(first);
+		assertThat(jobCount()).isEqualTo(2);
+	}
+
+	@Test
+	void duplicatesInsideABatchAreReportedAndTheRestStored() {
+		Result r = runWithStdin("""
+				{"id":"u1","command":"true","unique_key":"k"}
+				{"id":"u2","command":"true","unique_key":"k"}
+				{"id":"u3","command":"true"}
+				""", "enqueue", "-");
+		assertThat(r.code()).isZero();
+		assertThat(r.out().strip()).isEqualTo("2");
+		assertThat(r.err()).contains("line 2: not stored: job u1 holds unique_key 'k'");
+		assertThat(this.jdbc.queryForList("SELECT id FROM jobs ORDER BY id", String.class)).containsExactly("u1", "u3");
+	}
+
+	// ---- queues
+
+	@Test
+	void aPausedQueueStartsNothingUntilResumed() {
+		enqueue("{\"id\":\"m\",\"command\":\"true\",\"queue\":\"mail\"}");
+		enqueue("{\"id\":\"d\",\"command\":\"true\"}");
+		assertThat(run("queue", "pause", "mail").ok().out()).isEqualTo("mail paused\n");
+		assertThat(this.workers.hasRunnable(List.of("mail"), this.clock.instant())).isFalse();
+		assertThat(claim(10)).extracting(Claim::jobId).containsExactly("d");
+		assertThat(run("status").ok().out()).contains("paused queues: mail");
+		run("queue", "resume", "mail").ok();
+		assertThat(claim(10)).extracting(Claim::jobId).containsExactly("m");
+	}
+
+	@Test
+	void aLimitCapsTheJobsOfAQueueRunningAtOnceAcrossClaims() {
+		for (int i = 0; i < 6; i++) {
+			enqueue("{\"id\":\"l" + i + "\",\"command\":\"true\",\"queue\":\"deploy\"}");
+		}
+		enqueue("{\"id\":\"free\",\"command\":\"true\",\"priority\":-1}");
+		assertThat(run("queue", "limit", "deploy", "2").ok().out()).contains("at most 2");
+		List<Claim> first = claim(10);
+		assertThat(first).extracting(Claim::jobId).containsExactly("l0", "l1", "free");
+		assertThat(claim(10)).isEmpty();
+		finish(first.get(0), 0);
+		assertThat(claim(10)).extracting(Claim::jobId).containsExactly("l2");
+
+		Result list = run("queue", "list", "--json").ok();
+		assertThat(list.json().get(0).get("name").asString()).isEqualTo("default");
+		assertThat(list.json().get(1).get("limit").asInt()).isEqualTo(2);
+		assertThat(list.json().get(1).get("running").asInt()).isEqualTo(2);
+		assertThat(list.json().get(1).get("jobs").get("pending").asInt()).isEqualTo(3);
+
+		run("queue", "limit", "deploy", "none").ok();
+		assertThat(claim(10)).hasSize(3);
+		run("queue", "limit", "deploy", "-1").usageError("a queue limit is a number");
+		run("queue", "limit", "deploy", "two").usageError("a queue limit is a number");
+		run("queue", "pause", "bad name").usageError("a queue name is");
+	}
+
+	// ---- wait
+
+	@Test
+	void waitExitsZeroWhenAllCompletedOneWhenOneDiedAndTimesOutWith124() {
+		enqueue("{\"id\":\"ok\",\"command\":\"true\"}");
+		Result timedOut = run("wait", "ok", "--timeout", "300ms");
+		assertThat(timedOut.code()).isEqualTo(124);
+		assertThat(timedOut.err()).contains("timed out after");
+
+		finish(claimOnly("ok"), 0);
+		assertThat(run("wait", "ok").code()).isZero();
+
+		enqueue("{\"id\":\"bad\",\"command\":\"false\",\"max_retries\":0}");
+		finish(claimOnly("bad"), 1);
+		Result failed = run("wait", "ok", "bad");
+		assertThat(failed.code()).isEqualTo(1);
+		assertThat(failed.err()).contains("job bad ended dead");
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(run("wait").code()).isZero(); // nothing live, nothing ended since it began
+		run("wait", "ghost").fails(3, "no such job: ghost");
+	}
+
+	// ---- the dead letter queue
+
+	@Test
+	void dlqRetryAllAndPurge() {
+		for (String id : List.of("d1", "d2", "d3")) {
+			enqueue("{\"id\":\"" + id + "\",\"command\":\"false\",\"max_retries\":0,\"queue\":\""
+					+ (id.equals("d3") ? "other" : "default") + "\"}");
+		}
+		for (Claim c : claim(10)) {
+			finish(c, 1);
+		}
+		assertThat(run("dlq", "retry", "--all", "--queue", "other").ok().out().strip()).isEqualTo("1");
+		assertThat(state("d3")).isEqualTo("pending");
+		this.clock.advance(Duration.ofDays(2));
+		assertThat(run("dlq", "purge", "--older-than", "3d").ok().out().strip()).isEqualTo("0");
+		assertThat(run("dlq", "purge", "--older-than", "1d").ok().out().strip()).isEqualTo("2");
+		assertThat(jobCount()).isEqualTo(1);
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM job_runs WHERE job_id IN ('d1','d2')", Long.class))
+			.isZero();
+		run("dlq", "purge", "--older-than", "soon").usageError("--older-than must be a duration");
+	}
+}
