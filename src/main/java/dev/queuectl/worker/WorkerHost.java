@@ -151,6 +151,7 @@ final class WorkerHost {
 		this.store.reapExpired(now).forEach(jobId -> log.info("{} taken back from a dead worker", jobId));
 		log.info("worker {} started: {} slot(s), queues {}", this.id, this.options.slots(),
 				this.options.queues().isEmpty() ? "all" : this.options.queues());
+		logPausedQueues();
 		for (int i = 0; i < this.options.slots(); i++) {
 			this.executor.execute(new Slot());
 		}
@@ -456,15 +457,24 @@ final class WorkerHost {
 				wake();
 			}
 			this.store.forgetSilent(now.minus(this.config.leaseTimeout()));
-			List<String> pausedNow = this.store.pausedQueues();
-			if (!pausedNow.equals(this.paused)) {
-				log.info(pausedNow.isEmpty() ? "no queue is paused" : "paused queues (no new jobs start from them): {}",
-						String.join(", ", pausedNow));
-				this.paused = pausedNow;
-			}
+			logPausedQueues();
 		}
 		catch (RuntimeException ex) {
 			log.warn("heartbeat failed: {}", ex.getMessage());
+		}
+	}
+
+	/** Says in the log which queues are paused, at start and whenever that changes. */
+	private void logPausedQueues() {
+		List<String> pausedNow = this.store.pausedQueues();
+		if (!pausedNow.equals(this.paused)) {
+			if (pausedNow.isEmpty()) {
+				log.info("no queue is paused now");
+			}
+			else {
+				log.info("paused queues (no new jobs start from them): {}", String.join(", ", pausedNow));
+			}
+			this.paused = pausedNow;
 		}
 	}
 
