@@ -182,20 +182,16 @@ public class JobStore {
 	 * dependency has now completed. Returns how many.
 	 */
 	public int releaseDependents(Collection<String> completed, Instant now) {
+		// one prepared statement for the batch: an index lookup in job_deps per completed job
+		List<Object[]> args = completed.stream().map(id -> new Object[] { now.toEpochMilli(), id }).toList();
 		int released = 0;
-		List<String> all = new ArrayList<>(completed);
-		for (int from = 0; from < all.size(); from += 500) {
-			List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-			List<Object> args = new ArrayList<>();
-			args.add(now.toEpochMilli());
-			args.addAll(chunk);
-			released += this.jdbc.update("""
-					UPDATE jobs SET state = 'pending', updated_at = ?
-					WHERE state = 'waiting'
-					  AND id IN (SELECT job_id FROM job_deps WHERE depends_on IN (%s))
-					  AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.depends_on
-					                  WHERE d.job_id = jobs.id AND p.state <> 'completed')"""
-				.formatted(placeholders(chunk.size())), args.toArray());
+		for (int n : this.jdbc.batchUpdate("""
+				UPDATE jobs SET state = 'pending', updated_at = ?
+				WHERE state = 'waiting'
+				  AND id IN (SELECT job_id FROM job_deps WHERE depends_on = ?)
+				  AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.depends_on
+				                  WHERE d.job_id = jobs.id AND p.state <> 'completed')""", args)) {
+			released += Math.max(n, 0);
 		}
 		return released;
 	}

@@ -90,8 +90,8 @@ public class WorkerStore {
 				    WHERE %s AND queue NOT IN (%s)
 				    ORDER BY priority DESC, run_at, id LIMIT ?),
 				ranked AS (
-				    SELECT c.id, c.priority, c.run_at, q.max_running - (
-				               SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = c.queue) AS room,
+				    SELECT c.id, c.priority, c.run_at, CASE WHEN q.max_running IS NOT NULL THEN q.max_running - (
+				               SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = c.queue) END AS room,
 				           ROW_NUMBER() OVER (PARTITION BY c.queue ORDER BY c.priority DESC, c.run_at, c.id) AS rank
 				    FROM candidate c LEFT JOIN queues q ON q.name = c.queue AND q.max_running IS NOT NULL)
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
