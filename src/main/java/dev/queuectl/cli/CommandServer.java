@@ -11,34 +11,56 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.queuectl.OwnerOnly;
+import dev.queuectl.QueuectlException;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * Serves commands to one-shot clients ({@link RemoteClient}) over a Unix domain socket beside the
- * database, owner-only, while a long-running process (a worker host or the REPL) is up. Commands
- * run through the same {@link CommandDispatcher} as everywhere else, with the client's working
- * directory, standard input and output. One process serves a database at a time; another takes
- * over when it exits.
+ * database while a long-running process (a worker host or the REPL) is up. Commands run through
+ * the same {@link CommandDispatcher} as everywhere else, with the client's working directory,
+ * standard input and output. One process serves a database at a time; another takes over when it
+ * exits.
+ * <p>
+ * The socket trusts no peer: it is bound owner-only (inside a 0700 folder, then linked into
+ * place); a peer whose uid (SO_PEERCRED) is not this process's is refused; every length in a
+ * request is bounded ({@link Request}); a request must be complete within {@code
+ * queuectl.socket.header-timeout} (10 s); at most {@link #HANDLERS} commands run at once with
+ * {@link #WAITING} more waiting, and further connections are told the server is busy.
  */
 @Component
 class CommandServer {
+
+	static final int HANDLERS = 32;
+
+	static final int WAITING = 32;
 
 	private static final Logger log = LoggerFactory.getLogger(CommandServer.class);
 
@@ -46,19 +68,28 @@ class CommandServer {
 
 	private final Path socket;
 
-	private final ExecutorService handlers = Executors.newCachedThreadPool(r -> {
-		Thread t = new Thread(r, "queuectl-serve");
-		t.setDaemon(true);
-		return t;
-	});
+	private final Duration headerTimeout;
+
+	private final ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLERS, HANDLERS, 30, TimeUnit.SECONDS,
+			new ArrayBlockingQueue<>(WAITING), daemon("queuectl-serve"));
+
+	private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, daemon("queuectl-serve-timer"));
 
 	private volatile ServerSocketChannel server;
 
+	private volatile UserPrincipal owner;
+
 	private volatile boolean stopped;
 
-	CommandServer(ObjectProvider<CommandDispatcher> dispatcher, DatabaseLocation location) {
+	private boolean warnedForeign;
+
+	CommandServer(ObjectProvider<CommandDispatcher> dispatcher, DatabaseLocation location,
+			@Value("${queuectl.socket.header-timeout:10s}") Duration headerTimeout) {
 		this.dispatcher = dispatcher;
 		this.socket = location.socket();
+		this.headerTimeout = headerTimeout;
+		this.handlers.allowCoreThreadTimeOut(true);
+		this.deadlines.setRemoveOnCancelPolicy(true);
 	}
 
 	/** Starts serving in the background; keeps trying while another live process serves. */
@@ -81,9 +112,14 @@ class CommandServer {
 			}
 		}
 		this.handlers.shutdownNow();
+		this.deadlines.shutdownNow();
 	}
 
 	private void serve() {
+		if (!peerCredentialsSupported()) {
+			log.debug("not serving commands: this platform does not tell a socket's peer");
+			return;
+		}
 		while (!this.stopped) {
 			ServerSocketChannel bound = bind();
 			if (bound == null) {
@@ -99,7 +135,13 @@ class CommandServer {
 			try {
 				while (!this.stopped) {
 					SocketChannel client = bound.accept();
-					this.handlers.execute(() -> handle(client));
+					try {
+						this.handlers.execute(() -> handle(client));
+					}
+					catch (RejectedExecutionException busy) {
+						refuse(client, "queuectl: the process serving " + this.socket + " is busy ("
+								+ (HANDLERS + WAITING) + " commands at once); try again", QueuectlException.FAILURE);
+					}
 				}
 			}
 			catch (IOException ex) {
@@ -110,22 +152,36 @@ class CommandServer {
 		}
 	}
 
+	private static boolean peerCredentialsSupported() {
+		try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			return probe.supportedOptions().contains(ExtendedSocketOptions.SO_PEERCRED);
+		}
+		catch (IOException | UnsupportedOperationException ex) {
+			return false;
+		}
+	}
+
 	/** Binds the socket, replacing a stale one; returns null while a live process serves it. */
 	private ServerSocketChannel bind() {
 		try {
 			if (Files.exists(this.socket)) {
 				try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
 					probe.connect(UnixDomainSocketAddress.of(this.socket));
+					warnIfForeign();
 					return null; // someone serves it
 				}
 				catch (IOException stale) {
 					Files.deleteIfExists(this.socket);
 				}
 			}
-			// bound under a temporary name and made owner-only before it appears under its own:
-			// never visible with other permissions, and a hard link fails if another server won
-			Path tmp = this.socket.resolveSibling(this.socket.getFileName() + "." + ProcessHandle.current().pid());
+			// bound inside a folder of its own, 0700, and made owner-only before it appears under
+			// its own name: never reachable by others whatever the umask, and the hard link fails if
+			// another server won
+			Path dir = this.socket.resolveSibling(this.socket.getFileName() + "." + ProcessHandle.current().pid());
+			Path tmp = dir.resolve("s");
 			Files.deleteIfExists(tmp);
+			Files.deleteIfExists(dir);
+			OwnerOnly.createDirectories(dir);
 			ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 			try {
 				channel.bind(UnixDomainSocketAddress.of(tmp));
@@ -133,8 +189,9 @@ class CommandServer {
 					Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
 				}
 				catch (UnsupportedOperationException ex) {
-					// not POSIX: the data folder is still owner-only
+					// not POSIX: the peer check below still refuses other users
 				}
+				this.owner = Files.getOwner(tmp); // who this process is, as the file system says
 				Files.createLink(this.socket, tmp);
 				return channel;
 			}
@@ -144,6 +201,7 @@ class CommandServer {
 			}
 			finally {
 				Files.deleteIfExists(tmp);
+				Files.deleteIfExists(dir);
 			}
 		}
 		catch (IOException | UnsupportedOperationException ex) {
@@ -152,25 +210,54 @@ class CommandServer {
 		}
 	}
 
+	private void warnIfForeign() {
+		try {
+			UserPrincipal holder = Files.getOwner(this.socket);
+			UserPrincipal me = FileSystems.getDefault()
+				.getUserPrincipalLookupService()
+				.lookupPrincipalByName(System.getProperty("user.name"));
+			if (!holder.equals(me) && !this.warnedForeign) {
+				this.warnedForeign = true;
+				log.warn("{} belongs to {}, not to {}: commands are not served to clients here", this.socket, holder, me);
+			}
+		}
+		catch (IOException | UnsupportedOperationException ex) {
+			// cannot tell: the clients check the owner themselves
+		}
+	}
+
 	private void handle(SocketChannel client) {
+		Future<?> deadline = this.deadlines.schedule(() -> refuse(client,
+				"queuectl: the request was not complete within " + this.headerTimeout.toSeconds() + " s",
+				QueuectlException.USAGE), this.headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
 		try (client) {
-			DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
-			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
-			if (in.readInt() != Wire.MAGIC) {
+			if (!fromOwner(client)) {
+				deadline.cancel(false);
+				refuse(client, "queuectl: " + this.socket + " serves only its owner (" + this.owner
+						+ "); refusing a command from another user", QueuectlException.FAILURE);
 				return;
 			}
-			Path cwd = Path.of(Wire.readString(in));
-			int n = in.readInt();
-			List<String> words = new ArrayList<>(n);
-			for (int i = 0; i < n; i++) {
-				words.add(Wire.readString(in));
+			DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
+			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
+			Request request;
+			try {
+				request = Request.read(in);
 			}
-			boolean stdin = in.readBoolean();
+			catch (Request.Malformed ex) {
+				if (deadline.cancel(false)) {
+					answer(out, "queuectl: bad request: " + ex.getMessage(), QueuectlException.USAGE);
+				}
+				return;
+			}
+			if (!deadline.cancel(false)) {
+				return; // timed out just now and already answered
+			}
 			PrintWriter stdout = new PrintWriter(new OutputStreamWriter(new Frames(out, Wire.OUT), StandardCharsets.UTF_8));
 			PrintWriter stderr = new PrintWriter(new OutputStreamWriter(new Frames(out, Wire.ERR), StandardCharsets.UTF_8),
 					true);
-			InputStream clientStdin = stdin ? in : InputStream.nullInputStream();
-			int code = this.dispatcher.getObject().execute(words, stdout, new Invocation(cwd, clientStdin, stderr));
+			InputStream clientStdin = request.stdin() ? new StdinFrames(in) : InputStream.nullInputStream();
+			int code = this.dispatcher.getObject()
+				.execute(request.words(), stdout, new Invocation(request.workingDir(), clientStdin, stderr));
 			stdout.flush();
 			stderr.flush();
 			synchronized (out) {
@@ -182,6 +269,56 @@ class CommandServer {
 		catch (IOException ex) {
 			log.debug("client went away", ex);
 		}
+		finally {
+			deadline.cancel(false);
+		}
+	}
+
+	/** Whether the peer runs as this process's user (SO_PEERCRED, taken when it connected). */
+	private boolean fromOwner(SocketChannel client) {
+		try {
+			UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
+			return peer.user().equals(this.owner);
+		}
+		catch (IOException | UnsupportedOperationException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Answers with one line and an exit code, then closes: for requests that are not run. Writes to
+	 * the channel itself, not a stream on it: those share a lock with a handler blocked reading.
+	 */
+	private static void refuse(SocketChannel client, String line, int code) {
+		try (client) {
+			ByteBuffer b = ByteBuffer.wrap(answer(line, code));
+			while (b.hasRemaining()) {
+				client.write(b);
+			}
+		}
+		catch (IOException ex) {
+			log.debug("could not answer a refused client", ex);
+		}
+	}
+
+	private static void answer(DataOutputStream out, String line, int code) throws IOException {
+		out.write(answer(line, code));
+		out.flush();
+	}
+
+	private static byte[] answer(String line, int code) {
+		byte[] text = (line + "\n").getBytes(StandardCharsets.UTF_8);
+		ByteBuffer b = ByteBuffer.allocate(1 + 4 + text.length + 1 + 4);
+		b.put(Wire.ERR).putInt(text.length).put(text).put(Wire.EXIT).putInt(code);
+		return b.array();
+	}
+
+	private static ThreadFactory daemon(String name) {
+		return r -> {
+			Thread t = new Thread(r, name);
+			t.setDaemon(true);
+			return t;
+		};
 	}
 
 	private static void sleep(long ms) {

@@ -36,8 +36,18 @@ public final class RemoteClient {
 	 * empty when nothing serves it (the caller then runs the command itself).
 	 */
 	public static OptionalInt tryRun(Path socket, List<String> words) {
-		if (words.isEmpty() || !Wire.SERVED.contains(words.get(0)) || !Files.exists(socket)) {
+		if (words.isEmpty() || !Wire.SERVED.contains(words.get(0))) {
 			return OptionalInt.empty();
+		}
+		int owner = owner(socket);
+		if (owner == MISSING) {
+			return OptionalInt.empty();
+		}
+		if (owner != MINE) {
+			// another user made it (a shared folder): never hand them a command, nor run it here
+			System.err.println("queuectl: ".concat(socket.toString()).concat(" belongs to another user (uid ")
+				.concat(Integer.toString(owner)).concat("); refusing to send commands there"));
+			return OptionalInt.of(1);
 		}
 		new SecureRandomWarmUp().start();
 		SocketChannel channel;
@@ -101,14 +111,58 @@ public final class RemoteClient {
 		}
 	}
 
-	private static void sendStdin(SocketChannel channel, OutputStream request) {
+	/**
+	 * Sends standard input as frames, then the end frame: killed before that, this client leaves a
+	 * stream the server knows was cut off, and nothing of it is stored.
+	 */
+	private static void sendStdin(SocketChannel channel, DataOutputStream request) {
 		try (InputStream in = new FileInputStream(FileDescriptor.in)) {
-			in.transferTo(request);
+			byte[] buf = new byte[Wire.MAX_FRAME];
+			for (int n; (n = in.read(buf)) >= 0;) {
+				if (n > 0) {
+					request.writeInt(n);
+					request.write(buf, 0, n);
+				}
+			}
+			request.writeInt(0);
 			request.flush();
 			channel.shutdownOutput();
 		}
 		catch (IOException ex) {
 			// the server answered already, or went away: the response says what happened
+		}
+	}
+
+	private static final int MISSING = -2;
+
+	private static final int MINE = -1;
+
+	/**
+	 * Whose the socket (or whatever is at its path) is: MISSING, MINE, or the uid of the other
+	 * user who owns it. Two stat calls: this process's uid is the owner of /proc/self on Linux;
+	 * elsewhere the owner's name is compared with this user's.
+	 */
+	private static int owner(Path socket) {
+		int uid;
+		try {
+			uid = (Integer) Files.getAttribute(socket, "unix:uid");
+		}
+		catch (IOException ex) {
+			return MISSING;
+		}
+		catch (UnsupportedOperationException | IllegalArgumentException ex) {
+			return MINE; // no owners here (not a Unix file system)
+		}
+		try {
+			return uid == (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") ? MINE : uid;
+		}
+		catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+			try {
+				return Files.getOwner(socket).getName().equals(System.getProperty("user.name")) ? MINE : uid;
+			}
+			catch (IOException gone) {
+				return MISSING;
+			}
 		}
 	}
 

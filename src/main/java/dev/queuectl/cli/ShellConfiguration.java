@@ -1,10 +1,12 @@
 package dev.queuectl.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
 import org.jline.utils.AttributedString;
 
+import dev.queuectl.OwnerOnly;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -46,9 +48,23 @@ class ShellConfiguration {
 		return line -> ArgvParser.parse(LineTokenizer.split(line), registry).input();
 	}
 
-	/** REPL history is kept beside the database. */
+	/**
+	 * REPL history is kept beside the database, in a file made owner-only before JLine first
+	 * appends to it (JLine would create it under the umask). Asked for only when history is on.
+	 */
 	@Bean
-	UserConfigPathProvider userConfigPathProvider(DatabaseLocation location) {
-		return location::dataDir;
+	UserConfigPathProvider userConfigPathProvider(DatabaseLocation location,
+			@Value("${spring.shell.history.name:}") String historyName) {
+		return () -> {
+			if (!historyName.isBlank()) {
+				try {
+					OwnerOnly.createFile(location.dataDir().resolve(historyName));
+				}
+				catch (IOException ex) {
+					// JLine reports what it cannot write
+				}
+			}
+			return location.dataDir();
+		};
 	}
 }

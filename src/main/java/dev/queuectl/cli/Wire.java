@@ -1,6 +1,5 @@
 package dev.queuectl.cli;
 
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,19 +10,38 @@ import java.util.Set;
  * The local socket protocol between a one-shot client and a running queuectl process (a worker
  * host or a REPL) on the same database. Plain Java only: the client side must not load Spring.
  * <p>
- * Request: {@code MAGIC}, working directory, argument count and arguments, a stdin flag; when
- * the flag is set the rest of the stream is the client's standard input. Response: frames of
- * {@code OUT}/{@code ERR} bytes, then one {@code EXIT} frame with the exit code.
+ * Request: {@code MAGIC}, working directory, argument count and arguments (each an int length
+ * and UTF-8 bytes), a stdin flag byte. When the flag is 1, the client's standard input follows as
+ * frames of an int length (1 to {@link #MAX_FRAME}) and that many bytes, closed by a frame of
+ * length 0: input that ends without it was cut off (the client was killed), and the command
+ * reading it fails instead of taking a part for the whole. Every length is bounded, so a peer
+ * cannot make the server allocate more than {@link #MAX_REQUEST} for a request.
+ * <p>
+ * Response: frames of {@code OUT}/{@code ERR} bytes, then one {@code EXIT} frame with the exit
+ * code. A request the server refuses (malformed, too large, too slow, another user's, or more at
+ * once than it serves) is answered with one {@code ERR} line and an {@code EXIT} frame.
  */
 final class Wire {
 
-	static final int MAGIC = 0x51434C31; // "QCL1"
+	static final int MAGIC = 0x51434C32; // "QCL2": stdin in frames
 
 	static final byte EXIT = 0;
 
 	static final byte OUT = 1;
 
 	static final byte ERR = 2;
+
+	/** At most this many arguments in a request. */
+	static final int MAX_ARGS = 4096;
+
+	/** At most this many bytes in one argument (or the working directory). */
+	static final int MAX_STRING = 1 << 20;
+
+	/** At most this many bytes of strings in one request, all arguments together. */
+	static final int MAX_REQUEST = 4 << 20;
+
+	/** At most this many bytes in one stdin frame. */
+	static final int MAX_FRAME = 64 << 10;
 
 	/** Commands a running process may serve; everything else runs in the caller's own process. */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
@@ -41,13 +59,5 @@ final class Wire {
 		byte[] b = s.getBytes(StandardCharsets.UTF_8);
 		out.writeInt(b.length);
 		out.write(b);
-	}
-
-	static String readString(DataInputStream in) throws IOException {
-		int n = in.readInt();
-		if (n < 0 || n > (64 << 20)) {
-			throw new IOException("bad string length " + n);
-		}
-		return new String(in.readNBytes(n), StandardCharsets.UTF_8);
 	}
 }

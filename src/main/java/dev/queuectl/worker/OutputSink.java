@@ -3,8 +3,9 @@ package dev.queuectl.worker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+
+import dev.queuectl.OwnerOnly;
 
 /**
  * Where one attempt's output goes: a file, created on the first byte (a silent job leaves none),
@@ -48,8 +49,8 @@ final class OutputSink {
 		}
 		try {
 			if (this.out == null) {
-				Files.createDirectories(this.file.getParent());
-				this.out = Files.newOutputStream(this.file);
+				OwnerOnly.createDirectories(this.file.getParent()); // 0700, 0600: output is the job's business
+				this.out = OwnerOnly.newOutputStream(this.file);
 			}
 			this.out.write(b, off, keep);
 			this.written += keep;

@@ -1,5 +1,7 @@
 package dev.queuectl.worker;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.queuectl.OwnerOnly;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Settings;
 import dev.queuectl.store.DatabaseLocation;
@@ -67,7 +70,14 @@ public class WorkerService implements HealthIndicator {
 		executor.setQueueCapacity(options.slots());
 		executor.setThreadNamePrefix("queuectl-slot-");
 		executor.initialize();
-		JobExecutor jobs = new JobExecutor(this.location.dataDir().resolve("output"), this.clock, Duration.ofSeconds(5));
+		Path outputDir = this.location.dataDir().resolve("output");
+		try {
+			OwnerOnly.directory(outputDir); // also closes one an older version left open to others
+		}
+		catch (IOException ex) {
+			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + outputDir + ": " + ex.getMessage());
+		}
+		JobExecutor jobs = new JobExecutor(outputDir, this.clock, Duration.ofSeconds(5));
 		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics);
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");

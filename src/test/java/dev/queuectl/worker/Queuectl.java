@@ -25,8 +25,13 @@ final class Queuectl {
 	final Path db;
 
 	Queuectl(Path dir) {
+		this(dir, dir.resolve("q.db"));
+	}
+
+	/** Processes run in {@code dir} (their output files go there too); the queue is {@code db}. */
+	Queuectl(Path dir, Path db) {
 		this.dir = dir;
-		this.db = dir.resolve("q.db");
+		this.db = db;
 	}
 
 	record Result(int exit, String out, String err) {
@@ -89,12 +94,15 @@ final class Queuectl {
 	 * its own process group, like a foreground job of an interactive shell.
 	 */
 	Worker worker(List<String> jvmOptions, boolean ownGroup, String... args) throws IOException {
+		return workerVia(ownGroup ? List.of("/usr/bin/setsid") : List.of(), jvmOptions, args);
+	}
+
+	/** A worker host started by a wrapper command that execs the rest (setsid, sh -c 'umask ...'). */
+	Worker workerVia(List<String> wrapper, List<String> jvmOptions, String... args) throws IOException {
 		List<String> all = new ArrayList<>(List.of("worker", "start"));
 		all.addAll(List.of(args));
 		List<String> cmd = command(jvmOptions, all.toArray(String[]::new));
-		if (ownGroup) {
-			cmd.add(0, "/usr/bin/setsid");
-		}
+		cmd.addAll(0, wrapper);
 		Path log = Files.createTempFile(this.dir, "worker", ".log");
 		Process p = builder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
 		return new Worker(p, log);
