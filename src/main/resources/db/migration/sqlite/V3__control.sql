@@ -66,6 +66,9 @@ CREATE INDEX jobs_state_updated ON jobs (state, updated_at);
 CREATE UNIQUE INDEX jobs_unique_key ON jobs (unique_key)
     WHERE unique_key IS NOT NULL AND state IN ('waiting', 'pending', 'processing', 'failed');
 CREATE INDEX job_runs_job ON job_runs (job_id, id);
+-- Worker hosts look for cancel requests on their jobs at every batch they record: almost always
+-- an empty index.
+CREATE INDEX jobs_cancel_requested ON jobs (worker_id) WHERE cancel_requested_at IS NOT NULL;
 
 -- "job_id runs after depends_on". A job with a dependency not yet completed is 'waiting'.
 CREATE TABLE job_deps (
