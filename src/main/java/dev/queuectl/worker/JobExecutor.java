@@ -76,7 +76,8 @@ final class JobExecutor implements JobRunner {
 		try {
 			exit = this.useSpawner ? runWithSpawner(claim, sink, running) : runWithProcessBuilder(claim, sink, running);
 		}
-		catch (IOException ex) {
+		catch (IOException | IllegalArgumentException ex) {
+			// IllegalArgumentException: a command no process can be given (a NUL character)
 			return ended(started, "failed", null, null, "cannot run: " + ex.getMessage(), sink);
 		}
 		finally {
@@ -110,6 +111,10 @@ final class JobExecutor implements JobRunner {
 			Integer exit = spawner.run(claim.workingDir(), claim.command(), sink, running::started);
 			healthy = true;
 			return exit;
+		}
+		catch (IllegalArgumentException ex) {
+			healthy = true; // refused before anything was sent
+			throw ex;
 		}
 		finally {
 			if (healthy) {
