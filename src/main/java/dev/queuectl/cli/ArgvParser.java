@@ -141,7 +141,7 @@ final class ArgvParser {
 	 * How many positional arguments a command takes: one more than the highest {@link Argument}
 	 * index of its method, or -1 (any number) for a method with {@link Arguments} and for a command
 	 * that is not a method (help). Spring Shell keeps the method in a private field of its adapter;
-	 * HelpAndUsageTest fails if that ever stops being readable.
+	 * InputHardeningTest fails if that ever stops being readable.
 	 */
 	static int maxArguments(Command command) {
 		return MAX_ARGUMENTS.computeIfAbsent(command, ArgvParser::declaredArguments);
