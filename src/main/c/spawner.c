@@ -3,8 +3,11 @@
  * version used where this could not be compiled) and with the same protocol, but from a process
  * small enough that starting a job costs what `xargs` pays: posix_spawn (vfork + exec of sh).
  *
- * Reads requests of three NUL-terminated fields on stdin: an end marker, a directory, a command.
- * For each it runs `sh -c COMMAND` in that directory as the leader of a new process group, with
+ * Reads requests of three fields on stdin, each its length in bytes (decimal), a newline and
+ * exactly that many bytes: an end marker, a directory, a command. Lengths, not delimiters, end the
+ * fields, so no text in a command can shift the framing. A field holding a NUL byte cannot be a C
+ * string: the request is answered "refused" and the marker, and nothing runs. A malformed length
+ * means the stream cannot be trusted: the program exits 65. For each good request it it runs `sh -c COMMAND` in that directory as the leader of a new process group, with
  * stdin from /dev/null and stdout and stderr on this program's stdout. It reports "pid N" on
  * stderr, then "exit N" (128 + signal when a signal ended it), terminates whatever the job left
  * running in its group and writes the marker on stdout, which ends the job's output. A directory
@@ -56,48 +59,87 @@ static void die_of_signal(void) {
 	_exit(128 + terminated);
 }
 
-/* --- input: NUL-terminated fields -------------------------------------------------------- */
+/* --- input: length-prefixed fields ------------------------------------------------------ */
 
 static char inbuf[64 * 1024];
 static size_t in_start, in_end;
 
-/* Reads one field into *field (grown as needed). Returns 0, or -1 at end of input. */
-static int read_field(char **field, size_t *cap) {
-	size_t len = 0;
+/* The next byte of input, or -1 at end of input. */
+static int next_byte(void) {
+	while (in_start == in_end) {
+		if (terminated) {
+			die_of_signal();
+		}
+		ssize_t n = read(0, inbuf, sizeof inbuf);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return -1;
+		}
+		in_start = 0;
+		in_end = (size_t)n;
+	}
+	return (unsigned char)inbuf[in_start++];
+}
+
+#define MAX_FIELD 999999999UL /* nine digits, as the bash spawner accepts */
+
+/*
+ * Reads one field into *field (grown as needed, NUL-terminated) and its length into *len.
+ * Returns 0, or -1 at end of input before a field starts. Exits 65 on a malformed length or a
+ * stream that ends inside a field.
+ */
+static int read_field(char **field, size_t *cap, size_t *len) {
+	size_t want = 0;
+	int digits = 0;
 	for (;;) {
-		if (in_start == in_end) {
-			if (terminated) {
-				die_of_signal();
-			}
-			ssize_t n = read(0, inbuf, sizeof inbuf);
-			if (n < 0 && errno == EINTR) {
-				continue;
-			}
-			if (n <= 0) {
+		int c = next_byte();
+		if (c < 0) {
+			if (digits == 0) {
 				return -1;
 			}
-			in_start = 0;
-			in_end = (size_t)n;
+			exit(65);
 		}
-		char *nul = memchr(inbuf + in_start, '\0', in_end - in_start);
-		size_t take = (nul ? (size_t)(nul - inbuf) : in_end) - in_start;
-		if (len + take + 1 > *cap) {
-			*cap = (len + take + 1) * 2;
-			*field = realloc(*field, *cap);
-			if (*field == NULL) {
-				perror("queuectl-spawner");
-				exit(70);
-			}
+		if (c == '\n' && digits > 0) {
+			break;
 		}
-		memcpy(*field + len, inbuf + in_start, take);
-		len += take;
-		in_start += take;
-		if (nul) {
-			in_start++;
-			(*field)[len] = '\0';
-			return 0;
+		if (c < '0' || c > '9' || digits == 9) {
+			fputs("queuectl-spawner: bad field length\n", stderr);
+			exit(65);
+		}
+		want = want * 10 + (size_t)(c - '0');
+		digits++;
+	}
+	if (want + 1 > *cap) {
+		*cap = want + 1;
+		*field = realloc(*field, *cap);
+		if (*field == NULL) {
+			perror("queuectl-spawner");
+			exit(70);
 		}
 	}
+	size_t got = 0;
+	while (got < want) {
+		if (in_start == in_end) {
+			int c = next_byte(); /* refills the buffer */
+			if (c < 0) {
+				exit(65);
+			}
+			(*field)[got++] = (char)c;
+			continue;
+		}
+		size_t take = in_end - in_start;
+		if (take > want - got) {
+			take = want - got;
+		}
+		memcpy(*field + got, inbuf + in_start, take);
+		in_start += take;
+		got += take;
+	}
+	(*field)[want] = '\0';
+	*len = want;
+	return 0;
 }
 
 /* --- output ------------------------------------------------------------------------------ */
@@ -201,10 +243,15 @@ int main(void) {
 	signal(SIGPIPE, SIG_IGN); /* a vanished reader shows up as a failed write: handled there */
 
 	char *marker = NULL, *dir = NULL, *command = NULL;
-	size_t marker_cap = 0, dir_cap = 0, command_cap = 0;
-	while (read_field(&marker, &marker_cap) == 0 && read_field(&dir, &dir_cap) == 0
-			&& read_field(&command, &command_cap) == 0) {
-		if (chdir(dir) != 0) {
+	size_t marker_cap = 0, dir_cap = 0, command_cap = 0, marker_len, dir_len, command_len;
+	while (read_field(&marker, &marker_cap, &marker_len) == 0) {
+		if (read_field(&dir, &dir_cap, &dir_len) != 0 || read_field(&command, &command_cap, &command_len) != 0) {
+			exit(65); /* the stream ended inside a request */
+		}
+		if (memchr(dir, '\0', dir_len) != NULL || memchr(command, '\0', command_len) != NULL) {
+			write_all(2, "refused\n", 8);
+		}
+		else if (chdir(dir) != 0) {
 			write_all(2, "nodir\n", 6);
 		}
 		else {
@@ -222,7 +269,7 @@ int main(void) {
 				say("exit", rc);
 			}
 		}
-		write_all(1, marker, strlen(marker));
+		write_all(1, marker, marker_len);
 	}
 	return 0;
 }

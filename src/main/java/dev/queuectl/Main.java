@@ -26,6 +26,13 @@ public final class Main {
 	public static final int NOT_SERVED = 125;
 
 	public static void main(String[] args) {
+		try {
+			args = RawArgs.utf8(args); // UTF-8 whatever the locale, byte for byte
+		}
+		catch (QueuectlException ex) {
+			System.err.println("queuectl: " + ex.getMessage());
+			System.exit(ex.exitCode());
+		}
 		String remote = System.getProperty("queuectl.remote", "try");
 		if (!remote.equals("false")) {
 			OptionalInt served = tryRemote(args);

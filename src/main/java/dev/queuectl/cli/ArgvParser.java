@@ -3,17 +3,22 @@ package dev.queuectl.cli;
 import java.util.List;
 
 import dev.queuectl.QueuectlException;
+import dev.queuectl.config.AsciiNumbers;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandArgument;
 import org.springframework.shell.core.command.CommandOption;
 import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.ParsedInput;
+import org.springframework.shell.core.command.adapter.MethodInvokerCommandAdapter;
+import org.springframework.shell.core.command.annotation.Argument;
+import org.springframework.shell.core.command.annotation.Arguments;
 
 /**
  * Turns words (already split, by the OS or by {@link LineTokenizer}) into Spring Shell's
  * {@link ParsedInput}, checking them against the command's declared options. Unlike Shell's own
  * parser it never re-joins words, so arguments with spaces and quotes arrive intact, and it
- * rejects unknown options instead of ignoring them.
+ * rejects unknown options and arguments the command does not take instead of ignoring them.
+ * Numbers are ASCII digits only.
  */
 final class ArgvParser {
 
@@ -66,12 +71,14 @@ final class ArgvParser {
 		java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
 		java.util.Map<String, CommandOption> declaredByName = new java.util.HashMap<>();
 		int argumentIndex = 0;
+		List<String> positional = new java.util.ArrayList<>();
 		boolean onlyArguments = false;
 		List<String> rest = words.subList(nameWords.length, words.size());
 		for (int i = 0; i < rest.size(); i++) {
 			String word = rest.get(i);
 			if (onlyArguments || !word.startsWith("-") || word.equals("-") || NEGATIVE_NUMBER.matcher(word).matches()) {
 				builder.addArgument(new CommandArgument(argumentIndex++, word));
+				positional.add(word);
 				continue;
 			}
 			if (word.equals("--")) {
@@ -111,6 +118,11 @@ final class ArgvParser {
 			options.merge(declared.longName(), value, (a, b) -> a + "," + b);
 			declaredByName.put(declared.longName(), declared);
 		}
+		int max = maxArguments(command);
+		if (max >= 0 && argumentIndex > max) {
+			throw QueuectlException.usage("unexpected argument '" + positional.get(max) + "' for '" + command.getName()
+					+ "' (try 'queuectl help " + command.getName() + "')");
+		}
 		options.forEach((longName, value) -> {
 			CommandOption declared = declaredByName.get(longName);
 			builder.addOption(CommandOption.with()
@@ -121,6 +133,44 @@ final class ArgvParser {
 				.build());
 		});
 		return new Parsed(command, builder.build(), help);
+	}
+
+	private static final java.util.Map<Command, Integer> MAX_ARGUMENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+	/**
+	 * How many positional arguments a command takes: one more than the highest {@link Argument}
+	 * index of its method, or -1 (any number) for a method with {@link Arguments} and for a command
+	 * that is not a method (help). Spring Shell keeps the method in a private field of its adapter;
+	 * InputHardeningTest fails if that ever stops being readable.
+	 */
+	static int maxArguments(Command command) {
+		return MAX_ARGUMENTS.computeIfAbsent(command, ArgvParser::declaredArguments);
+	}
+
+	private static int declaredArguments(Command command) {
+		if (!(command instanceof MethodInvokerCommandAdapter)) {
+			return -1;
+		}
+		java.lang.reflect.Method method;
+		try {
+			java.lang.reflect.Field field = MethodInvokerCommandAdapter.class.getDeclaredField("method");
+			field.setAccessible(true);
+			method = (java.lang.reflect.Method) field.get(command);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return -1;
+		}
+		int max = 0;
+		for (java.lang.reflect.Parameter parameter : method.getParameters()) {
+			if (parameter.isAnnotationPresent(Arguments.class)) {
+				return -1;
+			}
+			Argument argument = parameter.getAnnotation(Argument.class);
+			if (argument != null) {
+				max = Math.max(max, argument.index() + 1);
+			}
+		}
+		return max;
 	}
 
 	private static CommandOption find(Command command, String word) {
@@ -135,11 +185,16 @@ final class ArgvParser {
 	private static void checkType(CommandOption option, String name, String value) {
 		Class<?> type = option.type();
 		try {
+			// ASCII digits only: Integer.parseInt would take any Unicode digit
 			if (type == Integer.class || type == int.class) {
-				Integer.parseInt(value);
+				if (AsciiNumbers.parseInt(value) == null) {
+					throw new NumberFormatException();
+				}
 			}
 			else if (type == Long.class || type == long.class) {
-				Long.parseLong(value);
+				if (AsciiNumbers.parseLong(value) == null) {
+					throw new NumberFormatException();
+				}
 			}
 			else if (type == Boolean.class || type == boolean.class) {
 				if (!value.equals("true") && !value.equals("false")) {

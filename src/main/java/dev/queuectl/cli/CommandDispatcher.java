@@ -89,10 +89,33 @@ public class CommandDispatcher {
 			message = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
 			log.debug("command failed", ex);
 		}
-		err.println("queuectl: " + message);
+		err.println("queuectl: " + oneLine(message));
 		if (this.debug) {
 			ex.printStackTrace(err);
 		}
 		return code;
+	}
+
+	/**
+	 * The message as one printable line: it may quote user text, which can hold newlines or other
+	 * control characters (escaped here as {@code \\uXXXX}).
+	 */
+	static String oneLine(String message) {
+		if (message == null) {
+			return "failed";
+		}
+		StringBuilder b = new StringBuilder(message.length());
+		for (int i = 0; i < message.length(); i++) {
+			char c = message.charAt(i);
+			if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)
+					&& !(Character.isHighSurrogate(c) && i + 1 < message.length() && Character.isLowSurrogate(message.charAt(i + 1)))
+					&& !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(message.charAt(i - 1)))) {
+				b.append(String.format("\\u%04x", (int) c));
+			}
+			else {
+				b.append(c);
+			}
+		}
+		return b.toString();
 	}
 }

@@ -1,12 +1,11 @@
 package dev.queuectl.cli;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.time.Duration;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +51,11 @@ class JobCommands {
 					after (ids of jobs that must complete first), unique_key (while a job with the same key
 					has not finished, another is not stored: its id is printed, exit 0).
 					The job runs in the directory it was enqueued from.
+					Input is UTF-8 whatever the locale; an invalid byte is refused (with its line number).
+					id: 1-128 characters of A-Z a-z 0-9 . _ : - not starting with a dot.
+					Limits: a command at most 128 KiB (UTF-8 bytes), no NUL character in any field; one
+					JSON job (an argument or a line) at most 1 MiB; a batch (--file or -) at most
+					1,000,000 jobs and 256 MiB. Anything over is refused with exit 2, naming the line.
 					  queuectl enqueue '{"command":"echo hi"}'
 					  queuectl enqueue '{"id":"backup","command":"./backup.sh","max_retries":5,"timeout":"10m"}'
 					  queuectl enqueue '{"command":"make report","delay":"5m","priority":10}'
@@ -71,12 +75,28 @@ class JobCommands {
 			if (!args.isEmpty()) {
 				throw QueuectlException.usage("give either a JSON job or --file, not both");
 			}
-			Path path = invocation.workingDir().resolve(file);
-			try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-				result = this.jobs.enqueueAll(reader, cwd);
+			Path path;
+			try {
+				path = invocation.workingDir().resolve(file);
+			}
+			catch (InvalidPathException ex) {
+				throw QueuectlException.usage("not a file name: " + file);
+			}
+			InputStream in;
+			try {
+				in = Files.newInputStream(path);
 			}
 			catch (NoSuchFileException ex) {
 				throw QueuectlException.usage("no such file: " + file);
+			}
+			catch (IOException ex) {
+				throw QueuectlException.usage("cannot read " + file + ": " + ex.getMessage());
+			}
+			try (in) {
+				result = this.jobs.enqueueAll(in, cwd);
+			}
+			catch (IOException ex) {
+				throw new QueuectlException(QueuectlException.FAILURE, "cannot read " + file + ": " + ex.getMessage());
 			}
 		}
 		else if (args.size() != 1) {
@@ -84,7 +104,7 @@ class JobCommands {
 					: "enqueue takes one JSON argument, got " + args.size() + " (quote the JSON)");
 		}
 		else if (args.get(0).equals("-")) {
-			result = this.jobs.enqueueAll(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8), cwd);
+			result = this.jobs.enqueueAll(invocation.stdin(), cwd);
 		}
 		else {
 			result = this.jobs.enqueue(args.get(0), cwd);

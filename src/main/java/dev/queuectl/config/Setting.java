@@ -29,7 +29,8 @@ public enum Setting {
 	OUTPUT_CAP("output-cap", "output kept per attempt; the rest is dropped (1KiB-1GiB)",
 			v -> size(v, 1024, 1L << 30));
 
-	private static final Pattern SIZE = Pattern.compile("(\\d{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);
+	/** ASCII digits only ([0-9], not \\d with Unicode classes), like every number a user types. */
+	private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);
 
 	private final String key;
 
@@ -64,13 +65,8 @@ public enum Setting {
 	}
 
 	private static String integer(String v, int min, int max) {
-		try {
-			int n = Integer.parseInt(v);
-			return n >= min && n <= max ? Integer.toString(n) : null;
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
+		Integer n = AsciiNumbers.parseInt(v); // ASCII digits only
+		return n != null && n >= min && n <= max ? Integer.toString(n) : null;
 	}
 
 	private static String duration(String v, Duration min, Duration max) {

@@ -1,8 +1,7 @@
 package dev.queuectl.job;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,46 +67,54 @@ public class JobService {
 	public record Duplicate(String where, String id, String uniqueKey, String existingId) {
 	}
 
+	/** At most this many jobs in one batch. */
+	public static final int MAX_BATCH_JOBS = 1_000_000;
+
 	/**
 	 * Stores every job of a JSON array or of JSON Lines, all or nothing (but for jobs whose unique
-	 * key a live job holds: those are reported, not stored).
+	 * key a live job holds: those are reported, not stored). The
+	 * input is UTF-8 (strictly: an invalid byte is refused with its line), at most 256 MiB and
+	 * {@value #MAX_BATCH_JOBS} jobs; a line of JSON Lines is at most 1 MiB. Blank lines are skipped.
 	 */
-	public Enqueued enqueueAll(Reader input, String workingDir) throws IOException {
-		BufferedReader reader = new BufferedReader(input, 1 << 16);
-		reader.mark(1 << 16);
-		int first;
+	public Enqueued enqueueAll(InputStream input, String workingDir) throws IOException {
+		BatchReader reader = new BatchReader(input);
+		String lineLimit = "longer than 1 MiB, the most one job may take";
+		String line;
 		do {
-			first = reader.read();
+			line = reader.readLine(JobSpecParser.MAX_DOCUMENT_BYTES, lineLimit);
 		}
-		while (first != -1 && Character.isWhitespace(first));
-		reader.reset();
+		while (line != null && line.isBlank());
 		JobSpecParser.Defaults defaults = defaults(workingDir);
 		List<NewJob> jobs = new ArrayList<>();
 		List<Integer> lines = new ArrayList<>();
-		if (first == '[') {
-			StringBuilder all = new StringBuilder();
-			char[] buf = new char[1 << 16];
-			for (int n; (n = reader.read(buf)) != -1;) {
-				all.append(buf, 0, n);
+		if (line != null && line.strip().startsWith("[")) {
+			int firstLine = reader.lineNo();
+			StringBuilder all = new StringBuilder(line);
+			for (String next; (next = reader.readLine(BatchReader.MAX_BATCH_BYTES, lineLimit)) != null;) {
+				all.append('\n').append(next);
 			}
-			JsonNode array = JobSpecParser.readTree(all.toString(), "");
+			JsonNode array = JobSpecParser.readAnyTree(all.toString(), firstLine > 1 ? "line " + firstLine + ": " : "");
 			int item = 0;
 			for (JsonNode node : array) {
 				item++;
+				if (item > MAX_BATCH_JOBS) {
+					throw QueuectlException.usage("item " + item + ": more than " + MAX_BATCH_JOBS + " jobs in one batch");
+				}
 				jobs.add(JobSpecParser.parse(node, "item " + item + ": ", defaults));
 				lines.add(item);
 			}
 			return insert(jobs, i -> "item " + lines.get(i) + ": ");
 		}
-		int lineNo = 0;
-		for (String line; (line = reader.readLine()) != null;) {
-			lineNo++;
+		for (; line != null; line = reader.readLine(JobSpecParser.MAX_DOCUMENT_BYTES, lineLimit)) {
 			if (line.isBlank()) {
 				continue;
 			}
-			String where = "line " + lineNo + ": ";
+			String where = "line " + reader.lineNo() + ": ";
+			if (jobs.size() == MAX_BATCH_JOBS) {
+				throw QueuectlException.usage(where + "more than " + MAX_BATCH_JOBS + " jobs in one batch");
+			}
 			jobs.add(JobSpecParser.parse(JobSpecParser.readTree(line, where), where, defaults));
-			lines.add(lineNo);
+			lines.add(reader.lineNo());
 		}
 		return insert(jobs, i -> "line " + lines.get(i) + ": ");
 	}

@@ -22,10 +22,23 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Turns the JSON a user gives to {@code enqueue} into a validated {@link NewJob}. Every rule about
  * what a job may say lives here; each violation is one line naming the field.
+ * <p>
+ * Limits: a command is at most {@link #MAX_COMMAND_BYTES} bytes of UTF-8, one JSON document (an
+ * argument or a line) at most {@link #MAX_DOCUMENT_BYTES}. No string field may hold a NUL
+ * character (no shell command can) or a lone UTF-16 surrogate (not text: it could not be stored
+ * byte for byte). An id never starts with a dot, so none is {@code .} or {@code ..}: ids name
+ * folders of captured output.
  */
 public final class JobSpecParser {
 
-	static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+	/** Id characters; a dot may not come first. */
+	static final Pattern ID = Pattern.compile("[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}");
+
+	/** At most this many bytes of UTF-8 in a command. */
+	public static final int MAX_COMMAND_BYTES = 128 * 1024;
+
+	/** At most this many bytes of UTF-8 in one JSON document: an argument, or a line of a batch. */
+	public static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 	static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
@@ -45,6 +58,14 @@ public final class JobSpecParser {
 
 	/** Parses one JSON document into a tree, with a one-line error when it is not JSON. */
 	public static JsonNode readTree(String json, String where) {
+		if (json.length() > MAX_DOCUMENT_BYTES / 3 && utf8Length(json) > MAX_DOCUMENT_BYTES) {
+			throw QueuectlException.usage(where + "the JSON is larger than 1 MiB, the most one job may take");
+		}
+		return readAnyTree(json, where);
+	}
+
+	/** {@link #readTree} for a whole batch (a JSON array): no 1 MiB limit, the batch has its own. */
+	static JsonNode readAnyTree(String json, String where) {
 		try {
 			JsonNode node = JSON.readTree(json);
 			if (node == null || node.isMissingNode()) {
@@ -67,7 +88,7 @@ public final class JobSpecParser {
 		}
 		for (Map.Entry<String, JsonNode> field : node.properties()) {
 			if (!FIELDS.contains(field.getKey())) {
-				throw QueuectlException.usage(where + "unknown field '" + field.getKey() + "' (allowed: command, id, "
+				throw QueuectlException.usage(where + "unknown field '" + shown(field.getKey()) + "' (allowed: command, id, "
 						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key)");
 			}
 		}
@@ -76,14 +97,18 @@ public final class JobSpecParser {
 			id = newId();
 		}
 		else if (!ID.matcher(id).matches()) {
-			throw QueuectlException.usage(where + "field 'id' must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+			throw QueuectlException.usage(where + ID_RULE);
 		}
 		String command = optionalString(node, "command", where);
 		if (command == null) {
 			throw QueuectlException.usage(where + "field 'command' is required");
 		}
-		if (command.isBlank()) {
+		if (invisible(command)) {
 			throw QueuectlException.usage(where + "field 'command' must not be empty");
+		}
+		if (command.length() > MAX_COMMAND_BYTES / 3 && utf8Length(command) > MAX_COMMAND_BYTES) {
+			throw QueuectlException.usage(where + "field 'command' is " + utf8Length(command)
+					+ " bytes long, at most 131072 (128 KiB) are allowed");
 		}
 		int maxRetries = optionalInt(node, "max_retries", 0, 100, defaults.maxRetries(), where);
 		int priority = optionalInt(node, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0, where);
@@ -139,7 +164,7 @@ public final class JobSpecParser {
 		for (JsonNode item : items) {
 			if (!item.isString() || !ID.matcher(item.stringValue()).matches()) {
 				throw QueuectlException.usage(where + "field 'after' must be a job id or an array of job ids, got "
-						+ (item.isString() ? "\"" + item.stringValue() + "\"" : kind(item)));
+						+ (item.isString() ? "\"" + shown(item.stringValue()) + "\"" : kind(item)));
 			}
 			if (item.stringValue().equals(id)) {
 				throw QueuectlException.usage(where + "field 'after' names the job itself");
@@ -147,6 +172,46 @@ public final class JobSpecParser {
 			ids.add(item.stringValue());
 		}
 		return List.copyOf(ids);
+	}
+
+	/** What an id may be, as the one line that refuses one. */
+	static final String ID_RULE = "field 'id' must be 1-128 characters of A-Z a-z 0-9 . _ : - and not start with a dot";
+
+	/**
+	 * True when the text shows nothing: only whitespace (Unicode's too, like NBSP), control and
+	 * format characters (zero-width space, BOM, direction marks) and other default-ignorable ones.
+	 */
+	static boolean invisible(String text) {
+		return text.codePoints().allMatch(JobSpecParser::invisible);
+	}
+
+	private static boolean invisible(int c) {
+		int type = Character.getType(c);
+		return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)
+				|| type == Character.FORMAT || c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5
+				|| c == 0x3164 || c == 0xFFA0 || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF);
+	}
+
+	/** The length of the text in UTF-8, counting a lone surrogate as the one byte it would become. */
+	public static long utf8Length(CharSequence text) {
+		long n = 0;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x80) {
+				n++;
+			}
+			else if (c < 0x800) {
+				n += 2;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				n += 4;
+				i++;
+			}
+			else {
+				n += Character.isSurrogate(c) ? 1 : 3;
+			}
+		}
+		return n;
 	}
 
 	/** A new id: time-ordered, unique across processes. */
@@ -168,7 +233,26 @@ public final class JobSpecParser {
 		if (!value.isString()) {
 			throw QueuectlException.usage(where + "field '" + field + "' must be a string, got " + kind(value));
 		}
-		return value.stringValue();
+		return checkText(value.stringValue(), field, where);
+	}
+
+	/** Refuses what no command or name can hold: a NUL character, a lone surrogate. */
+	private static String checkText(String text, String field, String where) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == 0) {
+				throw QueuectlException.usage(where + "field '" + field + "' must not contain a NUL character (\\u0000)");
+			}
+			if (Character.isSurrogate(c)) {
+				if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+					i++;
+					continue;
+				}
+				throw QueuectlException.usage(where + "field '" + field + "' holds a lone surrogate (\\u"
+						+ Integer.toHexString(c) + "), which is not text");
+			}
+		}
+		return text;
 	}
 
 	private static int optionalInt(JsonNode node, String field, int min, int max, int dflt, String where) {
@@ -179,7 +263,7 @@ public final class JobSpecParser {
 		String range = min == Integer.MIN_VALUE ? "" : " from " + min + " to " + max;
 		if (!value.isIntegralNumber() || !value.canConvertToInt()) {
 			throw QueuectlException.usage(where + "field '" + field + "' must be an integer" + range + ", got "
-					+ kind(value) + " " + value);
+					+ kind(value) + " " + shown(value.toString()));
 		}
 		int n = value.intValue();
 		if (n < min || n > max) {
@@ -193,7 +277,7 @@ public final class JobSpecParser {
 			return value.intValue() + "s";
 		}
 		if (value.isString()) {
-			return value.stringValue();
+			return checkText(value.stringValue(), field, where);
 		}
 		throw QueuectlException.usage(where + "field '" + field + "' must be a duration like \"30s\", \"5m\", \"2h\", got "
 				+ kind(value));
@@ -203,7 +287,7 @@ public final class JobSpecParser {
 		Duration d = Durations.parseOrNull(text);
 		if (d == null || d.isNegative() || (positive && d.isZero())) {
 			throw QueuectlException.usage(where + "field '" + field + "' must be a " + (positive ? "positive " : "")
-					+ "duration like \"30s\", \"5m\", \"2h\", got \"" + text + "\"");
+					+ "duration like \"30s\", \"5m\", \"2h\", got \"" + shown(text) + "\"");
 		}
 		return d;
 	}
@@ -215,15 +299,30 @@ public final class JobSpecParser {
 		}
 		catch (DateTimeException ex) {
 			throw QueuectlException.usage(where + "field 'run_at' must be an ISO-8601 time with offset like "
-					+ "\"2026-01-31T09:00:00Z\", got \"" + text + "\"");
+					+ "\"2026-01-31T09:00:00Z\", got \"" + shown(text) + "\"");
 		}
 		try {
 			instant.toEpochMilli(); // how it is stored
 		}
 		catch (ArithmeticException ex) {
-			throw QueuectlException.usage(where + "field 'run_at' is out of range, got \"" + text + "\"");
+			throw QueuectlException.usage(where + "field 'run_at' is out of range, got \"" + shown(text) + "\"");
 		}
 		return instant;
+	}
+
+	/** User text inside a message: control characters escaped, at most 64 characters. */
+	static String shown(String text) {
+		StringBuilder b = new StringBuilder();
+		for (int i = 0; i < text.length() && b.length() < 64; i++) {
+			char c = text.charAt(i);
+			if (Character.isISOControl(c) || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
+				b.append(String.format("\\u%04x", (int) c));
+			}
+			else {
+				b.append(c);
+			}
+		}
+		return b.length() < 64 ? b.toString() : b + "...";
 	}
 
 	private static String kind(JsonNode node) {

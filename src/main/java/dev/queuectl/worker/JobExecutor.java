@@ -56,9 +56,30 @@ final class JobExecutor implements JobRunner {
 		this.killGrace = killGrace;
 	}
 
-	/** The file that holds an attempt's output, if it printed anything. */
+	/**
+	 * The file that holds an attempt's output, if it printed anything: in a folder named by the job
+	 * id right inside {@code outputDir}. An id that would name anything else ({@code .}, {@code ..},
+	 * a path) is refused with an {@link IllegalArgumentException}, whatever the enqueue rules let in.
+	 */
 	static Path outputFile(Path outputDir, String jobId, int attempt, Instant startedAt) {
-		return outputDir.resolve(jobId).resolve(attempt + "-" + startedAt.toEpochMilli() + ".log");
+		return jobOutputDir(outputDir, jobId).resolve(attempt + "-" + startedAt.toEpochMilli() + ".log");
+	}
+
+	/** The folder of a job's output files; refuses an id that would resolve outside {@code outputDir}. */
+	static Path jobOutputDir(Path outputDir, String jobId) {
+		Path base = outputDir.toAbsolutePath().normalize();
+		Path dir;
+		try {
+			dir = base.resolve(jobId).normalize();
+		}
+		catch (java.nio.file.InvalidPathException ex) {
+			dir = null;
+		}
+		if (jobId.isEmpty() || dir == null || !base.equals(dir.getParent())
+				|| !dir.getFileName().toString().equals(jobId)) {
+			throw new IllegalArgumentException("job id '" + jobId + "' cannot name a folder inside " + base);
+		}
+		return dir;
 	}
 
 	/**
@@ -68,15 +89,22 @@ final class JobExecutor implements JobRunner {
 	@Override
 	public RunResult run(Claim claim, Duration timeout, long outputCap, RunningJob running) {
 		Instant started = this.clock.instant();
-		OutputSink sink = new OutputSink(outputFile(this.outputDir, claim.jobId(), claim.attempt(), claim.startedAt()),
-				outputCap);
+		Path file;
+		try {
+			file = outputFile(this.outputDir, claim.jobId(), claim.attempt(), claim.startedAt());
+		}
+		catch (IllegalArgumentException ex) {
+			return new RunResult("failed", null, null, started, 0, "cannot run: " + ex.getMessage(), null, null);
+		}
+		OutputSink sink = new OutputSink(file, outputCap);
 		ScheduledFuture<?> timer = timeout.isZero() ? null
 				: this.timers.schedule(() -> running.timeOut(this.killGrace), timeout.toMillis(), TimeUnit.MILLISECONDS);
 		Integer exit;
 		try {
 			exit = this.useSpawner ? runWithSpawner(claim, sink, running) : runWithProcessBuilder(claim, sink, running);
 		}
-		catch (IOException ex) {
+		catch (IOException | IllegalArgumentException ex) {
+			// IllegalArgumentException: a command no process can be given (a NUL character)
 			return ended(started, "failed", null, null, "cannot run: " + ex.getMessage(), sink);
 		}
 		finally {
@@ -113,6 +141,10 @@ final class JobExecutor implements JobRunner {
 			Integer exit = spawner.run(claim.workingDir(), claim.command(), sink, running::started);
 			healthy = true;
 			return exit;
+		}
+		catch (IllegalArgumentException ex) {
+			healthy = true; // refused before anything was sent
+			throw ex;
 		}
 		finally {
 			if (healthy) {

@@ -35,6 +35,12 @@ public class JobOutput {
 	 */
 	public void print(String jobId, Integer attempt, boolean follow, PrintWriter out) throws IOException {
 		Job job = this.jobs.get(jobId);
+		try {
+			JobExecutor.jobOutputDir(this.outputDir, jobId); // defence in depth: never read outside output/
+		}
+		catch (IllegalArgumentException ex) {
+			throw QueuectlException.usage(ex.getMessage());
+		}
 		List<JobRun> runs = this.jobs.runs(jobId);
 		boolean runningNow = job.state() == JobState.PROCESSING && job.startedAt() != null;
 		Path file;

@@ -8,16 +8,24 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A long-lived helper process that starts one job at a time for a worker slot, so the JVM never
  * forks per job: the compiled spawner (src/main/c/spawner.c) where the build had a C compiler,
  * else a bash (spawner.sh) whose job control gives each job its own process group. Both speak
  * the same protocol. Not thread-safe: one slot uses one spawner.
+ * <p>
+ * A request is three fields, each the decimal length of its bytes, a newline, then exactly that
+ * many bytes: an end marker, a directory, a command. Job text never delimits anything, so no byte
+ * sequence in a directory or command can shift the framing. A field may not hold a NUL byte (it
+ * could not reach {@code sh -c} as a C string anyway): {@link #run} refuses one before writing,
+ * and the compiled spawner answers {@code refused} to one it is sent. The marker that ends a
+ * job's output is 128 random bits drawn anew for every job from a {@link SecureRandom}; a job
+ * never sees it, so it cannot end its own output early or write into the next job's.
  */
 final class Spawner implements AutoCloseable {
 
@@ -34,6 +42,8 @@ final class Spawner implements AutoCloseable {
 
 	private static final String SCRIPT = loadScript();
 
+	private static final SecureRandom RANDOM = new SecureRandom();
+
 	private final Process process;
 
 	private final OutputStream requests;
@@ -43,13 +53,18 @@ final class Spawner implements AutoCloseable {
 	private final BufferedReader events;
 
 	Spawner() throws IOException {
+		this(NATIVE);
+	}
+
+	/** A spawner running {@code nativeProgram}, or the bash one when it is null. */
+	Spawner(Path nativeProgram) throws IOException {
 		// its own session: Ctrl-C on the worker's terminal reaches neither the spawner nor its jobs,
 		// not even while it starts (setsid execs the spawner in place: its parent is still the JVM)
 		List<String> command = new ArrayList<>();
 		if (SETSID) {
 			command.add(SETSID_PATH.toString());
 		}
-		command.addAll(NATIVE != null ? List.of(NATIVE.toString()) : List.of(BASH.toString(), "-c", SCRIPT));
+		command.addAll(nativeProgram != null ? List.of(nativeProgram.toString()) : List.of(BASH.toString(), "-c", SCRIPT));
 		this.process = new ProcessBuilder(command).start();
 		this.requests = this.process.getOutputStream();
 		this.output = this.process.getInputStream();
@@ -73,18 +88,25 @@ final class Spawner implements AutoCloseable {
 
 	/**
 	 * Runs one command to its end, its output into {@code sink}. Returns the exit code, or
-	 * {@code null} when the directory could not be entered.
+	 * {@code null} when the directory could not be entered. A directory or command holding a NUL
+	 * character is refused with an {@link IllegalArgumentException} before anything is sent: the
+	 * spawner stays usable.
 	 */
 	Integer run(String dir, String command, OutputSink sink, Listener listener) throws IOException {
+		if (dir.indexOf('\0') >= 0 || command.indexOf('\0') >= 0) {
+			throw new IllegalArgumentException("the " + (command.indexOf('\0') >= 0 ? "command" : "directory")
+					+ " contains a NUL character, which no shell command can hold");
+		}
 		byte[] marker = ("queuectl-end-" + HexFormat.of().formatHex(randomBytes())).getBytes(StandardCharsets.US_ASCII);
-		this.requests.write(marker);
-		this.requests.write(0);
-		this.requests.write(dir.getBytes(StandardCharsets.UTF_8));
-		this.requests.write(0);
-		this.requests.write(command.getBytes(StandardCharsets.UTF_8));
-		this.requests.write(0);
+		writeField(marker);
+		writeField(dir.getBytes(StandardCharsets.UTF_8));
+		writeField(command.getBytes(StandardCharsets.UTF_8));
 		this.requests.flush();
 		String first = readEvent();
+		if (first.equals("refused")) {
+			copyUntil(marker, sink);
+			throw new IOException("the job spawner refused the request");
+		}
 		if (first.equals("nodir")) {
 			copyUntil(marker, sink);
 			return null;
@@ -101,10 +123,16 @@ final class Spawner implements AutoCloseable {
 		return Integer.parseInt(exit.substring(5).trim());
 	}
 
+	/** One field: its length in decimal, a newline, its bytes. */
+	private void writeField(byte[] bytes) throws IOException {
+		this.requests.write((bytes.length + "\n").getBytes(StandardCharsets.US_ASCII));
+		this.requests.write(bytes);
+	}
+
 	private String readEvent() throws IOException {
 		String line;
 		while ((line = this.events.readLine()) != null) {
-			if (line.equals("nodir") || line.startsWith("pid ") || line.startsWith("exit ")) {
+			if (line.equals("nodir") || line.equals("refused") || line.startsWith("pid ") || line.startsWith("exit ")) {
 				return line;
 			}
 			// anything else is bash talking about itself: not part of the protocol
@@ -165,7 +193,7 @@ final class Spawner implements AutoCloseable {
 
 	private static byte[] randomBytes() {
 		byte[] b = new byte[16];
-		ThreadLocalRandom.current().nextBytes(b);
+		RANDOM.nextBytes(b);
 		return b;
 	}
 

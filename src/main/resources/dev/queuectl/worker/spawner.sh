@@ -1,5 +1,9 @@
 # queuectl's job spawner: one bash per worker slot, so the JVM never forks per job.
-# Reads requests of three NUL-terminated fields: an end marker, a directory, a command.
+# Reads requests of three fields, each its length in bytes (decimal), a newline and exactly that
+# many bytes: an end marker, a directory, a command. Lengths, not delimiters, end the fields, so
+# no text in a command can shift the framing (the worker never sends a NUL, which bash could not
+# hold). `LC_ALL=C read -N` counts bytes, not characters, whatever the locale; LC_ALL=C is set for
+# that read alone, so jobs keep the worker's locale.
 # For each it runs `sh -c COMMAND` in that directory as a job of its own (set -m: its own
 # process group, so Ctrl-C on the worker's terminal does not reach it), with the job's stdout
 # and stderr on this script's stdout. It reports "pid N" and "exit N" on stderr, then
@@ -21,8 +25,20 @@ spawner=$$
     [ "$child" != "$BASHPID" ] && kill -KILL -- "-$child" 2>/dev/null
   done
 ) </dev/null >/dev/null 2>&1 &
+# Reads one field into the variable named $1. Returns 1 at end of input, >128 on a signal; exits
+# on a malformed length (the stream can no longer be trusted).
+field() {
+  local len st
+  IFS= read -r len
+  st=$?
+  [ "$st" -ne 0 ] && return "$st"
+  [[ $len =~ ^[0-9]{1,9}$ ]] || { printf 'queuectl-spawner: bad field length\n' >&2; exit 65; }
+  len=$((10#$len))
+  [ "$len" -eq 0 ] && { printf -v "$1" ''; return 0; }
+  LC_ALL=C IFS= read -r -N "$len" "$1"
+}
 while :; do
-  IFS= read -r -d '' marker && IFS= read -r -d '' dir && IFS= read -r -d '' cmd
+  field marker && field dir && field cmd
   st=$?
   [ "$st" -gt 128 ] && continue # Ctrl-C while idle: keep reading
   [ "$st" -ne 0 ] && break      # the worker closed our input: done

@@ -1,6 +1,5 @@
 package dev.queuectl.worker;
 
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -87,7 +86,7 @@ public final class StoreBench {
 		for (int i = 0; i < n; i++) {
 			sb.append("{\"command\":\"true\"}\n");
 		}
-		service.enqueueAll(new StringReader(sb.toString()), "/tmp");
+		service.enqueueAll(new java.io.ByteArrayInputStream(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), "/tmp");
 	}
 
 	private StoreBench() {
