@@ -70,9 +70,11 @@ public class WorkerStore {
 	/**
 	 * Claims up to {@code n} runnable jobs, best first, in one statement, so that pausing and
 	 * concurrency limits hold across every host on the database: jobs of paused or full queues are
-	 * skipped, and of a queue with room for k more, at most its best k are taken. The partial index
-	 * of runnable jobs is named: left to itself SQLite picks the state index and sorts every pending
-	 * job on each claim.
+	 * skipped, and of a queue with room for k more, at most its best k are taken. Called inside a
+	 * write transaction: whether any queue has a limit cannot change before the claim, and only
+	 * then does the claim rank candidates per queue (a window over a sort: ~40x the plain claim).
+	 * The partial index of runnable jobs is named: left to itself SQLite picks the state index and
+	 * sorts every pending job on each claim.
 	 */
 	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
 		StringBuilder where = new StringBuilder("state IN ('pending', 'failed') AND run_at <= ?");
@@ -81,28 +83,40 @@ public class WorkerStore {
 			where.append(" AND queue IN (").append(JobStore.placeholders(queues.size())).append(")");
 			args.addAll(queues);
 		}
-		args.add(n + CLAIM_WINDOW);
-		args.addAll(List.of(workerId, now.toEpochMilli(), now.toEpochMilli(), now.plus(lease).toEpochMilli()));
+		where.append(" AND queue NOT IN (").append(BLOCKED).append(")");
+		boolean limits = this.jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL)",
+				Integer.class) == 1;
+		String chosen;
+		if (limits) {
+			args.add(n + CLAIM_WINDOW);
+			chosen = """
+					WITH candidate AS (
+					    SELECT id, queue, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE %s
+					    ORDER BY priority DESC, run_at, id LIMIT ?),
+					ranked AS (
+					    SELECT c.id, c.priority, c.run_at, CASE WHEN q.max_running IS NOT NULL THEN q.max_running - (
+					               SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = c.queue) END AS room,
+					           ROW_NUMBER() OVER (PARTITION BY c.queue ORDER BY c.priority DESC, c.run_at, c.id) AS rank
+					    FROM candidate c LEFT JOIN queues q ON q.name = c.queue AND q.max_running IS NOT NULL)
+					SELECT id FROM ranked WHERE room IS NULL OR rank <= room ORDER BY priority DESC, run_at, id LIMIT ?"""
+				.formatted(where);
+		}
+		else {
+			chosen = "SELECT id FROM jobs INDEXED BY jobs_runnable WHERE %s ORDER BY priority DESC, run_at, id LIMIT ?"
+				.formatted(where);
+		}
 		args.add(n);
+		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli(),
+				now.plus(lease).toEpochMilli()));
+		all.addAll(args);
 		String sql = """
-				WITH candidate AS (
-				    SELECT id, queue, priority, run_at FROM jobs INDEXED BY jobs_runnable
-				    WHERE %s AND queue NOT IN (%s)
-				    ORDER BY priority DESC, run_at, id LIMIT ?),
-				ranked AS (
-				    SELECT c.id, c.priority, c.run_at, CASE WHEN q.max_running IS NOT NULL THEN q.max_running - (
-				               SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = c.queue) END AS room,
-				           ROW_NUMBER() OVER (PARTITION BY c.queue ORDER BY c.priority DESC, c.run_at, c.id) AS rank
-				    FROM candidate c LEFT JOIN queues q ON q.name = c.queue AND q.max_running IS NOT NULL)
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = ?, finished_at = NULL
-				WHERE id IN (SELECT id FROM ranked WHERE room IS NULL OR rank <= room
-				             ORDER BY priority DESC, run_at, id LIMIT ?)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at"""
-			.formatted(where, BLOCKED);
+				WHERE id IN (%s)
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at""".formatted(chosen);
 		return this.jdbc.query(sql, (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
 				rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
-				Instant.ofEpochMilli(rs.getLong(8))), args.toArray());
+				Instant.ofEpochMilli(rs.getLong(8))), all.toArray());
 	}
 
 	/** The names of paused queues, for the worker's log. */
