@@ -114,11 +114,11 @@ class ControlCommands {
 		PrintWriter err = Invocation.current().err();
 		java.util.function.Supplier<JobService.Progress> waiting = this.jobs.waitFor(ids, queue);
 		long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
-		WaitProgress shown = new WaitProgress(err);
+		ProgressLine shown = new ProgressLine(err, "waiting", "done");
 		JobService.Progress progress;
 		while (true) {
 			progress = waiting.get();
-			shown.show(progress.done(), progress.total());
+			shown.show(progress.done(), progress.total(), progress.done());
 			if (progress.finished() || System.nanoTime() >= deadline) {
 				break;
 			}
@@ -218,56 +218,5 @@ class ControlCommands {
 		}
 		Integer max = this.queues.limit(queue, limit);
 		ctx.outputWriter().println(queue + (max == null ? " has no limit" : " runs at most " + max + " job(s) at once"));
-	}
-
-	/**
-	 * A wait's progress on stderr: on a terminal one line redrawn in place (done/total, rate, ETA);
-	 * elsewhere a plain line when the count changed, at most every 5 s.
-	 */
-	static final class WaitProgress {
-
-		private final PrintWriter err;
-
-		private final boolean terminal = System.console() != null && Invocation.current().stdin() == System.in;
-
-		private final long startNanos = System.nanoTime();
-
-		private long lastShown = -1;
-
-		private long lastNanos;
-
-		private boolean drawn;
-
-		WaitProgress(PrintWriter err) {
-			this.err = err;
-		}
-
-		void show(long done, long total) {
-			long now = System.nanoTime();
-			if (done == this.lastShown || (!this.terminal && now - this.lastNanos < 5_000_000_000L && this.lastShown >= 0)) {
-				return;
-			}
-			this.lastShown = done;
-			this.lastNanos = now;
-			double seconds = (now - this.startNanos) / 1e9;
-			double rate = seconds > 0.5 ? done / seconds : 0;
-			String eta = rate > 0 && done < total ? ", ETA " + Durations.format(Duration.ofSeconds((long) ((total - done) / rate) + 1)) : "";
-			String line = "waiting: " + done + "/" + total + " done" + (rate > 0 ? String.format(", %.1f jobs/s", rate) : "") + eta;
-			if (this.terminal) {
-				this.err.print("\r" + line + "\033[K");
-				this.drawn = true;
-			}
-			else {
-				this.err.println(line);
-			}
-			this.err.flush();
-		}
-
-		void end() {
-			if (this.drawn) {
-				this.err.println();
-				this.err.flush();
-			}
-		}
 	}
 }

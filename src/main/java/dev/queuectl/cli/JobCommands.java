@@ -93,7 +93,7 @@ class JobCommands {
 				throw QueuectlException.usage("cannot read " + file + ": " + ex.getMessage());
 			}
 			try (in) {
-				result = this.jobs.enqueueAll(in, cwd);
+				result = enqueueFile(in, path, invocation);
 			}
 			catch (IOException ex) {
 				throw new QueuectlException(QueuectlException.FAILURE, "cannot read " + file + ": " + ex.getMessage());
@@ -112,6 +112,53 @@ class JobCommands {
 		}
 		printEnqueued(result, many, Boolean.TRUE.equals(json), ctx.outputWriter(), invocation.err());
 	}
+
+	/**
+	 * Enqueues a file; one of more than {@value #PROGRESS_FROM} jobs shows its progress on a
+	 * terminal: the share of the file read, then the jobs stored.
+	 */
+	private JobService.Enqueued enqueueFile(InputStream in, Path path, Invocation invocation) throws IOException {
+		ProgressLine reading = new ProgressLine(invocation.err(), "enqueue: reading", "MiB");
+		if (!reading.terminal()) {
+			return this.jobs.enqueueAll(in, invocation.workingDir().toString());
+		}
+		long size = Math.max(1, Files.size(path));
+		long[] read = { 0 };
+		InputStream counted = new java.io.FilterInputStream(in) {
+			@Override
+			public int read(byte[] b, int off, int len) throws IOException {
+				int n = super.read(b, off, len);
+				read[0] += Math.max(n, 0);
+				return n;
+			}
+		};
+		ProgressLine storing = new ProgressLine(invocation.err(), "enqueue: storing", "jobs");
+		try {
+			return this.jobs.enqueueAll(counted, invocation.workingDir().toString(), new JobService.BatchProgress() {
+				@Override
+				public void read(int jobs) {
+					if (jobs >= PROGRESS_FROM) {
+						reading.show(read[0] >> 20, size >> 20, jobs);
+					}
+				}
+
+				@Override
+				public void stored(int jobs, int total) {
+					if (total >= PROGRESS_FROM) {
+						reading.end();
+						storing.show(jobs, total, jobs);
+					}
+				}
+			});
+		}
+		finally {
+			reading.end();
+			storing.end();
+		}
+	}
+
+	/** Batches of more jobs than this show their progress on a terminal. */
+	static final int PROGRESS_FROM = 50_000;
 
 	/**
 	 * One job: its id (or the id of the job holding its unique key). Many: the count stored. Each job

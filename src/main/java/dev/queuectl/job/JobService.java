@@ -56,7 +56,7 @@ public class JobService {
 	public Enqueued enqueue(String json, String workingDir) {
 		JsonNode node = JobSpecParser.readTree(json, "");
 		NewJob job = JobSpecParser.parse(node, "", defaults(workingDir));
-		return insert(List.of(job), i -> "");
+		return insert(List.of(job), i -> "", BatchProgress.NONE);
 	}
 
 	/** What an enqueue stored: how many jobs, and the ones it did not store because their unique key was held. */
@@ -77,6 +77,29 @@ public class JobService {
 	 * {@value #MAX_BATCH_JOBS} jobs; a line of JSON Lines is at most 1 MiB. Blank lines are skipped.
 	 */
 	public Enqueued enqueueAll(InputStream input, String workingDir) throws IOException {
+		return enqueueAll(input, workingDir, BatchProgress.NONE);
+	}
+
+	/** Told how a large batch goes: jobs read so far, then jobs stored so far. */
+	public interface BatchProgress {
+
+		BatchProgress NONE = new BatchProgress() {
+		};
+
+		/** Called every {@value JobService#PROGRESS_EVERY} jobs read. */
+		default void read(int jobs) {
+		}
+
+		/** Called as the jobs are stored, in steps of a thousand. */
+		default void stored(int jobs, int total) {
+		}
+	}
+
+	/** How often a batch says how far it is. */
+	public static final int PROGRESS_EVERY = 10_000;
+
+	/** {@link #enqueueAll(InputStream, String)}, telling {@code progress} how it goes. */
+	public Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress) throws IOException {
 		BatchReader reader = new BatchReader(input);
 		String lineLimit = "longer than 1 MiB, the most one job may take";
 		String line;
@@ -101,9 +124,12 @@ public class JobService {
 					throw QueuectlException.usage("item " + item + ": more than " + MAX_BATCH_JOBS + " jobs in one batch");
 				}
 				jobs.add(JobSpecParser.parse(node, "item " + item + ": ", defaults));
+				if (jobs.size() % PROGRESS_EVERY == 0) {
+					progress.read(jobs.size());
+				}
 				lines.add(item);
 			}
-			return insert(jobs, i -> "item " + lines.get(i) + ": ");
+			return insert(jobs, i -> "item " + lines.get(i) + ": ", progress);
 		}
 		for (; line != null; line = reader.readLine(JobSpecParser.MAX_DOCUMENT_BYTES, lineLimit)) {
 			if (line.isBlank()) {
@@ -114,9 +140,12 @@ public class JobService {
 				throw QueuectlException.usage(where + "more than " + MAX_BATCH_JOBS + " jobs in one batch");
 			}
 			jobs.add(JobSpecParser.parse(JobSpecParser.readTree(line, where), where, defaults));
+			if (jobs.size() % PROGRESS_EVERY == 0) {
+				progress.read(jobs.size());
+			}
 			lines.add(reader.lineNo());
 		}
-		return insert(jobs, i -> "line " + lines.get(i) + ": ");
+		return insert(jobs, i -> "line " + lines.get(i) + ": ", progress);
 	}
 
 	/**
@@ -124,7 +153,7 @@ public class JobService {
 	 * input (so no cycle can form); it waits while one of them has not completed, and is refused
 	 * when one ended dead or canceled, since it could never run.
 	 */
-	private Enqueued insert(List<NewJob> jobs, java.util.function.IntFunction<String> where) {
+	private Enqueued insert(List<NewJob> jobs, java.util.function.IntFunction<String> where, BatchProgress progress) {
 		Set<String> ids = new HashSet<>(jobs.size() * 2);
 		for (int i = 0; i < jobs.size(); i++) {
 			if (!ids.add(jobs.get(i).id())) {
@@ -134,7 +163,7 @@ public class JobService {
 		Instant now = this.clock.instant();
 		Enqueued result = this.tx.execute(status -> {
 			List<JobState> states = initialStates(jobs, where);
-			List<Integer> conflicts = this.store.insertAll(jobs, states, now);
+			List<Integer> conflicts = this.store.insertAll(jobs, states, now, n -> progress.stored(n, jobs.size()));
 			List<Duplicate> duplicates = new ArrayList<>();
 			for (int i : conflicts) {
 				NewJob job = jobs.get(i);

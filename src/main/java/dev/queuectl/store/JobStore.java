@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
@@ -52,7 +53,7 @@ public class JobStore {
 	 * {@code pending}), with their dependencies. Returns the indexes of the jobs not inserted
 	 * because their id or their unique key was taken (the caller tells which).
 	 */
-	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now) {
+	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now, IntConsumer stored) {
 		int batchSize = 1000;
 		List<Integer> conflicts = new ArrayList<>();
 		List<Object[]> deps = new ArrayList<>();
@@ -79,6 +80,7 @@ public class JobStore {
 				ps.setLong(11, now.toEpochMilli());
 				ps.setString(12, job.uniqueKey());
 			})[0];
+			stored.accept(start + batch.size());
 			for (int i = 0; i < counts.length; i++) {
 				NewJob job = batch.get(i);
 				if (counts[i] == 0) {
