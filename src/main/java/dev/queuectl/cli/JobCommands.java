@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.queuectl.QueuectlException;
+import dev.queuectl.store.StorageErrors;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobService;
@@ -60,11 +61,17 @@ class JobCommands {
 				throw QueuectlException.usage("give either a JSON job or --file, not both");
 			}
 			Path path = invocation.workingDir().resolve(file);
+			if (Files.isDirectory(path)) {
+				throw QueuectlException.usage("--file " + file + " is a folder, not a file");
+			}
 			try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
 				out.println(this.jobs.enqueueAll(reader, cwd));
 			}
 			catch (NoSuchFileException ex) {
 				throw QueuectlException.usage("no such file: " + file);
+			}
+			catch (IOException ex) {
+				throw QueuectlException.usage("cannot read " + file + ": " + StorageErrors.reason(ex));
 			}
 			return;
 		}

@@ -43,6 +43,35 @@ public record DatabaseLocation(Path file) {
 				+ "?journal_mode=WAL&synchronous=FULL&busy_timeout=30000&foreign_keys=true&transaction_mode=IMMEDIATE";
 	}
 
+	/**
+	 * For a database this process cannot write: SQLite's read-only mode, no PRAGMA that writes. A
+	 * WAL reader needs the -shm file, which a read-only folder cannot get; with no -wal file
+	 * beside it nobody is writing there, and {@code immutable=1} reads the file without it.
+	 */
+	public String readOnlyJdbcUrl() {
+		boolean walFiles = java.nio.file.Files.exists(Paths.get(this.file + "-wal"));
+		boolean folderReadOnly = !java.nio.file.Files.isWritable(dataDir());
+		return "jdbc:sqlite:file:" + uriPath(this.file.toString())
+				+ (folderReadOnly && !walFiles ? "?immutable=1" : "?mode=ro") + "&busy_timeout=30000&foreign_keys=true";
+	}
+
+	/** The path as an SQLite URI path: characters with a meaning in URIs escaped. */
+	private static String uriPath(String path) {
+		StringBuilder sb = new StringBuilder();
+		for (char c : path.toCharArray()) {
+			switch (c) {
+				case '%' -> sb.append("%25");
+				case '?' -> sb.append("%3f");
+				case '#' -> sb.append("%23");
+				case '&' -> sb.append("%26");
+				case '=' -> sb.append("%3d");
+				case ' ' -> sb.append("%20");
+				default -> sb.append(c);
+			}
+		}
+		return sb.toString();
+	}
+
 	private static String expandHome(String path) {
 		if (path.equals("~") || path.startsWith("~/")) {
 			return System.getProperty("user.home").concat(path.substring(1)); // no +: see socket()

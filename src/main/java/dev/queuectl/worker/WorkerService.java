@@ -58,9 +58,7 @@ public class WorkerService implements HealthIndicator {
 	 * jobs finish first (within the shutdown grace).
 	 */
 	public void run(WorkerOptions options) {
-		if (options.slots() < 1 || options.slots() > 256) {
-			throw QueuectlException.usage("--count must be from 1 to 256");
-		}
+		WorkerOptions.checkCount(options.slots());
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(options.slots());
 		executor.setMaxPoolSize(options.slots());
