@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.Locale;
 
 import org.sqlite.SQLiteException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Turns a failure of the database or of the files beside it into one plain line that says what
@@ -28,6 +29,14 @@ public final class StorageErrors {
 	public static String describe(Throwable failure, Path db) {
 		String where = db == null ? "the database" : "the database " + db;
 		for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			// SQLite rolls back by itself on SQLITE_FULL (and others); Spring's rollback then fails and
+			// carries the real failure aside, not as its cause
+			if (t instanceof TransactionSystemException tx && tx.getApplicationException() != null) {
+				String message = describe(tx.getApplicationException(), db);
+				if (message != null) {
+					return message;
+				}
+			}
 			String code = sqliteCode(t);
 			if (code != null) {
 				String message = forSqliteCode(code, where, db);

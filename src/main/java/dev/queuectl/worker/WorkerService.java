@@ -54,7 +54,7 @@ public class WorkerService implements HealthIndicator {
 	}
 
 	/**
-	 * Runs a worker host in the foreground until SIGINT, SIGTERM or {@code worker stop}; running
+	 * Runs a worker host in the foreground until SIGINT, SIGTERM, SIGHUP or {@code worker stop}; running
 	 * jobs finish first (within the shutdown grace).
 	 */
 	public void run(WorkerOptions options) {
@@ -70,9 +70,8 @@ public class WorkerService implements HealthIndicator {
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");
 		}
-		StopSignals.onStop(worker::requestStop);
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
-		try {
+		try (StopSignals signals = StopSignals.onStop(worker::requestStop)) {
 			worker.run();
 		}
 		finally {
