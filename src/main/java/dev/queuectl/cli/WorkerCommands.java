@@ -35,7 +35,7 @@ class WorkerCommands {
 	}
 
 	@Command(name = { "worker", "start" }, group = "Workers",
-			description = "Run jobs in the foreground until Ctrl-C, SIGTERM or 'worker stop'", help = """
+			description = "Run jobs in the foreground until Ctrl-C, SIGTERM, SIGHUP or 'worker stop'", help = """
 					Running jobs finish first (up to config shutdown-grace). While it runs, health and metrics
 					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus.
 					  queuectl worker start

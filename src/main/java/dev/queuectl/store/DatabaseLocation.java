@@ -4,10 +4,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Where the queue lives. The path comes from {@code --db} (a system property), then the
- * {@code QUEUECTL_DB} environment variable, then {@code queuectl.db} in application.yml; Spring's
- * property order gives exactly that precedence. Blank means the per-user default, shared by every
- * terminal: {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}.
+ * Where the queue lives. The path comes from {@code --db}, then the {@code QUEUECTL_DB} environment
+ * variable, then {@code queuectl.db} in the user's config file, then in the application.yml inside
+ * the jar; Spring's property order (set up by ConfigLockdown) gives exactly that precedence, and
+ * the fast client (Main, ConfiguredDb) follows the same. Blank means the per-user default, shared
+ * by every terminal: {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}.
  */
 public record DatabaseLocation(Path file) {
 
