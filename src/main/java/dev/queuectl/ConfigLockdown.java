@@ -1,6 +1,5 @@
 package dev.queuectl;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,7 +33,7 @@ final class ConfigLockdown implements ApplicationListener<ApplicationEnvironment
 	/** {@code commandLine}: properties from the command line, which also win over every file. */
 	ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp) {
 		Map<String, Object> p = new LinkedHashMap<>(commandLine);
-		p.put("spring.config.location", "classpath:/application.yml,optional:file:" + userConfigFile());
+		p.put("spring.config.location", "classpath:/application.yml,optional:file:" + ConfiguredDb.userConfigFile());
 		p.put("spring.config.additional-location", "");
 		p.put("spring.config.import", "");
 		p.put("spring.main.web-application-type", serveHttp ? "servlet" : "none");
@@ -45,10 +44,6 @@ final class ConfigLockdown implements ApplicationListener<ApplicationEnvironment
 		p.put("management.endpoints.access.max-permitted", "read-only");
 		p.put("spring.jmx.enabled", false);
 		this.properties = p;
-	}
-
-	static Path userConfigFile() {
-		return ConfiguredDb.userConfigFile();
 	}
 
 	@Override

@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * Entry point. Reads the global options ({@code --db}, {@code --debug}, {@code --version},
  * {@code --help}), decides how to run (one command, a script on stdin, or the REPL) and exits with
- * the command's code.
+ * the command's code. {@code worker start}'s options are checked before anything starts, and
+ * configuration is read only from the documented places ({@link ConfigLockdown}).
  */
 @SpringBootApplication
 public class QueuectlApplication {
@@ -125,7 +126,8 @@ public class QueuectlApplication {
 		p.put("spring.shell.command.script.enabled", false); // piped stdin does this
 		p.put("spring.shell.command.version.enabled", false); // --version
 		p.put("spring.shell.history.name", "repl-history");
-		// Health and metrics, only while a worker host runs, only on loopback.
+		// Health and metrics, only while a worker host runs, only on loopback (and for the CLI
+		// forced over every config file by ConfigLockdown).
 		p.put("server.address", "127.0.0.1");
 		p.put("server.port", "${queuectl.worker.http-port:0}");
 		p.put("management.endpoints.web.exposure.include", "health,metrics,prometheus");
