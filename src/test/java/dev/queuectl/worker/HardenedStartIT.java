@@ -252,14 +252,16 @@ class HardenedStartIT {
 		String server = "queuectl-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
 		try {
 			assertThat(exec("tmux", "-L", server, "new-session", "-d", "-x", "150", "-y", "40", "bash " + script)).isZero();
-			await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(screen(server)).contains("queuectl>"));
+			awaitPrompts(server, 1);
 			tmux(server, "list --stat");
 			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(screen(server)).contains("list --stat"));
 			tmux(server, "C-c");
+			// the terminal sends Ctrl-C as a signal, beside the typed characters: type on at the new prompt
+			awaitPrompts(server, 2);
 			tmux(server, "enqueue '{\"command\":\"echo", "Enter");
-			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(screen(server)).contains("quote>"));
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(screen(server)).endsWith("quote>"));
 			tmux(server, "C-c");
-			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(screen(server)).endsWith("queuectl>"));
+			awaitPrompts(server, 3);
 			tmux(server, "status", "Enter");
 			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(screen(server)).contains("no worker hosts running"));
 			assertThat(exit).as(screen(server)).doesNotExist();
@@ -279,6 +281,15 @@ class HardenedStartIT {
 		List<String> cmd = new ArrayList<>(List.of("tmux", "-L", server, "send-keys"));
 		cmd.addAll(List.of(keys));
 		assertThat(exec(cmd.toArray(String[]::new))).isZero();
+	}
+
+	/** The screen shows this many prompts, the last one empty and waiting. */
+	private static void awaitPrompts(String server, int count) {
+		await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+			String screen = screen(server);
+			assertThat(screen.lines().filter(l -> l.startsWith("queuectl>")).count()).as(screen).isEqualTo(count);
+			assertThat(screen).endsWith("queuectl>");
+		});
 	}
 
 	private static String screen(String server) throws Exception {
