@@ -5,45 +5,104 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 
 /**
- * Reads {@code queuectl.db} from the application.yml inside the jar without starting Spring, for
- * the fast path in {@link Main}. Understands the file as shipped: a {@code db:} key directly
- * under {@code queuectl:}. Plain string handling only (no regex, lambdas or string concatenation):
- * it runs in the one-shot client, where each of those costs start-up time.
+ * Where queuectl's configuration files are, and {@code queuectl.db} read from them without
+ * starting Spring, for the fast path in {@link Main}. The files are the install's application.yml
+ * (inside the jar) and the user's {@code ${XDG_CONFIG_HOME:-~/.config}/queuectl/application.yml},
+ * which wins; never a file in the working directory ({@link ConfigLockdown} makes Spring read the
+ * same two). Understands the files as YAML written by hand: a {@code db:} key one level under
+ * {@code queuectl:}, or a top-level {@code queuectl.db:}. Plain string handling only (no regex,
+ * lambdas or string concatenation): it runs in the one-shot client, where each of those costs
+ * start-up time.
  */
 final class ConfiguredDb {
 
 	private ConfiguredDb() {
 	}
 
+	/** The user's configuration file (it may not exist). */
+	static Path userConfigFile() {
+		String xdg = System.getenv("XDG_CONFIG_HOME");
+		Path base = (xdg != null && !xdg.isBlank() && xdg.startsWith("/")) ? Paths.get(xdg)
+				: Paths.get(System.getProperty("user.home"), ".config");
+		return base.resolve("queuectl").resolve("application.yml");
+	}
+
+	/** {@code queuectl.db} as configured in the files: the user's, else the install's; null when blank. */
+	static String fromConfigFiles() {
+		Path user = userConfigFile();
+		if (Files.isRegularFile(user)) {
+			try (InputStream in = Files.newInputStream(user)) {
+				String[] found = read(in);
+				if (found != null) {
+					return found[0];
+				}
+			}
+			catch (IOException ex) {
+				// unreadable: Spring will say so when the full application starts
+			}
+		}
+		return fromApplicationYml();
+	}
+
+	/** {@code queuectl.db} from the application.yml inside the jar; null when blank. */
 	static String fromApplicationYml() {
 		try (InputStream in = ConfiguredDb.class.getResourceAsStream("/application.yml")) {
 			if (in == null) {
 				return null;
 			}
-			BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-			boolean inQueuectl = false;
-			for (String line; (line = reader.readLine()) != null;) {
-				if (line.isBlank() || line.trim().startsWith("#")) {
-					continue;
-				}
-				if (!Character.isWhitespace(line.charAt(0))) {
-					inQueuectl = line.startsWith("queuectl:");
-				}
-				else if (inQueuectl && line.startsWith("  db:")) {
-					String value = withoutComment(line.substring(line.indexOf(':') + 1)).trim();
-					if (value.length() >= 2 && (value.startsWith("\"") || value.startsWith("'"))) {
-						value = value.substring(1, value.length() - 1);
-					}
-					return value.isBlank() ? null : value;
-				}
-			}
-			return null;
+			String[] found = read(in);
+			return found == null ? null : found[0];
 		}
 		catch (IOException ex) {
 			return null;
 		}
+	}
+
+	/** {@code {value}} (null when blank) if the file sets queuectl.db, else null. */
+	static String[] read(InputStream in) throws IOException {
+		BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+		boolean inQueuectl = false;
+		int indent = -1;
+		for (String line; (line = reader.readLine()) != null;) {
+			if (line.isBlank() || line.trim().startsWith("#")) {
+				continue;
+			}
+			if (!Character.isWhitespace(line.charAt(0))) {
+				inQueuectl = line.startsWith("queuectl:");
+				indent = -1;
+				if (line.startsWith("queuectl.db:")) {
+					return new String[] { value(line) };
+				}
+				continue;
+			}
+			if (!inQueuectl) {
+				continue;
+			}
+			int at = 0;
+			while (at < line.length() && Character.isWhitespace(line.charAt(at))) {
+				at++;
+			}
+			if (indent < 0) {
+				indent = at;
+			}
+			if (at == indent && line.startsWith("db:", at)) {
+				return new String[] { value(line) };
+			}
+		}
+		return null;
+	}
+
+	private static String value(String line) {
+		String value = withoutComment(line.substring(line.indexOf(':') + 1)).trim();
+		if (value.length() >= 2 && (value.startsWith("\"") || value.startsWith("'"))) {
+			value = value.substring(1, value.length() - 1);
+		}
+		return value.isBlank() ? null : value;
 	}
 
 	/**

@@ -67,7 +67,7 @@ public final class Main {
 			db = System.getenv("QUEUECTL_DB");
 		}
 		if (db == null) {
-			db = ConfiguredDb.fromApplicationYml();
+			db = ConfiguredDb.fromConfigFiles();
 		}
 		DatabaseLocation location = DatabaseLocation.resolve(db);
 		return RemoteClient.tryRun(location.socket(), words);

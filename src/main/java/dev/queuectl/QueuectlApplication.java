@@ -10,18 +10,20 @@ import java.util.Map;
 import java.util.Properties;
 
 import dev.queuectl.cli.Mode;
+import dev.queuectl.store.StorageErrors;
+import dev.queuectl.worker.WorkerOptions;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.MapPropertySource;
 
 /**
  * Entry point. Reads the global options ({@code --db}, {@code --debug}, {@code --version},
  * {@code --help}), decides how to run (one command, a script on stdin, or the REPL) and exits with
- * the command's code.
+ * the command's code. {@code worker start}'s options are checked before anything starts, and
+ * configuration is read only from the documented places ({@link ConfigLockdown}).
  */
 @SpringBootApplication
 public class QueuectlApplication {
@@ -67,12 +69,24 @@ public class QueuectlApplication {
 				rest.add(arg);
 			}
 		}
+		WorkerOptions.Request worker = null;
+		if (isWorkerStart(rest)) {
+			try {
+				// checked before Spring or a web server starts: a bad option binds no port
+				worker = WorkerOptions.parse(rest.subList(2, rest.size()));
+			}
+			catch (QueuectlException ex) {
+				System.err.println("queuectl: " + ex.getMessage());
+				return ex.exitCode();
+			}
+		}
+		boolean longRunning = worker != null && !worker.help();
 		Mode mode = !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
 		properties.put("queuectl.mode", mode.name());
 		properties.put("spring.shell.interactive.enabled", mode == Mode.REPL);
 		properties.put("spring.shell.history.enabled", mode == Mode.REPL);
 		// A one-shot command touches few beans: create only those. Long-running hosts start eagerly.
-		properties.put("spring.main.lazy-initialization", !isLongRunning(rest));
+		properties.put("spring.main.lazy-initialization", !longRunning);
 		if (debug) {
 			properties.put("queuectl.debug", true);
 			properties.put("logging.level.dev.queuectl", "debug");
@@ -81,16 +95,13 @@ public class QueuectlApplication {
 		app.setAddCommandLineProperties(false);
 		app.setBannerMode(Banner.Mode.OFF);
 		app.setLogStartupInfo(false);
-		boolean serveHttp = isLongRunning(rest) && !rest.contains("--no-http");
+		boolean serveHttp = longRunning && !worker.noHttp();
 		app.setWebApplicationType(serveHttp ? WebApplicationType.SERVLET : WebApplicationType.NONE);
-		int portAt = rest.indexOf("--port");
-		if (serveHttp && portAt > 0 && portAt + 1 < rest.size()) {
-			properties.put("server.port", rest.get(portAt + 1));
+		if (serveHttp && worker.port() != null) {
+			properties.put("server.port", worker.port());
 		}
 		app.setDefaultProperties(internalDefaults());
-		app.addInitializers((ConfigurableApplicationContext ctx) -> ctx.getEnvironment()
-			.getPropertySources()
-			.addFirst(new MapPropertySource("queuectlCommandLine", properties)));
+		app.addListeners(new ConfigLockdown(properties, serveHttp));
 		try (ConfigurableApplicationContext ctx = app.run(rest.toArray(String[]::new))) {
 			return SpringApplication.exit(ctx);
 		}
@@ -99,7 +110,7 @@ public class QueuectlApplication {
 		}
 	}
 
-	private static boolean isLongRunning(List<String> words) {
+	private static boolean isWorkerStart(List<String> words) {
 		return words.size() >= 2 && words.get(0).equals("worker") && words.get(1).equals("start");
 	}
 
@@ -115,7 +126,8 @@ public class QueuectlApplication {
 		p.put("spring.shell.command.script.enabled", false); // piped stdin does this
 		p.put("spring.shell.command.version.enabled", false); // --version
 		p.put("spring.shell.history.name", "repl-history");
-		// Health and metrics, only while a worker host runs, only on loopback.
+		// Health and metrics, only while a worker host runs, only on loopback (and for the CLI
+		// forced over every config file by ConfigLockdown).
 		p.put("server.address", "127.0.0.1");
 		p.put("server.port", "${queuectl.worker.http-port:0}");
 		p.put("management.endpoints.web.exposure.include", "health,metrics,prometheus");
@@ -135,8 +147,9 @@ public class QueuectlApplication {
 			}
 			return q.exitCode();
 		}
-		System.err.println("queuectl: " + cause.getClass().getSimpleName()
-				+ (cause.getMessage() == null ? "" : ": " + cause.getMessage().lines().findFirst().orElse("")));
+		String storage = StorageErrors.describe(ex, null);
+		System.err.println("queuectl: " + (storage != null ? storage : cause.getClass().getSimpleName()
+				+ (cause.getMessage() == null ? "" : ": " + cause.getMessage().lines().findFirst().orElse(""))));
 		if (debug) {
 			ex.printStackTrace();
 		}

@@ -25,4 +25,16 @@ class ConfiguredDbTest {
 		assertThat(ConfiguredDb.withoutComment("#")).isEqualTo("#");
 		assertThat(ConfiguredDb.withoutComment("")).isEmpty();
 	}
+
+	@Test
+	void aHandWrittenUserFileIsUnderstood() throws Exception {
+		assertThat(read("queuectl:\n    # where\n    worker:\n      db: nope\n    db: '/srv/q.db'  # shared\n")).containsExactly("/srv/q.db");
+		assertThat(read("server:\n  port: 1\nqueuectl.db: ~/q.db\n")).containsExactly("~/q.db");
+		assertThat(read("queuectl:\n  db: \"\"\n")).containsExactly((String) null);
+		assertThat(read("other:\n  db: /x\n")).isNull();
+	}
+
+	private static String[] read(String yaml) throws java.io.IOException {
+		return ConfiguredDb.read(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+	}
 }

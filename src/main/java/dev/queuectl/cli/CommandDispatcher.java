@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.queuectl.QueuectlException;
+import dev.queuectl.store.DatabaseLocation;
+import dev.queuectl.store.StorageErrors;
 import org.springframework.core.convert.ConversionException;
 import org.springframework.shell.core.ParameterValidationException;
 import org.springframework.shell.core.command.CommandContext;
@@ -31,11 +33,15 @@ public class CommandDispatcher {
 
 	private final boolean debug;
 
+	private final DatabaseLocation location;
+
 	CommandDispatcher(CommandRegistry registry, HelpCommand help,
-			@org.springframework.beans.factory.annotation.Value("${queuectl.debug:false}") boolean debug) {
+			@org.springframework.beans.factory.annotation.Value("${queuectl.debug:false}") boolean debug,
+			DatabaseLocation location) {
 		this.registry = registry;
 		this.help = help;
 		this.debug = debug;
+		this.location = location;
 	}
 
 	public int execute(List<String> words, PrintWriter out, Invocation invocation) {
@@ -75,7 +81,13 @@ public class CommandDispatcher {
 		if (cause instanceof QueuectlException.Reported r) {
 			return r.exitCode();
 		}
-		if (cause instanceof QueuectlException q) {
+		String storage = cause instanceof QueuectlException ? null : StorageErrors.describe(ex, this.location.file());
+		if (storage != null) {
+			code = QueuectlException.FAILURE;
+			message = storage;
+			log.debug("command failed", ex);
+		}
+		else if (cause instanceof QueuectlException q) {
 			code = q.exitCode();
 			message = q.getMessage();
 		}

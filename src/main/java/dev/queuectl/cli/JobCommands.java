@@ -15,6 +15,7 @@ import java.util.Map;
 
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Durations;
+import dev.queuectl.store.StorageErrors;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobService;
@@ -82,6 +83,9 @@ class JobCommands {
 			catch (InvalidPathException ex) {
 				throw QueuectlException.usage("not a file name: " + file);
 			}
+			if (Files.isDirectory(path)) {
+				throw QueuectlException.usage("--file " + file + " is a folder, not a file");
+			}
 			InputStream in;
 			try {
 				in = Files.newInputStream(path);
@@ -90,13 +94,13 @@ class JobCommands {
 				throw QueuectlException.usage("no such file: " + file);
 			}
 			catch (IOException ex) {
-				throw QueuectlException.usage("cannot read " + file + ": " + ex.getMessage());
+				throw QueuectlException.usage("cannot read " + file + ": " + StorageErrors.reason(ex));
 			}
 			try (in) {
 				result = enqueueFile(in, path, invocation);
 			}
 			catch (IOException ex) {
-				throw new QueuectlException(QueuectlException.FAILURE, "cannot read " + file + ": " + ex.getMessage());
+				throw new QueuectlException(QueuectlException.FAILURE, "cannot read " + file + ": " + StorageErrors.reason(ex));
 			}
 		}
 		else if (args.size() != 1) {

@@ -2,7 +2,6 @@ package dev.queuectl.cli;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 
 import dev.queuectl.QueuectlException;
@@ -36,7 +35,7 @@ class WorkerCommands {
 	}
 
 	@Command(name = { "worker", "start" }, group = "Workers",
-			description = "Run jobs in the foreground until Ctrl-C, SIGTERM or 'worker stop'", help = """
+			description = "Run jobs in the foreground until Ctrl-C, SIGTERM, SIGHUP or 'worker stop'", help = """
 					Running jobs finish first (up to config shutdown-grace). While it runs, health and metrics
 					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus.
 					  queuectl worker start
@@ -48,8 +47,10 @@ class WorkerCommands {
 			@Option(longName = "port", description = "HTTP port for health and metrics on 127.0.0.1 (default from application.yml)") Integer port,
 			@Option(longName = "no-http", description = "serve no health or metrics endpoints") Boolean noHttp,
 			CommandContext ctx) {
-		List<String> queueList = queues == null ? List.of()
-				: Arrays.stream(queues.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+		// the same rules the entry point applied before it started anything (here for the REPL)
+		int slots = WorkerOptions.checkCount(count);
+		List<String> queueList = WorkerOptions.checkQueues(queues);
+		WorkerOptions.checkPort(port);
 		Integer httpPort = this.environment.getProperty("local.server.port", Integer.class);
 		if (httpPort != null) {
 			Invocation.current().err().println("queuectl: health and metrics on http://127.0.0.1:" + httpPort + "/actuator");
@@ -57,7 +58,7 @@ class WorkerCommands {
 		}
 		this.server.start();
 		try {
-			this.workers.run(new WorkerOptions(count, queueList, httpPort));
+			this.workers.run(new WorkerOptions(slots, queueList, httpPort));
 		}
 		finally {
 			this.server.stop();

@@ -23,7 +23,10 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Opens the SQLite file and brings its schema up to date. The file and its folder are created
  * owner-only; first-time migration is serialized across processes by a lock file beside the
- * database, since two processes migrating a fresh file at once race inside SQLite.
+ * database, since two processes migrating a fresh file at once race inside SQLite. A database this
+ * process may not write (the file or its folder is read-only) is opened read-only, without the
+ * lock file or a migration, so it can still be read; writes then fail as "read-only". Failures
+ * are reported as one plain line ({@link StorageErrors}).
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
@@ -35,16 +38,38 @@ class DatabaseConfiguration {
 
 	@Bean(destroyMethod = "close")
 	HikariDataSource dataSource(DatabaseLocation location) {
-		createOwnerOnly(location.file());
+		Path file = location.file();
+		if (Files.isDirectory(file)) {
+			throw new QueuectlException(QueuectlException.FAILURE, "the database path " + file + " is a folder, not a file");
+		}
+		boolean readOnly = Files.isRegularFile(file) && (!Files.isWritable(file) || !Files.isWritable(location.dataDir()));
+		if (!readOnly) {
+			createOwnerOnly(file);
+		}
 		HikariConfig config = new HikariConfig();
-		config.setJdbcUrl(location.jdbcUrl());
+		config.setJdbcUrl(readOnly ? location.readOnlyJdbcUrl() : location.jdbcUrl());
 		config.setPoolName("queuectl");
 		config.setMaximumPoolSize(1);
 		config.setMinimumIdle(1);
 		config.setConnectionTimeout(60_000);
-		HikariDataSource dataSource = new HikariDataSource(config);
-		migrate(dataSource, location);
-		return dataSource;
+		HikariDataSource dataSource = null;
+		try {
+			dataSource = new HikariDataSource(config);
+			if (readOnly) {
+				checkSchemaCurrent(dataSource, location);
+			}
+			else {
+				migrate(dataSource, location);
+			}
+			return dataSource;
+		}
+		catch (RuntimeException ex) {
+			if (dataSource != null) {
+				dataSource.close();
+			}
+			String message = ex instanceof QueuectlException ? null : StorageErrors.describe(ex, file);
+			throw message == null ? ex : new QueuectlException(QueuectlException.FAILURE, message);
+		}
 	}
 
 	static void migrate(DataSource dataSource, DatabaseLocation location) {
@@ -52,17 +77,29 @@ class DatabaseConfiguration {
 		createOwnerOnly(lockFile);
 		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
 				FileLock lock = channel.lock()) {
-			Flyway.configure()
-				.dataSource(dataSource)
-				.locations("classpath:db/migration/sqlite")
-				.loggers("slf4j")
-				.load()
-				.migrate();
+			flyway(dataSource).migrate();
 		}
 		catch (IOException ex) {
 			throw new QueuectlException(QueuectlException.FAILURE,
-					"cannot lock " + lockFile + ": " + ex.getMessage());
+					"cannot lock " + lockFile + ": " + StorageErrors.reason(ex));
 		}
+	}
+
+	/** A database that cannot be written cannot be migrated either: it must be current already. */
+	private static void checkSchemaCurrent(DataSource dataSource, DatabaseLocation location) {
+		Flyway flyway = flyway(dataSource);
+		if (flyway.info().current() == null || flyway.info().pending().length > 0) {
+			throw new QueuectlException(QueuectlException.FAILURE, "the database " + location.file()
+					+ " is read-only and needs an upgrade this queuectl cannot write (open it once with write access)");
+		}
+	}
+
+	private static Flyway flyway(DataSource dataSource) {
+		return Flyway.configure()
+			.dataSource(dataSource)
+			.locations("classpath:db/migration/sqlite")
+			.loggers("slf4j")
+			.load();
 	}
 
 	private static void createOwnerOnly(Path file) {
@@ -83,8 +120,14 @@ class DatabaseConfiguration {
 		catch (UnsupportedOperationException ex) {
 			// not a POSIX file system: default permissions
 		}
+		catch (FileAlreadyExistsException ex) {
+			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + file + ": " + ex.getFile()
+					+ " is a file, not a folder");
+		}
 		catch (IOException ex) {
-			throw new QueuectlException(QueuectlException.FAILURE, "cannot create database " + file + ": " + ex.getMessage());
+			String at = ex instanceof java.nio.file.FileSystemException fs && fs.getFile() != null
+					&& !fs.getFile().equals(file.toString()) ? " (at " + fs.getFile() + ")" : "";
+			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + file + ": " + StorageErrors.reason(ex) + at);
 		}
 	}
 }

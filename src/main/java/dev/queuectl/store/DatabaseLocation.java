@@ -4,10 +4,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Where the queue lives. The path comes from {@code --db} (a system property), then the
- * {@code QUEUECTL_DB} environment variable, then {@code queuectl.db} in application.yml; Spring's
- * property order gives exactly that precedence. Blank means the per-user default, shared by every
- * terminal: {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}.
+ * Where the queue lives. The path comes from {@code --db}, then the {@code QUEUECTL_DB} environment
+ * variable, then {@code queuectl.db} in the user's config file, then in the application.yml inside
+ * the jar; Spring's property order (set up by ConfigLockdown) gives exactly that precedence, and
+ * the fast client (Main, ConfiguredDb) follows the same. Blank means the per-user default, shared
+ * by every terminal: {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}.
  */
 public record DatabaseLocation(Path file) {
 
@@ -46,6 +47,35 @@ public record DatabaseLocation(Path file) {
 	public String jdbcUrl() {
 		return "jdbc:sqlite:" + this.file
 				+ "?journal_mode=WAL&synchronous=FULL&busy_timeout=30000&foreign_keys=true&transaction_mode=IMMEDIATE";
+	}
+
+	/**
+	 * For a database this process cannot write: SQLite's read-only mode, no PRAGMA that writes. A
+	 * WAL reader needs the -shm file, which a read-only folder cannot get; with no -wal file
+	 * beside it nobody is writing there, and {@code immutable=1} reads the file without it.
+	 */
+	public String readOnlyJdbcUrl() {
+		boolean walFiles = java.nio.file.Files.exists(Paths.get(this.file + "-wal"));
+		boolean folderReadOnly = !java.nio.file.Files.isWritable(dataDir());
+		return "jdbc:sqlite:file:" + uriPath(this.file.toString())
+				+ (folderReadOnly && !walFiles ? "?immutable=1" : "?mode=ro") + "&busy_timeout=30000&foreign_keys=true";
+	}
+
+	/** The path as an SQLite URI path: characters with a meaning in URIs escaped. */
+	private static String uriPath(String path) {
+		StringBuilder sb = new StringBuilder();
+		for (char c : path.toCharArray()) {
+			switch (c) {
+				case '%' -> sb.append("%25");
+				case '?' -> sb.append("%3f");
+				case '#' -> sb.append("%23");
+				case '&' -> sb.append("%26");
+				case '=' -> sb.append("%3d");
+				case ' ' -> sb.append("%20");
+				default -> sb.append(c);
+			}
+		}
+		return sb.toString();
 	}
 
 	private static String expandHome(String path) {

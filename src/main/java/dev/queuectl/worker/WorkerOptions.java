@@ -1,7 +1,126 @@
 package dev.queuectl.worker;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
-/** What {@code worker start} was asked for. */
+import dev.queuectl.QueuectlException;
+
+/**
+ * What {@code worker start} was asked for, and the one place its options are checked. The entry
+ * point parses the command line with {@link #parse} before it starts Spring or a web server, so a
+ * bad option costs one line and exit 2 and binds no port; the command checks the same rules when
+ * it is typed in the REPL.
+ */
 public record WorkerOptions(int slots, List<String> queues, Integer httpPort) {
+
+	public static final int MAX_SLOTS = 256;
+
+	/** The rule {@code enqueue} applies to a job's {@code "queue"} (JobSpecParser.QUEUE). */
+	private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+	/** The command line of {@code worker start}, checked. */
+	public record Request(int count, List<String> queues, Integer port, boolean noHttp, boolean help) {
+	}
+
+	/**
+	 * Parses the words after {@code worker start} exactly as the command declares them: {@code --count}
+	 * / {@code -c}, {@code --queue} / {@code -q} (repeatable), {@code --port}, {@code --no-http}, each
+	 * also as {@code --name=value}; {@code --help} / {@code -h}.
+	 */
+	public static Request parse(List<String> args) {
+		Integer count = null;
+		List<String> queueValues = new ArrayList<>();
+		String port = null;
+		boolean noHttp = false;
+		boolean help = false;
+		for (int i = 0; i < args.size(); i++) {
+			String word = args.get(i);
+			String name = word;
+			String value = null;
+			int eq = word.indexOf('=');
+			if (word.startsWith("-") && eq > 0) {
+				name = word.substring(0, eq);
+				value = word.substring(eq + 1);
+			}
+			switch (name) {
+				case "--help", "-h" -> help = true;
+				case "--no-http" -> {
+					if (value != null && !value.equals("true") && !value.equals("false")) {
+						throw QueuectlException.usage("option --no-http expects true or false, got '" + value + "'");
+					}
+					noHttp = value == null || value.equals("true");
+				}
+				case "--count", "-c", "--queue", "-q", "--port" -> {
+					if (value == null) {
+						if (i + 1 >= args.size()) {
+							throw QueuectlException.usage("option " + name + " needs a value");
+						}
+						value = args.get(++i);
+					}
+					if (name.equals("--count") || name.equals("-c")) {
+						count = integer(name, value);
+					}
+					else if (name.equals("--port")) {
+						port = value;
+					}
+					else {
+						queueValues.add(value);
+					}
+				}
+				default -> {
+					if (word.startsWith("-")) {
+						throw QueuectlException.usage("unknown option '" + name
+								+ "' for 'worker start' (try 'queuectl help worker start')");
+					}
+					throw QueuectlException.usage("'worker start' takes no argument, got '" + word + "'");
+				}
+			}
+		}
+		return new Request(checkCount(count == null ? 1 : count),
+				checkQueues(queueValues.isEmpty() ? null : String.join(",", queueValues)),
+				port == null ? null : checkPort(integer("--port", port)), noHttp, help);
+	}
+
+	/** Jobs run at once: 1 to {@value #MAX_SLOTS}. */
+	public static int checkCount(Integer count) {
+		if (count == null || count < 1 || count > MAX_SLOTS) {
+			throw QueuectlException.usage("--count must be from 1 to " + MAX_SLOTS);
+		}
+		return count;
+	}
+
+	/** The queues of {@code --queue a,b} (repeats arrive joined by commas); empty means every queue. */
+	public static List<String> checkQueues(String queues) {
+		if (queues == null) {
+			return List.of();
+		}
+		List<String> names = new ArrayList<>();
+		for (String name : queues.split(",", -1)) {
+			String trimmed = name.trim();
+			if (!QUEUE.matcher(trimmed).matches()) {
+				throw QueuectlException.usage("--queue '" + trimmed
+						+ "' is not a queue name (1-64 of letters, digits and . _ : -)");
+			}
+			names.add(trimmed);
+		}
+		return List.copyOf(names);
+	}
+
+	/** An HTTP port: 0 (any free one) to 65535. */
+	public static Integer checkPort(Integer port) {
+		if (port != null && (port < 0 || port > 65535)) {
+			throw QueuectlException.usage("--port must be from 0 to 65535");
+		}
+		return port;
+	}
+
+	private static int integer(String name, String value) {
+		try {
+			return Integer.parseInt(value);
+		}
+		catch (NumberFormatException ex) {
+			throw QueuectlException.usage("option " + name + " expects an integer, got '" + value + "'");
+		}
+	}
 }

@@ -57,13 +57,11 @@ public class WorkerService implements HealthIndicator {
 	}
 
 	/**
-	 * Runs a worker host in the foreground until SIGINT, SIGTERM or {@code worker stop}; running
+	 * Runs a worker host in the foreground until SIGINT, SIGTERM, SIGHUP or {@code worker stop}; running
 	 * jobs finish first (within the shutdown grace).
 	 */
 	public void run(WorkerOptions options) {
-		if (options.slots() < 1 || options.slots() > 256) {
-			throw QueuectlException.usage("--count must be from 1 to 256");
-		}
+		WorkerOptions.checkCount(options.slots());
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(options.slots());
 		executor.setMaxPoolSize(options.slots());
@@ -82,9 +80,8 @@ public class WorkerService implements HealthIndicator {
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");
 		}
-		StopSignals.onStop(worker::requestStop);
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
-		try {
+		try (StopSignals signals = StopSignals.onStop(worker::requestStop)) {
 			worker.run();
 		}
 		finally {
