@@ -104,7 +104,7 @@ echo "hosts up after $(( T_ENQ - T0 )) ms; $JOBS jobs enqueued"
 
 # The kills: one random live host every KILL_EVERY s, replaced at once. Each killed host's
 # processes (its spawners and the jobs they ran) are watched until they are gone.
-KILLS=0 IN_FLIGHT=0 STRAGGLE_MAX=0 ORPHANS=0 TIMED_OUT=0
+KILLS=0 BOOTING=0 IN_FLIGHT=0 STRAGGLE_MAX=0 ORPHANS=0 TIMED_OUT=0
 ORPHAN_LINES=()
 declare -A KILLED_AT=() # host number -> kill time, while any of its processes lives
 check_killed() { # FINAL: 1 = the last look, after every host stopped
@@ -127,11 +127,13 @@ check_killed() { # FINAL: 1 = the last look, after every host stopped
   done
 }
 kill_one() {
-  local live=("${!HOST_PID[@]}") n pid
+  local live=("${!HOST_PID[@]}") n pid up claimed
   n=${live[RANDOM % ${#live[@]}]}
   pid=${HOST_PID[$n]}
-  IN_FLIGHT=$(( IN_FLIGHT + $(sql "SELECT COUNT(*) FROM jobs j JOIN workers w ON w.id = j.worker_id
-    WHERE w.pid = $pid AND j.state = 'processing'") ))
+  IFS='|' read -r up claimed <<<"$(sql "SELECT COUNT(*), (SELECT COUNT(*) FROM jobs j JOIN workers w ON w.id = j.worker_id
+    WHERE w.pid = $pid AND j.state = 'processing') FROM workers WHERE pid = $pid")"
+  [ "$up" = 0 ] && BOOTING=$(( BOOTING + 1 ))
+  IN_FLIGHT=$(( IN_FLIGHT + claimed ))
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   KILLED_AT[$n]=$(now_ms)
@@ -233,8 +235,9 @@ awk -v w=$(( T_END - T0 )) -v d=$(( T_DONE - T_ENQ )) -v q="${Q_SECS:-0}" -v n="
   printf "  wall %.1f s in all; enqueue to every job terminal %.1f s; %.1f jobs/s (%d jobs / %.1f s, first enqueued to last finished)\n", w / 1000, d / 1000, (q > 0 ? n / q : 0), n, q }'
 echo "  jobs: ${COMPLETED:-0} completed, ${DEAD:-0} dead$([ $TIMED_OUT = 1 ] && echo ", time limit of ${TIME_LIMIT} s reached")"
 echo "  runs recorded: ${R_DONE:-0} completed, ${R_LOST:-0} lost (taken back after a kill), ${R_OTHER:-0} other; highest attempt ${MAX_ATT:-0}"
-echo "  kills: $KILLS, with $IN_FLIGHT jobs claimed by the killed hosts; their processes were all gone at most ${STRAGGLE_MAX} ms after a kill (looked for every ~200 ms)"
-echo "  ledger: ${L_START:-0} starts, ${L_END:-0} ends; executions of one job at once: $(an "SELECT COUNT(*) FROM overlaps")"
+echo "  kills: $KILLS ($BOOTING of a host still starting, not yet registered), with $IN_FLIGHT jobs claimed by the killed hosts; their processes were all gone at most ${STRAGGLE_MAX} ms after a kill (looked for every ~200 ms)"
+echo "  ledger: ${L_START:-0} starts, ${L_END:-0} ends ($(an "SELECT COUNT(*) FROM ledger e JOIN starts s ON s.job = e.job AND s.token = e.token
+  JOIN q.job_runs r ON r.id = s.run_id WHERE e.kind = 'end' AND r.outcome = 'lost'") of them by an execution whose host died before recording it); executions of one job at once: $(an "SELECT COUNT(*) FROM overlaps")"
 echo "  host start-ups: $HOST_SEQ (logs had $(cat "$WORK"/host-*.log | grep -c ' ERROR ' || true) ERROR lines)"
 
 show_job() { # ID: its state, ledger lines and runs
