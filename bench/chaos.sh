@@ -104,8 +104,9 @@ echo "hosts up after $(( T_ENQ - T0 )) ms; $JOBS jobs enqueued"
 
 # The kills: one random live host every KILL_EVERY s, replaced at once. Each killed host's
 # processes (its spawners and the jobs they ran) are watched until they are gone.
-KILLS=0 BOOTING=0 IN_FLIGHT=0 STRAGGLE_MAX=0 ORPHANS=0 TIMED_OUT=0
+KILLS=0 KILL_WAIT=0 IN_FLIGHT=0 STRAGGLE_MAX=0 ORPHANS=0 TIMED_OUT=0
 ORPHAN_LINES=()
+declare -A SLOW=() # host number -> its processes still alive 1 s after its kill (the first 10 such hosts)
 declare -A KILLED_AT=() # host number -> kill time, while any of its processes lives
 check_killed() { # FINAL: 1 = the last look, after every host stopped
   local n pids age t
@@ -116,6 +117,9 @@ check_killed() { # FINAL: 1 = the last look, after every host stopped
     if [ -z "$pids" ]; then
       [ "$1" = 0 ] && [ "$age" -gt "$STRAGGLE_MAX" ] && STRAGGLE_MAX=$age
       unset "KILLED_AT[$n]"
+    elif [ "$age" -gt 1000 ] && [ "$1" = 0 ] && [ -z "${SLOW[$n]:-}" ] && [ ${#SLOW[@]} -lt 10 ]; then
+      # shellcheck disable=SC2086
+      SLOW[$n]=$(describe $pids | sed "s/^/host $n, ${age} ms after its kill: /")
     elif [ "$age" -gt 10000 ] || [ "$1" = 1 ]; then
       # shellcheck disable=SC2086
       while IFS= read -r line; do ORPHAN_LINES+=("host $n ($([ "$1" = 1 ] && echo stopped || echo killed) ${age} ms ago): $line"); done < <(describe $pids)
@@ -126,13 +130,15 @@ check_killed() { # FINAL: 1 = the last look, after every host stopped
     fi
   done
 }
-kill_one() {
-  local live=("${!HOST_PID[@]}") n pid up claimed
-  n=${live[RANDOM % ${#live[@]}]}
+kill_one() { # false when no host is up yet (registered: a host still starting has claimed nothing)
+  local n pid claimed up=()
+  for n in "${!HOST_PID[@]}"; do
+    [ -n "$(sql "SELECT 1 FROM workers WHERE pid = ${HOST_PID[$n]}")" ] && up+=("$n")
+  done
+  [ ${#up[@]} -gt 0 ] || return 1
+  n=${up[RANDOM % ${#up[@]}]}
   pid=${HOST_PID[$n]}
-  IFS='|' read -r up claimed <<<"$(sql "SELECT COUNT(*), (SELECT COUNT(*) FROM jobs j JOIN workers w ON w.id = j.worker_id
-    WHERE w.pid = $pid AND j.state = 'processing') FROM workers WHERE pid = $pid")"
-  [ "$up" = 0 ] && BOOTING=$(( BOOTING + 1 ))
+  claimed=$(sql "SELECT COUNT(*) FROM jobs j JOIN workers w ON w.id = j.worker_id WHERE w.pid = $pid AND j.state = 'processing'")
   IN_FLIGHT=$(( IN_FLIGHT + claimed ))
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
@@ -141,6 +147,9 @@ kill_one() {
   KILLS=$(( KILLS + 1 ))
   start_host
 }
+# A kill is due KILL_EVERY s after the last one and happens as soon as a host is up: on a loaded
+# machine a JVM may take longer than that to start, and killing hosts that never ran a job
+# would test nothing but stall the queue.
 DEADLINE=$(( T_ENQ + TIME_LIMIT * 1000 ))
 NEXT_KILL=$(( T_ENQ + KILL_EVERY * 1000 ))
 while :; do
@@ -148,9 +157,9 @@ while :; do
   [ "$left" = 0 ] && break
   t=$(now_ms)
   if [ "$t" -ge "$DEADLINE" ]; then TIMED_OUT=1; break; fi
-  if [ "$t" -ge "$NEXT_KILL" ]; then
-    kill_one
-    NEXT_KILL=$(( NEXT_KILL + KILL_EVERY * 1000 ))
+  if [ "$t" -ge "$NEXT_KILL" ] && kill_one; then
+    KILL_WAIT=$(( KILL_WAIT + t - NEXT_KILL ))
+    NEXT_KILL=$(( t + KILL_EVERY * 1000 ))
   fi
   check_killed 0
   sleep 0.2
@@ -235,7 +244,7 @@ awk -v w=$(( T_END - T0 )) -v d=$(( T_DONE - T_ENQ )) -v q="${Q_SECS:-0}" -v n="
   printf "  wall %.1f s in all; enqueue to every job terminal %.1f s; %.1f jobs/s (%d jobs / %.1f s, first enqueued to last finished)\n", w / 1000, d / 1000, (q > 0 ? n / q : 0), n, q }'
 echo "  jobs: ${COMPLETED:-0} completed, ${DEAD:-0} dead$([ $TIMED_OUT = 1 ] && echo ", time limit of ${TIME_LIMIT} s reached")"
 echo "  runs recorded: ${R_DONE:-0} completed, ${R_LOST:-0} lost (taken back after a kill), ${R_OTHER:-0} other; highest attempt ${MAX_ATT:-0}"
-echo "  kills: $KILLS ($BOOTING of a host still starting, not yet registered), with $IN_FLIGHT jobs claimed by the killed hosts; their processes were all gone at most ${STRAGGLE_MAX} ms after a kill (looked for every ~200 ms)"
+echo "  kills: $KILLS (due kills waited $(( KILL_WAIT / 1000 )) s in all for a host to be up), with $IN_FLIGHT jobs claimed by the killed hosts; their processes were all gone at most ${STRAGGLE_MAX} ms after a kill (looked for every ~200 ms)"
 echo "  ledger: ${L_START:-0} starts, ${L_END:-0} ends ($(an "SELECT COUNT(*) FROM ledger e JOIN starts s ON s.job = e.job AND s.token = e.token
   JOIN q.job_runs r ON r.id = s.run_id WHERE e.kind = 'end' AND r.outcome = 'lost'") of them by an execution whose host died before recording it); executions of one job at once: $(an "SELECT COUNT(*) FROM overlaps")"
 echo "  host start-ups: $HOST_SEQ (logs had $(cat "$WORK"/host-*.log | grep -c ' ERROR ' || true) ERROR lines)"
@@ -246,7 +255,13 @@ show_job() { # ID: its state, ledger lines and runs
   an "SELECT '    run #' || attempt || ' ' || IFNULL(outcome, '-') || ' on ' || IFNULL(worker_id, '-') || ' ' || started_at || '..' ||
         IFNULL(finished_at, '-') || ' exit ' || IFNULL(exit_code, '-') || ' ' || IFNULL(error, '') FROM q.job_runs WHERE job_id = '$1' ORDER BY id"
 }
+if [ ${#SLOW[@]} -gt 0 ]; then
+  echo "  processes alive 1 s after their host's kill:"
+  printf '    %s\n' "${SLOW[@]}"
+fi
 if [ "$LOST" -gt 0 ]; then
+  echo "  lost jobs: $(an "SELECT group_concat(n || ' ' || what, ', ') FROM (SELECT COUNT(*) AS n, CASE WHEN state = 'completed'
+    THEN 'completed without an end in the ledger' ELSE state END AS what FROM lost GROUP BY what ORDER BY what)")$([ $TIMED_OUT = 1 ] && echo ' (the time limit passed)')"
   echo "  lost jobs (first 20 of $LOST):"
   for id in $(an "SELECT id FROM lost ORDER BY id LIMIT 20"); do show_job "$id"; done
 fi
