@@ -85,6 +85,7 @@ echo "queuectl chaos: $HOSTS hosts x $SLOTS slots, $JOBS jobs, a kill every ${KI
 "$Q" --db "$DB" config set lease-timeout 5s >/dev/null
 "$Q" --db "$DB" config set max-retries 10 >/dev/null
 : >"$LEDGER"
+: >"$WORK/killed" # the worker ids of the hosts killed
 awk -v n="$JOBS" -v seed="$SEED" -v mark="$MARK" -v ledger="$LEDGER" 'BEGIN {
   srand(seed)
   for (i = 1; i <= n; i++) {
@@ -139,6 +140,7 @@ kill_one() { # false when no host is up yet (registered: a host still starting h
   n=${up[RANDOM % ${#up[@]}]}
   pid=${HOST_PID[$n]}
   claimed=$(sql "SELECT COUNT(*) FROM jobs j JOIN workers w ON w.id = j.worker_id WHERE w.pid = $pid AND j.state = 'processing'")
+  sql "SELECT id FROM workers WHERE pid = $pid" >>"$WORK/killed"
   IN_FLIGHT=$(( IN_FLIGHT + claimed ))
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
@@ -197,9 +199,11 @@ T_END=$(now_ms)
 A=$WORK/analysis.db
 sqlite3 "$A" <<EOF
 CREATE TABLE ledger (job TEXT, token TEXT, kind TEXT, ts INTEGER);
+CREATE TABLE killed (worker_id TEXT);
 .mode list
 .separator " "
 .import '$LEDGER' ledger
+.import '$WORK/killed' killed
 EOF
 an() { sqlite3 -cmd '.timeout 10000' -cmd "ATTACH '$DB' AS q" "$A" "$@"; }
 an >/dev/null <<'EOF'
@@ -244,6 +248,8 @@ awk -v w=$(( T_END - T0 )) -v d=$(( T_DONE - T_ENQ )) -v q="${Q_SECS:-0}" -v n="
   printf "  wall %.1f s in all; enqueue to every job terminal %.1f s; %.1f jobs/s (%d jobs / %.1f s, first enqueued to last finished)\n", w / 1000, d / 1000, (q > 0 ? n / q : 0), n, q }'
 echo "  jobs: ${COMPLETED:-0} completed, ${DEAD:-0} dead$([ $TIMED_OUT = 1 ] && echo ", time limit of ${TIME_LIMIT} s reached")"
 echo "  runs recorded: ${R_DONE:-0} completed, ${R_LOST:-0} lost (taken back after a kill), ${R_OTHER:-0} other; highest attempt ${MAX_ATT:-0}"
+echo "  leases taken from hosts never killed (a stall longer than lease-timeout): $(an "SELECT COUNT(*) FROM q.job_runs
+  WHERE outcome = 'lost' AND worker_id NOT IN (SELECT worker_id FROM killed)") runs; results dropped because of it: $(cat "$WORK"/host-*.log | grep -c 'lease was taken over' || true)"
 echo "  kills: $KILLS (due kills waited $(( KILL_WAIT / 1000 )) s in all for a host to be up), with $IN_FLIGHT jobs claimed by the killed hosts; their processes were all gone at most ${STRAGGLE_MAX} ms after a kill (looked for every ~200 ms)"
 echo "  ledger: ${L_START:-0} starts, ${L_END:-0} ends ($(an "SELECT COUNT(*) FROM ledger e JOIN starts s ON s.job = e.job AND s.token = e.token
   JOIN q.job_runs r ON r.id = s.run_id WHERE e.kind = 'end' AND r.outcome = 'lost'") of them by an execution whose host died before recording it); executions of one job at once: $(an "SELECT COUNT(*) FROM overlaps")"
