@@ -58,6 +58,11 @@ public final class StoreBench {
 			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.0f cycles/s%n",
 					jobs, slots, preload, jobs / seconds);
 		}
+		finally {
+			try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+				files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+			}
+		}
 	}
 
 	/** Runs a worker host with a runner that spawns nothing until {@code total} jobs are completed. */
