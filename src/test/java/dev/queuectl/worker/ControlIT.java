@@ -49,7 +49,7 @@ class ControlIT {
 			long shell = Long.parseLong(Files.readString(pids).trim());
 			long child = Long.parseLong(Files.readString(Path.of(pids + ".child")).trim());
 			assertThat(this.q.ok("cancel", "long")).isEqualTo("long canceling (running: its worker host stops it)\n");
-			await().atMost(Duration.ofSeconds(3)).until(() -> gone(shell) && gone(child));
+			await().atMost(Duration.ofSeconds(3)).until(() -> Queuectl.gone(shell) && Queuectl.gone(child));
 			await().atMost(Duration.ofSeconds(10)).until(() -> "canceled".equals(state("long")));
 			assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE job_id = 'long'")).isEqualTo(1);
 			assertThat(text("SELECT outcome FROM job_runs WHERE job_id = 'long'")).isEqualTo("canceled");
@@ -181,18 +181,6 @@ class ControlIT {
 		}
 	}
 
-	private static boolean gone(long pid) {
-		if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
-			return true;
-		}
-		try {
-			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-		}
-		catch (java.io.IOException ex) {
-			return true;
-		}
-	}
 
 	private String state(String id) throws SQLException {
 		return text("SELECT state FROM jobs WHERE id = '" + id + "'");

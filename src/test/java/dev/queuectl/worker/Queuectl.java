@@ -37,6 +37,20 @@ final class Queuectl {
 	record Result(int exit, String out, String err) {
 	}
 
+	/** Whether a process has ended: gone, or a zombie its parent has not reaped yet. */
+	static boolean gone(long pid) {
+		if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+			return true;
+		}
+		try {
+			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+		}
+		catch (IOException ex) {
+			return true; // gone meanwhile
+		}
+	}
+
 	private List<String> command(List<String> jvmOptions, String... args) {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(JAVA);

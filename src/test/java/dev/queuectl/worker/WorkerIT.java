@@ -104,7 +104,7 @@ class WorkerIT {
 			ProcessHandle spawner = w.process().children().filter(WorkerIT::isCompiledSpawner).findFirst().orElseThrow();
 			spawner.destroy(); // SIGTERM
 			// the worker records a failed attempt and may run the job again: the old run must be gone
-			await().atMost(Duration.ofSeconds(2)).until(() -> gone(job));
+			await().atMost(Duration.ofSeconds(2)).until(() -> Queuectl.gone(job));
 			awaitState("orphan", "dead", Duration.ofSeconds(10));
 			assertThat(runs("orphan").get(0).get("error")).asString().contains("spawner exited");
 		}
@@ -209,7 +209,7 @@ class WorkerIT {
 		}
 		// its spawner kills the job at once: it must not run while another worker reruns it
 		long job = Long.parseLong(Files.readString(pidFile).trim());
-		await().atMost(Duration.ofSeconds(2)).until(() -> gone(job));
+		await().atMost(Duration.ofSeconds(2)).until(() -> Queuectl.gone(job));
 		assertThat(state("victim")).isEqualTo("processing");
 		try (Queuectl.Worker second = this.q.worker("--no-http")) {
 			awaitState("victim", "completed", Duration.ofSeconds(40));
@@ -349,20 +349,6 @@ class WorkerIT {
 
 	private static boolean isCompiledSpawner(ProcessHandle process) {
 		return process.info().command().orElse("").contains("queuectl-spawner-");
-	}
-
-	/** The process has exited: it is gone, or a zombie its new parent has not reaped yet. */
-	private static boolean gone(long pid) {
-		if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
-			return true;
-		}
-		try {
-			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-		}
-		catch (IOException ex) {
-			return true; // gone meanwhile
-		}
 	}
 
 	// ---- reading the database directly (a real SQLite file, read-only use)
