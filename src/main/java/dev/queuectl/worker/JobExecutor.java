@@ -131,14 +131,36 @@ final class JobExecutor implements JobRunner {
 		return ended(started, "failed", exit, signal, describeExit(exit), sink);
 	}
 
+	/**
+	 * Runs the job on an idle spawner, or a new one. A spawner that dies before the job started
+	 * (a new one killed by a signal to the worker's process group in the moment before it left
+	 * it for a session of its own) costs the job nothing: it gets one more, fresh spawner.
+	 */
 	private Integer runWithSpawner(Claim claim, OutputSink sink, RunningJob running) throws IOException {
+		boolean[] started = { false };
+		try {
+			return runOnSpawner(claim, sink, pid -> {
+				started[0] = true;
+				running.started(pid);
+			});
+		}
+		catch (IOException ex) {
+			if (started[0] || running.canceled() || running.interrupted()) {
+				throw ex;
+			}
+			log.debug("the job spawner died before {} started; on a new one", claim.jobId(), ex);
+			return runOnSpawner(claim, sink, running::started);
+		}
+	}
+
+	private Integer runOnSpawner(Claim claim, OutputSink sink, Spawner.Listener listener) throws IOException {
 		Spawner spawner = this.idle.poll();
 		if (spawner == null || !spawner.isAlive()) {
 			spawner = new Spawner();
 		}
 		boolean healthy = false;
 		try {
-			Integer exit = spawner.run(claim.workingDir(), claim.command(), sink, running::started);
+			Integer exit = spawner.run(claim.workingDir(), claim.command(), sink, listener);
 			healthy = true;
 			return exit;
 		}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The store's claim+complete rate of two commits side by side: StoreBench (a real worker host over
+# a real SQLite file, a runner that spawns nothing) alternating between a build of REV and this
+# work tree, ROUNDS times; prints each round and the medians. On a shared machine the ratio of
+# medians of one run is the figure; absolute rates move with the load.
+#   bench/store-ab.sh REV [JOBS] [ROUNDS]      e.g. bench/store-ab.sh 3782896 20000 7
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REV=${1:?usage: bench/store-ab.sh REV [JOBS] [ROUNDS]}
+JOBS=${2:-20000}
+ROUNDS=${3:-7}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-store-ab.XXXXXX")
+cleanup() {
+  git worktree remove --force "$WORK/old" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+git worktree add -q --detach "$WORK/old" "$REV"
+build() { # DIR CPFILE
+  (cd "$1" && ./mvnw -q -B -o -DskipTests package test-compile >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package test-compile >/dev/null)
+  (cd "$1" && ./mvnw -q -B -o dependency:build-classpath -Dmdep.outputFile="$2" -Dmdep.includeScope=test >/dev/null 2>&1 \
+    || ./mvnw -q -B dependency:build-classpath -Dmdep.outputFile="$2" -Dmdep.includeScope=test >/dev/null)
+}
+build "$WORK/old" "$WORK/cp-old"
+build "$PWD" "$WORK/cp-new"
+rate() { # DIR CPFILE
+  (cd "$1" && java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "target/classes:target/test-classes:$(cat "$2")" \
+    dev.queuectl.worker.StoreBench "$JOBS" 8 2>/dev/null | awk '{print int($(NF-1))}')
+}
+old=(); new=()
+for ((i = 1; i <= ROUNDS; i++)); do
+  o=$(rate "$WORK/old" "$WORK/cp-old"); n=$(rate "$PWD" "$WORK/cp-new")
+  old+=("$o"); new+=("$n")
+  printf 'round %d: %s %s cycles/s, this tree %s cycles/s\n' "$i" "$REV" "$o" "$n"
+done
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+mo=$(printf '%s\n' "${old[@]}" | median); mn=$(printf '%s\n' "${new[@]}" | median)
+printf 'store, 8 slots, %d jobs: this tree %s vs %s %s cycles/s (medians) = %s\n' "$JOBS" "$mn" "$REV" "$mo" \
+  "$(awk -v n="$mn" -v o="$mo" 'BEGIN {printf "%.2fx", n / o}')"
