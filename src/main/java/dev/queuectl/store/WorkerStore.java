@@ -71,23 +71,45 @@ public class WorkerStore {
 	 * Claims up to {@code n} runnable jobs, best first, in one statement, so that pausing and
 	 * concurrency limits hold across every host on the database: jobs of paused or full queues are
 	 * skipped, and of a queue with room for k more, at most its best k are taken. Called inside a
-	 * write transaction: whether any queue has a limit cannot change before the claim, and only
-	 * then does the claim rank candidates per queue (a window over a sort: ~40x the plain claim).
+	 * write transaction: the {@link Controls} read in it cannot change before the claim, and only
+	 * while a queue has a limit does the claim rank candidates per queue (a window over a sort:
+	 * ~40x the plain claim).
 	 * The partial index of runnable jobs is named: left to itself SQLite picks the state index and
 	 * sorts every pending job on each claim.
 	 */
 	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
+		return claim(workerId, queues, n, now, lease, controls(workerId));
+	}
+
+	/**
+	 * What the control features ask of a batch, read in one statement: whether any job runs after
+	 * another, whether any queue is paused or limited, whether any job of this host is to be
+	 * canceled. Each is almost always false, and then its statements are not run at all.
+	 */
+	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels) {
+	}
+
+	private Controls controls(String workerId) {
+		return this.jdbc.queryForObject("""
+				SELECT EXISTS (SELECT 1 FROM job_deps),
+				       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
+				       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
+				       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL)""",
+				(rs, i) -> new Controls(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4)), workerId);
+	}
+
+	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
 		StringBuilder where = new StringBuilder("state IN ('pending', 'failed') AND run_at <= ?");
 		List<Object> args = new ArrayList<>(List.of(now.toEpochMilli()));
 		if (!queues.isEmpty()) {
 			where.append(" AND queue IN (").append(JobStore.placeholders(queues.size())).append(")");
 			args.addAll(queues);
 		}
-		where.append(" AND queue NOT IN (").append(BLOCKED).append(")");
-		boolean limits = this.jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL)",
-				Integer.class) == 1;
+		if (controls.queues()) {
+			where.append(" AND queue NOT IN (").append(BLOCKED).append(")");
+		}
 		String chosen;
-		if (limits) {
+		if (controls.limits()) {
 			args.add(n + CLAIM_WINDOW);
 			chosen = """
 					WITH candidate AS (
@@ -153,7 +175,8 @@ public class WorkerStore {
 			JobState[] states = new JobState[outcomes.size()];
 			List<Integer> recorded = new ArrayList<>();
 			List<Object[]> updates = new ArrayList<>();
-			Set<String> cancel = outcomes.isEmpty() ? Set.of() : new HashSet<>(cancelRequested(workerId));
+			Controls controls = controls(workerId);
+			Set<String> cancel = controls.cancels() ? new HashSet<>(cancelRequested(workerId)) : Set.of();
 			List<String> completed = new ArrayList<>();
 			List<String> ended = new ArrayList<>(); // dead or canceled: their dependents are canceled
 			for (int i = 0; i < outcomes.size(); i++) {
@@ -216,13 +239,13 @@ public class WorkerStore {
 					this.jdbc.batchUpdate(INSERT_RUN, runs);
 				}
 			}
-			if (!completed.isEmpty()) {
+			if (controls.dependencies() && !completed.isEmpty()) {
 				this.jobs.releaseDependents(completed, now);
 			}
-			if (!ended.isEmpty()) {
+			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);
 			}
-			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease) : List.of();
+			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
 	}
