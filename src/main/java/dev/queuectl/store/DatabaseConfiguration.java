@@ -88,7 +88,7 @@ class DatabaseConfiguration {
 
 	/**
 	 * A new database (no table yet) is made auto_vacuum=INCREMENTAL, which SQLite allows only before
-	 * the first table: then retention can give free pages back to the file system. An existing
+	 * the first table (and, in WAL mode, only through a VACUUM, instant on an empty file): then retention can give free pages back to the file system. An existing
 	 * database keeps its mode (changing it takes a VACUUM, a full copy under an exclusive lock);
 	 * SQLite reuses its free pages for new rows instead.
 	 */
@@ -96,6 +96,7 @@ class DatabaseConfiguration {
 		org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
 		if (jdbc.queryForObject("SELECT COUNT(*) FROM sqlite_master", Integer.class) == 0) {
 			jdbc.execute("PRAGMA auto_vacuum = INCREMENTAL");
+			jdbc.execute("VACUUM"); // the WAL mode set on opening fixed the header: only VACUUM rewrites it (instant when empty)
 		}
 	}
 
