@@ -47,6 +47,6 @@ public class MaintenanceStore {
 
 	/** Gives up to {@code pages} free pages back to the file system (auto_vacuum=INCREMENTAL only). */
 	public void releaseFreePages(long pages) {
-		this.jdbc.queryForList("PRAGMA incremental_vacuum(" + Math.max(0, pages) + ")");
+		this.jdbc.execute("PRAGMA incremental_vacuum(" + Math.max(0, pages) + ")");
 	}
 }
