@@ -40,7 +40,10 @@ class JobCommands {
 
 	private final QueueService queues;
 
-	JobCommands(JobService jobs, WorkerService workers, QueueService queues) {
+	private final dev.queuectl.job.RetentionService retention;
+
+	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.job.RetentionService retention) {
+		this.retention = retention;
 		this.jobs = jobs;
 		this.workers = workers;
 		this.queues = queues;
@@ -250,13 +253,15 @@ class JobCommands {
 		Render.table(out, List.of("ATTEMPT", "STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR"), rows);
 	}
 
-	@Command(name = "status", group = "Jobs", description = "Count jobs in every state and show live worker hosts", help = """
+	@Command(name = "status", group = "Jobs",
+			description = "Count jobs in every state, show live worker hosts and the database and output sizes", help = """
 			  queuectl status
 			  queuectl status --json""")
 	void status(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
 		Map<JobState, Long> counts = this.jobs.countByState();
 		List<WorkerInfo> live = this.workers.workers();
 		List<String> paused = this.queues.paused();
+		dev.queuectl.job.RetentionService.Sizes sizes = this.retention.sizes();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
@@ -265,12 +270,23 @@ class JobCommands {
 			m.put("jobs", jobs);
 			m.put("paused_queues", paused);
 			m.put("workers", live.stream().map(Render::worker).toList());
+			Map<String, Object> storage = new LinkedHashMap<>();
+			storage.put("database_bytes", sizes.database());
+			storage.put("wal_bytes", sizes.wal());
+			storage.put("free_bytes", sizes.freeBytes());
+			storage.put("output_bytes", sizes.output());
+			storage.put("output_measured_in_full", !sizes.outputCapped());
+			m.put("storage", storage);
 			Render.json(out, m);
 			return;
 		}
 		List<List<String>> rows = new ArrayList<>();
 		counts.forEach((state, n) -> rows.add(List.of(state.dbValue(), Long.toString(n))));
 		Render.table(out, List.of("STATE", "JOBS"), rows);
+		out.println();
+		out.println("database " + ScheduleCommands.size(sizes.database()) + " (" + ScheduleCommands.size(sizes.freeBytes())
+				+ " of it free for reuse), WAL " + ScheduleCommands.size(sizes.wal()) + ", output "
+				+ (sizes.outputCapped() ? "more than " : "") + ScheduleCommands.size(sizes.output()));
 		if (!paused.isEmpty()) {
 			out.println();
 			out.println("paused queues: " + String.join(", ", paused) + " (no new jobs start from them)");

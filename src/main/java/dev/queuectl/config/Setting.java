@@ -27,7 +27,16 @@ public enum Setting {
 	SHUTDOWN_GRACE("shutdown-grace", "how long a stopping worker waits for running jobs (0-1h)",
 			v -> duration(v, Duration.ZERO, Duration.ofHours(1))),
 	OUTPUT_CAP("output-cap", "output kept per attempt; the rest is dropped (1KiB-1GiB)",
-			v -> size(v, 1024, 1L << 30));
+			v -> size(v, 1024, 1L << 30)),
+	RETENTION_COMPLETED("retention-completed",
+			"completed jobs are deleted (with runs and output) this long after they finish; 0 = kept (0-3650d)",
+			v -> duration(v, Duration.ZERO, Duration.ofDays(3650))),
+	RETENTION_DEAD("retention-dead",
+			"dead jobs are deleted (with runs and output) this long after they die; 0 = kept (0-3650d)",
+			v -> duration(v, Duration.ZERO, Duration.ofDays(3650))),
+	RETENTION_CANCELED("retention-canceled",
+			"canceled jobs are deleted (with runs and output) this long after they end; 0 = kept (0-3650d)",
+			v -> duration(v, Duration.ZERO, Duration.ofDays(3650)));
 
 	/** ASCII digits only ([0-9], not \\d with Unicode classes), like every number a user types. */
 	private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);

@@ -199,6 +199,26 @@ public class JobService {
 		return result;
 	}
 
+	/**
+	 * Stores one job of a schedule in the caller's transaction (a tick's job and the schedule's
+	 * advance commit together). Returns false, storing nothing, when its id or its unique key is
+	 * taken; the caller publishes {@link JobsEnqueued} after its commit.
+	 */
+	boolean insertInTransaction(NewJob job, Instant now) {
+		return this.store.insertAll(List.of(job), List.of(JobState.PENDING), now, n -> {
+		}).isEmpty();
+	}
+
+	/** The live job holding a unique key, if any. */
+	java.util.Optional<String> liveJobWithKey(String uniqueKey) {
+		return this.store.liveJobWithKey(uniqueKey);
+	}
+
+	/** A schedule's jobs (ids starting with {@code prefix}), newest first. */
+	List<Job> withIdPrefix(String prefix, int limit) {
+		return this.store.withIdPrefix(prefix, limit);
+	}
+
 	/** waiting or pending for each job, by the jobs it runs after; refuses unknown, dead or canceled ones. */
 	private List<JobState> initialStates(List<NewJob> jobs, java.util.function.IntFunction<String> where) {
 		Set<String> named = new HashSet<>();

@@ -245,6 +245,34 @@ public class JobStore {
 				String.class, before.toEpochMilli());
 	}
 
+	// ---- retention
+
+	/**
+	 * Deletes up to {@code limit} jobs in a finished state that last changed before {@code before},
+	 * oldest first, through the state index; their runs and dependency rows go with them (ON DELETE
+	 * CASCADE). Returns their ids, for their output folders.
+	 */
+	public List<String> pruneBatch(JobState state, Instant before, int limit) {
+		return this.jdbc.queryForList("""
+				DELETE FROM jobs WHERE id IN (
+				    SELECT id FROM jobs INDEXED BY jobs_state_updated WHERE state = ? AND updated_at < ?
+				    ORDER BY updated_at LIMIT ?)
+				RETURNING id""", String.class, state.dbValue(), before.toEpochMilli(), limit);
+	}
+
+	/** How many jobs {@link #pruneBatch} would delete, all batches together. */
+	public long countOlder(JobState state, Instant before) {
+		return this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE state = ? AND updated_at < ?", Long.class,
+				state.dbValue(), before.toEpochMilli());
+	}
+
+	/** The jobs whose id starts with {@code prefix} (a schedule's jobs), newest first. */
+	public List<Job> withIdPrefix(String prefix, int limit) {
+		String end = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
+		return this.jdbc.query("SELECT " + COLUMNS + " FROM jobs WHERE id >= ? AND id < ? ORDER BY created_at DESC, id DESC LIMIT ?",
+				JOB, prefix, end, limit);
+	}
+
 	/** A dead job comes back only while no live job holds its unique key. */
 	private static final String KEY_FREE = """
 			 AND (unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs l WHERE l.unique_key = jobs.unique_key

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 import dev.queuectl.config.Durations;
 import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobState;
+import dev.queuectl.job.RetentionService;
 import dev.queuectl.job.RetryPolicy;
+import dev.queuectl.job.ScheduleService;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.core.task.TaskExecutor;
 
@@ -95,6 +97,18 @@ final class WorkerHost {
 	private final ScheduledExecutorService heartbeat = Executors
 		.newSingleThreadScheduledExecutor(JobExecutor.daemon("queuectl-heartbeat"));
 
+	/** Pruning and checkpoints: a thread of their own, so a long prune never delays a heartbeat. */
+	private final ScheduledExecutorService housekeeping = Executors
+		.newSingleThreadScheduledExecutor(JobExecutor.daemon("queuectl-housekeeping"));
+
+	/** How often a host looks for a schedule's tick that is due. */
+	static final Duration TICK_POLL = Duration.ofSeconds(1);
+
+	private final Housekeeping chores;
+
+	/** System.nanoTime() of the last claim or recorded run: the host is idle when it is old. */
+	private volatile long lastActive = System.nanoTime();
+
 	private volatile Settings.Snapshot config;
 
 	private long lastCancelPoll;
@@ -115,7 +129,8 @@ final class WorkerHost {
 	private volatile int batch = 1;
 
 	WorkerHost(WorkerOptions options, WorkerStore store, Settings settings, Clock clock, TaskExecutor executor,
-			JobRunner runner, WorkerMetrics metrics) {
+			JobRunner runner, WorkerMetrics metrics, Housekeeping chores) {
+		this.chores = chores;
 		this.options = options;
 		this.store = store;
 		this.settings = settings;
@@ -148,6 +163,9 @@ final class WorkerHost {
 		this.lastHeartbeat = now;
 		long every = heartbeatInterval().toMillis();
 		this.heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+		this.heartbeat.scheduleWithFixedDelay(this::fireTicks, 0, TICK_POLL.toMillis(), TimeUnit.MILLISECONDS);
+		long prune = this.chores.interval().toMillis();
+		this.housekeeping.scheduleWithFixedDelay(this::keepHouse, Math.min(prune, 5000), prune, TimeUnit.MILLISECONDS);
 		this.store.reapExpired(now).forEach(jobId -> log.info("{} taken back from a dead worker", jobId));
 		log.info("worker {} started: {} slot(s), queues {}", this.id, this.options.slots(),
 				this.options.queues().isEmpty() ? "all" : this.options.queues());
@@ -163,6 +181,7 @@ final class WorkerHost {
 				this.ready.addFirst(POISON);
 			}
 			this.heartbeat.shutdownNow();
+			this.housekeeping.shutdownNow();
 			this.store.unregister(this.id);
 			this.runner.close();
 			log.info("worker {} stopped", this.id);
@@ -241,6 +260,7 @@ final class WorkerHost {
 				}
 				this.metrics.returned(returned.size());
 				this.busy -= finished.size() + returned.size();
+				this.lastActive = System.nanoTime();
 				for (Claim claim : settled.claimed()) {
 					this.busy++;
 					JobExecutor.RunningJob handle = new JobExecutor.RunningJob();
@@ -462,6 +482,48 @@ final class WorkerHost {
 		catch (RuntimeException ex) {
 			log.warn("heartbeat failed: {}", ex.getMessage());
 		}
+	}
+
+	/** Enqueues the jobs of schedules' ticks that are due: when none is, one indexed read. */
+	private void fireTicks() {
+		if (this.stopping) {
+			return;
+		}
+		try {
+			this.chores.schedules().fireDue();
+		}
+		catch (RuntimeException ex) {
+			log.warn("firing schedules failed: {}", ex.getMessage());
+		}
+	}
+
+	/**
+	 * Deletes finished jobs past their retention, in small batches; when the host has been idle a
+	 * while, empties the WAL (a checkpoint) so that it does not keep its high-water size.
+	 */
+	private void keepHouse() {
+		if (this.stopping) {
+			return;
+		}
+		try {
+			RetentionService.Pruned pruned = this.chores.retention().pruneExpired();
+			if (pruned.total() > 0) {
+				log.info("retention: deleted {} finished job(s) ({})", pruned.total(), pruned.jobs());
+			}
+			if (this.busy == 0 && System.nanoTime() - this.lastActive > IDLE_CHECKPOINT.toNanos()) {
+				this.chores.retention().checkpointIdle();
+			}
+		}
+		catch (RuntimeException ex) {
+			log.warn("housekeeping failed: {}", ex.getMessage());
+		}
+	}
+
+	/** A host with no job for this long empties the WAL at its next housekeeping turn. */
+	static final Duration IDLE_CHECKPOINT = Duration.ofSeconds(10);
+
+	/** What a host does beside running jobs, and how often it prunes. */
+	record Housekeeping(ScheduleService schedules, RetentionService retention, Duration interval) {
 	}
 
 	/** Says in the log which queues are paused, at start and whenever that changes. */

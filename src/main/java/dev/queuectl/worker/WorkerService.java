@@ -13,7 +13,11 @@ import org.slf4j.LoggerFactory;
 
 import dev.queuectl.OwnerOnly;
 import dev.queuectl.QueuectlException;
+import dev.queuectl.config.Durations;
 import dev.queuectl.config.Settings;
+import dev.queuectl.job.RetentionService;
+import dev.queuectl.job.ScheduleService;
+import org.springframework.beans.factory.annotation.Value;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -46,8 +50,17 @@ public class WorkerService implements HealthIndicator {
 
 	private final AtomicReference<WorkerHost> host = new AtomicReference<>();
 
+	private final WorkerHost.Housekeeping chores;
+
 	WorkerService(WorkerStore store, Settings settings, Clock clock, DatabaseLocation location, WorkerMetrics metrics,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention,
+			@Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
+		Duration interval = Durations.parseOrNull(housekeepingInterval);
+		if (interval == null || interval.toMillis() < 100) {
+			throw QueuectlException.usage("queuectl.worker.housekeeping-interval must be a duration of at least 100ms, got '"
+					+ housekeepingInterval + "'");
+		}
+		this.chores = new WorkerHost.Housekeeping(schedules, retention, interval);
 		this.store = store;
 		this.settings = settings;
 		this.clock = clock;
@@ -76,7 +89,8 @@ public class WorkerService implements HealthIndicator {
 			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + outputDir + ": " + ex.getMessage());
 		}
 		JobExecutor jobs = new JobExecutor(outputDir, this.clock, Duration.ofSeconds(5));
-		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics);
+		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics,
+				this.chores);
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");
 		}

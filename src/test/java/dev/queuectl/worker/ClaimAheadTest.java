@@ -77,7 +77,9 @@ class ClaimAheadTest {
 		this.executor.setCorePoolSize(1);
 		this.executor.initialize();
 		this.host = new WorkerHost(new WorkerOptions(1, List.of(), null), this.ctx.getBean(WorkerStore.class),
-				this.ctx.getBean(Settings.class), clock, this.executor, runner, this.metrics);
+				this.ctx.getBean(Settings.class), clock, this.executor, runner, this.metrics,
+				new WorkerHost.Housekeeping(this.ctx.getBean(dev.queuectl.job.ScheduleService.class),
+						this.ctx.getBean(dev.queuectl.job.RetentionService.class), java.time.Duration.ofDays(1)));
 	}
 
 	@AfterEach

@@ -53,7 +53,9 @@ public final class StoreBench {
 			}
 			enqueue(service, jobs);
 			long t0 = System.nanoTime();
-			runAll(store, settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs);
+			runAll(store, settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs,
+					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.job.ScheduleService.class),
+							ctx.getBean(dev.queuectl.job.RetentionService.class), java.time.Duration.ofDays(1)));
 			double seconds = (System.nanoTime() - t0) / 1e9;
 			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.0f cycles/s%n",
 					jobs, slots, preload, jobs / seconds);
@@ -67,14 +69,14 @@ public final class StoreBench {
 
 	/** Runs a worker host with a runner that spawns nothing until {@code total} jobs are completed. */
 	private static void runAll(WorkerStore store, Settings settings, Clock clock, WorkerMetrics metrics, int slots,
-			int total) throws InterruptedException {
+			int total, WorkerHost.Housekeeping housekeeping) throws InterruptedException {
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(slots);
 		executor.initialize();
 		JobRunner instant = (claim, timeout, cap, running) -> new RunResult("completed", 0, null, clock.instant(), 0,
 				null, null, null);
 		WorkerHost host = new WorkerHost(new WorkerOptions(slots, List.of(), null), store, settings, clock, executor,
-				instant, metrics);
+				instant, metrics, housekeeping);
 		Thread dispatcher = new Thread(host::run);
 		dispatcher.start();
 		// the host's own counter: polling the database would compete with the host for it

@@ -1,0 +1,52 @@
+package dev.queuectl.store;
+
+import java.util.Map;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The PRAGMAs that keep the database file small: WAL checkpoints, page counts, incremental vacuum.
+ * None of them may run inside a transaction.
+ */
+@Repository
+public class MaintenanceStore {
+
+	private final JdbcTemplate jdbc;
+
+	MaintenanceStore(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * Copies the WAL into the database; TRUNCATE also empties the -wal file, waiting (busy_timeout)
+	 * for writers. Returns true when every frame was copied (no reader held an older snapshot).
+	 */
+	public boolean checkpoint(boolean truncate) {
+		Map<String, Object> r = this.jdbc.queryForMap("PRAGMA wal_checkpoint(" + (truncate ? "TRUNCATE" : "PASSIVE") + ")");
+		Object[] v = r.values().toArray();
+		return ((Number) v[0]).intValue() == 0;
+	}
+
+	/** Whether the file was created with auto_vacuum=INCREMENTAL (queuectl does so for new databases). */
+	public boolean incrementalVacuum() {
+		return this.jdbc.queryForObject("PRAGMA auto_vacuum", Integer.class) == 2;
+	}
+
+	public long pageCount() {
+		return this.jdbc.queryForObject("PRAGMA page_count", Long.class);
+	}
+
+	public long freePages() {
+		return this.jdbc.queryForObject("PRAGMA freelist_count", Long.class);
+	}
+
+	public long pageSize() {
+		return this.jdbc.queryForObject("PRAGMA page_size", Long.class);
+	}
+
+	/** Gives up to {@code pages} free pages back to the file system (auto_vacuum=INCREMENTAL only). */
+	public void releaseFreePages(long pages) {
+		this.jdbc.execute("PRAGMA incremental_vacuum(" + Math.max(0, pages) + ")");
+	}
+}
