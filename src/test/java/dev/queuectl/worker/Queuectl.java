@@ -65,11 +65,20 @@ final class Queuectl {
 		return cmd;
 	}
 
+	private final java.util.Map<String, String> env = new java.util.HashMap<>();
+
+	/** Sets an environment variable for every process started from now on. */
+	Queuectl env(String name, String value) {
+		this.env.put(name, value);
+		return this;
+	}
+
 	private ProcessBuilder builder(List<String> cmd) {
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(this.dir.toFile());
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
 		pb.environment().put("XDG_CACHE_HOME", this.dir.resolve("cache").toString());
 		pb.environment().remove("QUEUECTL_DB");
+		pb.environment().putAll(this.env);
 		return pb;
 	}
 

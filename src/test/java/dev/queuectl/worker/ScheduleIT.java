@@ -97,6 +97,53 @@ class ScheduleIT {
 		assertThat(scalar("SELECT skipped FROM schedules WHERE name = 'o'")).isPositive();
 	}
 
+	@Test
+	void ticksMissedWhileNoHostRanAreCaughtUpAsEachScheduleSays() throws Exception {
+		for (String policy : List.of("all", "latest", "none")) {
+			this.q.ok("schedule", "add", "c" + policy, "--every", "10s", "--catch-up", policy, "{\"command\":\"true\"}");
+		}
+		// as if no host had run for the last 10 minutes: 60 ticks of each schedule are due
+		long first;
+		try (Connection c = connect()) {
+			c.createStatement().executeUpdate("UPDATE schedules SET next_fire_at = next_fire_at - 600000");
+			ResultSet rs = c.createStatement().executeQuery("SELECT next_fire_at FROM schedules WHERE name = 'call'");
+			rs.next();
+			first = rs.getLong(1);
+		}
+		long started = System.currentTimeMillis();
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			await().atMost(Duration.ofSeconds(120)).until(() -> scalar(
+					"SELECT COUNT(*) FROM schedules WHERE next_fire_at > " + started) == 3);
+		}
+		List<Instant> all = ticks("call", started);
+		assertThat(all).hasSizeGreaterThanOrEqualTo(59).first().isEqualTo(Instant.ofEpochMilli(first));
+		for (int i = 1; i < all.size(); i++) {
+			assertThat(Duration.between(all.get(i - 1), all.get(i))).isEqualTo(Duration.ofSeconds(10));
+		}
+		// latest: of the 60 only the newest, which is less than 10 s old; none: no tick that is more than a
+		// minute late (here the newest is not, so it too fires it; the in-process tests tell them apart)
+		for (String name : List.of("clatest", "cnone")) {
+			List<Instant> fired = ticks(name, started);
+			assertThat(fired).as(name + ": at most the newest missed tick").hasSizeLessThanOrEqualTo(1);
+			fired.forEach(t -> assertThat(t).isAfter(Instant.ofEpochMilli(started - 10_001)));
+			assertThat(scalar("SELECT skipped FROM schedules WHERE name = '" + name + "'")).isGreaterThanOrEqualTo(58);
+		}
+	}
+
+	/** The ticks of a schedule's jobs before {@code before} (ms), in order. */
+	private List<Instant> ticks(String name, long before) throws SQLException {
+		List<Instant> ticks = new ArrayList<>();
+		for (String id : ids()) {
+			if (id.startsWith(name + ":")) {
+				Instant tick = LocalDateTime.parse(id.substring(name.length() + 1), TICK).toInstant(ZoneOffset.UTC);
+				if (tick.toEpochMilli() < before) {
+					ticks.add(tick);
+				}
+			}
+		}
+		return ticks;
+	}
+
 	private long count() throws SQLException {
 		return scalar("SELECT COUNT(*) FROM jobs");
 	}
