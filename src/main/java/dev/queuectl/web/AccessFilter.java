@@ -42,7 +42,7 @@ class AccessFilter extends OncePerRequestFilter {
 				+ "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
 		response.setHeader("X-Content-Type-Options", "nosniff");
 		response.setHeader("X-Frame-Options", "DENY");
-		response.setHeader("Referrer-Policy", "no-referrer");
+		response.setHeader("Referrer-Policy", "same-origin"); // no-referrer would make Chrome send "Origin: null" with our own forms
 		String host = request.getHeader("Host");
 		if (this.access.loopback() && !loopbackHost(host)) {
 			Problems.write(response, 403, "Host " + (host == null ? "(none)" : "'" + host + "'")

@@ -95,6 +95,7 @@ class DashboardController {
 		model.addAttribute("state", state == null ? "" : state);
 		model.addAttribute("queue", queue == null ? "" : queue);
 		model.addAttribute("q", q == null ? "" : q);
+		model.addAttribute("limit", limit == null || limit.isEmpty() ? null : limit);
 		model.addAttribute("next", page.next() == null ? null : "/jobs?" + query("state", state) + query("queue", queue)
 				+ query("q", q) + query("limit", limit) + "after=" + encode(page.next()));
 		return "jobs";
