@@ -334,8 +334,8 @@ public class JobStore {
 				args.add(like);
 			}
 			if (after != null) {
-				sql.append(" AND (updated_at < ? OR (updated_at = ? AND id < ?))");
-				args.add(after.updatedAt().toEpochMilli());
+				// a row value: one index range from the cursor on (SQLite and PostgreSQL alike)
+				sql.append(" AND (updated_at, id) < (?, ?)");
 				args.add(after.updatedAt().toEpochMilli());
 				args.add(after.id());
 			}
