@@ -32,12 +32,20 @@ final class ConfigLockdown implements ApplicationListener<ApplicationEnvironment
 
 	/** {@code commandLine}: properties from the command line, which also win over every file. */
 	ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp) {
+		this(commandLine, serveHttp, "127.0.0.1");
+	}
+
+	/**
+	 * {@code bind}: the address of the HTTP server; only {@code dashboard --bind} gives another than
+	 * 127.0.0.1, and then the web layer refuses every request without the access token.
+	 */
+	ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp, String bind) {
 		Map<String, Object> p = new LinkedHashMap<>(commandLine);
 		p.put("spring.config.location", "classpath:/application.yml,optional:file:" + ConfiguredDb.userConfigFile());
 		p.put("spring.config.additional-location", "");
 		p.put("spring.config.import", "");
 		p.put("spring.main.web-application-type", serveHttp ? "servlet" : "none");
-		p.put("server.address", "127.0.0.1");
+		p.put("server.address", bind);
 		p.put("management.server.port", ""); // empty: none, so the endpoints are on the server above
 		p.put("management.endpoints.web.exposure.include", "health,metrics,prometheus");
 		p.put("management.endpoints.web.exposure.exclude", "");

@@ -80,7 +80,17 @@ public class QueuectlApplication {
 				return ex.exitCode();
 			}
 		}
-		boolean longRunning = worker != null && !worker.help();
+		DashboardOptions dashboard = null;
+		if (!rest.isEmpty() && rest.get(0).equals("dashboard")) {
+			try {
+				dashboard = DashboardOptions.parse(rest.subList(1, rest.size()));
+			}
+			catch (QueuectlException ex) {
+				System.err.println("queuectl: " + ex.getMessage());
+				return ex.exitCode();
+			}
+		}
+		boolean longRunning = (worker != null && !worker.help()) || (dashboard != null && !dashboard.help());
 		Mode mode = !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
 		properties.put("queuectl.mode", mode.name());
 		properties.put("spring.shell.interactive.enabled", mode == Mode.REPL);
@@ -95,13 +105,18 @@ public class QueuectlApplication {
 		app.setAddCommandLineProperties(false);
 		app.setBannerMode(Banner.Mode.OFF);
 		app.setLogStartupInfo(false);
-		boolean serveHttp = longRunning && !worker.noHttp();
+		boolean serveHttp = longRunning && (dashboard != null || !worker.noHttp());
 		app.setWebApplicationType(serveHttp ? WebApplicationType.SERVLET : WebApplicationType.NONE);
-		if (serveHttp && worker.port() != null) {
+		if (serveHttp && worker != null && worker.port() != null) {
 			properties.put("server.port", worker.port());
 		}
+		String bind = "127.0.0.1";
+		if (serveHttp && dashboard != null) {
+			properties.put("server.port", dashboard.port());
+			bind = dashboard.bind();
+		}
 		app.setDefaultProperties(internalDefaults());
-		app.addListeners(new ConfigLockdown(properties, serveHttp));
+		app.addListeners(new ConfigLockdown(properties, serveHttp, bind));
 		try (ConfigurableApplicationContext ctx = app.run(rest.toArray(String[]::new))) {
 			return SpringApplication.exit(ctx);
 		}
@@ -132,6 +147,10 @@ public class QueuectlApplication {
 		p.put("server.port", "${queuectl.worker.http-port:0}");
 		p.put("management.endpoints.web.exposure.include", "health,metrics,prometheus");
 		p.put("management.endpoint.health.show-details", "always");
+		// the dashboard's pages come from the jar; its API answers errors as problem+json itself
+		p.put("spring.thymeleaf.cache", true);
+		p.put("spring.mvc.problemdetails.enabled", true);
+		p.put("server.error.whitelabel.enabled", false);
 		return p;
 	}
 

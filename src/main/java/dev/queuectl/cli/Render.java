@@ -17,8 +17,8 @@ import dev.queuectl.job.JobRun;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** How results look: aligned tables for people, JSON for scripts. */
-final class Render {
+/** How results look: aligned tables for people, JSON for scripts (the HTTP API's JSON too). */
+public final class Render {
 
 	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -60,11 +60,11 @@ final class Render {
 		out.println(JSON.writeValueAsString(value));
 	}
 
-	static String time(Instant instant) {
+	public static String time(Instant instant) {
 		return instant == null ? "-" : TABLE_TIME.format(instant);
 	}
 
-	static String iso(Instant instant) {
+	public static String iso(Instant instant) {
 		return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
 	}
 
@@ -73,7 +73,7 @@ final class Render {
 		return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
 	}
 
-	static Map<String, Object> job(Job job) {
+	public static Map<String, Object> job(Job job) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("id", job.id());
 		m.put("command", job.command());
@@ -98,7 +98,7 @@ final class Render {
 		return m;
 	}
 
-	static Map<String, Object> run(JobRun run) {
+	public static Map<String, Object> run(JobRun run) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("attempt", run.attempt());
 		m.put("worker_id", run.workerId());
@@ -113,7 +113,7 @@ final class Render {
 		return m;
 	}
 
-	static Map<String, Object> worker(dev.queuectl.worker.WorkerInfo w) {
+	public static Map<String, Object> worker(dev.queuectl.worker.WorkerInfo w) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("id", w.id());
 		m.put("hostname", w.hostname());

@@ -268,6 +268,50 @@ public class JobService {
 		return this.store.list(state, queue, limit);
 	}
 
+	/** The most jobs one page of {@link #page} holds. */
+	public static final int MAX_PAGE = 1000;
+
+	/** A page of jobs, newest first, and the cursor of the next one (null at the end). */
+	public record Page(List<Job> jobs, String next) {
+	}
+
+	/**
+	 * A page of jobs newest first (by updated_at, then id), filtered by state, queue and text in the
+	 * id or command, starting after {@code after}: the {@code next} of the page before.
+	 */
+	public Page page(String state, String queue, String text, String after, int limit) {
+		if (limit < 1 || limit > MAX_PAGE) {
+			throw QueuectlException.usage("--limit must be from 1 to " + MAX_PAGE + ", got " + limit);
+		}
+		List<JobState> states = state == null || state.isBlank() ? List.of() : List.of(JobState.parse(state));
+		if (queue != null && !queue.isEmpty() && !JobSpecParser.QUEUE.matcher(queue).matches()) {
+			throw QueuectlException.usage("a queue name is 1-64 characters of A-Z a-z 0-9 . _ : -, got '" + queue + "'");
+		}
+		JobStore.Cursor cursor = null;
+		if (after != null && !after.isEmpty()) {
+			int colon = after.indexOf(':');
+			if (colon < 1 || colon > 19 || !after.substring(0, colon).chars().allMatch(c -> c >= '0' && c <= '9')) {
+				throw QueuectlException.usage("after must be the 'next' of a page before, got '" + after + "'");
+			}
+			cursor = new JobStore.Cursor(Instant.ofEpochMilli(Long.parseLong(after.substring(0, colon))),
+					after.substring(colon + 1));
+		}
+		List<Job> found = this.store.page(states, queue == null || queue.isEmpty() ? null : queue,
+				text == null || text.isEmpty() ? null : text, cursor, limit + 1);
+		String next = null;
+		if (found.size() > limit) {
+			found = found.subList(0, limit);
+			Job last = found.get(limit - 1);
+			next = last.updatedAt().toEpochMilli() + ":" + last.id();
+		}
+		return new Page(found, next);
+	}
+
+	/** Jobs ended per minute since {@code since}: {@code [epoch minute, completed, failed, dead]}. */
+	public List<long[]> endedPerMinute(Instant since) {
+		return this.store.endedPerMinute(since);
+	}
+
 	public Job get(String id) {
 		return this.store.find(id).orElseThrow(() -> QueuectlException.noSuchJob(id));
 	}

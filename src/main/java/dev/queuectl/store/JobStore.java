@@ -302,6 +302,73 @@ public class JobStore {
 		return this.jdbc.query(sql.toString(), JOB, args.toArray());
 	}
 
+	/** Where a page of {@link #page} ends: the last job's updated_at and id. */
+	public record Cursor(Instant updatedAt, String id) {
+	}
+
+	/**
+	 * A page of jobs newest first by (updated_at, id), after {@code after} when given; of the states
+	 * given (all when empty), a queue, and ids or commands holding {@code text}. Each state is read
+	 * through jobs_state_updated (state, updated_at, id) from the cursor on, so a page costs about
+	 * {@code limit} rows per state however many jobs there are (a text or queue filter reads on
+	 * until it has found enough).
+	 */
+	public List<Job> page(List<JobState> states, String queue, String text, Cursor after, int limit) {
+		List<JobState> all = states.isEmpty() ? List.of(JobState.values()) : states;
+		StringBuilder sql = new StringBuilder();
+		List<Object> args = new ArrayList<>();
+		for (JobState state : all) {
+			if (sql.length() > 0) {
+				sql.append(" UNION ALL ");
+			}
+			sql.append("SELECT * FROM (SELECT ").append(COLUMNS).append(" FROM jobs WHERE state = ?");
+			args.add(state.dbValue());
+			if (queue != null) {
+				sql.append(" AND queue = ?");
+				args.add(queue);
+			}
+			if (text != null) {
+				String like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+				sql.append(" AND (id LIKE ? ESCAPE '\\' OR command LIKE ? ESCAPE '\\')");
+				args.add(like);
+				args.add(like);
+			}
+			if (after != null) {
+				// a row value: one index range from the cursor on (SQLite and PostgreSQL alike)
+				sql.append(" AND (updated_at, id) < (?, ?)");
+				args.add(after.updatedAt().toEpochMilli());
+				args.add(after.id());
+			}
+			sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?)");
+			args.add(limit);
+		}
+		if (all.size() > 1) {
+			sql.insert(0, "SELECT * FROM (").append(") ORDER BY updated_at DESC, id DESC LIMIT ?");
+			args.add(limit);
+		}
+		return this.jdbc.query(sql.toString(), JOB, args.toArray());
+	}
+
+	/**
+	 * Jobs that ended completed, failed (to be retried) or dead since {@code since}, per minute
+	 * (epoch minutes), read from the state index: {@code [minute, completed, failed, dead]} rows.
+	 */
+	public List<long[]> endedPerMinute(Instant since) {
+		Map<Long, long[]> byMinute = new java.util.TreeMap<>();
+		this.jdbc.query("""
+				SELECT state, updated_at / 60000, COUNT(*) FROM jobs
+				WHERE state IN ('completed', 'failed', 'dead') AND updated_at >= ? GROUP BY 1, 2""", rs -> {
+			long minute = rs.getLong(2);
+			long[] row = byMinute.computeIfAbsent(minute, m -> new long[] { m, 0, 0, 0 });
+			switch (rs.getString(1)) {
+				case "completed" -> row[1] = rs.getLong(3);
+				case "failed" -> row[2] = rs.getLong(3);
+				default -> row[3] = rs.getLong(3);
+			}
+		}, since.toEpochMilli());
+		return new ArrayList<>(byMinute.values());
+	}
+
 	public Map<JobState, Long> countByState() {
 		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
 		for (JobState state : JobState.values()) {

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * ignored: the JVM does not handle a signal its parent set to be ignored. When the host ends the
  * handlers before it come back (a worker started in the REPL gives Ctrl-C back to the prompt).
  */
-final class StopSignals implements AutoCloseable {
+public final class StopSignals implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(StopSignals.class);
 
@@ -22,7 +22,7 @@ final class StopSignals implements AutoCloseable {
 	private StopSignals() {
 	}
 
-	static StopSignals onStop(Runnable stop) {
+	public static StopSignals onStop(Runnable stop) {
 		StopSignals signals = new StopSignals();
 		for (String name : new String[] { "INT", "TERM", "HUP" }) {
 			try {

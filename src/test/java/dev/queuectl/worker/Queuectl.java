@@ -116,6 +116,15 @@ final class Queuectl {
 	 * A worker host in the background; its stderr goes to a file. With {@code ownGroup} it leads
 	 * its own process group, like a foreground job of an interactive shell.
 	 */
+	/** Any long-running command (dashboard) in the background, its stderr to a file, as {@link #worker}. */
+	Worker background(String... args) throws IOException {
+		Path log = Files.createTempFile(this.dir, "background", ".log");
+		Process p = builder(command(List.of(), args)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(log.toFile())
+			.start();
+		return new Worker(p, log);
+	}
+
 	Worker worker(List<String> jvmOptions, boolean ownGroup, String... args) throws IOException {
 		return workerVia(ownGroup ? List.of("/usr/bin/setsid") : List.of(), jvmOptions, args);
 	}

@@ -1,0 +1,138 @@
+package dev.queuectl.web;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Locale;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Applies {@link WebAccess} to every request, /actuator included: a Host header that does not name
+ * loopback is refused on a loopback server (DNS rebinding); without the access token a request to a
+ * server on another address gets 401 (pages: the login form); a state-changing request must be
+ * POST (or PUT, DELETE), come from the same origin when it names one, and carry the CSRF token in
+ * the {@value WebAccess#CSRF_HEADER} header or a form's {@value WebAccess#CSRF_FIELD} field. A
+ * request authenticated by a bearer header needs no CSRF token: a browser never adds one by itself.
+ * Every answer forbids framing and inline scripts.
+ */
+@Component
+@ConditionalOnWebApplication
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class AccessFilter extends OncePerRequestFilter {
+
+	private final WebAccess access;
+
+	AccessFilter(WebAccess access) {
+		this.access = access;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		response.setHeader("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
+				+ "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+		response.setHeader("X-Content-Type-Options", "nosniff");
+		response.setHeader("X-Frame-Options", "DENY");
+		response.setHeader("Referrer-Policy", "same-origin"); // no-referrer would make Chrome send "Origin: null" with our own forms
+		String host = request.getHeader("Host");
+		if (this.access.loopback() && !loopbackHost(host)) {
+			Problems.write(response, 403, "Host " + (host == null ? "(none)" : "'" + host + "'")
+					+ " is not this machine's loopback: use http://127.0.0.1 or http://localhost");
+			return;
+		}
+		String path = request.getRequestURI().substring(request.getContextPath().length());
+		String method = request.getMethod().toUpperCase(Locale.ROOT);
+		boolean bearer = false;
+		if (this.access.tokenRequired()) {
+			String auth = request.getHeader("Authorization");
+			bearer = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+					&& this.access.tokenMatches(auth.substring(7).strip());
+			if (!bearer && !this.access.tokenMatches(cookie(request)) && !path.equals("/login")
+					&& !path.startsWith("/assets/")) {
+				if (method.equals("GET") && !path.startsWith("/api/") && !path.startsWith("/actuator")) {
+					response.sendRedirect(request.getContextPath() + "/login");
+					return;
+				}
+				response.setHeader("WWW-Authenticate", "Bearer");
+				Problems.write(response, 401, "this server needs its access token (Authorization: Bearer TOKEN)");
+				return;
+			}
+		}
+		boolean safe = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+		if (!safe) {
+			String origin = request.getHeader("Origin");
+			if (origin != null && !sameOrigin(origin, host)) {
+				Problems.write(response, 403, "a request from another origin (" + origin + ") may not change anything");
+				return;
+			}
+			if (!bearer && !path.equals("/login") && !csrfGiven(request)) {
+				Problems.write(response, 403, "missing or wrong CSRF token: send the " + WebAccess.CSRF_HEADER
+						+ " header (GET /api/csrf gives it)");
+				return;
+			}
+		}
+		chain.doFilter(request, response);
+	}
+
+	private boolean csrfGiven(HttpServletRequest request) {
+		if (this.access.csrfMatches(request.getHeader(WebAccess.CSRF_HEADER))) {
+			return true;
+		}
+		String type = request.getContentType();
+		return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+				&& this.access.csrfMatches(request.getParameter(WebAccess.CSRF_FIELD));
+	}
+
+	private static String cookie(HttpServletRequest request) {
+		Cookie[] cookies = request.getCookies();
+		if (cookies != null) {
+			for (Cookie c : cookies) {
+				if (c.getName().equals(WebAccess.COOKIE)) {
+					return c.getValue();
+				}
+			}
+		}
+		return null;
+	}
+
+	/** 127.0.0.1, localhost or [::1], with or without a port. */
+	static boolean loopbackHost(String host) {
+		if (host == null) {
+			return false;
+		}
+		String name = host.toLowerCase(Locale.ROOT);
+		if (name.startsWith("[")) {
+			int end = name.indexOf(']');
+			if (end < 0) {
+				return false;
+			}
+			String rest = name.substring(end + 1);
+			return name.substring(0, end + 1).equals("[::1]") && (rest.isEmpty() || rest.matches(":[0-9]{1,5}"));
+		}
+		int colon = name.indexOf(':');
+		String port = colon < 0 ? "" : name.substring(colon);
+		name = colon < 0 ? name : name.substring(0, colon);
+		return (name.equals("127.0.0.1") || name.equals("localhost")) && (port.isEmpty() || port.matches(":[0-9]{1,5}"));
+	}
+
+	private static boolean sameOrigin(String origin, String host) {
+		try {
+			URI uri = URI.create(origin);
+			String authority = uri.getRawAuthority();
+			return host != null && authority != null && authority.equalsIgnoreCase(host)
+					&& ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+	}
+}

@@ -1,0 +1,301 @@
+package dev.queuectl.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import dev.queuectl.QueuectlException;
+import dev.queuectl.cli.Render;
+import dev.queuectl.job.Job;
+import dev.queuectl.job.JobService;
+import dev.queuectl.job.JobSpecParser;
+import dev.queuectl.job.JobState;
+import dev.queuectl.job.QueueInfo;
+import dev.queuectl.job.QueueService;
+import dev.queuectl.job.Schedule;
+import dev.queuectl.job.ScheduleService;
+import dev.queuectl.worker.WorkerService;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * The HTTP API under /api: what the commands do, through the same services, with the same checks
+ * and the same one-line errors (as problem+json, see {@link Problems}). JSON fields are those of
+ * the commands' {@code --json}.
+ */
+@RestController
+@ConditionalOnWebApplication
+@RequestMapping("/api")
+class ApiController {
+
+	private final JobService jobs;
+
+	private final QueueService queues;
+
+	private final WorkerService workers;
+
+	private final ScheduleService schedules;
+
+	private final OutputStreams output;
+
+	private final WebAccess access;
+
+	ApiController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
+			OutputStreams output, WebAccess access) {
+		this.jobs = jobs;
+		this.queues = queues;
+		this.workers = workers;
+		this.schedules = schedules;
+		this.output = output;
+		this.access = access;
+	}
+
+	/** The CSRF token a script sends back in the X-Queuectl-Csrf header with every POST. */
+	@GetMapping("/csrf")
+	Map<String, Object> csrf() {
+		return Map.of("header", WebAccess.CSRF_HEADER, "token", this.access.csrf());
+	}
+
+	@GetMapping("/jobs")
+	Map<String, Object> list(@RequestParam(required = false) String state, @RequestParam(required = false) String queue,
+			@RequestParam(required = false) String q, @RequestParam(required = false) String after,
+			@RequestParam(required = false) String limit) {
+		JobService.Page page = this.jobs.page(state, queue, q, after, number("limit", limit, 50));
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("jobs", page.jobs().stream().map(Render::job).toList());
+		m.put("next", page.next());
+		return m;
+	}
+
+	/** One job as JSON, or many as JSON Lines ({@code application/x-ndjson}) or a JSON array, all or nothing. */
+	@PostMapping("/jobs")
+	ResponseEntity<Map<String, Object>> enqueue(HttpServletRequest request) throws IOException {
+		String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(java.util.Locale.ROOT);
+		String cwd = System.getProperty("user.dir");
+		Map<String, Object> m = new LinkedHashMap<>();
+		JobService.Enqueued result;
+		if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")) {
+			try (InputStream in = request.getInputStream()) {
+				result = this.jobs.enqueueAll(in, cwd);
+			}
+			m.put("stored", result.stored());
+			m.put("duplicates", duplicates(result));
+			return ResponseEntity.status(HttpStatus.CREATED).body(m);
+		}
+		if (!type.startsWith("application/json")) {
+			throw QueuectlException.usage("send one job as application/json, or many as application/x-ndjson (JSON Lines)");
+		}
+		byte[] body;
+		try (InputStream in = request.getInputStream()) {
+			body = in.readNBytes(JobSpecParser.MAX_DOCUMENT_BYTES + 1);
+		}
+		if (body.length > JobSpecParser.MAX_DOCUMENT_BYTES) {
+			throw QueuectlException.usage("a job is at most 1 MiB of JSON");
+		}
+		result = this.jobs.enqueue(new String(body, StandardCharsets.UTF_8), cwd);
+		m.put("id", result.firstId());
+		m.put("duplicate", !result.duplicates().isEmpty());
+		if (!result.duplicates().isEmpty()) {
+			m.put("duplicates", duplicates(result));
+			return ResponseEntity.ok(m);
+		}
+		return ResponseEntity.created(URI.create("/api/jobs/" + result.firstId())).body(m);
+	}
+
+	private static List<Map<String, Object>> duplicates(JobService.Enqueued result) {
+		return result.duplicates().stream().map(d -> {
+			Map<String, Object> dm = new LinkedHashMap<>();
+			dm.put("id", d.id());
+			dm.put("unique_key", d.uniqueKey());
+			dm.put("existing_id", d.existingId());
+			dm.put("where", d.where().isEmpty() ? null : d.where().substring(0, d.where().length() - 2));
+			return dm;
+		}).toList();
+	}
+
+	@GetMapping("/jobs/{id}")
+	Map<String, Object> show(@PathVariable String id) {
+		Job job = this.jobs.get(id);
+		Map<String, Object> m = Render.job(job);
+		m.put("after", this.jobs.dependencies(id));
+		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
+		return m;
+	}
+
+	/**
+	 * An attempt's output (the newest by default) as text; with {@code Accept: text/event-stream} (or
+	 * {@code ?follow=true}) as server-sent events that follow a running attempt until it ends.
+	 */
+	@GetMapping("/jobs/{id}/output")
+	Object output(@PathVariable String id, @RequestParam(required = false) String attempt,
+			@RequestParam(required = false) String follow, HttpServletRequest request) throws IOException {
+		Integer n = attempt == null ? null : number("attempt", attempt, 1);
+		String accept = request.getHeader("Accept");
+		if ("true".equals(follow) || (accept != null && accept.contains(MediaType.TEXT_EVENT_STREAM_VALUE))) {
+			return this.output.follow(id, n);
+		}
+		return ResponseEntity.ok()
+			.contentType(new MediaType("text", "plain", StandardCharsets.UTF_8))
+			.body(this.output.text(id, n));
+	}
+
+	@PostMapping("/jobs/{id}/retry")
+	Map<String, Object> retry(@PathVariable String id) {
+		this.jobs.retryDead(id);
+		return Map.of("id", id, "state", JobState.PENDING.dbValue());
+	}
+
+	@PostMapping("/jobs/{id}/cancel")
+	Map<String, Object> cancel(@PathVariable String id) {
+		JobService.Canceled done = this.jobs.cancel(id);
+		return Map.of("id", id, "result", done == JobService.Canceled.CANCELED ? "canceled" : "canceling");
+	}
+
+	/** Every dead job (of {@code ?queue=}) back to pending, as {@code dlq retry --all}. */
+	@PostMapping("/dlq/retry")
+	Map<String, Object> retryAll(@RequestParam(required = false) String queue) {
+		return Map.of("retried", this.jobs.retryAllDead(queue == null || queue.isEmpty() ? null : queue));
+	}
+
+	@GetMapping("/status")
+	Map<String, Object> status() {
+		Map<String, Object> jobs = new LinkedHashMap<>();
+		this.jobs.countByState().forEach((state, n) -> jobs.put(state.dbValue(), n));
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("jobs", jobs);
+		m.put("paused_queues", this.queues.paused());
+		m.put("workers", this.workers.workers().stream().map(Render::worker).toList());
+		return m;
+	}
+
+	/** Jobs ended per minute over the last hour: completed, failed (to be retried) and dead. */
+	@GetMapping("/stats")
+	Map<String, Object> stats() {
+		List<Map<String, Object>> minutes = new ArrayList<>();
+		for (long[] row : this.jobs.endedPerMinute(Instant.now().minusSeconds(3600))) {
+			Map<String, Object> m = new LinkedHashMap<>();
+			m.put("minute", Render.iso(Instant.ofEpochSecond(row[0] * 60)));
+			m.put("completed", row[1]);
+			m.put("failed", row[2]);
+			m.put("dead", row[3]);
+			minutes.add(m);
+		}
+		return Map.of("per_minute", minutes);
+	}
+
+	@GetMapping("/queues")
+	List<Map<String, Object>> queues() {
+		List<Map<String, Object>> rows = new ArrayList<>();
+		for (QueueInfo q : this.queues.list()) {
+			Map<String, Object> m = new LinkedHashMap<>();
+			m.put("name", q.name());
+			m.put("paused", q.paused());
+			m.put("limit", q.maxRunning());
+			m.put("running", q.running());
+			Map<String, Object> counts = new LinkedHashMap<>();
+			q.counts().forEach((state, n) -> counts.put(state.dbValue(), n));
+			m.put("jobs", counts);
+			rows.add(m);
+		}
+		return rows;
+	}
+
+	@PostMapping("/queues/{queue}/pause")
+	Map<String, Object> pause(@PathVariable String queue) {
+		this.queues.pause(queue);
+		return Map.of("name", queue, "paused", true);
+	}
+
+	@PostMapping("/queues/{queue}/resume")
+	Map<String, Object> resume(@PathVariable String queue) {
+		this.queues.resume(queue);
+		return Map.of("name", queue, "paused", false);
+	}
+
+	/** {@code ?limit=N}, or 0 / none to remove it, as {@code queue limit}. */
+	@PostMapping("/queues/{queue}/limit")
+	Map<String, Object> limit(@PathVariable String queue, @RequestParam(required = false) String limit) {
+		if (limit == null) {
+			throw QueuectlException.usage("queue limit needs a queue and a number (0 or none removes the limit)");
+		}
+		Integer max = this.queues.limit(queue, limit);
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", queue);
+		m.put("limit", max);
+		return m;
+	}
+
+	@GetMapping("/schedules")
+	List<Map<String, Object>> schedules() {
+		return this.schedules.list().stream().map(ApiController::schedule).toList();
+	}
+
+	@GetMapping("/schedules/{name}")
+	Map<String, Object> schedule(@PathVariable String name) {
+		Schedule s = this.schedules.get(name);
+		Map<String, Object> m = schedule(s);
+		m.put("next", this.schedules.upcoming(s, 5).stream().map(Render::iso).toList());
+		m.put("recent_jobs", this.schedules.recentJobs(name, 10).stream().map(Render::job).toList());
+		return m;
+	}
+
+	@PostMapping("/schedules/{name}/pause")
+	Map<String, Object> pauseSchedule(@PathVariable String name) {
+		this.schedules.pause(name);
+		return Map.of("name", name, "paused", true);
+	}
+
+	@PostMapping("/schedules/{name}/resume")
+	Map<String, Object> resumeSchedule(@PathVariable String name) {
+		this.schedules.resume(name);
+		return Map.of("name", name, "paused", false);
+	}
+
+	@PostMapping("/schedules/{name}/run")
+	Map<String, Object> runSchedule(@PathVariable String name) {
+		return Map.of("name", name, "id", this.schedules.runNow(name));
+	}
+
+	private static Map<String, Object> schedule(Schedule s) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", s.name());
+		m.put("when", s.when());
+		m.put("zone", s.zone() == null ? null : s.zone().getId());
+		m.put("catch_up", s.catchUp().dbValue());
+		m.put("no_overlap", s.noOverlap());
+		m.put("paused", s.paused());
+		m.put("next_fire_at", Schedule.NEVER.equals(s.nextFireAt()) ? null : Render.iso(s.nextFireAt()));
+		m.put("last_tick_at", Render.iso(s.lastTickAt()));
+		m.put("last_job_id", s.lastJobId());
+		m.put("skipped", s.skipped());
+		m.put("template", s.template());
+		return m;
+	}
+
+	/** A whole number parameter, with the CLI's wording when it is not one. */
+	static int number(String name, String value, int absent) {
+		if (value == null || value.isEmpty()) {
+			return absent;
+		}
+		if (!value.matches("-?[0-9]{1,9}")) {
+			throw QueuectlException.usage("option --" + name + " expects an integer, got '" + value + "'");
+		}
+		return Integer.parseInt(value);
+	}
+}

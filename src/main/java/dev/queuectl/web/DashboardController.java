@@ -1,0 +1,238 @@
+package dev.queuectl.web;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletResponse;
+import dev.queuectl.QueuectlException;
+import dev.queuectl.cli.Render;
+import dev.queuectl.job.Job;
+import dev.queuectl.job.JobService;
+import dev.queuectl.job.JobState;
+import dev.queuectl.job.QueueService;
+import dev.queuectl.worker.JobOutput;
+import dev.queuectl.worker.WorkerService;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The dashboard's pages, rendered by Thymeleaf on the server from the same services as the API (so
+ * every value is escaped by the template engine, and a page works before any script runs). Small
+ * scripts of our own (assets/app.js) keep the overview's counts live and follow a running job's
+ * output; the buttons are forms that post with the CSRF token and come back to the page.
+ */
+@Controller
+@ConditionalOnWebApplication
+class DashboardController {
+
+	private final JobService jobs;
+
+	private final QueueService queues;
+
+	private final WorkerService workers;
+
+	private final OutputStreams output;
+
+	private final WebAccess access;
+
+	DashboardController(JobService jobs, QueueService queues, WorkerService workers, OutputStreams output,
+			WebAccess access) {
+		this.jobs = jobs;
+		this.queues = queues;
+		this.workers = workers;
+		this.output = output;
+		this.access = access;
+	}
+
+	private static final PageFormat FORMAT = new PageFormat();
+
+	private void common(Model model, String page) {
+		model.addAttribute("csrf", this.access.csrf());
+		model.addAttribute("page", page);
+		model.addAttribute("states", List.of(JobState.values()).stream().map(JobState::dbValue).toList());
+		model.addAttribute("allStates", List.of(JobState.values()));
+		model.addAttribute("fmt", FORMAT);
+	}
+
+	@GetMapping("/")
+	String overview(Model model) {
+		common(model, "overview");
+		model.addAttribute("counts", this.jobs.countByState());
+		model.addAttribute("queues", this.queues.list());
+		model.addAttribute("workers", this.workers.workers());
+		return "overview";
+	}
+
+	@GetMapping(value = "/chart.svg", produces = "image/svg+xml")
+	ResponseEntity<String> chart() {
+		Instant now = Instant.now();
+		return ResponseEntity.ok()
+			.contentType(MediaType.parseMediaType("image/svg+xml"))
+			.header("Cache-Control", "no-store")
+			.body(ChartSvg.perMinute(this.jobs.endedPerMinute(now.minus(Duration.ofHours(1))), now));
+	}
+
+	@GetMapping("/jobs")
+	String jobs(@RequestParam(required = false) String state, @RequestParam(required = false) String queue,
+			@RequestParam(required = false) String q, @RequestParam(required = false) String after,
+			@RequestParam(required = false) String limit, Model model) {
+		common(model, "jobs");
+		JobService.Page page = this.jobs.page(state, queue, q, after, ApiController.number("limit", limit, 50));
+		model.addAttribute("jobs", page.jobs());
+		model.addAttribute("state", state == null ? "" : state);
+		model.addAttribute("queue", queue == null ? "" : queue);
+		model.addAttribute("q", q == null ? "" : q);
+		model.addAttribute("limit", limit == null || limit.isEmpty() ? null : limit);
+		model.addAttribute("next", page.next() == null ? null : "/jobs?" + query("state", state) + query("queue", queue)
+				+ query("q", q) + query("limit", limit) + "after=" + encode(page.next()));
+		return "jobs";
+	}
+
+	@GetMapping("/jobs/{id}")
+	String job(@PathVariable String id, @RequestParam(required = false) String error, Model model) {
+		common(model, "jobs");
+		Job job = this.jobs.get(id);
+		model.addAttribute("job", job);
+		model.addAttribute("fields", Render.job(job));
+		model.addAttribute("after", this.jobs.dependencies(id));
+		model.addAttribute("runs", this.jobs.runs(id));
+		model.addAttribute("running", job.state() == JobState.PROCESSING);
+		model.addAttribute("error", error);
+		String text = "";
+		try {
+			text = this.output.text(id, null);
+		}
+		catch (QueuectlException | java.io.IOException ex) {
+			text = ""; // not run yet, or the file is gone
+		}
+		model.addAttribute("output", text);
+		return "job";
+	}
+
+	@PostMapping("/jobs/{id}/retry")
+	String retry(@PathVariable String id) {
+		try {
+			this.jobs.retryDead(id);
+			return "redirect:/jobs/" + encode(id);
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
+		}
+	}
+
+	@PostMapping("/jobs/{id}/cancel")
+	String cancel(@PathVariable String id) {
+		try {
+			this.jobs.cancel(id);
+			return "redirect:/jobs/" + encode(id);
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
+		}
+	}
+
+	@GetMapping("/dlq")
+	String dlq(@RequestParam(required = false) String queue, @RequestParam(required = false) String after,
+			@RequestParam(required = false) String message, Model model) {
+		common(model, "dlq");
+		JobService.Page page = this.jobs.page("dead", queue, null, after, 50);
+		model.addAttribute("jobs", page.jobs());
+		model.addAttribute("dead", this.jobs.countByState().get(JobState.DEAD));
+		model.addAttribute("message", message);
+		model.addAttribute("next", page.next() == null ? null : "/dlq?" + query("queue", queue) + "after=" + encode(page.next()));
+		return "dlq";
+	}
+
+	@PostMapping("/dlq/retry")
+	String dlqRetry(@RequestParam(required = false) String id) {
+		try {
+			if (id == null || id.isEmpty()) {
+				return "redirect:/dlq?message=" + encode(this.jobs.retryAllDead(null) + " job(s) back in the queue");
+			}
+			this.jobs.retryDead(id);
+			return "redirect:/dlq?message=" + encode(id + " back in the queue");
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/dlq?message=" + encode(ex.getMessage());
+		}
+	}
+
+	@GetMapping("/queues")
+	String queues(@RequestParam(required = false) String message, Model model) {
+		common(model, "queues");
+		model.addAttribute("queues", this.queues.list());
+		model.addAttribute("message", message);
+		return "queues";
+	}
+
+	@PostMapping("/queues/{queue}/{action:pause|resume}")
+	String pauseOrResume(@PathVariable String queue, @PathVariable String action) {
+		try {
+			if (action.equals("pause")) {
+				this.queues.pause(queue);
+			}
+			else {
+				this.queues.resume(queue);
+			}
+			return "redirect:/queues?message=" + encode(queue + (action.equals("pause") ? " paused" : " resumed"));
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/queues?message=" + encode(ex.getMessage());
+		}
+	}
+
+	@GetMapping("/login")
+	String login(@RequestParam(required = false) String failed, Model model) {
+		common(model, "login");
+		model.addAttribute("failed", failed != null);
+		model.addAttribute("tokenFile", this.access.tokenFile() == null ? "queuectl.web.token in application.yml"
+				: this.access.tokenFile().toString());
+		return "login";
+	}
+
+	@PostMapping("/login")
+	String login(@RequestParam(required = false) String token, HttpServletResponse response) {
+		if (!this.access.tokenRequired()) {
+			return "redirect:/";
+		}
+		if (!this.access.tokenMatches(token == null ? null : token.strip())) {
+			return "redirect:/login?failed";
+		}
+		Cookie cookie = new Cookie(WebAccess.COOKIE, token.strip());
+		cookie.setHttpOnly(true);
+		cookie.setPath("/");
+		cookie.setAttribute("SameSite", "Strict");
+		response.addCookie(cookie);
+		return "redirect:/";
+	}
+
+	private static String query(String name, String value) {
+		return value == null || value.isEmpty() ? "" : name + "=" + encode(value) + "&";
+	}
+
+	static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8);
+	}
+
+	/** Counts of a queue in the states the table shows. */
+	static List<Long> row(Map<JobState, Long> counts) {
+		List<Long> row = new ArrayList<>();
+		for (JobState s : JobState.values()) {
+			row.add(counts.getOrDefault(s, 0L));
+		}
+		return row;
+	}
+}

@@ -1,0 +1,88 @@
+// queuectl dashboard: live counts on the overview, live output on a running job's page.
+// Values go into the page as text (textContent), never as HTML.
+"use strict";
+(function () {
+  const csrf = document.querySelector('meta[name="csrf"]');
+
+  function overview() {
+    let tick = 0;
+    async function refresh() {
+      try {
+        const status = await (await fetch("/api/status", { cache: "no-store" })).json();
+        for (const [state, n] of Object.entries(status.jobs)) {
+          const el = document.querySelector('[data-count="' + state + '"]');
+          if (el) el.textContent = String(n);
+        }
+        workers(status.workers);
+        // per-queue counts read the whole table (~0.5 s at a million jobs): every 5 s, not every second
+        if (tick++ % 5 !== 0) return;
+        const queues = await (await fetch("/api/queues", { cache: "no-store" })).json();
+        const rows = document.querySelectorAll("#queues tbody tr");
+        const known = new Map();
+        rows.forEach(r => known.set(r.dataset.queue, r));
+        let added = false;
+        for (const q of queues) {
+          const row = known.get(q.name);
+          if (!row) { added = true; continue; }
+          row.children[1].textContent = q.paused ? "paused" : "active";
+          row.children[2].textContent = q.limit == null ? "-" : String(q.limit);
+          row.querySelectorAll("[data-state]").forEach(td => td.textContent = String(q.jobs[td.dataset.state] || 0));
+        }
+        if (added) location.reload();
+      } catch (e) { /* the server is restarting: try again next time */ }
+    }
+    function workers(list) {
+      const body = document.querySelector("#workers tbody");
+      body.replaceChildren();
+      for (const w of list) {
+        const tr = document.createElement("tr");
+        for (const v of [w.id, w.hostname, w.pid, w.running.length + "/" + w.slots, w.queues == null ? "all" : w.queues]) {
+          const td = document.createElement("td");
+          td.textContent = String(v);
+          tr.appendChild(td);
+        }
+        const td = document.createElement("td");
+        for (const id of w.running) {
+          const a = document.createElement("a");
+          a.href = "/jobs/" + encodeURIComponent(id);
+          a.className = "chip";
+          a.textContent = id;
+          td.appendChild(a);
+        }
+        tr.appendChild(td);
+        body.appendChild(tr);
+      }
+      document.getElementById("no-workers").classList.toggle("hidden", list.length > 0);
+    }
+    setInterval(refresh, 1000);
+    setInterval(() => {
+      document.getElementById("chart").src = "/chart.svg?t=" + Date.now();
+    }, 15000);
+  }
+
+  function followOutput(id) {
+    const out = document.getElementById("output");
+    const source = new EventSource("/api/jobs/" + encodeURIComponent(id) + "/output?follow=true");
+    let first = true;
+    source.addEventListener("output", ev => {
+      if (first) { out.textContent = ""; first = false; }
+      out.textContent += JSON.parse(ev.data);
+      out.scrollTop = out.scrollHeight;
+    });
+    const done = () => {
+      source.close();
+      const state = document.getElementById("follow-state");
+      if (state) state.textContent = "ended";
+      setTimeout(() => location.reload(), 500);
+    };
+    source.addEventListener("end", done);
+    source.addEventListener("failed", done);
+    source.onerror = () => source.close();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (document.body.dataset.live === "overview") overview();
+    if (document.body.dataset.job && document.body.dataset.running === "true") followOutput(document.body.dataset.job);
+  });
+  window.queuectlCsrf = csrf ? csrf.content : null;
+})();

@@ -1,0 +1,242 @@
+package dev.queuectl.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Every /api endpoint over real HTTP: results, the CLI's errors with their statuses, and the guards. */
+class ApiTest extends WebTestSupport {
+
+	private void assertProblem(HttpResponse<String> r, int status, String detail) {
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+		assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith(Problems.TYPE));
+		assertThat(json(r).get("detail").asString()).isEqualTo(detail);
+	}
+
+	@Test
+	void enqueueOneShowAndList() throws Exception {
+		HttpResponse<String> r = post("/api/jobs", "application/json", "{\"id\":\"a1\",\"command\":\"echo hi\",\"queue\":\"mail\"}");
+		assertThat(r.statusCode()).isEqualTo(201);
+		assertThat(r.headers().firstValue("Location")).hasValue("/api/jobs/a1");
+		assertThat(json(r).get("id").asString()).isEqualTo("a1");
+		assertThat(state("a1")).isEqualTo("pending");
+
+		JsonNode job = json(get("/api/jobs/a1"));
+		assertThat(job.get("command").asString()).isEqualTo("echo hi");
+		assertThat(job.get("queue").asString()).isEqualTo("mail");
+		assertThat(job.get("runs").size()).isZero();
+
+		enqueue("{\"id\":\"b1\",\"command\":\"true\"}");
+		JsonNode list = json(get("/api/jobs?queue=mail"));
+		assertThat(list.get("jobs").size()).isEqualTo(1);
+		assertThat(json(get("/api/jobs?state=pending")).get("jobs").size()).isEqualTo(2);
+		assertThat(json(get("/api/jobs?q=echo")).get("jobs").get(0).get("id").asString()).isEqualTo("a1");
+		assertThat(json(get("/api/jobs?state=dead")).get("jobs").size()).isZero();
+	}
+
+	@Test
+	void badInputIsA400WithTheCliLine() throws Exception {
+		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"x\"}"), 400, "field 'command' is required");
+		assertProblem(post("/api/jobs", "application/json", "not json"), 400,
+				json(post("/api/jobs", "application/json", "not json")).get("detail").asString());
+		assertThat(json(post("/api/jobs", "application/json", "not json")).get("detail").asString()).doesNotContain("Exception");
+		assertProblem(get("/api/jobs?state=nope"), 400,
+				"unknown state 'nope' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+		assertProblem(get("/api/jobs?limit=0"), 400, "--limit must be from 1 to 1000, got 0");
+		assertProblem(get("/api/jobs?limit=x"), 400, "option --limit expects an integer, got 'x'");
+		assertProblem(get("/api/jobs?after=garbage"), 400, "after must be the 'next' of a page before, got 'garbage'");
+		assertProblem(post("/api/jobs", "text/plain", "{}"), 400,
+				"send one job as application/json, or many as application/x-ndjson (JSON Lines)");
+		enqueue("{\"id\":\"dup\",\"command\":\"true\"}");
+		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"dup\",\"command\":\"true\"}"), 400,
+				"a job with id 'dup' already exists");
+		assertProblem(post("/api/jobs/dup/retry"), 400, "job dup is pending, not dead");
+		assertProblem(post("/api/queues/bad%20name/pause"), 400,
+				"a queue name is 1-64 characters of A-Z a-z 0-9 . _ : -, got 'bad name'");
+		assertProblem(post("/api/queues/mail/limit?limit=-3"), 400,
+				"a queue limit is a number of jobs from 1 to 100000, or 0 or none for no limit; got '-3'");
+		assertProblem(post("/api/queues/mail/limit"), 400,
+				"queue limit needs a queue and a number (0 or none removes the limit)");
+	}
+
+	@Test
+	void unknownIdsAre404() throws Exception {
+		assertProblem(get("/api/jobs/nope"), 404, "no such job: nope");
+		assertProblem(get("/api/jobs/nope/output"), 404, "no such job: nope");
+		assertProblem(post("/api/jobs/nope/retry"), 404, "no such job: nope");
+		assertProblem(post("/api/jobs/nope/cancel"), 404, "no such job: nope");
+		HttpResponse<String> schedule = get("/api/schedules/nope");
+		assertThat(schedule.statusCode()).isEqualTo(404);
+		assertThat(json(schedule).get("detail").asString()).contains("nope");
+	}
+
+	@Test
+	void jsonLinesAllOrNothing() throws Exception {
+		StringBuilder lines = new StringBuilder();
+		for (int i = 0; i < 500; i++) {
+			lines.append("{\"id\":\"n").append(i).append("\",\"command\":\"true\"}\n");
+		}
+		HttpResponse<String> r = post("/api/jobs", "application/x-ndjson", lines.toString());
+		assertThat(r.statusCode()).isEqualTo(201);
+		assertThat(json(r).get("stored").asInt()).isEqualTo(500);
+		HttpResponse<String> bad = post("/api/jobs", "application/x-ndjson", "{\"command\":\"true\"}\n{\"id\":\"z\"}\n");
+		assertProblem(bad, 400, "line 2: field 'command' is required");
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(500);
+	}
+
+	@Test
+	void pagingWalksEveryJobOnceNewestFirst() throws Exception {
+		StringBuilder lines = new StringBuilder();
+		for (int i = 0; i < 230; i++) {
+			lines.append("{\"id\":\"p").append(String.format("%03d", i)).append("\",\"command\":\"true\"")
+				.append(i % 3 == 0 ? ",\"queue\":\"three\"" : "").append("}\n");
+		}
+		post("/api/jobs", "application/x-ndjson", lines.toString());
+		this.jdbc.update("UPDATE jobs SET state = 'completed' WHERE id < 'p100'");
+		List<String> seen = new ArrayList<>();
+		String next = null;
+		int pages = 0;
+		do {
+			JsonNode page = json(get("/api/jobs?limit=50" + (next == null ? "" : "&after=" + next)));
+			page.get("jobs").forEach(j -> seen.add(j.get("id").asString()));
+			next = page.get("next").isNull() ? null : java.net.URLEncoder.encode(page.get("next").asString(), StandardCharsets.UTF_8);
+			pages++;
+		}
+		while (next != null);
+		assertThat(pages).isEqualTo(5);
+		assertThat(seen).hasSize(230).doesNotHaveDuplicates();
+		// one enqueue gave every job the same updated_at: then by id, descending
+		assertThat(seen.get(0)).isEqualTo("p229");
+		assertThat(seen.get(229)).isEqualTo("p000");
+		List<String> three = new ArrayList<>();
+		next = null;
+		do {
+			JsonNode page = json(get("/api/jobs?queue=three&state=completed&limit=7" + (next == null ? "" : "&after=" + next)));
+			page.get("jobs").forEach(j -> three.add(j.get("id").asString()));
+			next = page.get("next").isNull() ? null : java.net.URLEncoder.encode(page.get("next").asString(), StandardCharsets.UTF_8);
+		}
+		while (next != null);
+		assertThat(three).hasSize(34).allMatch(id -> Integer.parseInt(id.substring(1)) % 3 == 0 && id.compareTo("p100") < 0);
+	}
+
+	@Test
+	void cancelRetryDlqAndQueues() throws Exception {
+		enqueue("{\"id\":\"c1\",\"command\":\"true\"}");
+		assertThat(json(post("/api/jobs/c1/cancel")).get("result").asString()).isEqualTo("canceled");
+		assertThat(state("c1")).isEqualTo("canceled");
+		HttpResponse<String> again = post("/api/jobs/c1/cancel");
+		assertProblem(again, 400, "job c1 is canceled: only a job that has not finished can be canceled");
+
+		enqueue("{\"id\":\"d1\",\"command\":\"false\",\"queue\":\"q1\"}");
+		enqueue("{\"id\":\"d2\",\"command\":\"false\",\"queue\":\"q2\"}");
+		this.jdbc.update("UPDATE jobs SET state = 'dead' WHERE id IN ('d1', 'd2')");
+		assertThat(json(post("/api/jobs/d1/retry")).get("state").asString()).isEqualTo("pending");
+		assertThat(state("d1")).isEqualTo("pending");
+		assertThat(json(post("/api/dlq/retry")).get("retried").asInt()).isEqualTo(1);
+		assertThat(state("d2")).isEqualTo("pending");
+
+		assertThat(json(post("/api/queues/q1/pause")).get("paused").asBoolean()).isTrue();
+		JsonNode queues = json(get("/api/queues"));
+		assertThat(queues.findValuesAsString("name")).contains("q1", "q2");
+		for (JsonNode q : queues) {
+			if (q.get("name").asString().equals("q1")) {
+				assertThat(q.get("paused").asBoolean()).isTrue();
+			}
+		}
+		assertThat(json(get("/api/status")).get("paused_queues").get(0).asString()).isEqualTo("q1");
+		post("/api/queues/q1/resume");
+		assertThat(json(get("/api/status")).get("paused_queues").size()).isZero();
+		assertThat(json(post("/api/queues/q2/limit?limit=3")).get("limit").asInt()).isEqualTo(3);
+		assertThat(json(post("/api/queues/q2/limit?limit=none")).get("limit").isNull()).isTrue();
+		assertThat(json(get("/api/status")).get("jobs").get("pending").asInt()).isEqualTo(2);
+		assertThat(get("/api/stats").statusCode()).isEqualTo(200);
+		assertThat(get("/api/schedules").body()).isEqualTo("[]");
+	}
+
+	@Test
+	void outputWholeAndFollowedWhileItRuns() throws Exception {
+		startWorker(2);
+		String id = enqueue("{\"id\":\"o1\",\"command\":\"echo first; sleep 1; echo second\"}");
+		await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("processing"));
+		HttpResponse<Stream<String>> events = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/o1/output")))
+			.header("Accept", "text/event-stream")
+			.build(), HttpResponse.BodyHandlers.ofLines());
+		assertThat(events.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+		StringBuilder text = new StringBuilder();
+		List<String> names = new ArrayList<>();
+		try (Stream<String> lines = events.body()) {
+			lines.forEach(line -> {
+				if (line.startsWith("event:")) {
+					names.add(line.substring(6));
+				}
+				else if (line.startsWith("data:") && names.get(names.size() - 1).equals("output")) {
+					text.append(JSON.readTree(line.substring(5)).asString());
+				}
+			});
+		}
+		assertThat(text.toString()).isEqualTo("first\nsecond\n");
+		assertThat(names).last().isEqualTo("end");
+		await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("completed"));
+		HttpResponse<String> whole = get("/api/jobs/o1/output");
+		assertThat(whole.body()).isEqualTo("first\nsecond\n");
+		assertThat(json(get("/api/jobs/o1")).get("runs").get(0).get("exit_code").asInt()).isZero();
+		assertProblem(get("/api/jobs/o1/output?attempt=5"), 400, "job o1 has no attempt 5");
+	}
+
+	@Test
+	void postsNeedTheCsrfTokenAndTheSameOrigin() throws Exception {
+		enqueue("{\"id\":\"s1\",\"command\":\"true\"}");
+		HttpResponse<String> noToken = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/s1/cancel")))
+			.POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(noToken.statusCode()).isEqualTo(403);
+		HttpResponse<String> crossOrigin = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/s1/cancel")))
+			.header("Origin", "http://evil.example")
+			.header(WebAccess.CSRF_HEADER, this.access.csrf())
+			.POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(crossOrigin.statusCode()).isEqualTo(403);
+		assertThat(state("s1")).isEqualTo("pending");
+		String token = json(get("/api/csrf")).get("token").asString();
+		HttpResponse<String> ok = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/s1/cancel")))
+			.header(WebAccess.CSRF_HEADER, token)
+			.header("Origin", "http://127.0.0.1:" + this.port)
+			.POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(ok.statusCode()).isEqualTo(200);
+		assertThat(state("s1")).isEqualTo("canceled");
+	}
+
+	@Test
+	void aHostHeaderNotNamingLoopbackIsRefused() throws Exception {
+		assertThat(raw("GET /api/status HTTP/1.1\r\nHost: rebound.example:" + this.port + "\r\nConnection: close\r\n\r\n"))
+			.startsWith("HTTP/1.1 403");
+		assertThat(raw("GET /actuator/health HTTP/1.1\r\nHost: rebound.example\r\nConnection: close\r\n\r\n"))
+			.startsWith("HTTP/1.1 403");
+		assertThat(raw("GET /api/status HTTP/1.1\r\nHost: localhost:" + this.port + "\r\nConnection: close\r\n\r\n"))
+			.startsWith("HTTP/1.1 200");
+	}
+
+	private String raw(String request) throws IOException {
+		try (Socket s = new Socket("127.0.0.1", this.port)) {
+			OutputStream out = s.getOutputStream();
+			out.write(request.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = s.getInputStream();
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+}
