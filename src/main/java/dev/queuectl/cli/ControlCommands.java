@@ -90,6 +90,20 @@ class ControlCommands {
 		}
 	}
 
+	@Command(name = "run-now", group = "Jobs", description = "Make a delayed job, or one waiting to retry, due now",
+			help = """
+					A pending job with a delay or run_at, or a failed job waiting out its retry backoff,
+					becomes due at once; a worker host takes it at its next claim. Exit 2 for a job in
+					another state, 3 for an unknown id.
+					  queuectl run-now report""")
+	void runNow(@Argument(index = 0) String id, CommandContext ctx) {
+		if (id == null || id.isEmpty()) {
+			throw QueuectlException.usage("run-now needs a job id");
+		}
+		this.jobs.runNow(id);
+		ctx.outputWriter().println(id);
+	}
+
 	@Command(name = "wait", group = "Jobs", description = "Wait until jobs finish; exit 0 if all completed", help = """
 			Waits for the named jobs, or every job of a queue, or every job, to finish (completed, dead or
 			canceled). Exit 0 when all completed, 1 when any ended dead or canceled (a line each on

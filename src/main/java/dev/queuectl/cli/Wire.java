@@ -45,7 +45,7 @@ final class Wire {
 
 	/** Commands a running process may serve; everything else runs in the caller's own process. */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
-			"cancel", "queue", "wait", "schedule", "prune");
+			"cancel", "queue", "wait", "run-now", "schedule", "prune");
 
 	private Wire() {
 	}

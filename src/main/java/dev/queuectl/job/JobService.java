@@ -367,6 +367,37 @@ public class JobService {
 		}
 	}
 
+	/**
+	 * Runs a pending or failed job now: a delayed job, or one waiting out its retry backoff, becomes
+	 * due at once (a worker host takes it at its next claim).
+	 */
+	public void runNow(String id) {
+		if (!this.store.runNow(id, this.clock.instant())) {
+			Job job = get(id);
+			throw QueuectlException.usage("job " + id + " is " + job.state().dbValue()
+					+ ": only a pending or failed job can be run now");
+		}
+		this.events.publishEvent(new JobsEnqueued(1));
+	}
+
+	/** Percentiles (50, 95, 99) of how long the last hour's attempts ran, from at most the newest 10,000. */
+	public record Durations(int attempts, long p50, long p95, long p99) {
+	}
+
+	public Durations recentDurations() {
+		List<Long> ms = this.store.recentDurations(this.clock.instant().minus(Duration.ofHours(1)), 10_000);
+		if (ms.isEmpty()) {
+			return new Durations(0, 0, 0, 0);
+		}
+		return new Durations(ms.size(), percentile(ms, 50), percentile(ms, 95), percentile(ms, 99));
+	}
+
+	/** The nearest-rank percentile of sorted values. */
+	static long percentile(List<Long> sorted, int p) {
+		int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+		return sorted.get(Math.max(0, rank - 1));
+	}
+
 	/** What {@link #cancel} did to one job. */
 	public enum Canceled {
 		/** It had not started: it is canceled. */

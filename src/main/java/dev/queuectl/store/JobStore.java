@@ -369,6 +369,23 @@ public class JobStore {
 		return new ArrayList<>(byMinute.values());
 	}
 
+	/** Makes a pending or failed job due now (its delay or retry wait skipped); false in another state. */
+	public boolean runNow(String id, Instant now) {
+		return this.jdbc.update("UPDATE jobs SET run_at = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'failed')",
+				now.toEpochMilli(), now.toEpochMilli(), id) == 1;
+	}
+
+	/**
+	 * Run times (ms) of the attempts that finished since {@code since}, among the newest
+	 * {@code newest} attempts: a constant-cost sample, read through the runs' primary key.
+	 */
+	public List<Long> recentDurations(Instant since, int newest) {
+		return this.jdbc.queryForList("""
+				SELECT duration_ms FROM job_runs
+				WHERE id > (SELECT COALESCE(MAX(id), 0) FROM job_runs) - ? AND finished_at >= ? AND duration_ms IS NOT NULL
+				ORDER BY duration_ms""", Long.class, newest, since.toEpochMilli());
+	}
+
 	public Map<JobState, Long> countByState() {
 		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
 		for (JobState state : JobState.values()) {

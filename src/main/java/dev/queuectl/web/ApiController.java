@@ -167,6 +167,12 @@ class ApiController {
 		return Map.of("id", id, "result", done == JobService.Canceled.CANCELED ? "canceled" : "canceling");
 	}
 
+	@PostMapping("/jobs/{id}/run-now")
+	Map<String, Object> runNow(@PathVariable String id) {
+		this.jobs.runNow(id);
+		return Map.of("id", id, "state", this.jobs.get(id).state().dbValue());
+	}
+
 	/** Every dead job (of {@code ?queue=}) back to pending, as {@code dlq retry --all}. */
 	@PostMapping("/dlq/retry")
 	Map<String, Object> retryAll(@RequestParam(required = false) String queue) {
@@ -196,7 +202,13 @@ class ApiController {
 			m.put("dead", row[3]);
 			minutes.add(m);
 		}
-		return Map.of("per_minute", minutes);
+		JobService.Durations d = this.jobs.recentDurations();
+		Map<String, Object> durations = new LinkedHashMap<>();
+		durations.put("attempts", d.attempts());
+		durations.put("p50_ms", d.p50());
+		durations.put("p95_ms", d.p95());
+		durations.put("p99_ms", d.p99());
+		return Map.of("per_minute", minutes, "durations", durations);
 	}
 
 	@GetMapping("/queues")

@@ -73,6 +73,7 @@ class DashboardController {
 		model.addAttribute("counts", this.jobs.countByState());
 		model.addAttribute("queues", this.queues.list());
 		model.addAttribute("workers", this.workers.workers());
+		model.addAttribute("durations", this.jobs.recentDurations());
 		return "overview";
 	}
 
@@ -126,6 +127,17 @@ class DashboardController {
 	String retry(@PathVariable String id) {
 		try {
 			this.jobs.retryDead(id);
+			return "redirect:/jobs/" + encode(id);
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
+		}
+	}
+
+	@PostMapping("/jobs/{id}/run-now")
+	String runNow(@PathVariable String id) {
+		try {
+			this.jobs.runNow(id);
 			return "redirect:/jobs/" + encode(id);
 		}
 		catch (QueuectlException ex) {

@@ -76,6 +76,30 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void runNowMakesADelayedJobDueAndStatsGiveRunTimePercentiles() throws Exception {
+		post("/api/jobs", "application/json", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}");
+		long before = this.jdbc.queryForObject("SELECT run_at FROM jobs WHERE id = 'later'", Long.class);
+		HttpResponse<String> r = post("/api/jobs/later/run-now");
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+		assertThat(this.jdbc.queryForObject("SELECT run_at FROM jobs WHERE id = 'later'", Long.class)).isLessThan(before);
+		assertProblem(post("/api/jobs/nope/run-now"), 404, "no such job: nope");
+		this.jdbc.update("UPDATE jobs SET state = 'completed' WHERE id = 'later'");
+		assertProblem(post("/api/jobs/later/run-now"), 400, "job later is completed: only a pending or failed job can be run now");
+
+		long now = System.currentTimeMillis();
+		for (int i = 1; i <= 100; i++) {
+			this.jdbc.update("""
+					INSERT INTO job_runs (job_id, attempt, started_at, finished_at, duration_ms, outcome)
+					VALUES ('later', ?, ?, ?, ?, 'completed')""", i, now - i, now, i * 10);
+		}
+		JsonNode d = json(get("/api/stats")).get("durations");
+		assertThat(d.get("attempts").asInt()).isEqualTo(100);
+		assertThat(d.get("p50_ms").asLong()).isEqualTo(500);
+		assertThat(d.get("p95_ms").asLong()).isEqualTo(950);
+		assertThat(d.get("p99_ms").asLong()).isEqualTo(990);
+	}
+
+	@Test
 	void unknownIdsAre404() throws Exception {
 		assertProblem(get("/api/jobs/nope"), 404, "no such job: nope");
 		assertProblem(get("/api/jobs/nope/output"), 404, "no such job: nope");
