@@ -32,8 +32,9 @@ import org.springframework.context.annotation.Configuration;
 class DatabaseConfiguration {
 
 	@Bean
-	DatabaseLocation databaseLocation(@Value("${queuectl.db:}") String configured) {
-		return DatabaseLocation.resolve(configured);
+	DatabaseLocation databaseLocation(@Value("${queuectl.db:}") String configured,
+			@Value("${queuectl.data-home:}") String dataHome) {
+		return DatabaseLocation.resolve(configured, dataHome.isBlank() ? null : Path.of(dataHome));
 	}
 
 	@Bean

@@ -22,10 +22,15 @@ public record DatabaseLocation(Path file, PostgresUrl postgres) {
 	}
 
 	public static DatabaseLocation resolve(String configured) {
+		return resolve(configured, null);
+	}
+
+	/** {@code dataHome} replaces {@link #dataHome()} for a PostgreSQL database's folder (tests: a temporary one). */
+	public static DatabaseLocation resolve(String configured, Path dataHome) {
 		if (configured != null && !configured.isBlank()) {
 			String trimmed = configured.trim();
 			if (PostgresUrl.isUrl(trimmed)) {
-				return new DatabaseLocation(null, PostgresUrl.parse(trimmed, dataHome()));
+				return new DatabaseLocation(null, PostgresUrl.parse(trimmed, dataHome != null ? dataHome : dataHome()));
 			}
 			return new DatabaseLocation(Paths.get(expandHome(trimmed)).toAbsolutePath().normalize());
 		}

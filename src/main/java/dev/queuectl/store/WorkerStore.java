@@ -161,12 +161,23 @@ public class WorkerStore {
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = %s + ?, finished_at = NULL
 				WHERE id IN (%s)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at"""
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority"""
 			.formatted(this.dialect.clock(), chosen);
-		return this.jdbc.query(sql, (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-				rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
-				Instant.ofEpochMilli(rs.getLong(8))), all.toArray());
+		List<Object[]> rows = this.jdbc.query(sql, (rs, i) -> new Object[] { new Claim(rs.getString(1), rs.getString(2),
+				rs.getString(3), rs.getInt(4), rs.getInt(5), JobStore.duration(rs, "timeout_ms"),
+				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8))), rs.getInt(9) }, all.toArray());
+		if (this.dialect.isPostgres()) { // best first, as chosen: PostgreSQL returns updated rows in no set order
+			rows.sort(BEST_FIRST);
+		}
+		List<Claim> claims = new ArrayList<>(rows.size());
+		rows.forEach(row -> claims.add((Claim) row[0]));
+		return claims;
 	}
+
+	private static final java.util.Comparator<Object[]> BEST_FIRST = java.util.Comparator
+		.<Object[]>comparingInt(row -> -(Integer) row[1])
+		.thenComparing(row -> ((Claim) row[0]).runAt())
+		.thenComparing(row -> ((Claim) row[0]).jobId());
 
 	/** The names of paused queues, for the worker's log. */
 	public List<String> pausedQueues() {
