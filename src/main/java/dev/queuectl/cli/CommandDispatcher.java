@@ -81,7 +81,7 @@ public class CommandDispatcher {
 		if (cause instanceof QueuectlException.Reported r) {
 			return r.exitCode();
 		}
-		String storage = cause instanceof QueuectlException ? null : StorageErrors.describe(ex, this.location.file());
+		String storage = cause instanceof QueuectlException ? null : StorageErrors.describeAt(ex, this.location);
 		if (storage != null) {
 			code = QueuectlException.FAILURE;
 			message = storage;

@@ -170,7 +170,7 @@ public class RetentionService {
 
 	/** The WAL back to zero bytes, when a worker host has nothing to do. */
 	public void checkpointIdle() {
-		if (size(Path.of(this.location.file() + "-wal")) > 0) {
+		if (!this.location.isPostgres() && size(Path.of(this.location.file() + "-wal")) > 0) {
 			this.maintenance.checkpoint(true);
 		}
 	}
@@ -205,6 +205,9 @@ public class RetentionService {
 			catch (IOException ex) {
 				// a size is a hint: what was measured stands
 			}
+		}
+		if (this.location.isPostgres()) {
+			return new Sizes(this.maintenance.serverDatabaseBytes(), 0, output[0], 0, output[1] >= MAX_FILES_MEASURED);
 		}
 		return new Sizes(size(db), size(Path.of(db + "-wal")), output[0], free, output[1] >= MAX_FILES_MEASURED);
 	}

@@ -32,12 +32,21 @@ import org.springframework.context.annotation.Configuration;
 class DatabaseConfiguration {
 
 	@Bean
-	DatabaseLocation databaseLocation(@Value("${queuectl.db:}") String configured) {
-		return DatabaseLocation.resolve(configured);
+	DatabaseLocation databaseLocation(@Value("${queuectl.db:}") String configured,
+			@Value("${queuectl.data-home:}") String dataHome) {
+		return DatabaseLocation.resolve(configured, dataHome.isBlank() ? null : Path.of(dataHome));
+	}
+
+	@Bean
+	Dialect dialect(DatabaseLocation location) {
+		return Dialect.of(location);
 	}
 
 	@Bean(destroyMethod = "close")
 	HikariDataSource dataSource(DatabaseLocation location) {
+		if (location.isPostgres()) {
+			return postgres(location);
+		}
 		Path file = location.file();
 		if (Files.isDirectory(file)) {
 			throw new QueuectlException(QueuectlException.FAILURE, "the database path " + file + " is a folder, not a file");
@@ -69,6 +78,43 @@ class DatabaseConfiguration {
 			}
 			String message = ex instanceof QueuectlException ? null : StorageErrors.describe(ex, file);
 			throw message == null ? ex : new QueuectlException(QueuectlException.FAILURE, message);
+		}
+	}
+
+	/**
+	 * A PostgreSQL database: a small pool (a worker host's claim, heartbeat and output writers may
+	 * run at once), Flyway's own advisory lock serializes first-time migration across machines.
+	 * This machine's folder for the database is created owner-only.
+	 */
+	private static HikariDataSource postgres(DatabaseLocation location) {
+		PostgresUrl url = location.postgres();
+		createOwnerOnlyDir(url.dir());
+		HikariConfig config = new HikariConfig();
+		config.setJdbcUrl(url.jdbcUrl());
+		config.setUsername(url.user());
+		if (url.password() != null) {
+			config.setPassword(url.password());
+		}
+		config.setPoolName("queuectl");
+		config.setMaximumPoolSize(4);
+		config.setMinimumIdle(1);
+		config.setConnectionTimeout(30_000);
+		config.setInitializationFailTimeout(1); // one try at start-up: a refused connection is reported at once
+		config.addDataSourceProperty("ApplicationName", "queuectl");
+		config.addDataSourceProperty("connectTimeout", "10");
+		HikariDataSource dataSource = new HikariDataSource(config);
+		try {
+			flyway(dataSource, location).migrate();
+			return dataSource;
+		}
+		catch (RuntimeException ex) {
+			dataSource.close();
+			if (ex instanceof QueuectlException) {
+				throw ex;
+			}
+			String message = StorageErrors.describeAt(ex, location);
+			throw new QueuectlException(QueuectlException.FAILURE, message != null ? message
+					: "cannot use the PostgreSQL database " + location.display() + ": " + ex.getMessage().lines().findFirst().orElse(""));
 		}
 	}
 
@@ -110,11 +156,30 @@ class DatabaseConfiguration {
 	}
 
 	private static Flyway flyway(DataSource dataSource) {
+		return flyway(dataSource, null);
+	}
+
+	private static Flyway flyway(DataSource dataSource, DatabaseLocation location) {
+		boolean postgres = location != null && location.isPostgres();
 		return Flyway.configure()
 			.dataSource(dataSource)
-			.locations("classpath:db/migration/sqlite")
+			.locations(postgres ? "classpath:db/migration/postgresql" : "classpath:db/migration/sqlite")
 			.loggers("slf4j")
 			.load();
+	}
+
+	private static void createOwnerOnlyDir(Path dir) {
+		try {
+			if (!Files.isDirectory(dir)) {
+				Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			}
+		}
+		catch (UnsupportedOperationException ex) {
+			// not a POSIX file system: default permissions
+		}
+		catch (IOException ex) {
+			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + dir + ": " + StorageErrors.reason(ex));
+		}
 	}
 
 	private static void createOwnerOnly(Path file) {

@@ -9,22 +9,55 @@ import java.nio.file.Paths;
  * the jar; Spring's property order (set up by ConfigLockdown) gives exactly that precedence, and
  * the fast client (Main, ConfiguredDb) follows the same. Blank means the per-user default, shared
  * by every terminal: {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}.
+ *
+ * <p>A PostgreSQL URL ({@code postgresql://...} or {@code jdbc:postgresql://...}) names a shared
+ * database instead: then {@link #file} is null, {@link #postgres} tells the server, and this
+ * machine's files for that database (socket, history, output of jobs it runs) live in a folder of
+ * their own under the data folder, named by a hash of the URL without its password.
  */
-public record DatabaseLocation(Path file) {
+public record DatabaseLocation(Path file, PostgresUrl postgres) {
+
+	public DatabaseLocation(Path file) {
+		this(file, null);
+	}
 
 	public static DatabaseLocation resolve(String configured) {
+		return resolve(configured, null);
+	}
+
+	/** {@code dataHome} replaces {@link #dataHome()} for a PostgreSQL database's folder (tests: a temporary one). */
+	public static DatabaseLocation resolve(String configured, Path dataHome) {
 		if (configured != null && !configured.isBlank()) {
-			return new DatabaseLocation(Paths.get(expandHome(configured.trim())).toAbsolutePath().normalize());
+			String trimmed = configured.trim();
+			if (PostgresUrl.isUrl(trimmed)) {
+				return new DatabaseLocation(null, PostgresUrl.parse(trimmed, dataHome != null ? dataHome : dataHome()));
+			}
+			return new DatabaseLocation(Paths.get(expandHome(trimmed)).toAbsolutePath().normalize());
 		}
+		return new DatabaseLocation(dataHome().resolve("queue.db").toAbsolutePath());
+	}
+
+	/** {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl}. */
+	static Path dataHome() {
 		String xdg = System.getenv("XDG_DATA_HOME");
 		Path base = (xdg != null && !xdg.isBlank()) ? Paths.get(xdg)
 				: Paths.get(System.getProperty("user.home"), ".local", "share");
-		return new DatabaseLocation(base.resolve("queuectl").resolve("queue.db").toAbsolutePath());
+		return base.resolve("queuectl").toAbsolutePath();
+	}
+
+	/** Whether the queue is in a PostgreSQL database (else an SQLite file). */
+	public boolean isPostgres() {
+		return this.postgres != null;
+	}
+
+	/** The database for messages: the file, or the URL without a password. */
+	public String display() {
+		return this.postgres != null ? this.postgres.display() : this.file.toString();
 	}
 
 	/** The folder beside the database that holds logs, job output, history and the socket. */
 	public Path dataDir() {
-		return this.file.getParent();
+		return this.postgres != null ? this.postgres.dir() : this.file.getParent();
 	}
 
 	/** The folder of job output: one folder per job, one file per attempt. */
@@ -36,7 +69,7 @@ public record DatabaseLocation(Path file) {
 	public Path socket() {
 		// concat, not +: the one-shot client calls this, and on JDK 17 the first string
 		// concatenation costs it milliseconds of invokedynamic bootstrap
-		return dataDir().resolve(this.file.getFileName().toString().concat(".sock"));
+		return dataDir().resolve(this.postgres != null ? "queue.sock" : this.file.getFileName().toString().concat(".sock"));
 	}
 
 	/**

@@ -44,8 +44,11 @@ public class JobStore {
 
 	private final JdbcTemplate jdbc;
 
-	JobStore(JdbcTemplate jdbc) {
+	private final Dialect dialect;
+
+	JobStore(JdbcTemplate jdbc, Dialect dialect) {
 		this.jdbc = jdbc;
+		this.dialect = dialect;
 	}
 
 	/**
@@ -184,26 +187,14 @@ public class JobStore {
 	 * dependency has now completed. Returns how many.
 	 */
 	public int releaseDependents(Collection<String> completed, Instant now) {
-		// one statement of one shape for any batch: the ids travel as a JSON array
+		// one statement of one shape for any batch: the ids travel in one parameter
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', updated_at = ?
 				WHERE state = 'waiting'
-				  AND id IN (SELECT job_id FROM job_deps WHERE depends_on IN (SELECT value FROM json_each(?)))
+				  AND id IN (SELECT job_id FROM job_deps WHERE depends_on %s)
 				  AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.depends_on
-				                  WHERE d.job_id = jobs.id AND p.state <> 'completed')""", now.toEpochMilli(),
-				jsonArray(completed));
-	}
-
-	/** Ids as a JSON array, for statements that take a list in one parameter. */
-	static String jsonArray(Collection<String> ids) {
-		StringBuilder sb = new StringBuilder("[");
-		for (String id : ids) {
-			if (sb.length() > 1) {
-				sb.append(',');
-			}
-			sb.append('"').append(id.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-		}
-		return sb.append(']').toString();
+				                  WHERE d.job_id = jobs.id AND p.state <> 'completed')""".formatted(this.dialect.inList()),
+				now.toEpochMilli(), this.dialect.idList(completed));
 	}
 
 	// ---- wait
@@ -211,20 +202,20 @@ public class JobStore {
 	/** How many jobs (of a queue) have not finished: waiting, pending, processing or failed. */
 	public long countLive(String queue) {
 		return this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE state IN " + LIVE
-				+ " AND (? IS NULL OR queue = ?)", Long.class, queue, queue);
+				+ " AND (CAST(? AS TEXT) IS NULL OR queue = ?)", Long.class, queue, queue);
 	}
 
 	/** How many jobs (of a queue) finished since {@code since}: completed, dead or canceled. */
 	public long countFinishedSince(String queue, Instant since) {
 		return this.jdbc.queryForObject("""
 				SELECT COUNT(*) FROM jobs WHERE state IN ('completed', 'dead', 'canceled') AND updated_at >= ?
-				AND (? IS NULL OR queue = ?)""", Long.class, since.toEpochMilli(), queue, queue);
+				AND (CAST(? AS TEXT) IS NULL OR queue = ?)""", Long.class, since.toEpochMilli(), queue, queue);
 	}
 
 	/** Jobs (of a queue) that ended dead or canceled since {@code since}, oldest first, at most {@code limit}. */
 	public List<Job> failedSince(String queue, Instant since, int limit) {
 		return this.jdbc.query("SELECT " + COLUMNS + """
-				 FROM jobs WHERE state IN ('dead', 'canceled') AND updated_at >= ? AND (? IS NULL OR queue = ?)
+				 FROM jobs WHERE state IN ('dead', 'canceled') AND updated_at >= ? AND (CAST(? AS TEXT) IS NULL OR queue = ?)
 				ORDER BY updated_at, id LIMIT ?""", JOB, since.toEpochMilli(), queue, queue, limit);
 	}
 
@@ -235,7 +226,7 @@ public class JobStore {
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
-				WHERE state = 'dead' AND (? IS NULL OR queue = ?)""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), queue,
+				WHERE state = 'dead' AND (CAST(? AS TEXT) IS NULL OR queue = ?)""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), queue,
 				queue);
 	}
 
@@ -255,9 +246,9 @@ public class JobStore {
 	public List<String> pruneBatch(JobState state, Instant before, int limit) {
 		return this.jdbc.queryForList("""
 				DELETE FROM jobs WHERE id IN (
-				    SELECT id FROM jobs INDEXED BY jobs_state_updated WHERE state = ? AND updated_at < ?
+				    SELECT id FROM jobs%s WHERE state = ? AND updated_at < ?
 				    ORDER BY updated_at LIMIT ?)
-				RETURNING id""", String.class, state.dbValue(), before.toEpochMilli(), limit);
+				RETURNING id""".formatted(this.dialect.indexedBy("jobs_state_updated")), String.class, state.dbValue(), before.toEpochMilli(), limit);
 	}
 
 	/** How many jobs {@link #pruneBatch} would delete, all batches together. */

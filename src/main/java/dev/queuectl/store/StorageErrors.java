@@ -22,6 +22,57 @@ public final class StorageErrors {
 	private StorageErrors() {
 	}
 
+	/** {@link #describe(Throwable, Path)} for either database: on PostgreSQL, the server's failures in words. */
+	public static String describeAt(Throwable failure, DatabaseLocation location) {
+		if (location == null || !location.isPostgres()) {
+			return describe(failure, location == null ? null : location.file());
+		}
+		String where = "the PostgreSQL database " + location.display();
+		for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (t instanceof TransactionSystemException tx && tx.getApplicationException() != null) {
+				String message = describeAt(tx.getApplicationException(), location);
+				if (message != null) {
+					return message;
+				}
+			}
+			if (t instanceof SQLException sql && sql.getSQLState() != null) {
+				String state = sql.getSQLState();
+				String detail = firstLine(sql.getMessage());
+				if (state.startsWith("08")) {
+					return "cannot connect to " + where + ": " + detail;
+				}
+				if (state.startsWith("28")) {
+					return "cannot log in to " + where + ": " + detail
+							+ " (set PGPASSWORD or a line in ~/.pgpass)";
+				}
+				if (state.equals("3D000")) {
+					return where + " does not exist (create it with createdb or CREATE DATABASE)";
+				}
+				if (state.equals("53100")) {
+					return "the disk of " + where + " is full";
+				}
+				if (state.equals("25006")) {
+					return where + " is read-only";
+				}
+				if (state.equals("42501")) {
+					return "no permission to use " + where + ": " + detail;
+				}
+				if (state.startsWith("57P")) {
+					return where + " shut down or closed the connection: " + detail;
+				}
+			}
+		}
+		return null;
+	}
+
+	private static String firstLine(String message) {
+		if (message == null) {
+			return "failed";
+		}
+		String line = message.lines().findFirst().orElse(message).trim();
+		return line.replaceAll("password=[^ &]*", "password=***");
+	}
+
 	/**
 	 * The user's message for the first storage failure in the chain of {@code failure}, or null when
 	 * the chain holds none. {@code db} is the database file, or null when not known.

@@ -3,6 +3,7 @@ package dev.queuectl.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
@@ -36,11 +37,28 @@ public class WorkerStore {
 
 	private final QueueStore queues;
 
-	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues) {
+	private final Dialect dialect;
+
+	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
 		this.jdbc = jdbc;
 		this.tx = tx;
 		this.jobs = jobs;
 		this.queues = queues;
+		this.dialect = dialect;
+	}
+
+	/**
+	 * The arguments of a statement that reads the lease clock ({@link Dialect#clock}) first:
+	 * {@code now} is bound only where the clock is the host's.
+	 */
+	private Object[] clockArgs(Instant now, Object... rest) {
+		if (!this.dialect.usesHostClock()) {
+			return rest;
+		}
+		Object[] all = new Object[rest.length + 1];
+		all[0] = now.toEpochMilli();
+		System.arraycopy(rest, 0, all, 1, rest.length);
+		return all;
 	}
 
 	/**
@@ -54,7 +72,7 @@ public class WorkerStore {
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
 		StringBuilder sql = new StringBuilder(
-				"SELECT 1 FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND run_at <= ?");
+				"SELECT 1 FROM jobs" + this.dialect.indexedBy("jobs_runnable") + " WHERE state IN ('pending', 'failed') AND run_at <= ?");
 		List<Object> args = new ArrayList<>(List.of(now.toEpochMilli()));
 		if (!queues.isEmpty()) {
 			sql.append(" AND queue IN (").append(JobStore.placeholders(queues.size())).append(")");
@@ -78,7 +96,7 @@ public class WorkerStore {
 	 * sorts every pending job on each claim.
 	 */
 	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
-		return claim(workerId, queues, n, now, lease, controls(workerId));
+		return this.tx.execute(status -> claim(workerId, queues, n, now, lease, controls(workerId)));
 	}
 
 	/**
@@ -109,37 +127,57 @@ public class WorkerStore {
 			where.append(" AND queue NOT IN (").append(BLOCKED).append(")");
 		}
 		String chosen;
+		String index = this.dialect.indexedBy("jobs_runnable");
+		String skipLocked = this.dialect.skipLocked();
+		if (controls.limits() && this.dialect.isPostgres()) {
+			// in READ COMMITTED two hosts could both count room for one more job: the first to lock
+			// the limited queues' rows claims, the other then counts its claims (SQLite: one writer)
+			this.jdbc.queryForList("SELECT name FROM queues WHERE max_running IS NOT NULL ORDER BY name FOR UPDATE",
+					String.class);
+		}
 		if (controls.limits()) {
 			args.add(n + CLAIM_WINDOW);
 			chosen = """
 					WITH candidate AS (
-					    SELECT id, queue, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE %s
-					    ORDER BY priority DESC, run_at, id LIMIT ?),
+					    SELECT id, queue, priority, run_at FROM jobs%s WHERE %s
+					    ORDER BY priority DESC, run_at, id LIMIT ?%s),
 					ranked AS (
 					    SELECT c.id, c.priority, c.run_at, CASE WHEN q.max_running IS NOT NULL THEN q.max_running - (
 					               SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = c.queue) END AS room,
 					           ROW_NUMBER() OVER (PARTITION BY c.queue ORDER BY c.priority DESC, c.run_at, c.id) AS rank
 					    FROM candidate c LEFT JOIN queues q ON q.name = c.queue AND q.max_running IS NOT NULL)
 					SELECT id FROM ranked WHERE room IS NULL OR rank <= room ORDER BY priority DESC, run_at, id LIMIT ?"""
-				.formatted(where);
+				.formatted(index, where, skipLocked);
 		}
 		else {
-			chosen = "SELECT id FROM jobs INDEXED BY jobs_runnable WHERE %s ORDER BY priority DESC, run_at, id LIMIT ?"
-				.formatted(where);
+			chosen = "SELECT id FROM jobs%s WHERE %s ORDER BY priority DESC, run_at, id LIMIT ?%s"
+				.formatted(index, where, skipLocked);
 		}
 		args.add(n);
-		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli(),
-				now.plus(lease).toEpochMilli()));
+		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli()));
+		all.addAll(Arrays.asList(clockArgs(now, lease.toMillis())));
 		all.addAll(args);
 		String sql = """
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
-				       updated_at = ?, lease_expires_at = ?, finished_at = NULL
+				       updated_at = ?, lease_expires_at = %s + ?, finished_at = NULL
 				WHERE id IN (%s)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at""".formatted(chosen);
-		return this.jdbc.query(sql, (rs, i) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-				rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
-				Instant.ofEpochMilli(rs.getLong(8))), all.toArray());
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority"""
+			.formatted(this.dialect.clock(), chosen);
+		List<Object[]> rows = this.jdbc.query(sql, (rs, i) -> new Object[] { new Claim(rs.getString(1), rs.getString(2),
+				rs.getString(3), rs.getInt(4), rs.getInt(5), JobStore.duration(rs, "timeout_ms"),
+				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8))), rs.getInt(9) }, all.toArray());
+		if (this.dialect.isPostgres()) { // best first, as chosen: PostgreSQL returns updated rows in no set order
+			rows.sort(BEST_FIRST);
+		}
+		List<Claim> claims = new ArrayList<>(rows.size());
+		rows.forEach(row -> claims.add((Claim) row[0]));
+		return claims;
 	}
+
+	private static final java.util.Comparator<Object[]> BEST_FIRST = java.util.Comparator
+		.<Object[]>comparingInt(row -> -(Integer) row[1])
+		.thenComparing(row -> ((Claim) row[0]).runAt())
+		.thenComparing(row -> ((Claim) row[0]).jobId());
 
 	/** The names of paused queues, for the worker's log. */
 	public List<String> pausedQueues() {
@@ -268,9 +306,10 @@ public class WorkerStore {
 				now.toEpochMilli(), claim.jobId(), workerId, claim.attempt()) == 1;
 	}
 
-	public int renewLeases(String workerId, Instant until) {
-		return this.jdbc.update("UPDATE jobs SET lease_expires_at = ? WHERE worker_id = ? AND state = 'processing'",
-				until.toEpochMilli(), workerId);
+	/** Extends this host's leases to {@code lease} from now (the database's now on PostgreSQL). */
+	public int renewLeases(String workerId, Instant now, Duration lease) {
+		return this.jdbc.update("UPDATE jobs SET lease_expires_at = " + this.dialect.clock()
+				+ " + ? WHERE worker_id = ? AND state = 'processing'", clockArgs(now, lease.toMillis(), workerId));
 	}
 
 	/**
@@ -280,7 +319,7 @@ public class WorkerStore {
 	public List<String> reapExpired(Instant now) {
 		List<Map<String, Object>> expired = this.jdbc.queryForList("""
 				SELECT id, attempts, max_retries, worker_id, started_at, cancel_requested_at FROM jobs
-				WHERE state = 'processing' AND lease_expires_at < ?""", now.toEpochMilli());
+				WHERE state = 'processing' AND lease_expires_at < """ + this.dialect.clock(), clockArgs(now));
 		List<String> reaped = new ArrayList<>();
 		for (Map<String, Object> row : expired) {
 			String id = (String) row.get("id");
@@ -295,9 +334,9 @@ public class WorkerStore {
 				int updated = this.jdbc.update("""
 						UPDATE jobs SET state = ?, run_at = ?, updated_at = ?, last_error = ?, worker_id = NULL,
 						       lease_expires_at = NULL, finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
-						WHERE id = ? AND state = 'processing' AND attempts = ? AND lease_expires_at < ?""",
-						next.dbValue(), now.toEpochMilli(), now.toEpochMilli(), error, next.dbValue(), now.toEpochMilli(),
-						id, attempt, now.toEpochMilli());
+						WHERE id = ? AND state = 'processing' AND attempts = ? AND lease_expires_at < """
+						+ this.dialect.clock(), concat(new Object[] { next.dbValue(), now.toEpochMilli(), now.toEpochMilli(),
+						error, next.dbValue(), now.toEpochMilli(), id, attempt }, clockArgs(now)));
 				if (updated == 1) {
 					insertRun(id, attempt, workerId, startedAt, new RunResult("lost", null, null, now,
 							now.toEpochMilli() - startedAt.toEpochMilli(), error, null, null));
@@ -333,15 +372,15 @@ public class WorkerStore {
 	public void register(String id, String hostname, long pid, int slots, String queues, Integer httpPort, Instant now) {
 		this.jdbc.update("""
 				INSERT INTO workers (id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", id, hostname, pid, slots, queues, httpPort, now.toEpochMilli(),
-				now.toEpochMilli());
+				VALUES (?, ?, ?, ?, ?, ?, ?, """ + this.dialect.clock() + ")", concat(new Object[] { id, hostname, pid, slots,
+				queues, httpPort, now.toEpochMilli() }, clockArgs(now)));
 	}
 
 	/** Records a heartbeat; returns true when someone asked this host to stop. */
 	public boolean heartbeat(String id, Instant now) {
 		List<Integer> stop = this.jdbc.queryForList(
-				"UPDATE workers SET heartbeat_at = ? WHERE id = ? RETURNING stop_requested", Integer.class,
-				now.toEpochMilli(), id);
+				"UPDATE workers SET heartbeat_at = " + this.dialect.clock() + " WHERE id = ? RETURNING stop_requested",
+				Integer.class, clockArgs(now, id));
 		return !stop.isEmpty() && stop.get(0) != 0;
 	}
 
@@ -349,9 +388,16 @@ public class WorkerStore {
 		this.jdbc.update("DELETE FROM workers WHERE id = ?", id);
 	}
 
-	/** Forgets hosts whose heartbeat is older than {@code before}: they died without unregistering. */
-	public int forgetSilent(Instant before) {
-		return this.jdbc.update("DELETE FROM workers WHERE heartbeat_at < ?", before.toEpochMilli());
+	/** Forgets hosts silent for longer than {@code silence}: they died without unregistering. */
+	public int forgetSilent(Instant now, Duration silence) {
+		return this.jdbc.update("DELETE FROM workers WHERE heartbeat_at < " + this.dialect.clock() + " - ?",
+				clockArgs(now, silence.toMillis()));
+	}
+
+	private static Object[] concat(Object[] a, Object[] b) {
+		Object[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+		System.arraycopy(b, 0, all, a.length, b.length);
+		return all;
 	}
 
 	public int requestStopAll() {

@@ -467,7 +467,7 @@ final class WorkerHost {
 		try {
 			Instant now = this.clock.instant();
 			this.config = this.settings.snapshot();
-			this.store.renewLeases(this.id, now.plus(this.config.leaseTimeout()));
+			this.store.renewLeases(this.id, now, this.config.leaseTimeout());
 			if (this.store.heartbeat(this.id, now)) {
 				requestStop();
 			}
@@ -476,7 +476,7 @@ final class WorkerHost {
 				log.info("{} taken back from a worker that stopped renewing its lease", jobId);
 				wake();
 			}
-			this.store.forgetSilent(now.minus(this.config.leaseTimeout()));
+			this.store.forgetSilent(now, this.config.leaseTimeout());
 			logPausedQueues();
 		}
 		catch (RuntimeException ex) {

@@ -116,7 +116,7 @@ public class WorkerService implements HealthIndicator {
 	/** Asks every worker host on this database to stop, and waits until they are gone. */
 	public int stopAll(Duration timeout) {
 		Instant now = this.clock.instant();
-		this.store.forgetSilent(now.minus(this.settings.snapshot().leaseTimeout()));
+		this.store.forgetSilent(now, this.settings.snapshot().leaseTimeout());
 		int asked = this.store.requestStopAll();
 		Instant deadline = now.plus(timeout);
 		for (int left; (left = this.store.workers().size()) > 0;) {

@@ -26,8 +26,6 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ContextConfiguration;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,14 +34,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs commands in-process through {@link CommandDispatcher}, the path every one-shot, script and
  * served command takes. Each test class gets its own context and a fresh database file in a
- * temporary folder; each test starts from empty tables and its own working directory.
+ * temporary folder ({@link TestDatabase}), or a fresh PostgreSQL database in the *PostgresTest
+ * subclasses, which run the same tests on PostgreSQL; each test starts from empty tables and its
+ * own working directory.
  *
  * <p>The context is the one {@code queuectl COMMAND} starts (ONE_SHOT mode, Shell not interactive,
  * no history), with no command to run at start-up and a clock the test moves by hand.
  */
 @SpringBootTest(properties = { "spring.shell.interactive.enabled=false", "spring.shell.history.enabled=false",
 		"spring.main.banner-mode=off" })
-@ContextConfiguration(initializers = InternalDefaultsInitializer.class)
+@ContextConfiguration(initializers = { InternalDefaultsInitializer.class, TestDatabase.class })
 @Import(CommandTestSupport.TestClock.class)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 abstract class CommandTestSupport {
@@ -51,14 +51,6 @@ abstract class CommandTestSupport {
 	static final Instant START = Instant.parse("2031-03-04T05:06:07.089Z");
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@TempDir
-	static Path dataDir;
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		registry.add("queuectl.db", () -> dataDir.resolve("queue.db").toString());
-	}
 
 	@TempDir
 	Path workDir;
@@ -77,7 +69,7 @@ abstract class CommandTestSupport {
 
 	@BeforeEach
 	void emptyDatabase() {
-		assertThat(this.database.file()).as("this class's own database").isEqualTo(dataDir.resolve("queue.db"));
+		assertThat(this.database.display()).as("this class's own database").matches(".*/queue\\.db|.*/queuectl_test_\\w+");
 		this.jdbc.update("DELETE FROM job_runs");
 		this.jdbc.update("DELETE FROM jobs");
 		this.jdbc.update("DELETE FROM settings");

@@ -64,7 +64,7 @@ class LeaseFencingTest extends CommandTestSupport {
 		Claim a = claimOne("A");
 
 		this.clock.advance(Duration.ofSeconds(10));
-		assertThat(this.store.renewLeases("A", this.clock.instant().plus(LEASE))).isEqualTo(1);
+		assertThat(this.store.renewLeases("A", this.clock.instant(), LEASE)).isEqualTo(1);
 		this.clock.advance(Duration.ofSeconds(25)); // 35 s after the claim, 25 s after the renewal
 		assertThat(this.store.reapExpired(this.clock.instant())).as("renewed: not expired yet").isEmpty();
 		this.clock.advance(Duration.ofSeconds(10));

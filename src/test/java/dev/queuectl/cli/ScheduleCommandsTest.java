@@ -243,7 +243,9 @@ class ScheduleCommandsTest extends CommandTestSupport {
 				SELECT 'old-' || i, 'true', 'completed', 0, i, '/', i, i FROM n""");
 		assertThat(run("prune").ok().out()).contains("2600 job(s) removed");
 		assertThat(jobCount()).isZero();
-		assertThat(this.maintenance.incrementalVacuum()).as("a new database is made auto_vacuum=INCREMENTAL").isTrue();
+		if (!this.database.isPostgres()) { // PostgreSQL: the server's autovacuum
+			assertThat(this.maintenance.incrementalVacuum()).as("a new database is made auto_vacuum=INCREMENTAL").isTrue();
+		}
 		Result status = run("status").ok();
 		assertThat(status.out()).containsPattern("database [0-9.]+ [KM]?i?B \\(.* free for reuse\\), WAL [0-9.]+ .*, output ");
 		var json = run("status", "--json").ok().json();

@@ -24,14 +24,27 @@ final class Queuectl {
 
 	final Path db;
 
+	/** What {@code --db} gets: the file, or a PostgreSQL URL (then {@link #db} is null). */
+	final String dbArg;
+
 	Queuectl(Path dir) {
 		this(dir, dir.resolve("q.db"));
 	}
 
 	/** Processes run in {@code dir} (their output files go there too); the queue is {@code db}. */
 	Queuectl(Path dir, Path db) {
+		this(dir, db, db.toString());
+	}
+
+	private Queuectl(Path dir, Path db, String dbArg) {
 		this.dir = dir;
 		this.db = db;
+		this.dbArg = dbArg;
+	}
+
+	/** Processes run in {@code dir} on the PostgreSQL database {@code url}. */
+	static Queuectl postgres(Path dir, String url) {
+		return new Queuectl(dir, null, url);
 	}
 
 	record Result(int exit, String out, String err) {
@@ -60,7 +73,7 @@ final class Queuectl {
 		cmd.add("-jar");
 		cmd.add(JAR.toString());
 		cmd.add("--db");
-		cmd.add(this.db.toString());
+		cmd.add(this.dbArg);
 		cmd.addAll(List.of(args));
 		return cmd;
 	}
@@ -154,7 +167,7 @@ final class Queuectl {
 		cmd.add(JAVA);
 		cmd.addAll(javaArgs);
 		cmd.add("--db");
-		cmd.add(this.db.toString());
+		cmd.add(this.dbArg);
 		cmd.addAll(List.of(args));
 		return runToEnd(cmd);
 	}

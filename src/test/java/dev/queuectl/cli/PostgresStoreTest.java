@@ -1,0 +1,147 @@
+package dev.queuectl.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import dev.queuectl.store.WorkerStore;
+import dev.queuectl.worker.Claim;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What only PostgreSQL can get wrong: hosts claiming at the same moment in separate transactions
+ * (READ COMMITTED, SKIP LOCKED), and leases and heartbeats on the server's clock whatever the hosts'
+ * clocks say. Hosts are threads here, each claim on its own connection from the pool (4).
+ */
+@TestPropertySource(properties = TestDatabase.BACKEND + "=postgresql")
+class PostgresStoreTest extends CommandTestSupport {
+
+	@Autowired
+	WorkerStore store;
+
+	@Test
+	void hostsClaimingAtOnceClaimEveryJobExactlyOnce() throws Exception {
+		StringBuilder jobs = new StringBuilder();
+		for (int i = 0; i < 1500; i++) {
+			jobs.append("{\"id\":\"j").append(i).append("\",\"command\":\"true\"}\n");
+		}
+		runWithStdin(jobs.toString(), "enqueue", "-").ok();
+		List<String> claimed = Collections.synchronizedList(new ArrayList<>());
+		ExecutorService hosts = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (int h = 0; h < 4; h++) {
+				String host = "host" + h;
+				done.add(hosts.submit(() -> {
+					for (List<Claim> batch; !(batch = this.store.claim(host, List.of(), 8, this.clock.instant(),
+							Duration.ofMinutes(1))).isEmpty();) {
+						batch.forEach(c -> claimed.add(c.jobId()));
+					}
+					return null;
+				}));
+			}
+			for (Future<?> f : done) {
+				f.get();
+			}
+		}
+		finally {
+			hosts.shutdownNow();
+		}
+		assertThat(claimed).hasSize(1500);
+		assertThat(new HashSet<>(claimed)).hasSize(1500);
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(DISTINCT worker_id) FROM jobs", Integer.class)).isGreaterThan(1);
+	}
+
+	@Test
+	void hostsClaimingAtOnceNeverRunMoreThanAQueuesLimit() throws Exception {
+		StringBuilder jobs = new StringBuilder();
+		// more than a claim's window of candidates (which it locks) per host: hosts lock different candidates
+		for (int i = 0; i < 600; i++) {
+			jobs.append("{\"id\":\"d").append(i).append("\",\"queue\":\"deploy\",\"command\":\"true\"}\n");
+		}
+		runWithStdin(jobs.toString(), "enqueue", "-").ok();
+		run("queue", "limit", "deploy", "2").ok();
+		int hostCount = 6;
+		ExecutorService hosts = Executors.newFixedThreadPool(hostCount);
+		try {
+			for (int round = 0; round < 8; round++) {
+				CyclicBarrier start = new CyclicBarrier(hostCount);
+				List<Future<List<Claim>>> claims = new ArrayList<>();
+				for (int h = 0; h < hostCount; h++) {
+					String host = "host" + h;
+					claims.add(hosts.submit(() -> {
+						start.await();
+						return this.store.claim(host, List.of(), 4, this.clock.instant(), Duration.ofMinutes(1));
+					}));
+				}
+				List<Claim> all = new ArrayList<>();
+				for (Future<List<Claim>> f : claims) {
+					all.addAll(f.get());
+				}
+				assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE state = 'processing'", Integer.class))
+					.as("round %d: running at once", round)
+					.isEqualTo(2);
+				assertThat(all).hasSizeLessThanOrEqualTo(2);
+				// finish what runs, so the next round has room for two again
+				for (String id : this.jdbc.queryForList("SELECT id FROM jobs WHERE state = 'processing'", String.class)) {
+					this.jdbc.update("UPDATE jobs SET state = 'completed', worker_id = NULL WHERE id = ?", id);
+				}
+			}
+		}
+		finally {
+			hosts.shutdownNow();
+		}
+	}
+
+	@Test
+	void aHostWhoseClockRunsAheadNeitherTakesALiveLeaseNorForgetsALiveHost() {
+		enqueue("{\"id\":\"live\",\"command\":\"true\"}");
+		Instant real = Instant.now();
+		Claim claim = this.store.claim("A", List.of(), 1, this.clock.instant(), Duration.ofSeconds(30)).get(0);
+		this.store.register("A", "a.example", 1, 1, null, null, real);
+		long lease = this.jdbc.queryForObject("SELECT lease_expires_at FROM jobs WHERE id = 'live'", Long.class);
+		assertThat(lease).as("the lease is on the server's clock, not A's (in %s)", this.clock.instant())
+			.isBetween(real.plusSeconds(25).toEpochMilli(), real.plusSeconds(35).toEpochMilli());
+		// host B's clock is years ahead of the server's (the test clock): it sees no expired lease
+		Instant farAhead = this.clock.instant().plus(Duration.ofDays(400));
+		assertThat(this.store.reapExpired(farAhead)).isEmpty();
+		assertThat(this.store.forgetSilent(farAhead, Duration.ofSeconds(30))).isZero();
+		assertThat(this.store.workers()).hasSize(1);
+		// A, its clock behind the server's, renews: the lease moves on the server's clock too
+		assertThat(this.store.renewLeases("A", Instant.EPOCH, Duration.ofSeconds(60))).isEqualTo(1);
+		assertThat(this.jdbc.queryForObject("SELECT lease_expires_at FROM jobs WHERE id = 'live'", Long.class))
+			.isGreaterThan(lease);
+		assertThat(claim.jobId()).isEqualTo("live");
+	}
+
+	@Test
+	void aHostWhoseClockRunsBehindStillTakesBackADeadLease() {
+		enqueue("{\"id\":\"orphan\",\"command\":\"true\",\"max_retries\":2}");
+		this.store.claim("A", List.of(), 1, this.clock.instant(), Duration.ofMillis(300));
+		Instant behind = Instant.parse("2001-01-01T00:00:00Z"); // host B, decades behind the server
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.store.reapExpired(behind).contains("orphan"));
+		assertThat(this.jdbc.queryForMap("SELECT state, worker_id FROM jobs WHERE id = 'orphan'"))
+			.containsEntry("state", "pending")
+			.containsEntry("worker_id", null);
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM job_runs WHERE job_id = 'orphan'", String.class))
+			.isEqualTo("lost");
+		// a host that died long ago on the server's clock is forgotten, whatever B's clock says
+		this.store.register("gone", "b.example", 2, 1, null, null, behind);
+		this.jdbc.update("UPDATE workers SET heartbeat_at = heartbeat_at - 120000 WHERE id = 'gone'");
+		assertThat(this.store.forgetSilent(behind, Duration.ofSeconds(30))).isEqualTo(1);
+	}
+
+}
