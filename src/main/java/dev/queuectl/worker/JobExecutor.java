@@ -113,7 +113,8 @@ final class JobExecutor implements JobRunner {
 			}
 		}
 		if (exit == null) {
-			return ended(started, "failed", null, null, "working directory " + claim.workingDir() + " is gone", sink);
+			return ended(started, "failed", null, null,
+					"working directory " + claim.workingDir() + " does not exist on host " + WorkerHost.hostname(), sink);
 		}
 		Integer signal = exit > 128 && exit < 160 ? exit - 128 : null;
 		if (running.canceled()) {

@@ -273,6 +273,19 @@ class WorkerIT {
 	}
 
 	@Test
+	void aWorkingDirectoryMissingOnTheHostFailsTheAttemptNamingHostAndDirectory() throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"elsewhere\",\"command\":\"true\",\"max_retries\":0}");
+		try (Connection c = connect()) {
+			c.createStatement().executeUpdate("UPDATE jobs SET working_dir = '/no/such/dir' WHERE id = 'elsewhere'");
+		}
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("elsewhere", "dead", Duration.ofSeconds(30));
+		}
+		assertThat(runs("elsewhere").get(0).get("error")).asString()
+			.isEqualTo("working directory /no/such/dir does not exist on host " + WorkerHost.hostname());
+	}
+
+	@Test
 	void ctrlCOnTheWorkersTerminalReachesTheWorkerNotItsJobs() throws Exception {
 		this.q.ok("enqueue", "{\"id\":\"calm\",\"command\":\"sleep 2; echo survived\"}");
 		// the worker leads its own process group, as a shell's foreground job would
