@@ -86,7 +86,7 @@ class DatabaseConfiguration {
 	 * run at once), Flyway's own advisory lock serializes first-time migration across machines.
 	 * This machine's folder for the database is created owner-only.
 	 */
-	private static HikariDataSource postgres(DatabaseLocation location) {
+	static HikariDataSource postgres(DatabaseLocation location) {
 		PostgresUrl url = location.postgres();
 		createOwnerOnlyDir(url.dir());
 		HikariConfig config = new HikariConfig();

@@ -54,6 +54,14 @@ public enum Dialect {
 	/** The database server's clock in milliseconds since the epoch (the wall clock, not the transaction's start). */
 	static final String DB_CLOCK = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
 
+	/** The channel on which PostgreSQL wakes worker hosts ({@link HostWakeups}). */
+	static final String CHANNEL = "queuectl_jobs";
+
+	/** Payloads of {@link #CHANNEL}: why the hosts are woken. */
+	static final String WAKE_JOBS = "jobs";
+
+	static final String WAKE_CANCEL = "cancel";
+
 	static Dialect of(DatabaseLocation location) {
 		return location.isPostgres() ? POSTGRESQL : SQLITE;
 	}
@@ -73,6 +81,18 @@ public enum Dialect {
 	 * leases nor keep dead ones. Where it is {@code ?}, {@link #usesHostClock()} says to bind it.
 	 */
 	abstract String clock();
+
+	/**
+	 * Wakes the worker hosts of the database when the caller's transaction commits: PostgreSQL's
+	 * NOTIFY (queued by the transaction, delivered on its commit, dropped on rollback). SQLite: nothing,
+	 * its hosts are on one machine and poll; a host in the enqueuing process is woken by an event.
+	 * {@code why} is one of the WAKE_ constants.
+	 */
+	void wakeHosts(org.springframework.jdbc.core.JdbcTemplate jdbc, String why) {
+		if (this == POSTGRESQL) {
+			jdbc.execute("NOTIFY " + CHANNEL + ", '" + why + "'");
+		}
+	}
 
 	boolean usesHostClock() {
 		return this == SQLITE;

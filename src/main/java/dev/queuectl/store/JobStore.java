@@ -18,6 +18,7 @@ import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.NewJob;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
@@ -46,9 +47,12 @@ public class JobStore {
 
 	private final Dialect dialect;
 
-	JobStore(JdbcTemplate jdbc, Dialect dialect) {
+	private final TransactionTemplate tx;
+
+	JobStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx) {
 		this.jdbc = jdbc;
 		this.dialect = dialect;
+		this.tx = tx;
 	}
 
 	/**
@@ -96,6 +100,9 @@ public class JobStore {
 		}
 		if (!deps.isEmpty()) {
 			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on) VALUES (?, ?)", deps);
+		}
+		if (conflicts.size() < jobs.size()) {
+			this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
 		}
 		return conflicts;
 	}
@@ -145,9 +152,17 @@ public class JobStore {
 
 	/** Asks the worker host running a job to kill it and record it canceled. */
 	public boolean requestCancel(String id, Instant now) {
-		return this.jdbc.update("""
+		return this.tx.execute(status -> wake(this.jdbc.update("""
 				UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?)
-				WHERE id = ? AND state = 'processing'""", now.toEpochMilli(), id) == 1;
+				WHERE id = ? AND state = 'processing'""", now.toEpochMilli(), id) == 1, Dialect.WAKE_CANCEL));
+	}
+
+	/** {@code changed}, after waking the worker hosts in the caller's transaction if it is true. */
+	private boolean wake(boolean changed, String why) {
+		if (changed) {
+			this.dialect.wakeHosts(this.jdbc, why);
+		}
+		return changed;
 	}
 
 	/** The ids of a queue's jobs in one of the states, oldest first. */
@@ -223,6 +238,14 @@ public class JobStore {
 
 	/** Moves every dead job (of a queue) back to pending; returns how many. */
 	public int retryAllDead(String queue, Instant now) {
+		return this.tx.execute(status -> {
+			int n = retryAllDeadNow(queue, now);
+			wake(n > 0, Dialect.WAKE_JOBS);
+			return n;
+		});
+	}
+
+	private int retryAllDeadNow(String queue, Instant now) {
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
@@ -362,8 +385,9 @@ public class JobStore {
 
 	/** Makes a pending or failed job due now (its delay or retry wait skipped); false in another state. */
 	public boolean runNow(String id, Instant now) {
-		return this.jdbc.update("UPDATE jobs SET run_at = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'failed')",
-				now.toEpochMilli(), now.toEpochMilli(), id) == 1;
+		return this.tx.execute(status -> wake(this.jdbc.update(
+				"UPDATE jobs SET run_at = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'failed')",
+				now.toEpochMilli(), now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
 	}
 
 	/**
@@ -398,10 +422,10 @@ public class JobStore {
 
 	/** Moves a dead job back to pending with its attempts reset. Returns false when it is not dead. */
 	public boolean retryDead(String id, Instant now) {
-		return this.jdbc.update("""
+		return this.tx.execute(status -> wake(this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
-				WHERE id = ? AND state = 'dead'""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), id) == 1;
+				WHERE id = ? AND state = 'dead'""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
 	}
 
 	static Job mapJob(ResultSet rs, int row) throws SQLException {

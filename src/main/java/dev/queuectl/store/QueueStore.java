@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueInfo;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -20,23 +21,38 @@ public class QueueStore {
 
 	private final JdbcTemplate jdbc;
 
-	QueueStore(JdbcTemplate jdbc) {
+	private final Dialect dialect;
+
+	private final TransactionTemplate tx;
+
+	QueueStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx) {
 		this.jdbc = jdbc;
+		this.dialect = dialect;
+		this.tx = tx;
 	}
 
+	/** Pauses or resumes a queue; a resume wakes the worker hosts (PostgreSQL: on commit) to take its jobs. */
 	public void setPaused(String queue, boolean paused, Instant now) {
-		this.jdbc.update("""
-				INSERT INTO queues (name, paused, updated_at) VALUES (?, ?, ?)
-				ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""", queue,
-				paused ? 1 : 0, now.toEpochMilli());
+		this.tx.executeWithoutResult(status -> {
+			this.jdbc.update("""
+					INSERT INTO queues (name, paused, updated_at) VALUES (?, ?, ?)
+					ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""", queue,
+					paused ? 1 : 0, now.toEpochMilli());
+			if (!paused) {
+				this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
+			}
+		});
 	}
 
-	/** Sets or (null) removes a queue's limit on jobs running at once. */
+	/** Sets or (null) removes a queue's limit on jobs running at once; wakes the hosts, as a higher limit frees room. */
 	public void setLimit(String queue, Integer maxRunning, Instant now) {
-		this.jdbc.update("""
-				INSERT INTO queues (name, max_running, updated_at) VALUES (?, ?, ?)
-				ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, updated_at = excluded.updated_at""",
-				queue, maxRunning, now.toEpochMilli());
+		this.tx.executeWithoutResult(status -> {
+			this.jdbc.update("""
+					INSERT INTO queues (name, max_running, updated_at) VALUES (?, ?, ?)
+					ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, updated_at = excluded.updated_at""",
+					queue, maxRunning, now.toEpochMilli());
+			this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
+		});
 	}
 
 	/** The names of paused queues, sorted. */

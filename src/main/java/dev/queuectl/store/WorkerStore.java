@@ -278,7 +278,9 @@ public class WorkerStore {
 				}
 			}
 			if (controls.dependencies() && !completed.isEmpty()) {
-				this.jobs.releaseDependents(completed, now);
+				if (this.jobs.releaseDependents(completed, now) > 0) {
+					this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS); // the jobs that waited for these
+				}
 			}
 			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);

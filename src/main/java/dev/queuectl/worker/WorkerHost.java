@@ -26,6 +26,7 @@ import dev.queuectl.job.JobState;
 import dev.queuectl.job.RetentionService;
 import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.job.ScheduleService;
+import dev.queuectl.store.HostWakeups;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.core.task.TaskExecutor;
 
@@ -47,6 +48,9 @@ final class WorkerHost {
 	private static final Logger log = LoggerFactory.getLogger("dev.queuectl.worker");
 
 	static final Duration IDLE_POLL = Duration.ofMillis(200);
+
+	/** The idle poll while the database wakes the host (PostgreSQL's LISTEN is up): a fallback only. */
+	static final Duration LISTENING_POLL = Duration.ofSeconds(1);
 
 	/** How often a host with running jobs reads whether someone canceled one of them. */
 	static final Duration CANCEL_POLL = Duration.ofMillis(500);
@@ -112,6 +116,13 @@ final class WorkerHost {
 	private volatile Settings.Snapshot config;
 
 	private long lastCancelPoll;
+
+	/** Set when the database said a job was canceled: the next turn reads cancels at once. */
+	private volatile boolean cancelHeard;
+
+	private volatile HostWakeups.Listening listening;
+
+	private volatile Duration listeningPoll = LISTENING_POLL;
 
 	/** The queues paused when last read, to log a change once. */
 	private volatile List<String> paused = List.of();
@@ -180,6 +191,10 @@ final class WorkerHost {
 			for (int i = 0; i < this.options.slots(); i++) {
 				this.ready.addFirst(POISON);
 			}
+			HostWakeups.Listening l = this.listening;
+			if (l != null) {
+				l.close();
+			}
 			this.heartbeat.shutdownNow();
 			this.housekeeping.shutdownNow();
 			this.store.unregister(this.id);
@@ -199,6 +214,23 @@ final class WorkerHost {
 
 	boolean stopping() {
 		return this.stopping;
+	}
+
+	/**
+	 * Lets the database wake this host (PostgreSQL's LISTEN): while {@code listening} is up the idle
+	 * poll is {@code poll} instead of {@link #IDLE_POLL}. Before {@link #run}.
+	 */
+	void listenWith(HostWakeups.Listening listening, Duration poll) {
+		this.listening = listening;
+		this.listeningPoll = poll;
+	}
+
+	/** The database told: jobs may be waiting ({@link HostWakeups#JOBS}) or one was canceled. */
+	void heard(String why) {
+		if (HostWakeups.CANCEL.equals(why)) {
+			this.cancelHeard = true;
+		}
+		wake();
 	}
 
 	/** Wakes the dispatcher now: a run finished, a job may be waiting, or a stop was asked for. */
@@ -282,7 +314,10 @@ final class WorkerHost {
 				}
 			}
 			pollCancels();
-			waitForWork(this.stopping ? Duration.ofMillis(100) : IDLE_POLL);
+			HostWakeups.Listening l = this.listening;
+			// the long poll only when idle: a busy host's turns (and claims ahead given back) keep their pace
+			waitForWork(this.stopping ? Duration.ofMillis(100)
+					: l != null && l.up() && this.busy == 0 ? this.listeningPoll : IDLE_POLL);
 		}
 	}
 
@@ -293,10 +328,12 @@ final class WorkerHost {
 	 */
 	private void pollCancels() {
 		long now = System.nanoTime();
-		if (this.running.isEmpty() || now - this.lastCancelPoll < CANCEL_POLL.toNanos()) {
+		boolean heard = this.cancelHeard;
+		if (this.running.isEmpty() || (!heard && now - this.lastCancelPoll < CANCEL_POLL.toNanos())) {
 			return;
 		}
 		this.lastCancelPoll = now;
+		this.cancelHeard = false;
 		List<String> ids;
 		try {
 			ids = this.store.cancelRequested(this.id);

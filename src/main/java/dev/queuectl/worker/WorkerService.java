@@ -19,6 +19,7 @@ import dev.queuectl.job.RetentionService;
 import dev.queuectl.job.ScheduleService;
 import org.springframework.beans.factory.annotation.Value;
 import dev.queuectl.store.DatabaseLocation;
+import dev.queuectl.store.HostWakeups;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -52,8 +53,10 @@ public class WorkerService implements HealthIndicator {
 
 	private final WorkerHost.Housekeeping chores;
 
+	private final HostWakeups wakeups;
+
 	WorkerService(WorkerStore store, Settings settings, Clock clock, DatabaseLocation location, WorkerMetrics metrics,
-			ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention,
+			ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, HostWakeups wakeups,
 			@Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
 		Duration interval = Durations.parseOrNull(housekeepingInterval);
 		if (interval == null || interval.toMillis() < 100) {
@@ -67,6 +70,7 @@ public class WorkerService implements HealthIndicator {
 		this.location = location;
 		this.metrics = metrics;
 		this.events = events;
+		this.wakeups = wakeups;
 	}
 
 	/**
@@ -94,11 +98,14 @@ public class WorkerService implements HealthIndicator {
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");
 		}
+		HostWakeups.Listening listening = this.wakeups.listen(worker::heard);
+		worker.listenWith(listening, WorkerHost.LISTENING_POLL);
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
 		try (StopSignals signals = StopSignals.onStop(worker::requestStop)) {
 			worker.run();
 		}
 		finally {
+			listening.close();
 			executor.shutdown();
 			this.host.set(null);
 		}

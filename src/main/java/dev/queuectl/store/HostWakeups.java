@@ -1,0 +1,193 @@
+package dev.queuectl.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * How a worker host on PostgreSQL hears at once that there is work: one connection of its own, not
+ * from the pool, LISTENs on {@link Dialect#CHANNEL}; enqueues, cancels, resumes and run-now send
+ * NOTIFY in their transactions ({@link Dialect#wakeHosts}). A daemon thread waits for notifications
+ * and hands each payload ({@code jobs} or {@code cancel}) to the host. When the connection fails it
+ * reconnects with a growing pause (up to 10 s); meanwhile {@link Listening#up()} is false and the
+ * host polls at its short interval, as it always does on SQLite. After every (re)connect the host is
+ * woken once, for what it may have missed. Through PgBouncer in transaction mode LISTEN hears
+ * nothing, and only the poll finds work.
+ */
+@Component
+public class HostWakeups {
+
+	private static final Logger log = LoggerFactory.getLogger("dev.queuectl.worker");
+
+	/** How long one wait for notifications lasts; also how soon a closed listener ends. */
+	private static final int WAIT_MS = 500;
+
+	/** A connection silent this long is checked (a dead server can leave a socket that never errs). */
+	private static final long CHECK_AFTER_MS = 30_000;
+
+	private static final long MAX_BACKOFF_MS = 10_000;
+
+	/** What {@code onWake} gets: there may be jobs to claim... */
+	public static final String JOBS = Dialect.WAKE_JOBS;
+
+	/** ...or a running job was canceled. */
+	public static final String CANCEL = Dialect.WAKE_CANCEL;
+
+	private final DatabaseLocation location;
+
+	HostWakeups(DatabaseLocation location) {
+		this.location = location;
+	}
+
+	/** A running listener (or, on SQLite, none). */
+	public interface Listening extends AutoCloseable {
+
+		/** Whether notifications are heard now: the host may poll slowly. */
+		boolean up();
+
+		@Override
+		void close();
+	}
+
+	private static final Listening NONE = new Listening() {
+		@Override
+		public boolean up() {
+			return false;
+		}
+
+		@Override
+		public void close() {
+		}
+	};
+
+	/** Starts listening; {@code onWake} gets {@link #JOBS} or {@link #CANCEL} on the listener's thread. */
+	public Listening listen(Consumer<String> onWake) {
+		if (!this.location.isPostgres()) {
+			return NONE;
+		}
+		Listener listener = new Listener(this.location.postgres(), onWake);
+		Thread thread = new Thread(listener, "queuectl-listen");
+		thread.setDaemon(true);
+		thread.start();
+		return listener;
+	}
+
+	private static final class Listener implements Listening, Runnable {
+
+		private final PostgresUrl url;
+
+		private final Consumer<String> onWake;
+
+		private volatile boolean up;
+
+		private volatile boolean closed;
+
+		Listener(PostgresUrl url, Consumer<String> onWake) {
+			this.url = url;
+			this.onWake = onWake;
+		}
+
+		@Override
+		public boolean up() {
+			return this.up;
+		}
+
+		@Override
+		public void close() {
+			this.closed = true;
+		}
+
+		@Override
+		public void run() {
+			long backoff = 100;
+			while (!this.closed) {
+				try (Connection c = connect()) {
+					try (Statement s = c.createStatement()) {
+						s.execute("LISTEN " + Dialect.CHANNEL);
+					}
+					this.up = true;
+					backoff = 100;
+					this.onWake.accept(Dialect.WAKE_JOBS); // whatever came while nobody listened
+					listen(c);
+				}
+				catch (SQLException | RuntimeException ex) {
+					if (this.closed) {
+						break;
+					}
+					if (this.up || backoff == 100) {
+						log.warn("listening for new jobs failed, polling until it is back: {}", ex.getMessage());
+					}
+					this.up = false;
+					pause(backoff);
+					backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+				}
+				finally {
+					this.up = false;
+				}
+			}
+		}
+
+		private void listen(Connection c) throws SQLException {
+			PGConnection pg = c.unwrap(PGConnection.class);
+			long lastHeard = System.nanoTime();
+			while (!this.closed) {
+				PGNotification[] notes = pg.getNotifications(WAIT_MS);
+				if (notes != null && notes.length > 0) {
+					lastHeard = System.nanoTime();
+					boolean cancel = false;
+					boolean jobs = false;
+					for (PGNotification n : notes) {
+						cancel |= Dialect.WAKE_CANCEL.equals(n.getParameter());
+						jobs |= !Dialect.WAKE_CANCEL.equals(n.getParameter());
+					}
+					if (cancel) {
+						this.onWake.accept(Dialect.WAKE_CANCEL);
+					}
+					if (jobs) {
+						this.onWake.accept(Dialect.WAKE_JOBS);
+					}
+				}
+				else if ((System.nanoTime() - lastHeard) / 1_000_000 > CHECK_AFTER_MS) {
+					if (!c.isValid(5)) {
+						throw new SQLException("the listening connection is gone");
+					}
+					lastHeard = System.nanoTime();
+				}
+			}
+		}
+
+		private Connection connect() throws SQLException {
+			Properties props = new Properties();
+			if (this.url.user() != null) {
+				props.setProperty("user", this.url.user());
+			}
+			if (this.url.password() != null) {
+				props.setProperty("password", this.url.password());
+			}
+			props.setProperty("ApplicationName", "queuectl-listen");
+			props.setProperty("connectTimeout", "10");
+			props.setProperty("tcpKeepAlive", "true");
+			return DriverManager.getConnection(this.url.jdbcUrl(), props);
+		}
+
+		private void pause(long ms) {
+			try {
+				Thread.sleep(ms);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				this.closed = true;
+			}
+		}
+	}
+}

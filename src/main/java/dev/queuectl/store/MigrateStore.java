@@ -1,0 +1,138 @@
+package dev.queuectl.store;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.queuectl.QueuectlException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The SQL of {@code queuectl migrate}: copying this SQLite queue's tables row by row into a
+ * PostgreSQL database of the same schema (Flyway brings the target up to date first). The source is
+ * read inside one SQLite transaction (IMMEDIATE: no other process writes meanwhile), the target is
+ * written inside one PostgreSQL transaction, in batches, so a failure leaves the target as it was.
+ * Columns are the target's, read from its catalog: both schemas have the same versions.
+ */
+@Repository
+public class MigrateStore {
+
+	/** Parents before children: job_deps and job_runs reference jobs. */
+	public static final List<String> TABLES = List.of("settings", "queues", "schedules", "jobs", "job_deps", "job_runs");
+
+	private static final int BATCH = 1000;
+
+	private final JdbcTemplate source;
+
+	private final TransactionTemplate sourceTx;
+
+	private final Dialect dialect;
+
+	private final Path dataHome;
+
+	MigrateStore(JdbcTemplate source, TransactionTemplate sourceTx, Dialect dialect,
+			@Value("${queuectl.data-home:}") String dataHome) {
+		this.source = source;
+		this.sourceTx = sourceTx;
+		this.dialect = dialect;
+		this.dataHome = dataHome.isBlank() ? null : Path.of(dataHome);
+	}
+
+	/** Whether the queue of this process is in PostgreSQL already (a migration goes from SQLite). */
+	public boolean sourceIsPostgres() {
+		return this.dialect.isPostgres();
+	}
+
+	/** The target for messages: its URL without a password. */
+	public String display(String url) {
+		return DatabaseLocation.resolve(url, this.dataHome).display();
+	}
+
+	/** What a migration's rules decide on, seen from inside its transactions. */
+	public interface Rules {
+
+		/** Called in the source's transaction before anything is read: refuse by throwing. */
+		void checkSource();
+
+		/** Called in the target's transaction with its rows of jobs, schedules, settings and queues. */
+		void checkTarget(Map<String, Long> targetRows);
+	}
+
+	/**
+	 * Copies every table of {@link #TABLES} into {@code url}, checks the rows each table holds
+	 * afterwards against the source and returns them, in table order. Throws (and the target keeps
+	 * nothing) when a rule refuses or the counts differ.
+	 */
+	public Map<String, Long> copyTo(String url, Rules rules) {
+		DatabaseLocation target = DatabaseLocation.resolve(url, this.dataHome);
+		if (!target.isPostgres()) {
+			throw QueuectlException.usage("--to must be a PostgreSQL URL (postgresql://user@host:5432/db), got '" + url + "'");
+		}
+		try (HikariDataSource ds = DatabaseConfiguration.postgres(target)) {
+			JdbcTemplate to = new JdbcTemplate(ds);
+			TransactionTemplate toTx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+			return this.sourceTx.execute(s -> {
+				rules.checkSource();
+				return toTx.execute(t -> copy(to, rules));
+			});
+		}
+	}
+
+	// job_deps is WITHOUT ROWID on SQLite: ordered by its key
+	private Map<String, Long> copy(JdbcTemplate to, Rules rules) {
+		// a second migrate (or an enqueue) into the same target waits here until this one ends
+		to.execute("LOCK TABLE settings, queues, schedules, jobs IN SHARE ROW EXCLUSIVE MODE");
+		Map<String, Long> present = new LinkedHashMap<>();
+		for (String table : List.of("jobs", "schedules", "settings", "queues")) {
+			present.put(table, to.queryForObject("SELECT COUNT(*) FROM " + table, Long.class));
+		}
+		rules.checkTarget(present);
+		Map<String, Long> moved = new LinkedHashMap<>();
+		for (String table : TABLES) {
+			List<String> columns = to.queryForList("""
+					SELECT column_name FROM information_schema.columns
+					WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position""", String.class, table);
+			String list = String.join(", ", columns);
+			String insert = "INSERT INTO " + table + " (" + list + ") VALUES (" + String.join(", ", columns.stream().map(c -> "?").toList()) + ")";
+			List<Object[]> batch = new ArrayList<>(BATCH);
+			Function<Void, Void> flush = v -> {
+				if (!batch.isEmpty()) {
+					to.batchUpdate(insert, batch);
+					batch.clear();
+				}
+				return null;
+			};
+			this.source.query("SELECT " + list + " FROM " + table + " ORDER BY " + (table.equals("job_deps") ? "job_id, depends_on" : "rowid"), rs -> {
+				Object[] row = new Object[columns.size()];
+				for (int i = 0; i < row.length; i++) {
+					row[i] = rs.getObject(i + 1);
+				}
+				batch.add(row);
+				if (batch.size() == BATCH) {
+					flush.apply(null);
+				}
+			});
+			flush.apply(null);
+			long expected = this.source.queryForObject("SELECT COUNT(*) FROM " + table, Long.class);
+			long copied = to.queryForObject("SELECT COUNT(*) FROM " + table, Long.class);
+			if (copied != expected) {
+				throw new QueuectlException(QueuectlException.FAILURE, "copied " + copied + " rows of " + table + " but the queue has "
+						+ expected + ": nothing was kept in the target");
+			}
+			moved.put(table, copied);
+		}
+		// job_runs ids were copied as they are: the identity continues after the largest
+		to.queryForObject("SELECT setval(pg_get_serial_sequence('job_runs', 'id'), GREATEST((SELECT MAX(id) FROM job_runs), 1), "
+				+ "(SELECT MAX(id) FROM job_runs) IS NOT NULL)", Long.class);
+		return moved;
+	}
+}

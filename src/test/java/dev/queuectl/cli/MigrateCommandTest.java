@@ -1,0 +1,112 @@
+package dev.queuectl.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.queuectl.PostgresTestDatabase;
+import dev.queuectl.store.WorkerStore;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code migrate --to URL} from this test's SQLite queue into a fresh PostgreSQL database: every row
+ * of every table arrives equal; a second migrate into the same target, a live worker host and an
+ * SQLite path as target are refused.
+ */
+class MigrateCommandTest extends CommandTestSupport {
+
+	private static final Map<String, String> ORDER = Map.of("settings", "key", "queues", "name", "schedules", "name",
+			"jobs", "id", "job_deps", "job_id, depends_on", "job_runs", "id");
+
+	@Autowired
+	WorkerStore workers;
+
+	@BeforeEach
+	void noScheduleNorHost() {
+		this.jdbc.update("DELETE FROM schedules");
+		this.jdbc.update("DELETE FROM workers");
+	}
+
+	@Test
+	void copiesEveryRowOfAQueueWithJobsInEveryStateAndRefusesASecondTime() {
+		fillQueue();
+		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
+			Result r = run("migrate", "--to", target.url()).ok();
+			assertThat(r.outLines()).containsExactly("TABLE      ROWS", "settings   1", "queues     2", "schedules  1",
+					"jobs       9", "job_deps   1", "job_runs   3");
+			for (String table : ORDER.keySet()) {
+				assertThat(rows(target.jdbc(), table)).as(table).isEqualTo(rows(this.jdbc, table)).isNotEmpty();
+			}
+			// the identity of job_runs continues after the copied ids
+			target.jdbc().update("INSERT INTO job_runs (job_id, attempt, started_at) VALUES ('done', 9, 1)");
+			assertThat(target.jdbc().queryForObject("SELECT MAX(id) FROM job_runs", Long.class)).isEqualTo(8L);
+
+			run("migrate", "--to", target.url()).usageError("not empty", "9 jobs", target.name());
+			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(9);
+		}
+	}
+
+	@Test
+	void refusesWhileAWorkerHostIsAliveAndCopiesNothing() {
+		fillQueue();
+		this.workers.register("w1", "box", 4242, 2, null, null, this.clock.instant());
+		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
+			run("migrate", "--to", target.url()).fails(1, "worker host", "box", "pid 4242");
+			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isZero();
+			// a host silent for longer than the lease timeout died: it does not hold the migration back
+			this.clock.advance(java.time.Duration.ofMinutes(10));
+			run("migrate", "--to", target.url()).ok();
+			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(9);
+		}
+	}
+
+	@Test
+	void refusesATargetThatIsNotPostgres() {
+		run("migrate", "--to", this.workDir.resolve("other.db").toString()).usageError("PostgreSQL URL");
+		run("migrate").usageError("--to");
+	}
+
+	private void fillQueue() {
+		for (String state : List.of("pending", "processing", "completed", "failed", "dead", "canceled", "later")) {
+			enqueue("{\"id\":\"" + state + "\",\"command\":\"echo " + state + "\",\"queue\":\"q1\",\"priority\":3}");
+		}
+		enqueue("{\"id\":\"done\",\"command\":\"true\",\"timeout\":\"30s\",\"unique_key\":\"k1\"}");
+		enqueue("{\"id\":\"after\",\"command\":\"true\",\"after\":[\"pending\"]}");
+		long t = this.clock.millis();
+		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 1, worker_id = 'gone', started_at = ?, lease_expires_at = ?,"
+				+ " cancel_requested_at = ? WHERE id = 'processing'", t, t + 30_000, t + 5);
+		this.jdbc.update("UPDATE jobs SET state = 'completed', attempts = 1, exit_code = 0, finished_at = ? WHERE id IN ('completed', 'done')", t);
+		this.jdbc.update("UPDATE jobs SET state = 'failed', attempts = 1, exit_code = 1, last_error = 'exit 1', run_at = ? WHERE id = 'failed'", t + 9999);
+		this.jdbc.update("UPDATE jobs SET state = 'dead', attempts = 4, exit_code = 2, last_error = 'ünïcode ✓' WHERE id = 'dead'");
+		this.jdbc.update("UPDATE jobs SET state = 'canceled' WHERE id = 'canceled'");
+		this.jdbc.update("UPDATE jobs SET run_at = ? WHERE id = 'later'", t + 3_600_000);
+		for (int i = 5; i <= 7; i++) {
+			this.jdbc.update("""
+					INSERT INTO job_runs (id, job_id, attempt, worker_id, started_at, finished_at, exit_code, signal, duration_ms,
+					    outcome, error, output_tail, output_path) VALUES (?, 'done', ?, 'w', ?, ?, 0, NULL, 12, 'completed', NULL, 'tail', '/x/out')""",
+					i, i - 4, t, t + 12);
+		}
+		run("queue", "pause", "q1").ok();
+		run("queue", "limit", "deploy", "2").ok();
+		run("schedule", "add", "nightly", "--cron", "30 2 * * *", "--tz", "Europe/Paris", "{\"command\":\"true\"}").ok();
+		run("config", "set", "max-retries", "5").ok();
+	}
+
+	/** A table's rows in key order, numbers as longs (SQLite gives ints where they fit). */
+	private static List<Map<String, Object>> rows(JdbcTemplate jdbc, String table) {
+		List<Map<String, Object>> rows = new ArrayList<>();
+		for (Map<String, Object> row : jdbc.queryForList("SELECT * FROM " + table + " ORDER BY " + ORDER.get(table))) {
+			Map<String, Object> r = new LinkedHashMap<>();
+			row.forEach((k, v) -> r.put(k, v instanceof Number n ? (Object) n.longValue() : v));
+			rows.add(r);
+		}
+		return rows;
+	}
+}
