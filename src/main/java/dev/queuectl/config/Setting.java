@@ -27,7 +27,9 @@ public enum Setting {
 	SHUTDOWN_GRACE("shutdown-grace", "how long a stopping worker waits for running jobs (0-1h)",
 			v -> duration(v, Duration.ZERO, Duration.ofHours(1))),
 	OUTPUT_CAP("output-cap", "output kept per attempt; the rest is dropped (1KiB-1GiB)",
-			v -> size(v, 1024, 1L << 30));
+			v -> size(v, 1024, 1L << 30)),
+	SERVER_IDLE("server-idle", "how long the background command server waits for a command before it exits (1s-30d)",
+			v -> duration(v, Duration.ofSeconds(1), Duration.ofDays(30)));
 
 	/** ASCII digits only ([0-9], not \\d with Unicode classes), like every number a user types. */
 	private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);

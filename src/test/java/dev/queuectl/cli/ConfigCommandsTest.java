@@ -162,7 +162,7 @@ class ConfigCommandsTest extends CommandTestSupport {
 		Setting setting = Setting.byKey(key).orElseThrow();
 		List<String> candidates = switch (setting) {
 			case MAX_RETRIES, BACKOFF_BASE -> List.of("9", "10");
-			case MAX_BACKOFF, JOB_TIMEOUT, LEASE_TIMEOUT, SHUTDOWN_GRACE -> List.of("7m", "8m");
+			case MAX_BACKOFF, JOB_TIMEOUT, LEASE_TIMEOUT, SHUTDOWN_GRACE, SERVER_IDLE -> List.of("7m", "8m");
 			case OUTPUT_CAP -> List.of("3MiB", "4MiB");
 		};
 		return candidates.get(0).equals(defaultOf(setting)) ? candidates.get(1) : candidates.get(0);
