@@ -115,6 +115,31 @@ static const char *home_dir(void) {
 	return h ? h : "/";
 }
 
+/* Whether s is valid UTF-8 as Java's strict decoder sees it (no overlongs, surrogates or > U+10FFFF). */
+static int utf8(const char *s) {
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p;
+		int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+		if (n < 0) {
+			return 0;
+		}
+		unsigned cp = n == 0 ? c : c & (0x3f >> n);
+		for (int i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				return 0;
+			}
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff))
+				|| (cp >= 0xd800 && cp <= 0xdfff)) {
+			return 0;
+		}
+		p += n + 1;
+	}
+	return 1;
+}
+
 /* ---- where the database is (dev.queuectl.ConfiguredDb, DatabaseLocation) -------------------- */
 
 /* The value of a `key: value` line as ConfiguredDb.value reads it; NULL when blank. */
@@ -528,6 +553,9 @@ int main(int argc, char **argv) {
 		return NOT_SERVED;
 	}
 	for (int i = 2; i < argc; i++) {
+		if (!utf8(argv[i])) {
+			return NOT_SERVED; /* the application refuses it, in its words */
+		}
 		if (n == 0 && strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			db = argv[++i];
 		}

@@ -216,11 +216,6 @@ class CommandServer {
 					}
 					try {
 						this.handlers.execute(() -> handle(client));
-						// after the handler is taken: a client that sees HELLO knows its command will run
-						ByteBuffer b = ByteBuffer.wrap(this.hello);
-						while (b.hasRemaining()) {
-							client.write(b);
-						}
 					}
 					catch (RejectedExecutionException busy) {
 						refuse(client, "queuectl: the process serving " + this.socket + " is busy ("
@@ -322,6 +317,12 @@ class CommandServer {
 		this.idleBefore = now - this.lastRequest;
 		this.lastRequest = now;
 		try (client) {
+			// from the handler that runs the command: a client that gets it knows its command will
+			// run; one still waiting for a handler gets none, and runs the command itself
+			ByteBuffer hi = ByteBuffer.wrap(this.hello);
+			while (hi.hasRemaining()) {
+				client.write(hi);
+			}
 			DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
 			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
 			Request request;

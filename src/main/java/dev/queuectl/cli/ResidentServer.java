@@ -16,6 +16,7 @@ import dev.queuectl.config.Durations;
 import dev.queuectl.config.Setting;
 import dev.queuectl.config.Settings;
 import dev.queuectl.store.DatabaseLocation;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
@@ -28,7 +29,7 @@ import org.springframework.stereotype.Component;
  * socket over, or when its database or socket file is gone.
  */
 @Component
-class ResidentServer {
+class ResidentServer implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(ResidentServer.class);
 
@@ -111,6 +112,12 @@ class ResidentServer {
 	void requestStop() {
 		this.server.closeSocket();
 		this.stop.countDown();
+	}
+
+	/** On SIGTERM (the context closes): the socket goes first, so no client connects to a dying server. */
+	@Override
+	public void destroy() {
+		requestStop();
 	}
 
 	/** For {@code server status}: one "key value" line each. */

@@ -49,6 +49,11 @@ class LauncherIT {
 	@TempDir
 	Path tmp;
 
+	@org.junit.jupiter.api.AfterEach
+	void noCommandServerIsLeftBehind() {
+		assertThat(Cli.serversUnder(this.tmp)).isEmpty();
+	}
+
 	@BeforeAll
 	static void launcherRunsTheCurrentJarAndBuildsItsArchive(@TempDir Path home) throws IOException {
 		Path jar = Cli.PROJECT.resolve("target/queuectl.jar");
@@ -351,6 +356,7 @@ class LauncherIT {
 			.redirectOutput(this.tmp.resolve("long.out").toFile())
 			.redirectError(this.tmp.resolve("long.err").toFile());
 		pb.environment().keySet().removeIf(k -> k.startsWith("QUEUECTL_"));
+		pb.environment().put("QUEUECTL_SERVER", "off");
 		pb.environment().put("XDG_CACHE_HOME", Cli.CACHE.toString());
 		pb.environment().put("XDG_DATA_HOME", this.tmp.resolve("xdg-data").toString());
 		Process p;
