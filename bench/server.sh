@@ -64,16 +64,20 @@ echo "| what | median ms |"
 echo "|---|---|"
 jv=$(median "java -Xshare:auto -version")
 echo "| \`java -Xshare:auto -version\` | $jv |"
-for c in "status" "list" "show bench-job" "enqueue {\"command\":\"true\"}" "config get max-retries"; do
+for c in "status" "list" "show bench-job" "enqueue '{\"command\":\"true\"}'" "config get max-retries"; do
 	m=$(median -n "$c" "$q --db $db $c")
 	echo "| \`queuectl $c\` (served) | $m ($(python3 -c "print('%.2f' % ($m / $jv))")x java -version) |"
 done
 
 # First command, nothing serving: off (as before this issue) against on (it starts a server after).
 first_off=$(QUEUECTL_SERVER=off median -n first-off "$q --db $db status")
-stop="$q --db $db server stop"
-first_on=$(median -n first-on --prepare "sh -c '$stop >/dev/null; while [ -e $db.sock ] || pgrep -f \"$db server run\" >/dev/null; do sleep 0.05; done'" \
-	"$q --db $db status")
+# before each run: stop the server the last run started, and wait until its process is gone
+cat >"$work/stop.sh" <<EOF
+p=\$("$q" --db "$db" server status 2>/dev/null | awk '\$1 == "pid" { print \$2 }')
+"$q" --db "$db" server stop >/dev/null 2>&1
+while [ -n "\$p" ] && kill -0 "\$p" 2>/dev/null; do sleep 0.05; done
+EOF
+first_on=$(median -n first-on --prepare "bash $work/stop.sh" "$q --db $db status")
 echo "| first \`status\`, nothing serving, QUEUECTL_SERVER=off | $first_off |"
 echo "| first \`status\`, nothing serving, server on (starts one after) | $first_on |"
 
