@@ -70,13 +70,13 @@ for c in "status" "list" "show bench-job" "enqueue '{\"command\":\"true\"}'" "co
 done
 
 # First command, nothing serving: off (as before this issue) against on (it starts a server after).
-first_off=$(QUEUECTL_SERVER=off median -n first-off "$q --db $db status")
 # before each run: stop the server the last run started, and wait until its process is gone
 cat >"$work/stop.sh" <<EOF
 p=\$("$q" --db "$db" server status 2>/dev/null | awk '\$1 == "pid" { print \$2 }')
 "$q" --db "$db" server stop >/dev/null 2>&1
 while [ -n "\$p" ] && kill -0 "\$p" 2>/dev/null; do sleep 0.05; done
 EOF
+first_off=$(QUEUECTL_SERVER=off median -n first-off --prepare "bash $work/stop.sh" "$q --db $db status")
 first_on=$(median -n first-on --prepare "bash $work/stop.sh" "$q --db $db status")
 echo "| first \`status\`, nothing serving, QUEUECTL_SERVER=off | $first_off |"
 echo "| first \`status\`, nothing serving, server on (starts one after) | $first_on |"
