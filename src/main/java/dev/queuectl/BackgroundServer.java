@@ -28,8 +28,8 @@ import dev.queuectl.store.DatabaseLocation;
  * The server is detached: its own session ({@code setsid}), stdin from /dev/null, stdout and
  * stderr appended to {@code <db>.server.log} beside the database, working directory the data
  * folder. It holds {@code <db>.server.lock} for its whole life; starters take {@code
- * <db>.server-start.lock} while they look and start one, so commands started at the same moment
- * start one server. It starts only from the launcher (which names the build), for commands that
+ * <db>.server-start.lock} while they look and start one, and leave the pid of the one they
+ * started in it, so commands started at the same moment start one server. It starts only from the launcher (which names the build), for commands that
  * use the database, and not when turned off ({@link #enabled()}).
  */
 final class BackgroundServer {
@@ -38,7 +38,8 @@ final class BackgroundServer {
 	private static final Set<String> USES_DB = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config",
 			"cancel", "queue", "wait");
 
-	private static final Set<StandardOpenOption> LOCK_OPEN = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+	private static final Set<StandardOpenOption> LOCK_OPEN = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+			StandardOpenOption.WRITE);
 
 	private static final long LOG_LIMIT = 1 << 20;
 
@@ -115,23 +116,39 @@ final class BackgroundServer {
 		}
 		Path startLock = dir.resolve(location.file().getFileName().toString().concat(".server-start.lock"));
 		try (FileChannel start = open(startLock); FileLock ignored = start.lock()) {
-			if (held(serverLock(location)) || live(location.socket())) {
+			if (starting(start) || held(serverLock(location)) || live(location.socket())) {
 				return;
 			}
 			Process server = spawn(location);
 			if (server == null) {
 				return;
 			}
-			// until it holds its lock (a JVM start, well before Spring): the next starter sees it
-			for (int i = 0; i < 500 && server.isAlive() && !held(serverLock(location)); i++) {
-				Thread.sleep(20);
-			}
+			// its pid, for the next starter: while that process lives, it starts or serves (it
+			// exits at once when another holds the server lock). Not waiting for it keeps this
+			// command as fast as without a server.
+			start.truncate(0);
+			start.write(java.nio.ByteBuffer.wrap(Long.toString(server.pid()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
 		}
 		catch (IOException | RuntimeException ex) {
 			// no server this time: commands still run, just slower
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+	}
+
+	/** Whether the server the last starter started still lives (its pid is in the start lock file). */
+	private static boolean starting(FileChannel start) throws IOException {
+		java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32);
+		start.read(b, 0);
+		String text = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+		if (text.isEmpty()) {
+			return false;
+		}
+		try {
+			return ProcessHandle.of(Long.parseLong(text))
+				.map(p -> p.isAlive() && p.info().commandLine().map(c -> c.endsWith(" server run")).orElse(false))
+				.orElse(false);
+		}
+		catch (NumberFormatException ex) {
+			return false;
 		}
 	}
 
