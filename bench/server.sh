@@ -70,11 +70,15 @@ for c in "status" "list" "show bench-job" "enqueue '{\"command\":\"true\"}'" "co
 done
 
 # First command, nothing serving: off (as before this issue) against on (it starts a server after).
-# before each run: stop the server the last run started, and wait until its process is gone
+# before each run: stop the server the last run started (its pid is in the start lock file; it may
+# still be starting), and wait until its process is gone
 cat >"$work/stop.sh" <<EOF
-p=\$("$q" --db "$db" server status 2>/dev/null | awk '\$1 == "pid" { print \$2 }')
-"$q" --db "$db" server stop >/dev/null 2>&1
-while [ -n "\$p" ] && kill -0 "\$p" 2>/dev/null; do sleep 0.05; done
+p=\$(cat "$db.server-start.lock" 2>/dev/null)
+if [ -n "\$p" ] && kill -0 "\$p" 2>/dev/null; then
+	while kill -0 "\$p" 2>/dev/null && ! "$q" --db "$db" server status >/dev/null 2>&1; do sleep 0.1; done
+	"$q" --db "$db" server stop >/dev/null 2>&1
+	while kill -0 "\$p" 2>/dev/null; do sleep 0.05; done
+fi
 EOF
 first_off=$(QUEUECTL_SERVER=off median -n first-off --prepare "bash $work/stop.sh" "$q --db $db status")
 first_on=$(median -n first-on --prepare "bash $work/stop.sh" "$q --db $db status")
