@@ -23,6 +23,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-bench.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
 export XDG_CACHE_HOME=$work/cache XDG_DATA_HOME=$work/data
 unset QUEUECTL_DB QUEUECTL_JAVA_OPTS
+# One-shot start-up as before the background command server (bench/server.sh measures that).
+export QUEUECTL_SERVER=off
 
 log() { printf '%s\n' "$*" >&2; }
 

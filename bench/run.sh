@@ -18,6 +18,8 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-bench.XXXXXX")
 export XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache}
+# Measured as before the background command server (issue 11; bench/server.sh measures it): none here.
+export QUEUECTL_SERVER=off
 WORKER_PID=
 cleanup() {
   [ -n "$WORKER_PID" ] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null

@@ -65,6 +65,39 @@ final class ConfiguredDb {
 
 	/** {@code {value}} (null when blank) if the file sets queuectl.db, else null. */
 	static String[] read(InputStream in) throws IOException {
+		return read(in, "db");
+	}
+
+	/**
+	 * {@code queuectl.KEY} from the files, the user's winning over the install's; null when blank
+	 * or unset.
+	 */
+	static String setting(String key) {
+		Path user = userConfigFile();
+		if (Files.isRegularFile(user)) {
+			try (InputStream in = Files.newInputStream(user)) {
+				String[] found = read(in, key);
+				if (found != null) {
+					return found[0];
+				}
+			}
+			catch (IOException ex) {
+				// unreadable: as if unset
+			}
+		}
+		try (InputStream in = ConfiguredDb.class.getResourceAsStream("/application.yml")) {
+			String[] found = in == null ? null : read(in, key);
+			return found == null ? null : found[0];
+		}
+		catch (IOException ex) {
+			return null;
+		}
+	}
+
+	/** {@code {value}} (null when blank) if the file sets queuectl.KEY, else null. */
+	static String[] read(InputStream in, String key) throws IOException {
+		String nested = key.concat(":");
+		String dotted = "queuectl.".concat(nested);
 		BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
 		boolean inQueuectl = false;
 		int indent = -1;
@@ -75,7 +108,7 @@ final class ConfiguredDb {
 			if (!Character.isWhitespace(line.charAt(0))) {
 				inQueuectl = line.startsWith("queuectl:");
 				indent = -1;
-				if (line.startsWith("queuectl.db:")) {
+				if (line.startsWith(dotted)) {
 					return new String[] { value(line) };
 				}
 				continue;
@@ -90,7 +123,7 @@ final class ConfiguredDb {
 			if (indent < 0) {
 				indent = at;
 			}
-			if (at == indent && line.startsWith("db:", at)) {
+			if (at == indent && line.startsWith(nested, at)) {
 				return new String[] { value(line) };
 			}
 		}

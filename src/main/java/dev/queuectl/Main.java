@@ -9,9 +9,11 @@ import dev.queuectl.store.DatabaseLocation;
 
 /**
  * The process entry point. A one-shot command first tries a queuectl process already running on
- * the same database (a worker host or a REPL) over its local socket: that answers in
- * milliseconds. Only when none serves does this process start Spring and run the command itself.
- * This class loads no Spring class on the fast path.
+ * the same database (a worker host, a REPL or the background command server) over its local
+ * socket: that answers in milliseconds. Only when none serves does this process start Spring and
+ * run the command itself, and then, once the command is done, it starts the background command
+ * server for the next ones ({@link BackgroundServer}). This class loads no Spring class on the
+ * fast path.
  */
 public final class Main {
 
@@ -33,9 +35,11 @@ public final class Main {
 			System.err.println("queuectl: " + ex.getMessage());
 			System.exit(ex.exitCode());
 		}
+		List<String> words = new ArrayList<>();
+		DatabaseLocation location = target(args, words);
 		String remote = System.getProperty("queuectl.remote", "try");
 		if (!remote.equals("false")) {
-			OptionalInt served = tryRemote(args);
+			OptionalInt served = location == null ? OptionalInt.empty() : RemoteClient.tryRun(location.socket(), words);
 			if (served.isPresent()) {
 				System.exit(served.getAsInt());
 			}
@@ -43,12 +47,30 @@ public final class Main {
 				System.exit(NOT_SERVED);
 			}
 		}
-		QueuectlApplication.main(args);
+		if (location != null && location.isPostgres() && QueuectlApplication.isServerRun(words)) {
+			System.err.println("queuectl: the background command server serves SQLite queues only; on PostgreSQL "
+				.concat("worker hosts serve commands"));
+			System.exit(QueuectlException.USAGE);
+		}
+		if (location != null && QueuectlApplication.isServerRun(words) && !BackgroundServer.lockForLife(location)) {
+			System.err.println("queuectl: a command server runs for ".concat(location.display())
+				.concat(" already (queuectl server status)"));
+			System.exit(QueuectlException.FAILURE);
+		}
+		int code = QueuectlApplication.run(args);
+		if (location != null && BackgroundServer.wanted(words)) {
+			BackgroundServer.ensure(location); // after the command: it waits for nothing of this
+		}
+		System.exit(code);
 	}
 
-	private static OptionalInt tryRemote(String[] args) {
+	/**
+	 * The database the arguments name, with the command's words added to {@code words}; null when
+	 * an option other than --db comes first (--debug, --version, --help: run here) or the path is
+	 * not one.
+	 */
+	private static DatabaseLocation target(String[] args, List<String> words) {
 		String db = null;
-		List<String> words = new ArrayList<>();
 		for (int i = 0; i < args.length; i++) {
 			if (words.isEmpty() && args[i].equals("--db") && i + 1 < args.length) {
 				db = args[++i];
@@ -57,7 +79,7 @@ public final class Main {
 				db = args[i].substring(5);
 			}
 			else if (words.isEmpty() && args[i].startsWith("-")) {
-				return OptionalInt.empty(); // --debug, --version, --help: run here
+				return null;
 			}
 			else {
 				words.add(args[i]);
@@ -69,7 +91,11 @@ public final class Main {
 		if (db == null) {
 			db = ConfiguredDb.fromConfigFiles();
 		}
-		DatabaseLocation location = DatabaseLocation.resolve(db);
-		return RemoteClient.tryRun(location.socket(), words);
+		try {
+			return DatabaseLocation.resolve(db);
+		}
+		catch (RuntimeException ex) {
+			return null; // the application says what is wrong with it
+		}
 	}
 }

@@ -90,8 +90,10 @@ public class QueuectlApplication {
 				return ex.exitCode();
 			}
 		}
-		boolean longRunning = (worker != null && !worker.help()) || (dashboard != null && !dashboard.help());
-		Mode mode = !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
+		boolean server = isServerRun(rest);
+		boolean longRunning = (worker != null && !worker.help()) || (dashboard != null && !dashboard.help()) || server;
+		Mode mode = server ? Mode.SERVER
+				: !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
 		properties.put("queuectl.mode", mode.name());
 		properties.put("spring.shell.interactive.enabled", mode == Mode.REPL);
 		properties.put("spring.shell.history.enabled", mode == Mode.REPL);
@@ -105,7 +107,7 @@ public class QueuectlApplication {
 		app.setAddCommandLineProperties(false);
 		app.setBannerMode(Banner.Mode.OFF);
 		app.setLogStartupInfo(false);
-		boolean serveHttp = longRunning && (dashboard != null || !worker.noHttp());
+		boolean serveHttp = longRunning && (dashboard != null || worker != null && !worker.noHttp());
 		app.setWebApplicationType(serveHttp ? WebApplicationType.SERVLET : WebApplicationType.NONE);
 		if (serveHttp && worker != null && worker.port() != null) {
 			properties.put("server.port", worker.port());
@@ -123,6 +125,11 @@ public class QueuectlApplication {
 		catch (RuntimeException ex) {
 			return startupFailure(ex, debug);
 		}
+	}
+
+	/** {@code server run}: the resident command server (dev.queuectl.cli.ResidentServer). */
+	static boolean isServerRun(List<String> words) {
+		return words.size() == 2 && words.get(0).equals("server") && words.get(1).equals("run");
 	}
 
 	private static boolean isWorkerStart(List<String> words) {

@@ -22,13 +22,16 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -44,7 +47,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Serves commands to one-shot clients ({@link RemoteClient}) over a Unix domain socket beside the
- * database while a long-running process (a worker host or the REPL) is up. Commands run through
+ * database while a long-running process (a worker host, the REPL or the resident command server,
+ * {@link ResidentServer}) is up. Commands run through
  * the same {@link CommandDispatcher} as everywhere else, with the client's working directory,
  * standard input and output. One process serves a database at a time; another takes over when it
  * exits.
@@ -54,6 +58,11 @@ import org.springframework.stereotype.Component;
  * request is bounded ({@link Request}); a request must be complete within {@code
  * queuectl.socket.header-timeout} (10 s); at most {@link #HANDLERS} commands run at once with
  * {@link #WAITING} more waiting, and further connections are told the server is busy.
+ * <p>
+ * Every accepted connection from the owner first gets a HELLO frame ({@link Wire}) naming what
+ * serves (a resident server or a host) and its build, so clients can tell a live server from a
+ * hung one before they send anything, and drop a resident server of another build. A worker host
+ * or REPL that finds a resident server on the socket asks it to exit and takes the socket over.
  */
 @Component
 class CommandServer {
@@ -83,13 +92,36 @@ class CommandServer {
 
 	private boolean warnedForeign;
 
+	private final boolean resident;
+
+	private final byte[] hello;
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private volatile long lastRequest = System.nanoTime();
+
+	private volatile long idleBefore;
+
+	private final CompletableFuture<Boolean> firstBind = new CompletableFuture<>();
+
+	private volatile boolean once;
+
 	CommandServer(ObjectProvider<CommandDispatcher> dispatcher, DatabaseLocation location,
-			@Value("${queuectl.socket.header-timeout:10s}") Duration headerTimeout) {
+			@Value("${queuectl.socket.header-timeout:10s}") Duration headerTimeout,
+			@Value("${queuectl.mode:ONE_SHOT}") Mode mode) {
 		this.dispatcher = dispatcher;
 		this.socket = location.socket();
 		this.headerTimeout = headerTimeout;
+		this.resident = mode == Mode.SERVER;
+		byte[] text = ((this.resident ? "server " : "host ") + build()).getBytes(StandardCharsets.UTF_8);
+		this.hello = ByteBuffer.allocate(5 + text.length).put(Wire.HELLO).putInt(text.length).put(text).array();
 		this.handlers.allowCoreThreadTimeOut(true);
 		this.deadlines.setRemoveOnCancelPolicy(true);
+	}
+
+	/** This build of queuectl, as the launcher names it (the jar's size, time and inode); may be empty. */
+	static String build() {
+		return System.getProperty("queuectl.build", "");
 	}
 
 	/** Starts serving in the background; keeps trying while another live process serves. */
@@ -99,7 +131,39 @@ class CommandServer {
 		t.start();
 	}
 
-	void stop() {
+	/**
+	 * Starts serving in the background if nothing serves the socket now: true once bound, false
+	 * when another live process serves it (then this one never will).
+	 */
+	boolean startOnce() {
+		this.once = true;
+		start();
+		return this.firstBind.join();
+	}
+
+	/** Nanoseconds without a command before the latest one began. */
+	long idleBeforeNanos() {
+		return this.idleBefore;
+	}
+
+	/** Commands running now. */
+	int active() {
+		return this.active.get();
+	}
+
+	/** Nanoseconds since the last request began or ended. */
+	long idleNanos() {
+		return System.nanoTime() - this.lastRequest;
+	}
+
+	/** Whether this process serves the socket now (and the socket file is still its own). */
+	boolean serving() {
+		ServerSocketChannel s = this.server;
+		return s != null && s.isOpen() && Files.exists(this.socket);
+	}
+
+	/** Stops accepting and removes the socket; commands running now finish. */
+	void closeSocket() {
 		this.stopped = true;
 		ServerSocketChannel s = this.server;
 		if (s != null) {
@@ -111,6 +175,10 @@ class CommandServer {
 				log.debug("closing the command socket failed", ex);
 			}
 		}
+	}
+
+	void stop() {
+		closeSocket();
 		this.handlers.shutdownNow();
 		this.deadlines.shutdownNow();
 	}
@@ -118,15 +186,21 @@ class CommandServer {
 	private void serve() {
 		if (!peerCredentialsSupported()) {
 			log.debug("not serving commands: this platform does not tell a socket's peer");
+			this.firstBind.complete(false);
 			return;
 		}
 		while (!this.stopped) {
 			ServerSocketChannel bound = bind();
 			if (bound == null) {
+				if (this.once) {
+					this.firstBind.complete(false);
+					return;
+				}
 				sleep(2000);
 				continue;
 			}
 			this.server = bound;
+			this.firstBind.complete(true);
 			if (this.stopped) {
 				stop();
 				return;
@@ -135,6 +209,11 @@ class CommandServer {
 			try {
 				while (!this.stopped) {
 					SocketChannel client = bound.accept();
+					if (!fromOwner(client)) {
+						refuse(client, "queuectl: " + this.socket + " serves only its owner (" + this.owner
+								+ "); refusing a command from another user", QueuectlException.FAILURE);
+						continue;
+					}
 					try {
 						this.handlers.execute(() -> handle(client));
 					}
@@ -168,6 +247,9 @@ class CommandServer {
 				try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
 					probe.connect(UnixDomainSocketAddress.of(this.socket));
 					warnIfForeign();
+					if (!this.resident && !this.warnedForeign) {
+						RemoteClient.stopIfResident(probe); // it goes; this host binds on its next try
+					}
 					return null; // someone serves it
 				}
 				catch (IOException stale) {
@@ -230,12 +312,16 @@ class CommandServer {
 		Future<?> deadline = this.deadlines.schedule(() -> refuse(client,
 				"queuectl: the request was not complete within " + this.headerTimeout.toSeconds() + " s",
 				QueuectlException.USAGE), this.headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		this.active.incrementAndGet();
+		long now = System.nanoTime();
+		this.idleBefore = now - this.lastRequest;
+		this.lastRequest = now;
 		try (client) {
-			if (!fromOwner(client)) {
-				deadline.cancel(false);
-				refuse(client, "queuectl: " + this.socket + " serves only its owner (" + this.owner
-						+ "); refusing a command from another user", QueuectlException.FAILURE);
-				return;
+			// from the handler that runs the command: a client that gets it knows its command will
+			// run; one still waiting for a handler gets none, and runs the command itself
+			ByteBuffer hi = ByteBuffer.wrap(this.hello);
+			while (hi.hasRemaining()) {
+				client.write(hi);
 			}
 			DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
 			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
@@ -271,6 +357,8 @@ class CommandServer {
 		}
 		finally {
 			deadline.cancel(false);
+			this.lastRequest = System.nanoTime();
+			this.active.decrementAndGet();
 		}
 	}
 

@@ -292,6 +292,9 @@ class JobCommands {
 			out.println("paused queues: " + String.join(", ", paused) + " (no new jobs start from them)");
 		}
 		out.println();
+		if (ResidentServer.statusLine() != null) {
+			out.println(ResidentServer.statusLine());
+		}
 		if (live.isEmpty()) {
 			out.println("no worker hosts running");
 			return;

@@ -10,5 +10,8 @@ public enum Mode {
 	SCRIPT,
 
 	/** {@code queuectl} on a terminal: the interactive {@code queuectl>} shell. */
-	REPL
+	REPL,
+
+	/** {@code queuectl server run}: the resident command server ({@link ResidentServer}). */
+	SERVER
 }

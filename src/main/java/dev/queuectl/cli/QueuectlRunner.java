@@ -33,12 +33,15 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final CommandServer server;
 
+	private final ObjectProvider<ResidentServer> resident;
+
 	private int exitCode;
 
 	QueuectlRunner(CommandDispatcher dispatcher, ObjectProvider<ShellRunner> repl,
-			@Value("${queuectl.mode:ONE_SHOT}") Mode mode, CommandServer server) {
+			@Value("${queuectl.mode:ONE_SHOT}") Mode mode, CommandServer server, ObjectProvider<ResidentServer> resident) {
 		this.dispatcher = dispatcher;
 		this.server = server;
+		this.resident = resident;
 		this.repl = repl;
 		this.mode = mode;
 	}
@@ -56,6 +59,7 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 				this.exitCode = this.dispatcher.execute(List.of(args.getSourceArgs()), out, Invocation.ofThisProcess());
 			}
 			case SCRIPT -> this.exitCode = runScript();
+			case SERVER -> this.exitCode = this.resident.getObject().run();
 			case REPL -> {
 				this.server.start();
 				try {

@@ -51,29 +51,52 @@ public final class RemoteClient {
 		}
 		new SecureRandomWarmUp().start();
 		SocketChannel channel;
+		Watchdog watchdog;
+		String hello;
 		try {
 			channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-			channel.connect(UnixDomainSocketAddress.of(socket));
 		}
 		catch (IOException | UnsupportedOperationException ex) {
 			return OptionalInt.empty();
 		}
+		watchdog = new Watchdog(channel);
+		watchdog.start();
+		DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
+		int refused = -1;
+		try {
+			channel.connect(UnixDomainSocketAddress.of(socket));
+			hello = readHello(in);
+		}
+		catch (Refused ex) {
+			hello = null;
+			refused = ex.type;
+		}
+		catch (IOException ex) {
+			// nothing listens, or it did not say hello within a second (hung): nothing was sent,
+			// so running the command here can never run it twice
+			close(channel);
+			return OptionalInt.empty();
+		}
+		finally {
+			watchdog.done();
+		}
 		try (channel) {
-			DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
-			request.writeInt(Wire.MAGIC);
-			Wire.writeString(request, System.getProperty("user.dir"));
-			request.writeInt(words.size());
-			for (String word : words) {
-				Wire.writeString(request, word);
+			if (hello == null) {
+				return OptionalInt.of(readResponse(in, refused)); // refused: the answer says why
 			}
-			boolean stdin = Wire.readsStdin(words);
-			request.writeBoolean(stdin);
-			request.flush();
-			if (stdin) {
+			if (hello.startsWith("server ") && !sameBuild(hello.substring(7))) {
+				// a resident server of another build of queuectl: never used; it exits, and the
+				// command runs here (which starts one of this build)
+				sendStop(channel);
+				return OptionalInt.empty();
+			}
+			DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
+			writeRequest(request, words);
+			if (Wire.readsStdin(words)) {
 				// a blocking channel's streams share one lock: send all of stdin before reading
 				sendStdin(channel, request);
 			}
-			return OptionalInt.of(readResponse(new DataInputStream(Channels.newInputStream(channel))));
+			return OptionalInt.of(readResponse(in, -1));
 		}
 		catch (EOFException ex) {
 			System.err.println("queuectl: the serving process went away before answering");
@@ -82,6 +105,142 @@ public final class RemoteClient {
 		catch (IOException ex) {
 			System.err.println("queuectl: " + ex.getMessage());
 			return OptionalInt.of(1);
+		}
+	}
+
+	private static void writeRequest(DataOutputStream request, List<String> words) throws IOException {
+		request.writeInt(Wire.MAGIC);
+		Wire.writeString(request, System.getProperty("user.dir"));
+		request.writeInt(words.size());
+		for (String word : words) {
+			Wire.writeString(request, word);
+		}
+		request.writeBoolean(Wire.readsStdin(words));
+		request.flush();
+	}
+
+	/** Whether a server's build is this client's (unknown on either side counts as the same). */
+	private static boolean sameBuild(String theirs) {
+		String mine = System.getProperty("queuectl.build", "");
+		return mine.isEmpty() || theirs.isEmpty() || mine.equals(theirs);
+	}
+
+	/**
+	 * The HELLO's text; {@link Refused} when the first frame is something else (a refusal: the
+	 * caller reads the rest as an answer).
+	 */
+	static String readHello(DataInputStream in) throws IOException {
+		byte type = in.readByte();
+		if (type != Wire.HELLO) {
+			throw new Refused(type);
+		}
+		int n = in.readInt();
+		if (n < 0 || n > 4096) {
+			throw new IOException("a HELLO of " + n + " bytes");
+		}
+		return new String(in.readNBytes(n), java.nio.charset.StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * On a connection whose HELLO is unread: when a resident server answers it, asks that server
+	 * to exit (a worker host, a REPL or a client of a newer build takes over). Waits at most about
+	 * a second for the HELLO and the answer.
+	 */
+	static void stopIfResident(SocketChannel channel) {
+		Watchdog watchdog = new Watchdog(channel);
+		watchdog.start();
+		try {
+			String hello = readHello(new DataInputStream(Channels.newInputStream(channel)));
+			if (hello.startsWith("server ")) {
+				sendStop(channel);
+			}
+		}
+		catch (IOException ex) {
+			// not a resident server, or gone: nothing to stop
+		}
+		finally {
+			watchdog.done();
+		}
+	}
+
+	/** Sends {@code server stop} and reads the answer to its end (it says nothing this side needs). */
+	private static void sendStop(SocketChannel channel) {
+		Watchdog watchdog = new Watchdog(channel);
+		watchdog.start();
+		try {
+			writeRequest(new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel))),
+					List.of("server", "stop"));
+			InputStream in = Channels.newInputStream(channel);
+			while (in.read(new byte[512]) >= 0) {
+				// drained
+			}
+		}
+		catch (IOException ex) {
+			// gone already
+		}
+		finally {
+			watchdog.done();
+		}
+	}
+
+	private static void close(SocketChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// closing anyway
+		}
+	}
+
+	/**
+	 * Closes the channel unless told {@link #done()} within {@link Wire#HELLO_TIMEOUT_MS}: a
+	 * blocked connect or read then fails at once. A hung or stopped server never holds a client
+	 * longer than that. A class, not a lambda: see {@link SecureRandomWarmUp}.
+	 */
+	private static final class Watchdog extends Thread {
+
+		private final SocketChannel channel;
+
+		private boolean done;
+
+		Watchdog(SocketChannel channel) {
+			super("queuectl-watchdog");
+			setDaemon(true);
+			this.channel = channel;
+		}
+
+		synchronized void done() {
+			this.done = true;
+			notifyAll();
+		}
+
+		@Override
+		public synchronized void run() {
+			long end = System.currentTimeMillis() + Wire.HELLO_TIMEOUT_MS;
+			try {
+				for (long left; !this.done && (left = end - System.currentTimeMillis()) > 0;) {
+					wait(left);
+				}
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+			if (!this.done) {
+				close(this.channel);
+			}
+		}
+	}
+
+	/** The first frame was not a HELLO: a refusal, whose frames follow (the type byte is read). */
+	private static final class Refused extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		final byte type;
+
+		Refused(byte type) {
+			super("refused");
+			this.type = type;
 		}
 	}
 
@@ -166,12 +325,14 @@ public final class RemoteClient {
 		}
 	}
 
-	private static int readResponse(DataInputStream in) throws IOException {
+	/** Prints the answer's frames; {@code first} is the type of the first frame when read already, else -1. */
+	private static int readResponse(DataInputStream in, int first) throws IOException {
 		OutputStream out = new FileOutputStream(FileDescriptor.out);
 		OutputStream err = new FileOutputStream(FileDescriptor.err);
 		byte[] buf = new byte[64 * 1024];
 		while (true) {
-			byte type = in.readByte();
+			int type = first >= 0 ? first : in.readByte();
+			first = -1;
 			if (type == Wire.EXIT) {
 				out.flush();
 				return in.readInt();

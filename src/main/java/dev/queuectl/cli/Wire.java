@@ -10,6 +10,13 @@ import java.util.Set;
  * The local socket protocol between a one-shot client and a running queuectl process (a worker
  * host or a REPL) on the same database. Plain Java only: the client side must not load Spring.
  * <p>
+ * On connecting, the client waits for the server's {@code HELLO} frame (type 3, an int length and
+ * UTF-8 text: {@code "server BUILD"} from a resident command server, {@code "host BUILD"} from a
+ * worker host or REPL) before it sends a byte: a client that gets none within a second falls back
+ * to running the command itself, and since it sent nothing, the command can never run twice. A
+ * refused connection (another user's, or too many at once) gets its {@code ERR}/{@code EXIT}
+ * answer instead of a HELLO.
+ * <p>
  * Request: {@code MAGIC}, working directory, argument count and arguments (each an int length
  * and UTF-8 bytes), a stdin flag byte. When the flag is 1, the client's standard input follows as
  * frames of an int length (1 to {@link #MAX_FRAME}) and that many bytes, closed by a frame of
@@ -23,13 +30,18 @@ import java.util.Set;
  */
 final class Wire {
 
-	static final int MAGIC = 0x51434C32; // "QCL2": stdin in frames
+	static final int MAGIC = 0x51434C33; // "QCL3": a HELLO before the request, stdin in frames
 
 	static final byte EXIT = 0;
 
 	static final byte OUT = 1;
 
 	static final byte ERR = 2;
+
+	static final byte HELLO = 3;
+
+	/** How long a client waits for the HELLO (and for connecting) before it runs the command itself. */
+	static final int HELLO_TIMEOUT_MS = 1000;
 
 	/** At most this many arguments in a request. */
 	static final int MAX_ARGS = 4096;
@@ -45,7 +57,7 @@ final class Wire {
 
 	/** Commands a running process may serve; everything else runs in the caller's own process. */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
-			"cancel", "queue", "wait", "run-now", "schedule", "prune");
+			"cancel", "queue", "wait", "run-now", "schedule", "prune", "server");
 
 	private Wire() {
 	}

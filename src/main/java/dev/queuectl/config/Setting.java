@@ -36,7 +36,9 @@ public enum Setting {
 			v -> duration(v, Duration.ZERO, Duration.ofDays(3650))),
 	RETENTION_CANCELED("retention-canceled",
 			"canceled jobs are deleted (with runs and output) this long after they end; 0 = kept (0-3650d)",
-			v -> duration(v, Duration.ZERO, Duration.ofDays(3650)));
+			v -> duration(v, Duration.ZERO, Duration.ofDays(3650))),
+	SERVER_IDLE("server-idle", "how long the background command server waits for a command before it exits (1s-30d)",
+			v -> duration(v, Duration.ofSeconds(1), Duration.ofDays(30)));
 
 	/** ASCII digits only ([0-9], not \\d with Unicode classes), like every number a user types. */
 	private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);

@@ -55,7 +55,16 @@ final class Cli {
 		this.env.keySet().removeIf(k -> k.startsWith("QUEUECTL_"));
 		this.env.put("XDG_CACHE_HOME", CACHE.toString());
 		this.env.put("XDG_DATA_HOME", home.resolve("xdg-data").toString());
+		// no background command server unless a test asks for one (ServerIT): none outlives a test
+		this.env.put("QUEUECTL_SERVER", "off");
+		this.env.putAll(OVERRIDES);
 	}
+
+	/**
+	 * Environment every new Cli gets on top of the above: LauncherServedIT runs LauncherIT's tests
+	 * with a background server and one client or the other.
+	 */
+	static final Map<String, String> OVERRIDES = new java.util.concurrent.ConcurrentHashMap<>();
 
 	Path db() {
 		return this.db;
@@ -116,6 +125,14 @@ final class Cli {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/** Background command servers ({@code server run}) whose command line names a path under {@code dir}. */
+	static List<ProcessHandle> serversUnder(Path dir) {
+		String under = dir.toAbsolutePath().toString() + "/";
+		return ProcessHandle.allProcesses()
+			.filter(p -> p.info().commandLine().map(c -> c.contains(under) && c.endsWith(" server run")).orElse(false))
+			.toList();
 	}
 
 	/** Runs the tasks with a few processes at a time (2 cores: more only queue up). */

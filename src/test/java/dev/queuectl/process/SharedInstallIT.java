@@ -75,6 +75,7 @@ class SharedInstallIT {
 		ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile())
 			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
 		pb.environment().keySet().removeIf(k -> k.startsWith("QUEUECTL_") || k.startsWith("XDG_"));
+		pb.environment().put("QUEUECTL_SERVER", "off");
 		pb.environment().put("HOME", home.toString());
 		pb.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
 		pb.environment().put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow())

@@ -123,6 +123,7 @@ class CommandSocketIT {
 				new RawSocketClient.Bytes().i32(magic).str(this.cwd).i32(1).i32((64 << 20) - 1).toByteArray(),
 				new RawSocketClient.Bytes().raw("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).toByteArray(),
 				new RawSocketClient.Bytes().i32(0x51434C31).str(this.cwd).i32(1).str("status").u8(0).toByteArray(),
+				new RawSocketClient.Bytes().i32(0x51434C32).str(this.cwd).i32(1).str("status").u8(0).toByteArray(),
 				new RawSocketClient.Bytes().i32(magic).str("relative").i32(1).str("status").u8(0).toByteArray(),
 				new RawSocketClient.Bytes().i32(magic).str(this.cwd).i32(1).str("status").u8(7).toByteArray(),
 				fiveArgumentsOfOneMiB());
@@ -278,7 +279,7 @@ class CommandSocketIT {
 						c.connect(UnixDomainSocketAddress.of(a[0]));
 						System.out.println("connected");
 						DataOutputStream out = new DataOutputStream(Channels.newOutputStream(c));
-						out.writeInt(0x51434C32);
+						out.writeInt(0x51434C33);
 						str(out, a[1]);
 						out.writeInt(2);
 						str(out, "enqueue");

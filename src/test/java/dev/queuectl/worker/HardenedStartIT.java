@@ -416,6 +416,7 @@ class HardenedStartIT {
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
 		pb.environment().put("XDG_CONFIG_HOME", this.dir.resolve("no-config").toString());
 		pb.environment().put("XDG_CACHE_HOME", this.dir.resolve("cache").toString());
+		pb.environment().put("QUEUECTL_SERVER", "off");
 		pb.environment().putAll(env);
 		return pb;
 	}

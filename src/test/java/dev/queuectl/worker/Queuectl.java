@@ -91,6 +91,7 @@ final class Queuectl {
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
 		pb.environment().put("XDG_CACHE_HOME", this.dir.resolve("cache").toString());
 		pb.environment().remove("QUEUECTL_DB");
+		pb.environment().put("QUEUECTL_SERVER", "off"); // no background command server outlives a test
 		pb.environment().putAll(this.env);
 		return pb;
 	}

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class RawSocketClient {
 
-	static final int MAGIC = 0x51434C32;
+	static final int MAGIC = 0x51434C33;
 
 	private RawSocketClient() {
 	}
@@ -118,6 +118,9 @@ final class RawSocketClient {
 			}
 			byte[] b = new byte[n];
 			in.get(b);
+			if (type == 3) {
+				continue; // the HELLO every accepted connection gets first
+			}
 			(type == 1 ? out : err).append(new String(b, StandardCharsets.UTF_8));
 		}
 		return new Answer(out.toString(), err.toString(), null);

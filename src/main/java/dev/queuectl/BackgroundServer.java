@@ -1,0 +1,245 @@
+package dev.queuectl;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import dev.queuectl.store.DatabaseLocation;
+
+/**
+ * Starts the resident command server ({@code queuectl server run}, dev.queuectl.cli.ResidentServer)
+ * in the background after a one-shot command found nothing serving its database, so that the next
+ * commands are answered in milliseconds. Plain Java, no Spring: it runs in {@link Main} after the
+ * command, so the command itself is no slower than without a server.
+ * <p>
+ * The server is detached: its own session ({@code setsid}), stdin from /dev/null, stdout and
+ * stderr appended to {@code <db>.server.log} beside the database, working directory the data
+ * folder. It holds {@code <db>.server.lock} for its whole life; starters take {@code
+ * <db>.server-start.lock} while they look and start one, and leave the pid of the one they
+ * started in it, so commands started at the same moment start one server. It starts only from the launcher (which names the build), for commands that
+ * use the database, and not when turned off ({@link #enabled()}).
+ */
+final class BackgroundServer {
+
+	/** Commands after which a server is worth having (the ones it serves that use the database). */
+	private static final Set<String> USES_DB = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config",
+			"cancel", "queue", "wait", "run-now", "schedule", "prune");
+
+	private static final Set<StandardOpenOption> LOCK_OPEN = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+			StandardOpenOption.WRITE);
+
+	private static final long LOG_LIMIT = 1 << 20;
+
+	/** Held by the server process while it lives. */
+	private static FileChannel held;
+
+	private BackgroundServer() {
+	}
+
+	/** The lock a live server holds. */
+	static Path serverLock(DatabaseLocation location) {
+		return location.dataDir().resolve(location.file().getFileName().toString().concat(".server.lock"));
+	}
+
+	/** Whether to start a server after running these words. */
+	static boolean wanted(List<String> words) {
+		return !System.getProperty("queuectl.build", "").isEmpty() && !words.isEmpty()
+				&& USES_DB.contains(words.get(0)) && enabled();
+	}
+
+	/**
+	 * QUEUECTL_SERVER (off/on), else {@code queuectl.server} in the configuration files, else on,
+	 * except in CI (the CI variable set and standard input not a terminal).
+	 */
+	static boolean enabled() {
+		String env = System.getenv("QUEUECTL_SERVER");
+		Boolean told = parse(env);
+		if (told == null) {
+			told = parse(ConfiguredDb.setting("server"));
+		}
+		if (told != null) {
+			return told;
+		}
+		String ci = System.getenv("CI");
+		boolean terminal = Boolean.parseBoolean(System.getProperty("queuectl.stdin.tty", "false"));
+		return ci == null || ci.isEmpty() || ci.equalsIgnoreCase("false") || terminal;
+	}
+
+	private static Boolean parse(String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		return switch (value.trim().toLowerCase(Locale.ROOT)) {
+			case "off", "false", "no", "0" -> Boolean.FALSE;
+			default -> Boolean.TRUE;
+		};
+	}
+
+	/**
+	 * In the server process: takes the server lock for the process's life. False when another
+	 * server holds it.
+	 */
+	static synchronized boolean lockForLife(DatabaseLocation location) {
+		try {
+			FileChannel ch = open(serverLock(location));
+			FileLock lock = ch.tryLock();
+			if (lock == null) {
+				ch.close();
+				return false;
+			}
+			held = ch;
+			return true;
+		}
+		catch (IOException | OverlappingFileLockException ex) {
+			return true; // cannot lock here (a read-only folder): the socket still admits one server
+		}
+	}
+
+	/** Starts a server for the database unless one runs, starts, or something else serves it. */
+	static void ensure(DatabaseLocation location) {
+		if (location.isPostgres()) {
+			return; // SQLite only for now: a PostgreSQL queue's commands are served by its worker hosts
+		}
+		Path dir = location.dataDir();
+		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !Files.exists(location.file())) {
+			return;
+		}
+		Path startLock = dir.resolve(location.file().getFileName().toString().concat(".server-start.lock"));
+		try (FileChannel start = open(startLock); FileLock ignored = start.lock()) {
+			if (starting(start) || held(serverLock(location)) || live(location.socket())) {
+				return;
+			}
+			Process server = spawn(location);
+			if (server == null) {
+				return;
+			}
+			// its pid, for the next starter: while that process lives, it starts or serves (it
+			// exits at once when another holds the server lock). Not waiting for it keeps this
+			// command as fast as without a server.
+			start.truncate(0);
+			start.write(java.nio.ByteBuffer.wrap(Long.toString(server.pid()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+		}
+		catch (IOException | RuntimeException ex) {
+			// no server this time: commands still run, just slower
+		}
+	}
+
+	/** Whether the server the last starter started still lives (its pid is in the start lock file). */
+	private static boolean starting(FileChannel start) throws IOException {
+		java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32);
+		start.read(b, 0);
+		String text = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+		if (text.isEmpty()) {
+			return false;
+		}
+		try {
+			return ProcessHandle.of(Long.parseLong(text))
+				.map(p -> p.isAlive() && p.info().commandLine().map(c -> c.endsWith(" server run")).orElse(false))
+				.orElse(false);
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
+	}
+
+	private static FileChannel open(Path file) throws IOException {
+		OwnerOnly.createFile(file);
+		return FileChannel.open(file, LOCK_OPEN);
+	}
+
+	private static boolean held(Path lockFile) throws IOException {
+		try (FileChannel ch = open(lockFile)) {
+			FileLock lock = ch.tryLock();
+			if (lock == null) {
+				return true;
+			}
+			lock.release();
+			return false;
+		}
+		catch (OverlappingFileLockException ex) {
+			return true;
+		}
+	}
+
+	private static boolean live(Path socket) {
+		if (!Files.exists(socket)) {
+			return false;
+		}
+		try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			probe.connect(UnixDomainSocketAddress.of(socket));
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * {@code setsid java <this JVM's options> <server options> -jar <this jar> --db DB server run}.
+	 * The server's heap and stack flags come from the launcher ({@code queuectl.server.jvm}).
+	 */
+	private static Process spawn(DatabaseLocation location) throws IOException {
+		ProcessHandle.Info info = ProcessHandle.current().info();
+		String java = info.command().orElse(null);
+		String[] args = info.arguments().orElse(null);
+		if (java == null || args == null) {
+			return null;
+		}
+		List<String> cmd = new ArrayList<>();
+		for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+			if (Files.isExecutable(Path.of(setsid))) {
+				cmd.add(setsid);
+				break;
+			}
+		}
+		cmd.add(java);
+		String jar = null;
+		for (int i = 0; i < args.length; i++) {
+			String a = args[i];
+			if (a.equals("-jar") && i + 1 < args.length) {
+				jar = args[i + 1];
+				break;
+			}
+			if (a.startsWith("-Dqueuectl.stdin.tty=") || a.startsWith("-Dqueuectl.remote=") || a.startsWith("-Xms")
+					|| a.startsWith("-Xmx") || a.startsWith("-Xss")) {
+				continue;
+			}
+			cmd.add(a);
+		}
+		if (jar == null) {
+			return null;
+		}
+		for (String flag : System.getProperty("queuectl.server.jvm", "-Xms8m -Xmx48m -Xss512k").split(" ")) {
+			if (!flag.isBlank()) {
+				cmd.add(flag);
+			}
+		}
+		cmd.addAll(List.of("-Dqueuectl.remote=false", "-Dqueuectl.stdin.tty=false", "-jar", jar, "--db",
+				location.file().toString(), "server", "run"));
+		Path log = location.dataDir().resolve(location.file().getFileName().toString().concat(".server.log"));
+		if (Files.exists(log) && Files.size(log) > LOG_LIMIT) {
+			Files.move(log, log.resolveSibling(log.getFileName().toString().concat(".1")),
+					StandardCopyOption.REPLACE_EXISTING);
+		}
+		OwnerOnly.createFile(log);
+		ProcessBuilder pb = new ProcessBuilder(cmd).directory(location.dataDir().toFile())
+			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.redirectErrorStream(true);
+		pb.environment().remove("QUEUECTL_DB");
+		return pb.start();
+	}
+}

@@ -1,0 +1,226 @@
+package dev.queuectl.process;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import dev.queuectl.process.Cli.Result;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The background command server, through bin/queuectl as a user runs it: the first command starts
+ * it and the next ones are served by it; it exits when idle, is started once by concurrent first
+ * commands, is replaced when killed, is never used by another build, is not started when turned
+ * off; and both clients (the native one and the JVM one) show exactly what the command run in
+ * process shows. Every test ends with no server left running under its folder.
+ */
+@Timeout(600)
+class ServerIT {
+
+	private static final Duration LONG = Duration.ofSeconds(120);
+
+	@TempDir
+	Path tmp;
+
+	private Cli on() {
+		return new Cli(this.tmp).env("QUEUECTL_SERVER", "on").env("CI", "");
+	}
+
+	@AfterEach
+	void noServerIsLeftBehind() {
+		for (ProcessHandle p : Cli.serversUnder(this.tmp)) {
+			new Cli(this.tmp).run("server", "stop"); // the one of q.db; others are killed below
+			p.destroy();
+		}
+		await().atMost(LONG).untilAsserted(() -> assertThat(Cli.serversUnder(this.tmp)).isEmpty());
+	}
+
+	@Test
+	void theFirstCommandStartsAServerThatServesTheNext() throws IOException {
+		Cli cli = on();
+		Result first = cli.run("enqueue", "{\"id\":\"a\",\"command\":\"echo a b\"}");
+		assertThat(first.exit()).as(first.toString()).isZero();
+		long pid = awaitServer(cli);
+
+		Result served = cli.run("status");
+		assertThat(served.exit()).as(served.toString()).isZero();
+		assertThat(served.out()).contains("pending     1").contains("command server: pid " + pid);
+		assertThat(cli.run("show", "a").out()).contains("echo a b");
+
+		Result status = cli.run("server", "status");
+		assertThat(status.exit()).as(status.toString()).isZero();
+		assertThat(status.out()).contains("pid " + pid).contains("uptime ").contains("build ").contains("idle ");
+		String log = Files.readString(this.tmp.resolve("q.db.server.log"));
+		assertThat(log).contains("command server serving");
+
+		Result stop = cli.run("server", "stop");
+		assertThat(stop.out()).isEqualTo("command server (pid " + pid + ") stopped\n");
+		await().atMost(LONG).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+		Result none = cli.run("server", "status");
+		assertThat(none.exit()).as(none.toString()).isEqualTo(1);
+		assertThat(none.err()).isEqualTo("queuectl: no command server runs for " + cli.db() + "\n");
+		assertThat(Cli.serversUnder(this.tmp)).as("server status starts nothing").isEmpty();
+	}
+
+	@Test
+	void itExitsAfterServerIdleWithoutACommand() throws IOException {
+		Cli cli = on();
+		assertThat(cli.run("config", "set", "server-idle", "2s").exit()).isZero();
+		long pid = awaitServer(cli);
+		await().atMost(LONG).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+		assertThat(Files.readString(this.tmp.resolve("q.db.server.log"))).contains("exits: no command for 2s");
+		assertThat(cli.db().resolveSibling("q.db.sock")).doesNotExist();
+	}
+
+	@Test
+	void commandsStartedAtTheSameMomentStartOneServer() throws IOException {
+		Cli cli = on();
+		List<Supplier<Result>> tasks = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			String id = "job" + i;
+			tasks.add(() -> cli.run("enqueue", "{\"id\":\"" + id + "\",\"command\":\"true\"}"));
+		}
+		for (Result r : Cli.parallel(tasks)) {
+			assertThat(r.exit()).as(r.toString()).isZero();
+		}
+		awaitServer(cli);
+		assertThat(Cli.serversUnder(this.tmp)).hasSize(1);
+		String log = Files.readString(this.tmp.resolve("q.db.server.log"));
+		assertThat(log.lines().filter(l -> l.contains("command server serving"))).hasSize(1);
+		assertThat(cli.run("list", "--json").out()).contains("job0", "job1", "job2", "job3");
+	}
+
+	@Test
+	void aKilledServerIsReplacedWithoutACommandNoticing() {
+		Cli cli = on();
+		assertThat(cli.run("enqueue", "{\"id\":\"k\",\"command\":\"true\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+		await().atMost(LONG).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+
+		Result after = cli.run("show", "k");
+		assertThat(after.exit()).as(after.toString()).isZero();
+		assertThat(after.err()).isEmpty();
+		long next = awaitServer(cli);
+		assertThat(next).isNotEqualTo(pid);
+	}
+
+	@Test
+	void aServerOfAnotherBuildIsNeverUsedAndExits() {
+		Cli cli = on();
+		assertThat(cli.run("enqueue", "{\"id\":\"b\",\"command\":\"true\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		List<String> nativeClient = List.of(Cli.PROJECT.resolve("target/queuectl-client").toString(), "another-build");
+		Result r = Files.isExecutable(Path.of(nativeClient.get(0)))
+				? cli.start(Path.of(nativeClient.get(0)), null, prepend("another-build", cli.withDb("show", "b"))).await()
+				: cli.start(Cli.LAUNCHER, null, cli.withDb("show", "b")).await();
+		assertThat(r.exit()).as("not served: the launcher runs it itself").isEqualTo(125);
+		assertThat(r.out()).isEmpty();
+		await().atMost(LONG).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+	}
+
+	@Test
+	void theJvmClientOfAnotherBuildDoesNotUseItEither() throws Exception {
+		Cli cli = on();
+		assertThat(cli.run("enqueue", "{\"id\":\"j\",\"command\":\"true\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+		Process p = new ProcessBuilder(java.toString(), "-Dqueuectl.build=another-build", "-Dqueuectl.remote=only", "-cp",
+				Cli.PROJECT.resolve("target/queuectl.jar.original").toString(), "dev.queuectl.Main", "--db",
+				cli.db().toString(), "show", "j")
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		assertThat(p.waitFor()).isEqualTo(125);
+		await().atMost(LONG).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+	}
+
+	@Test
+	void offStartsNone() throws IOException {
+		Cli off = new Cli(this.tmp).env("QUEUECTL_SERVER", "off");
+		assertThat(off.run("enqueue", "{\"command\":\"true\"}").exit()).isZero();
+		assertThat(off.run("status").exit()).isZero();
+
+		Path config = this.tmp.resolve("config");
+		Files.createDirectories(config.resolve("queuectl"));
+		Files.writeString(config.resolve("queuectl/application.yml"), "queuectl:\n  server: off\n");
+		Cli bySetting = new Cli(this.tmp).env("XDG_CONFIG_HOME", config.toString()).env("CI", "");
+		bySetting.env("QUEUECTL_SERVER", "");
+		assertThat(bySetting.run("status").exit()).isZero();
+
+		Cli ci = new Cli(this.tmp).env("QUEUECTL_SERVER", "").env("CI", "true");
+		assertThat(ci.run("list").exit()).isZero();
+
+		assertThat(off.run("status").exit()).isZero(); // time for a wrongly started one to show
+		assertThat(Cli.serversUnder(this.tmp)).isEmpty();
+		assertThat(this.tmp.resolve("q.db.sock")).doesNotExist();
+	}
+
+	@Test
+	void bothClientsShowExactlyWhatTheCommandInProcessShows() throws IOException {
+		Cli off = new Cli(this.tmp).env("QUEUECTL_SERVER", "off");
+		assertThat(off.run("enqueue", "{\"id\":\"x1\",\"command\":\"echo 'a  b' \\\"c\\\"\",\"queue\":\"emails\"}").exit()).isZero();
+		assertThat(off.run("enqueue", "{\"id\":\"x2\",\"command\":\"false\",\"priority\":3}").exit()).isZero();
+		List<List<String>> commands = List.of(List.of("list"), List.of("list", "--json"), List.of("show", "x1"),
+				List.of("show", "x1", "--json"), List.of("show", "nosuch"), List.of("config", "get", "max-retries"),
+				List.of("config", "list"), List.of("config", "get", "nope"), List.of("enqueue", "{not json"),
+				List.of("logs", "x1"), List.of("dlq", "list"), List.of("help"), List.of("help", "enqueue"),
+				List.of("list", "--state", "bogus"), List.of("queue", "list"), List.of("status", "--json"));
+		List<Result> inProcess = new ArrayList<>();
+		for (List<String> c : commands) {
+			inProcess.add(off.run(c.toArray(String[]::new)));
+		}
+		Cli on = on();
+		on.run("status");
+		awaitServer(on);
+		boolean hasNative = Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client"));
+		Cli java = on().env("QUEUECTL_CLIENT", "java");
+		for (int i = 0; i < commands.size(); i++) {
+			String[] args = commands.get(i).toArray(String[]::new);
+			Result expected = inProcess.get(i);
+			for (Cli client : hasNative ? List.of(on, java) : List.of(java)) {
+				Result served = client.run(args);
+				assertThat(served.exit()).as(served + "\nin process: " + expected).isEqualTo(expected.exit());
+				assertThat(served.out()).as(served + "\nin process: " + expected).isEqualTo(expected.out());
+				assertThat(served.err()).as(served + "\nin process: " + expected).isEqualTo(expected.err());
+			}
+		}
+		// standard input, through both clients
+		Path lines = this.tmp.resolve("lines.jsonl");
+		Files.writeString(lines, "{\"command\":\"true\"}\n{\"command\":\"echo é\"}\n");
+		for (Cli client : hasNative ? List.of(on, java) : List.of(java)) {
+			Result r = client.runWithStdin(lines, "enqueue", "-");
+			assertThat(r.exit()).as(r.toString()).isZero();
+			assertThat(r.out()).isEqualTo("2\n");
+		}
+		assertThat(on.run("server", "status").exit()).as("all of it was served").isZero();
+	}
+
+	/** Waits until a server serves the Cli's database; returns its pid. */
+	private static long awaitServer(Cli cli) {
+		long[] pid = new long[1];
+		await().atMost(LONG).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			Result r = cli.run("server", "status");
+			assertThat(r.exit()).as(r.toString()).isZero();
+			pid[0] = Long.parseLong(r.out().lines().findFirst().orElseThrow().substring(4));
+		});
+		return pid[0];
+	}
+
+	private static List<String> prepend(String first, List<String> rest) {
+		List<String> all = new ArrayList<>();
+		all.add(first);
+		all.addAll(rest);
+		return all;
+	}
+}
