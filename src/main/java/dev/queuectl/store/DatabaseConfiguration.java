@@ -123,26 +123,11 @@ class DatabaseConfiguration {
 		createOwnerOnly(lockFile);
 		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
 				FileLock lock = channel.lock()) {
-			incrementalVacuumIfNew(dataSource);
 			flyway(dataSource).migrate();
 		}
 		catch (IOException ex) {
 			throw new QueuectlException(QueuectlException.FAILURE,
 					"cannot lock " + lockFile + ": " + StorageErrors.reason(ex));
-		}
-	}
-
-	/**
-	 * A new database (no table yet) is made auto_vacuum=INCREMENTAL, which SQLite allows only before
-	 * the first table (and, in WAL mode, only through a VACUUM, instant on an empty file): then retention can give free pages back to the file system. An existing
-	 * database keeps its mode (changing it takes a VACUUM, a full copy under an exclusive lock);
-	 * SQLite reuses its free pages for new rows instead.
-	 */
-	private static void incrementalVacuumIfNew(DataSource dataSource) {
-		org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
-		if (jdbc.queryForObject("SELECT COUNT(*) FROM sqlite_master", Integer.class) == 0) {
-			jdbc.execute("PRAGMA auto_vacuum = INCREMENTAL");
-			jdbc.execute("VACUUM"); // the WAL mode set on opening fixed the header: only VACUUM rewrites it (instant when empty)
 		}
 	}
 

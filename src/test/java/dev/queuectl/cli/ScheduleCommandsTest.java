@@ -244,7 +244,8 @@ class ScheduleCommandsTest extends CommandTestSupport {
 		assertThat(run("prune").ok().out()).contains("2600 job(s) removed");
 		assertThat(jobCount()).isZero();
 		if (!this.database.isPostgres()) { // PostgreSQL: the server's autovacuum
-			assertThat(this.maintenance.incrementalVacuum()).as("a new database is made auto_vacuum=INCREMENTAL").isTrue();
+			// pages freed by the prune stay in the file, for the next jobs: auto_vacuum cost the claim 10%
+			assertThat(this.maintenance.incrementalVacuum()).as("auto_vacuum is left NONE").isFalse();
 		}
 		Result status = run("status").ok();
 		assertThat(status.out()).containsPattern("database [0-9.]+ [KM]?i?B \\(.* free for reuse\\), WAL [0-9.]+ .*, output ");
