@@ -3,9 +3,7 @@ package dev.queuectl.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Durations;
@@ -167,19 +165,7 @@ class ControlCommands {
 		List<QueueInfo> all = this.queues.list();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
-			List<Map<String, Object>> rows = new ArrayList<>();
-			for (QueueInfo q : all) {
-				Map<String, Object> m = new LinkedHashMap<>();
-				m.put("name", q.name());
-				m.put("paused", q.paused());
-				m.put("limit", q.maxRunning());
-				m.put("running", q.running());
-				Map<String, Object> counts = new LinkedHashMap<>();
-				q.counts().forEach((state, n) -> counts.put(state.dbValue(), n));
-				m.put("jobs", counts);
-				rows.add(m);
-			}
-			Render.json(out, rows);
+			Render.json(out, all.stream().map(Render::queue).toList());
 			return;
 		}
 		if (all.isEmpty()) {

@@ -356,7 +356,10 @@ class JobCommands {
 				throw QueuectlException.usage("--older-than must be a duration like 12h or 7d, got '" + olderThan + "'");
 			}
 		}
-		ctx.outputWriter().println(this.jobs.purgeDead(age));
+		// retention's own deletion (batches, runs, dependency rows, output folders); zero there means
+		// "none", here "every dead job": dead at least a millisecond ago
+		Duration dead = age.isZero() ? Duration.ofMillis(1) : age;
+		ctx.outputWriter().println(this.retention.prune(Map.of(JobState.DEAD, dead), false, false).total());
 	}
 
 	private static void printJobs(List<Job> found, boolean json, PrintWriter out) {

@@ -98,6 +98,19 @@ public final class Render {
 		return m;
 	}
 
+	/** A queue as `queue list --json` and GET /api/queues give it. */
+	public static Map<String, Object> queue(dev.queuectl.job.QueueInfo q) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", q.name());
+		m.put("paused", q.paused());
+		m.put("limit", q.maxRunning());
+		m.put("running", q.running());
+		Map<String, Object> counts = new LinkedHashMap<>();
+		q.counts().forEach((state, n) -> counts.put(state.dbValue(), n));
+		m.put("jobs", counts);
+		return m;
+	}
+
 	public static Map<String, Object> run(JobRun run) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("attempt", run.attempt());

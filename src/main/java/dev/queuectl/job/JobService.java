@@ -2,8 +2,6 @@ package dev.queuectl.job;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +10,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Settings;
-import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.JobStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;
@@ -37,11 +33,7 @@ public class JobService {
 
 	private final ApplicationEventPublisher events;
 
-	private final DatabaseLocation location;
-
-	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events,
-			DatabaseLocation location) {
-		this.location = location;
+	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
 		this.store = store;
 		this.settings = settings;
 		this.tx = tx;
@@ -345,26 +337,6 @@ public class JobService {
 			this.events.publishEvent(new JobsEnqueued(n));
 		}
 		return n;
-	}
-
-	/** Deletes dead jobs that died longer than {@code age} ago, with their runs and output; returns how many. */
-	public int purgeDead(Duration age) {
-		List<String> purged = this.tx.execute(status -> this.store.purgeDead(this.clock.instant().minus(age)));
-		purged.forEach(this::deleteOutput);
-		return purged.size();
-	}
-
-	private void deleteOutput(String id) {
-		Path dir = this.location.outputDir().resolve(id).normalize();
-		if (!dir.getParent().equals(this.location.outputDir().normalize()) || !Files.isDirectory(dir)) {
-			return;
-		}
-		try (Stream<Path> files = Files.walk(dir)) {
-			files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
-		catch (IOException ex) {
-			// the job is gone; a leftover folder of output is harmless
-		}
 	}
 
 	/**

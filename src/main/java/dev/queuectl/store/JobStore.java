@@ -253,12 +253,6 @@ public class JobStore {
 				queue);
 	}
 
-	/** Deletes dead jobs (with their runs) that died before {@code before}; returns their ids. */
-	public List<String> purgeDead(Instant before) {
-		return this.jdbc.queryForList("DELETE FROM jobs WHERE state = 'dead' AND updated_at < ? RETURNING id",
-				String.class, before.toEpochMilli());
-	}
-
 	// ---- retention
 
 	/**

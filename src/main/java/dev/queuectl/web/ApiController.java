@@ -17,7 +17,6 @@ import dev.queuectl.job.Job;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.JobState;
-import dev.queuectl.job.QueueInfo;
 import dev.queuectl.job.QueueService;
 import dev.queuectl.job.Schedule;
 import dev.queuectl.job.ScheduleService;
@@ -32,7 +31,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The HTTP API under /api: what the commands do, through the same services, with the same checks
@@ -213,19 +211,7 @@ class ApiController {
 
 	@GetMapping("/queues")
 	List<Map<String, Object>> queues() {
-		List<Map<String, Object>> rows = new ArrayList<>();
-		for (QueueInfo q : this.queues.list()) {
-			Map<String, Object> m = new LinkedHashMap<>();
-			m.put("name", q.name());
-			m.put("paused", q.paused());
-			m.put("limit", q.maxRunning());
-			m.put("running", q.running());
-			Map<String, Object> counts = new LinkedHashMap<>();
-			q.counts().forEach((state, n) -> counts.put(state.dbValue(), n));
-			m.put("jobs", counts);
-			rows.add(m);
-		}
-		return rows;
+		return this.queues.list().stream().map(Render::queue).toList();
 	}
 
 	@PostMapping("/queues/{queue}/pause")

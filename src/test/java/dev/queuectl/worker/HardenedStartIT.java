@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The built jar as real processes where the world is hostile or broken: a working directory with
@@ -221,8 +220,8 @@ class HardenedStartIT {
 	@Test
 	void aFullDiskIsOneLine() throws Exception {
 		Path tiny = Files.createDirectories(this.dir.resolve("tiny"));
-		assumeTrue(exec("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny.toString()) == 0,
-				"needs permission to mount a 1 MiB tmpfs");
+		assertThat(exec("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny.toString())).as("mount a 1 MiB tmpfs (root)")
+			.isZero();
 		try {
 			Path jobs = this.dir.resolve("jobs.jsonl");
 			StringBuilder sb = new StringBuilder();
@@ -242,7 +241,7 @@ class HardenedStartIT {
 
 	@Test
 	void inTheReplCtrlCAbandonsTheLineAndCtrlDLeaves() throws Exception {
-		assumeTrue(exec("tmux", "-V") == 0, "needs tmux for a terminal");
+		assertThat(exec("tmux", "-V")).as("tmux, for a terminal").isZero();
 		Path db = this.dir.resolve("q.db");
 		Path exit = this.dir.resolve("exit.txt");
 		Path script = this.dir.resolve("repl.sh");
@@ -317,10 +316,10 @@ class HardenedStartIT {
 	private Path readOnlyView(Path data) throws Exception {
 		if (isRoot()) {
 			Path view = Files.createDirectories(this.dir.resolve("ro-view"));
-			assumeTrue(exec("mount", "--bind", data.toString(), view.toString()) == 0, "needs permission to bind-mount");
+			assertThat(exec("mount", "--bind", data.toString(), view.toString())).as("bind-mount as root").isZero();
 			if (exec("mount", "-o", "remount,bind,ro", view.toString()) != 0) {
 				exec("umount", view.toString());
-				assumeTrue(false, "needs permission to remount read-only");
+				throw new AssertionError("root could not remount " + view + " read-only");
 			}
 			return view;
 		}
