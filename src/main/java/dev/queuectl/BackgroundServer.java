@@ -26,8 +26,9 @@ import dev.queuectl.store.DatabaseLocation;
  * command, so the command itself is no slower than without a server.
  * <p>
  * The server is detached: its own session ({@code setsid}), stdin from /dev/null, stdout and
- * stderr appended to {@code <db>.server.log} beside the database, working directory the data
- * folder. It holds {@code <db>.server.lock} for its whole life; starters take {@code
+ * stderr appended to {@code <db>.server.log} beside the database (in a PostgreSQL database's
+ * folder of this machine: {@code queue.server.log}), working directory the data folder. It holds
+ * {@code <db>.server.lock} for its whole life; starters take {@code
  * <db>.server-start.lock} while they look and start one, and leave the pid of the one they
  * started in it, so commands started at the same moment start one server. It starts only from the launcher (which names the build), for commands that
  * use the database, and not when turned off ({@link #enabled()}).
@@ -51,7 +52,7 @@ final class BackgroundServer {
 
 	/** The lock a live server holds. */
 	static Path serverLock(DatabaseLocation location) {
-		return location.dataDir().resolve(location.file().getFileName().toString().concat(".server.lock"));
+		return location.beside(".server.lock");
 	}
 
 	/** Whether to start a server after running these words. */
@@ -110,14 +111,11 @@ final class BackgroundServer {
 
 	/** Starts a server for the database unless one runs, starts, or something else serves it. */
 	static void ensure(DatabaseLocation location) {
-		if (location.isPostgres()) {
-			return; // SQLite only for now: a PostgreSQL queue's commands are served by its worker hosts
-		}
 		Path dir = location.dataDir();
-		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !Files.exists(location.file())) {
+		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !location.isPostgres() && !Files.exists(location.file())) {
 			return;
 		}
-		Path startLock = dir.resolve(location.file().getFileName().toString().concat(".server-start.lock"));
+		Path startLock = location.beside(".server-start.lock");
 		try (FileChannel start = open(startLock); FileLock ignored = start.lock()) {
 			if (starting(start) || held(serverLock(location)) || live(location.socket())) {
 				return;
@@ -227,9 +225,11 @@ final class BackgroundServer {
 				cmd.add(flag);
 			}
 		}
+		// a PostgreSQL URL without its password (the command line is public); the password, if
+		// any, goes in the environment, which only its owner can read
 		cmd.addAll(List.of("-Dqueuectl.remote=false", "-Dqueuectl.stdin.tty=false", "-jar", jar, "--db",
-				location.file().toString(), "server", "run"));
-		Path log = location.dataDir().resolve(location.file().getFileName().toString().concat(".server.log"));
+				location.isPostgres() ? location.postgres().display() : location.file().toString(), "server", "run"));
+		Path log = location.beside(".server.log");
 		if (Files.exists(log) && Files.size(log) > LOG_LIMIT) {
 			Files.move(log, log.resolveSibling(log.getFileName().toString().concat(".1")),
 					StandardCopyOption.REPLACE_EXISTING);
@@ -240,6 +240,9 @@ final class BackgroundServer {
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 			.redirectErrorStream(true);
 		pb.environment().remove("QUEUECTL_DB");
+		if (location.isPostgres() && location.postgres().password() != null) {
+			pb.environment().put("PGPASSWORD", location.postgres().password());
+		}
 		return pb.start();
 	}
 }

@@ -82,7 +82,7 @@ class ResidentServer implements DisposableBean {
 					reason = "asked to stop";
 					break;
 				}
-				if (!Files.exists(this.location.file())) {
+				if (!this.location.isPostgres() && !Files.exists(this.location.file())) {
 					reason = "its database is gone";
 					break;
 				}
