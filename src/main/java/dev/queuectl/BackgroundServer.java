@@ -186,7 +186,8 @@ final class BackgroundServer {
 	}
 
 	/**
-	 * {@code setsid java <this JVM's options> <server options> -jar <this jar> --db DB server run}.
+	 * {@code setsid sh -c <wait for this process to exit> java <this JVM's options> <server options>
+	 * -jar <this jar> --db DB server run}.
 	 * The server's heap and stack flags come from the launcher ({@code queuectl.server.jvm}).
 	 */
 	private static Process spawn(DatabaseLocation location) throws IOException {
@@ -203,6 +204,11 @@ final class BackgroundServer {
 				break;
 			}
 		}
+		// The JVM starts once this command's process has exited: its start (a second of CPU) then
+		// never competes with the end of the command the user waits for. The shell's command line
+		// ends in " server run" too, which is what starting() looks for.
+		cmd.addAll(List.of("/bin/sh", "-c", "while kill -0 \"$1\" 2>/dev/null; do sleep 0.02; done; shift; exec \"$@\"",
+				"sh", Long.toString(ProcessHandle.current().pid())));
 		cmd.add(java);
 		String jar = null;
 		for (int i = 0; i < args.length; i++) {

@@ -72,6 +72,7 @@ class ResidentServer implements DisposableBean {
 		running = this;
 		try {
 			warmUp();
+			this.server.idleFromNow();
 			log.info("command server serving {} (pid {}, build {})", this.location.socket(),
 					ProcessHandle.current().pid(), CommandServer.build());
 			String reason;
