@@ -143,6 +143,25 @@ class ArchiveIT {
 	}
 
 	@Test
+	void theInstallsApplicationYmlHoldsTheDefaultsAUserEditsUnderTheirOwnFile() throws Exception {
+		Path copy = Files.createDirectories(tmp.resolve("opt-edited"));
+		Process tar = new ProcessBuilder("tar", "xzf", Cli.PROJECT.resolve("target/queuectl-" + version + ".tar.gz").toString(),
+				"-C", copy.toString()).inheritIO().start();
+		assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
+		Path launcher = copy.resolve("queuectl-" + version).resolve("bin").resolve("queuectl");
+		Path yml = copy.resolve("queuectl-" + version).resolve("application.yml");
+		String defaults = Files.readString(yml);
+		assertThat(defaults).contains("    max-retries: 3\n");
+		Files.writeString(yml, defaults.replace("    max-retries: 3\n", "    max-retries: 7\n"));
+		Cli cli = user("edited");
+
+		assertThat(cli.start(launcher, null, cli.withDb("config", "get", "max-retries")).await().out()).isEqualTo("7\n");
+		Path own = Files.createDirectories(cli.home().resolve("config").resolve("queuectl")).resolve("application.yml");
+		Files.writeString(own, "queuectl:\n  defaults:\n    max-retries: 9\n");
+		assertThat(cli.start(launcher, null, cli.withDb("config", "get", "max-retries")).await().out()).isEqualTo("9\n");
+	}
+
+	@Test
 	void aJavaOlderThan17IsNamed() throws Exception {
 		Path jdk = Files.createDirectories(tmp.resolve("old-jdk").resolve("bin"));
 		Path java = jdk.resolve("java");
