@@ -18,7 +18,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A worker host of this release running while a newer queuectl migrates the database: it notices
  * at a heartbeat, finishes the job it runs, claims no other and exits; the command line of this
- * release then refuses the database in one line. On SQLite and on PostgreSQL.
+ * release then refuses the database in one line. On SQLite and on PostgreSQL. A background command
+ * server of this release exits too, so that it answers no command of an older client.
  */
 class SchemaUpgradeIT {
 
@@ -37,6 +38,21 @@ class SchemaUpgradeIT {
 	void aWorkerHostStopsCleanlyWhenANewerQueuectlMigratesItsPostgresDatabase() throws Exception {
 		try (PostgresTestDatabase db = PostgresTestDatabase.create()) {
 			stopsCleanly(Queuectl.postgres(this.dir, db.url()), db.jdbc());
+		}
+	}
+
+	@Test
+	void aBackgroundCommandServerExitsWhenANewerQueuectlMigratesItsDatabase() throws Exception {
+		Queuectl q = new Queuectl(this.dir);
+		q.ok("status");
+		SQLiteDataSource ds = new SQLiteDataSource();
+		ds.setUrl("jdbc:sqlite:" + q.db + "?busy_timeout=10000");
+		try (Queuectl.Worker server = q.background("server", "run")) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> server.logText().contains("command server serving"));
+			SchemaFixtures.stampFutureVersion(new JdbcTemplate(ds));
+			assertThat(server.waitFor(Duration.ofSeconds(30))).as(server.logText()).isZero();
+			assertThat(server.logText()).contains("command server exits: the database was upgraded by queuectl 9.9.0 "
+					+ "(schema version 99); this server is queuectl " + Version.number());
 		}
 	}
 
