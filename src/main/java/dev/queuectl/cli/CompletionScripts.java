@@ -262,10 +262,11 @@ final class CompletionScripts {
 		if (values.files()) {
 			return " -F";
 		}
+		// -f: these values only, no file names besides
 		if (values.served() != null) {
-			return " -a " + fishQuote("(__queuectl_served " + values.served() + ")");
+			return " -f -a " + fishQuote("(__queuectl_served " + values.served() + ")");
 		}
-		return values.words().isEmpty() ? "" : " -a " + fishQuote(String.join(" ", values.words()));
+		return values.words().isEmpty() ? "" : " -f -a " + fishQuote(String.join(" ", values.words()));
 	}
 
 	private static String fishQuote(String text) {

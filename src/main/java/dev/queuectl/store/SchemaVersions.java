@@ -10,7 +10,6 @@ import org.flywaydb.core.api.MigrationVersion;
 
 import dev.queuectl.QueuectlException;
 import dev.queuectl.Version;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -62,41 +61,40 @@ public final class SchemaVersions {
 		}
 	}
 
-	/** Empty for a new database (no history table yet). */
+	/** Empty for a new database (no history table yet, or one another process is creating). */
 	static Optional<Applied> applied(JdbcTemplate jdbc) {
-		try {
-			return jdbc.query("""
-					SELECT version, installed_by FROM flyway_schema_history
-					WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC""",
-					rs -> {
-						MigrationVersion highest = null;
-						String by = null;
-						while (rs.next()) {
-							MigrationVersion v = MigrationVersion.fromVersion(rs.getString(1));
-							if (highest == null || v.compareTo(highest) > 0) {
-								highest = v;
-								by = rs.getString(2);
-							}
+		if (!historyExists(jdbc)) {
+			return Optional.empty();
+		}
+		return jdbc.query("""
+				SELECT version, installed_by FROM flyway_schema_history
+				WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC""",
+				rs -> {
+					MigrationVersion highest = null;
+					String by = null;
+					while (rs.next()) {
+						MigrationVersion v = MigrationVersion.fromVersion(rs.getString(1));
+						if (highest == null || v.compareTo(highest) > 0) {
+							highest = v;
+							by = rs.getString(2);
 						}
-						return Optional.ofNullable(highest == null ? null : new Applied(highest, by));
-					});
-		}
-		catch (DataAccessException ex) {
-			if (historyMissing(jdbc)) {
-				return Optional.empty();
-			}
-			throw ex;
-		}
+					}
+					return Optional.ofNullable(highest == null ? null : new Applied(highest, by));
+				});
 	}
 
-	private static boolean historyMissing(JdbcTemplate jdbc) {
-		try {
-			jdbc.queryForObject("SELECT COUNT(*) FROM flyway_schema_history", Integer.class);
-			return false;
-		}
-		catch (DataAccessException ex) {
-			return true;
-		}
+	/**
+	 * Whether Flyway's history table is there, in the connection's schema, asked of the driver's
+	 * metadata (the same for SQLite and PostgreSQL): a query that fails on a missing table would
+	 * race a process creating it.
+	 */
+	private static boolean historyExists(JdbcTemplate jdbc) {
+		Boolean exists = jdbc.execute((java.sql.Connection c) -> {
+			try (java.sql.ResultSet tables = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), "flyway_schema_history", null)) {
+				return tables.next();
+			}
+		});
+		return Boolean.TRUE.equals(exists);
 	}
 
 	/**

@@ -48,6 +48,20 @@ class CompletionTest extends CommandTestSupport {
 	}
 
 	@Test
+	void theFishScriptCompletesInFish() throws Exception {
+		Path script = this.workDir.resolve("queuectl.fish");
+		Files.writeString(script, run("completion", "fish").ok().out());
+
+		assertThat(fish(script, "queuectl wo")).containsExactly("worker");
+		assertThat(fish(script, "queuectl worker ")).containsExactly("start", "stop");
+		assertThat(fish(script, "queuectl --db x.db dlq r")).containsExactly("retry");
+		assertThat(fish(script, "queuectl list --state d")).containsExactly("dead");
+		assertThat(fish(script, "queuectl worker start --c")).containsExactly("--count");
+		assertThat(fish(script, "queuectl config get max-")).containsExactly("max-backoff", "max-retries");
+		assertThat(fish(script, "queuectl completion ")).containsExactly("bash", "fish", "zsh");
+	}
+
+	@Test
 	void completionNamesTheShellsItKnows() {
 		run("completion", "tcsh").usageError("completion needs a shell: one of bash, zsh, fish");
 		assertThat(run("completion", "zsh").ok().out()).contains("bashcompinit", "complete -o default -F _queuectl queuectl");
@@ -63,6 +77,21 @@ class CompletionTest extends CommandTestSupport {
 		}
 		line.append("); COMP_CWORD=").append(words.length - 1).append("; _queuectl; printf '%s\\n' \"${COMPREPLY[@]}\"");
 		return bash(script, line.toString()).stream().filter(s -> !s.isEmpty()).toList();
+	}
+
+	/**
+	 * fish's own completion of a command line ({@code complete -C}), candidates without their
+	 * descriptions. fish is a test dependency like Chromium: .ci/run installs it.
+	 */
+	private List<String> fish(Path script, String line) throws IOException, InterruptedException {
+		ProcessBuilder pb = new ProcessBuilder("fish", "--no-config", "-c", "source $argv[1]; complete -C $argv[2]", script.toString(),
+				line).redirectErrorStream(true);
+		pb.environment().put("PATH", "/usr/bin:/bin");
+		Process p = pb.start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(p.exitValue()).as(out).isZero();
+		return out.lines().map(l -> l.split("\t")[0]).sorted().toList();
 	}
 
 	private List<String> bash(Path script, String commands) throws IOException, InterruptedException {
