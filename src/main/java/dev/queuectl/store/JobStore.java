@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,10 +48,13 @@ public class JobStore {
 
 	private final TransactionTemplate tx;
 
-	JobStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx) {
+	private final JobCountStore counts;
+
+	JobStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx, JobCountStore counts) {
 		this.jdbc = jdbc;
 		this.dialect = dialect;
 		this.tx = tx;
+		this.counts = counts;
 	}
 
 	/**
@@ -214,10 +216,14 @@ public class JobStore {
 
 	// ---- wait
 
-	/** How many jobs (of a queue) have not finished: waiting, pending, processing or failed. */
+	/** How many jobs (of a queue) have not finished: waiting, pending, processing or failed (from the counters). */
 	public long countLive(String queue) {
-		return this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE state IN " + LIVE
-				+ " AND (CAST(? AS TEXT) IS NULL OR queue = ?)", Long.class, queue, queue);
+		return this.counts.byQueue().entrySet().stream()
+			.filter(e -> queue == null || e.getKey().equals(queue))
+			.flatMap(e -> e.getValue().entrySet().stream())
+			.filter(e -> !e.getKey().terminal())
+			.mapToLong(Map.Entry::getValue)
+			.sum();
 	}
 
 	/** How many jobs (of a queue) finished since {@code since}: completed, dead or canceled. */
@@ -292,22 +298,6 @@ public class JobStore {
 
 	public Optional<Job> find(String id) {
 		return this.jdbc.query("SELECT " + COLUMNS + " FROM jobs WHERE id = ?", JOB, id).stream().findFirst();
-	}
-
-	public List<Job> list(JobState state, String queue, int limit) {
-		StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1 = 1");
-		List<Object> args = new ArrayList<>();
-		if (state != null) {
-			sql.append(" AND state = ?");
-			args.add(state.dbValue());
-		}
-		if (queue != null) {
-			sql.append(" AND queue = ?");
-			args.add(queue);
-		}
-		sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?");
-		args.add(limit);
-		return this.jdbc.query(sql.toString(), JOB, args.toArray());
 	}
 
 	/** Where a page of {@link #page} ends: the last job's updated_at and id. */
@@ -395,16 +385,9 @@ public class JobStore {
 				ORDER BY duration_ms""", Long.class, newest, since.toEpochMilli());
 	}
 
+	/** Jobs per state, every state present: a read of the counters, whatever the number of jobs. */
 	public Map<JobState, Long> countByState() {
-		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
-		for (JobState state : JobState.values()) {
-			counts.put(state, 0L);
-		}
-		this.jdbc.query("SELECT state, COUNT(*) FROM jobs GROUP BY state",
-				rs -> {
-					counts.put(JobState.fromDb(rs.getString(1)), rs.getLong(2));
-				});
-		return counts;
+		return this.counts.byState();
 	}
 
 	public List<JobRun> runs(String jobId) {
