@@ -71,7 +71,7 @@ ab_ratio() {
   local label=$1 target=$2; shift 2
   local e=() f=() t i
   for ((i = 0; i < RUNS * 3; i++)); do
-    t=$(now_ns); QUEUECTL_DB=$SCALE_EMPTY "$Q" "$@" >/dev/null 2>&1 </dev/null; e+=("$(us_since "$t")")
+    t=$(now_ns); QUEUECTL_DB=$SCALE_EMPTY "$Q" "$@" >/dev/null 2>&1 </dev/null || { echo "queuectl $* failed" >&2; return 1; }; e+=("$(us_since "$t")")
     t=$(now_ns); QUEUECTL_DB=$SCALE_FULL "$Q" "$@" >/dev/null 2>&1 </dev/null; f+=("$(us_since "$t")")
   done
   local me mf; me=$(printf '%s\n' "${e[@]}" | median); mf=$(printf '%s\n' "${f[@]}" | median)
@@ -120,13 +120,14 @@ scale_section() {
   SCALE_EMPTY=$WORK/scale-empty.db SCALE_FULL=$WORK/scale-full.db
   QUEUECTL_DB=$SCALE_EMPTY "$Q" status >/dev/null
   QUEUECTL_DB=$SCALE_FULL "$Q" status >/dev/null
+  fill_mixed "$SCALE_EMPTY" 100 # a page's worth: "empty" is a queue of 100 jobs
   local t; t=$(now_ns); fill_mixed "$SCALE_FULL" "$SCALE_ROWS"
   say "fill $SCALE_ROWS mixed jobs with sqlite3 (triggers counting)" "$(ms_since "$t") ms"
   # warm path: a worker host that takes nothing (its queue is empty) serves the one-shot commands
   start_host "$SCALE_EMPTY" --queue none-such; start_host "$SCALE_FULL" --queue none-such
   hosts_ready "$SCALE_EMPTY" 1; hosts_ready "$SCALE_FULL" 1
   until [ -S "$SCALE_EMPTY.sock" ] && [ -S "$SCALE_FULL.sock" ]; do sleep 0.1; done
-  local deep; deep=$(sqlite3 "$SCALE_FULL" "SELECT id FROM jobs WHERE state = 'completed' ORDER BY updated_at, id LIMIT 1 OFFSET 1000")
+  local deep=fill-00000050 # in both; in the full one among the oldest, so the page after it is deep in the index
   echo "warm one-shot commands, $SCALE_ROWS mixed jobs vs an empty queue (medians of $((RUNS * 3)), alternating):"
   ab_ratio "  status" "<= 1.2x" status
   ab_ratio "  status --json" "<= 1.2x" status --json
@@ -135,7 +136,7 @@ scale_section() {
   ab_ratio "  list --state completed" "<= 1.2x" list --state completed
   ab_ratio "  list --state pending" "<= 1.2x" list --state pending
   ab_ratio "  list --queue q3" "<= 1.2x" list --queue q3
-  ab_ratio "  list --after ID (a page deep in the table)" "<= 1.2x" list --after "${deep:-none}"
+  ab_ratio "  list --after ID (a page deep in the table)" "<= 1.2x" list --after "$deep"
   stop_hosts "$SCALE_EMPTY" "$SCALE_FULL"
   rm -f "$SCALE_EMPTY"* "$SCALE_FULL"*
   local one three

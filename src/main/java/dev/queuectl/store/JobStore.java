@@ -309,10 +309,20 @@ public class JobStore {
 	 * given (all when empty), a queue, and ids or commands holding {@code text}. Each state is read
 	 * through jobs_state_updated (state, updated_at, id) from the cursor on, so a page costs about
 	 * {@code limit} rows per state however many jobs there are (a text or queue filter reads on
-	 * until it has found enough).
+	 * until it has found enough: a queue's page costs in proportion to the share of the state's
+	 * jobs it does not hold; states without any of its jobs are skipped).
 	 */
 	public List<Job> page(List<JobState> states, String queue, String text, Cursor after, int limit) {
 		List<JobState> all = states.isEmpty() ? List.of(JobState.values()) : states;
+		if (queue != null) {
+			// the counters say which states hold jobs of the queue: the others are not read at all
+			// (their index range would be read to its end for nothing)
+			Map<JobState, Long> held = this.counts.byQueue().getOrDefault(queue, Map.of());
+			all = all.stream().filter(state -> held.getOrDefault(state, 0L) > 0).toList();
+			if (all.isEmpty()) {
+				return List.of();
+			}
+		}
 		StringBuilder sql = new StringBuilder();
 		List<Object> args = new ArrayList<>();
 		for (JobState state : all) {
