@@ -347,11 +347,11 @@ public class JobStore {
 				args.add(after.updatedAt().toEpochMilli());
 				args.add(after.id());
 			}
-			sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?)");
+			sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?) s").append(all.indexOf(state)); // PostgreSQL 15 wants aliases
 			args.add(limit);
 		}
 		if (all.size() > 1) {
-			sql.insert(0, "SELECT * FROM (").append(") ORDER BY updated_at DESC, id DESC LIMIT ?");
+			sql.insert(0, "SELECT * FROM (").append(") merged ORDER BY updated_at DESC, id DESC LIMIT ?");
 			args.add(limit);
 		}
 		return this.jdbc.query(sql.toString(), JOB, args.toArray());
