@@ -8,12 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-QUICK=0
-[ "${1:-}" = "--quick" ] && QUICK=1
+QUICK=0 ONLY_SCALE=0
+for arg in "$@"; do
+  case $arg in
+    --quick) QUICK=1 ;;
+    --scale) ONLY_SCALE=1 ;; # only the scale section (issue 15)
+    *) echo "usage: bench/run.sh [--quick] [--scale]" >&2; exit 2 ;;
+  esac
+done
 if [ $QUICK = 1 ]; then
-  RUNS=3; LAT_JOBS=10; TP_JOBS=300; TP8_JOBS=80; STORE_JOBS=2000; SCALE_ROWS=20000; BULK=5000; BULK_BIG=10000
+  RUNS=3; LAT_JOBS=10; TP_JOBS=300; TP8_JOBS=80; STORE_JOBS=2000; SCALE_ROWS=20000; BULK=5000; BULK_BIG=10000; DRAIN_JOBS=1000
 else
-  RUNS=10; LAT_JOBS=100; TP_JOBS=10000; TP8_JOBS=2000; STORE_JOBS=30000; SCALE_ROWS=1000000; BULK=100000; BULK_BIG=1000000
+  RUNS=10; LAT_JOBS=100; TP_JOBS=10000; TP8_JOBS=2000; STORE_JOBS=30000; SCALE_ROWS=1000000; BULK=100000; BULK_BIG=1000000; DRAIN_JOBS=20000
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-bench.XXXXXX")
@@ -23,6 +29,7 @@ export QUEUECTL_SERVER=off
 WORKER_PID=
 cleanup() {
   [ -n "$WORKER_PID" ] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null
+  for p in "${HOSTS[@]}"; do kill "$p" 2>/dev/null; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -56,9 +63,93 @@ jsonl() { # N COMMAND > file
   awk -v n="$1" -v c="$2" 'BEGIN {for (i = 0; i < n; i++) printf "{\"command\":\"%s\"}\n", c}'
 }
 
+# ---- scale (issue 15) ----------------------------------------------------------------------------
+us_since() { echo $(( ($(now_ns) - $1) / 1000 )); }
+# ab_ratio LABEL TARGET ARGS...: the same warm one-shot command on the empty and the full database,
+# alternating, RUNS*3 times each; prints the medians and their ratio
+ab_ratio() {
+  local label=$1 target=$2; shift 2
+  local e=() f=() t i
+  for ((i = 0; i < RUNS * 3; i++)); do
+    t=$(now_ns); QUEUECTL_DB=$SCALE_EMPTY "$Q" "$@" >/dev/null 2>&1 </dev/null || { echo "queuectl $* failed" >&2; return 1; }; e+=("$(us_since "$t")")
+    t=$(now_ns); QUEUECTL_DB=$SCALE_FULL "$Q" "$@" >/dev/null 2>&1 </dev/null; f+=("$(us_since "$t")")
+  done
+  local me mf; me=$(printf '%s\n' "${e[@]}" | median); mf=$(printf '%s\n' "${f[@]}" | median)
+  say "$label (target $target)" "$(awk -v f="$mf" -v e="$me" 'BEGIN {printf "%.1f vs %.1f ms = %.2fx", f / 1000, e / 1000, f / e}')"
+}
+# fill_mixed DB N: N jobs in mixed states over 4 queues, updated_at spread over an hour
+fill_mixed() {
+  sqlite3 "$1" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
+    INSERT INTO jobs (id, command, state, queue, max_retries, run_at, working_dir, created_at, updated_at, attempts)
+    SELECT printf('fill-%08d', i), 'true',
+           CASE i % 10 WHEN 0 THEN 'pending' WHEN 1 THEN 'failed' WHEN 2 THEN 'dead' WHEN 3 THEN 'canceled'
+                       WHEN 4 THEN 'waiting' ELSE 'completed' END,
+           'q' || (i % 4), 3, 4102444800000, '/tmp', $(date +%s000) - 3600000 + i * 3600000 / $2,
+           $(date +%s000) - 3600000 + i * 3600000 / $2, 1 FROM n;"
+}
+# start_host DB SLOTS...: a worker host in the background (its pid appended to HOSTS)
+HOSTS=()
+start_host() { QUEUECTL_DB=$1 "$Q" worker start --no-http "${@:2}" >/dev/null 2>>"$WORK/hosts.log" & HOSTS+=($!); }
+stop_hosts() { # DB...: stops every host of these databases
+  for db in "$@"; do QUEUECTL_DB=$db "$Q" worker stop --timeout 120 >/dev/null || true; done
+  for p in "${HOSTS[@]}"; do wait "$p" 2>/dev/null || true; done
+  HOSTS=()
+}
+hosts_ready() { # DB N: until N hosts are registered
+  for _ in $(seq 600); do
+    [ "$(sqlite3 "$1" "SELECT COUNT(*) FROM workers" 2>/dev/null || echo 0)" -ge "$2" ] && return 0; sleep 0.1
+  done
+  echo "hosts did not start: $(tail -3 "$WORK/hosts.log")" >&2; return 1
+}
+# drain_rate LABEL JOBS HOSTS SLOTS: jobs/s of HOSTS hosts x SLOTS slots draining JOBS `true` jobs,
+# from the first claim to the last finish; the queue stays paused until every host is ready
+drain_rate() {
+  local db=$WORK/drain-$3x$4.db
+  jsonl "$2" "true" > "$WORK/drain.jsonl"
+  QUEUECTL_DB=$db "$Q" queue pause default >/dev/null
+  QUEUECTL_DB=$db "$Q" enqueue --file "$WORK/drain.jsonl" >/dev/null
+  for ((h = 0; h < $3; h++)); do start_host "$db" --count "$4"; done
+  hosts_ready "$db" "$3"
+  QUEUECTL_DB=$db "$Q" queue resume default >/dev/null
+  wait_completed "$db" "$2"
+  sqlite3 "$db" "SELECT CAST($2 * 1000.0 / (MAX(finished_at) - MIN(started_at)) AS INTEGER) FROM jobs"
+  stop_hosts "$db"
+  rm -f "$db"*
+}
+scale_section() {
+  SCALE_EMPTY=$WORK/scale-empty.db SCALE_FULL=$WORK/scale-full.db
+  QUEUECTL_DB=$SCALE_EMPTY "$Q" status >/dev/null
+  QUEUECTL_DB=$SCALE_FULL "$Q" status >/dev/null
+  fill_mixed "$SCALE_EMPTY" 100 # a page's worth: "empty" is a queue of 100 jobs
+  local t; t=$(now_ns); fill_mixed "$SCALE_FULL" "$SCALE_ROWS"
+  say "fill $SCALE_ROWS mixed jobs with sqlite3 (triggers counting)" "$(ms_since "$t") ms"
+  # warm path: a worker host that takes nothing (its queue is empty) serves the one-shot commands
+  start_host "$SCALE_EMPTY" --queue none-such; start_host "$SCALE_FULL" --queue none-such
+  hosts_ready "$SCALE_EMPTY" 1; hosts_ready "$SCALE_FULL" 1
+  until [ -S "$SCALE_EMPTY.sock" ] && [ -S "$SCALE_FULL.sock" ]; do sleep 0.1; done
+  local deep=fill-00000050 # in both; in the full one among the oldest, so the page after it is deep in the index
+  echo "warm one-shot commands, $SCALE_ROWS mixed jobs vs an empty queue (medians of $((RUNS * 3)), alternating):"
+  ab_ratio "  status" "<= 1.2x" status
+  ab_ratio "  status --json" "<= 1.2x" status --json
+  ab_ratio "  queue list" "<= 1.2x" queue list
+  ab_ratio "  list" "<= 1.2x" list
+  ab_ratio "  list --state completed" "<= 1.2x" list --state completed
+  ab_ratio "  list --state pending" "<= 1.2x" list --state pending
+  ab_ratio "  list --queue q3" "<= 1.2x" list --queue q3
+  ab_ratio "  list --after ID (a page deep in the table)" "<= 1.2x" list --after "$deep"
+  stop_hosts "$SCALE_EMPTY" "$SCALE_FULL"
+  rm -f "$SCALE_EMPTY"* "$SCALE_FULL"*
+  local one three
+  one=$(drain_rate "1 host" "$DRAIN_JOBS" 1 6)
+  three=$(drain_rate "3 hosts" "$DRAIN_JOBS" 3 2)
+  say "$DRAIN_JOBS x true: 3 hosts x 2 slots vs 1 host x 6 (target >= 0.9x)" \
+    "$three vs $one jobs/s = $(awk -v a="$three" -v b="$one" 'BEGIN {printf "%.2fx", a / b}')"
+}
+
 echo "queuectl benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$JAVA" -version 2>&1 | head -1)"
 "$Q" --version >/dev/null 2>&1 # builds on first use
 command -v sqlite3 >/dev/null || { echo "bench needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 1; }
+if [ $ONLY_SCALE = 1 ]; then scale_section; exit 0; fi
 
 # 1. one-shot commands, cold (nothing running) and warm (a worker host serves them)
 DB=$WORK/oneshot.db
@@ -161,3 +252,6 @@ for _ in $(seq 300); do [ -S "$DB.sock" ] && break; sleep 0.1; done
 t=$(now_ns); QUEUECTL_DB=$DB "$Q" enqueue --file "$WORK/bulk.jsonl" >/dev/null; ms=$(ms_since "$t")
 say "enqueue --file $BULK jobs, warm (target >= 50,000/s)" "$(( BULK * 1000 / (ms > 0 ? ms : 1) )) jobs/s (${ms} ms)"
 stop_worker "$DB"
+
+# 8. scale (issue 15): reads and the claim cost what they cost on an empty queue
+scale_section

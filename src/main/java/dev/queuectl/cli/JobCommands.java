@@ -202,12 +202,14 @@ class JobCommands {
 	@Command(name = "list", group = "Jobs", description = "List jobs, most recently updated first", help = """
 			  queuectl list
 			  queuectl list --state dead --limit 100
-			  queuectl list --queue emails --json""")
+			  queuectl list --queue emails --json
+			  queuectl list --after JOB_ID        (the next page: the jobs after the last one shown)""")
 	void list(@Option(longName = "state", shortName = 's', description = "only jobs in this state") String state,
 			@Option(longName = "queue", shortName = 'q', description = "only jobs of this queue") String queue,
+			@Option(longName = "after", shortName = 'a', description = "only jobs listed after this job (the next page)") String after,
 			@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		List<Job> found = this.jobs.list(state == null ? null : JobState.parse(state), queue, limit);
+		List<Job> found = this.jobs.list(state == null ? null : JobState.parse(state), queue, after, limit);
 		printJobs(found, Boolean.TRUE.equals(json), ctx.outputWriter());
 	}
 
@@ -314,7 +316,7 @@ class JobCommands {
 			  queuectl dlq list --json""")
 	void dlqList(@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		printJobs(this.jobs.list(JobState.DEAD, null, limit), Boolean.TRUE.equals(json), ctx.outputWriter());
+		printJobs(this.jobs.list(JobState.DEAD, null, null, limit), Boolean.TRUE.equals(json), ctx.outputWriter());
 	}
 
 	@Command(name = { "dlq", "retry" }, group = "Dead letter queue",

@@ -253,11 +253,21 @@ public class JobService {
 		return new JobSpecParser.Defaults(this.settings.snapshot().maxRetries(), this.clock.instant(), workingDir);
 	}
 
-	public List<Job> list(JobState state, String queue, int limit) {
+	/**
+	 * Jobs newest first (by updated_at, then id), after the job {@code afterId} when given: the next
+	 * page starts after the last job of the one before, read from the index on, at the same cost
+	 * however deep it is.
+	 */
+	public List<Job> list(JobState state, String queue, String afterId, int limit) {
 		if (limit < 1) {
 			throw QueuectlException.usage("--limit must be at least 1");
 		}
-		return this.store.list(state, queue, limit);
+		JobStore.Cursor cursor = null;
+		if (afterId != null) {
+			Job last = get(afterId);
+			cursor = new JobStore.Cursor(last.updatedAt(), last.id());
+		}
+		return this.store.page(state == null ? List.of() : List.of(state), queue, null, cursor, limit);
 	}
 
 	/** The most jobs one page of {@link #page} holds. */

@@ -84,10 +84,14 @@ public record DatabaseLocation(Path file, PostgresUrl postgres) {
 	 * WAL with synchronous=FULL: every commit (an enqueue, a claim, a result) is on disk before it
 	 * returns, so a power cut loses no job an enqueue reported stored. fsync costs ~0.2 ms here,
 	 * and the group commits of worker hosts pay it once per batch.
+	 * temp_store=MEMORY: a statement on jobs fires the counters' triggers (V6), so SQLite keeps a
+	 * statement journal for it; in a temporary file that cost ~15 us per statement (an enqueued
+	 * job, a recorded result: bulk enqueue took twice as long), in memory ~1 us.
 	 */
 	public String jdbcUrl() {
 		return "jdbc:sqlite:" + this.file
-				+ "?journal_mode=WAL&synchronous=FULL&busy_timeout=30000&foreign_keys=true&transaction_mode=IMMEDIATE";
+				+ "?journal_mode=WAL&synchronous=FULL&busy_timeout=30000&foreign_keys=true&transaction_mode=IMMEDIATE"
+				+ "&temp_store=MEMORY";
 	}
 
 	/**

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,10 +48,13 @@ public class JobStore {
 
 	private final TransactionTemplate tx;
 
-	JobStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx) {
+	private final JobCountStore counts;
+
+	JobStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx, JobCountStore counts) {
 		this.jdbc = jdbc;
 		this.dialect = dialect;
 		this.tx = tx;
+		this.counts = counts;
 	}
 
 	/**
@@ -214,10 +216,14 @@ public class JobStore {
 
 	// ---- wait
 
-	/** How many jobs (of a queue) have not finished: waiting, pending, processing or failed. */
+	/** How many jobs (of a queue) have not finished: waiting, pending, processing or failed (from the counters). */
 	public long countLive(String queue) {
-		return this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE state IN " + LIVE
-				+ " AND (CAST(? AS TEXT) IS NULL OR queue = ?)", Long.class, queue, queue);
+		return this.counts.byQueue().entrySet().stream()
+			.filter(e -> queue == null || e.getKey().equals(queue))
+			.flatMap(e -> e.getValue().entrySet().stream())
+			.filter(e -> !e.getKey().terminal())
+			.mapToLong(Map.Entry::getValue)
+			.sum();
 	}
 
 	/** How many jobs (of a queue) finished since {@code since}: completed, dead or canceled. */
@@ -294,22 +300,6 @@ public class JobStore {
 		return this.jdbc.query("SELECT " + COLUMNS + " FROM jobs WHERE id = ?", JOB, id).stream().findFirst();
 	}
 
-	public List<Job> list(JobState state, String queue, int limit) {
-		StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1 = 1");
-		List<Object> args = new ArrayList<>();
-		if (state != null) {
-			sql.append(" AND state = ?");
-			args.add(state.dbValue());
-		}
-		if (queue != null) {
-			sql.append(" AND queue = ?");
-			args.add(queue);
-		}
-		sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?");
-		args.add(limit);
-		return this.jdbc.query(sql.toString(), JOB, args.toArray());
-	}
-
 	/** Where a page of {@link #page} ends: the last job's updated_at and id. */
 	public record Cursor(Instant updatedAt, String id) {
 	}
@@ -319,10 +309,20 @@ public class JobStore {
 	 * given (all when empty), a queue, and ids or commands holding {@code text}. Each state is read
 	 * through jobs_state_updated (state, updated_at, id) from the cursor on, so a page costs about
 	 * {@code limit} rows per state however many jobs there are (a text or queue filter reads on
-	 * until it has found enough).
+	 * until it has found enough: a queue's page costs in proportion to the share of the state's
+	 * jobs it does not hold; states without any of its jobs are skipped).
 	 */
 	public List<Job> page(List<JobState> states, String queue, String text, Cursor after, int limit) {
 		List<JobState> all = states.isEmpty() ? List.of(JobState.values()) : states;
+		if (queue != null) {
+			// the counters say which states hold jobs of the queue: the others are not read at all
+			// (their index range would be read to its end for nothing)
+			Map<JobState, Long> held = this.counts.byQueue().getOrDefault(queue, Map.of());
+			all = all.stream().filter(state -> held.getOrDefault(state, 0L) > 0).toList();
+			if (all.isEmpty()) {
+				return List.of();
+			}
+		}
 		StringBuilder sql = new StringBuilder();
 		List<Object> args = new ArrayList<>();
 		for (JobState state : all) {
@@ -347,11 +347,11 @@ public class JobStore {
 				args.add(after.updatedAt().toEpochMilli());
 				args.add(after.id());
 			}
-			sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?)");
+			sql.append(" ORDER BY updated_at DESC, id DESC LIMIT ?) s").append(all.indexOf(state)); // PostgreSQL 15 wants aliases
 			args.add(limit);
 		}
 		if (all.size() > 1) {
-			sql.insert(0, "SELECT * FROM (").append(") ORDER BY updated_at DESC, id DESC LIMIT ?");
+			sql.insert(0, "SELECT * FROM (").append(") merged ORDER BY updated_at DESC, id DESC LIMIT ?");
 			args.add(limit);
 		}
 		return this.jdbc.query(sql.toString(), JOB, args.toArray());
@@ -395,16 +395,9 @@ public class JobStore {
 				ORDER BY duration_ms""", Long.class, newest, since.toEpochMilli());
 	}
 
+	/** Jobs per state, every state present: a read of the counters, whatever the number of jobs. */
 	public Map<JobState, Long> countByState() {
-		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
-		for (JobState state : JobState.values()) {
-			counts.put(state, 0L);
-		}
-		this.jdbc.query("SELECT state, COUNT(*) FROM jobs GROUP BY state",
-				rs -> {
-					counts.put(JobState.fromDb(rs.getString(1)), rs.getLong(2));
-				});
-		return counts;
+		return this.counts.byState();
 	}
 
 	public List<JobRun> runs(String jobId) {

@@ -25,10 +25,13 @@ public class QueueStore {
 
 	private final TransactionTemplate tx;
 
-	QueueStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx) {
+	private final JobCountStore counts;
+
+	QueueStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx, JobCountStore counts) {
 		this.jdbc = jdbc;
 		this.dialect = dialect;
 		this.tx = tx;
+		this.counts = counts;
 	}
 
 	/** Pauses or resumes a queue; a resume wakes the worker hosts (PostgreSQL: on commit) to take its jobs. */
@@ -60,13 +63,9 @@ public class QueueStore {
 		return this.jdbc.queryForList("SELECT name FROM queues WHERE paused = 1 ORDER BY name", String.class);
 	}
 
-	/** Every queue with jobs or settings: counts per state, paused, limit, running now. */
+	/** Every queue with jobs or settings: counts per state (from the counters), paused, limit, running now. */
 	public List<QueueInfo> list() {
-		Map<String, Map<JobState, Long>> counts = new TreeMap<>();
-		this.jdbc.query("SELECT queue, state, COUNT(*) FROM jobs GROUP BY queue, state", rs -> {
-			counts.computeIfAbsent(rs.getString(1), k -> new java.util.EnumMap<>(JobState.class))
-				.put(JobState.fromDb(rs.getString(2)), rs.getLong(3));
-		});
+		Map<String, Map<JobState, Long>> counts = this.counts.byQueue();
 		Map<String, Object[]> settings = new TreeMap<>();
 		this.jdbc.query("SELECT name, paused, max_running FROM queues", rs -> {
 			Object limit = rs.getObject(3);

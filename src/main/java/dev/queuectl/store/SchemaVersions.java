@@ -34,6 +34,7 @@ public final class SchemaVersions {
 		m.put("3", "0.4.0"); // control: cancel, pause, limits
 		m.put("4", "0.4.0"); // schedules
 		m.put("5", "0.4.0"); // the jobs page index
+		m.put("6", "0.4.0"); // job_counts: jobs per queue and state, kept by triggers
 		return m;
 	}
 

@@ -119,6 +119,23 @@ class InspectCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void listAfterAJobGivesTheNextPageThroughEveryFilter() {
+		for (int i = 1; i <= 7; i++) {
+			enqueueLater("{\"id\":\"p" + i + "\",\"command\":\"x\",\"queue\":\"" + (i % 2 == 0 ? "even" : "odd") + "\"}");
+		}
+		assertThat(ids(run("list", "-n", "3").ok())).containsExactly("p7", "p6", "p5");
+		assertThat(ids(run("list", "-n", "3", "--after", "p5").ok())).containsExactly("p4", "p3", "p2");
+		assertThat(ids(run("list", "-n", "3", "--after", "p2").ok())).containsExactly("p1");
+		assertThat(ids(run("list", "--after", "p1").ok())).isEmpty();
+		assertThat(ids(run("list", "--queue", "odd", "--state", "pending", "-n", "2", "--after", "p7").ok()))
+			.containsExactly("p5", "p3");
+		assertThat(ids(run("list", "--queue", "none-such").ok())).isEmpty();
+		Result missing = run("list", "--after", "gone");
+		assertThat(missing.code()).isNotZero();
+		assertThat(missing.err()).isEqualTo("queuectl: no such job: gone\n");
+	}
+
+	@Test
 	void listJsonIsAnArrayOfJobs() {
 		enqueueLater("{\"id\":\"x1\",\"command\":\"echo 1\",\"queue\":\"q\"}");
 		enqueueLater("{\"id\":\"x2\",\"command\":\"echo 2\",\"priority\":3}");

@@ -44,6 +44,11 @@ class MigrateCommandTest extends CommandTestSupport {
 			for (String table : ORDER.keySet()) {
 				assertThat(rows(target.jdbc(), table)).as(table).isEqualTo(rows(this.jdbc, table)).isNotEmpty();
 			}
+			// the target's triggers counted the copied jobs: its counters equal a GROUP BY, as the source's do
+			String counts = "SELECT queue, state, CAST(SUM(n) AS BIGINT) AS n FROM job_counts GROUP BY queue, state HAVING SUM(n) <> 0 ORDER BY 1, 2";
+			String grouped = "SELECT queue, state, COUNT(*) AS n FROM jobs GROUP BY queue, state ORDER BY 1, 2";
+			assertThat(target.jdbc().queryForList(counts)).isEqualTo(target.jdbc().queryForList(grouped)).isNotEmpty();
+			assertThat(this.jdbc.queryForList(counts)).isEqualTo(this.jdbc.queryForList(grouped));
 			// the identity of job_runs continues after the copied ids
 			target.jdbc().update("INSERT INTO job_runs (job_id, attempt, started_at) VALUES ('done', 9, 1)");
 			assertThat(target.jdbc().queryForObject("SELECT MAX(id) FROM job_runs", Long.class)).isEqualTo(8L);

@@ -1,0 +1,8 @@
+package dev.queuectl.cli;
+
+import org.springframework.test.context.TestPropertySource;
+
+/** {@link JobCountsTest} on a PostgreSQL database of its own: transactions of several hosts really overlap. */
+@TestPropertySource(properties = TestDatabase.BACKEND + "=postgresql")
+class JobCountsPostgresTest extends JobCountsTest {
+}
