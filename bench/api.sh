@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # HTTP API benchmark (not a test): `queuectl dashboard` on a throwaway database, then
-#  1. single-job enqueues, POST /api/jobs over keep-alive with wrk (2 threads, 8 connections), and
+#  1. single-job enqueues, POST /api/jobs over keep-alive with wrk (2 threads, C connections), and
 #  2. one JSON Lines bulk enqueue of N jobs with curl,
 # and the server time of the overview and of a jobs page, p95 of R requests each.
-#   bench/api.sh [N]        N jobs in the bulk request (default 200000)
+#   [C=16] bench/api.sh [N]   N jobs in the bulk request (default 200000); C wrk connections (default 16)
 # Needs wrk and curl (Debian's). Never the user's queue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${1:-200000}
+C=${C:-16}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-api.XXXXXX")
 export XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache}
 export QUEUECTL_DB=$WORK/q.db
@@ -31,9 +32,9 @@ wrk.body = '{"command":"true","queue":"bench"}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Queuectl-Csrf"] = "$TOKEN"
 LUA
-wrk -t2 -c8 -d3s -s "$WORK/post.lua" "$B/api/jobs" >/dev/null # warm-up
-echo "single enqueue, POST /api/jobs, wrk -t2 -c8 -d10s:"
-wrk -t2 -c8 -d10s --latency -s "$WORK/post.lua" "$B/api/jobs" | grep -E "Requests/sec|50%|99%|Non-2xx"
+wrk -t2 -c"$C" -d3s -s "$WORK/post.lua" "$B/api/jobs" >/dev/null # warm-up
+echo "single enqueue, POST /api/jobs, wrk -t2 -c$C -d10s:"
+wrk -t2 -c"$C" -d10s --latency -s "$WORK/post.lua" "$B/api/jobs" | grep -E "Requests/sec|50%|99%|Non-2xx"
 python3 -c "
 import sys
 with open('$WORK/bulk.jsonl','w') as f:
