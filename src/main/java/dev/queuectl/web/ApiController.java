@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import jakarta.servlet.http.HttpServletRequest;
 import dev.queuectl.QueuectlException;
@@ -223,14 +224,15 @@ class ApiController {
 	/** {@code queue pause} and {@code queue resume}. */
 	@PostMapping("/queues/{queue}/{action:pause|resume}")
 	Map<String, Object> pauseOrResume(@PathVariable String queue, @PathVariable String action) {
-		boolean pause = action.equals("pause");
-		if (pause) {
-			this.queues.pause(queue);
-		}
-		else {
-			this.queues.resume(queue);
-		}
-		return Map.of("name", queue, "paused", pause);
+		return pauseOrResume(queue, action, this.queues::pause, this.queues::resume);
+	}
+
+	/** Pauses or resumes the queue or schedule {@code name} by {@code action}; what the API answers. */
+	private static Map<String, Object> pauseOrResume(String name, String action, Consumer<String> pause,
+			Consumer<String> resume) {
+		boolean paused = action.equals("pause");
+		(paused ? pause : resume).accept(name);
+		return Map.of("name", name, "paused", paused);
 	}
 
 	/** {@code ?limit=N}, or 0 / none to remove it, as {@code queue limit}. */
@@ -313,14 +315,7 @@ class ApiController {
 	/** {@code schedule pause} and {@code schedule resume}. */
 	@PostMapping("/schedules/{name}/{action:pause|resume}")
 	Map<String, Object> pauseOrResumeSchedule(@PathVariable String name, @PathVariable String action) {
-		boolean pause = action.equals("pause");
-		if (pause) {
-			this.schedules.pause(name);
-		}
-		else {
-			this.schedules.resume(name);
-		}
-		return Map.of("name", name, "paused", pause);
+		return pauseOrResume(name, action, this.schedules::pause, this.schedules::resume);
 	}
 
 	/** {@code schedule run}: its job once, now. */
