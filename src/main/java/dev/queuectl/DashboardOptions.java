@@ -3,6 +3,7 @@ package dev.queuectl;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What {@code dashboard} was asked for, checked before Spring or a web server starts (a bad option
@@ -14,53 +15,24 @@ public record DashboardOptions(int port, String bind, boolean open, boolean help
 	public static final int DEFAULT_PORT = 8470;
 
 	public static DashboardOptions parse(List<String> args) {
-		int port = DEFAULT_PORT;
-		String bind = "127.0.0.1";
-		boolean open = false;
-		boolean help = false;
-		for (int i = 0; i < args.size(); i++) {
-			String word = args.get(i);
-			String name = word;
-			String value = null;
-			int eq = word.indexOf('=');
-			if (word.startsWith("--") && eq > 0) {
-				name = word.substring(0, eq);
-				value = word.substring(eq + 1);
-			}
+		int[] port = { DEFAULT_PORT };
+		String[] bind = { "127.0.0.1" };
+		boolean[] open = { false };
+		boolean[] help = { false };
+		OptionWords.parse(args, "dashboard", Set.of("--help", "-h", "--open"), Set.of("--port", "--bind"), (name, value) -> {
 			switch (name) {
-				case "--help", "-h" -> help = true;
-				case "--open" -> {
-					if (value != null && !value.equals("true") && !value.equals("false")) {
-						throw QueuectlException.usage("option --open expects true or false, got '" + value + "'");
+				case "--open" -> open[0] = value.equals("true");
+				case "--port" -> {
+					if (!value.matches("[0-9]{1,5}") || Integer.parseInt(value) > 65535) {
+						throw QueuectlException.usage("--port must be a port number from 0 to 65535, got '" + value + "'");
 					}
-					open = value == null || value.equals("true");
+					port[0] = Integer.parseInt(value);
 				}
-				case "--port", "--bind" -> {
-					if (value == null) {
-						if (i + 1 >= args.size()) {
-							throw QueuectlException.usage("option " + name + " needs a value");
-						}
-						value = args.get(++i);
-					}
-					if (name.equals("--port")) {
-						if (!value.matches("[0-9]{1,5}") || Integer.parseInt(value) > 65535) {
-							throw QueuectlException.usage("--port must be a port number from 0 to 65535, got '" + value + "'");
-						}
-						port = Integer.parseInt(value);
-					}
-					else {
-						bind = address(value);
-					}
-				}
-				default -> {
-					if (word.startsWith("-")) {
-						throw QueuectlException.usage("unknown option '" + name + "' for 'dashboard' (try 'queuectl help dashboard')");
-					}
-					throw QueuectlException.usage("'dashboard' takes no argument, got '" + word + "'");
-				}
+				case "--bind" -> bind[0] = address(value);
+				default -> help[0] = value.equals("true");
 			}
-		}
-		return new DashboardOptions(port, bind, open, help);
+		});
+		return new DashboardOptions(port[0], bind[0], open[0], help[0]);
 	}
 
 	/** An IP address (never a name to look up: what is bound is what the user typed). */

@@ -31,6 +31,22 @@ public class QueuectlException extends RuntimeException {
 	}
 
 	/**
+	 * Input that conflicts with what is stored: an id or a name taken, a job in a state the request
+	 * does not apply to. Exit code 2 like any bad input; HTTP 409.
+	 */
+	public static QueuectlException conflict(String message) {
+		return new Conflict(message);
+	}
+
+	/** See {@link #conflict}. */
+	public static final class Conflict extends QueuectlException {
+
+		Conflict(String message) {
+			super(USAGE, message);
+		}
+	}
+
+	/**
 	 * A failure the command has already told the user about, line by line: only its exit code is
 	 * left to give.
 	 */

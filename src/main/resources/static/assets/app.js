@@ -1,4 +1,4 @@
-// queuectl dashboard: live counts on the overview, live output on a running job's page.
+// queuectl dashboard: live counts on the overview, live output on a running job's page, confirmations.
 // Values go into the page as text (textContent), never as HTML.
 "use strict";
 (function () {
@@ -83,6 +83,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     if (document.body.dataset.live === "overview") overview();
     if (document.body.dataset.job && document.body.dataset.running === "true") followOutput(document.body.dataset.job);
+    // a form that undoes something asks first (its data-confirm says what)
+    for (const form of document.querySelectorAll("form[data-confirm]")) {
+      form.addEventListener("submit", (e) => { if (!window.confirm(form.dataset.confirm)) e.preventDefault(); });
+    }
   });
   window.queuectlCsrf = csrf ? csrf.content : null;
 })();

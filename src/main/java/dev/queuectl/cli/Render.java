@@ -111,6 +111,26 @@ public final class Render {
 		return m;
 	}
 
+	/** A schedule as `schedule list --json` and GET /api/schedules give it, with its next fire times. */
+	public static Map<String, Object> schedule(dev.queuectl.job.Schedule s, List<Instant> next) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", s.name());
+		m.put("paused", s.paused());
+		m.put("cron", s.cron());
+		m.put("every", s.every() == null ? null : Durations.format(s.every()));
+		m.put("tz", s.cron() == null ? null : s.zone().getId());
+		m.put("catch_up", s.catchUp().dbValue());
+		m.put("no_overlap", s.noOverlap());
+		m.put("job", s.template());
+		m.put("working_dir", s.workingDir());
+		m.put("next", next.stream().map(Render::iso).toList());
+		m.put("last_tick", iso(s.lastTickAt()));
+		m.put("last_job", s.lastJobId());
+		m.put("skipped", s.skipped());
+		m.put("created_at", iso(s.createdAt()));
+		return m;
+	}
+
 	public static Map<String, Object> run(JobRun run) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("attempt", run.attempt());

@@ -76,7 +76,7 @@ class ScheduleCommands {
 		List<Schedule> all = this.schedules.list();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
-			Render.json(out, all.stream().map(this::toJson).toList());
+			Render.json(out, all.stream().map(s -> Render.schedule(s, this.schedules.upcoming(s, 3))).toList());
 			return;
 		}
 		if (all.isEmpty()) {
@@ -85,7 +85,7 @@ class ScheduleCommands {
 		}
 		List<List<String>> rows = new ArrayList<>();
 		for (Schedule s : all) {
-			List<Instant> next = s.paused() ? List.of() : this.schedules.upcoming(s, 3);
+			List<Instant> next = this.schedules.upcoming(s, 3);
 			rows.add(List.of(s.name(), s.paused() ? "paused" : "active", s.when(),
 					s.cron() == null ? "-" : s.zone().getId(), s.catchUp().dbValue() + (s.noOverlap() ? ",no-overlap" : ""),
 					next.isEmpty() ? "-" : String.join(", ", next.stream().map(Render::time).toList()),
@@ -108,12 +108,12 @@ class ScheduleCommands {
 		List<Job> recent = this.schedules.recentJobs(s.name(), limit);
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
-			Map<String, Object> m = toJson(s);
+			Map<String, Object> m = Render.schedule(s, this.schedules.upcoming(s, 3));
 			m.put("recent", recent.stream().map(Render::job).toList());
 			Render.json(out, m);
 			return;
 		}
-		List<Instant> next = s.paused() ? List.of() : this.schedules.upcoming(s, 3);
+		List<Instant> next = this.schedules.upcoming(s, 3);
 		List<List<String>> rows = new ArrayList<>();
 		rows.add(List.of("name", s.name()));
 		rows.add(List.of("state", s.paused() ? "paused" : "active"));
@@ -249,24 +249,5 @@ class ScheduleCommands {
 			throw QueuectlException.usage("schedule " + command + " needs a schedule name");
 		}
 		return name;
-	}
-
-	private Map<String, Object> toJson(Schedule s) {
-		Map<String, Object> m = new LinkedHashMap<>();
-		m.put("name", s.name());
-		m.put("paused", s.paused());
-		m.put("cron", s.cron());
-		m.put("every", s.every() == null ? null : Durations.format(s.every()));
-		m.put("tz", s.cron() == null ? null : s.zone().getId());
-		m.put("catch_up", s.catchUp().dbValue());
-		m.put("no_overlap", s.noOverlap());
-		m.put("job", s.template());
-		m.put("working_dir", s.workingDir());
-		m.put("next", (s.paused() ? List.<Instant>of() : this.schedules.upcoming(s, 3)).stream().map(Render::iso).toList());
-		m.put("last_tick", Render.iso(s.lastTickAt()));
-		m.put("last_job", s.lastJobId());
-		m.put("skipped", s.skipped());
-		m.put("created_at", Render.iso(s.createdAt()));
-		return m;
 	}
 }

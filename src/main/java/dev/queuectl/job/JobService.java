@@ -33,6 +33,9 @@ public class JobService {
 
 	private final ApplicationEventPublisher events;
 
+	private final GroupCommit singles = new GroupCommit(this::insertEach, job -> insert(List.of(job), i -> "",
+			BatchProgress.NONE));
+
 	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
 		this.store = store;
 		this.settings = settings;
@@ -43,12 +46,24 @@ public class JobService {
 
 	/**
 	 * Stores one job given as JSON. Returns its id, or the id of the live job that holds its unique
-	 * key (then nothing was stored).
+	 * key (then nothing was stored). Validation is the caller's own; concurrent callers' jobs are
+	 * committed together ({@link GroupCommit}), and each returns once its job is on disk.
 	 */
 	public Enqueued enqueue(String json, String workingDir) {
 		JsonNode node = JobSpecParser.readTree(json, "");
 		NewJob job = JobSpecParser.parse(node, "", defaults(workingDir));
-		return insert(List.of(job), i -> "", BatchProgress.NONE);
+		return this.singles.submit(job);
+	}
+
+	/** Independent single jobs in one transaction, all or nothing: each one's answer, as if stored alone. */
+	private List<Enqueued> insertEach(List<NewJob> jobs) {
+		Enqueued all = insert(jobs, i -> "", BatchProgress.NONE);
+		Map<String, Duplicate> duplicates = new java.util.HashMap<>();
+		all.duplicates().forEach(d -> duplicates.put(d.id(), d));
+		return jobs.stream().map(job -> {
+			Duplicate d = duplicates.get(job.id());
+			return d == null ? new Enqueued(1, job.id(), List.of()) : new Enqueued(0, d.existingId(), List.of(d));
+		}).toList();
 	}
 
 	/** What an enqueue stored: how many jobs, and the ones it did not store because their unique key was held. */
@@ -163,7 +178,7 @@ public class JobService {
 						: this.store.liveJobWithKey(job.uniqueKey()).orElse(null);
 				if (holder == null) {
 					status.setRollbackOnly();
-					throw QueuectlException.usage(where.apply(i) + "a job with id '" + job.id() + "' already exists");
+					throw QueuectlException.conflict(where.apply(i) + "a job with id '" + job.id() + "' already exists");
 				}
 				duplicates.add(new Duplicate(where.apply(i), job.id(), job.uniqueKey(), holder));
 			}
@@ -331,11 +346,11 @@ public class JobService {
 		if (!this.store.retryDead(id, this.clock.instant())) {
 			Job job = get(id);
 			if (job.state() == JobState.DEAD) {
-				throw QueuectlException.usage("job " + id + " cannot come back: job "
+				throw QueuectlException.conflict("job " + id + " cannot come back: job "
 						+ this.store.liveJobWithKey(job.uniqueKey()).orElse("?") + " holds its unique key '"
 						+ job.uniqueKey() + "'");
 			}
-			throw QueuectlException.usage("job " + id + " is " + job.state().dbValue() + ", not dead");
+			throw QueuectlException.conflict("job " + id + " is " + job.state().dbValue() + ", not dead");
 		}
 		this.events.publishEvent(new JobsEnqueued(1));
 	}
@@ -356,7 +371,7 @@ public class JobService {
 	public void runNow(String id) {
 		if (!this.store.runNow(id, this.clock.instant())) {
 			Job job = get(id);
-			throw QueuectlException.usage("job " + id + " is " + job.state().dbValue()
+			throw QueuectlException.conflict("job " + id + " is " + job.state().dbValue()
 					+ ": only a pending or failed job can be run now");
 		}
 		this.events.publishEvent(new JobsEnqueued(1));
@@ -406,7 +421,7 @@ public class JobService {
 		});
 		if (done == null) {
 			Job job = get(id);
-			throw QueuectlException.usage("job " + id + " is " + job.state().dbValue() + ": only a job that has not "
+			throw QueuectlException.conflict("job " + id + " is " + job.state().dbValue() + ": only a job that has not "
 					+ "finished can be canceled");
 		}
 		return done;

@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import dev.queuectl.QueuectlException;
@@ -214,10 +213,20 @@ public final class JobSpecParser {
 		return n;
 	}
 
-	/** A new id: time-ordered, unique across processes. */
+	/** 48 random bits drawn once per process: where this process's id counter starts. */
+	private static final long ID_BASE = new java.security.SecureRandom().nextLong();
+
+	private static final java.util.concurrent.atomic.AtomicLong ID_COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
+	/**
+	 * A new id: the time in ms (base 36), then 12 hex digits that count up from a random start of
+	 * this process. Time-ordered; unique within a process (the counter) and across processes (the
+	 * random start, as with a random suffix); drawing a UUID per id took a third of a bulk enqueue.
+	 */
 	public static String newId() {
-		String hex = UUID.randomUUID().toString().replace("-", "");
-		return Long.toString(System.currentTimeMillis(), 36) + "-" + hex.substring(0, 12);
+		long n = (ID_BASE + ID_COUNTER.getAndIncrement()) & 0xFFFF_FFFF_FFFFL;
+		String hex = Long.toHexString(n | (1L << 48)).substring(1); // 12 digits, leading zeros kept
+		return Long.toString(System.currentTimeMillis(), 36) + "-" + hex;
 	}
 
 	/** A field given as null counts as not given, like every optional field. */
@@ -311,7 +320,7 @@ public final class JobSpecParser {
 	}
 
 	/** User text inside a message: control characters escaped, at most 64 characters. */
-	static String shown(String text) {
+	public static String shown(String text) {
 		StringBuilder b = new StringBuilder();
 		for (int i = 0; i < text.length() && b.length() < 64; i++) {
 			char c = text.charAt(i);

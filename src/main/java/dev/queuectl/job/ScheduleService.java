@@ -139,7 +139,7 @@ public class ScheduleService {
 		Schedule s = new Schedule(draft.name(), cron, every, zone, catchUp, spec.noOverlap(), draft.template(),
 				workingDir, false, first, null, null, 0, now);
 		if (!this.store.insert(s, now)) {
-			throw QueuectlException.usage("a schedule named '" + spec.name() + "' already exists");
+			throw QueuectlException.conflict("a schedule named '" + spec.name() + "' already exists");
 		}
 		return s;
 	}
@@ -153,10 +153,13 @@ public class ScheduleService {
 			.orElseThrow(() -> new QueuectlException(QueuectlException.NOT_FOUND, "no such schedule: " + name));
 	}
 
-	/** The next {@code n} fire times after now (fewer when the expression ends). */
+	/** The next {@code n} fire times after now (fewer when the expression ends, none while it is paused). */
 	public List<Instant> upcoming(Schedule s, int n) {
-		Ticks ticks = Ticks.of(s);
 		List<Instant> times = new ArrayList<>();
+		if (s.paused()) {
+			return times;
+		}
+		Ticks ticks = Ticks.of(s);
 		Instant t = s.nextFireAt();
 		Instant now = this.clock.instant();
 		if (t.isBefore(now)) { // due now: the first one to come after the missed ones is next
@@ -207,7 +210,7 @@ public class ScheduleService {
 		});
 		if (!Boolean.TRUE.equals(stored)) {
 			String holder = job.uniqueKey() == null ? null : this.jobs.liveJobWithKey(job.uniqueKey()).orElse(null);
-			throw QueuectlException.usage(holder != null ? "not enqueued: job " + holder + " holds the unique key '"
+			throw QueuectlException.conflict(holder != null ? "not enqueued: job " + holder + " holds the unique key '"
 					+ job.uniqueKey() + "'" : "a job with id '" + job.id() + "' already exists");
 		}
 		this.events.publishEvent(new JobsEnqueued(1));

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import jakarta.servlet.http.HttpServletRequest;
 import dev.queuectl.QueuectlException;
@@ -21,6 +22,7 @@ import dev.queuectl.job.QueueService;
 import dev.queuectl.job.Schedule;
 import dev.queuectl.job.ScheduleService;
 import dev.queuectl.worker.WorkerService;
+import tools.jackson.databind.JsonNode;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -99,14 +101,7 @@ class ApiController {
 		if (!type.startsWith("application/json")) {
 			throw QueuectlException.usage("send one job as application/json, or many as application/x-ndjson (JSON Lines)");
 		}
-		byte[] body;
-		try (InputStream in = request.getInputStream()) {
-			body = in.readNBytes(JobSpecParser.MAX_DOCUMENT_BYTES + 1);
-		}
-		if (body.length > JobSpecParser.MAX_DOCUMENT_BYTES) {
-			throw QueuectlException.usage("a job is at most 1 MiB of JSON");
-		}
-		result = this.jobs.enqueue(new String(body, StandardCharsets.UTF_8), cwd);
+		result = this.jobs.enqueue(jsonBody(request), cwd);
 		m.put("id", result.firstId());
 		m.put("duplicate", !result.duplicates().isEmpty());
 		if (!result.duplicates().isEmpty()) {
@@ -114,6 +109,18 @@ class ApiController {
 			return ResponseEntity.ok(m);
 		}
 		return ResponseEntity.created(URI.create("/api/jobs/" + result.firstId())).body(m);
+	}
+
+	/** A request's body of at most 1 MiB, as text. */
+	private static String jsonBody(HttpServletRequest request) throws IOException {
+		byte[] body;
+		try (InputStream in = request.getInputStream()) {
+			body = in.readNBytes(JobSpecParser.MAX_DOCUMENT_BYTES + 1);
+		}
+		if (body.length > JobSpecParser.MAX_DOCUMENT_BYTES) {
+			throw QueuectlException.usage("a job is at most 1 MiB of JSON");
+		}
+		return new String(body, StandardCharsets.UTF_8);
 	}
 
 	private static List<Map<String, Object>> duplicates(JobService.Enqueued result) {
@@ -214,16 +221,18 @@ class ApiController {
 		return this.queues.list().stream().map(Render::queue).toList();
 	}
 
-	@PostMapping("/queues/{queue}/pause")
-	Map<String, Object> pause(@PathVariable String queue) {
-		this.queues.pause(queue);
-		return Map.of("name", queue, "paused", true);
+	/** {@code queue pause} and {@code queue resume}. */
+	@PostMapping("/queues/{queue}/{action:pause|resume}")
+	Map<String, Object> pauseOrResume(@PathVariable String queue, @PathVariable String action) {
+		return pauseOrResume(queue, action, this.queues::pause, this.queues::resume);
 	}
 
-	@PostMapping("/queues/{queue}/resume")
-	Map<String, Object> resume(@PathVariable String queue) {
-		this.queues.resume(queue);
-		return Map.of("name", queue, "paused", false);
+	/** Pauses or resumes the queue or schedule {@code name} by {@code action}; what the API answers. */
+	private static Map<String, Object> pauseOrResume(String name, String action, Consumer<String> pause,
+			Consumer<String> resume) {
+		boolean paused = action.equals("pause");
+		(paused ? pause : resume).accept(name);
+		return Map.of("name", name, "paused", paused);
 	}
 
 	/** {@code ?limit=N}, or 0 / none to remove it, as {@code queue limit}. */
@@ -239,51 +248,87 @@ class ApiController {
 		return m;
 	}
 
+	/** Every schedule, as {@code schedule list --json}. */
 	@GetMapping("/schedules")
 	List<Map<String, Object>> schedules() {
-		return this.schedules.list().stream().map(ApiController::schedule).toList();
+		return this.schedules.list().stream().map(s -> Render.schedule(s, this.schedules.upcoming(s, 3))).toList();
 	}
 
+	/** One schedule and its recent jobs, as {@code schedule show --json}. */
 	@GetMapping("/schedules/{name}")
-	Map<String, Object> schedule(@PathVariable String name) {
+	Map<String, Object> schedule(@PathVariable String name, @RequestParam(required = false) String limit) {
 		Schedule s = this.schedules.get(name);
-		Map<String, Object> m = schedule(s);
-		m.put("next", this.schedules.upcoming(s, 5).stream().map(Render::iso).toList());
-		m.put("recent_jobs", this.schedules.recentJobs(name, 10).stream().map(Render::job).toList());
+		int n = number("limit", limit, 10);
+		if (n < 1) {
+			throw QueuectlException.usage("--limit must be at least 1");
+		}
+		Map<String, Object> m = Render.schedule(s, this.schedules.upcoming(s, 3));
+		m.put("recent", this.schedules.recentJobs(name, n).stream().map(Render::job).toList());
 		return m;
 	}
 
-	@PostMapping("/schedules/{name}/pause")
-	Map<String, Object> pauseSchedule(@PathVariable String name) {
-		this.schedules.pause(name);
-		return Map.of("name", name, "paused", true);
+	/**
+	 * {@code schedule add}: a JSON object with {@code name}, {@code cron} or {@code every}, and
+	 * {@code job} (an object or its JSON text); optional {@code tz}, {@code catch_up},
+	 * {@code no_overlap}. Its jobs run in the directory the server was started from.
+	 */
+	@PostMapping("/schedules")
+	ResponseEntity<Map<String, Object>> addSchedule(HttpServletRequest request) throws IOException {
+		JsonNode body = JobSpecParser.readTree(jsonBody(request), "");
+		if (!body.isObject()) {
+			throw QueuectlException.usage("a schedule is a JSON object with name, cron or every, and job");
+		}
+		for (String field : body.propertyNames()) {
+			if (!SCHEDULE_FIELDS.contains(field)) {
+				throw QueuectlException.usage("unknown field '" + JobSpecParser.shown(field) + "' (allowed: "
+						+ String.join(", ", SCHEDULE_FIELDS) + ")");
+			}
+		}
+		JsonNode job = body.get("job");
+		JsonNode noOverlap = body.get("no_overlap");
+		if (noOverlap != null && !noOverlap.isNull() && !noOverlap.isBoolean()) {
+			throw QueuectlException.usage("field 'no_overlap' must be true or false");
+		}
+		Schedule s = this.schedules.add(new ScheduleService.Spec(text(body, "name"), text(body, "cron"),
+				text(body, "every"), text(body, "tz"), text(body, "catch_up"), noOverlap != null && noOverlap.asBoolean(),
+				job == null || job.isNull() ? null : job.isString() ? job.asString() : job.toString()),
+				System.getProperty("user.dir"));
+		return ResponseEntity.created(URI.create("/api/schedules/" + s.name()))
+			.body(Render.schedule(s, this.schedules.upcoming(s, 3)));
 	}
 
-	@PostMapping("/schedules/{name}/resume")
-	Map<String, Object> resumeSchedule(@PathVariable String name) {
-		this.schedules.resume(name);
-		return Map.of("name", name, "paused", false);
+	private static final List<String> SCHEDULE_FIELDS = List.of("name", "cron", "every", "tz", "catch_up",
+			"no_overlap", "job");
+
+	/** A string field of a request's JSON, null when absent or null. */
+	private static String text(JsonNode body, String field) {
+		JsonNode value = body.get(field);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isString()) {
+			throw QueuectlException.usage("field '" + field + "' must be a string");
+		}
+		return value.asString();
 	}
 
+	/** {@code schedule pause} and {@code schedule resume}. */
+	@PostMapping("/schedules/{name}/{action:pause|resume}")
+	Map<String, Object> pauseOrResumeSchedule(@PathVariable String name, @PathVariable String action) {
+		return pauseOrResume(name, action, this.schedules::pause, this.schedules::resume);
+	}
+
+	/** {@code schedule run}: its job once, now. */
 	@PostMapping("/schedules/{name}/run")
 	Map<String, Object> runSchedule(@PathVariable String name) {
 		return Map.of("name", name, "id", this.schedules.runNow(name));
 	}
 
-	private static Map<String, Object> schedule(Schedule s) {
-		Map<String, Object> m = new LinkedHashMap<>();
-		m.put("name", s.name());
-		m.put("when", s.when());
-		m.put("zone", s.zone() == null ? null : s.zone().getId());
-		m.put("catch_up", s.catchUp().dbValue());
-		m.put("no_overlap", s.noOverlap());
-		m.put("paused", s.paused());
-		m.put("next_fire_at", Schedule.NEVER.equals(s.nextFireAt()) ? null : Render.iso(s.nextFireAt()));
-		m.put("last_tick_at", Render.iso(s.lastTickAt()));
-		m.put("last_job_id", s.lastJobId());
-		m.put("skipped", s.skipped());
-		m.put("template", s.template());
-		return m;
+	/** {@code schedule rm}: the jobs it enqueued stay. */
+	@PostMapping("/schedules/{name}/rm")
+	Map<String, Object> removeSchedule(@PathVariable String name) {
+		this.schedules.remove(name);
+		return Map.of("name", name, "removed", true);
 	}
 
 	/** A whole number parameter, with the CLI's wording when it is not one. */

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,6 +17,8 @@ import dev.queuectl.job.Job;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueService;
+import dev.queuectl.job.Schedule;
+import dev.queuectl.job.ScheduleService;
 import dev.queuectl.worker.JobOutput;
 import dev.queuectl.worker.WorkerService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -44,15 +47,18 @@ class DashboardController {
 
 	private final WorkerService workers;
 
+	private final ScheduleService schedules;
+
 	private final OutputStreams output;
 
 	private final WebAccess access;
 
-	DashboardController(JobService jobs, QueueService queues, WorkerService workers, OutputStreams output,
-			WebAccess access) {
+	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
+			OutputStreams output, WebAccess access) {
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
+		this.schedules = schedules;
 		this.output = output;
 		this.access = access;
 	}
@@ -123,37 +129,17 @@ class DashboardController {
 		return "job";
 	}
 
-	@PostMapping("/jobs/{id}/retry")
-	String retry(@PathVariable String id) {
-		try {
-			this.jobs.retryDead(id);
-			return "redirect:/jobs/" + encode(id);
-		}
-		catch (QueuectlException ex) {
-			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
-		}
-	}
-
-	@PostMapping("/jobs/{id}/run-now")
-	String runNow(@PathVariable String id) {
-		try {
-			this.jobs.runNow(id);
-			return "redirect:/jobs/" + encode(id);
-		}
-		catch (QueuectlException ex) {
-			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
-		}
-	}
-
-	@PostMapping("/jobs/{id}/cancel")
-	String cancel(@PathVariable String id) {
-		try {
-			this.jobs.cancel(id);
-			return "redirect:/jobs/" + encode(id);
-		}
-		catch (QueuectlException ex) {
-			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
-		}
+	/** A job page's buttons: back to the page, with the error when the action was refused. */
+	@PostMapping("/jobs/{id}/{action:retry|run-now|cancel}")
+	String jobAction(@PathVariable String id, @PathVariable String action) {
+		return back("/jobs/" + encode(id), "error", () -> {
+			switch (action) {
+				case "retry" -> this.jobs.retryDead(id);
+				case "run-now" -> this.jobs.runNow(id);
+				default -> this.jobs.cancel(id);
+			}
+			return null;
+		});
 	}
 
 	@GetMapping("/dlq")
@@ -170,16 +156,13 @@ class DashboardController {
 
 	@PostMapping("/dlq/retry")
 	String dlqRetry(@RequestParam(required = false) String id) {
-		try {
+		return back("/dlq", "message", () -> {
 			if (id == null || id.isEmpty()) {
-				return "redirect:/dlq?message=" + encode(this.jobs.retryAllDead(null) + " job(s) back in the queue");
+				return this.jobs.retryAllDead(null) + " job(s) back in the queue";
 			}
 			this.jobs.retryDead(id);
-			return "redirect:/dlq?message=" + encode(id + " back in the queue");
-		}
-		catch (QueuectlException ex) {
-			return "redirect:/dlq?message=" + encode(ex.getMessage());
-		}
+			return id + " back in the queue";
+		});
 	}
 
 	@GetMapping("/queues")
@@ -192,18 +175,63 @@ class DashboardController {
 
 	@PostMapping("/queues/{queue}/{action:pause|resume}")
 	String pauseOrResume(@PathVariable String queue, @PathVariable String action) {
-		try {
+		return back("/queues", "message", () -> {
 			if (action.equals("pause")) {
 				this.queues.pause(queue);
+				return queue + " paused";
 			}
-			else {
-				this.queues.resume(queue);
+			this.queues.resume(queue);
+			return queue + " resumed";
+		});
+	}
+
+	@GetMapping("/schedules")
+	String schedules(@RequestParam(required = false) String message, Model model) {
+		common(model, "schedules");
+		List<Schedule> all = this.schedules.list();
+		Map<String, Instant> next = new java.util.HashMap<>(); // none while paused or when the expression has no more
+		for (Schedule s : all) {
+			this.schedules.upcoming(s, 1).forEach(t -> next.put(s.name(), t));
+		}
+		model.addAttribute("schedules", all);
+		model.addAttribute("next", next);
+		model.addAttribute("message", message);
+		return "schedules";
+	}
+
+	/** The schedules page's buttons, as {@code schedule pause}, {@code resume}, {@code run} and {@code rm}. */
+	@PostMapping("/schedules/{name}/{action:pause|resume|run|rm}")
+	String scheduleAction(@PathVariable String name, @PathVariable String action) {
+		return back("/schedules", "message", () -> switch (action) {
+			case "pause" -> {
+				this.schedules.pause(name);
+				yield name + " paused";
 			}
-			return "redirect:/queues?message=" + encode(queue + (action.equals("pause") ? " paused" : " resumed"));
+			case "resume" -> {
+				this.schedules.resume(name);
+				yield name + " resumed";
+			}
+			case "run" -> name + " enqueued " + this.schedules.runNow(name);
+			default -> {
+				this.schedules.remove(name);
+				yield name + " removed";
+			}
+		});
+	}
+
+	/**
+	 * Does what a button asked and goes back to {@code page}, with the action's message (none when
+	 * it returns null) or the error line when it was refused, in the query parameter {@code param}.
+	 */
+	private static String back(String page, String param, Supplier<String> action) {
+		String message;
+		try {
+			message = action.get();
 		}
 		catch (QueuectlException ex) {
-			return "redirect:/queues?message=" + encode(ex.getMessage());
+			message = ex.getMessage();
 		}
+		return "redirect:" + page + (message == null ? "" : "?" + param + "=" + encode(message));
 	}
 
 	@GetMapping("/login")

@@ -25,6 +25,9 @@ final class Problems {
 	}
 
 	static int status(QueuectlException ex) {
+		if (ex instanceof QueuectlException.Conflict) {
+			return 409;
+		}
 		return switch (ex.exitCode()) {
 			case QueuectlException.USAGE -> 400;
 			case QueuectlException.NOT_FOUND -> 404;

@@ -2,8 +2,10 @@ package dev.queuectl.worker;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.queuectl.OptionWords;
 import dev.queuectl.QueuectlException;
 
 /**
@@ -29,57 +31,24 @@ public record WorkerOptions(int slots, List<String> queues, Integer httpPort) {
 	 * also as {@code --name=value}; {@code --help} / {@code -h}.
 	 */
 	public static Request parse(List<String> args) {
-		Integer count = null;
+		Integer[] count = { null };
 		List<String> queueValues = new ArrayList<>();
-		String port = null;
-		boolean noHttp = false;
-		boolean help = false;
-		for (int i = 0; i < args.size(); i++) {
-			String word = args.get(i);
-			String name = word;
-			String value = null;
-			int eq = word.indexOf('=');
-			if (word.startsWith("-") && eq > 0) {
-				name = word.substring(0, eq);
-				value = word.substring(eq + 1);
-			}
-			switch (name) {
-				case "--help", "-h" -> help = true;
-				case "--no-http" -> {
-					if (value != null && !value.equals("true") && !value.equals("false")) {
-						throw QueuectlException.usage("option --no-http expects true or false, got '" + value + "'");
+		String[] port = { null };
+		boolean[] noHttp = { false };
+		boolean[] help = { false };
+		OptionWords.parse(args, "worker start", Set.of("--help", "-h", "--no-http"),
+				Set.of("--count", "-c", "--queue", "-q", "--port"), (name, value) -> {
+					switch (name) {
+						case "--no-http" -> noHttp[0] = value.equals("true");
+						case "--count", "-c" -> count[0] = integer(name, value);
+						case "--port" -> port[0] = value;
+						case "--queue", "-q" -> queueValues.add(value);
+						default -> help[0] = value.equals("true");
 					}
-					noHttp = value == null || value.equals("true");
-				}
-				case "--count", "-c", "--queue", "-q", "--port" -> {
-					if (value == null) {
-						if (i + 1 >= args.size()) {
-							throw QueuectlException.usage("option " + name + " needs a value");
-						}
-						value = args.get(++i);
-					}
-					if (name.equals("--count") || name.equals("-c")) {
-						count = integer(name, value);
-					}
-					else if (name.equals("--port")) {
-						port = value;
-					}
-					else {
-						queueValues.add(value);
-					}
-				}
-				default -> {
-					if (word.startsWith("-")) {
-						throw QueuectlException.usage("unknown option '" + name
-								+ "' for 'worker start' (try 'queuectl help worker start')");
-					}
-					throw QueuectlException.usage("'worker start' takes no argument, got '" + word + "'");
-				}
-			}
-		}
-		return new Request(checkCount(count == null ? 1 : count),
+				});
+		return new Request(checkCount(count[0] == null ? 1 : count[0]),
 				checkQueues(queueValues.isEmpty() ? null : String.join(",", queueValues)),
-				port == null ? null : checkPort(integer("--port", port)), noHttp, help);
+				port[0] == null ? null : checkPort(integer("--port", port[0])), noHttp[0], help[0]);
 	}
 
 	/** Jobs run at once: 1 to {@value #MAX_SLOTS}. */

@@ -26,6 +26,9 @@ class EnqueueCommandTest extends CommandTestSupport {
 	@Autowired
 	Settings settings;
 
+	@Autowired
+	dev.queuectl.job.JobService jobs;
+
 	private Map<String, Object> row(String id) {
 		return this.jdbc.queryForMap("SELECT * FROM jobs WHERE id = ?", id);
 	}
@@ -258,5 +261,63 @@ class EnqueueCommandTest extends CommandTestSupport {
 		List<String> ids = this.jdbc.queryForList("SELECT id FROM jobs", String.class);
 		Set<String> distinct = new HashSet<>(ids);
 		assertThat(distinct).hasSize(2000);
+	}
+
+	@Test
+	void concurrentSingleEnqueuesAreEachAnsweredOnTheirOwnWhateverTheirNeighboursDo() throws Exception {
+		// 16 callers at once, as HTTP requests come: group commit stores what waits together, and a
+		// taken id or unique key in a group answers that caller alone
+		java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(16);
+		List<java.util.concurrent.Future<Object>> answers = new java.util.ArrayList<>();
+		try {
+			for (int i = 0; i < 400; i++) {
+				String json = i % 50 == 0 ? "{\"id\":\"same\",\"command\":\"true\"}"
+						: i % 50 == 1 ? "{\"id\":\"uk-" + i + "\",\"command\":\"true\",\"unique_key\":\"k\"}"
+								: "{\"id\":\"c-" + i + "\",\"command\":\"echo " + i + "\"}";
+				answers.add(callers.submit(() -> {
+					try {
+						return this.jobs.enqueue(json, this.workDir.toString());
+					}
+					catch (dev.queuectl.QueuectlException ex) {
+						return ex;
+					}
+				}));
+			}
+			int storedSame = 0;
+			int refusedSame = 0;
+			int storedKey = 0;
+			Set<String> keyHolders = new HashSet<>();
+			for (int i = 0; i < 400; i++) {
+				Object answer = answers.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+				if (i % 50 == 0) {
+					if (answer instanceof dev.queuectl.QueuectlException ex) {
+						assertThat(ex).isInstanceOf(dev.queuectl.QueuectlException.Conflict.class)
+							.hasMessage("a job with id 'same' already exists");
+						refusedSame++;
+					}
+					else {
+						storedSame++;
+					}
+				}
+				else if (i % 50 == 1) {
+					dev.queuectl.job.JobService.Enqueued e = (dev.queuectl.job.JobService.Enqueued) answer;
+					storedKey += e.stored();
+					keyHolders.add(e.firstId());
+				}
+				else {
+					assertThat(answer).isInstanceOfSatisfying(dev.queuectl.job.JobService.Enqueued.class,
+							e -> assertThat(e.stored()).isOne());
+				}
+			}
+			assertThat(storedSame).isOne();
+			assertThat(refusedSame).isEqualTo(7);
+			assertThat(storedKey).isOne();
+			assertThat(keyHolders).hasSize(1); // the duplicates name the one job that holds the key
+			assertThat(jobCount()).isEqualTo(400 - 8 - 8 + 2);
+			assertThat(row("c-399")).containsEntry("command", "echo 399");
+		}
+		finally {
+			callers.shutdownNow();
+		}
 	}
 }

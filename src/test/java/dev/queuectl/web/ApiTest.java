@@ -64,15 +64,47 @@ class ApiTest extends WebTestSupport {
 		assertProblem(post("/api/jobs", "text/plain", "{}"), 400,
 				"send one job as application/json, or many as application/x-ndjson (JSON Lines)");
 		enqueue("{\"id\":\"dup\",\"command\":\"true\"}");
-		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"dup\",\"command\":\"true\"}"), 400,
+		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"dup\",\"command\":\"true\"}"), 409,
 				"a job with id 'dup' already exists");
-		assertProblem(post("/api/jobs/dup/retry"), 400, "job dup is pending, not dead");
+		assertProblem(post("/api/jobs/dup/retry"), 409, "job dup is pending, not dead");
 		assertProblem(post("/api/queues/bad%20name/pause"), 400,
 				"a queue name is 1-64 characters of A-Z a-z 0-9 . _ : -, got 'bad name'");
 		assertProblem(post("/api/queues/mail/limit?limit=-3"), 400,
 				"a queue limit is a number of jobs from 1 to 100000, or 0 or none for no limit; got '-3'");
 		assertProblem(post("/api/queues/mail/limit"), 400,
 				"queue limit needs a queue and a number (0 or none removes the limit)");
+	}
+
+	@Test
+	void concurrentEnqueuesAreAnsweredEachOnItsOwnAndADuplicateIdGetsA409() throws Exception {
+		List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+		for (int i = 0; i < 120; i++) {
+			String body = i % 30 == 7 ? "{\"id\":\"twice\",\"command\":\"true\"}" : "{\"id\":\"p" + i + "\",\"command\":\"true\"}";
+			sent.add(this.http.sendAsync(HttpRequest.newBuilder(URI.create(url("/api/jobs")))
+				.header(WebAccess.CSRF_HEADER, this.access.csrf())
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString()));
+		}
+		int created = 0;
+		int conflicts = 0;
+		for (int i = 0; i < 120; i++) {
+			HttpResponse<String> r = sent.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+			if (i % 30 != 7) {
+				assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+				assertThat(json(r).get("id").asString()).isEqualTo("p" + i);
+			}
+			else if (r.statusCode() == 201) {
+				created++;
+			}
+			else {
+				assertProblem(r, 409, "a job with id 'twice' already exists");
+				conflicts++;
+			}
+		}
+		assertThat(created).isOne();
+		assertThat(conflicts).isEqualTo(3);
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(117);
 	}
 
 	@Test
@@ -84,7 +116,7 @@ class ApiTest extends WebTestSupport {
 		assertThat(this.jdbc.queryForObject("SELECT run_at FROM jobs WHERE id = 'later'", Long.class)).isLessThan(before);
 		assertProblem(post("/api/jobs/nope/run-now"), 404, "no such job: nope");
 		this.jdbc.update("UPDATE jobs SET state = 'completed' WHERE id = 'later'");
-		assertProblem(post("/api/jobs/later/run-now"), 400, "job later is completed: only a pending or failed job can be run now");
+		assertProblem(post("/api/jobs/later/run-now"), 409, "job later is completed: only a pending or failed job can be run now");
 
 		long now = System.currentTimeMillis();
 		for (int i = 1; i <= 100; i++) {
@@ -108,6 +140,55 @@ class ApiTest extends WebTestSupport {
 		HttpResponse<String> schedule = get("/api/schedules/nope");
 		assertThat(schedule.statusCode()).isEqualTo(404);
 		assertThat(json(schedule).get("detail").asString()).contains("nope");
+	}
+
+	@Test
+	void schedulesAddListPauseResumeRunAndRemoveAsTheCommandsDo() throws Exception {
+		HttpResponse<String> added = post("/api/schedules", "application/json",
+				"{\"name\":\"nightly\",\"cron\":\"30 2 * * *\",\"tz\":\"UTC\",\"job\":{\"command\":\"./backup.sh\"}}");
+		assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+		assertThat(added.headers().firstValue("Location")).hasValue("/api/schedules/nightly");
+		assertThat(json(added).get("cron").asString()).isEqualTo("30 2 * * *");
+		assertThat(json(added).get("next").size()).isEqualTo(3);
+		assertThat(json(added).get("next").get(0).asString()).endsWith("T02:30:00Z");
+		HttpResponse<String> poll = post("/api/schedules", "application/json",
+				"{\"name\":\"poll\",\"every\":\"5m\",\"no_overlap\":true,\"job\":\"{\\\"command\\\":\\\"true\\\"}\"}");
+		assertThat(poll.statusCode()).as(poll.body()).isEqualTo(201);
+		assertThat(json(poll).get("every").asString()).isEqualTo("5m");
+		assertThat(json(poll).get("no_overlap").asBoolean()).isTrue();
+		assertThat(json(get("/api/schedules"))).extracting(n -> n.get("name").asString()).containsExactlyInAnyOrder("nightly", "poll");
+
+		// the commands' checks and lines
+		assertProblem(post("/api/schedules", "application/json", "{\"name\":\"nightly\",\"every\":\"1h\",\"job\":{\"command\":\"true\"}}"),
+				409, "a schedule named 'nightly' already exists");
+		assertProblem(post("/api/schedules", "application/json",
+				"{\"name\":\"x\",\"cron\":\"@daily\",\"every\":\"1h\",\"job\":{\"command\":\"true\"}}"), 400,
+				"give either --cron 'EXPR' or --every D");
+		assertProblem(post("/api/schedules", "application/json", "{\"name\":\"x\",\"every\":\"1h\",\"job\":{\"id\":\"a\",\"command\":\"true\"}}"),
+				400, "field 'id' has no place in a schedule's job: each tick's job gets the id NAME:TICK");
+		assertProblem(post("/api/schedules", "application/json", "{\"name\":\"x\",\"every\":\"1h\",\"command\":\"true\"}"), 400,
+				"unknown field 'command' (allowed: name, cron, every, tz, catch_up, no_overlap, job)");
+		assertProblem(post("/api/schedules", "application/json", "{\"name\":\"x\",\"every\":\"1h\",\"no_overlap\":\"yes\",\"job\":{}}"),
+				400, "field 'no_overlap' must be true or false");
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM schedules", Long.class)).isEqualTo(2);
+
+		assertThat(json(post("/api/schedules/nightly/pause")).get("paused").asBoolean()).isTrue();
+		assertThat(this.jdbc.queryForObject("SELECT paused FROM schedules WHERE name = 'nightly'", Integer.class)).isOne();
+		assertThat(json(get("/api/schedules/nightly")).get("next").size()).isZero();
+		assertThat(json(post("/api/schedules/nightly/resume")).get("paused").asBoolean()).isFalse();
+		assertThat(this.jdbc.queryForObject("SELECT paused FROM schedules WHERE name = 'nightly'", Integer.class)).isZero();
+
+		String id = json(post("/api/schedules/nightly/run")).get("id").asString();
+		assertThat(id).startsWith("nightly:run-");
+		assertThat(state(id)).isEqualTo("pending");
+		JsonNode shown = json(get("/api/schedules/nightly"));
+		assertThat(shown.get("recent").get(0).get("id").asString()).isEqualTo(id);
+		assertThat(shown.get("last_job").asString()).isEqualTo(id);
+
+		assertThat(json(post("/api/schedules/nightly/rm")).get("removed").asBoolean()).isTrue();
+		assertProblem(get("/api/schedules/nightly"), 404, "no such schedule: nightly");
+		assertProblem(post("/api/schedules/nightly/pause"), 404, "no such schedule: nightly");
+		assertThat(state(id)).isEqualTo("pending"); // its jobs stay
 	}
 
 	@Test
@@ -165,7 +246,7 @@ class ApiTest extends WebTestSupport {
 		assertThat(json(post("/api/jobs/c1/cancel")).get("result").asString()).isEqualTo("canceled");
 		assertThat(state("c1")).isEqualTo("canceled");
 		HttpResponse<String> again = post("/api/jobs/c1/cancel");
-		assertProblem(again, 400, "job c1 is canceled: only a job that has not finished can be canceled");
+		assertProblem(again, 409, "job c1 is canceled: only a job that has not finished can be canceled");
 
 		enqueue("{\"id\":\"d1\",\"command\":\"false\",\"queue\":\"q1\"}");
 		enqueue("{\"id\":\"d2\",\"command\":\"false\",\"queue\":\"q2\"}");

@@ -170,6 +170,36 @@ class BrowserIT extends WebTestSupport {
 	}
 
 	@Test
+	void pauseRunAndRemoveAScheduleFromItsPage() throws Exception {
+		post("/api/schedules", "application/json", "{\"name\":\"nightly\",\"cron\":\"30 2 * * *\",\"tz\":\"UTC\",\"job\":{\"command\":\"true\"}}");
+		open("/");
+		browser.findElement(By.linkText("Schedules")).click();
+		await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().endsWith("/schedules"));
+		assertThat(text("[data-schedule=nightly] .state")).isEqualTo("active");
+		assertThat(text("[data-schedule=nightly] .next")).endsWith("02:30:00");
+
+		browser.findElement(By.cssSelector("[data-schedule=nightly] button.toggle")).click();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.jdbc.queryForObject(
+				"SELECT paused FROM schedules WHERE name = 'nightly'", Integer.class) == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> text(".message").equals("nightly paused"));
+		assertThat(text("[data-schedule=nightly] .state")).isEqualTo("paused");
+		assertThat(text("[data-schedule=nightly] .next")).isEqualTo("-");
+
+		browser.findElement(By.cssSelector("[data-schedule=nightly] button.run")).click();
+		await().atMost(Duration.ofSeconds(10)).until(() -> text(".message").startsWith("nightly enqueued nightly:run-"));
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE id LIKE 'nightly:run-%'", Long.class)).isOne();
+
+		browser.findElement(By.cssSelector("[data-schedule=nightly] button.remove")).click();
+		browser.switchTo().alert().dismiss(); // asks first: nothing removed
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM schedules", Long.class)).isOne();
+		browser.findElement(By.cssSelector("[data-schedule=nightly] button.remove")).click();
+		browser.switchTo().alert().accept();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.jdbc.queryForObject("SELECT COUNT(*) FROM schedules",
+				Long.class) == 0);
+		await().atMost(Duration.ofSeconds(10)).until(() -> text(".message").equals("nightly removed"));
+	}
+
+	@Test
 	void anXssPayloadRendersAsText() throws Exception {
 		String payload = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
 		startWorker(1);
