@@ -20,6 +20,7 @@ import dev.queuectl.job.ScheduleService;
 import org.springframework.beans.factory.annotation.Value;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.HostWakeups;
+import dev.queuectl.store.OutputStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -55,9 +56,11 @@ public class WorkerService implements HealthIndicator {
 
 	private final HostWakeups wakeups;
 
+	private final OutputStore outputs;
+
 	WorkerService(WorkerStore store, Settings settings, Clock clock, DatabaseLocation location, WorkerMetrics metrics,
 			ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, HostWakeups wakeups,
-			@Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
+			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
 		Duration interval = Durations.parseOrNull(housekeepingInterval);
 		if (interval == null || interval.toMillis() < 100) {
 			throw QueuectlException.usage("queuectl.worker.housekeeping-interval must be a duration of at least 100ms, got '"
@@ -71,6 +74,7 @@ public class WorkerService implements HealthIndicator {
 		this.metrics = metrics;
 		this.events = events;
 		this.wakeups = wakeups;
+		this.outputs = outputs;
 	}
 
 	/**
@@ -92,7 +96,7 @@ public class WorkerService implements HealthIndicator {
 		catch (IOException ex) {
 			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + outputDir + ": " + ex.getMessage());
 		}
-		JobExecutor jobs = new JobExecutor(outputDir, this.clock, Duration.ofSeconds(5));
+		JobExecutor jobs = new JobExecutor(this.outputs, this.clock, Duration.ofSeconds(5));
 		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics,
 				this.chores);
 		if (!this.host.compareAndSet(null, worker)) {
