@@ -50,8 +50,9 @@ public class MigrateService {
 		return this.store.copyTo(url.trim(), new MigrateStore.Rules() {
 			@Override
 			public void checkSource() {
-				Instant cutoff = MigrateService.this.clock.instant().minus(MigrateService.this.settings.snapshot().leaseTimeout());
-				List<WorkerInfo> live = MigrateService.this.workers.workers().stream()
+				Instant now = MigrateService.this.clock.instant();
+				Instant cutoff = now.minus(MigrateService.this.settings.snapshot().leaseTimeout());
+				List<WorkerInfo> live = MigrateService.this.workers.workers(now).stream()
 					.filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
 				if (!live.isEmpty()) {
 					WorkerInfo w = live.get(0);

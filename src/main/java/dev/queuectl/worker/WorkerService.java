@@ -130,7 +130,7 @@ public class WorkerService implements HealthIndicator {
 		this.store.forgetSilent(now, this.settings.snapshot().leaseTimeout());
 		int asked = this.store.requestStopAll();
 		Instant deadline = now.plus(timeout);
-		for (int left; (left = this.store.workers().size()) > 0;) {
+		for (int left; (left = this.store.workers(this.clock.instant()).size()) > 0;) {
 			if (this.clock.instant().isAfter(deadline)) {
 				throw new QueuectlException(QueuectlException.FAILURE,
 						left + " worker host(s) still running after " + timeout.toSeconds() + "s");
@@ -147,8 +147,9 @@ public class WorkerService implements HealthIndicator {
 	}
 
 	public List<WorkerInfo> workers() {
-		Instant cutoff = this.clock.instant().minus(this.settings.snapshot().leaseTimeout());
-		return this.store.workers().stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
+		Instant now = this.clock.instant();
+		Instant cutoff = now.minus(this.settings.snapshot().leaseTimeout());
+		return this.store.workers(now).stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
 	}
 
 	/** UP while this process's worker host beats on time; the database check is Boot's own. */
