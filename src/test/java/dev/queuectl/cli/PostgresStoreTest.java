@@ -177,6 +177,45 @@ class PostgresStoreTest extends CommandTestSupport {
 		this.jdbc.update("DELETE FROM workers WHERE id = 'B'");
 	}
 
+	@Test
+	void aBatchIsSettledInOneStatementAndEachRowIsFencedOnItsOwn() {
+		enqueue("{\"id\":\"kept\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"taken\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"retried\",\"command\":\"false\",\"max_retries\":3}");
+		List<Claim> claims = this.store.claim("A", List.of(), 3, this.clock.instant(), Duration.ofMinutes(1));
+		assertThat(claims).hasSize(3);
+		// another host took "taken" back meanwhile (its lease had run out): A's result must not land
+		this.jdbc.update("UPDATE jobs SET worker_id = 'B', attempts = 2 WHERE id = 'taken'");
+		Instant now = this.clock.instant();
+		List<WorkerStore.Outcome> outcomes = new ArrayList<>();
+		for (Claim c : claims) {
+			boolean fails = c.jobId().equals("retried");
+			outcomes.add(new WorkerStore.Outcome(c, new dev.queuectl.worker.RunResult(fails ? "failed" : "completed",
+					fails ? 1 : 0, null, now, 7, fails ? "exit code 1" : null, "tail 'quoted' \"x\" ü\n", "job_output"), false));
+		}
+		WorkerStore.Settled settled = this.store.settleAndClaim(outcomes, "A", 2, Duration.ofHours(1), List.of(), 0, now,
+				Duration.ofMinutes(1));
+		for (int i = 0; i < claims.size(); i++) {
+			String id = claims.get(i).jobId();
+			assertThat(settled.states().get(i)).as(id).isEqualTo(switch (id) {
+				case "kept" -> dev.queuectl.job.JobState.COMPLETED;
+				case "retried" -> dev.queuectl.job.JobState.FAILED;
+				default -> null;
+			});
+		}
+		assertThat(this.jdbc.queryForMap("SELECT state, worker_id FROM jobs WHERE id = 'taken'"))
+			.containsEntry("state", "processing").containsEntry("worker_id", "B");
+		assertThat(this.jdbc.queryForList("SELECT job_id FROM job_runs ORDER BY job_id", String.class))
+			.containsExactly("kept", "retried");
+		assertThat(this.jdbc.queryForMap("SELECT attempt, worker_id, exit_code, duration_ms, outcome, error, output_tail, output_path"
+				+ " FROM job_runs WHERE job_id = 'retried'"))
+			.containsEntry("attempt", 1).containsEntry("worker_id", "A").containsEntry("exit_code", 1)
+			.containsEntry("duration_ms", 7L).containsEntry("outcome", "failed").containsEntry("error", "exit code 1")
+			.containsEntry("output_tail", "tail 'quoted' \"x\" ü\n").containsEntry("output_path", "job_output");
+		assertThat(this.jdbc.queryForMap("SELECT exit_code, last_error, finished_at FROM jobs WHERE id = 'retried'"))
+			.containsEntry("exit_code", 1).containsEntry("last_error", "exit code 1").containsEntry("finished_at", now.toEpochMilli());
+	}
+
 	private long runAt(String id) {
 		return this.jdbc.queryForObject("SELECT run_at FROM jobs WHERE id = ?", Long.class, id);
 	}
