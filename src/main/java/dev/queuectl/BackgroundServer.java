@@ -26,8 +26,9 @@ import dev.queuectl.store.DatabaseLocation;
  * command, so the command itself is no slower than without a server.
  * <p>
  * The server is detached: its own session ({@code setsid}), stdin from /dev/null, stdout and
- * stderr appended to {@code <db>.server.log} beside the database, working directory the data
- * folder. It holds {@code <db>.server.lock} for its whole life; starters take {@code
+ * stderr appended to {@code <db>.server.log} beside the database (in a PostgreSQL database's
+ * folder of this machine: {@code queue.server.log}), working directory the data folder. It holds
+ * {@code <db>.server.lock} for its whole life; starters take {@code
  * <db>.server-start.lock} while they look and start one, and leave the pid of the one they
  * started in it, so commands started at the same moment start one server. It starts only from the launcher (which names the build), for commands that
  * use the database, and not when turned off ({@link #enabled()}).
@@ -51,7 +52,7 @@ final class BackgroundServer {
 
 	/** The lock a live server holds. */
 	static Path serverLock(DatabaseLocation location) {
-		return location.dataDir().resolve(location.file().getFileName().toString().concat(".server.lock"));
+		return location.beside(".server.lock");
 	}
 
 	/** Whether to start a server after running these words. */
@@ -110,14 +111,11 @@ final class BackgroundServer {
 
 	/** Starts a server for the database unless one runs, starts, or something else serves it. */
 	static void ensure(DatabaseLocation location) {
-		if (location.isPostgres()) {
-			return; // SQLite only for now: a PostgreSQL queue's commands are served by its worker hosts
-		}
 		Path dir = location.dataDir();
-		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !Files.exists(location.file())) {
+		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !location.isPostgres() && !Files.exists(location.file())) {
 			return;
 		}
-		Path startLock = dir.resolve(location.file().getFileName().toString().concat(".server-start.lock"));
+		Path startLock = location.beside(".server-start.lock");
 		try (FileChannel start = open(startLock); FileLock ignored = start.lock()) {
 			if (starting(start) || held(serverLock(location)) || live(location.socket())) {
 				return;
@@ -188,7 +186,8 @@ final class BackgroundServer {
 	}
 
 	/**
-	 * {@code setsid java <this JVM's options> <server options> -jar <this jar> --db DB server run}.
+	 * {@code setsid sh -c <wait for this process to exit> java <this JVM's options> <server options>
+	 * -jar <this jar> --db DB server run}.
 	 * The server's heap and stack flags come from the launcher ({@code queuectl.server.jvm}).
 	 */
 	private static Process spawn(DatabaseLocation location) throws IOException {
@@ -205,6 +204,11 @@ final class BackgroundServer {
 				break;
 			}
 		}
+		// The JVM starts once this command's process has exited: its start (a second of CPU) then
+		// never competes with the end of the command the user waits for. The shell's command line
+		// ends in " server run" too, which is what starting() looks for.
+		cmd.addAll(List.of("/bin/sh", "-c", "while kill -0 \"$1\" 2>/dev/null; do sleep 0.02; done; shift; exec \"$@\"",
+				"sh", Long.toString(ProcessHandle.current().pid())));
 		cmd.add(java);
 		String jar = null;
 		for (int i = 0; i < args.length; i++) {
@@ -227,9 +231,11 @@ final class BackgroundServer {
 				cmd.add(flag);
 			}
 		}
+		// a PostgreSQL URL without its password (the command line is public); the password, if
+		// any, goes in the environment, which only its owner can read
 		cmd.addAll(List.of("-Dqueuectl.remote=false", "-Dqueuectl.stdin.tty=false", "-jar", jar, "--db",
-				location.file().toString(), "server", "run"));
-		Path log = location.dataDir().resolve(location.file().getFileName().toString().concat(".server.log"));
+				location.isPostgres() ? location.postgres().display() : location.file().toString(), "server", "run"));
+		Path log = location.beside(".server.log");
 		if (Files.exists(log) && Files.size(log) > LOG_LIMIT) {
 			Files.move(log, log.resolveSibling(log.getFileName().toString().concat(".1")),
 					StandardCopyOption.REPLACE_EXISTING);
@@ -240,6 +246,9 @@ final class BackgroundServer {
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 			.redirectErrorStream(true);
 		pb.environment().remove("QUEUECTL_DB");
+		if (location.isPostgres() && location.postgres().password() != null) {
+			pb.environment().put("PGPASSWORD", location.postgres().password());
+		}
 		return pb.start();
 	}
 }

@@ -13,7 +13,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Makes queuectl read its configuration only from the places it documents: the install's
- * application.yml (inside the jar), the user's {@code ${XDG_CONFIG_HOME:-~/.config}/queuectl/application.yml}
+ * application.yml (inside the jar, and the file bin/queuectl names: an unpacked release's, which its
+ * user may edit), the user's {@code ${XDG_CONFIG_HOME:-~/.config}/queuectl/application.yml}
  * and {@code QUEUECTL_*} environment variables. Spring Boot would also read application.yml,
  * application.properties and config/ in the working directory, and SPRING_CONFIG_*,
  * SPRING_APPLICATION_JSON and any other variable named after a property: a directory a worker is
@@ -41,7 +42,9 @@ final class ConfigLockdown implements ApplicationListener<ApplicationEnvironment
 	 */
 	ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp, String bind) {
 		Map<String, Object> p = new LinkedHashMap<>(commandLine);
-		p.put("spring.config.location", "classpath:/application.yml,optional:file:" + ConfiguredDb.userConfigFile());
+		java.nio.file.Path install = ConfiguredDb.installConfigFile();
+		p.put("spring.config.location", "classpath:/application.yml,"
+				+ (install == null ? "" : "optional:file:" + install + ",") + "optional:file:" + ConfiguredDb.userConfigFile());
 		p.put("spring.config.additional-location", "");
 		p.put("spring.config.import", "");
 		p.put("spring.main.web-application-type", serveHttp ? "servlet" : "none");

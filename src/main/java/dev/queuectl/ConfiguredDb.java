@@ -12,7 +12,8 @@ import java.nio.file.Paths;
 /**
  * Where queuectl's configuration files are, and {@code queuectl.db} read from them without
  * starting Spring, for the fast path in {@link Main}. The files are the install's application.yml
- * (inside the jar) and the user's {@code ${XDG_CONFIG_HOME:-~/.config}/queuectl/application.yml},
+ * (the file bin/queuectl names with {@code -Dqueuectl.install.config}: the project's, or an unpacked
+ * release's; else the copy inside the jar) and the user's {@code ${XDG_CONFIG_HOME:-~/.config}/queuectl/application.yml},
  * which wins; never a file in the working directory ({@link ConfigLockdown} makes Spring read the
  * same two). Understands the files as YAML written by hand: a {@code db:} key one level under
  * {@code queuectl:}, or a top-level {@code queuectl.db:}. Plain string handling only (no regex,
@@ -32,6 +33,22 @@ final class ConfiguredDb {
 		return base.resolve("queuectl").resolve("application.yml");
 	}
 
+	/** The install's application.yml as a file, when the launcher names one that exists; else null. */
+	static Path installConfigFile() {
+		String named = System.getProperty("queuectl.install.config");
+		if (named == null || named.isEmpty()) {
+			return null;
+		}
+		Path file = Paths.get(named);
+		return Files.isRegularFile(file) ? file : null;
+	}
+
+	/** The install's application.yml: the file the launcher names, else the one inside the jar. */
+	private static InputStream openInstallConfig() throws IOException {
+		Path file = installConfigFile();
+		return file != null ? Files.newInputStream(file) : ConfiguredDb.class.getResourceAsStream("/application.yml");
+	}
+
 	/** {@code queuectl.db} as configured in the files: the user's, else the install's; null when blank. */
 	static String fromConfigFiles() {
 		Path user = userConfigFile();
@@ -49,9 +66,9 @@ final class ConfiguredDb {
 		return fromApplicationYml();
 	}
 
-	/** {@code queuectl.db} from the application.yml inside the jar; null when blank. */
+	/** {@code queuectl.db} from the install's application.yml; null when blank. */
 	static String fromApplicationYml() {
-		try (InputStream in = ConfiguredDb.class.getResourceAsStream("/application.yml")) {
+		try (InputStream in = openInstallConfig()) {
 			if (in == null) {
 				return null;
 			}
@@ -85,7 +102,7 @@ final class ConfiguredDb {
 				// unreadable: as if unset
 			}
 		}
-		try (InputStream in = ConfiguredDb.class.getResourceAsStream("/application.yml")) {
+		try (InputStream in = openInstallConfig()) {
 			String[] found = in == null ? null : read(in, key);
 			return found == null ? null : found[0];
 		}

@@ -47,11 +47,6 @@ public final class Main {
 				System.exit(NOT_SERVED);
 			}
 		}
-		if (location != null && location.isPostgres() && QueuectlApplication.isServerRun(words)) {
-			System.err.println("queuectl: the background command server serves SQLite queues only; on PostgreSQL "
-				.concat("worker hosts serve commands"));
-			System.exit(QueuectlException.USAGE);
-		}
 		if (location != null && QueuectlApplication.isServerRun(words) && !BackgroundServer.lockForLife(location)) {
 			System.err.println("queuectl: a command server runs for ".concat(location.display())
 				.concat(" already (queuectl server status)"));

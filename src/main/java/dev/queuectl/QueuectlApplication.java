@@ -1,13 +1,10 @@
 package dev.queuectl;
 
 import java.io.Console;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import dev.queuectl.cli.Mode;
 import dev.queuectl.store.StorageErrors;
@@ -59,7 +56,7 @@ public class QueuectlApplication {
 				debug = true;
 			}
 			else if (arg.equals("--version") || arg.equals("-V")) {
-				System.out.println("queuectl " + version());
+				System.out.println(Version.line());
 				return 0;
 			}
 			else if (arg.equals("--help") || arg.equals("-h")) {
@@ -197,19 +194,6 @@ public class QueuectlApplication {
 		}
 		catch (ReflectiveOperationException ex) {
 			return true; // JDK < 22: a console exists only on a terminal
-		}
-	}
-
-	static String version() {
-		try (InputStream in = QueuectlApplication.class.getResourceAsStream("/queuectl-version.properties")) {
-			Properties p = new Properties();
-			if (in != null) {
-				p.load(in);
-			}
-			return p.getProperty("version", "unknown");
-		}
-		catch (IOException ex) {
-			return "unknown";
 		}
 	}
 }

@@ -40,7 +40,7 @@ final class ArgvParser {
 		StringBuilder name = new StringBuilder();
 		for (String word : words) {
 			name.append(name.length() == 0 ? "" : " ").append(word);
-			Command exact = registry.getCommandByName(name.toString());
+			Command exact = byName(registry, name.toString());
 			if (exact != null) {
 				command = exact;
 			}
@@ -171,6 +171,15 @@ final class ArgvParser {
 			}
 		}
 		return max;
+	}
+
+	/** The command of this name, hidden ones too (Shell's lookup skips them; they run, unlisted). */
+	private static Command byName(CommandRegistry registry, String name) {
+		Command visible = registry.getCommandByName(name);
+		if (visible != null) {
+			return visible;
+		}
+		return registry.getCommands().stream().filter(c -> c.isHidden() && c.getName().equals(name)).findFirst().orElse(null);
 	}
 
 	private static CommandOption find(Command command, String word) {

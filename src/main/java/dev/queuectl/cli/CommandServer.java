@@ -156,6 +156,11 @@ class CommandServer {
 		return System.nanoTime() - this.lastRequest;
 	}
 
+	/** Counts idle time from now (the resident server, once warmed up: its warm-up was not idle). */
+	void idleFromNow() {
+		this.lastRequest = System.nanoTime();
+	}
+
 	/** Whether this process serves the socket now (and the socket file is still its own). */
 	boolean serving() {
 		ServerSocketChannel s = this.server;

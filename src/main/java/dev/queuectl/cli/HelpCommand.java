@@ -19,6 +19,20 @@ import org.springframework.stereotype.Component;
 @Component
 class HelpCommand implements Command {
 
+	/** The words the overview starts with; the man page says them too (ManPage). */
+	static final String SUMMARY = "a durable queue of shell commands";
+
+	static final String USAGE = "queuectl [--db PATH] [--debug] COMMAND [OPTIONS]";
+
+	/** The options before the command: one list for the overview, the man page and the completions. */
+	static final List<List<String>> GLOBAL_OPTIONS = List.of(
+			List.of("--db PATH", "the queue: an SQLite file or a postgresql:// URL (default: QUEUECTL_DB, the config file, ~/.local/share/queuectl/queue.db)"),
+			List.of("--debug", "log what happens, and stack traces, on stderr"),
+			List.of("--version", "print the version, the git commit and the build date"),
+			List.of("--help", "this overview"));
+
+	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job";
+
 	@Override
 	public String getName() {
 		return "help";
@@ -70,8 +84,8 @@ class HelpCommand implements Command {
 		}
 		int width = ctx.commandRegistry().getCommands().stream().mapToInt(c -> c.getName().length()).max().orElse(0);
 		StringBuilder sb = new StringBuilder();
-		sb.append("queuectl: a durable queue of shell commands\n\n");
-		sb.append("Usage: queuectl [--db PATH] [--debug] COMMAND [OPTIONS]   (no command: interactive shell)\n");
+		sb.append("queuectl: ").append(SUMMARY).append("\n\n");
+		sb.append("Usage: ").append(USAGE).append("   (no command: interactive shell)\n");
 		groups.forEach((group, commands) -> {
 			sb.append('\n').append(group).append(":\n");
 			commands.stream().sorted(Comparator.comparing(Command::getName)).forEach(c -> sb.append("  ")
@@ -80,8 +94,12 @@ class HelpCommand implements Command {
 				.append(c.getDescription())
 				.append('\n'));
 		});
+		sb.append("\nGlobal options:\n");
+		int optionWidth = GLOBAL_OPTIONS.stream().mapToInt(o -> o.get(0).length()).max().orElse(0);
+		GLOBAL_OPTIONS.forEach(o -> sb.append("  ").append(o.get(0)).append(" ".repeat(optionWidth - o.get(0).length() + 2))
+			.append(o.get(1)).append('\n'));
 		sb.append("\n'queuectl help COMMAND' shows a command's options and examples.\n");
-		sb.append("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job.\n");
+		sb.append("Exit codes: ").append(EXIT_CODES).append(".\n");
 		return sb.toString();
 	}
 
@@ -102,21 +120,35 @@ class HelpCommand implements Command {
 					.append('\n');
 			}
 		}
-		String help = command.getHelp();
-		if (help != null && !help.isBlank() && !help.startsWith(command.getName() + "(")) {
+		List<HelpLine> help = helpText(command);
+		if (!help.isEmpty()) {
 			sb.append('\n');
-			// examples are indented under the prose, however the source text block was indented
-			help.strip().lines().forEach(line -> {
-				String text = line.strip();
-				boolean example = text.startsWith("queuectl ") || text.contains("| queuectl ");
-				sb.append(example ? "  " : "").append(text).append('\n');
-			});
+			// examples are indented under the prose
+			help.forEach(line -> sb.append(line.example() ? "  " : "").append(line.text()).append('\n'));
 		}
 		return sb.toString();
 	}
 
-	private static String optionName(CommandOption option) {
-		boolean flag = option.type() == Boolean.class || option.type() == boolean.class;
+	/** A line of a command's help text: prose, or an example command line. */
+	record HelpLine(String text, boolean example) {
+	}
+
+	/** The command's help text (prose and examples), however the source text block was indented. */
+	static List<HelpLine> helpText(Command command) {
+		String help = command.getHelp();
+		if (help == null || help.isBlank() || help.startsWith(command.getName() + "(")) {
+			return List.of();
+		}
+		return help.strip().lines().map(String::strip).map(text -> new HelpLine(text,
+				text.startsWith("queuectl ") || text.contains("| queuectl "))).toList();
+	}
+
+	static boolean isFlag(CommandOption option) {
+		return option.type() == Boolean.class || option.type() == boolean.class;
+	}
+
+	static String optionName(CommandOption option) {
+		boolean flag = isFlag(option);
 		String name = (option.shortName() != ' ' ? "-" + option.shortName() + ", " : "    ") + "--" + option.longName();
 		return flag ? name : name + " VALUE";
 	}

@@ -16,6 +16,7 @@ import dev.queuectl.config.Durations;
 import dev.queuectl.config.Setting;
 import dev.queuectl.config.Settings;
 import dev.queuectl.store.DatabaseLocation;
+import dev.queuectl.worker.WorkerService;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
@@ -44,6 +45,8 @@ class ResidentServer implements DisposableBean {
 
 	private final DatabaseLocation location;
 
+	private final WorkerService workers;
+
 	private final Instant started = Instant.now();
 
 	private final CountDownLatch stop = new CountDownLatch(1);
@@ -51,11 +54,12 @@ class ResidentServer implements DisposableBean {
 	private volatile Duration idleLimit = Duration.ofMinutes(15);
 
 	ResidentServer(CommandServer server, ObjectProvider<CommandDispatcher> dispatcher, Settings settings,
-			DatabaseLocation location) {
+			DatabaseLocation location, WorkerService workers) {
 		this.server = server;
 		this.dispatcher = dispatcher;
 		this.settings = settings;
 		this.location = location;
+		this.workers = workers;
 	}
 
 	/** This process's resident server while it serves, else null. */
@@ -72,6 +76,7 @@ class ResidentServer implements DisposableBean {
 		running = this;
 		try {
 			warmUp();
+			this.server.idleFromNow();
 			log.info("command server serving {} (pid {}, build {})", this.location.socket(),
 					ProcessHandle.current().pid(), CommandServer.build());
 			String reason;
@@ -82,12 +87,17 @@ class ResidentServer implements DisposableBean {
 					reason = "asked to stop";
 					break;
 				}
-				if (!Files.exists(this.location.file())) {
+				if (!this.location.isPostgres() && !Files.exists(this.location.file())) {
 					reason = "its database is gone";
 					break;
 				}
 				if (!this.server.serving()) {
 					reason = "its socket is gone or taken over";
+					break;
+				}
+				String newer = this.workers.newerSchemaWriter().orElse(null);
+				if (newer != null) {
+					reason = "the database was upgraded by " + newer + "; this server is queuectl " + dev.queuectl.Version.number();
 					break;
 				}
 				if (this.server.active() == 0 && this.server.idleNanos() >= limit.toNanos()) {

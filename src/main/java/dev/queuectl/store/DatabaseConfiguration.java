@@ -111,6 +111,7 @@ class DatabaseConfiguration {
 		config.addDataSourceProperty("connectTimeout", "10");
 		HikariDataSource dataSource = new HikariDataSource(config);
 		try {
+			SchemaVersions.refuseNewer(dataSource);
 			flyway(dataSource, location).migrate();
 			return dataSource;
 		}
@@ -125,7 +126,9 @@ class DatabaseConfiguration {
 		}
 	}
 
+	/** Brings an SQLite database up to date, unless a newer queuectl wrote it (then touches nothing). */
 	static void migrate(DataSource dataSource, DatabaseLocation location) {
+		SchemaVersions.refuseNewer(dataSource);
 		Path lockFile = location.dataDir().resolve(location.file().getFileName() + ".lock");
 		createOwnerOnly(lockFile);
 		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
@@ -140,6 +143,7 @@ class DatabaseConfiguration {
 
 	/** A database that cannot be written cannot be migrated either: it must be current already. */
 	private static void checkSchemaCurrent(DataSource dataSource, DatabaseLocation location) {
+		SchemaVersions.refuseNewer(dataSource);
 		Flyway flyway = flyway(dataSource);
 		if (flyway.info().current() == null || flyway.info().pending().length > 0) {
 			throw new QueuectlException(QueuectlException.FAILURE, "the database " + location.file()
@@ -157,6 +161,7 @@ class DatabaseConfiguration {
 			.dataSource(dataSource)
 			.locations(postgres ? "classpath:db/migration/postgresql" : "classpath:db/migration/sqlite")
 			.loggers("slf4j")
+			.installedBy(SchemaVersions.INSTALLED_BY) // names the release in a refusal by an older one
 			.load();
 	}
 

@@ -67,9 +67,17 @@ public record DatabaseLocation(Path file, PostgresUrl postgres) {
 
 	/** The local socket on which a running queuectl process serves commands for this database. */
 	public Path socket() {
+		return beside(".sock");
+	}
+
+	/**
+	 * A file of this machine's beside the database: {@code <db>SUFFIX} next to an SQLite file,
+	 * {@code queueSUFFIX} in a PostgreSQL database's folder.
+	 */
+	public Path beside(String suffix) {
 		// concat, not +: the one-shot client calls this, and on JDK 17 the first string
 		// concatenation costs it milliseconds of invokedynamic bootstrap
-		return dataDir().resolve(this.postgres != null ? "queue.sock" : this.file.getFileName().toString().concat(".sock"));
+		return dataDir().resolve((this.postgres != null ? "queue" : this.file.getFileName().toString()).concat(suffix));
 	}
 
 	/**

@@ -380,6 +380,15 @@ public class WorkerStore {
 				queues, httpPort, now.toEpochMilli() }, clockArgs(now)));
 	}
 
+	/**
+	 * Who migrated the database past the schema this build knows (e.g. "queuectl 0.5.0"), if a newer
+	 * queuectl did: a worker host checks at each heartbeat and stops.
+	 */
+	public java.util.Optional<String> newerSchemaWriter() {
+		return SchemaVersions.applied(this.jdbc).filter(SchemaVersions.Applied::newerThanKnown)
+			.map(a -> a.writer() + " (schema version " + a.version() + ")");
+	}
+
 	/** Records a heartbeat; returns true when someone asked this host to stop. */
 	public boolean heartbeat(String id, Instant now) {
 		List<Integer> stop = this.jdbc.queryForList(

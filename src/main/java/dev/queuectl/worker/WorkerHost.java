@@ -499,10 +499,21 @@ final class WorkerHost {
 		}
 	}
 
-	/** Renews leases, reads stop requests and settings, takes back jobs of dead workers. */
+	/**
+	 * Renews leases, reads stop requests and settings, takes back jobs of dead workers; stops this
+	 * host when a newer queuectl has migrated the database (it finishes its running jobs, claims no
+	 * more: the newer release's worker hosts take over).
+	 */
 	private void beat() {
 		try {
 			Instant now = this.clock.instant();
+			if (!this.stopping) {
+				this.store.newerSchemaWriter().ifPresent(writer -> {
+					log.warn("the database was upgraded by {}; this worker host runs queuectl {} and stops: start the newer queuectl",
+							writer, dev.queuectl.Version.number());
+					requestStop();
+				});
+			}
 			this.config = this.settings.snapshot();
 			this.store.renewLeases(this.id, now, this.config.leaseTimeout());
 			if (this.store.heartbeat(this.id, now)) {

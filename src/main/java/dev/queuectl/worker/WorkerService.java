@@ -124,6 +124,14 @@ public class WorkerService implements HealthIndicator {
 		}
 	}
 
+	/**
+	 * Who migrated the database past the schema this build knows ("queuectl 0.5.0 (schema version
+	 * 6)"), if a newer queuectl did: long-running processes of this build then stop.
+	 */
+	public java.util.Optional<String> newerSchemaWriter() {
+		return this.store.newerSchemaWriter();
+	}
+
 	/** Asks every worker host on this database to stop, and waits until they are gone. */
 	public int stopAll(Duration timeout) {
 		Instant now = this.clock.instant();

@@ -66,6 +66,12 @@ final class Cli {
 	 */
 	static final Map<String, String> OVERRIDES = new java.util.concurrent.ConcurrentHashMap<>();
 
+	/** Runs without this environment variable. */
+	Cli unset(String name) {
+		this.env.remove(name);
+		return this;
+	}
+
 	Path db() {
 		return this.db;
 	}

@@ -213,7 +213,8 @@ class LauncherIT {
 
 		Result version = results.get(0);
 		assertThat(version.exit()).as(version.toString()).isZero();
-		assertThat(version.out()).isEqualTo("queuectl " + projectVersion() + "\n");
+		assertThat(version.out()).matches("queuectl " + java.util.regex.Pattern.quote(projectVersion())
+				+ " \\(commit [0-9a-f]{7,}(-dirty)?, built \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\n");
 		assertThat(version.err()).as(version.toString()).isEmpty();
 
 		for (Result help : results.subList(1, 3)) {

@@ -1,41 +1,17 @@
 package dev.queuectl.process;
 
 import java.nio.file.Files;
-import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-/**
- * LauncherIT's tests again with the background command server on, through the native client:
- * each test's first command starts a server and the later commands are answered by it. What a
- * user sees must not differ from LauncherIT's in-process runs. Each test stops its servers and
- * asserts none is left.
- */
-class LauncherNativeClientIT extends LauncherIT {
+/** LauncherIT's tests through the background command server and the native client. */
+class LauncherNativeClientIT extends LauncherServedIT {
 
 	@BeforeAll
 	static void serveThroughNativeClient() {
-		assertThat(Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client"))).as("built where cc exists").isTrue();		Cli.OVERRIDES.put("QUEUECTL_SERVER", "on");
-		Cli.OVERRIDES.put("CI", "");
-		Cli.OVERRIDES.put("QUEUECTL_CLIENT", "native");
-	}
-
-	@AfterAll
-	static void serverOff() {
-		Cli.OVERRIDES.clear();
-	}
-
-	@Override
-	@AfterEach
-	void noCommandServerIsLeftBehind() {
-		for (ProcessHandle p : Cli.serversUnder(this.tmp)) {
-			p.destroy(); // SIGTERM: it shuts down as on server stop
-		}
-		await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(Cli.serversUnder(this.tmp)).isEmpty());
+		assertThat(Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client"))).as("built where cc exists").isTrue();
+		serveThrough("native");
 	}
 }

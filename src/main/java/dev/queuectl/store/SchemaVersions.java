@@ -1,0 +1,115 @@
+package dev.queuectl.store;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.api.MigrationVersion;
+
+import dev.queuectl.QueuectlException;
+import dev.queuectl.Version;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The schema versions this build knows, which release introduced each, and the version a database
+ * is at. A database migrated past what this build knows was written by a newer queuectl: it is
+ * refused before anything touches it, and a running worker host stops (the newer one records
+ * {@code "queuectl X.Y"} as Flyway's installed_by, which the refusal names).
+ */
+public final class SchemaVersions {
+
+	/**
+	 * Each Flyway migration (src/main/resources/db/migration/{sqlite,postgresql}/V*) and the release
+	 * that first ships it. EVERY NEW MIGRATION ADDS A LINE HERE; SchemaUpgradeTest fails until it
+	 * does, and then opens a database of each version listed.
+	 */
+	static final Map<String, String> INTRODUCED_IN = introducedIn();
+
+	private static Map<String, String> introducedIn() {
+		Map<String, String> m = new LinkedHashMap<>();
+		m.put("1", "0.4.0"); // jobs and runs
+		m.put("2", "0.4.0"); // workers
+		m.put("3", "0.4.0"); // control: cancel, pause, limits
+		m.put("4", "0.4.0"); // schedules
+		m.put("5", "0.4.0"); // the jobs page index
+		m.put("7", "0.4.0"); // job output in PostgreSQL (job_output; nothing on SQLite); 6 is another branch's
+		return m;
+	}
+
+	/** What Flyway records as installed_by: the release that applied a migration. */
+	static final String INSTALLED_BY = "queuectl " + Version.number();
+
+	private SchemaVersions() {
+	}
+
+	/** The highest schema version this build can migrate to. */
+	public static MigrationVersion known() {
+		return INTRODUCED_IN.keySet().stream().map(MigrationVersion::fromVersion).max(MigrationVersion::compareTo).orElseThrow();
+	}
+
+	/** The highest migration applied to a database, and who applied it. */
+	public record Applied(MigrationVersion version, String installedBy) {
+
+		public boolean newerThanKnown() {
+			return this.version.compareTo(known()) > 0;
+		}
+
+		/** The release that wrote it, e.g. {@code queuectl 0.5.0}, or "a newer queuectl". */
+		public String writer() {
+			return this.installedBy != null && this.installedBy.startsWith("queuectl ") ? this.installedBy : "a newer queuectl";
+		}
+	}
+
+	/** Empty for a new database (no history table yet, or one another process is creating). */
+	static Optional<Applied> applied(JdbcTemplate jdbc) {
+		if (!historyExists(jdbc)) {
+			return Optional.empty();
+		}
+		return jdbc.query("""
+				SELECT version, installed_by FROM flyway_schema_history
+				WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC""",
+				rs -> {
+					MigrationVersion highest = null;
+					String by = null;
+					while (rs.next()) {
+						MigrationVersion v = MigrationVersion.fromVersion(rs.getString(1));
+						if (highest == null || v.compareTo(highest) > 0) {
+							highest = v;
+							by = rs.getString(2);
+						}
+					}
+					return Optional.ofNullable(highest == null ? null : new Applied(highest, by));
+				});
+	}
+
+	/**
+	 * Whether Flyway's history table is there, in the connection's schema, asked of the driver's
+	 * metadata (the same for SQLite and PostgreSQL): a query that fails on a missing table would
+	 * race a process creating it.
+	 */
+	private static boolean historyExists(JdbcTemplate jdbc) {
+		Boolean exists = jdbc.execute((java.sql.Connection c) -> {
+			try (java.sql.ResultSet tables = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), "flyway_schema_history", null)) {
+				return tables.next();
+			}
+		});
+		return Boolean.TRUE.equals(exists);
+	}
+
+	/**
+	 * Refuses a database a newer queuectl migrated, before anything is written to it: one line
+	 * naming both releases, exit 1.
+	 */
+	static void refuseNewer(DataSource dataSource) {
+		applied(new JdbcTemplate(dataSource)).filter(Applied::newerThanKnown).ifPresent(a -> {
+			throw new QueuectlException(QueuectlException.FAILURE, newerMessage(a));
+		});
+	}
+
+	static String newerMessage(Applied applied) {
+		String writer = applied.writer();
+		return "this database was written by " + writer + "; this is " + Version.number() + ": upgrade";
+	}
+}

@@ -1,0 +1,107 @@
+package dev.queuectl.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bash completion, sourced in a real bash: it registers itself and completes commands,
+ * sub-commands, options and their values from the command model. ArchiveIT completes job ids from
+ * a running worker host with the script the release ships.
+ */
+class CompletionTest extends CommandTestSupport {
+
+	@Test
+	void theBashScriptRegistersItselfAndCompletesWhatHelpDescribes() throws Exception {
+		Path script = this.workDir.resolve("queuectl.bash");
+		Files.writeString(script, run("completion", "bash").ok().out());
+
+		assertThat(bash(script, "complete -p queuectl")).containsExactly("complete -o default -F _queuectl queuectl");
+		assertThat(complete(script, "queuectl", "wo")).containsExactly("worker");
+		assertThat(complete(script, "queuectl", "")).contains("enqueue", "list", "worker", "dlq", "config", "completion", "help")
+			.doesNotContain("dist-files", "start");
+		assertThat(complete(script, "queuectl", "worker", "")).containsExactly("start", "stop");
+		assertThat(complete(script, "queuectl", "--db", "x.db", "dlq", "r")).containsExactly("retry");
+		assertThat(complete(script, "queuectl", "worker", "start", "--")).containsExactly("--count", "--queue", "--port",
+				"--no-http", "--help");
+		assertThat(complete(script, "queuectl", "list", "--st")).containsExactly("--state");
+		assertThat(complete(script, "queuectl", "list", "--state", "")).containsExactly("pending", "waiting", "processing",
+				"completed", "failed", "dead", "canceled");
+		assertThat(complete(script, "queuectl", "list", "-s", "d")).containsExactly("dead");
+		assertThat(complete(script, "queuectl", "schedule", "add", "--catch-up", "")).containsExactly("all", "latest", "none");
+		assertThat(complete(script, "queuectl", "config", "get", "max-")).containsExactly("max-retries", "max-backoff");
+		assertThat(complete(script, "queuectl", "config", "set", "max-retries", "")).as("a value, not a key").isEmpty();
+		assertThat(complete(script, "queuectl", "completion", "")).containsExactly("bash", "zsh", "fish");
+		assertThat(complete(script, "queuectl", "--v")).containsExactly("--version");
+		Files.writeString(this.workDir.resolve("jobs.jsonl"), "{}\n");
+		assertThat(complete(script, "queuectl", "enqueue", "--file", this.workDir + "/jobs.j")).containsExactly(this.workDir + "/jobs.jsonl");
+		assertThat(complete(script, "queuectl", "logs", "-f", "")).as("logs -f is --follow, a flag: then a job id")
+			.isEmpty();
+	}
+
+	@Test
+	void theFishScriptCompletesInFish() throws Exception {
+		Path script = this.workDir.resolve("queuectl.fish");
+		Files.writeString(script, run("completion", "fish").ok().out());
+
+		assertThat(fish(script, "queuectl wo")).containsExactly("worker");
+		assertThat(fish(script, "queuectl worker ")).containsExactly("start", "stop");
+		assertThat(fish(script, "queuectl --db x.db dlq r")).containsExactly("retry");
+		assertThat(fish(script, "queuectl list --state d")).containsExactly("dead");
+		assertThat(fish(script, "queuectl worker start --c")).containsExactly("--count");
+		assertThat(fish(script, "queuectl config get max-")).containsExactly("max-backoff", "max-retries");
+		assertThat(fish(script, "queuectl completion ")).containsExactly("bash", "fish", "zsh");
+	}
+
+	@Test
+	void completionNamesTheShellsItKnows() {
+		run("completion", "tcsh").usageError("completion needs a shell: one of bash, zsh, fish");
+		assertThat(run("completion", "zsh").ok().out()).contains("bashcompinit", "complete -o default -F _queuectl queuectl");
+		assertThat(run("completion", "fish").ok().out()).contains("complete -c queuectl -n '__queuectl_is \"\"' -l db -r -F",
+				"complete -c queuectl -n '__queuectl_is \\'worker start\\'' -l count -s c -r -d 'jobs run at once (default 1)'");
+	}
+
+	/** What bash completes for these words, the last one being completed; no queuectl on PATH. */
+	private List<String> complete(Path script, String... words) throws Exception {
+		StringBuilder line = new StringBuilder("COMP_WORDS=(");
+		for (String w : words) {
+			line.append('\'').append(w.replace("'", "'\\''")).append("' ");
+		}
+		line.append("); COMP_CWORD=").append(words.length - 1).append("; _queuectl; printf '%s\\n' \"${COMPREPLY[@]}\"");
+		return bash(script, line.toString()).stream().filter(s -> !s.isEmpty()).toList();
+	}
+
+	/**
+	 * fish's own completion of a command line ({@code complete -C}), candidates without their
+	 * descriptions. fish is a test dependency like Chromium: .ci/run installs it.
+	 */
+	private List<String> fish(Path script, String line) throws IOException, InterruptedException {
+		ProcessBuilder pb = new ProcessBuilder("fish", "--no-config", "-c", "source $argv[1]; complete -C $argv[2]", script.toString(),
+				line).redirectErrorStream(true);
+		pb.environment().put("PATH", "/usr/bin:/bin");
+		Process p = pb.start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(p.exitValue()).as(out).isZero();
+		return out.lines().map(l -> l.split("\t")[0]).sorted().toList();
+	}
+
+	private List<String> bash(Path script, String commands) throws IOException, InterruptedException {
+		ProcessBuilder pb = new ProcessBuilder("bash", "--norc", "--noprofile", "-c", "source \"$1\" && " + commands, "bash",
+				script.toString()).redirectErrorStream(true);
+		pb.environment().put("PATH", "/usr/bin:/bin");
+		Process p = pb.start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(p.exitValue()).as(out).isZero();
+		return new ArrayList<>(out.lines().toList());
+	}
+}

@@ -1,0 +1,221 @@
+package dev.queuectl.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+import dev.queuectl.store.SchemaFixtures;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The release archive as a user gets it: target/queuectl-VERSION.tar.gz (built by the package
+ * phase) unpacked into a temporary folder, bin/queuectl reached through a symlink, run with no
+ * Maven on PATH, no sources, no network (each command in a network namespace of its own:
+ * {@code unshare -rn}) and a fresh HOME and XDG folders.
+ */
+class ArchiveIT {
+
+	@TempDir
+	static Path tmp;
+
+	static String version;
+
+	static Path install;
+
+	/** The install's files right after unpacking: running it adds none. */
+	static Set<Path> unpacked;
+
+	/** unshare -rn PATH_BIN/queuectl "$@" */
+	static Path netless;
+
+	static Path pathBin;
+
+	static Path tools;
+
+	@BeforeAll
+	static void unpack() throws Exception {
+		version = projectVersion();
+		Path archive = Cli.PROJECT.resolve("target").resolve("queuectl-" + version + ".tar.gz");
+		assertThat(archive).as("./mvnw package builds it").exists();
+		assertThat(Cli.PROJECT.resolve("target").resolve("queuectl-" + version + ".zip")).exists();
+		Path unpackTo = Files.createDirectories(tmp.resolve("opt"));
+		Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", unpackTo.toString()).inheritIO().start();
+		assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
+		assertThat(tar.exitValue()).isZero();
+		install = unpackTo.resolve("queuectl-" + version);
+		unpacked = files(install);
+
+		// every tool of this machine but Maven
+		tools = Files.createDirectories(tmp.resolve("tools"));
+		for (String dir : List.of("/usr/bin", "/bin")) {
+			try (Stream<Path> found = Files.list(Path.of(dir))) {
+				for (Path tool : found.toList()) {
+					String name = tool.getFileName().toString();
+					if (!name.startsWith("mvn") && !Files.exists(tools.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+						Files.createSymbolicLink(tools.resolve(name), tool);
+					}
+				}
+			}
+		}
+		pathBin = Files.createDirectories(tmp.resolve("path-bin"));
+		Files.createSymbolicLink(pathBin.resolve("queuectl"), install.resolve("bin").resolve("queuectl"));
+		netless = tmp.resolve("netless-queuectl");
+		Files.writeString(netless, "#!/bin/sh\nexec /usr/bin/unshare -rn " + pathBin.resolve("queuectl") + " \"$@\"\n");
+		Files.setPosixFilePermissions(netless, PosixFilePermissions.fromString("rwx------"));
+	}
+
+	@Test
+	void theArchiveHoldsTheLauncherTheJarsTheDefaultsTheDocsCompletionsAndManPage() {
+		assertThat(unpacked).contains(Path.of("bin/queuectl"), Path.of("lib/queuectl.jar"), Path.of("lib/queuectl-client.jar"),
+				Path.of("application.yml"), Path.of("README.md"), Path.of("CHANGELOG.md"), Path.of("completions/queuectl.bash"),
+				Path.of("completions/queuectl.zsh"), Path.of("completions/queuectl.fish"), Path.of("man/man1/queuectl.1"));
+		assertThat(unpacked).as("no sources, no build").noneMatch(p -> p.startsWith("src") || p.toString().equals("pom.xml")
+				|| p.toString().equals("mvnw"));
+		assertThat(install.resolve("bin/queuectl")).isExecutable().hasSameTextualContentAs(Cli.LAUNCHER);
+		assertThat(install.resolve("application.yml")).hasSameTextualContentAs(Cli.PROJECT.resolve("application.yml"));
+	}
+
+	@Test
+	void statusEnqueueAWorkerThatCompletesTheJobAndWorkerStopRunFromTheUnpackedArchive() throws Exception {
+		Cli cli = user("life");
+		Cli.Result version = cli.start(netless, null, List.of("--version")).await();
+		assertThat(version.exit()).as(version.toString()).isZero();
+		assertThat(version.out()).startsWith("queuectl " + ArchiveIT.version + " (commit ");
+
+		Cli.Result status = run(cli, "status");
+		assertThat(status.exit()).as(status.toString()).isZero();
+		assertThat(status.out()).contains("pending", "no worker hosts running");
+		assertThat(run(cli, "enqueue", "{\"id\":\"a1\",\"command\":\"echo from the archive\"}").out()).isEqualTo("a1\n");
+
+		Cli.Started worker = cli.start(netless, null, cli.withDb("worker", "start", "--no-http"));
+		try {
+			await().atMost(Duration.ofSeconds(120))
+				.until(() -> run(cli, "list", "--state", "completed").out().contains("a1"));
+			assertThat(run(cli, "logs", "a1").out()).isEqualTo("from the archive\n");
+			assertThat(completeJobId(cli, "a")).as("job ids from the worker host").containsExactly("a1");
+
+			Cli.Result stop = run(cli, "worker", "stop");
+			assertThat(stop.exit()).as(stop.toString()).isZero();
+			assertThat(stop.out()).isEqualTo("1 worker host(s) stopped\n");
+			Cli.Result ended = worker.await();
+			assertThat(ended.exit()).as(ended.toString()).isZero();
+		}
+		finally {
+			worker.process().destroyForcibly();
+		}
+		assertThat(completeJobId(cli, "a")).as("nothing serves: nothing, and no application started").isEmpty();
+		assertThat(Files.list(tmp.resolve("life").resolve("cache").resolve("queuectl")).toList())
+			.as("the start-up archive trained into the user's cache")
+			.anyMatch(d -> Files.exists(d.resolve("ready")));
+		assertThat(files(install)).as("nothing built or written into the install").isEqualTo(unpacked);
+	}
+
+	@Test
+	void aDatabaseANewerQueuectlWroteIsRefusedInOneLine() throws Exception {
+		Cli cli = user("newer");
+		assertThat(run(cli, "enqueue", "{\"id\":\"kept\",\"command\":\"true\"}").exit()).isZero();
+		SQLiteDataSource ds = new SQLiteDataSource();
+		ds.setUrl("jdbc:sqlite:" + cli.db());
+		SchemaFixtures.stampFutureVersion(new JdbcTemplate(ds));
+
+		Cli.Result refused = run(cli, "status");
+		assertThat(refused.exit()).isEqualTo(1);
+		assertThat(refused.out()).isEmpty();
+		assertThat(refused.err()).isEqualTo("queuectl: this database was written by queuectl 9.9.0; this is " + version + ": upgrade\n");
+	}
+
+	@Test
+	void theInstallsApplicationYmlHoldsTheDefaultsAUserEditsUnderTheirOwnFile() throws Exception {
+		Path copy = Files.createDirectories(tmp.resolve("opt-edited"));
+		Process tar = new ProcessBuilder("tar", "xzf", Cli.PROJECT.resolve("target/queuectl-" + version + ".tar.gz").toString(),
+				"-C", copy.toString()).inheritIO().start();
+		assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
+		Path launcher = copy.resolve("queuectl-" + version).resolve("bin").resolve("queuectl");
+		Path yml = copy.resolve("queuectl-" + version).resolve("application.yml");
+		String defaults = Files.readString(yml);
+		assertThat(defaults).contains("    max-retries: 3\n");
+		Files.writeString(yml, defaults.replace("    max-retries: 3\n", "    max-retries: 7\n"));
+		Cli cli = user("edited");
+
+		assertThat(cli.start(launcher, null, cli.withDb("config", "get", "max-retries")).await().out()).isEqualTo("7\n");
+		Path own = Files.createDirectories(cli.home().resolve("config").resolve("queuectl")).resolve("application.yml");
+		Files.writeString(own, "queuectl:\n  defaults:\n    max-retries: 9\n");
+		assertThat(cli.start(launcher, null, cli.withDb("config", "get", "max-retries")).await().out()).isEqualTo("9\n");
+	}
+
+	@Test
+	void aJavaOlderThan17IsNamed() throws Exception {
+		Path jdk = Files.createDirectories(tmp.resolve("old-jdk").resolve("bin"));
+		Path java = jdk.resolve("java");
+		Files.writeString(java, "#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n");
+		Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+		Cli cli = user("old").env("JAVA_HOME", jdk.getParent().toString());
+		Cli.Result r = run(cli, "status");
+		assertThat(r.exit()).isEqualTo(1);
+		assertThat(r.err()).isEqualTo("queuectl: Java 17 or later needed: " + java + " is Java 11 (install a newer JDK, or set JAVA_HOME to one)\n");
+	}
+
+	/** A user of the unpacked release: own HOME and XDG folders, PATH without Maven. */
+	private static Cli user(String name) throws IOException {
+		Path home = Files.createDirectories(tmp.resolve(name));
+		Cli cli = new Cli(home);
+		cli.unset("JAVA_HOME").unset("MAVEN_HOME").unset("MAVEN_OPTS").unset("MAVEN_PROJECTBASEDIR").unset("CLASSPATH");
+		return cli.env("HOME", home.toString())
+			.env("XDG_CACHE_HOME", home.resolve("cache").toString())
+			.env("XDG_CONFIG_HOME", home.resolve("config").toString())
+			.env("PATH", pathBin + ":" + tools);
+	}
+
+	private static Cli.Result run(Cli cli, String... args) {
+		return cli.start(netless, null, cli.withDb(args)).await();
+	}
+
+	/** What the shipped bash completion offers for {@code queuectl --db DB show PREFIX}. */
+	private static List<String> completeJobId(Cli cli, String prefix) throws Exception {
+		ProcessBuilder pb = new ProcessBuilder("bash", "--norc", "--noprofile", "-c",
+				"source \"$1\" && COMP_WORDS=(queuectl --db \"$2\" show \"$3\") && COMP_CWORD=4 && _queuectl"
+						+ " && printf '%s\\n' \"${COMPREPLY[@]}\"",
+				"bash", install.resolve("completions/queuectl.bash").toString(), cli.db().toString(), prefix)
+			.redirectErrorStream(true);
+		pb.environment().put("PATH", pathBin + ":" + tools);
+		pb.environment().put("HOME", cli.home().toString());
+		pb.environment().put("XDG_CACHE_HOME", cli.home().resolve("cache").toString());
+		pb.environment().put("QUEUECTL_SERVER", "off");
+		Process p = pb.start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		return out.lines().filter(l -> !l.isEmpty()).toList();
+	}
+
+	private static Set<Path> files(Path root) throws IOException {
+		try (Stream<Path> all = Files.walk(root)) {
+			return all.filter(Files::isRegularFile).map(root::relativize).collect(Collectors.toSet());
+		}
+	}
+
+	private static String projectVersion() throws IOException {
+		try (InputStream in = Files.newInputStream(Cli.PROJECT.resolve("target/classes/queuectl-version.properties"))) {
+			Properties p = new Properties();
+			p.load(in);
+			return p.getProperty("version");
+		}
+	}
+}

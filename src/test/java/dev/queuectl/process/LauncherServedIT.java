@@ -1,0 +1,39 @@
+package dev.queuectl.process;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * LauncherIT's tests again with the background command server on, through one client or the
+ * other (the subclasses): each test's first command starts a server and the later commands are
+ * answered by it. What a user sees must not differ from LauncherIT's in-process runs. Each test
+ * stops its servers and asserts none is left.
+ */
+abstract class LauncherServedIT extends LauncherIT {
+
+	/** Every Cli of the class runs with the server on, through {@code QUEUECTL_CLIENT=client}. */
+	static void serveThrough(String client) {
+		Cli.OVERRIDES.put("QUEUECTL_SERVER", "on");
+		Cli.OVERRIDES.put("CI", "");
+		Cli.OVERRIDES.put("QUEUECTL_CLIENT", client);
+	}
+
+	@AfterAll
+	static void serverOff() {
+		Cli.OVERRIDES.clear();
+	}
+
+	@Override
+	@AfterEach
+	void noCommandServerIsLeftBehind() {
+		for (ProcessHandle p : Cli.serversUnder(this.tmp)) {
+			p.destroy(); // SIGTERM: it shuts down as on server stop
+		}
+		await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(Cli.serversUnder(this.tmp)).isEmpty());
+	}
+}

@@ -1,0 +1,84 @@
+package dev.queuectl.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+import dev.queuectl.PostgresTestDatabase;
+import dev.queuectl.Version;
+import dev.queuectl.store.SchemaFixtures;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A worker host of this release running while a newer queuectl migrates the database: it notices
+ * at a heartbeat, finishes the job it runs, claims no other and exits; the command line of this
+ * release then refuses the database in one line. On SQLite and on PostgreSQL. A background command
+ * server of this release exits too, so that it answers no command of an older client.
+ */
+class SchemaUpgradeIT {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void aWorkerHostStopsCleanlyWhenANewerQueuectlMigratesItsSqliteDatabase() throws Exception {
+		Queuectl q = new Queuectl(this.dir);
+		SQLiteDataSource ds = new SQLiteDataSource();
+		ds.setUrl("jdbc:sqlite:" + q.db + "?busy_timeout=10000");
+		stopsCleanly(q, new JdbcTemplate(ds));
+	}
+
+	@Test
+	void aWorkerHostStopsCleanlyWhenANewerQueuectlMigratesItsPostgresDatabase() throws Exception {
+		try (PostgresTestDatabase db = PostgresTestDatabase.create()) {
+			stopsCleanly(Queuectl.postgres(this.dir, db.url()), db.jdbc());
+		}
+	}
+
+	@Test
+	void aBackgroundCommandServerExitsWhenANewerQueuectlMigratesItsDatabase() throws Exception {
+		Queuectl q = new Queuectl(this.dir);
+		q.ok("status");
+		SQLiteDataSource ds = new SQLiteDataSource();
+		ds.setUrl("jdbc:sqlite:" + q.db + "?busy_timeout=10000");
+		try (Queuectl.Worker server = q.background("server", "run")) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> server.logText().contains("command server serving"));
+			SchemaFixtures.stampFutureVersion(new JdbcTemplate(ds));
+			assertThat(server.waitFor(Duration.ofSeconds(30))).as(server.logText()).isZero();
+			assertThat(server.logText()).contains("command server exits: the database was upgraded by queuectl 9.9.0 "
+					+ "(schema version 99); this server is queuectl " + Version.number());
+		}
+	}
+
+	private void stopsCleanly(Queuectl q, JdbcTemplate jdbc) throws Exception {
+		q.ok("config", "set", "lease-timeout", "5s"); // a heartbeat a second
+		q.ok("enqueue", "{\"id\":\"running\",\"command\":\"sleep 4; echo finished\"}");
+		try (Queuectl.Worker w = q.worker("--no-http")) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> "processing".equals(state(jdbc, "running")));
+			q.ok("enqueue", "{\"id\":\"later\",\"command\":\"echo never\"}");
+			SchemaFixtures.stampFutureVersion(jdbc);
+
+			assertThat(w.waitFor(Duration.ofSeconds(60))).as(w.logText()).isZero();
+			assertThat(w.logText()).contains("the database was upgraded by queuectl 9.9.0 (schema version 99); this worker host runs queuectl "
+					+ Version.number() + " and stops");
+			assertThat(state(jdbc, "running")).as("the running job finished").isEqualTo("completed");
+			assertThat(state(jdbc, "later")).as("no job claimed after the upgrade").isEqualTo("pending");
+			assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM workers", Integer.class)).as("unregistered").isZero();
+		}
+		Queuectl.Result refused = q.run("status");
+		assertThat(refused.exit()).isEqualTo(1);
+		assertThat(refused.out()).isEmpty();
+		assertThat(refused.err()).isEqualTo("queuectl: this database was written by queuectl 9.9.0; this is "
+				+ Version.number() + ": upgrade\n");
+	}
+
+	private static String state(JdbcTemplate jdbc, String id) {
+		return jdbc.queryForList("SELECT state FROM jobs WHERE id = ?", String.class, id).stream().findFirst().orElse(null);
+	}
+}
