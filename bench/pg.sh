@@ -36,7 +36,8 @@ say() { printf '%-62s %s\n' "$1" "$2"; }
 now_ns() { date +%s%N; }
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999); if (i<1) i=1; print a[i]}'; }
 jsonl() { awk -v n="$1" -v c="$2" 'BEGIN {for (i = 0; i < n; i++) printf "{\"command\":\"%s\"}\n", c}'; }
-newdb() { local d="queuectl_bench_$$_$RANDOM"; createdb "$d"; DBS+=("$d"); echo "$d"; }
+# newdb: a new database, named in $DB (not echoed: a $(...) subshell would not record it for cleanup)
+newdb() { DB="queuectl_bench_$$_$RANDOM"; createdb "$DB"; DBS+=("$DB"); }
 url() { echo "postgresql://$PGUSER@$PGHOST:$PGPORT/$1"; }
 sql() { psql -d "$1" -Atqc "$2"; } # DB SQL
 rate_sql="SELECT ROUND(COUNT(*) / ((MAX(finished_at) - MIN(started_at)) / 1000.0)) FROM jobs WHERE state = 'completed'"
@@ -52,7 +53,7 @@ CP_FILE=$WORK/cp.txt
 CP="target/classes:target/test-classes:$(cat "$CP_FILE")"
 store_bench() { "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CP" dev.queuectl.worker.StoreBench "$@" 2>>"$WORK/store.log"; }
 for _ in $(seq $ROUNDS); do for slots in $HOST_SLOTS; do
-  db=$(newdb)
+  newdb; db=$DB
   store_bench --db "$(url "$db")" --enqueue 0 # creates the tables
   hosts=()
   for h in $(seq $HOSTS); do store_bench --db "$(url "$db")" --host "$slots" > "$WORK/host.$h" & hosts+=($!); done
@@ -65,7 +66,7 @@ for _ in $(seq $ROUNDS); do for slots in $HOST_SLOTS; do
 done; done
 
 # 2. pickup after enqueue returns (woken by NOTIFY), and 4. an idle host's queries and CPU
-db=$(newdb); U=$(url "$db")
+newdb; db=$DB; U=$(url "$db")
 QUEUECTL_DB=$U "$Q" status >/dev/null
 QUEUECTL_DB=$U "$Q" worker start --no-http --count 1 2>"$WORK/worker.log" & WPID=$!; PIDS+=($WPID)
 until [ "$(sql "$db" 'SELECT COUNT(*) FROM workers')" -ge 1 ]; do sleep 0.1; done
@@ -104,6 +105,6 @@ throughput() { # DB-ARG  -> jobs/s
   QUEUECTL_DB=$d "$Q" worker stop --timeout 60 >/dev/null; wait "$p" 2>/dev/null || true; PIDS=()
 }
 for r in $(seq $ROUNDS); do
-  s=$(throughput "$WORK/tp-$r.db"); p=$(throughput "$(url "$(newdb)")")
+  newdb; s=$(throughput "$WORK/tp-$r.db"); p=$(throughput "$(url "$DB")")
   say "$TP_JOBS x true, 2 slots, round $r (target PG within 15% of SQLite)" "SQLite $s jobs/s, PostgreSQL $p jobs/s = $(awk -v a="$p" -v b="$s" 'BEGIN {printf "%.2fx", a / b}')"
 done
