@@ -139,8 +139,8 @@ public final class JobSpecParser {
 			throw QueuectlException.usage(where + "field 'unique_key' must be 1-" + MAX_UNIQUE_KEY + " characters");
 		}
 		List<String> after = after(node, id, where);
-		return new NewJob(id, command, queue, priority, maxRetries, runAt, timeout, defaults.workingDir(), uniqueKey,
-				after);
+		return new NewJob(id, command, queue, priority, maxRetries, runAt, runAtText != null, timeout, defaults.workingDir(),
+				uniqueKey, after);
 	}
 
 	/** The ids of field 'after': a string or an array of strings, each a valid id, not the job's own. */

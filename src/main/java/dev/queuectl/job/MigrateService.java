@@ -18,8 +18,8 @@ import org.springframework.stereotype.Service;
  * counts as running (exit 1: stop it first); a target holding any job, schedule, setting or queue
  * setting is refused (exit 2), so a migration never merges two queues. A job left 'processing' by a
  * host that died is copied as it is: its lease expires on the target and a host there takes it back.
- * Output files stay where they are and output_path keeps naming them: on PostgreSQL output is still
- * read from local files, so {@code logs} on this machine finds it after the move.
+ * Output files are copied into the database (where PostgreSQL keeps output, for every machine to
+ * read); the files themselves stay where they are.
  */
 @Service
 public class MigrateService {
@@ -50,8 +50,9 @@ public class MigrateService {
 		return this.store.copyTo(url.trim(), new MigrateStore.Rules() {
 			@Override
 			public void checkSource() {
-				Instant cutoff = MigrateService.this.clock.instant().minus(MigrateService.this.settings.snapshot().leaseTimeout());
-				List<WorkerInfo> live = MigrateService.this.workers.workers().stream()
+				Instant now = MigrateService.this.clock.instant();
+				Instant cutoff = now.minus(MigrateService.this.settings.snapshot().leaseTimeout());
+				List<WorkerInfo> live = MigrateService.this.workers.workers(now).stream()
 					.filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
 				if (!live.isEmpty()) {
 					WorkerInfo w = live.get(0);

@@ -7,12 +7,10 @@ import java.util.List;
 /**
  * A validated job, ready to be stored. {@code timeout} is null when the job uses the configured
  * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none).
+ * {@code runAtNamed}: {@code runAt} is an instant named by the user or a schedule's tick, stored as it
+ * is; otherwise it was counted from the enqueuing host's now (now, or now plus a delay), and is
+ * counted from the database's clock where that differs (PostgreSQL).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
-		Duration timeout, String workingDir, String uniqueKey, List<String> after) {
-
-	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
-			Duration timeout, String workingDir) {
-		this(id, command, queue, priority, maxRetries, runAt, timeout, workingDir, null, List.of());
-	}
+		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
 }

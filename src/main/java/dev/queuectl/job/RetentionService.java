@@ -1,16 +1,11 @@
 package dev.queuectl.job;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,12 +19,13 @@ import dev.queuectl.config.Settings;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.JobStore;
 import dev.queuectl.store.MaintenanceStore;
+import dev.queuectl.store.OutputStore;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Retention: deletes finished jobs (completed, dead, canceled) older than their state's retention
- * setting, with their runs, dependency rows and output folders, {@value #BATCH} per transaction
+ * setting, with their runs, dependency rows and output (files, or chunks on PostgreSQL), {@value #BATCH} per transaction
  * and a short pause between transactions, so a claim waits on pruning for one batch at most
  * (~10-30 ms). After large deletes the WAL is checkpointed back to zero and, in a database created
  * with auto_vacuum=INCREMENTAL, free pages beyond a reserve for new jobs go back to the file system;
@@ -67,8 +63,11 @@ public class RetentionService {
 
 	private final DatabaseLocation location;
 
+	private final OutputStore outputs;
+
 	RetentionService(JobStore jobs, MaintenanceStore maintenance, Settings settings, TransactionTemplate tx, Clock clock,
-			DatabaseLocation location) {
+			DatabaseLocation location, OutputStore outputs) {
+		this.outputs = outputs;
 		this.jobs = jobs;
 		this.maintenance = maintenance;
 		this.settings = settings;
@@ -102,8 +101,8 @@ public class RetentionService {
 
 	/**
 	 * Deletes the jobs of each state given that finished more than its duration ago (zero: none);
-	 * with {@code dryRun} only counts them. With {@code sweep} it also removes output folders of jobs
-	 * that no longer exist (a scan of the output folder: on demand, not every minute).
+	 * with {@code dryRun} only counts them. With {@code sweep} it also removes output of jobs that no
+	 * longer exist (a scan of the output folder or table: on demand, not every minute).
 	 */
 	public Pruned prune(Map<JobState, Duration> olderThan, boolean dryRun, boolean sweep) {
 		Instant now = this.clock.instant();
@@ -129,9 +128,7 @@ public class RetentionService {
 			while (true) {
 				List<String> ids = this.tx.execute(status -> this.jobs.pruneBatch(state, before, BATCH));
 				n += ids.size();
-				for (String id : ids) {
-					bytes += deleteOutput(id);
-				}
+				bytes += this.outputs.delete(ids);
 				if (ids.size() < BATCH) {
 					break;
 				}
@@ -139,7 +136,7 @@ public class RetentionService {
 			}
 			counts.put(state, n);
 		}
-		long orphans = dryRun || !sweep ? 0 : sweepOrphans();
+		long orphans = dryRun || !sweep ? 0 : this.outputs.sweepOrphans();
 		Pruned pruned = new Pruned(counts, ages, bytes, orphans);
 		if (pruned.total() >= LARGE) {
 			compact();
@@ -175,41 +172,18 @@ public class RetentionService {
 		}
 	}
 
-	/** Sizes of the database file, its WAL and the output folder, in bytes, and the free pages in the file. */
+	/** Sizes of the database file, its WAL and the output (folder or table), in bytes, and the free pages in the file. */
 	public record Sizes(long database, long wal, long output, long freeBytes, boolean outputCapped) {
 	}
 
-	/** The output folder is measured up to this many files (then the size is a lower bound). */
-	static final int MAX_FILES_MEASURED = 200_000;
-
 	public Sizes sizes() {
+		OutputStore.Size output = this.outputs.size();
+		if (this.location.isPostgres()) {
+			return new Sizes(this.maintenance.serverDatabaseBytes(), 0, output.bytes(), 0, output.lowerBound());
+		}
 		Path db = this.location.file();
 		long free = this.maintenance.freePages() * this.maintenance.pageSize();
-		long[] output = { 0, 0 };
-		Path dir = this.location.outputDir();
-		if (Files.isDirectory(dir)) {
-			try {
-				Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-					@Override
-					public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-						output[0] += attrs.size();
-						return ++output[1] >= MAX_FILES_MEASURED ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
-					}
-
-					@Override
-					public FileVisitResult visitFileFailed(Path file, IOException exc) {
-						return FileVisitResult.CONTINUE;
-					}
-				});
-			}
-			catch (IOException ex) {
-				// a size is a hint: what was measured stands
-			}
-		}
-		if (this.location.isPostgres()) {
-			return new Sizes(this.maintenance.serverDatabaseBytes(), 0, output[0], 0, output[1] >= MAX_FILES_MEASURED);
-		}
-		return new Sizes(size(db), size(Path.of(db + "-wal")), output[0], free, output[1] >= MAX_FILES_MEASURED);
+		return new Sizes(size(db), size(Path.of(db + "-wal")), output.bytes(), free, output.lowerBound());
 	}
 
 	private static long size(Path file) {
@@ -219,73 +193,6 @@ public class RetentionService {
 		catch (IOException ex) {
 			return 0;
 		}
-	}
-
-	/** Deletes output folders of jobs that no longer exist; returns how many. */
-	private long sweepOrphans() {
-		Path dir = this.location.outputDir();
-		if (!Files.isDirectory(dir)) {
-			return 0;
-		}
-		long removed = 0;
-		List<String> names = new ArrayList<>();
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-			for (Path p : entries) {
-				names.add(p.getFileName().toString());
-				if (names.size() == BATCH) {
-					removed += sweep(names);
-					names.clear();
-				}
-			}
-		}
-		catch (IOException ex) {
-			return removed;
-		}
-		return removed + sweep(names);
-	}
-
-	private long sweep(List<String> names) {
-		if (names.isEmpty()) {
-			return 0;
-		}
-		Map<String, JobState> existing = this.jobs.states(names);
-		long removed = 0;
-		for (String name : names) {
-			if (!existing.containsKey(name) && deleteOutput(name) >= 0) {
-				removed++;
-			}
-		}
-		return removed;
-	}
-
-	/** Deletes a job's output folder; returns the bytes freed, -1 when it had none. */
-	private long deleteOutput(String id) {
-		Path root = this.location.outputDir().normalize();
-		Path dir = root.resolve(id).normalize();
-		if (!root.equals(dir.getParent()) || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-			return -1;
-		}
-		long[] bytes = { 0 };
-		try {
-			Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-				@Override
-				public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-					bytes[0] += attrs.size();
-					Files.deleteIfExists(file);
-					return FileVisitResult.CONTINUE;
-				}
-
-				@Override
-				public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-					Files.deleteIfExists(d);
-					return FileVisitResult.CONTINUE;
-				}
-			});
-		}
-		catch (IOException ex) {
-			// the job is gone; a leftover file is swept by the next prune
-		}
-		return bytes[0];
 	}
 
 	private static void pause(Duration d) {

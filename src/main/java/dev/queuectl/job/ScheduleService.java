@@ -315,13 +315,16 @@ public class ScheduleService {
 		return enqueued;
 	}
 
-	/** The template as a job: its id NAME:suffix, runnable from {@code runAt} (plus its delay). */
+	/**
+	 * The template as a job: its id NAME:suffix, runnable from {@code runAt} (plus its delay). A tick
+	 * fires when this host's clock reaches it: its time is counted from this host's now, like a delay.
+	 */
 	private NewJob jobOf(Schedule s, String suffix, Instant runAt) {
 		JsonNode node = JobSpecParser.readTree(s.template(), "");
 		NewJob t = JobSpecParser.parse(node, "",
 				new JobSpecParser.Defaults(this.settings.snapshot().maxRetries(), runAt, s.workingDir()));
 		return new NewJob(s.name() + ":" + suffix, t.command(), t.queue(), t.priority(), t.maxRetries(), t.runAt(),
-				t.timeout(), t.workingDir(), t.uniqueKey(), List.of());
+				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of());
 	}
 
 	/** The states of the named jobs that exist. */

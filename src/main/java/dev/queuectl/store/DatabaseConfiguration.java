@@ -19,6 +19,7 @@ import dev.queuectl.QueuectlException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Opens the SQLite file and brings its schema up to date. The file and its folder are created
@@ -40,6 +41,12 @@ class DatabaseConfiguration {
 	@Bean
 	Dialect dialect(DatabaseLocation location) {
 		return Dialect.of(location);
+	}
+
+	/** Job output: in files beside an SQLite database, in the database on PostgreSQL (read from any machine). */
+	@Bean
+	OutputStore outputStore(Dialect dialect, DatabaseLocation location, JdbcTemplate jdbc, JobStore jobs) {
+		return dialect.isPostgres() ? new PostgresOutputStore(jdbc) : new FileOutputStore(location.outputDir(), jobs);
 	}
 
 	@Bean(destroyMethod = "close")

@@ -94,6 +94,48 @@ public enum Dialect {
 		}
 	}
 
+	/**
+	 * A due time ({@code run_at}) in SQL, from a time the host computed (now, now plus a delay or a
+	 * retry backoff): on SQLite that time itself; on PostgreSQL the server's clock plus the same
+	 * distance from the host's now, so a host whose clock is behind or ahead starts delayed jobs and
+	 * retries on time. Bind {@link #dueArg}; a null argument is null (keep the old value with COALESCE).
+	 */
+	String dueAt() {
+		return this == POSTGRESQL ? "(" + DB_CLOCK + " + CAST(? AS BIGINT))" : "CAST(? AS INTEGER)";
+	}
+
+	/**
+	 * {@link #dueAt} for a time that may instead be named (an instant the user gave, a schedule's
+	 * tick), which is stored as it is: bind {@link #dueOrNamedArgs}.
+	 */
+	String dueAtOrNamed() {
+		return "COALESCE(" + dueAt() + ", CAST(? AS " + (this == POSTGRESQL ? "BIGINT" : "INTEGER") + "))";
+	}
+
+	/** The two arguments of {@link #dueAtOrNamed}. */
+	Long[] dueOrNamedArgs(java.time.Instant at, boolean named, java.time.Instant now) {
+		return named ? new Long[] { null, at.toEpochMilli() } : new Long[] { dueArg(at, now), null };
+	}
+
+	/** The argument of {@link #dueAt}: the due time {@code at} computed on the host's clock, whose now is {@code now}. */
+	long dueArg(java.time.Instant at, java.time.Instant now) {
+		return this == POSTGRESQL ? at.toEpochMilli() - now.toEpochMilli() : at.toEpochMilli();
+	}
+
+	/**
+	 * A time column written on the lease clock ({@link #clock}), read as the host's clock would
+	 * show it: on PostgreSQL shifted by the host's now minus the server's (bind the host's now in
+	 * milliseconds, {@link #hostFrameArgs}), so an age the host computes is the server's age.
+	 */
+	String inHostFrame(String column) {
+		return this == POSTGRESQL ? "(" + column + " + CAST(? AS BIGINT) - " + DB_CLOCK + ")" : column;
+	}
+
+	/** The arguments of {@link #inHostFrame}: none on SQLite. */
+	Object[] hostFrameArgs(java.time.Instant now) {
+		return this == POSTGRESQL ? new Object[] { now.toEpochMilli() } : new Object[0];
+	}
+
 	boolean usesHostClock() {
 		return this == SQLITE;
 	}

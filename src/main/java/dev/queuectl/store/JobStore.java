@@ -29,7 +29,7 @@ public class JobStore {
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
 			                  working_dir, created_at, updated_at, unique_key)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING""";
 
 	private static final String COLUMNS = """
@@ -70,24 +70,26 @@ public class JobStore {
 			int start = from;
 			List<NewJob> batch = jobs.subList(from, Math.min(jobs.size(), from + batchSize));
 			int[] index = { start };
-			int[] counts = this.jdbc.batchUpdate(INSERT, batch, batch.size(), (ps, job) -> {
+			int[] counts = this.jdbc.batchUpdate(INSERT.formatted(this.dialect.dueAtOrNamed()), batch, batch.size(), (ps, job) -> {
 				ps.setString(1, job.id());
 				ps.setString(2, job.command());
 				ps.setString(3, states.get(index[0]++).dbValue());
 				ps.setString(4, job.queue());
 				ps.setInt(5, job.priority());
 				ps.setInt(6, job.maxRetries());
-				ps.setLong(7, job.runAt().toEpochMilli());
+				Long[] due = this.dialect.dueOrNamedArgs(job.runAt(), job.runAtNamed(), now);
+				ps.setObject(7, due[0], java.sql.Types.BIGINT);
+				ps.setObject(8, due[1], java.sql.Types.BIGINT);
 				if (job.timeout() == null) {
-					ps.setNull(8, java.sql.Types.BIGINT);
+					ps.setNull(9, java.sql.Types.BIGINT);
 				}
 				else {
-					ps.setLong(8, job.timeout().toMillis());
+					ps.setLong(9, job.timeout().toMillis());
 				}
-				ps.setString(9, job.workingDir());
-				ps.setLong(10, now.toEpochMilli());
+				ps.setString(10, job.workingDir());
 				ps.setLong(11, now.toEpochMilli());
-				ps.setString(12, job.uniqueKey());
+				ps.setLong(12, now.toEpochMilli());
+				ps.setString(13, job.uniqueKey());
 			})[0];
 			stored.accept(start + batch.size());
 			for (int i = 0; i < counts.length; i++) {
@@ -253,10 +255,10 @@ public class JobStore {
 
 	private int retryAllDeadNow(String queue, Instant now) {
 		return this.jdbc.update("""
-				UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?, started_at = NULL,
+				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
-				WHERE state = 'dead' AND (CAST(? AS TEXT) IS NULL OR queue = ?)""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), queue,
-				queue);
+				WHERE state = 'dead' AND (CAST(? AS TEXT) IS NULL OR queue = ?)""".formatted(this.dialect.dueAt()) + KEY_FREE,
+				this.dialect.dueArg(now, now), now.toEpochMilli(), queue, queue);
 	}
 
 	// ---- retention
@@ -380,8 +382,8 @@ public class JobStore {
 	/** Makes a pending or failed job due now (its delay or retry wait skipped); false in another state. */
 	public boolean runNow(String id, Instant now) {
 		return this.tx.execute(status -> wake(this.jdbc.update(
-				"UPDATE jobs SET run_at = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'failed')",
-				now.toEpochMilli(), now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
+				"UPDATE jobs SET run_at = " + this.dialect.dueAt() + ", updated_at = ? WHERE id = ? AND state IN ('pending', 'failed')",
+				this.dialect.dueArg(now, now), now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
 	}
 
 	/**
@@ -410,9 +412,10 @@ public class JobStore {
 	/** Moves a dead job back to pending with its attempts reset. Returns false when it is not dead. */
 	public boolean retryDead(String id, Instant now) {
 		return this.tx.execute(status -> wake(this.jdbc.update("""
-				UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ?, started_at = NULL,
+				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
-				WHERE id = ? AND state = 'dead'""" + KEY_FREE, now.toEpochMilli(), now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
+				WHERE id = ? AND state = 'dead'""".formatted(this.dialect.dueAt()) + KEY_FREE, this.dialect.dueArg(now, now),
+				now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
 	}
 
 	static Job mapJob(ResultSet rs, int row) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.queuectl.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * PostgreSQL database of the same schema (Flyway brings the target up to date first). The source is
  * read inside one SQLite transaction (IMMEDIATE: no other process writes meanwhile), the target is
  * written inside one PostgreSQL transaction, in batches, so a failure leaves the target as it was.
- * Columns are the target's, read from its catalog: both schemas have the same versions.
+ * Columns are the target's, read from its catalog: both schemas have the same versions. Output
+ * files go into the target's job_output, which is where PostgreSQL keeps output.
  */
 @Repository
 public class MigrateStore {
@@ -87,6 +90,34 @@ public class MigrateStore {
 		}
 	}
 
+	/**
+	 * Copies the output files of the runs into job_output (this machine's files: those of the jobs
+	 * its hosts ran) and points their runs there; a run whose file is gone keeps its path. Returns
+	 * the chunks stored.
+	 */
+	private long copyOutput(JdbcTemplate to) {
+		long[] chunks = { 0 };
+		List<Object[]> moved = new ArrayList<>();
+		this.source.query("SELECT id, job_id, attempt, started_at, output_path FROM job_runs WHERE output_path IS NOT NULL ORDER BY id",
+				rs -> {
+					Path file = Path.of(rs.getString("output_path"));
+					if (!Files.isRegularFile(file)) {
+						return;
+					}
+					try {
+						chunks[0] += PostgresOutputStore.importFile(to, rs.getString("job_id"), rs.getInt("attempt"),
+								rs.getLong("started_at"), file);
+					}
+					catch (IOException ex) {
+						throw new QueuectlException(QueuectlException.FAILURE, "cannot read the output file " + file + ": "
+								+ StorageErrors.reason(ex) + "; nothing was kept in the target");
+					}
+					moved.add(new Object[] { PostgresOutputStore.IN_DATABASE, rs.getLong("id") });
+				});
+		to.batchUpdate("UPDATE job_runs SET output_path = ? WHERE id = ?", moved);
+		return chunks[0];
+	}
+
 	// job_deps is WITHOUT ROWID on SQLite: ordered by its key
 	private Map<String, Long> copy(JdbcTemplate to, Rules rules) {
 		// a second migrate (or an enqueue) into the same target waits here until this one ends
@@ -130,6 +161,7 @@ public class MigrateStore {
 			}
 			moved.put(table, copied);
 		}
+		moved.put("job_output", copyOutput(to));
 		// job_runs ids were copied as they are: the identity continues after the largest
 		to.queryForObject("SELECT setval(pg_get_serial_sequence('job_runs', 'id'), GREATEST((SELECT MAX(id) FROM job_runs), 1), "
 				+ "(SELECT MAX(id) FROM job_runs) IS NOT NULL)", Long.class);

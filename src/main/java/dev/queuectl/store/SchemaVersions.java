@@ -35,6 +35,7 @@ public final class SchemaVersions {
 		m.put("4", "0.4.0"); // schedules
 		m.put("5", "0.4.0"); // the jobs page index
 		m.put("6", "0.4.0"); // job_counts: jobs per queue and state, kept by triggers
+		m.put("7", "0.4.0"); // job output in PostgreSQL (job_output; nothing on SQLite)
 		return m;
 	}
 

@@ -72,8 +72,9 @@ public class WorkerStore {
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
 		StringBuilder sql = new StringBuilder(
-				"SELECT 1 FROM jobs" + this.dialect.indexedBy("jobs_runnable") + " WHERE state IN ('pending', 'failed') AND run_at <= ?");
-		List<Object> args = new ArrayList<>(List.of(now.toEpochMilli()));
+				"SELECT 1 FROM jobs" + this.dialect.indexedBy("jobs_runnable") + " WHERE state IN ('pending', 'failed') AND run_at <= "
+						+ this.dialect.clock());
+		List<Object> args = new ArrayList<>(Arrays.asList(clockArgs(now)));
 		if (!queues.isEmpty()) {
 			sql.append(" AND queue IN (").append(JobStore.placeholders(queues.size())).append(")");
 			args.addAll(queues);
@@ -117,8 +118,9 @@ public class WorkerStore {
 	}
 
 	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
-		StringBuilder where = new StringBuilder("state IN ('pending', 'failed') AND run_at <= ?");
-		List<Object> args = new ArrayList<>(List.of(now.toEpochMilli()));
+		// due on the server's clock on PostgreSQL (run_at is stored in its frame: Dialect.dueAt)
+		StringBuilder where = new StringBuilder("state IN ('pending', 'failed') AND run_at <= " + this.dialect.clock());
+		List<Object> args = new ArrayList<>(Arrays.asList(clockArgs(now)));
 		if (!queues.isEmpty()) {
 			where.append(" AND queue IN (").append(JobStore.placeholders(queues.size())).append(")");
 			args.addAll(queues);
@@ -235,7 +237,7 @@ public class WorkerStore {
 				RunResult r = o.result();
 				long finished = r.finishedAt().toEpochMilli();
 				JobState next = JobState.COMPLETED;
-				Instant runAt = c.runAt();
+				Long runAt = null; // run_at stays as it was
 				if (!r.succeeded() && (canceled || "canceled".equals(r.outcome()))) {
 					next = JobState.CANCELED;
 					r = r.canceled();
@@ -244,18 +246,18 @@ public class WorkerStore {
 					RetryPolicy.Next after = RetryPolicy.afterFailure(c.attempt(), c.maxRetries(), r.finishedAt(),
 							backoffBase, maxBackoff);
 					next = after.state();
-					runAt = after.runAt();
+					runAt = this.dialect.dueArg(after.runAt(), r.finishedAt());
 				}
 				states[i] = next;
 				recorded.add(i);
-				updates.add(new Object[] { next.dbValue(), runAt.toEpochMilli(), finished, finished, r.exitCode(),
+				updates.add(new Object[] { next.dbValue(), runAt, finished, finished, r.exitCode(),
 						r.succeeded() ? null : r.error(), c.jobId(), workerId, c.attempt() });
 			}
 			if (!updates.isEmpty()) {
 				// one prepared statement for the whole batch; each row is fenced on its own
 				int[] counts = this.jdbc.batchUpdate("""
-						UPDATE jobs SET state = ?, run_at = ?, finished_at = ?, updated_at = ?, exit_code = ?,
-						       last_error = ?, lease_expires_at = NULL""" + FENCE, updates);
+						UPDATE jobs SET state = ?, run_at = COALESCE(%s, run_at), finished_at = ?, updated_at = ?, exit_code = ?,
+						       last_error = ?, lease_expires_at = NULL""".formatted(this.dialect.dueAt()) + FENCE, updates);
 				List<Object[]> runs = new ArrayList<>();
 				for (int k = 0; k < counts.length; k++) {
 					int i = recorded.get(k);
@@ -303,9 +305,9 @@ public class WorkerStore {
 	 */
 	public boolean returnToQueue(Claim claim, String workerId, Instant now) {
 		return this.jdbc.update("""
-				UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = ?, updated_at = ?,
-				       worker_id = NULL, lease_expires_at = NULL, started_at = NULL""" + FENCE, now.toEpochMilli(),
-				now.toEpochMilli(), claim.jobId(), workerId, claim.attempt()) == 1;
+				UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = %s, updated_at = ?,
+				       worker_id = NULL, lease_expires_at = NULL, started_at = NULL""".formatted(this.dialect.dueAt()) + FENCE,
+				this.dialect.dueArg(now, now), now.toEpochMilli(), claim.jobId(), workerId, claim.attempt()) == 1;
 	}
 
 	/** Extends this host's leases to {@code lease} from now (the database's now on PostgreSQL). */
@@ -334,10 +336,10 @@ public class WorkerStore {
 			String error = "lost: worker " + workerId + " stopped renewing its lease" + (canceled ? "; canceled" : "");
 			Boolean done = this.tx.execute(status -> {
 				int updated = this.jdbc.update("""
-						UPDATE jobs SET state = ?, run_at = ?, updated_at = ?, last_error = ?, worker_id = NULL,
+						UPDATE jobs SET state = ?, run_at = %s, updated_at = ?, last_error = ?, worker_id = NULL,
 						       lease_expires_at = NULL, finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
-						WHERE id = ? AND state = 'processing' AND attempts = ? AND lease_expires_at < """
-						+ this.dialect.clock(), concat(new Object[] { next.dbValue(), now.toEpochMilli(), now.toEpochMilli(),
+						WHERE id = ? AND state = 'processing' AND attempts = ? AND lease_expires_at < """.formatted(this.dialect.dueAt())
+						+ this.dialect.clock(), concat(new Object[] { next.dbValue(), this.dialect.dueArg(now, now), now.toEpochMilli(),
 						error, next.dbValue(), now.toEpochMilli(), id, attempt }, clockArgs(now)));
 				if (updated == 1) {
 					insertRun(id, attempt, workerId, startedAt, new RunResult("lost", null, null, now,
@@ -415,17 +417,18 @@ public class WorkerStore {
 		return this.jdbc.update("UPDATE workers SET stop_requested = 1");
 	}
 
-	public List<WorkerInfo> workers() {
+	/** The registered hosts; heartbeats as of the host clock whose now is {@code now} (they are beaten on the server's). */
+	public List<WorkerInfo> workers(Instant now) {
 		Map<String, List<String>> running = new HashMap<>();
 		this.jdbc.query("SELECT worker_id, id FROM jobs WHERE state = 'processing' AND worker_id IS NOT NULL ORDER BY id",
 				rs -> {
 					running.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
 				});
 		return this.jdbc.query("""
-				SELECT id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at, stop_requested
-				FROM workers ORDER BY started_at""", (rs, i) -> new WorkerInfo(rs.getString(1), rs.getString(2),
+				SELECT id, hostname, pid, slots, queues, http_port, started_at, %s, stop_requested
+				FROM workers ORDER BY started_at""".formatted(this.dialect.inHostFrame("heartbeat_at")), (rs, i) -> new WorkerInfo(rs.getString(1), rs.getString(2),
 				rs.getLong(3), rs.getInt(4), rs.getString(5), JobStore.integer(rs, "http_port"),
 				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(9) != 0,
-				running.getOrDefault(rs.getString(1), List.of())));
+				running.getOrDefault(rs.getString(1), List.of())), this.dialect.hostFrameArgs(now));
 	}
 }

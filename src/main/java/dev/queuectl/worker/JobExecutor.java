@@ -3,8 +3,6 @@ package dev.queuectl.worker;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,12 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.queuectl.config.Durations;
+import dev.queuectl.store.OutputStore;
 
 /**
  * Runs one job's command and says how it ended. The command runs under {@code sh -c} in the
  * directory it was enqueued from, as the leader of its own process group, so Ctrl-C on the
  * worker's terminal does not reach it and a timeout kills its whole tree: SIGTERM to the group,
- * SIGKILL after a grace. Its stdout and stderr together go to an {@link OutputSink}.
+ * SIGKILL after a grace. Its stdout and stderr together go to an {@link OutputSink}, into the
+ * {@link OutputStore}.
  * <p>
  * On Linux and macOS a {@link Spawner} (a bash per slot) starts the jobs; elsewhere, or without
  * bash, the JVM starts them itself ({@code setsid sh -c}, or {@code cmd /c} on Windows).
@@ -38,7 +38,7 @@ final class JobExecutor implements JobRunner {
 
 	private static final boolean SETSID = !WINDOWS && Spawner.SETSID;
 
-	private final Path outputDir;
+	private final OutputStore outputs;
 
 	private final Clock clock;
 
@@ -50,36 +50,10 @@ final class JobExecutor implements JobRunner {
 
 	private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemon("queuectl-timeout"));
 
-	JobExecutor(Path outputDir, Clock clock, Duration killGrace) {
-		this.outputDir = outputDir;
+	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace) {
+		this.outputs = outputs;
 		this.clock = clock;
 		this.killGrace = killGrace;
-	}
-
-	/**
-	 * The file that holds an attempt's output, if it printed anything: in a folder named by the job
-	 * id right inside {@code outputDir}. An id that would name anything else ({@code .}, {@code ..},
-	 * a path) is refused with an {@link IllegalArgumentException}, whatever the enqueue rules let in.
-	 */
-	static Path outputFile(Path outputDir, String jobId, int attempt, Instant startedAt) {
-		return jobOutputDir(outputDir, jobId).resolve(attempt + "-" + startedAt.toEpochMilli() + ".log");
-	}
-
-	/** The folder of a job's output files; refuses an id that would resolve outside {@code outputDir}. */
-	static Path jobOutputDir(Path outputDir, String jobId) {
-		Path base = outputDir.toAbsolutePath().normalize();
-		Path dir;
-		try {
-			dir = base.resolve(jobId).normalize();
-		}
-		catch (java.nio.file.InvalidPathException ex) {
-			dir = null;
-		}
-		if (jobId.isEmpty() || dir == null || !base.equals(dir.getParent())
-				|| !dir.getFileName().toString().equals(jobId)) {
-			throw new IllegalArgumentException("job id '" + jobId + "' cannot name a folder inside " + base);
-		}
-		return dir;
 	}
 
 	/**
@@ -89,14 +63,13 @@ final class JobExecutor implements JobRunner {
 	@Override
 	public RunResult run(Claim claim, Duration timeout, long outputCap, RunningJob running) {
 		Instant started = this.clock.instant();
-		Path file;
+		OutputSink sink;
 		try {
-			file = outputFile(this.outputDir, claim.jobId(), claim.attempt(), claim.startedAt());
+			sink = new OutputSink(this.outputs.create(claim.jobId(), claim.attempt(), claim.startedAt()), outputCap);
 		}
 		catch (IllegalArgumentException ex) {
 			return new RunResult("failed", null, null, started, 0, "cannot run: " + ex.getMessage(), null, null);
 		}
-		OutputSink sink = new OutputSink(file, outputCap);
 		ScheduledFuture<?> timer = timeout.isZero() ? null
 				: this.timers.schedule(() -> running.timeOut(this.killGrace), timeout.toMillis(), TimeUnit.MILLISECONDS);
 		Integer exit;
@@ -209,10 +182,10 @@ final class JobExecutor implements JobRunner {
 	}
 
 	private RunResult ended(Instant started, String outcome, Integer exit, Integer signal, String error, OutputSink sink) {
-		Path file = sink.close();
+		String outputPath = sink.close();
 		Instant finished = this.clock.instant();
 		return new RunResult(outcome, exit, signal, finished, Duration.between(started, finished).toMillis(), error,
-				sink.tail(), file == null ? null : file.toString());
+				sink.tail(), outputPath);
 	}
 
 	static String describeExit(int exit) {

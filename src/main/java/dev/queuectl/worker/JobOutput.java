@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 import dev.queuectl.QueuectlException;
@@ -13,20 +12,23 @@ import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobState;
-import dev.queuectl.store.DatabaseLocation;
+import dev.queuectl.store.OutputStore;
 import org.springframework.stereotype.Service;
 
-/** The captured output of a job's attempts: printing it, and following a running one. */
+/**
+ * The captured output of a job's attempts, from the {@link OutputStore} (files on SQLite, the
+ * database on PostgreSQL, so any machine reads it): printing it, and following a running one.
+ */
 @Service
 public class JobOutput {
 
 	private final JobService jobs;
 
-	private final Path outputDir;
+	private final OutputStore outputs;
 
-	JobOutput(JobService jobs, DatabaseLocation location) {
+	JobOutput(JobService jobs, OutputStore outputs) {
 		this.jobs = jobs;
-		this.outputDir = location.dataDir().resolve("output");
+		this.outputs = outputs;
 	}
 
 	/**
@@ -36,50 +38,51 @@ public class JobOutput {
 	public void print(String jobId, Integer attempt, boolean follow, PrintWriter out) throws IOException {
 		Job job = this.jobs.get(jobId);
 		try {
-			JobExecutor.jobOutputDir(this.outputDir, jobId); // defence in depth: never read outside output/
+			this.outputs.checkId(jobId);
 		}
 		catch (IllegalArgumentException ex) {
 			throw QueuectlException.usage(ex.getMessage());
 		}
 		List<JobRun> runs = this.jobs.runs(jobId);
 		boolean runningNow = job.state() == JobState.PROCESSING && job.startedAt() != null;
-		Path file;
 		if (runningNow && (attempt == null || attempt == job.attempts())) {
-			file = JobExecutor.outputFile(this.outputDir, jobId, job.attempts(), job.startedAt());
+			copy(jobId, job.attempts(), job.startedAt(), null, follow, out);
+			return;
 		}
-		else {
-			JobRun run = null;
-			for (JobRun r : runs) {
-				if (attempt == null || r.attempt() == attempt) {
-					run = r;
-				}
+		JobRun run = null;
+		for (JobRun r : runs) {
+			if (attempt == null || r.attempt() == attempt) {
+				run = r;
 			}
-			if (run == null) {
-				throw QueuectlException.usage(attempt == null ? "job " + jobId + " has not run yet"
-						: "job " + jobId + " has no attempt " + attempt);
-			}
-			if (run.outputPath() == null) {
-				return; // the attempt printed nothing
-			}
-			file = Path.of(run.outputPath());
-			runningNow = false;
 		}
-		copy(jobId, job.attempts(), file, runningNow && follow, out);
+		if (run == null) {
+			throw QueuectlException.usage(attempt == null ? "job " + jobId + " has not run yet"
+					: "job " + jobId + " has no attempt " + attempt);
+		}
+		if (run.outputPath() == null) {
+			return; // the attempt printed nothing
+		}
+		copy(jobId, run.attempt(), run.startedAt(), run.outputPath(), false, out);
 	}
 
-	private void copy(String jobId, int attempt, Path file, boolean follow, PrintWriter out) throws IOException {
+	/** Copies one attempt's output; {@code follow}: while it runs (a running attempt has no output path yet). */
+	private void copy(String jobId, int attempt, Instant startedAt, String outputPath, boolean follow, PrintWriter out)
+			throws IOException {
 		byte[] buf = new byte[64 * 1024];
-		// the file appears with the first byte the job prints
-		while (follow && !Files.exists(file) && stillRunning(jobId, attempt)) {
+		InputStream opened = this.outputs.open(jobId, attempt, startedAt, outputPath);
+		// the output appears with the first byte the job prints
+		while (opened == null && follow && stillRunning(jobId, attempt)) {
 			sleep(100);
+			opened = this.outputs.open(jobId, attempt, startedAt, outputPath);
 		}
-		if (!Files.exists(file)) {
-			if (!follow && !stillRunning(jobId, attempt)) {
-				throw new QueuectlException(QueuectlException.FAILURE, "output file is gone: " + file);
+		if (opened == null) {
+			if (outputPath != null) {
+				throw new QueuectlException(QueuectlException.FAILURE, "output of job " + jobId + " attempt " + attempt
+						+ " is gone" + (outputPath.startsWith("/") ? ": " + outputPath : ""));
 			}
 			return;
 		}
-		try (InputStream in = Files.newInputStream(file)) {
+		try (InputStream in = opened) {
 			int carry = 0;
 			while (true) {
 				int n = in.read(buf, carry, buf.length - carry);

@@ -1,22 +1,21 @@
 package dev.queuectl.worker;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
-import dev.queuectl.OwnerOnly;
+import dev.queuectl.store.OutputStore;
 
 /**
- * Where one attempt's output goes: a file, created on the first byte (a silent job leaves none),
- * holding at most {@code cap} bytes; the rest is counted, dropped and said so at the end. The last
- * {@link #TAIL_BYTES} bytes are kept in memory for the job's record.
+ * Where one attempt's output goes: the {@link OutputStore} (a file created on the first byte, or
+ * chunks in PostgreSQL; a silent job leaves none), holding at most {@code cap} bytes; the rest is
+ * counted, dropped and said so at the end. The last {@link #TAIL_BYTES} bytes are kept in memory
+ * for the job's record.
  */
 final class OutputSink {
 
 	static final int TAIL_BYTES = 4096;
 
-	private final Path file;
+	private final OutputStore.Output out;
 
 	private final long cap;
 
@@ -24,7 +23,7 @@ final class OutputSink {
 
 	private long tailTotal;
 
-	private OutputStream out;
+	private boolean wroteAny;
 
 	private long written;
 
@@ -32,8 +31,8 @@ final class OutputSink {
 
 	private IOException failure;
 
-	OutputSink(Path file, long cap) {
-		this.file = file;
+	OutputSink(OutputStore.Output out, long cap) {
+		this.out = out;
 		this.cap = cap;
 	}
 
@@ -48,10 +47,7 @@ final class OutputSink {
 			return;
 		}
 		try {
-			if (this.out == null) {
-				OwnerOnly.createDirectories(this.file.getParent()); // 0700, 0600: output is the job's business
-				this.out = OwnerOnly.newOutputStream(this.file);
-			}
+			this.wroteAny = true;
 			this.out.write(b, off, keep);
 			this.written += keep;
 		}
@@ -60,21 +56,20 @@ final class OutputSink {
 		}
 	}
 
-	/** Closes the file; returns its path, or null when the job printed nothing. */
-	Path close() {
-		if (this.out == null) {
-			return null;
-		}
-		try (OutputStream o = this.out) {
-			if (this.dropped > 0) {
-				o.write(("\n[queuectl: output cap of " + this.cap + " bytes reached; " + this.dropped
-						+ " more bytes dropped]\n").getBytes(StandardCharsets.UTF_8));
+	/** Stores the rest; returns where the output is (job_runs.output_path), or null when the job printed nothing. */
+	String close() {
+		try {
+			if (this.wroteAny && this.dropped > 0 && this.failure == null) {
+				byte[] marker = ("\n[queuectl: output cap of " + this.cap + " bytes reached; " + this.dropped
+						+ " more bytes dropped]\n").getBytes(StandardCharsets.UTF_8);
+				this.out.write(marker, 0, marker.length);
 			}
+			return this.out.close();
 		}
 		catch (IOException ex) {
 			this.failure = ex;
+			return null;
 		}
-		return this.file;
 	}
 
 	/** The last bytes the job printed, as text; null when it printed nothing. */

@@ -20,6 +20,7 @@ import dev.queuectl.job.ScheduleService;
 import org.springframework.beans.factory.annotation.Value;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.HostWakeups;
+import dev.queuectl.store.OutputStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -55,9 +56,11 @@ public class WorkerService implements HealthIndicator {
 
 	private final HostWakeups wakeups;
 
+	private final OutputStore outputs;
+
 	WorkerService(WorkerStore store, Settings settings, Clock clock, DatabaseLocation location, WorkerMetrics metrics,
 			ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, HostWakeups wakeups,
-			@Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
+			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
 		Duration interval = Durations.parseOrNull(housekeepingInterval);
 		if (interval == null || interval.toMillis() < 100) {
 			throw QueuectlException.usage("queuectl.worker.housekeeping-interval must be a duration of at least 100ms, got '"
@@ -71,6 +74,7 @@ public class WorkerService implements HealthIndicator {
 		this.metrics = metrics;
 		this.events = events;
 		this.wakeups = wakeups;
+		this.outputs = outputs;
 	}
 
 	/**
@@ -92,7 +96,7 @@ public class WorkerService implements HealthIndicator {
 		catch (IOException ex) {
 			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + outputDir + ": " + ex.getMessage());
 		}
-		JobExecutor jobs = new JobExecutor(outputDir, this.clock, Duration.ofSeconds(5));
+		JobExecutor jobs = new JobExecutor(this.outputs, this.clock, Duration.ofSeconds(5));
 		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics,
 				this.chores);
 		if (!this.host.compareAndSet(null, worker)) {
@@ -134,7 +138,7 @@ public class WorkerService implements HealthIndicator {
 		this.store.forgetSilent(now, this.settings.snapshot().leaseTimeout());
 		int asked = this.store.requestStopAll();
 		Instant deadline = now.plus(timeout);
-		for (int left; (left = this.store.workers().size()) > 0;) {
+		for (int left; (left = this.store.workers(this.clock.instant()).size()) > 0;) {
 			if (this.clock.instant().isAfter(deadline)) {
 				throw new QueuectlException(QueuectlException.FAILURE,
 						left + " worker host(s) still running after " + timeout.toSeconds() + "s");
@@ -151,8 +155,9 @@ public class WorkerService implements HealthIndicator {
 	}
 
 	public List<WorkerInfo> workers() {
-		Instant cutoff = this.clock.instant().minus(this.settings.snapshot().leaseTimeout());
-		return this.store.workers().stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
+		Instant now = this.clock.instant();
+		Instant cutoff = now.minus(this.settings.snapshot().leaseTimeout());
+		return this.store.workers(now).stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
 	}
 
 	/** UP while this process's worker host beats on time; the database check is Boot's own. */

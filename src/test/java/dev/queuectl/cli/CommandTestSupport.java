@@ -77,6 +77,25 @@ abstract class CommandTestSupport {
 		this.clock.set(START);
 	}
 
+	/**
+	 * Checks a due time (run_at) counted from the test clock's now: on SQLite it is that time; on
+	 * PostgreSQL it was counted from the server's clock, so it is read in the test clock's frame,
+	 * where it is that time less what elapsed since it was stored (a few seconds at most).
+	 */
+	void assertDue(long stored, Instant expected) {
+		if (!this.database.isPostgres()) {
+			assertThat(stored).isEqualTo(expected.toEpochMilli());
+			return;
+		}
+		long serverNow = this.jdbc.queryForObject("SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", Long.class);
+		long seen = stored - serverNow + this.clock.millis();
+		assertThat(seen).as("run_at on the test clock").isBetween(expected.toEpochMilli() - 5_000, expected.toEpochMilli() + 1);
+	}
+
+	void assertDue(String stored, Instant expected) {
+		assertDue(Instant.parse(stored).toEpochMilli(), expected);
+	}
+
 	/** What one command did. */
 	record Result(int code, String out, String err) {
 

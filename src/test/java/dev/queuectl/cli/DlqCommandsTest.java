@@ -96,7 +96,7 @@ class DlqCommandsTest extends CommandTestSupport {
 		JsonNode job = run("show", "job", "--json").ok().json();
 		assertThat(job.get("state").stringValue()).isEqualTo("pending");
 		assertThat(job.get("attempts").intValue()).isZero();
-		assertThat(job.get("run_at").stringValue()).isEqualTo(now.toString());
+		assertDue(job.get("run_at").stringValue(), now);
 		assertThat(job.get("updated_at").stringValue()).isEqualTo(now.toString());
 		for (String cleared : List.of("started_at", "finished_at", "exit_code", "last_error", "worker_id",
 				"lease_expires_at")) {

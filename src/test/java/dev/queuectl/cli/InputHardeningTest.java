@@ -107,7 +107,7 @@ class InputHardeningTest extends CommandTestSupport {
 		this.jdbc.update("UPDATE jobs SET id = '..' WHERE id = 'existing'");
 		Result logs = run("logs", "..");
 		logs.usageError("job id '..' cannot name a folder inside");
-		java.lang.reflect.Method dir = Class.forName("dev.queuectl.worker.JobExecutor")
+		java.lang.reflect.Method dir = Class.forName("dev.queuectl.store.FileOutputStore")
 			.getDeclaredMethod("outputFile", Path.class, String.class, int.class, Instant.class);
 		dir.setAccessible(true);
 		Path out = this.workDir.resolve("output");

@@ -1,5 +1,7 @@
 package dev.queuectl.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +41,12 @@ class MigrateCommandTest extends CommandTestSupport {
 		fillQueue();
 		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
 			Result r = run("migrate", "--to", target.url()).ok();
-			assertThat(r.outLines()).containsExactly("TABLE      ROWS", "settings   1", "queues     2", "schedules  1",
-					"jobs       9", "job_deps   1", "job_runs   3");
+			assertThat(r.outLines()).containsExactly("TABLE       ROWS", "settings    1", "queues      2", "schedules   1",
+					"jobs        9", "job_deps    1", "job_runs    4", "job_output  2");
 			for (String table : ORDER.keySet()) {
+				if (table.equals("job_runs")) {
+					continue; // below: the run whose output file was copied now points into the database
+				}
 				assertThat(rows(target.jdbc(), table)).as(table).isEqualTo(rows(this.jdbc, table)).isNotEmpty();
 			}
 			// the target's triggers counted the copied jobs: its counters equal a GROUP BY, as the source's do
@@ -49,9 +54,16 @@ class MigrateCommandTest extends CommandTestSupport {
 			String grouped = "SELECT queue, state, COUNT(*) AS n FROM jobs GROUP BY queue, state ORDER BY 1, 2";
 			assertThat(target.jdbc().queryForList(counts)).isEqualTo(target.jdbc().queryForList(grouped)).isNotEmpty();
 			assertThat(this.jdbc.queryForList(counts)).isEqualTo(this.jdbc.queryForList(grouped));
+			List<Map<String, Object>> runs = rows(this.jdbc, "job_runs");
+			runs.get(3).put("output_path", "job_output");
+			assertThat(rows(target.jdbc(), "job_runs")).isEqualTo(runs);
+			// the output file is in the database, in chunks of 64 KiB; a run whose file is gone keeps its path
+			byte[] stored = target.jdbc().queryForObject("SELECT string_agg(chunk, ''::bytea ORDER BY seq) FROM job_output"
+					+ " WHERE job_id = 'done' AND attempt = 4", byte[].class);
+			assertThat(stored).isEqualTo(this.output);
 			// the identity of job_runs continues after the copied ids
 			target.jdbc().update("INSERT INTO job_runs (job_id, attempt, started_at) VALUES ('done', 9, 1)");
-			assertThat(target.jdbc().queryForObject("SELECT MAX(id) FROM job_runs", Long.class)).isEqualTo(8L);
+			assertThat(target.jdbc().queryForObject("SELECT MAX(id) FROM job_runs", Long.class)).isEqualTo(9L);
 
 			run("migrate", "--to", target.url()).usageError("not empty", "9 jobs", target.name());
 			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(9);
@@ -78,6 +90,9 @@ class MigrateCommandTest extends CommandTestSupport {
 		run("migrate").usageError("--to");
 	}
 
+	/** The output of the one run whose output file exists: more than one chunk, not all text. */
+	private byte[] output;
+
 	private void fillQueue() {
 		for (String state : List.of("pending", "processing", "completed", "failed", "dead", "canceled", "later")) {
 			enqueue("{\"id\":\"" + state + "\",\"command\":\"echo " + state + "\",\"queue\":\"q1\",\"priority\":3}");
@@ -98,6 +113,21 @@ class MigrateCommandTest extends CommandTestSupport {
 					    outcome, error, output_tail, output_path) VALUES (?, 'done', ?, 'w', ?, ?, 0, NULL, 12, 'completed', NULL, 'tail', '/x/out')""",
 					i, i - 4, t, t + 12);
 		}
+		this.output = new byte[100_000];
+		for (int i = 0; i < this.output.length; i++) {
+			this.output[i] = (byte) (i * 7);
+		}
+		Path file = this.workDir.resolve("4-" + t + ".log");
+		try {
+			Files.write(file, this.output);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		this.jdbc.update("""
+				INSERT INTO job_runs (id, job_id, attempt, worker_id, started_at, finished_at, exit_code, signal, duration_ms,
+				    outcome, error, output_tail, output_path) VALUES (8, 'done', 4, 'w', ?, ?, 0, NULL, 12, 'completed', NULL, 'tail', ?)""",
+				t, t + 12, file.toString());
 		run("queue", "pause", "q1").ok();
 		run("queue", "limit", "deploy", "2").ok();
 		run("schedule", "add", "nightly", "--cron", "30 2 * * *", "--tz", "Europe/Paris", "{\"command\":\"true\"}").ok();

@@ -119,7 +119,7 @@ class PostgresStoreTest extends CommandTestSupport {
 		Instant farAhead = this.clock.instant().plus(Duration.ofDays(400));
 		assertThat(this.store.reapExpired(farAhead)).isEmpty();
 		assertThat(this.store.forgetSilent(farAhead, Duration.ofSeconds(30))).isZero();
-		assertThat(this.store.workers()).hasSize(1);
+		assertThat(this.store.workers(farAhead)).hasSize(1);
 		// A, its clock behind the server's, renews: the lease moves on the server's clock too
 		assertThat(this.store.renewLeases("A", Instant.EPOCH, Duration.ofSeconds(60))).isEqualTo(1);
 		assertThat(this.jdbc.queryForObject("SELECT lease_expires_at FROM jobs WHERE id = 'live'", Long.class))
@@ -144,4 +144,79 @@ class PostgresStoreTest extends CommandTestSupport {
 		assertThat(this.store.forgetSilent(behind, Duration.ofSeconds(30))).isEqualTo(1);
 	}
 
+	@Test
+	void hostsWithSkewedClocksStartDelayedJobsAndRetriesOnTheServersClock() {
+		// the enqueuing host's clock (the test clock) is years ahead of the server's
+		Instant real = Instant.now();
+		enqueue("{\"id\":\"later\",\"command\":\"false\",\"delay\":\"2s\",\"max_retries\":1}");
+		assertThat(runAt("later")).as("2s from the server's now, not the host's").isBetween(
+				real.plusMillis(1500).toEpochMilli(), real.plusSeconds(5).toEpochMilli());
+		// a host whose clock is ahead does not start it early
+		Instant ahead = this.clock.instant().plus(Duration.ofDays(400));
+		assertThat(this.store.claim("ahead", List.of(), 1, ahead, Duration.ofMinutes(1))).isEmpty();
+		// a host whose clock is decades behind starts it on time
+		Instant behind = Instant.parse("2001-01-01T00:00:00Z");
+		List<Claim> claimed = new ArrayList<>();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> claimed.addAll(this.store.claim("behind", List.of(), 1, behind, Duration.ofMinutes(1))));
+		assertThat(Instant.now()).as("not before it was due").isAfter(real.plusMillis(1500));
+		// its retry backoff (2s) is counted from the server's now too, though the host says 2001
+		Instant failedAt = Instant.now();
+		WorkerStore.Settled settled = this.store.settleAndClaim(List.of(new WorkerStore.Outcome(claimed.get(0),
+				new dev.queuectl.worker.RunResult("failed", 1, null, behind, 5, "exit code 1", null, null), false)), "behind",
+				2, Duration.ofHours(1), List.of(), 1, behind, Duration.ofMinutes(1));
+		assertThat(settled.claimed()).as("not due yet, on any clock").isEmpty();
+		assertThat(runAt("later")).isBetween(failedAt.plusMillis(1500).toEpochMilli(), failedAt.plusSeconds(5).toEpochMilli());
+		await().atMost(Duration.ofSeconds(10)).until(() -> !this.store.claim("behind", List.of(), 1, behind,
+				Duration.ofMinutes(1)).isEmpty());
+		// status on a host ahead: a host that just beat is seconds old, not minus years
+		this.store.register("B", "b.example", 2, 1, null, null, behind);
+		this.store.heartbeat("B", behind);
+		Instant beat = this.store.workers(ahead).stream().filter(w -> w.id().equals("B")).findFirst().orElseThrow().heartbeatAt();
+		assertThat(Duration.between(beat, ahead).abs()).isLessThan(Duration.ofSeconds(5));
+		this.jdbc.update("DELETE FROM workers WHERE id = 'B'");
+	}
+
+	@Test
+	void aBatchIsSettledInOneStatementAndEachRowIsFencedOnItsOwn() {
+		enqueue("{\"id\":\"kept\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"taken\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"retried\",\"command\":\"false\",\"max_retries\":3}");
+		List<Claim> claims = this.store.claim("A", List.of(), 3, this.clock.instant(), Duration.ofMinutes(1));
+		assertThat(claims).hasSize(3);
+		// another host took "taken" back meanwhile (its lease had run out): A's result must not land
+		this.jdbc.update("UPDATE jobs SET worker_id = 'B', attempts = 2 WHERE id = 'taken'");
+		Instant now = this.clock.instant();
+		List<WorkerStore.Outcome> outcomes = new ArrayList<>();
+		for (Claim c : claims) {
+			boolean fails = c.jobId().equals("retried");
+			outcomes.add(new WorkerStore.Outcome(c, new dev.queuectl.worker.RunResult(fails ? "failed" : "completed",
+					fails ? 1 : 0, null, now, 7, fails ? "exit code 1" : null, "tail 'quoted' \"x\" ü\n", "job_output"), false));
+		}
+		WorkerStore.Settled settled = this.store.settleAndClaim(outcomes, "A", 2, Duration.ofHours(1), List.of(), 0, now,
+				Duration.ofMinutes(1));
+		for (int i = 0; i < claims.size(); i++) {
+			String id = claims.get(i).jobId();
+			assertThat(settled.states().get(i)).as(id).isEqualTo(switch (id) {
+				case "kept" -> dev.queuectl.job.JobState.COMPLETED;
+				case "retried" -> dev.queuectl.job.JobState.FAILED;
+				default -> null;
+			});
+		}
+		assertThat(this.jdbc.queryForMap("SELECT state, worker_id FROM jobs WHERE id = 'taken'"))
+			.containsEntry("state", "processing").containsEntry("worker_id", "B");
+		assertThat(this.jdbc.queryForList("SELECT job_id FROM job_runs ORDER BY job_id", String.class))
+			.containsExactly("kept", "retried");
+		assertThat(this.jdbc.queryForMap("SELECT attempt, worker_id, exit_code, duration_ms, outcome, error, output_tail, output_path"
+				+ " FROM job_runs WHERE job_id = 'retried'"))
+			.containsEntry("attempt", 1).containsEntry("worker_id", "A").containsEntry("exit_code", 1)
+			.containsEntry("duration_ms", 7L).containsEntry("outcome", "failed").containsEntry("error", "exit code 1")
+			.containsEntry("output_tail", "tail 'quoted' \"x\" ü\n").containsEntry("output_path", "job_output");
+		assertThat(this.jdbc.queryForMap("SELECT exit_code, last_error, finished_at FROM jobs WHERE id = 'retried'"))
+			.containsEntry("exit_code", 1).containsEntry("last_error", "exit code 1").containsEntry("finished_at", now.toEpochMilli());
+	}
+
+	private long runAt(String id) {
+		return this.jdbc.queryForObject("SELECT run_at FROM jobs WHERE id = ?", Long.class, id);
+	}
 }

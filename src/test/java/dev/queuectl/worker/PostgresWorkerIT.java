@@ -139,6 +139,43 @@ class PostgresWorkerIT {
 		}
 	}
 
+	@Test
+	void outputIsKeptInTheDatabaseAndReadAndFollowedFromAnotherMachine() throws Exception {
+		// another machine: its own data folder, the same database
+		Queuectl other = Queuectl.postgres(Files.createDirectories(this.dir.resolve("other-machine")), this.database.url());
+		other.ok("config", "set", "output-cap", "1KiB");
+		other.ok("enqueue", "{\"id\":\"ticker\",\"command\":\"for i in 1 2 3; do echo tick $i; sleep 1; done\"}");
+		other.ok("enqueue", "{\"id\":\"loud\",\"command\":\"head -c 5000 /dev/zero | tr '\\\\0' x\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> "processing".equals(text("SELECT state FROM jobs WHERE id = 'ticker'")));
+			Queuectl.Result follow = other.run("logs", "ticker", "--follow");
+			assertThat(follow.exit()).as(follow.err()).isZero();
+			assertThat(follow.out()).isEqualTo("tick 1\ntick 2\ntick 3\n");
+			assertThat(text("SELECT state FROM jobs WHERE id = 'ticker'")).isEqualTo("completed");
+			await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(text("SELECT state FROM jobs WHERE id = 'loud'")));
+		}
+		assertThat(other.ok("logs", "ticker")).isEqualTo("tick 1\ntick 2\ntick 3\n");
+		// several chunks: one per flush while the job printed a line a second, not one per job
+		assertThat(scalar("SELECT COUNT(*) FROM job_output WHERE job_id = 'ticker'")).isBetween(2L, 3L);
+		assertThat(text("SELECT output_path FROM job_runs WHERE job_id = 'ticker'")).isEqualTo("job_output");
+		// capped as files are: 1 KiB kept, the rest counted
+		assertThat(other.ok("logs", "loud")).isEqualTo("x".repeat(1024) + "\n[queuectl: output cap of 1024 bytes reached; "
+				+ (5000 - 1024) + " more bytes dropped]\n");
+		// nothing in the folders of either machine: the output is in the database
+		assertThat(outputFiles(this.dir.resolve("xdg"))).isEmpty();
+		assertThat(outputFiles(this.dir.resolve("other-machine"))).isEmpty();
+		// prune deletes the chunks with the jobs
+		other.ok("prune", "--older-than", "1ms", "--state", "completed");
+		assertThat(scalar("SELECT COUNT(*) FROM jobs")).isZero();
+		assertThat(scalar("SELECT COUNT(*) FROM job_output")).isZero();
+	}
+
+	private static List<Path> outputFiles(Path root) throws java.io.IOException {
+		try (var files = Files.walk(root)) {
+			return files.filter(p -> p.toString().endsWith(".log") && p.toString().contains("/output/")).toList();
+		}
+	}
+
 	private long scalar(String sql) {
 		return this.jdbc.queryForObject(sql, Long.class);
 	}

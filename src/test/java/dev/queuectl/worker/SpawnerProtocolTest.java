@@ -56,12 +56,27 @@ class SpawnerProtocolTest {
 	}
 
 	private Ran run(Spawner spawner, String command) throws IOException {
-		Path file = Files.createTempFile(this.dir, "out", ".log");
-		OutputSink sink = new OutputSink(file, 1 << 20);
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+		OutputSink sink = new OutputSink(memory(bytes), 1 << 20);
 		Integer exit = spawner.run(this.dir.toString(), command, sink, pid -> {
 		});
-		Path written = sink.close();
-		return new Ran(written == null ? "" : Files.readString(written, StandardCharsets.UTF_8), exit);
+		sink.close();
+		return new Ran(bytes.toString(StandardCharsets.UTF_8), exit);
+	}
+
+	/** Output kept in memory: the protocol is under test here, not the store. */
+	private static dev.queuectl.store.OutputStore.Output memory(java.io.ByteArrayOutputStream bytes) {
+		return new dev.queuectl.store.OutputStore.Output() {
+			@Override
+			public void write(byte[] b, int off, int len) {
+				bytes.write(b, off, len);
+			}
+
+			@Override
+			public String close() {
+				return null;
+			}
+		};
 	}
 
 	@ParameterizedTest
@@ -74,7 +89,7 @@ class SpawnerProtocolTest {
 			String smuggling = "true\u0000M\u0000" + this.dir + "\u0000touch " + marker;
 			assertThatThrownBy(() -> run(spawner, smuggling)).isInstanceOf(IllegalArgumentException.class)
 				.hasMessageContaining("NUL");
-			assertThatThrownBy(() -> spawner.run(this.dir + "\u0000x", "true", new OutputSink(this.dir.resolve("x"), 1024),
+			assertThatThrownBy(() -> spawner.run(this.dir + "\u0000x", "true", new OutputSink(memory(new java.io.ByteArrayOutputStream()), 1024),
 					pid -> {
 					}))
 				.isInstanceOf(IllegalArgumentException.class)

@@ -22,22 +22,26 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * anything: the rate of claim + complete cycles the store sustains.
  * <p>
  * Usage: {@code StoreBench JOBS SLOTS [COMPLETED_ALREADY]}; prints one line.
+ * <p>
+ * On PostgreSQL ({@code bench/pg.sh}), one process per host, each with its own pool, as hosts on
+ * several machines: {@code StoreBench --db URL --enqueue JOBS} stores the jobs and exits;
+ * {@code StoreBench --db URL --host SLOTS} runs a host until jobs were stored and none is left
+ * unfinished, and prints how many it completed. The rate is read from the database (first start to last finish).
  */
 public final class StoreBench {
 
 	public static void main(String[] args) throws Exception {
+		if (args[0].equals("--db")) {
+			postgres(args[1], args[2], Integer.parseInt(args[3]));
+			return;
+		}
 		int jobs = Integer.parseInt(args[0]);
 		int slots = Integer.parseInt(args[1]);
 		int preload = args.length > 2 ? Integer.parseInt(args[2]) : 0;
 		Path dir = Files.createTempDirectory("queuectl-storebench");
 		// a system property outranks application.yml: never the user's own queue
 		System.setProperty("queuectl.db", dir.resolve("q.db").toString());
-		try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(QueuectlApplication.class)
-			.properties(QueuectlApplication.internalDefaults())
-			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
-					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none",
-					"logging.level.dev.queuectl.worker", "warn"))
-			.run()) {
+		try (ConfigurableApplicationContext ctx = context()) {
 			JobService service = ctx.getBean(JobService.class);
 			WorkerStore store = ctx.getBean(WorkerStore.class);
 			Settings settings = ctx.getBean(Settings.class);
@@ -65,6 +69,48 @@ public final class StoreBench {
 				files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 			}
 		}
+	}
+
+	private static void postgres(String url, String mode, int n) throws Exception {
+		System.setProperty("queuectl.db", url);
+		try (ConfigurableApplicationContext ctx = context()) {
+			if (mode.equals("--enqueue")) {
+				enqueue(ctx.getBean(JobService.class), n);
+				return;
+			}
+			WorkerMetrics metrics = ctx.getBean(WorkerMetrics.class);
+			org.springframework.jdbc.core.JdbcTemplate jdbc = ctx.getBean(org.springframework.jdbc.core.JdbcTemplate.class);
+			Clock clock = ctx.getBean(Clock.class);
+			ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+			executor.setCorePoolSize(n);
+			executor.initialize();
+			JobRunner instant = (claim, timeout, cap, running) -> new RunResult("completed", 0, null, clock.instant(), 0,
+					null, null, null);
+			WorkerHost host = new WorkerHost(new WorkerOptions(n, List.of(), null), ctx.getBean(WorkerStore.class),
+					ctx.getBean(Settings.class), clock, executor, instant, metrics,
+					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.job.ScheduleService.class),
+							ctx.getBean(dev.queuectl.job.RetentionService.class), Duration.ofDays(1)));
+			Thread dispatcher = new Thread(host::run);
+			dispatcher.start();
+			// one cheap query a quarter second: no job yet (the hosts start first), or any not completed
+			do {
+				Thread.sleep(250);
+			}
+			while (Boolean.TRUE.equals(jdbc.queryForObject("SELECT NOT EXISTS (SELECT 1 FROM jobs)"
+					+ " OR EXISTS (SELECT 1 FROM jobs WHERE state IN ('pending', 'processing', 'failed'))", Boolean.class)));
+			host.requestStop();
+			dispatcher.join();
+			executor.shutdown();
+			System.out.println((long) metrics.completedCount());
+		}
+	}
+
+	private static ConfigurableApplicationContext context() {
+		return new SpringApplicationBuilder(QueuectlApplication.class).properties(QueuectlApplication.internalDefaults())
+			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
+					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none",
+					"logging.level.dev.queuectl.worker", "warn"))
+			.run();
 	}
 
 	/** Runs a worker host with a runner that spawns nothing until {@code total} jobs are completed. */
