@@ -225,6 +225,10 @@ final class WorkerHost {
 		this.listeningPoll = poll;
 	}
 
+	private static Duration max(Duration a, Duration b) {
+		return a.compareTo(b) >= 0 ? a : b;
+	}
+
 	/** The database told: jobs may be waiting ({@link HostWakeups#JOBS}) or one was canceled. */
 	void heard(String why) {
 		if (HostWakeups.CANCEL.equals(why)) {
@@ -322,14 +326,19 @@ final class WorkerHost {
 	}
 
 	/**
-	 * Kills the jobs of this host that a user canceled: a read of the few processing jobs, at most
-	 * every {@link #CANCEL_POLL}, and only while jobs run. The kill waits out its grace on a thread
+	 * Kills the jobs of this host that a user canceled: a read of the few processing jobs, at once
+	 * when the database told of a cancel, else at most every {@link #CANCEL_POLL} (while it can tell:
+	 * every listening poll), and only while jobs run. The kill waits out its grace on a thread
 	 * of its own; the run then ends as canceled and is recorded so.
 	 */
 	private void pollCancels() {
 		long now = System.nanoTime();
 		boolean heard = this.cancelHeard;
-		if (this.running.isEmpty() || (!heard && now - this.lastCancelPoll < CANCEL_POLL.toNanos())) {
+		// while the database wakes this host (LISTEN), a cancel is heard at once: the poll is only
+		// the fallback, as slow as the idle one
+		HostWakeups.Listening l = this.listening;
+		long every = (l != null && l.up() ? max(CANCEL_POLL, this.listeningPoll) : CANCEL_POLL).toNanos();
+		if (this.running.isEmpty() || (!heard && now - this.lastCancelPoll < every)) {
 			return;
 		}
 		this.lastCancelPoll = now;

@@ -3,7 +3,6 @@ package dev.queuectl.worker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  */
 class PostgresWakeupTest {
 
-	private static final Duration LONG_POLL = Duration.ofSeconds(10);
+	/** The host's fallback polls (for work and for cancels): far longer than any wait below. */
+	private static final Duration LONG_POLL = Duration.ofSeconds(60);
 
 	@TempDir
 	Path dir;
@@ -109,35 +109,26 @@ class PostgresWakeupTest {
 
 	@Test
 	void anIdleHostTakesEachEnqueuedJobAtOnceThoughItsPollIsLong() {
-		List<Long> pickups = new ArrayList<>();
 		for (int i = 0; i < 20; i++) {
 			String id = "j" + i;
 			this.jobs.enqueue("{\"id\":\"" + id + "\",\"command\":\"quick\"}", "/tmp");
-			// far below the 10 s poll: only the notification can wake the host this soon
+			// far below the 60 s poll: only the notification can wake the host this soon
 			await().atMost(Duration.ofSeconds(5)).until(() -> "completed".equals(state(id)));
-			pickups.add(this.jdbc.queryForObject("SELECT started_at - created_at FROM jobs WHERE id = ?", Long.class, id));
 		}
-		List<Long> sorted = pickups.stream().sorted().toList();
-		assertThat(sorted.get(18)).as("p95 of pickup ms, all: %s", pickups).isLessThan(300);
 	}
 
 	@Test
 	void aCancelReachesTheRunningJobWithoutWaitingForTheCancelPoll() {
-		List<Long> delays = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			String id = "b" + i;
 			this.jobs.enqueue("{\"id\":\"" + id + "\",\"command\":\"block\"}", "/tmp");
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.blocked.containsKey(id));
-			long asked = System.nanoTime();
 			this.jobs.cancel(id);
-			// polled every 2 ms: the measure must not be Awaitility's own 100 ms interval
-			await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(5))
-				.until(() -> this.blocked.get(id).canceled());
-			delays.add((System.nanoTime() - asked) / 1_000_000);
+			// the host's cancel poll comes every 60 s while it listens: only the notification
+			// reaches the job this soon, every time
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.blocked.get(id).canceled());
 			await().atMost(Duration.ofSeconds(5)).until(() -> "canceled".equals(state(id)));
 		}
-		// the cancel poll alone reads at most every 500 ms, the host's turns come every 200 ms
-		assertThat(delays.stream().sorted().toList().get(2)).as("median ms from cancel to kill, all: %s", delays).isLessThan(150);
 	}
 
 	private String state(String id) {
