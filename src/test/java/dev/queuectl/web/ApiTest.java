@@ -143,6 +143,15 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void unknownPathsAndMethodsAreAnsweredInOneLine() throws Exception {
+		assertProblem(get("/api/nope"), 404, "no such endpoint: GET /api/nope");
+		assertProblem(get("/api/jobs/a/retry"), 405, "GET is not allowed on /api/jobs/a/retry (use POST)");
+		HttpResponse<String> page = get("/nope");
+		assertThat(page.statusCode()).isEqualTo(404);
+		assertThat(page.body()).isEqualTo("no such page: GET /nope\n");
+	}
+
+	@Test
 	void schedulesAddListPauseResumeRunAndRemoveAsTheCommandsDo() throws Exception {
 		HttpResponse<String> added = post("/api/schedules", "application/json",
 				"{\"name\":\"nightly\",\"cron\":\"30 2 * * *\",\"tz\":\"UTC\",\"job\":{\"command\":\"./backup.sh\"}}");
