@@ -7,7 +7,8 @@
 # Everything runs on throwaway databases and a throwaway cache; the user's queue is never touched.
 #
 # Usage: bench/server.sh > results.md    (progress on stderr, a Markdown report on stdout)
-# Env:   RUNS (20), LOOP (1000), MANY (100000: commands before the second RSS reading), IDLE_S (60)
+# Env:   RUNS (20), LOOP (1000), MANY (100000: commands before the second RSS reading), IDLE_S (60),
+#        FIRST_ONLY=1: only the first command, server off and on in alternate runs
 # Needs hyperfine (apt-get install hyperfine) and python3 (the 100,000 commands go over the socket
 # from one Python process; each is its own connection, as from a client).
 set -eu -o pipefail
@@ -80,6 +81,22 @@ if [ -n "\$p" ] && kill -0 "\$p" 2>/dev/null; then
 	while kill -0 "\$p" 2>/dev/null; do sleep 0.05; done
 fi
 EOF
+if [ -n "${FIRST_ONLY:-}" ]; then
+	# off and on in alternate runs (a shared machine's load shifts: pairs keep them comparable)
+	for ((i = 0; i < runs; i++)); do
+		bash "$work/stop.sh"
+		t=$(date +%s%N); QUEUECTL_SERVER=off "$q" --db "$db" status >/dev/null; echo $((($(date +%s%N) - t) / 1000000)) >>"$work/off"
+		bash "$work/stop.sh"
+		t=$(date +%s%N); "$q" --db "$db" status >/dev/null; echo $((($(date +%s%N) - t) / 1000000)) >>"$work/on"
+	done
+	python3 - "$work/off" "$work/on" <<'PY'
+import statistics, sys
+off, on = ([int(x) for x in open(f)] for f in sys.argv[1:3])
+print("| first `status`, nothing serving, QUEUECTL_SERVER=off (%d runs, alternating) | %d (range %d-%d) |" % (len(off), statistics.median(off), min(off), max(off)))
+print("| first `status`, nothing serving, server on (starts one after) | %d (range %d-%d; on/off %.2fx) |" % (statistics.median(on), min(on), max(on), statistics.median(on) / statistics.median(off)))
+PY
+	exit 0
+fi
 first_off=$(QUEUECTL_SERVER=off median -n first-off --prepare "bash $work/stop.sh" "$q --db $db status")
 first_on=$(median -n first-on --prepare "bash $work/stop.sh" "$q --db $db status")
 echo "| first \`status\`, nothing serving, QUEUECTL_SERVER=off | $first_off |"
