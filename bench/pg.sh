@@ -32,9 +32,8 @@ trap cleanup EXIT
 
 Q="$ROOT/bin/queuectl"
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+. "$ROOT/bench/lib.sh"
 say() { printf '%-62s %s\n' "$1" "$2"; }
-now_ns() { date +%s%N; }
-pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999); if (i<1) i=1; print a[i]}'; }
 jsonl() { awk -v n="$1" -v c="$2" 'BEGIN {for (i = 0; i < n; i++) printf "{\"command\":\"%s\"}\n", c}'; }
 # newdb: a new database, named in $DB (not echoed: a $(...) subshell would not record it for cleanup)
 newdb() { DB="queuectl_bench_$$_$RANDOM"; createdb "$DB"; DBS+=("$DB"); }
@@ -71,12 +70,7 @@ QUEUECTL_DB=$U "$Q" status >/dev/null
 QUEUECTL_DB=$U "$Q" worker start --no-http --count 1 2>"$WORK/worker.log" & WPID=$!; PIDS+=($WPID)
 until [ "$(sql "$db" 'SELECT COUNT(*) FROM workers')" -ge 1 ]; do sleep 0.1; done
 sleep 2
-for i in $(seq $LAT_JOBS); do
-  QUEUECTL_DB=$U "$Q" enqueue "{\"command\":\"date +%s%N > $WORK/lat.$i\"}" >/dev/null
-  e=$(now_ns)
-  until [ -s "$WORK/lat.$i" ]; do sleep 0.005; done
-  echo $(( ($(cat "$WORK/lat.$i") - e) / 1000000 ))
-done > "$WORK/latencies"
+pickup_latencies "$U" "$LAT_JOBS" "$WORK" > "$WORK/latencies"
 say "pickup p50 (target <= 10)" "$(pct 50 < "$WORK/latencies") ms"
 say "pickup p95 (target <= 50)" "$(pct 95 < "$WORK/latencies") ms"
 sleep 3

@@ -36,11 +36,10 @@ trap cleanup EXIT
 
 Q="$ROOT/bin/queuectl"
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java # the java bin/queuectl uses
+. "$ROOT/bench/lib.sh"
 say() { printf '%-58s %s\n' "$1" "$2"; }
-now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
-pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999); if (i<1) i=1; print a[i]}'; }
 
 # time_cmd DB CMD...: wall ms of one run, output discarded
 time_cmd() { local db=$1; shift; local t; t=$(now_ns); QUEUECTL_DB=$db "$Q" "$@" >/dev/null 2>&1 </dev/null; ms_since "$t"; }
@@ -165,14 +164,7 @@ for cmd in "enqueue {\"command\":\"true\"}" "status" "list" "show seed" "logs se
 done
 
 # 2. pickup latency: enqueue returns -> the job's first instruction runs
-rm -f "$WORK"/lat.*
-for i in $(seq $LAT_JOBS); do
-  t=$(now_ns)
-  QUEUECTL_DB=$DB "$Q" enqueue "{\"command\":\"date +%s%N > $WORK/lat.$i\"}" >/dev/null
-  e=$(now_ns)
-  until [ -s "$WORK/lat.$i" ]; do sleep 0.005; done
-  echo $(( ($(cat "$WORK/lat.$i") - e) / 1000000 ))
-done > "$WORK/latencies"
+pickup_latencies "$DB" "$LAT_JOBS" "$WORK" > "$WORK/latencies"
 say "pickup p50 (target <= 10)" "$(pct 50 < "$WORK/latencies") ms"
 say "pickup p95 (target <= 50)" "$(pct 95 < "$WORK/latencies") ms"
 ticks() { awk '{print $14 + $15}' "/proc/$WORKER_PID/stat"; }
