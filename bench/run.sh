@@ -8,12 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-QUICK=0 ONLY_SCALE=0
+QUICK=0 ONLY_SCALE=0 ONLY_DRAIN=0
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
     --scale) ONLY_SCALE=1 ;; # only the scale section (issue 15)
-    *) echo "usage: bench/run.sh [--quick] [--scale]" >&2; exit 2 ;;
+    --drain) ONLY_DRAIN=1 ;; # only the scale section's 3 hosts x 2 slots vs 1 host x 6
+    *) echo "usage: bench/run.sh [--quick] [--scale] [--drain]" >&2; exit 2 ;;
   esac
 done
 if [ $QUICK = 1 ]; then
@@ -138,6 +139,9 @@ scale_section() {
   ab_ratio "  list --after ID (a page deep in the table)" "<= 1.2x" list --after "$deep"
   stop_hosts "$SCALE_EMPTY" "$SCALE_FULL"
   rm -f "$SCALE_EMPTY"* "$SCALE_FULL"*
+  hosts_section
+}
+hosts_section() {
   local one three
   one=$(drain_rate "1 host" "$DRAIN_JOBS" 1 6)
   three=$(drain_rate "3 hosts" "$DRAIN_JOBS" 3 2)
@@ -149,6 +153,7 @@ echo "queuectl benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(npro
 "$Q" --version >/dev/null 2>&1 # builds on first use
 command -v sqlite3 >/dev/null || { echo "bench needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 1; }
 if [ $ONLY_SCALE = 1 ]; then scale_section; exit 0; fi
+if [ $ONLY_DRAIN = 1 ]; then hosts_section; exit 0; fi
 
 # 1. one-shot commands, cold (nothing running) and warm (a worker host serves them)
 DB=$WORK/oneshot.db
