@@ -65,8 +65,18 @@ class BrowserIT extends WebTestSupport {
 		browser.get(url(path));
 	}
 
+	/** The element's text; found again when the page replaced it meanwhile (a job page reloads when its job ends). */
 	private static String text(String css) {
-		return browser.findElement(By.cssSelector(css)).getText();
+		for (int i = 0;; i++) {
+			try {
+				return browser.findElement(By.cssSelector(css)).getText();
+			}
+			catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+				if (i == 4) {
+					throw replaced;
+				}
+			}
+		}
 	}
 
 	private static void screenshot(String name) throws IOException {
