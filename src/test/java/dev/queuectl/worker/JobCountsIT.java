@@ -47,8 +47,13 @@ class JobCountsIT {
 				for (int e = 0; e < 3; e++) {
 					enqueuers.add(enqueuer(q, round, e, random));
 				}
-				// a host dies mid-batch: its claimed jobs stay processing until their lease expires
-				Thread.sleep(1500);
+				// a host dies mid-batch: once jobs run (counted exactly while they do), one host is SIGKILLed;
+				// its claimed jobs stay processing until their lease expires
+				await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+					Map<String, Long> now = assertCountsExact(q);
+					now.keySet().forEach(k -> seen.add(k.substring(k.indexOf('/') + 1)));
+					return now.keySet().stream().anyMatch(k -> k.endsWith("/processing"));
+				});
 				Queuectl.Worker victim = hosts.remove(random.nextInt(hosts.size()));
 				victim.process().destroyForcibly();
 				victim.waitFor(Duration.ofSeconds(10));
