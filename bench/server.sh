@@ -26,6 +26,7 @@ export XDG_CACHE_HOME=${BENCH_CACHE:-$work/cache} XDG_DATA_HOME=$work/data QUEUE
 unset QUEUECTL_DB QUEUECTL_JAVA_OPTS
 db=$work/q.db
 cleanup() {
+	[ -f "$work/stop.sh" ] && bash "$work/stop.sh" # a server the last run started may still be starting
 	"$q" --db "$db" server stop >/dev/null 2>&1 || true
 	[ -n "${worker:-}" ] && kill "$worker" 2>/dev/null && wait "$worker" 2>/dev/null
 	rm -rf -- "$work"

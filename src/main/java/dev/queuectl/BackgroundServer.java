@@ -4,10 +4,12 @@ import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -120,15 +122,15 @@ final class BackgroundServer {
 			if (starting(start) || held(serverLock(location)) || live(location.socket())) {
 				return;
 			}
-			Process server = spawn(location);
-			if (server == null) {
+			long server = spawn(location);
+			if (server <= 0) {
 				return;
 			}
 			// its pid, for the next starter: while that process lives, it starts or serves (it
 			// exits at once when another holds the server lock). Not waiting for it keeps this
 			// command as fast as without a server.
 			start.truncate(0);
-			start.write(java.nio.ByteBuffer.wrap(Long.toString(server.pid()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+			start.write(ByteBuffer.wrap(Long.toString(server).getBytes(StandardCharsets.US_ASCII)), 0);
 		}
 		catch (IOException | RuntimeException ex) {
 			// no server this time: commands still run, just slower
@@ -137,9 +139,9 @@ final class BackgroundServer {
 
 	/** Whether the server the last starter started still lives (its pid is in the start lock file). */
 	private static boolean starting(FileChannel start) throws IOException {
-		java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32);
+		ByteBuffer b = ByteBuffer.allocate(32);
 		start.read(b, 0);
-		String text = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+		String text = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim();
 		if (text.isEmpty()) {
 			return false;
 		}
@@ -187,17 +189,24 @@ final class BackgroundServer {
 
 	/**
 	 * {@code setsid sh -c <wait for this process to exit> java <this JVM's options> <server options>
-	 * -jar <this jar> --db DB server run}.
+	 * -jar <this jar> --db DB server run}, started by a shell that puts it in the background and
+	 * exits at once; returns its pid (0 when none started).
+	 * <p>
+	 * Why the extra shell: while a child of this JVM lives, a thread of this JVM waits for it in
+	 * native code, and the JVM's exit waits up to 300 ms for threads in native code to stop (HotSpot
+	 * VM_Exit::wait_for_threads_in_native_to_block). The first command took those 300 ms longer
+	 * with the server on; with the child gone before the exit it takes none (docs/benchmarks.md).
 	 * The server's heap and stack flags come from the launcher ({@code queuectl.server.jvm}).
 	 */
-	private static Process spawn(DatabaseLocation location) throws IOException {
+	private static long spawn(DatabaseLocation location) throws IOException {
 		ProcessHandle.Info info = ProcessHandle.current().info();
 		String java = info.command().orElse(null);
 		String[] args = info.arguments().orElse(null);
 		if (java == null || args == null) {
-			return null;
+			return 0;
 		}
-		List<String> cmd = new ArrayList<>();
+		List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "log=$1; shift; \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!",
+				"sh", location.beside(".server.log").toString()));
 		for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
 			if (Files.isExecutable(Path.of(setsid))) {
 				cmd.add(setsid);
@@ -224,7 +233,7 @@ final class BackgroundServer {
 			cmd.add(a);
 		}
 		if (jar == null) {
-			return null;
+			return 0;
 		}
 		for (String flag : System.getProperty("queuectl.server.jvm", "-Xms8m -Xmx48m -Xss512k").split(" ")) {
 			if (!flag.isBlank()) {
@@ -243,12 +252,24 @@ final class BackgroundServer {
 		OwnerOnly.createFile(log);
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(location.dataDir().toFile())
 			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-			.redirectErrorStream(true);
+			.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
 		pb.environment().remove("QUEUECTL_DB");
 		if (location.isPostgres() && location.postgres().password() != null) {
 			pb.environment().put("PGPASSWORD", location.postgres().password());
 		}
-		return pb.start();
+		Process starter = pb.start();
+		String pid = new String(starter.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+		try {
+			starter.waitFor(); // it exits once the server is in the background
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		try {
+			return Long.parseLong(pid);
+		}
+		catch (NumberFormatException ex) {
+			return 0;
+		}
 	}
 }
