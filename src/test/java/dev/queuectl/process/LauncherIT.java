@@ -351,6 +351,31 @@ class LauncherIT {
 	}
 
 	@Test
+	void noJvmLeavesNativeLibrariesInTheTempFolderNotEvenAKilledOne() throws Exception {
+		// sqlite-jdbc and JLine copy their native library into java.io.tmpdir under a new name in
+		// every JVM, and a killed JVM leaves its copy there; the launcher loads both from its cache
+		String arch = System.getProperty("os.arch");
+		org.junit.jupiter.api.Assumptions.assumeTrue(
+				System.getProperty("os.name").equals("Linux") && (arch.equals("amd64") || arch.equals("aarch64")),
+				"the launcher knows the libraries' folders for Linux on x86_64 and aarch64");
+		Path javaTmp = Files.createDirectories(this.tmp.resolve("java-tmp"));
+		Cli cli = new Cli(this.tmp).env("QUEUECTL_JAVA_OPTS", "-Djava.io.tmpdir=" + javaTmp);
+		assertThat(cli.run("enqueue", "{\"id\":\"n1\",\"command\":\"echo n1\"}").exit()).isZero();
+		Started worker = cli.start(Cli.LAUNCHER, null, cli.withDb("worker", "start", "--no-http"));
+		try {
+			await().atMost(Cli.TIMEOUT).pollInterval(Duration.ofMillis(500))
+				.until(() -> cli.run("show", "n1").out().contains("completed"));
+		}
+		finally {
+			worker.process().destroyForcibly().waitFor(); // SIGKILL: no exit hook deletes anything
+		}
+		try (Stream<Path> left = Files.list(javaTmp)) {
+			assertThat(left.map(f -> f.getFileName().toString()))
+				.noneMatch(n -> n.contains("sqlitejdbc") || n.contains("jlinenative"));
+		}
+	}
+
+	@Test
 	void theLauncherExecsJavaSoSignalsReachTheJvm() {
 		// A script that never ends: stdin is a pipe this test keeps open.
 		Cli cli = new Cli(this.tmp);
