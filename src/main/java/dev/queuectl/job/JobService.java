@@ -135,12 +135,17 @@ public class JobService {
 			throws IOException {
 		try (BatchParser parser = new BatchParser(input, defaults(workingDir))) {
 			Batch batch = new Batch();
+			if (!overlap) {
+				batch.read(parser, null, progress); // all of it before the transaction starts
+			}
 			return insert(now -> {
-				try {
-					batch.read(parser, overlap ? now : null, progress);
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException(ex);
+				if (overlap) {
+					try {
+						batch.read(parser, now, progress);
+					}
+					catch (IOException ex) {
+						throw new UncheckedIOException(ex);
+					}
 				}
 				return batch;
 			}, i -> parser.where(batch.positions[i]), progress);
@@ -159,7 +164,7 @@ public class JobService {
 		final List<NewJob> jobs = new ArrayList<>();
 
 		/** The line (or array item) of each job. */
-		int[] positions = new int[BatchParser.CHUNK];
+		int[] positions = new int[0];
 
 		int stored;
 
