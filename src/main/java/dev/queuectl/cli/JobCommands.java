@@ -127,7 +127,7 @@ class JobCommands {
 	private JobService.Enqueued enqueueFile(InputStream in, Path path, Invocation invocation) throws IOException {
 		ProgressLine reading = new ProgressLine(invocation.err(), "enqueue: reading", "MiB");
 		if (!reading.terminal()) {
-			return this.jobs.enqueueAll(in, invocation.workingDir().toString());
+			return enqueueAll(in, path, invocation, JobService.BatchProgress.NONE);
 		}
 		long size = Math.max(1, Files.size(path));
 		long[] read = { 0 };
@@ -141,7 +141,7 @@ class JobCommands {
 		};
 		ProgressLine storing = new ProgressLine(invocation.err(), "enqueue: storing", "jobs");
 		try {
-			return this.jobs.enqueueAll(counted, invocation.workingDir().toString(), new JobService.BatchProgress() {
+			return enqueueAll(counted, path, invocation, new JobService.BatchProgress() {
 				@Override
 				public void read(int jobs) {
 					if (jobs >= PROGRESS_FROM) {
@@ -162,6 +162,13 @@ class JobCommands {
 			reading.end();
 			storing.end();
 		}
+	}
+
+	/** A regular file is parsed while it is stored; a pipe (--file <(...)) may trickle, so it is read first. */
+	private JobService.Enqueued enqueueAll(InputStream in, Path path, Invocation invocation,
+			JobService.BatchProgress progress) throws IOException {
+		String cwd = invocation.workingDir().toString();
+		return Files.isRegularFile(path) ? this.jobs.enqueueFile(in, cwd, progress) : this.jobs.enqueueAll(in, cwd, progress);
 	}
 
 	/** Batches of more jobs than this show their progress on a terminal. */

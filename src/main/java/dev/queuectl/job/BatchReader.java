@@ -93,6 +93,15 @@ final class BatchReader {
 		return decode(this.line, start, len - start, "line " + this.lineNo + ": ");
 	}
 
+	private static boolean ascii(byte[] bytes, int off, int len) {
+		for (int i = off; i < off + len; i++) {
+			if (bytes[i] < 0) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private boolean fill() throws IOException {
 		int n = this.in.read(this.buf);
 		if (n < 0) {
@@ -110,6 +119,9 @@ final class BatchReader {
 	}
 
 	private String decode(byte[] bytes, int off, int len, String where) {
+		if (ascii(bytes, off, len)) {
+			return new String(bytes, off, len, StandardCharsets.ISO_8859_1); // no decoder for the common line
+		}
 		ByteBuffer src = ByteBuffer.wrap(bytes, off, len);
 		CharBuffer dst = CharBuffer.allocate(len);
 		this.decoder.reset();

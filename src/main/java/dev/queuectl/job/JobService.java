@@ -2,14 +2,19 @@ package dev.queuectl.job;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Settings;
@@ -107,70 +112,122 @@ public class JobService {
 
 	/** {@link #enqueueAll(InputStream, String)}, telling {@code progress} how it goes. */
 	public Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress) throws IOException {
-		BatchReader reader = new BatchReader(input);
-		String lineLimit = "longer than 1 MiB, the most one job may take";
-		String line;
-		do {
-			line = reader.readLine(JobSpecParser.MAX_DOCUMENT_BYTES, lineLimit);
-		}
-		while (line != null && line.isBlank());
-		JobSpecParser.Defaults defaults = defaults(workingDir);
-		List<NewJob> jobs = new ArrayList<>();
-		List<Integer> lines = new ArrayList<>();
-		if (line != null && line.strip().startsWith("[")) {
-			int firstLine = reader.lineNo();
-			StringBuilder all = new StringBuilder(line);
-			for (String next; (next = reader.readLine(BatchReader.MAX_BATCH_BYTES, lineLimit)) != null;) {
-				all.append('\n').append(next);
-			}
-			JsonNode array = JobSpecParser.readAnyTree(all.toString(), firstLine > 1 ? "line " + firstLine + ": " : "");
-			int item = 0;
-			for (JsonNode node : array) {
-				item++;
-				if (item > MAX_BATCH_JOBS) {
-					throw QueuectlException.usage("item " + item + ": more than " + MAX_BATCH_JOBS + " jobs in one batch");
-				}
-				jobs.add(JobSpecParser.parse(node, "item " + item + ": ", defaults));
-				if (jobs.size() % PROGRESS_EVERY == 0) {
-					progress.read(jobs.size());
-				}
-				lines.add(item);
-			}
-			return insert(jobs, i -> "item " + lines.get(i) + ": ", progress);
-		}
-		for (; line != null; line = reader.readLine(JobSpecParser.MAX_DOCUMENT_BYTES, lineLimit)) {
-			if (line.isBlank()) {
-				continue;
-			}
-			String where = "line " + reader.lineNo() + ": ";
-			if (jobs.size() == MAX_BATCH_JOBS) {
-				throw QueuectlException.usage(where + "more than " + MAX_BATCH_JOBS + " jobs in one batch");
-			}
-			jobs.add(JobSpecParser.parse(JobSpecParser.readTree(line, where), where, defaults));
-			if (jobs.size() % PROGRESS_EVERY == 0) {
-				progress.read(jobs.size());
-			}
-			lines.add(reader.lineNo());
-		}
-		return insert(jobs, i -> "line " + lines.get(i) + ": ", progress);
+		return enqueueAll(input, workingDir, progress, false);
 	}
 
 	/**
-	 * Stores the jobs in one transaction. A job runs after jobs that exist or come earlier in the
-	 * input (so no cycle can form); it waits while one of them has not completed, and is refused
-	 * when one ended dead or canceled, since it could never run.
+	 * {@link #enqueueAll(InputStream, String, BatchProgress)} for input that comes as fast as it is
+	 * read (a file, not a pipe): its jobs are parsed on a second thread while the first ones are
+	 * stored. The transaction, and SQLite's write lock, start before the input is read, so input
+	 * that trickles in would hold the lock while it waits: stdin and request bodies go the other way.
 	 */
-	private Enqueued insert(List<NewJob> jobs, java.util.function.IntFunction<String> where, BatchProgress progress) {
-		Set<String> ids = new HashSet<>(jobs.size() * 2);
-		for (int i = 0; i < jobs.size(); i++) {
-			if (!ids.add(jobs.get(i).id())) {
-				throw QueuectlException.usage(where.apply(i) + "duplicate id '" + jobs.get(i).id() + "' in the input");
+	public Enqueued enqueueFile(InputStream input, String workingDir, BatchProgress progress) throws IOException {
+		return enqueueAll(input, workingDir, progress, true);
+	}
+
+	/**
+	 * Parses on a {@link BatchParser}'s thread. With {@code overlap}, chunks of jobs that run after
+	 * no other are stored as they come, all pending, until the first chunk with a job that does
+	 * (its state depends on the rest); everything is checked as before once the input is parsed,
+	 * in the same order, and a failure anywhere rolls the whole batch back.
+	 */
+	private Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean overlap)
+			throws IOException {
+		try (BatchParser parser = new BatchParser(input, defaults(workingDir))) {
+			Batch batch = new Batch();
+			if (!overlap) {
+				batch.read(parser, null, progress); // all of it before the transaction starts
+			}
+			return insert(now -> {
+				if (overlap) {
+					try {
+						batch.read(parser, now, progress);
+					}
+					catch (IOException ex) {
+						throw new UncheckedIOException(ex);
+					}
+				}
+				return batch;
+			}, i -> parser.where(batch.positions[i]), progress);
+		}
+		catch (UncheckedIOException ex) {
+			throw ex.getCause();
+		}
+	}
+
+	/**
+	 * The jobs of an input, of which the first {@code stored} are already stored (pending), with the
+	 * indexes of those that a conflict skipped.
+	 */
+	private final class Batch {
+
+		final List<NewJob> jobs = new ArrayList<>();
+
+		/** The line (or array item) of each job. */
+		int[] positions = new int[0];
+
+		int stored;
+
+		final List<Integer> conflicts = new ArrayList<>();
+
+		/** Reads every chunk; with {@code storeAt}, stores them as they come while no job runs after another. */
+		void read(BatchParser parser, Instant storeAt, BatchProgress progress) throws IOException {
+			boolean storing = storeAt != null;
+			for (BatchParser.Chunk chunk; (chunk = parser.next()) != null;) {
+				int before = this.jobs.size();
+				List<NewJob> more = chunk.jobs();
+				this.jobs.addAll(more);
+				if (this.positions.length < this.jobs.size()) {
+					this.positions = Arrays.copyOf(this.positions, Math.max(this.jobs.size(), this.positions.length * 2));
+				}
+				System.arraycopy(chunk.positions(), 0, this.positions, before, more.size());
+				for (int n = (before / PROGRESS_EVERY + 1) * PROGRESS_EVERY; n <= this.jobs.size(); n += PROGRESS_EVERY) {
+					progress.read(n);
+				}
+				storing = storing && more.stream().allMatch(job -> job.after().isEmpty());
+				if (storing) {
+					JobService.this.store.insertAll(more, Collections.nCopies(more.size(), JobState.PENDING), storeAt, n -> {
+					}).forEach(i -> this.conflicts.add(before + i));
+					this.stored = this.jobs.size();
+				}
 			}
 		}
+	}
+
+	/** Stores the jobs in one transaction (the next method). */
+	private Enqueued insert(List<NewJob> jobs, IntFunction<String> where, BatchProgress progress) {
+		return insert(now -> {
+			Batch batch = new Batch();
+			batch.jobs.addAll(jobs);
+			return batch;
+		}, where, progress);
+	}
+
+	/**
+	 * Stores the jobs that {@code read} gives in one transaction, which {@code read} runs in (it may
+	 * store the first ones itself, at the time it is given). A job runs after jobs that exist or come
+	 * earlier in the input (so no cycle can form); it waits while one of them has not completed, and
+	 * is refused when one ended dead or canceled, since it could never run.
+	 */
+	private Enqueued insert(Function<Instant, Batch> read, IntFunction<String> where, BatchProgress progress) {
 		Instant now = this.clock.instant();
 		Enqueued result = this.tx.execute(status -> {
-			List<JobState> states = initialStates(jobs, where);
-			List<Integer> conflicts = this.store.insertAll(jobs, states, now, n -> progress.stored(n, jobs.size()));
+			Batch batch = read.apply(now);
+			List<NewJob> jobs = batch.jobs;
+			Set<String> ids = new HashSet<>(jobs.size() * 2);
+			for (int i = 0; i < jobs.size(); i++) {
+				if (!ids.add(jobs.get(i).id())) {
+					throw QueuectlException.usage(where.apply(i) + "duplicate id '" + jobs.get(i).id() + "' in the input");
+				}
+			}
+			int from = batch.stored;
+			List<JobState> states = initialStates(jobs, from, where);
+			List<Integer> conflicts = new ArrayList<>(batch.conflicts);
+			if (from > 0) {
+				progress.stored(from, jobs.size());
+			}
+			this.store.insertAll(jobs.subList(from, jobs.size()), states, now, n -> progress.stored(from + n, jobs.size()))
+				.forEach(i -> conflicts.add(from + i));
 			List<Duplicate> duplicates = new ArrayList<>();
 			for (int i : conflicts) {
 				NewJob job = jobs.get(i);
@@ -226,20 +283,24 @@ public class JobService {
 		return this.store.withIdPrefix(prefix, limit);
 	}
 
-	/** waiting or pending for each job, by the jobs it runs after; refuses unknown, dead or canceled ones. */
-	private List<JobState> initialStates(List<NewJob> jobs, java.util.function.IntFunction<String> where) {
+	/**
+	 * waiting or pending for each job from {@code from} on, by the jobs it runs after; refuses unknown,
+	 * dead or canceled ones. The jobs before {@code from} are stored already (pending): one named by a
+	 * later job reads as pending, not completed, so that job waits, as it would for a job not yet stored.
+	 */
+	private List<JobState> initialStates(List<NewJob> jobs, int from, IntFunction<String> where) {
 		Set<String> named = new HashSet<>();
-		jobs.forEach(j -> named.addAll(j.after()));
+		jobs.subList(from, jobs.size()).forEach(j -> named.addAll(j.after()));
 		if (named.isEmpty()) {
-			return java.util.Collections.nCopies(jobs.size(), JobState.PENDING);
+			return Collections.nCopies(jobs.size() - from, JobState.PENDING);
 		}
 		Map<String, JobState> stored = this.store.states(named);
 		Map<String, Integer> position = new java.util.HashMap<>();
 		for (int i = 0; i < jobs.size(); i++) {
 			position.put(jobs.get(i).id(), i);
 		}
-		List<JobState> states = new ArrayList<>(jobs.size());
-		for (int i = 0; i < jobs.size(); i++) {
+		List<JobState> states = new ArrayList<>(jobs.size() - from);
+		for (int i = from; i < jobs.size(); i++) {
 			JobState state = JobState.PENDING;
 			for (String dep : jobs.get(i).after()) {
 				Integer at = position.get(dep);

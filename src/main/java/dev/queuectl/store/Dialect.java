@@ -106,15 +106,10 @@ public enum Dialect {
 
 	/**
 	 * {@link #dueAt} for a time that may instead be named (an instant the user gave, a schedule's
-	 * tick), which is stored as it is: bind {@link #dueOrNamedArgs}.
+	 * tick), which is stored as it is: bind {@link #dueArg} and null, or null and the named time.
 	 */
 	String dueAtOrNamed() {
 		return "COALESCE(" + dueAt() + ", CAST(? AS " + (this == POSTGRESQL ? "BIGINT" : "INTEGER") + "))";
-	}
-
-	/** The two arguments of {@link #dueAtOrNamed}. */
-	Long[] dueOrNamedArgs(java.time.Instant at, boolean named, java.time.Instant now) {
-		return named ? new Long[] { null, at.toEpochMilli() } : new Long[] { dueArg(at, now), null };
 	}
 
 	/** The argument of {@link #dueAt}: the due time {@code at} computed on the host's clock, whose now is {@code now}. */

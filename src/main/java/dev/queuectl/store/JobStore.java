@@ -1,7 +1,10 @@
 package dev.queuectl.store;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,8 +32,21 @@ public class JobStore {
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
 			                  working_dir, created_at, updated_at, unique_key)
-			VALUES (?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING""";
+			VALUES %s
+			ON CONFLICT DO NOTHING RETURNING id""";
+
+	/** The values of one row of {@link #INSERT} (12 parameters; %s: {@link Dialect#dueAtOrNamed}). */
+	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?)";
+
+	/**
+	 * Rows a statement of {@link #insertAll} inserts: one statement per 64 rows instead of one per
+	 * row (each statement costs a JDBC and native round of its own); far below both databases'
+	 * limits on parameters.
+	 */
+	static final int ROWS_PER_INSERT = 64;
+
+	/** {@link #insertAll} tells how far it is every this many jobs. */
+	private static final int PROGRESS_STEP = 1024;
 
 	private static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
@@ -63,44 +79,28 @@ public class JobStore {
 	 * because their id or their unique key was taken (the caller tells which).
 	 */
 	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now, IntConsumer stored) {
-		int batchSize = 1000;
 		List<Integer> conflicts = new ArrayList<>();
-		List<Object[]> deps = new ArrayList<>();
-		for (int from = 0; from < jobs.size(); from += batchSize) {
-			int start = from;
-			List<NewJob> batch = jobs.subList(from, Math.min(jobs.size(), from + batchSize));
-			int[] index = { start };
-			int[] counts = this.jdbc.batchUpdate(INSERT.formatted(this.dialect.dueAtOrNamed()), batch, batch.size(), (ps, job) -> {
-				ps.setString(1, job.id());
-				ps.setString(2, job.command());
-				ps.setString(3, states.get(index[0]++).dbValue());
-				ps.setString(4, job.queue());
-				ps.setInt(5, job.priority());
-				ps.setInt(6, job.maxRetries());
-				Long[] due = this.dialect.dueOrNamedArgs(job.runAt(), job.runAtNamed(), now);
-				ps.setObject(7, due[0], java.sql.Types.BIGINT);
-				ps.setObject(8, due[1], java.sql.Types.BIGINT);
-				if (job.timeout() == null) {
-					ps.setNull(9, java.sql.Types.BIGINT);
-				}
-				else {
-					ps.setLong(9, job.timeout().toMillis());
-				}
-				ps.setString(10, job.workingDir());
-				ps.setLong(11, now.toEpochMilli());
-				ps.setLong(12, now.toEpochMilli());
-				ps.setString(13, job.uniqueKey());
-			})[0];
-			stored.accept(start + batch.size());
-			for (int i = 0; i < counts.length; i++) {
-				NewJob job = batch.get(i);
-				if (counts[i] == 0) {
-					conflicts.add(start + i);
-				}
-				else {
-					job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep }));
+		this.jdbc.execute((Connection con) -> {
+			try (JobInserts inserts = new JobInserts(con, now)) {
+				for (int from = 0; from < jobs.size(); from += ROWS_PER_INSERT) {
+					int to = Math.min(jobs.size(), from + ROWS_PER_INSERT);
+					inserts.insert(jobs, states, from, to, conflicts);
+					if (to % PROGRESS_STEP == 0 || to == jobs.size()) {
+						stored.accept(to);
+					}
 				}
 			}
+			return null;
+		});
+		List<Object[]> deps = new ArrayList<>();
+		int c = 0;
+		for (int i = 0; i < jobs.size(); i++) {
+			if (c < conflicts.size() && conflicts.get(c) == i) {
+				c++;
+				continue;
+			}
+			NewJob job = jobs.get(i);
+			job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep }));
 		}
 		if (!deps.isEmpty()) {
 			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on) VALUES (?, ?)", deps);
@@ -109,6 +109,93 @@ public class JobStore {
 			this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
 		}
 		return conflicts;
+	}
+
+	/**
+	 * The multi-row inserts of one {@link #insertAll}, on the transaction's connection: a statement
+	 * prepared once for each number of rows used (the full {@link #ROWS_PER_INSERT} and the last,
+	 * shorter group). A row that a conflict skipped is the one whose id the statement did not return.
+	 */
+	private final class JobInserts implements AutoCloseable {
+
+		private final Connection con;
+
+		private final Instant now;
+
+		private final long nowMs;
+
+		private final Map<Integer, PreparedStatement> bySize = new HashMap<>();
+
+		JobInserts(Connection con, Instant now) {
+			this.con = con;
+			this.now = now;
+			this.nowMs = now.toEpochMilli();
+		}
+
+		/** Inserts {@code jobs[from, to)}, adding the indexes of the rows not inserted to {@code conflicts}. */
+		void insert(List<NewJob> jobs, List<JobState> states, int from, int to, List<Integer> conflicts)
+				throws SQLException {
+			PreparedStatement ps = statement(to - from);
+			int p = 0;
+			for (int i = from; i < to; i++) {
+				NewJob job = jobs.get(i);
+				ps.setString(++p, job.id());
+				ps.setString(++p, job.command());
+				ps.setString(++p, states.get(i).dbValue());
+				ps.setString(++p, job.queue());
+				ps.setInt(++p, job.priority());
+				ps.setInt(++p, job.maxRetries());
+				if (job.runAtNamed()) {
+					ps.setNull(++p, Types.BIGINT);
+					ps.setLong(++p, job.runAt().toEpochMilli());
+				}
+				else {
+					ps.setLong(++p, JobStore.this.dialect.dueArg(job.runAt(), this.now));
+					ps.setNull(++p, Types.BIGINT);
+				}
+				if (job.timeout() == null) {
+					ps.setNull(++p, Types.BIGINT);
+				}
+				else {
+					ps.setLong(++p, job.timeout().toMillis());
+				}
+				ps.setString(++p, job.workingDir());
+				ps.setLong(++p, this.nowMs);
+				ps.setLong(++p, this.nowMs);
+				ps.setString(++p, job.uniqueKey());
+			}
+			List<String> inserted = new ArrayList<>(to - from);
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					inserted.add(rs.getString(1));
+				}
+			}
+			if (inserted.size() < to - from) { // ids are unique in the input: only then was a row skipped
+				java.util.Set<String> ids = new java.util.HashSet<>(inserted);
+				for (int i = from; i < to; i++) {
+					if (!ids.contains(jobs.get(i).id())) {
+						conflicts.add(i);
+					}
+				}
+			}
+		}
+
+		private PreparedStatement statement(int rows) throws SQLException {
+			PreparedStatement ps = this.bySize.get(rows);
+			if (ps == null) {
+				String row = INSERT_ROW.formatted(JobStore.this.dialect.dueAtOrNamed());
+				ps = this.con.prepareStatement(INSERT.formatted(String.join(", ", java.util.Collections.nCopies(rows, row))));
+				this.bySize.put(rows, ps);
+			}
+			return ps;
+		}
+
+		@Override
+		public void close() throws SQLException {
+			for (PreparedStatement ps : this.bySize.values()) {
+				ps.close();
+			}
+		}
 	}
 
 	public boolean exists(String id) {

@@ -252,6 +252,71 @@ class EnqueueCommandTest extends CommandTestSupport {
 		assertThat(row("bulk-" + n)).containsEntry("command", "echo " + n).containsEntry("priority", n % 10);
 	}
 
+	/** JSON Lines from 1 to n, each job {@code b<i>} unless {@code line} says otherwise for its number. */
+	private Path lines(String name, int n, java.util.function.IntFunction<String> line) throws IOException {
+		return Files.write(this.workDir.resolve(name), IntStream.rangeClosed(1, n).mapToObj(i -> {
+			String special = line.apply(i);
+			return special != null ? special : "{\"id\":\"b" + i + "\",\"command\":\"true\"}";
+		}).toList(), StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void aBadLastLineOfABigFileStoresNothingThoughEarlierChunksWereStoredWhileItWasParsed() throws IOException {
+		int n = 30_000;
+		lines("big.jsonl", n, i -> i == n ? "{\"id\":\"last\",\"command\":\"true\",\"priority\":\"high\"}" : null);
+
+		run("enqueue", "--file", "big.jsonl").usageError("line " + n + ": field 'priority'");
+
+		assertThat(jobCount()).isZero();
+		assertThat(run("status", "--json").ok().json().get("jobs").get("pending").intValue()).isZero();
+	}
+
+	@Test
+	void aUniqueKeyHeldByALiveJobInTheMiddleOfAChunkIsReportedWithItsLine() throws IOException {
+		String holder = enqueue("{\"id\":\"holder\",\"command\":\"true\",\"unique_key\":\"k\"}");
+		lines("keys.jsonl", 5000, i -> i == 2050 ? "{\"id\":\"taken\",\"command\":\"true\",\"unique_key\":\"k\"}" : null);
+
+		Result r = run("enqueue", "--file", "keys.jsonl");
+
+		assertThat(r.code()).isZero();
+		assertThat(r.out()).isEqualTo("4999\n");
+		assertThat(r.errLines()).containsExactly("queuectl: line 2050: not stored: job " + holder + " holds unique_key 'k'");
+		assertThat(jobCount()).isEqualTo(5000);
+		assertThat(this.jdbc.queryForList("SELECT id FROM jobs WHERE id = 'taken'")).isEmpty();
+		assertThat(run("status", "--json").ok().json().get("jobs").get("pending").intValue()).isEqualTo(5000);
+	}
+
+	@Test
+	void aJobAfterOthersPastTheChunksStoredWhileParsingWaitsForThem() throws IOException {
+		lines("deps.jsonl", 4000, i -> i == 3500 ? "{\"id\":\"late\",\"command\":\"true\",\"after\":[\"b1\",\"b3400\"]}"
+				: i == 3600 ? "{\"id\":\"later\",\"command\":\"true\",\"after\":\"late\"}" : null);
+
+		assertThat(run("enqueue", "--file", "deps.jsonl").ok().out()).isEqualTo("4000\n");
+
+		assertThat(row("late")).containsEntry("state", "waiting");
+		assertThat(row("later")).containsEntry("state", "waiting");
+		assertThat(row("b3601")).containsEntry("state", "pending");
+		assertThat(this.jobs.dependencies("late")).containsExactly("b1", "b3400");
+	}
+
+	@Test
+	void aJobAfterALaterLineOfABigFileIsRefusedAndNothingIsStored() throws IOException {
+		lines("order.jsonl", 3000, i -> i == 2500 ? "{\"id\":\"early\",\"command\":\"true\",\"after\":\"b2999\"}" : null);
+
+		run("enqueue", "--file", "order.jsonl").usageError("line 2500: field 'after' names unknown job 'b2999' (it must come earlier in the input)");
+
+		assertThat(jobCount()).isZero();
+	}
+
+	@Test
+	void aDuplicateIdInABigFileIsRefusedAtItsSecondLine() throws IOException {
+		lines("twice.jsonl", 3000, i -> i == 2999 ? "{\"id\":\"b7\",\"command\":\"true\"}" : null);
+
+		run("enqueue", "--file", "twice.jsonl").usageError("line 2999: duplicate id 'b7' in the input");
+
+		assertThat(jobCount()).isZero();
+	}
+
 	@Test
 	void generatedIdsInBulkAreUnique() {
 		String input = IntStream.range(0, 2000).mapToObj(i -> "{\"command\":\"echo " + i + "\"}").collect(Collectors.joining("\n"));
