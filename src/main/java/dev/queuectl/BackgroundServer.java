@@ -205,8 +205,9 @@ final class BackgroundServer {
 		if (java == null || args == null) {
 			return 0;
 		}
+		Path log = location.beside(".server.log");
 		List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "log=$1; shift; \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!",
-				"sh", location.beside(".server.log").toString()));
+				"sh", log.toString()));
 		for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
 			if (Files.isExecutable(Path.of(setsid))) {
 				cmd.add(setsid);
@@ -244,7 +245,6 @@ final class BackgroundServer {
 		// any, goes in the environment, which only its owner can read
 		cmd.addAll(List.of("-Dqueuectl.remote=false", "-Dqueuectl.stdin.tty=false", "-jar", jar, "--db",
 				location.isPostgres() ? location.postgres().display() : location.file().toString(), "server", "run"));
-		Path log = location.beside(".server.log");
 		if (Files.exists(log) && Files.size(log) > LOG_LIMIT) {
 			Files.move(log, log.resolveSibling(log.getFileName().toString().concat(".1")),
 					StandardCopyOption.REPLACE_EXISTING);

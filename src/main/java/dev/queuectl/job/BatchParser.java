@@ -109,7 +109,10 @@ final class BatchParser implements AutoCloseable {
 		}
 	}
 
-	/** Moved here from JobService.enqueueAll: the same rules and messages. */
+	/**
+	 * JSON Lines (blank lines skipped) or one JSON array, with the limits and messages of a batch:
+	 * a line of at most 1 MiB, at most {@link JobService#MAX_BATCH_JOBS} jobs.
+	 */
 	private void parse() throws IOException, InterruptedException {
 		BatchReader reader = new BatchReader(this.input);
 		String lineLimit = "longer than 1 MiB, the most one job may take";
