@@ -25,6 +25,10 @@ import org.springframework.context.annotation.Bean;
 @SpringBootApplication
 public class QueuectlApplication {
 
+	static {
+		LogSetup.keepSpringOut(); // before any SpringApplication, the tests' too
+	}
+
 	@Bean
 	java.time.Clock clock() {
 		return java.time.Clock.systemUTC();
@@ -98,7 +102,7 @@ public class QueuectlApplication {
 		properties.put("spring.main.lazy-initialization", !longRunning);
 		if (debug) {
 			properties.put("queuectl.debug", true);
-			properties.put("logging.level.dev.queuectl", "debug");
+			LogSetup.debug();
 		}
 		SpringApplication app = new SpringApplication(QueuectlApplication.class);
 		app.setAddCommandLineProperties(false);
@@ -141,6 +145,8 @@ public class QueuectlApplication {
 		Map<String, Object> p = new HashMap<>();
 		p.put("spring.main.banner-mode", "off");
 		p.put("spring.flyway.enabled", false); // migrated under a file lock by DatabaseConfiguration
+		// TransactionTemplate from DatabaseConfiguration; no @Transactional proxies (they load Reactor)
+		p.put("spring.autoconfigure.exclude", "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration");
 		p.put("spring.shell.command.help.enabled", false); // HelpCommand shows examples too
 		p.put("spring.shell.command.script.enabled", false); // piped stdin does this
 		p.put("spring.shell.command.version.enabled", false); // --version

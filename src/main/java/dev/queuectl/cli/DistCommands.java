@@ -29,7 +29,7 @@ class DistCommands {
 	 * Writes completions/ and man/queuectl.1 into a folder: the package phase runs this on the jar
 	 * just built (pom.xml), and the release archive ships the result.
 	 */
-	@Command(name = "dist-files", hidden = true, description = "Write the completion scripts and the man page into a folder")
+	@Command(name = "dist-files", group = "Built-in", hidden = true, description = "Write the completion scripts and the man page into a folder")
 	void distFiles(@Argument(index = 0) String dir, CommandContext ctx) {
 		if (dir == null || dir.isBlank()) {
 			throw QueuectlException.usage("dist-files needs a folder");

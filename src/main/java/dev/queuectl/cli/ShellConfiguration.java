@@ -12,15 +12,24 @@ import org.jline.utils.AttributedString;
 import dev.queuectl.OwnerOnly;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.shell.core.autoconfigure.TerminalCustomizer;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.shell.core.command.AbstractCommand;
+import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.CommandParser;
 import org.springframework.shell.core.command.CommandRegistry;
+import org.springframework.shell.core.command.ExitStatus;
+import org.springframework.shell.core.command.annotation.support.CommandFactoryBean;
 import org.springframework.shell.core.config.UserConfigPathProvider;
 import org.springframework.shell.jline.JLineInputProvider;
 import org.springframework.shell.jline.PromptProvider;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils.MethodFilter;
 
 /** The REPL's prompt, terminal, line parser and history location. */
 @Configuration(proxyBeanMethods = false)
@@ -80,6 +89,47 @@ class ShellConfiguration {
 		};
 		provider.setPromptProvider(prompt);
 		return provider;
+	}
+
+	/** Spring Shell validates command parameters with it: see {@link NoConstraints}. */
+	@Bean
+	jakarta.validation.Validator commandParameterValidator() {
+		return new NoConstraints();
+	}
+
+	/**
+	 * The commands: every {@code @Command} method of queuectl's beans, and {@code quit} (which the
+	 * REPL answers itself), as Spring Shell's own registry has them. Built here because Spring
+	 * Shell's registry scans the class files of the whole package at each start and reaches
+	 * {@code quit} through a class whose first use starts Hibernate Validator (see
+	 * {@link NoConstraints}).
+	 */
+	@Bean
+	CommandRegistry commandRegistry(ApplicationContext context) {
+		CommandRegistry registry = new CommandRegistry();
+		context.getBeansOfType(org.springframework.shell.core.command.Command.class).values()
+			.forEach(registry::registerCommand);
+		for (String name : context.getBeanDefinitionNames()) {
+			Class<?> type = context.getType(name, false);
+			if (type == null || !type.getName().startsWith("dev.queuectl.")) {
+				continue;
+			}
+			MethodIntrospector.selectMethods(ClassUtils.getUserClass(type),
+					(MethodFilter) method -> AnnotatedElementUtils.hasAnnotation(method,
+							org.springframework.shell.core.command.annotation.Command.class))
+				.forEach(method -> {
+					CommandFactoryBean command = new CommandFactoryBean(method);
+					command.setApplicationContext(context);
+					registry.registerCommand(command.getObject());
+				});
+		}
+		registry.registerCommand(new AbstractCommand("quit", "Exit the shell", "Built-In Commands") {
+			@Override
+			public ExitStatus doExecute(CommandContext ctx) {
+				return ExitStatus.OK;
+			}
+		});
+		return registry;
 	}
 
 	/** REPL lines are split like a shell would, then parsed exactly as one-shot arguments are. */

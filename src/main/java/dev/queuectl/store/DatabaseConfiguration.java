@@ -20,6 +20,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Opens the SQLite file and brings its schema up to date. The file and its folder are created
@@ -47,6 +49,16 @@ class DatabaseConfiguration {
 	@Bean
 	OutputStore outputStore(Dialect dialect, DatabaseLocation location, JdbcTemplate jdbc, JobStore jobs) {
 		return dialect.isPostgres() ? new PostgresOutputStore(jdbc) : new FileOutputStore(location.outputDir(), jobs);
+	}
+
+	/**
+	 * Every transaction is a TransactionTemplate's: Boot's transaction auto-configuration is left
+	 * out (QueuectlApplication), since its {@code @Transactional} interceptor, which nothing here
+	 * uses, loads Reactor's ~300 classes into every JVM.
+	 */
+	@Bean
+	TransactionTemplate transactionTemplate(PlatformTransactionManager transactionManager) {
+		return new TransactionTemplate(transactionManager);
 	}
 
 	@Bean(destroyMethod = "close")
@@ -111,8 +123,9 @@ class DatabaseConfiguration {
 		config.addDataSourceProperty("connectTimeout", "10");
 		HikariDataSource dataSource = new HikariDataSource(config);
 		try {
-			SchemaVersions.refuseNewer(dataSource);
-			flyway(dataSource, location).migrate();
+			if (!SchemaVersions.upToDate(dataSource)) {
+				flyway(dataSource, location).migrate();
+			}
 			return dataSource;
 		}
 		catch (RuntimeException ex) {
@@ -128,7 +141,9 @@ class DatabaseConfiguration {
 
 	/** Brings an SQLite database up to date, unless a newer queuectl wrote it (then touches nothing). */
 	static void migrate(DataSource dataSource, DatabaseLocation location) {
-		SchemaVersions.refuseNewer(dataSource);
+		if (SchemaVersions.upToDate(dataSource)) {
+			return;
+		}
 		Path lockFile = location.dataDir().resolve(location.file().getFileName() + ".lock");
 		createOwnerOnly(lockFile);
 		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
@@ -143,9 +158,7 @@ class DatabaseConfiguration {
 
 	/** A database that cannot be written cannot be migrated either: it must be current already. */
 	private static void checkSchemaCurrent(DataSource dataSource, DatabaseLocation location) {
-		SchemaVersions.refuseNewer(dataSource);
-		Flyway flyway = flyway(dataSource);
-		if (flyway.info().current() == null || flyway.info().pending().length > 0) {
+		if (!SchemaVersions.upToDate(dataSource)) {
 			throw new QueuectlException(QueuectlException.FAILURE, "the database " + location.file()
 					+ " is read-only and needs an upgrade this queuectl cannot write (open it once with write access)");
 		}

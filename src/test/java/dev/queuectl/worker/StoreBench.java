@@ -106,10 +106,11 @@ public final class StoreBench {
 	}
 
 	private static ConfigurableApplicationContext context() {
+		((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.queuectl.worker"))
+			.setLevel(ch.qos.logback.classic.Level.WARN);
 		return new SpringApplicationBuilder(QueuectlApplication.class).properties(QueuectlApplication.internalDefaults())
 			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
-					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none",
-					"logging.level.dev.queuectl.worker", "warn"))
+					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none"))
 			.run();
 	}
 

@@ -1,0 +1,66 @@
+package dev.queuectl;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ConfiguratorRank;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.ContextAwareBase;
+
+/**
+ * Where queuectl's logs go and at which levels: the one place they are set. Logback finds this
+ * class through {@code META-INF/services} when the first logger is made, and Spring Boot leaves
+ * logging alone ({@link #keepSpringOut}). Set in code rather than in a logback XML file, which would
+ * make every JVM (each worker host) load an XML parser and Logback's configuration language, some
+ * 600 classes kept for nothing.
+ */
+@ConfiguratorRank(ConfiguratorRank.CUSTOM_TOP_PRIORITY)
+public final class LogSetup extends ContextAwareBase implements Configurator {
+
+	/** Loggers whose level differs from the root's (WARN). */
+	private static final Object[][] LEVELS = {
+			{ "dev.queuectl", Level.INFO },
+			// Boot reports start-up failures itself; queuectl prints one line instead
+			{ "org.springframework.boot.SpringApplication", Level.OFF },
+			{ "org.springframework.boot.diagnostics", Level.OFF },
+			{ "org.springframework.context.annotation.AnnotationConfigApplicationContext", Level.ERROR },
+			{ "org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext", Level.ERROR },
+			// logs a failure it then throws, carried aside in its exception (SQLITE_FULL): queuectl says it in one line
+			{ "org.springframework.transaction.support.TransactionTemplate", Level.OFF },
+			// concurrent processes race to clean up each other's extracted native library: harmless
+			{ "org.sqlite.SQLiteJDBCLoader", Level.OFF } };
+
+	/** Spring Boot would otherwise reset Logback and log to stdout, which carries only command results. */
+	public static void keepSpringOut() {
+		System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+	}
+
+	/** {@code --debug}: queuectl's own loggers at DEBUG. */
+	public static void debug() {
+		((Logger) org.slf4j.LoggerFactory.getLogger("dev.queuectl")).setLevel(Level.DEBUG);
+	}
+
+	@Override
+	public ExecutionStatus configure(LoggerContext context) {
+		PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+		encoder.setContext(context);
+		encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n");
+		encoder.start();
+		ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+		stderr.setContext(context);
+		stderr.setName("STDERR");
+		stderr.setTarget("System.err");
+		stderr.setEncoder(encoder);
+		stderr.start();
+		Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+		root.setLevel(Level.WARN);
+		root.addAppender(stderr);
+		for (Object[] level : LEVELS) {
+			context.getLogger((String) level[0]).setLevel((Level) level[1]);
+		}
+		return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+	}
+}
