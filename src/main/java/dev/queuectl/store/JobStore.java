@@ -94,18 +94,26 @@ public class JobStore {
 	 */
 	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now, IntConsumer stored) {
 		List<Integer> conflicts = new ArrayList<>();
-		this.jdbc.execute((Connection con) -> {
-			try (JobInserts inserts = new JobInserts(con, now)) {
-				for (int from = 0; from < jobs.size(); from += ROWS_PER_INSERT) {
-					int to = Math.min(jobs.size(), from + ROWS_PER_INSERT);
-					inserts.insert(jobs, states, from, to, conflicts);
-					if (to % PROGRESS_STEP == 0 || to == jobs.size()) {
-						stored.accept(to);
+		Map<Counted, Long> counted = this.counts.insertsCountedByCaller(jobs.size()) ? new HashMap<>() : null;
+		try {
+			this.jdbc.execute((Connection con) -> {
+				try (JobInserts inserts = new JobInserts(con, now, counted)) {
+					for (int from = 0; from < jobs.size(); from += ROWS_PER_INSERT) {
+						int to = Math.min(jobs.size(), from + ROWS_PER_INSERT);
+						inserts.insert(jobs, states, from, to, conflicts);
+						if (to % PROGRESS_STEP == 0 || to == jobs.size()) {
+							stored.accept(to);
+						}
 					}
 				}
+				return null;
+			});
+		}
+		finally {
+			if (counted != null) { // the rows of every statement that went through, even when a later one failed
+				counted.forEach((c, n) -> this.counts.added(c.queue(), c.state(), n));
 			}
-			return null;
-		});
+		}
 		List<Object[]> deps = new ArrayList<>();
 		int c = 0;
 		for (int i = 0; i < jobs.size(); i++) {
@@ -123,6 +131,10 @@ public class JobStore {
 			this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
 		}
 		return conflicts;
+	}
+
+	/** Jobs of a queue in a state, as counted in job_counts. */
+	private record Counted(String queue, JobState state) {
 	}
 
 	/**
@@ -146,28 +158,46 @@ public class JobStore {
 
 		private final String sharedSql = INSERT_SHARED.formatted(JobStore.this.dialect.dueAtOrNamed());
 
-		JobInserts(Connection con, Instant now) {
+		/** The rows inserted, when the caller counts them rather than the insert trigger; else null. */
+		private final Map<Counted, Long> counted;
+
+		JobInserts(Connection con, Instant now, Map<Counted, Long> counted) {
 			this.con = con;
 			this.now = now;
 			this.nowMs = now.toEpochMilli();
+			this.counted = counted;
 		}
 
 		/** Inserts {@code jobs[from, to)}, adding the indexes of the rows not inserted to {@code conflicts}. */
 		void insert(List<NewJob> jobs, List<JobState> states, int from, int to, List<Integer> conflicts)
 				throws SQLException {
-			PreparedStatement ps = shareValues(jobs, states, from, to) ? shared(jobs, states, from, to)
-					: separate(jobs, states, from, to);
+			boolean shared = shareValues(jobs, states, from, to);
+			PreparedStatement ps = shared ? shared(jobs, states, from, to) : separate(jobs, states, from, to);
 			List<String> inserted = new ArrayList<>(to - from);
 			try (ResultSet rs = ps.executeQuery()) {
 				while (rs.next()) {
 					inserted.add(rs.getString(1));
 				}
 			}
+			int skipped = conflicts.size();
 			if (inserted.size() < to - from) { // ids are unique in the input: only then was a row skipped
 				java.util.Set<String> ids = new java.util.HashSet<>(inserted);
 				for (int i = from; i < to; i++) {
 					if (!ids.contains(jobs.get(i).id())) {
 						conflicts.add(i);
+					}
+				}
+			}
+			if (this.counted != null && shared) {
+				this.counted.merge(new Counted(jobs.get(from).queue(), states.get(from)), (long) inserted.size(), Long::sum);
+			}
+			else if (this.counted != null) {
+				for (int i = from; i < to; i++) {
+					if (skipped < conflicts.size() && conflicts.get(skipped) == i) {
+						skipped++;
+					}
+					else {
+						this.counted.merge(new Counted(jobs.get(i).queue(), states.get(i)), 1L, Long::sum);
 					}
 				}
 			}
