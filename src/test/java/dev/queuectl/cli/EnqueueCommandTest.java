@@ -318,6 +318,35 @@ class EnqueueCommandTest extends CommandTestSupport {
 	}
 
 	@Test
+	void aBulkEnqueueKeepsTheCountersExactStoredOrRefusedAndSingleEnqueuesAfterItAreCountedToo() throws IOException {
+		enqueue("{\"id\":\"holder\",\"command\":\"true\",\"unique_key\":\"k\",\"queue\":\"q1\"}");
+		// queues, priorities and states that change within a statement's rows, a held key, a job that waits
+		lines("mixed.jsonl", 5000, i -> i == 1500 ? "{\"id\":\"taken\",\"command\":\"true\",\"unique_key\":\"k\"}"
+				: i == 4000 ? "{\"id\":\"late\",\"command\":\"true\",\"queue\":\"q2\",\"after\":\"b3\"}"
+				: "{\"id\":\"b" + i + "\",\"command\":\"true\",\"queue\":\"q" + (i / 700 % 3) + "\",\"priority\":" + (i % 500 == 0 ? 1 : 0) + "}");
+		lines("refused.jsonl", 3000, i -> i == 3000 ? "{\"command\":\"\"}" : "{\"id\":\"r" + i + "\",\"command\":\"true\"}");
+
+		Result stored = run("enqueue", "--file", "mixed.jsonl");
+		run("enqueue", "--file", "refused.jsonl").usageError("line 3000: field 'command' must not be empty");
+		enqueue("{\"id\":\"single\",\"command\":\"true\",\"queue\":\"q2\"}");
+
+		assertThat(stored.code()).isZero();
+		assertThat(stored.out()).isEqualTo("4999\n");
+		Map<String, Long> grouped = counted("SELECT queue, state, COUNT(*) FROM jobs GROUP BY queue, state");
+		assertThat(grouped).containsEntry("q2/waiting", 1L).containsEntry("q1/pending", 1L + 700 + 700 + 101);
+		assertThat(counted("SELECT queue, state, SUM(n) FROM job_counts GROUP BY queue, state HAVING SUM(n) <> 0"))
+			.isEqualTo(grouped);
+	}
+
+	private Map<String, Long> counted(String sql) {
+		Map<String, Long> m = new java.util.TreeMap<>();
+		this.jdbc.query(sql, rs -> {
+			m.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+		});
+		return m;
+	}
+
+	@Test
 	void generatedIdsInBulkAreUnique() {
 		String input = IntStream.range(0, 2000).mapToObj(i -> "{\"command\":\"echo " + i + "\"}").collect(Collectors.joining("\n"));
 
