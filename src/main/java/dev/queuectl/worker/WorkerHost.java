@@ -64,8 +64,13 @@ final class WorkerHost {
 	/** At most this many claims ahead per slot... */
 	static final int MAX_AHEAD_PER_SLOT = 8;
 
-	/** ...and no more than a slot runs in about this many ms: a claim does not wait longer. */
-	static final double AHEAD_MS = 10;
+	/**
+	 * ...and no more than a slot runs in about this many ms: enough to outlast a slow turn (on a
+	 * busy machine a commit's flush to disk, or a time slice of the database server, takes tens of
+	 * ms, and a slot whose queue ran dry waits for the rest of that turn), short enough that a claim
+	 * does not wait long while another host could run it.
+	 */
+	static final double AHEAD_MS = 100;
 
 	private static final Assignment POISON = new Assignment(null, null, 0);
 
