@@ -8,6 +8,8 @@ import dev.queuectl.job.JobState;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -23,6 +25,15 @@ class JobCountStore {
 	private final Dialect dialect;
 
 	private final TransactionTemplate tx;
+
+	/**
+	 * Rows from which an insert on SQLite counts its jobs itself ({@link #insertsCountedByCaller}):
+	 * dropping and creating the trigger costs far less than this many trigger runs.
+	 */
+	private static final int COUNT_INSERTS_FROM = 1_000;
+
+	/** The transaction resource that says the insert trigger is dropped until the commit. */
+	private final Object insertTriggerDropped = new Object();
 
 	/** Rows beyond one per (queue, state) that make a PostgreSQL reader fold the deltas. */
 	private final int foldAfter;
@@ -59,6 +70,52 @@ class JobCountStore {
 		Map<JobState, Long> counts = zeros();
 		byQueue().values().forEach(byState -> byState.forEach((state, n) -> counts.merge(state, n, Long::sum)));
 		return counts;
+	}
+
+	/**
+	 * Whether an insert of {@code rows} jobs in the current transaction adds them to job_counts itself
+	 * ({@link #added}) instead of the insert trigger. SQLite's trigger runs once a row (~1 us, a tenth
+	 * of a bulk insert), so from {@link #COUNT_INSERTS_FROM} rows on it is dropped until just before the
+	 * transaction commits, when it is created again from its own stored SQL (the migration's). Exact
+	 * for everyone: the transaction holds SQLite's write lock from its start, so no other connection
+	 * inserts meanwhile, and a rollback or a crash restores the trigger with everything else. Every
+	 * insert into jobs goes through {@link JobStore#insertAll}, which asks this first. PostgreSQL's
+	 * triggers run once a statement already: never.
+	 */
+	boolean insertsCountedByCaller(int rows) {
+		if (this.dialect.isPostgres() || !TransactionSynchronizationManager.isActualTransactionActive()) {
+			return false;
+		}
+		if (TransactionSynchronizationManager.hasResource(this.insertTriggerDropped)) {
+			return true;
+		}
+		if (rows < COUNT_INSERTS_FROM) {
+			return false;
+		}
+		String trigger = this.jdbc.queryForObject(
+				"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'job_counts_insert'", String.class);
+		this.jdbc.execute("DROP TRIGGER job_counts_insert");
+		TransactionSynchronizationManager.bindResource(this.insertTriggerDropped, trigger);
+		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+			@Override
+			public void beforeCommit(boolean readOnly) {
+				JobCountStore.this.jdbc.execute(trigger);
+			}
+
+			@Override
+			public void afterCompletion(int status) {
+				TransactionSynchronizationManager.unbindResource(JobCountStore.this.insertTriggerDropped);
+			}
+		});
+		return true;
+	}
+
+	/** Adds {@code n} jobs inserted in {@code queue} and {@code state} (see {@link #insertsCountedByCaller}). */
+	void added(String queue, JobState state, long n) {
+		this.jdbc.update("""
+				INSERT INTO job_counts (queue, state, n) VALUES (?, ?, ?)
+				ON CONFLICT (queue, state) DO UPDATE SET n = n + excluded.n""", queue, state.dbValue(), n);
 	}
 
 	static Map<JobState, Long> zeros() {

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntConsumer;
 
@@ -39,11 +40,24 @@ public class JobStore {
 	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?)";
 
 	/**
-	 * Rows a statement of {@link #insertAll} inserts: one statement per 64 rows instead of one per
-	 * row (each statement costs a JDBC and native round of its own); far below both databases'
-	 * limits on parameters.
+	 * {@link #INSERT} for rows that differ only in id, command and unique key (a bulk enqueue's, as a
+	 * rule): the values they share bound once (9 parameters; %s: {@link Dialect#dueAtOrNamed}), then
+	 * 3 a row ({@link #SHARED_ROW}), a quarter of the binds. {@code WHERE true}: SQLite's grammar
+	 * reads the {@code ON} after a bare {@code FROM} as a join's.
 	 */
-	static final int ROWS_PER_INSERT = 64;
+	private static final String INSERT_SHARED = """
+			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
+			                  working_dir, created_at, updated_at, unique_key)
+			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3 FROM (VALUES %%s) AS v WHERE true
+			ON CONFLICT DO NOTHING RETURNING id""";
+
+	private static final String SHARED_ROW = "(?, ?, ?)";
+
+	/**
+	 * Rows a statement of {@link #insertAll} inserts at most: each statement costs a JDBC and native
+	 * round of its own; far below both databases' limits on parameters.
+	 */
+	static final int ROWS_PER_INSERT = 256;
 
 	/** {@link #insertAll} tells how far it is every this many jobs. */
 	private static final int PROGRESS_STEP = 1024;
@@ -80,18 +94,26 @@ public class JobStore {
 	 */
 	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now, IntConsumer stored) {
 		List<Integer> conflicts = new ArrayList<>();
-		this.jdbc.execute((Connection con) -> {
-			try (JobInserts inserts = new JobInserts(con, now)) {
-				for (int from = 0; from < jobs.size(); from += ROWS_PER_INSERT) {
-					int to = Math.min(jobs.size(), from + ROWS_PER_INSERT);
-					inserts.insert(jobs, states, from, to, conflicts);
-					if (to % PROGRESS_STEP == 0 || to == jobs.size()) {
-						stored.accept(to);
+		Map<Counted, Long> counted = this.counts.insertsCountedByCaller(jobs.size()) ? new HashMap<>() : null;
+		try {
+			this.jdbc.execute((Connection con) -> {
+				try (JobInserts inserts = new JobInserts(con, now, counted)) {
+					for (int from = 0; from < jobs.size(); from += ROWS_PER_INSERT) {
+						int to = Math.min(jobs.size(), from + ROWS_PER_INSERT);
+						inserts.insert(jobs, states, from, to, conflicts);
+						if (to % PROGRESS_STEP == 0 || to == jobs.size()) {
+							stored.accept(to);
+						}
 					}
 				}
+				return null;
+			});
+		}
+		finally {
+			if (counted != null) { // the rows of every statement that went through, even when a later one failed
+				counted.forEach((c, n) -> this.counts.added(c.queue(), c.state(), n));
 			}
-			return null;
-		});
+		}
 		List<Object[]> deps = new ArrayList<>();
 		int c = 0;
 		for (int i = 0; i < jobs.size(); i++) {
@@ -111,10 +133,14 @@ public class JobStore {
 		return conflicts;
 	}
 
+	/** Jobs of a queue in a state, as counted in job_counts. */
+	private record Counted(String queue, JobState state) {
+	}
+
 	/**
 	 * The multi-row inserts of one {@link #insertAll}, on the transaction's connection: a statement
-	 * prepared once for each number of rows used (the full {@link #ROWS_PER_INSERT} and the last,
-	 * shorter group). A row that a conflict skipped is the one whose id the statement did not return.
+	 * prepared once for each shape and number of rows used (the full {@link #ROWS_PER_INSERT} and the
+	 * last, shorter group). A row that a conflict skipped is the one whose id the statement did not return.
 	 */
 	private final class JobInserts implements AutoCloseable {
 
@@ -126,16 +152,97 @@ public class JobStore {
 
 		private final Map<Integer, PreparedStatement> bySize = new HashMap<>();
 
-		JobInserts(Connection con, Instant now) {
+		private final Map<Integer, PreparedStatement> sharedBySize = new HashMap<>();
+
+		private final String separateRow = INSERT_ROW.formatted(JobStore.this.dialect.dueAtOrNamed());
+
+		private final String sharedSql = INSERT_SHARED.formatted(JobStore.this.dialect.dueAtOrNamed());
+
+		/** The rows inserted, when the caller counts them rather than the insert trigger; else null. */
+		private final Map<Counted, Long> counted;
+
+		JobInserts(Connection con, Instant now, Map<Counted, Long> counted) {
 			this.con = con;
 			this.now = now;
 			this.nowMs = now.toEpochMilli();
+			this.counted = counted;
 		}
 
 		/** Inserts {@code jobs[from, to)}, adding the indexes of the rows not inserted to {@code conflicts}. */
 		void insert(List<NewJob> jobs, List<JobState> states, int from, int to, List<Integer> conflicts)
 				throws SQLException {
-			PreparedStatement ps = statement(to - from);
+			boolean shared = shareValues(jobs, states, from, to);
+			PreparedStatement ps = shared ? shared(jobs, states, from, to) : separate(jobs, states, from, to);
+			List<String> inserted = new ArrayList<>(to - from);
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					inserted.add(rs.getString(1));
+				}
+			}
+			int skipped = conflicts.size();
+			if (inserted.size() < to - from) { // ids are unique in the input: only then was a row skipped
+				java.util.Set<String> ids = new java.util.HashSet<>(inserted);
+				for (int i = from; i < to; i++) {
+					if (!ids.contains(jobs.get(i).id())) {
+						conflicts.add(i);
+					}
+				}
+			}
+			if (this.counted != null && shared) {
+				this.counted.merge(new Counted(jobs.get(from).queue(), states.get(from)), (long) inserted.size(), Long::sum);
+			}
+			else if (this.counted != null) {
+				for (int i = from; i < to; i++) {
+					if (skipped < conflicts.size() && conflicts.get(skipped) == i) {
+						skipped++;
+					}
+					else {
+						this.counted.merge(new Counted(jobs.get(i).queue(), states.get(i)), 1L, Long::sum);
+					}
+				}
+			}
+		}
+
+		/** True when the rows differ in nothing but id, command and unique key. */
+		private static boolean shareValues(List<NewJob> jobs, List<JobState> states, int from, int to) {
+			NewJob first = jobs.get(from);
+			for (int i = from + 1; i < to; i++) {
+				NewJob job = jobs.get(i);
+				if (states.get(i) != states.get(from) || !job.queue().equals(first.queue())
+						|| job.priority() != first.priority() || job.maxRetries() != first.maxRetries()
+						|| !job.runAt().equals(first.runAt()) || job.runAtNamed() != first.runAtNamed()
+						|| !Objects.equals(job.timeout(), first.timeout()) || !job.workingDir().equals(first.workingDir())) {
+					return false;
+				}
+			}
+			return true;
+		}
+
+		private PreparedStatement shared(List<NewJob> jobs, List<JobState> states, int from, int to)
+				throws SQLException {
+			PreparedStatement ps = statement(this.sharedBySize, this.sharedSql, SHARED_ROW, to - from);
+			NewJob first = jobs.get(from);
+			int p = 0;
+			ps.setString(++p, states.get(from).dbValue());
+			ps.setString(++p, first.queue());
+			ps.setInt(++p, first.priority());
+			ps.setInt(++p, first.maxRetries());
+			p = bindRunAtAndTimeout(ps, p, first);
+			ps.setString(++p, first.workingDir());
+			ps.setLong(++p, this.nowMs);
+			ps.setLong(++p, this.nowMs);
+			for (int i = from; i < to; i++) {
+				NewJob job = jobs.get(i);
+				ps.setString(++p, job.id());
+				ps.setString(++p, job.command());
+				ps.setString(++p, job.uniqueKey());
+			}
+			return ps;
+		}
+
+		private PreparedStatement separate(List<NewJob> jobs, List<JobState> states, int from, int to)
+				throws SQLException {
+			PreparedStatement ps = statement(this.bySize, INSERT, this.separateRow, to - from);
 			int p = 0;
 			for (int i = from; i < to; i++) {
 				NewJob job = jobs.get(i);
@@ -145,47 +252,41 @@ public class JobStore {
 				ps.setString(++p, job.queue());
 				ps.setInt(++p, job.priority());
 				ps.setInt(++p, job.maxRetries());
-				if (job.runAtNamed()) {
-					ps.setNull(++p, Types.BIGINT);
-					ps.setLong(++p, job.runAt().toEpochMilli());
-				}
-				else {
-					ps.setLong(++p, JobStore.this.dialect.dueArg(job.runAt(), this.now));
-					ps.setNull(++p, Types.BIGINT);
-				}
-				if (job.timeout() == null) {
-					ps.setNull(++p, Types.BIGINT);
-				}
-				else {
-					ps.setLong(++p, job.timeout().toMillis());
-				}
+				p = bindRunAtAndTimeout(ps, p, job);
 				ps.setString(++p, job.workingDir());
 				ps.setLong(++p, this.nowMs);
 				ps.setLong(++p, this.nowMs);
 				ps.setString(++p, job.uniqueKey());
 			}
-			List<String> inserted = new ArrayList<>(to - from);
-			try (ResultSet rs = ps.executeQuery()) {
-				while (rs.next()) {
-					inserted.add(rs.getString(1));
-				}
-			}
-			if (inserted.size() < to - from) { // ids are unique in the input: only then was a row skipped
-				java.util.Set<String> ids = new java.util.HashSet<>(inserted);
-				for (int i = from; i < to; i++) {
-					if (!ids.contains(jobs.get(i).id())) {
-						conflicts.add(i);
-					}
-				}
-			}
+			return ps;
 		}
 
-		private PreparedStatement statement(int rows) throws SQLException {
-			PreparedStatement ps = this.bySize.get(rows);
+		/** Binds run_at ({@link Dialect#dueAtOrNamed}'s two parameters) and timeout_ms after parameter {@code p}. */
+		private int bindRunAtAndTimeout(PreparedStatement ps, int p, NewJob job) throws SQLException {
+			if (job.runAtNamed()) {
+				ps.setNull(++p, Types.BIGINT);
+				ps.setLong(++p, job.runAt().toEpochMilli());
+			}
+			else {
+				ps.setLong(++p, JobStore.this.dialect.dueArg(job.runAt(), this.now));
+				ps.setNull(++p, Types.BIGINT);
+			}
+			if (job.timeout() == null) {
+				ps.setNull(++p, Types.BIGINT);
+			}
+			else {
+				ps.setLong(++p, job.timeout().toMillis());
+			}
+			return p;
+		}
+
+		/** {@code sql} with {@code rows} times {@code row} as its values, prepared once per size. */
+		private PreparedStatement statement(Map<Integer, PreparedStatement> bySize, String sql, String row, int rows)
+				throws SQLException {
+			PreparedStatement ps = bySize.get(rows);
 			if (ps == null) {
-				String row = INSERT_ROW.formatted(JobStore.this.dialect.dueAtOrNamed());
-				ps = this.con.prepareStatement(INSERT.formatted(String.join(", ", java.util.Collections.nCopies(rows, row))));
-				this.bySize.put(rows, ps);
+				ps = this.con.prepareStatement(sql.formatted(String.join(", ", java.util.Collections.nCopies(rows, row))));
+				bySize.put(rows, ps);
 			}
 			return ps;
 		}
@@ -193,6 +294,9 @@ public class JobStore {
 		@Override
 		public void close() throws SQLException {
 			for (PreparedStatement ps : this.bySize.values()) {
+				ps.close();
+			}
+			for (PreparedStatement ps : this.sharedBySize.values()) {
 				ps.close();
 			}
 		}
