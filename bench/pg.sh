@@ -3,6 +3,7 @@
 # SQLite, both are measured side by side in the same run. Benchmarks, not tests.
 #   bench/pg.sh           full sizes (a few minutes)
 #   bench/pg.sh --quick   small sizes, to keep the script working
+#   bench/pg.sh --true    only the 10,000 `true` jobs on 2 slots, SQLite beside PostgreSQL (ROUNDS=N)
 # The server: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres), as psql reads them. Every
 # database is a throwaway one (queuectl_bench_*), dropped at the end; never the user's queue.
 set -euo pipefail
@@ -10,12 +11,13 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 
-QUICK=0
+QUICK=0 TRUE_ONLY=0
 [ "${1:-}" = "--quick" ] && QUICK=1
+[ "${1:-}" = "--true" ] && TRUE_ONLY=1
 if [ $QUICK = 1 ]; then
   STORE_JOBS=3000; HOSTS=3; HOST_SLOTS="8"; LAT_JOBS=10; TP_JOBS=300; ROUNDS=1; IDLE_S=5
 else
-  STORE_JOBS=60000; HOSTS=3; HOST_SLOTS="8 16"; LAT_JOBS=100; TP_JOBS=10000; ROUNDS=2; IDLE_S=30
+  STORE_JOBS=60000; HOSTS=3; HOST_SLOTS="8 16"; LAT_JOBS=100; TP_JOBS=10000; ROUNDS=${ROUNDS:-2}; IDLE_S=30
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-pgbench.XXXXXX")
@@ -44,6 +46,7 @@ rate_sql="SELECT ROUND(COUNT(*) / ((MAX(finished_at) - MIN(started_at)) / 1000.0
 echo "queuectl PostgreSQL benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(nproc) cores, $(sql postgres 'SELECT version()' | cut -d, -f1), $("$JAVA" -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$Q" --version >/dev/null 2>&1 # builds on first use
 
+if [ $TRUE_ONLY = 0 ]; then
 # 1. store: claim+complete without spawning, HOSTS processes (each its own JVM and pool) on one database
 CP_FILE=$WORK/cp.txt
 ./mvnw -q -B -o dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >/dev/null 2>&1 \
@@ -81,6 +84,7 @@ c0=$(commits); t0=$(ticks); sleep "$IDLE_S"; t1=$(ticks); c1=$(commits)
 say "idle host: transactions/s on its database over ${IDLE_S} s" "$(awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" 'BEGIN {printf "%.1f", (b - a) / s}')"
 say "idle host: CPU over ${IDLE_S} s (target < 1%)" "$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v s="$IDLE_S" 'BEGIN {printf "%.2f%%", (b - a) / hz / s * 100}')"
 QUEUECTL_DB=$U "$Q" worker stop --timeout 60 >/dev/null; wait "$WPID" 2>/dev/null || true; PIDS=()
+fi
 
 # 3. TP_JOBS x true on 2 slots: SQLite and PostgreSQL alternately, rate = N / (last finish - first start)
 throughput() { # DB-ARG  -> jobs/s
