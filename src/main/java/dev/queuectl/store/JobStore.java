@@ -221,16 +221,7 @@ public class JobStore {
 		private PreparedStatement shared(List<NewJob> jobs, List<JobState> states, int from, int to)
 				throws SQLException {
 			PreparedStatement ps = statement(this.sharedBySize, this.sharedSql, SHARED_ROW, to - from);
-			NewJob first = jobs.get(from);
-			int p = 0;
-			ps.setString(++p, states.get(from).dbValue());
-			ps.setString(++p, first.queue());
-			ps.setInt(++p, first.priority());
-			ps.setInt(++p, first.maxRetries());
-			p = bindRunAtAndTimeout(ps, p, first);
-			ps.setString(++p, first.workingDir());
-			ps.setLong(++p, this.nowMs);
-			ps.setLong(++p, this.nowMs);
+			int p = bindCommon(ps, 0, states.get(from), jobs.get(from));
 			for (int i = from; i < to; i++) {
 				NewJob job = jobs.get(i);
 				ps.setString(++p, job.id());
@@ -248,17 +239,27 @@ public class JobStore {
 				NewJob job = jobs.get(i);
 				ps.setString(++p, job.id());
 				ps.setString(++p, job.command());
-				ps.setString(++p, states.get(i).dbValue());
-				ps.setString(++p, job.queue());
-				ps.setInt(++p, job.priority());
-				ps.setInt(++p, job.maxRetries());
-				p = bindRunAtAndTimeout(ps, p, job);
-				ps.setString(++p, job.workingDir());
-				ps.setLong(++p, this.nowMs);
-				ps.setLong(++p, this.nowMs);
+				p = bindCommon(ps, p, states.get(i), job);
 				ps.setString(++p, job.uniqueKey());
 			}
 			return ps;
+		}
+
+		/**
+		 * Binds the columns a {@link #shared} statement binds once for all its rows, in the order both
+		 * statements list them (state, queue, priority, max_retries, run_at, timeout_ms, working_dir,
+		 * created_at, updated_at), after parameter {@code p}; returns the last parameter bound.
+		 */
+		private int bindCommon(PreparedStatement ps, int p, JobState state, NewJob job) throws SQLException {
+			ps.setString(++p, state.dbValue());
+			ps.setString(++p, job.queue());
+			ps.setInt(++p, job.priority());
+			ps.setInt(++p, job.maxRetries());
+			p = bindRunAtAndTimeout(ps, p, job);
+			ps.setString(++p, job.workingDir());
+			ps.setLong(++p, this.nowMs);
+			ps.setLong(++p, this.nowMs);
+			return p;
 		}
 
 		/** Binds run_at ({@link Dialect#dueAtOrNamed}'s two parameters) and timeout_ms after parameter {@code p}. */
