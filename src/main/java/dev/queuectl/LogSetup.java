@@ -9,11 +9,16 @@ import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import org.springframework.boot.logging.LoggerConfiguration;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.logging.LoggingSystemFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * Where queuectl's logs go and at which levels: the one place they are set. Logback finds this
  * class through {@code META-INF/services} when the first logger is made, and Spring Boot leaves
- * logging alone ({@link #keepSpringOut}). Set in code rather than in a logback XML file, which would
+ * logging alone ({@link LeaveAlone}). Set in code rather than in a logback XML file, which would
  * make every JVM (each worker host) load an XML parser and Logback's configuration language, some
  * 600 classes kept for nothing.
  */
@@ -33,9 +38,37 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 			// concurrent processes race to clean up each other's extracted native library: harmless
 			{ "org.sqlite.SQLiteJDBCLoader", Level.OFF } };
 
-	/** Spring Boot would otherwise reset Logback and log to stdout, which carries only command results. */
-	public static void keepSpringOut() {
-		System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+	/**
+	 * The logging system Spring Boot finds first (through {@code META-INF/spring.factories}, ahead of its
+	 * Logback one): it leaves Logback as {@link #configure} set it. Boot's own would reset Logback and log
+	 * at INFO to stdout, which carries only command results; found this way it holds for every
+	 * SpringApplication, the tests' too, with nothing to call first.
+	 */
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	public static final class LeaveAlone extends LoggingSystem implements LoggingSystemFactory {
+
+		@Override
+		public LoggingSystem getLoggingSystem(ClassLoader classLoader) {
+			return this;
+		}
+
+		@Override
+		public void beforeInitialize() {
+		}
+
+		@Override
+		public void setLogLevel(String loggerName, org.springframework.boot.logging.LogLevel level) {
+		}
+
+		@Override
+		public java.util.List<LoggerConfiguration> getLoggerConfigurations() {
+			return java.util.List.of();
+		}
+
+		@Override
+		public LoggerConfiguration getLoggerConfiguration(String loggerName) {
+			return null;
+		}
 	}
 
 	/** {@code --debug}: queuectl's own loggers at DEBUG. */

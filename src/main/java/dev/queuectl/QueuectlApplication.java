@@ -25,10 +25,6 @@ import org.springframework.context.annotation.Bean;
 @SpringBootApplication
 public class QueuectlApplication {
 
-	static {
-		LogSetup.keepSpringOut(); // before any SpringApplication, the tests' too
-	}
-
 	@Bean
 	java.time.Clock clock() {
 		return java.time.Clock.systemUTC();
