@@ -108,13 +108,20 @@ public class WorkerStore {
 	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels) {
 	}
 
+	/** The columns of {@link Controls}, in its order; binds this worker's id. */
+	private static final String CONTROLS = """
+			SELECT EXISTS (SELECT 1 FROM job_deps),
+			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
+			       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
+			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL)""";
+
 	private Controls controls(String workerId) {
-		return this.jdbc.queryForObject("""
-				SELECT EXISTS (SELECT 1 FROM job_deps),
-				       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
-				       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
-				       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL)""",
-				(rs, i) -> new Controls(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4)), workerId);
+		return this.jdbc.queryForObject(CONTROLS, (rs, i) -> controls(rs, 1), workerId);
+	}
+
+	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
+		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
+				rs.getBoolean(first + 3));
 	}
 
 	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
@@ -213,10 +220,15 @@ public class WorkerStore {
 			List<String> queues, int claim, Instant now, Duration lease) {
 		return this.tx.execute(status -> {
 			JobState[] states = new JobState[outcomes.size()];
-			List<Integer> recorded = new ArrayList<>();
-			List<Object[]> updates = new ArrayList<>();
-			Controls controls = controls(workerId);
-			Set<String> cancel = controls.cancels() ? new HashSet<>(cancelRequested(workerId)) : Set.of();
+			List<Recording> recordings = new ArrayList<>();
+			List<Integer> recorded = new ArrayList<>(); // the index in outcomes of each recording
+			// whether a job's user asked to cancel it matters only to a failed run or a job given back; when
+			// every run succeeded, PostgreSQL reads the controls in the statement that records them (one
+			// round trip fewer), SQLite (in-process, microseconds) before
+			boolean allSucceeded = !outcomes.isEmpty()
+					&& outcomes.stream().allMatch(o -> !o.giveBack() && o.result().succeeded());
+			Controls before = allSucceeded && this.dialect.isPostgres() ? null : controls(workerId);
+			Set<String> cancel = before != null && before.cancels() ? new HashSet<>(cancelRequested(workerId)) : Set.of();
 			List<String> completed = new ArrayList<>();
 			List<String> ended = new ArrayList<>(); // dead or canceled: their dependents are canceled
 			for (int i = 0; i < outcomes.size(); i++) {
@@ -235,7 +247,6 @@ public class WorkerStore {
 					continue;
 				}
 				RunResult r = o.result();
-				long finished = r.finishedAt().toEpochMilli();
 				JobState next = JobState.COMPLETED;
 				Long runAt = null; // run_at stays as it was
 				if (!r.succeeded() && (canceled || "canceled".equals(r.outcome()))) {
@@ -250,33 +261,22 @@ public class WorkerStore {
 				}
 				states[i] = next;
 				recorded.add(i);
-				updates.add(new Object[] { next.dbValue(), runAt, finished, finished, r.exitCode(),
-						r.succeeded() ? null : r.error(), c.jobId(), workerId, c.attempt() });
+				recordings.add(new Recording(c, next, runAt, r));
 			}
-			if (!updates.isEmpty()) {
-				// one prepared statement for the whole batch; each row is fenced on its own
-				int[] counts = this.jdbc.batchUpdate("""
-						UPDATE jobs SET state = ?, run_at = COALESCE(%s, run_at), finished_at = ?, updated_at = ?, exit_code = ?,
-						       last_error = ?, lease_expires_at = NULL""".formatted(this.dialect.dueAt()) + FENCE, updates);
-				List<Object[]> runs = new ArrayList<>();
-				for (int k = 0; k < counts.length; k++) {
-					int i = recorded.get(k);
-					if (counts[k] == 0) {
-						states[i] = null; // no longer ours: the newer state stands
-						continue;
-					}
-					Outcome o = outcomes.get(i);
-					RunResult r = states[i] == JobState.CANCELED ? o.result().canceled() : o.result();
-					runs.add(runRow(o.claim().jobId(), o.claim().attempt(), workerId, o.claim().startedAt(), r));
-					if (states[i] == JobState.COMPLETED) {
-						completed.add(o.claim().jobId());
-					}
-					else if (states[i] == JobState.DEAD || states[i] == JobState.CANCELED) {
-						ended.add(o.claim().jobId());
-					}
+			Recorded rec0 = record(recordings, workerId, before == null);
+			Controls controls = before != null ? before : rec0.controls();
+			boolean[] ours = rec0.ours();
+			for (int k = 0; k < ours.length; k++) {
+				Recording rec = recordings.get(k);
+				int i = recorded.get(k);
+				if (!ours[k]) {
+					states[i] = null; // no longer ours: the newer state stands
 				}
-				if (!runs.isEmpty()) {
-					this.jdbc.batchUpdate(INSERT_RUN, runs);
+				else if (rec.next() == JobState.COMPLETED) {
+					completed.add(rec.claim().jobId());
+				}
+				else if (rec.next() == JobState.DEAD || rec.next() == JobState.CANCELED) {
+					ended.add(rec.claim().jobId());
 				}
 			}
 			if (controls.dependencies() && !completed.isEmpty()) {
@@ -289,6 +289,134 @@ public class WorkerStore {
 			}
 			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
+		});
+	}
+
+	/** A finished run to record: the job's next state, its new due time (null: unchanged), the run as recorded. */
+	private record Recording(Claim claim, JobState next, Long runAt, RunResult result) {
+	}
+
+	/** What {@link #record} did: per recording, whether the job was still ours; the controls if asked for. */
+	private record Recorded(boolean[] ours, Controls controls) {
+	}
+
+	/**
+	 * Records finished runs: each job's new state, fenced on its own, and the run of each job still
+	 * this worker's. SQLite: two batched statements (in-process, a statement costs microseconds);
+	 * PostgreSQL: one statement over arrays, which also reads the controls when {@code withControls}
+	 * (there every statement is a round trip to the server, and a turn's commit waits on them).
+	 */
+	private Recorded record(List<Recording> recordings, String workerId, boolean withControls) {
+		boolean[] ours = new boolean[recordings.size()];
+		if (this.dialect.isPostgres() && (withControls || !recordings.isEmpty())) {
+			Set<String> settled = new HashSet<>();
+			Controls controls = recordInOneStatement(recordings, workerId, settled);
+			for (int k = 0; k < ours.length; k++) {
+				ours[k] = settled.contains(recordings.get(k).claim().jobId());
+			}
+			return new Recorded(ours, controls);
+		}
+		if (recordings.isEmpty()) {
+			return new Recorded(ours, null);
+		}
+		List<Object[]> updates = new ArrayList<>();
+		for (Recording rec : recordings) {
+			RunResult r = rec.result();
+			long finished = r.finishedAt().toEpochMilli();
+			updates.add(new Object[] { rec.next().dbValue(), rec.runAt(), finished, finished, r.exitCode(),
+					r.succeeded() ? null : r.error(), rec.claim().jobId(), workerId, rec.claim().attempt() });
+		}
+		// one prepared statement for the whole batch; each row is fenced on its own
+		int[] counts = this.jdbc.batchUpdate("""
+				UPDATE jobs SET state = ?, run_at = COALESCE(%s, run_at), finished_at = ?, updated_at = ?, exit_code = ?,
+				       last_error = ?, lease_expires_at = NULL""".formatted(this.dialect.dueAt()) + FENCE, updates);
+		List<Object[]> runs = new ArrayList<>();
+		for (int k = 0; k < counts.length; k++) {
+			ours[k] = counts[k] != 0;
+			if (ours[k]) {
+				Recording rec = recordings.get(k);
+				runs.add(runRow(rec.claim().jobId(), rec.claim().attempt(), workerId, rec.claim().startedAt(), rec.result()));
+			}
+		}
+		if (!runs.isEmpty()) {
+			this.jdbc.batchUpdate(INSERT_RUN, runs);
+		}
+		return new Recorded(ours, null);
+	}
+
+	/**
+	 * PostgreSQL: the fenced updates and the runs' inserts of {@link #record} as one statement, the
+	 * recordings bound as arrays (a row per recording); adds the ids of the jobs that were ours to
+	 * {@code settled} and returns the controls, read in the same statement.
+	 */
+	private Controls recordInOneStatement(List<Recording> recordings, String workerId, Set<String> settled) {
+		int n = recordings.size();
+		String[] ids = new String[n], states = new String[n], lastErrors = new String[n], outcomes = new String[n],
+				errors = new String[n], tails = new String[n], paths = new String[n];
+		Integer[] attempts = new Integer[n], exitCodes = new Integer[n], signals = new Integer[n];
+		Long[] dues = new Long[n], finished = new Long[n], started = new Long[n], durations = new Long[n];
+		for (int k = 0; k < n; k++) {
+			Recording rec = recordings.get(k);
+			RunResult r = rec.result();
+			ids[k] = rec.claim().jobId();
+			attempts[k] = rec.claim().attempt();
+			states[k] = rec.next().dbValue();
+			dues[k] = rec.runAt();
+			finished[k] = r.finishedAt().toEpochMilli();
+			exitCodes[k] = r.exitCode();
+			lastErrors[k] = r.succeeded() ? null : r.error();
+			started[k] = rec.claim().startedAt().toEpochMilli();
+			signals[k] = r.signal();
+			durations[k] = r.durationMs();
+			outcomes[k] = r.outcome();
+			errors[k] = r.error();
+			tails[k] = r.outputTail();
+			paths[k] = r.outputPath();
+		}
+		// a data-modifying WITH runs whether or not the final SELECT reads it: the runs are inserted
+		// for exactly the jobs the fenced update returned
+		String sql = """
+				WITH o AS (
+				    SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS INT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]),
+				                         CAST(? AS BIGINT[]), CAST(? AS INT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]),
+				                         CAST(? AS INT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+				                         CAST(? AS TEXT[]), CAST(? AS TEXT[]))
+				        AS o (id, attempt, state, due, finished, exit_code, last_error, started, signal, duration_ms,
+				              outcome, error, output_tail, output_path)),
+				settled AS (
+				    UPDATE jobs j SET state = o.state, run_at = COALESCE(%s + o.due, j.run_at), finished_at = o.finished,
+				           updated_at = o.finished, exit_code = o.exit_code, last_error = o.last_error, lease_expires_at = NULL
+				    FROM o WHERE j.id = o.id AND j.state = 'processing' AND j.worker_id = ? AND j.attempts = o.attempt
+				    RETURNING j.id),
+				runs AS (
+				    INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, signal,
+				                          duration_ms, outcome, error, output_tail, output_path)
+				    SELECT o.id, o.attempt, ?, o.started, o.finished, o.exit_code, o.signal, o.duration_ms, o.outcome,
+				           o.error, o.output_tail, o.output_path
+				    FROM o JOIN settled s ON s.id = o.id)
+				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, CONTROLS);
+		return this.jdbc.query(con -> {
+			java.sql.PreparedStatement ps = con.prepareStatement(sql);
+			Object[][] columns = { ids, attempts, states, dues, finished, exitCodes, lastErrors, started, signals,
+					durations, outcomes, errors, tails, paths };
+			String[] types = { "text", "int4", "text", "int8", "int8", "int4", "text", "int8", "int4", "int8", "text",
+					"text", "text", "text" };
+			for (int c = 0; c < columns.length; c++) {
+				ps.setArray(c + 1, con.createArrayOf(types[c], columns[c]));
+			}
+			ps.setString(columns.length + 1, workerId);
+			ps.setString(columns.length + 2, workerId);
+			ps.setString(columns.length + 3, workerId);
+			return ps;
+		}, rs -> {
+			Controls controls = null;
+			while (rs.next()) {
+				controls = controls(rs, 1);
+				if (rs.getString(5) != null) {
+					settled.add(rs.getString(5));
+				}
+			}
+			return controls;
 		});
 	}
 
