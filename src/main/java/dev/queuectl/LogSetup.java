@@ -94,6 +94,11 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 		for (Object[] level : LEVELS) {
 			context.getLogger((String) level[0]).setLevel((Level) level[1]);
 		}
+		// java.util.logging (Tomcat's) through the same appender, warnings only, instead of the
+		// JDK's console handler and its two-line format
+		java.util.logging.LogManager.getLogManager().reset();
+		org.slf4j.bridge.SLF4JBridgeHandler.install();
+		java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
 		return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
 	}
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Resident memory of a worker host with 8 slots after it ran 3,000 `true` jobs (issue 15: < 128 MiB),
+# with and without its HTTP server, on the JDK that runs bin/queuectl (JAVA_HOME picks another).
+#   bench/rss.sh [ROUNDS]     each round measures both hosts, alternating; prints VmRSS in KiB
+# Uses a throwaway database under a temporary directory; never the user's queue.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-2}
+JOBS=3000
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-rss.XXXXXX")
+export XDG_DATA_HOME=$WORK/data QUEUECTL_SERVER=off
+PID=
+cleanup() {
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+Q="$PWD/bin/queuectl"
+"$Q" --version >/dev/null 2>&1 # builds on first use
+for ((i = 0; i < JOBS; i++)); do echo '{"command":"true"}'; done > "$WORK/jobs.jsonl"
+
+# rss LABEL ARGS...: starts `worker start --count 8 ARGS`, waits for every job, prints its VmRSS
+rss() {
+  local db=$WORK/rss.db
+  rm -f "$db"*
+  QUEUECTL_DB=$db "$Q" enqueue --file "$WORK/jobs.jsonl" >/dev/null
+  QUEUECTL_DB=$db "$Q" worker start --count 8 "${@:2}" >/dev/null 2>"$WORK/host.log" & PID=$!
+  until [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM jobs WHERE state = 'completed'" 2>/dev/null || echo 0)" -ge $JOBS ]; do
+    sleep 0.5
+  done
+  sleep 2 # the host settles (its last turn, a heap trim)
+  printf '%-28s %s KiB\n' "$1" "$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"
+  kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+}
+echo "worker host RSS, 8 slots, after $JOBS true jobs ($("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1))"
+for ((r = 0; r < ROUNDS; r++)); do
+  rss "worker start (HTTP)"
+  rss "worker start --no-http" --no-http
+done
