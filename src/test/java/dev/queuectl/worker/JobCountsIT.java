@@ -75,8 +75,10 @@ class JobCountsIT {
 				}
 				assertCountsExact(q);
 			}
-			for (Process p : enqueuers) {
-				assertThat(p.waitFor()).isZero();
+			for (int k = 0; k < enqueuers.size(); k++) {
+				int exit = enqueuers.get(k).waitFor();
+				assertThat(exit).as("enqueuer %d: %s", k, java.nio.file.Files
+					.readString(this.dir.resolve("enqueue-" + (k / 3) + "-" + (k % 3) + ".out"))).isZero();
 			}
 			q.run("dlq", "purge");
 			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
@@ -112,10 +114,13 @@ class JobCountsIT {
 				.append(command).append('"').append(after).append("}\n");
 		}
 		Path file = java.nio.file.Files.writeString(this.dir.resolve("jobs-" + round + "-" + e + ".jsonl"), lines);
-		List<String> cmd = new ArrayList<>(List.of(Queuectl.JAVA, "-XX:TieredStopAtLevel=1", "-jar", Queuectl.JAR.toString(),
+		// each enqueuer writes the file itself (not through a worker host's socket: a host SIGKILLed while it
+		// served the request would leave the enqueuer not knowing whether its jobs were stored)
+		List<String> cmd = new ArrayList<>(List.of(Queuectl.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.remote=false",
+				"-jar", Queuectl.JAR.toString(),
 				"--db", q.db.toString(), "enqueue", "--file", file.toString()));
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(this.dir.toFile()).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+			.redirectOutput(this.dir.resolve("enqueue-" + round + "-" + e + ".out").toFile());
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
 		pb.environment().put("QUEUECTL_SERVER", "off");
 		return pb.start();
