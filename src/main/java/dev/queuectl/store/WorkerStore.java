@@ -263,9 +263,9 @@ public class WorkerStore {
 				recorded.add(i);
 				recordings.add(new Recording(c, next, runAt, r));
 			}
-			Recorded rec0 = record(recordings, workerId, before == null);
-			Controls controls = before != null ? before : rec0.controls();
-			boolean[] ours = rec0.ours();
+			Recorded done = record(recordings, workerId);
+			Controls controls = before != null ? before : done.controls();
+			boolean[] ours = done.ours();
 			for (int k = 0; k < ours.length; k++) {
 				Recording rec = recordings.get(k);
 				int i = recorded.get(k);
@@ -294,21 +294,29 @@ public class WorkerStore {
 
 	/** A finished run to record: the job's next state, its new due time (null: unchanged), the run as recorded. */
 	private record Recording(Claim claim, JobState next, Long runAt, RunResult result) {
+
+		/** The job's {@code last_error}: none after a success. */
+		String jobError() {
+			return this.result.succeeded() ? null : this.result.error();
+		}
 	}
 
-	/** What {@link #record} did: per recording, whether the job was still ours; the controls if asked for. */
+	/** What {@link #record} did: per recording, whether the job was still ours; on PostgreSQL the controls too. */
 	private record Recorded(boolean[] ours, Controls controls) {
 	}
 
 	/**
 	 * Records finished runs: each job's new state, fenced on its own, and the run of each job still
 	 * this worker's. SQLite: two batched statements (in-process, a statement costs microseconds);
-	 * PostgreSQL: one statement over arrays, which also reads the controls when {@code withControls}
-	 * (there every statement is a round trip to the server, and a turn's commit waits on them).
+	 * PostgreSQL: one statement over arrays, which also reads the controls (there every statement is
+	 * a round trip to the server, and a turn's commit waits on them).
 	 */
-	private Recorded record(List<Recording> recordings, String workerId, boolean withControls) {
+	private Recorded record(List<Recording> recordings, String workerId) {
 		boolean[] ours = new boolean[recordings.size()];
-		if (this.dialect.isPostgres() && (withControls || !recordings.isEmpty())) {
+		if (recordings.isEmpty()) {
+			return new Recorded(ours, null);
+		}
+		if (this.dialect.isPostgres()) {
 			Set<String> settled = new HashSet<>();
 			Controls controls = recordInOneStatement(recordings, workerId, settled);
 			for (int k = 0; k < ours.length; k++) {
@@ -316,15 +324,12 @@ public class WorkerStore {
 			}
 			return new Recorded(ours, controls);
 		}
-		if (recordings.isEmpty()) {
-			return new Recorded(ours, null);
-		}
 		List<Object[]> updates = new ArrayList<>();
 		for (Recording rec : recordings) {
 			RunResult r = rec.result();
 			long finished = r.finishedAt().toEpochMilli();
-			updates.add(new Object[] { rec.next().dbValue(), rec.runAt(), finished, finished, r.exitCode(),
-					r.succeeded() ? null : r.error(), rec.claim().jobId(), workerId, rec.claim().attempt() });
+			updates.add(new Object[] { rec.next().dbValue(), rec.runAt(), finished, finished, r.exitCode(), rec.jobError(),
+					rec.claim().jobId(), workerId, rec.claim().attempt() });
 		}
 		// one prepared statement for the whole batch; each row is fenced on its own
 		int[] counts = this.jdbc.batchUpdate("""
@@ -364,7 +369,7 @@ public class WorkerStore {
 			dues[k] = rec.runAt();
 			finished[k] = r.finishedAt().toEpochMilli();
 			exitCodes[k] = r.exitCode();
-			lastErrors[k] = r.succeeded() ? null : r.error();
+			lastErrors[k] = rec.jobError();
 			started[k] = rec.claim().startedAt().toEpochMilli();
 			signals[k] = r.signal();
 			durations[k] = r.durationMs();
