@@ -94,8 +94,11 @@ public class QueuectlApplication {
 		properties.put("queuectl.mode", mode.name());
 		properties.put("spring.shell.interactive.enabled", mode == Mode.REPL);
 		properties.put("spring.shell.history.enabled", mode == Mode.REPL);
-		// A one-shot command touches few beans: create only those. Long-running hosts start eagerly.
-		properties.put("spring.main.lazy-initialization", !longRunning);
+		// Only the beans a run touches are created: a one-shot command needs few, and a worker host or
+		// dashboard leaves the REPL's terminal and line reader, the JSON mapper (until a request needs
+		// it) and many more alone (an 8-slot host: ~3-5 MiB less RSS, docs/benchmarks.md, issue 15).
+		// The command server starts eagerly: it is there to answer its first command warm.
+		properties.put("spring.main.lazy-initialization", !server);
 		if (debug) {
 			properties.put("queuectl.debug", true);
 			LogSetup.debug();
