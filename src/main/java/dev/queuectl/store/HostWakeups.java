@@ -1,10 +1,18 @@
 package dev.queuectl.store;
 
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.postgresql.PGConnection;
@@ -15,14 +23,20 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * How a worker host on PostgreSQL hears at once that there is work: one connection of its own, not
- * from the pool, LISTENs on {@link Dialect#CHANNEL}; enqueues, cancels, resumes and run-now send
- * NOTIFY in their transactions ({@link Dialect#wakeHosts}). A daemon thread waits for notifications
- * and hands each payload ({@code jobs} or {@code cancel}) to the host. When the connection fails it
- * reconnects with a growing pause (up to 10 s); meanwhile {@link Listening#up()} is false and the
- * host polls at its short interval, as it always does on SQLite. After every (re)connect the host is
- * woken once, for what it may have missed. Through PgBouncer in transaction mode LISTEN hears
- * nothing, and only the poll finds work.
+ * How a worker host hears at once that there may be work, so that an idle one need not poll often.
+ * <p>
+ * On PostgreSQL one connection of its own, not from the pool, LISTENs on {@link Dialect#CHANNEL};
+ * enqueues, cancels, resumes and run-now send NOTIFY in their transactions
+ * ({@link Dialect#wakeHosts}). A daemon thread waits for notifications and hands each payload
+ * ({@code jobs} or {@code cancel}) to the host. When the connection fails it reconnects with a
+ * growing pause (up to 10 s); meanwhile {@link Listening#up()} is false and the host polls at its
+ * short interval. After every (re)connect the host is woken once, for what it may have missed.
+ * Through PgBouncer in transaction mode LISTEN hears nothing, and only the poll finds work.
+ * <p>
+ * On SQLite every commit, of any process, writes the database's WAL file: the kernel tells of each
+ * write (inotify, through the JDK's {@link WatchService}), and the host gets {@link #CHANGED}. That
+ * cannot tell a cancel from anything else, so a host with running jobs still reads cancels at its
+ * own pace ({@link Listening#hearsCancels()}). Where the folder cannot be watched, the host polls.
  */
 @Component
 public class HostWakeups {
@@ -40,8 +54,11 @@ public class HostWakeups {
 	/** What {@code onWake} gets: there may be jobs to claim... */
 	public static final String JOBS = Dialect.WAKE_JOBS;
 
-	/** ...or a running job was canceled. */
+	/** ...or a running job was canceled... */
 	public static final String CANCEL = Dialect.WAKE_CANCEL;
+
+	/** ...or (SQLite) someone committed something, this host included. */
+	public static final String CHANGED = "changed";
 
 	private final DatabaseLocation location;
 
@@ -54,6 +71,11 @@ public class HostWakeups {
 
 		/** Whether notifications are heard now: the host may poll slowly. */
 		boolean up();
+
+		/** Whether a cancel is told as {@link #CANCEL}: else the host looks for cancels itself. */
+		default boolean hearsCancels() {
+			return true;
+		}
 
 		@Override
 		void close();
@@ -70,10 +92,13 @@ public class HostWakeups {
 		}
 	};
 
-	/** Starts listening; {@code onWake} gets {@link #JOBS} or {@link #CANCEL} on the listener's thread. */
+	/**
+	 * Starts listening; {@code onWake} gets {@link #JOBS} or {@link #CANCEL} (PostgreSQL) or
+	 * {@link #CHANGED} (SQLite) on the listener's thread.
+	 */
 	public Listening listen(Consumer<String> onWake) {
 		if (!this.location.isPostgres()) {
-			return NONE;
+			return FileWatch.start(this.location.file(), onWake);
 		}
 		Listener listener = new Listener(this.location.postgres(), onWake);
 		Thread thread = new Thread(listener, "queuectl-listen");
@@ -187,6 +212,99 @@ public class HostWakeups {
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				this.closed = true;
+			}
+		}
+	}
+
+	/** SQLite: the database's folder watched for writes to the database or its WAL file. */
+	private static final class FileWatch implements Listening, Runnable {
+
+		private final WatchService watcher;
+
+		private final Set<Path> files;
+
+		private final Consumer<String> onWake;
+
+		private volatile boolean up = true;
+
+		private FileWatch(WatchService watcher, Path db, Consumer<String> onWake) {
+			this.watcher = watcher;
+			Path name = db.getFileName();
+			this.files = Set.of(name, Path.of(name + "-wal"));
+			this.onWake = onWake;
+		}
+
+		static Listening start(Path db, Consumer<String> onWake) {
+			Path dir = db.toAbsolutePath().getParent();
+			WatchService watcher = null;
+			try {
+				watcher = dir.getFileSystem().newWatchService();
+				dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+			}
+			catch (IOException | UnsupportedOperationException ex) {
+				log.debug("cannot watch {} for commits, polling instead: {}", dir, ex.getMessage());
+				if (watcher != null) {
+					try {
+						watcher.close();
+					}
+					catch (IOException ignored) {
+						// nothing was started
+					}
+				}
+				return NONE;
+			}
+			FileWatch watch = new FileWatch(watcher, db, onWake);
+			Thread thread = new Thread(watch, "queuectl-watch");
+			thread.setDaemon(true);
+			thread.start();
+			return watch;
+		}
+
+		@Override
+		public boolean up() {
+			return this.up;
+		}
+
+		@Override
+		public boolean hearsCancels() {
+			return false;
+		}
+
+		@Override
+		public void close() {
+			this.up = false;
+			try {
+				this.watcher.close();
+			}
+			catch (IOException ex) {
+				// the watch thread ends either way
+			}
+		}
+
+		@Override
+		public void run() {
+			try {
+				while (true) {
+					WatchKey key = this.watcher.take();
+					boolean written = false;
+					for (WatchEvent<?> event : key.pollEvents()) {
+						// OVERFLOW: events were lost, so perhaps ours
+						written |= event.kind() == StandardWatchEventKinds.OVERFLOW || this.files.contains(event.context());
+					}
+					if (!key.reset()) {
+						log.warn("the database's folder can no longer be watched: polling for new jobs");
+						break;
+					}
+					if (written) {
+						this.onWake.accept(CHANGED);
+					}
+				}
+			}
+			catch (ClosedWatchServiceException | InterruptedException ex) {
+				// closed: the host stops
+			}
+			finally {
+				this.up = false;
 			}
 		}
 	}

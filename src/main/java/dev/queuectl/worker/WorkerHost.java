@@ -49,7 +49,10 @@ final class WorkerHost {
 
 	static final Duration IDLE_POLL = Duration.ofMillis(200);
 
-	/** The idle poll while the database wakes the host (PostgreSQL's LISTEN is up): a fallback only. */
+	/**
+	 * The idle poll while the database wakes the host (PostgreSQL's LISTEN, SQLite's watched WAL file):
+	 * a fallback, and what finds retries and delayed jobs falling due.
+	 */
 	static final Duration LISTENING_POLL = Duration.ofSeconds(1);
 
 	/** How often a host with running jobs reads whether someone canceled one of them. */
@@ -222,7 +225,7 @@ final class WorkerHost {
 	}
 
 	/**
-	 * Lets the database wake this host (PostgreSQL's LISTEN): while {@code listening} is up the idle
+	 * Lets the database wake this host ({@link HostWakeups}): while {@code listening} is up the idle
 	 * poll is {@code poll} instead of {@link #IDLE_POLL}. Before {@link #run}.
 	 */
 	void listenWith(HostWakeups.Listening listening, Duration poll) {
@@ -234,10 +237,17 @@ final class WorkerHost {
 		return a.compareTo(b) >= 0 ? a : b;
 	}
 
-	/** The database told: jobs may be waiting ({@link HostWakeups#JOBS}) or one was canceled. */
+	/**
+	 * The database told: jobs may be waiting ({@link HostWakeups#JOBS}), one was canceled, or (SQLite)
+	 * someone committed. A host with every slot taken ignores the last: it takes a turn as each run
+	 * ends anyway, and its own commits would wake it again and again.
+	 */
 	void heard(String why) {
 		if (HostWakeups.CANCEL.equals(why)) {
 			this.cancelHeard = true;
+		}
+		else if (HostWakeups.CHANGED.equals(why) && this.busy >= this.options.slots()) {
+			return;
 		}
 		wake();
 	}
@@ -339,10 +349,11 @@ final class WorkerHost {
 	private void pollCancels() {
 		long now = System.nanoTime();
 		boolean heard = this.cancelHeard;
-		// while the database wakes this host (LISTEN), a cancel is heard at once: the poll is only
-		// the fallback, as slow as the idle one
+		// while the database tells of cancels (LISTEN), one is heard at once: the poll is only the
+		// fallback, as slow as the idle one
 		HostWakeups.Listening l = this.listening;
-		long every = (l != null && l.up() ? max(CANCEL_POLL, this.listeningPoll) : CANCEL_POLL).toNanos();
+		boolean told = l != null && l.up() && l.hearsCancels();
+		long every = (told ? max(CANCEL_POLL, this.listeningPoll) : CANCEL_POLL).toNanos();
 		if (this.running.isEmpty() || (!heard && now - this.lastCancelPoll < every)) {
 			return;
 		}
