@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.postgresql.PGConnection;
@@ -216,8 +217,17 @@ public class HostWakeups {
 		}
 	}
 
-	/** SQLite: the database's folder watched for writes to the database or its WAL file. */
+	/**
+	 * SQLite: the database's folder watched for writes to the database or its WAL file. A write is
+	 * seen before its commit is: the frames are written, then flushed to disk, then published in the
+	 * shared-memory index, and a reader woken by the first write finds nothing yet. So after the last
+	 * write of a burst the watch tells again, as long as nothing else is written, at each of
+	 * {@link #ECHOES_MS} (a commit that takes longer is found by the host's fallback poll).
+	 */
 	private static final class FileWatch implements Listening, Runnable {
+
+		/** The waits, one after another, after the last write before each further wake. */
+		private static final long[] ECHOES_MS = { 5, 20, 75, 300 };
 
 		private final WatchService watcher;
 
@@ -283,9 +293,16 @@ public class HostWakeups {
 
 		@Override
 		public void run() {
+			int echo = ECHOES_MS.length; // none due
 			try {
 				while (true) {
-					WatchKey key = this.watcher.take();
+					WatchKey key = echo < ECHOES_MS.length
+							? this.watcher.poll(ECHOES_MS[echo], TimeUnit.MILLISECONDS) : this.watcher.take();
+					if (key == null) { // quiet since the last write: tell again
+						echo++;
+						this.onWake.accept(CHANGED);
+						continue;
+					}
 					boolean written = false;
 					for (WatchEvent<?> event : key.pollEvents()) {
 						// OVERFLOW: events were lost, so perhaps ours
@@ -296,6 +313,7 @@ public class HostWakeups {
 						break;
 					}
 					if (written) {
+						echo = 0;
 						this.onWake.accept(CHANGED);
 					}
 				}
