@@ -2,6 +2,7 @@ package dev.queuectl.store;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -76,6 +77,14 @@ public class HostWakeups {
 		/** Whether a cancel is told as {@link #CANCEL}: else the host looks for cancels itself. */
 		default boolean hearsCancels() {
 			return true;
+		}
+
+		/**
+		 * The host tells when it becomes idle or busy. A busy host is not woken by
+		 * {@link #CHANGED}, so SQLite's watch stops while it is busy (every commit of every host
+		 * would wake its thread) and, watching again, tells once for what it missed.
+		 */
+		default void idle(boolean idle) {
 		}
 
 		@Override
@@ -226,10 +235,14 @@ public class HostWakeups {
 	 */
 	private static final class FileWatch implements Listening, Runnable {
 
-		/** The waits, one after another, after the last write before each further wake. */
-		private static final long[] ECHOES_MS = { 5, 20, 75, 300 };
+		/** When, after the last write (writes to other files of the folder do not count), to wake again. */
+		private static final long[] ECHOES_MS = { 5, 25, 100, 400 };
 
 		private final WatchService watcher;
+
+		private final Path dir;
+
+		private volatile WatchKey key;
 
 		private final Set<Path> files;
 
@@ -237,8 +250,10 @@ public class HostWakeups {
 
 		private volatile boolean up = true;
 
-		private FileWatch(WatchService watcher, Path db, Consumer<String> onWake) {
+		private FileWatch(WatchService watcher, Path dir, WatchKey key, Path db, Consumer<String> onWake) {
 			this.watcher = watcher;
+			this.dir = dir;
+			this.key = key;
 			Path name = db.getFileName();
 			this.files = Set.of(name, Path.of(name + "-wal"));
 			this.onWake = onWake;
@@ -247,9 +262,10 @@ public class HostWakeups {
 		static Listening start(Path db, Consumer<String> onWake) {
 			Path dir = db.toAbsolutePath().getParent();
 			WatchService watcher = null;
+			WatchKey key;
 			try {
 				watcher = dir.getFileSystem().newWatchService();
-				dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+				key = register(dir, watcher);
 			}
 			catch (IOException | UnsupportedOperationException ex) {
 				log.debug("cannot watch {} for commits, polling instead: {}", dir, ex.getMessage());
@@ -263,7 +279,7 @@ public class HostWakeups {
 				}
 				return NONE;
 			}
-			FileWatch watch = new FileWatch(watcher, db, onWake);
+			FileWatch watch = new FileWatch(watcher, dir, key, db, onWake);
 			Thread thread = new Thread(watch, "queuectl-watch");
 			thread.setDaemon(true);
 			thread.start();
@@ -275,9 +291,33 @@ public class HostWakeups {
 			return this.up;
 		}
 
+		private static WatchKey register(Path dir, WatchService watcher) throws IOException {
+			return dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+		}
+
 		@Override
 		public boolean hearsCancels() {
 			return false;
+		}
+
+		@Override
+		public void idle(boolean idle) {
+			if (!this.up) {
+				return;
+			}
+			if (!idle) {
+				this.key.cancel();
+				return;
+			}
+			try {
+				this.key = register(this.dir, this.watcher);
+			}
+			catch (IOException | RuntimeException ex) { // ClosedWatchServiceException: stopping
+				log.warn("the database's folder can no longer be watched: polling for new jobs");
+				this.up = false;
+				return;
+			}
+			this.onWake.accept(CHANGED); // what was written while nobody watched
 		}
 
 		@Override
@@ -294,10 +334,17 @@ public class HostWakeups {
 		@Override
 		public void run() {
 			int echo = ECHOES_MS.length; // none due
+			long lastWrite = 0;
 			try {
 				while (true) {
-					WatchKey key = echo < ECHOES_MS.length
-							? this.watcher.poll(ECHOES_MS[echo], TimeUnit.MILLISECONDS) : this.watcher.take();
+					WatchKey key;
+					if (echo < ECHOES_MS.length) {
+						long wait = lastWrite + TimeUnit.MILLISECONDS.toNanos(ECHOES_MS[echo]) - System.nanoTime();
+						key = wait > 0 ? this.watcher.poll(wait, TimeUnit.NANOSECONDS) : null;
+					}
+					else {
+						key = this.watcher.take();
+					}
 					if (key == null) { // quiet since the last write: tell again
 						echo++;
 						this.onWake.accept(CHANGED);
@@ -308,12 +355,14 @@ public class HostWakeups {
 						// OVERFLOW: events were lost, so perhaps ours
 						written |= event.kind() == StandardWatchEventKinds.OVERFLOW || this.files.contains(event.context());
 					}
-					if (!key.reset()) {
+					// a key fails to reset when the host canceled it (busy) or the folder is gone
+					if (!key.reset() && !Files.isDirectory(this.dir)) {
 						log.warn("the database's folder can no longer be watched: polling for new jobs");
 						break;
 					}
 					if (written) {
 						echo = 0;
+						lastWrite = System.nanoTime();
 						this.onWake.accept(CHANGED);
 					}
 				}
