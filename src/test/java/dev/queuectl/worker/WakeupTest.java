@@ -26,13 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * On SQLite a worker host hears of new jobs through its watch on the database's WAL file, not its
- * poll: a real host (a runner that spawns nothing) whose idle poll is 60 s takes each job enqueued
- * (by the store's path, which no in-process event reaches: the host is not this process's
- * WorkerService host) at once. A write cannot tell a cancel, so the host still looks for cancels
- * itself at its short cancel poll, not at the long one.
+ * A worker host hears of new jobs from the database, not its poll: a real host (a runner that
+ * spawns nothing) whose idle poll is 60 s takes each job enqueued (by the store's path, which no
+ * in-process event reaches: the host is not this process's WorkerService host) at once. On SQLite
+ * through its watch on the WAL file (which runs only while the host is idle, so each job after the
+ * first also proves it is watched again); on PostgreSQL ({@link PostgresWakeupTest}) through
+ * LISTEN/NOTIFY. A cancel reaches a running job within seconds: on PostgreSQL by its notification
+ * (the host's cancel poll is as long as its idle poll while it listens), on SQLite, where a write
+ * cannot tell a cancel, by the host's 500 ms cancel poll, not the long one.
  */
-class SqliteWakeupTest {
+class WakeupTest {
 
 	/** The host's fallback polls (for work and for cancels): far longer than any wait below. */
 	private static final Duration LONG_POLL = Duration.ofSeconds(60);
@@ -56,9 +59,17 @@ class SqliteWakeupTest {
 
 	final Map<String, JobExecutor.RunningJob> blocked = new ConcurrentHashMap<>();
 
+	/** The database the host runs on (its {@code queuectl.db}). */
+	String openDatabase() {
+		return this.dir.resolve("q.db").toString();
+	}
+
+	void closeDatabase() {
+	}
+
 	@BeforeEach
 	void setUp() {
-		System.setProperty("queuectl.db", this.dir.resolve("q.db").toString());
+		System.setProperty("queuectl.db", openDatabase());
 		System.setProperty("queuectl.data-home", this.dir.resolve("data").toString());
 		this.ctx = new SpringApplicationBuilder(QueuectlApplication.class).properties(QueuectlApplication.internalDefaults())
 			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
@@ -99,6 +110,7 @@ class SqliteWakeupTest {
 		assertThat(this.dispatcher.isAlive()).isFalse();
 		this.executor.shutdown();
 		this.ctx.close();
+		closeDatabase();
 		System.clearProperty("queuectl.db");
 		System.clearProperty("queuectl.data-home");
 	}
@@ -108,20 +120,19 @@ class SqliteWakeupTest {
 		for (int i = 0; i < 20; i++) {
 			String id = "j" + i;
 			this.jobs.enqueue("{\"id\":\"" + id + "\",\"command\":\"quick\"}", "/tmp");
-			// far below the 60 s poll: only the watch on the WAL file can wake the host this soon
+			// far below the 60 s poll: only the database can wake the host this soon
 			await().atMost(Duration.ofSeconds(5)).until(() -> "completed".equals(state(id)));
 		}
 	}
 
 	@Test
-	void aCancelIsFoundByTheCancelPollNotTheLongIdlePoll() {
+	void aCancelReachesTheRunningJobWithoutWaitingForTheLongPoll() {
 		for (int i = 0; i < 5; i++) {
 			String id = "b" + i;
 			this.jobs.enqueue("{\"id\":\"" + id + "\",\"command\":\"block\"}", "/tmp");
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.blocked.containsKey(id));
 			this.jobs.cancel(id);
-			// the watch does not tell cancels: the host reads them every 500 ms while jobs run,
-			// not at its 60 s fallback poll
+			// PostgreSQL: the notification; SQLite: the 500 ms cancel poll; never the 60 s one
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.blocked.get(id).canceled());
 			await().atMost(Duration.ofSeconds(5)).until(() -> "canceled".equals(state(id)));
 		}
