@@ -3,8 +3,6 @@ package dev.queuectl.worker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -13,11 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.queuectl.QueuectlApplication;
-import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobService;
-import dev.queuectl.store.WorkerStore;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -54,10 +48,7 @@ class ClaimAheadTest {
 	@BeforeEach
 	void setUp() {
 		System.setProperty("queuectl.db", this.dir.resolve("q.db").toString());
-		this.ctx = new SpringApplicationBuilder(QueuectlApplication.class).properties(QueuectlApplication.internalDefaults())
-			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
-					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none"))
-			.run();
+		this.ctx = TestHosts.context();
 		this.jdbc = this.ctx.getBean(JdbcTemplate.class);
 		this.jobs = this.ctx.getBean(JobService.class);
 		this.metrics = this.ctx.getBean(WorkerMetrics.class);
@@ -76,10 +67,7 @@ class ClaimAheadTest {
 		this.executor = new ThreadPoolTaskExecutor();
 		this.executor.setCorePoolSize(1);
 		this.executor.initialize();
-		this.host = new WorkerHost(new WorkerOptions(1, List.of(), null), this.ctx.getBean(WorkerStore.class),
-				this.ctx.getBean(Settings.class), clock, this.executor, runner, this.metrics,
-				new WorkerHost.Housekeeping(this.ctx.getBean(dev.queuectl.job.ScheduleService.class),
-						this.ctx.getBean(dev.queuectl.job.RetentionService.class), java.time.Duration.ofDays(1)));
+		this.host = TestHosts.host(this.ctx, 1, this.executor, runner);
 	}
 
 	@AfterEach

@@ -6,13 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
-import dev.queuectl.QueuectlApplication;
 import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobService;
 import dev.queuectl.store.WorkerStore;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
@@ -86,10 +83,7 @@ public final class StoreBench {
 			executor.initialize();
 			JobRunner instant = (claim, timeout, cap, running) -> new RunResult("completed", 0, null, clock.instant(), 0,
 					null, null, null);
-			WorkerHost host = new WorkerHost(new WorkerOptions(n, List.of(), null), ctx.getBean(WorkerStore.class),
-					ctx.getBean(Settings.class), clock, executor, instant, metrics,
-					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.job.ScheduleService.class),
-							ctx.getBean(dev.queuectl.job.RetentionService.class), Duration.ofDays(1)));
+			WorkerHost host = TestHosts.host(ctx, n, executor, instant);
 			Thread dispatcher = new Thread(host::run);
 			dispatcher.start();
 			// one cheap query a quarter second: no job yet (the hosts start first), or any not completed
@@ -108,10 +102,7 @@ public final class StoreBench {
 	private static ConfigurableApplicationContext context() {
 		((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.queuectl.worker"))
 			.setLevel(ch.qos.logback.classic.Level.WARN);
-		return new SpringApplicationBuilder(QueuectlApplication.class).properties(QueuectlApplication.internalDefaults())
-			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
-					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none"))
-			.run();
+		return TestHosts.context();
 	}
 
 	/** Runs a worker host with a runner that spawns nothing until {@code total} jobs are completed. */

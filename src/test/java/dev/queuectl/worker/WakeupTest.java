@@ -12,12 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.queuectl.QueuectlApplication;
-import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobService;
 import dev.queuectl.store.HostWakeups;
-import dev.queuectl.store.WorkerStore;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -71,10 +67,7 @@ class WakeupTest {
 	void setUp() {
 		System.setProperty("queuectl.db", openDatabase());
 		System.setProperty("queuectl.data-home", this.dir.resolve("data").toString());
-		this.ctx = new SpringApplicationBuilder(QueuectlApplication.class).properties(QueuectlApplication.internalDefaults())
-			.properties(Map.of("spring.shell.interactive.enabled", "false", "spring.shell.history.enabled", "false",
-					"spring.main.log-startup-info", "false", "spring.main.web-application-type", "none"))
-			.run();
+		this.ctx = TestHosts.context();
 		this.jdbc = this.ctx.getBean(JdbcTemplate.class);
 		this.jobs = this.ctx.getBean(JobService.class);
 		Clock clock = this.ctx.getBean(Clock.class);
@@ -91,10 +84,7 @@ class WakeupTest {
 		this.executor = new ThreadPoolTaskExecutor();
 		this.executor.setCorePoolSize(2);
 		this.executor.initialize();
-		this.host = new WorkerHost(new WorkerOptions(2, List.of(), null), this.ctx.getBean(WorkerStore.class),
-				this.ctx.getBean(Settings.class), clock, this.executor, runner, this.ctx.getBean(WorkerMetrics.class),
-				new WorkerHost.Housekeeping(this.ctx.getBean(dev.queuectl.job.ScheduleService.class),
-						this.ctx.getBean(dev.queuectl.job.RetentionService.class), Duration.ofDays(1)));
+		this.host = TestHosts.host(this.ctx, 2, this.executor, runner);
 		this.listening = this.ctx.getBean(HostWakeups.class).listen(this.host::heard);
 		this.host.listenWith(this.listening, LONG_POLL);
 		this.dispatcher = new Thread(this.host::run, "test-dispatcher");
