@@ -144,18 +144,19 @@ scale_section() {
 # DRAIN_ROUNDS pairs, the order swapped every other round (the machine's load moves between runs,
 # so one pair alone swung 0.88-1.19x on one build); prints each pair and the median of the ratios
 hosts_section() {
-  local one three r ratios=()
+  local one three r permille=() # ratios in thousandths, so that median() takes them
   for ((r = 0; r < DRAIN_ROUNDS; r++)); do
     if ((r % 2 == 0)); then
       one=$(drain_rate "1 host" "$DRAIN_JOBS" 1 6); three=$(drain_rate "3 hosts" "$DRAIN_JOBS" 3 2)
     else
       three=$(drain_rate "3 hosts" "$DRAIN_JOBS" 3 2); one=$(drain_rate "1 host" "$DRAIN_JOBS" 1 6)
     fi
-    ratios+=("$(awk -v a="$three" -v b="$one" 'BEGIN {printf "%.3f", a / b}')")
-    say "  round $((r + 1)): 3 hosts x 2 slots vs 1 host x 6" "$three vs $one jobs/s = ${ratios[-1]}x"
+    permille+=("$(awk -v a="$three" -v b="$one" 'BEGIN {printf "%d", 1000 * a / b}')")
+    say "  round $((r + 1)): 3 hosts x 2 slots vs 1 host x 6" \
+      "$three vs $one jobs/s = $(awk -v p="${permille[-1]}" 'BEGIN {printf "%.3fx", p / 1000}')"
   done
   say "$DRAIN_JOBS x true: 3 x 2 vs 1 x 6, median of $DRAIN_ROUNDS (target >= 0.9x)" \
-    "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2fx", NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')"
+    "$(printf '%s\n' "${permille[@]}" | median | awk '{printf "%.2fx", $1 / 1000}')"
 }
 
 echo "queuectl benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$JAVA" -version 2>&1 | head -1)"

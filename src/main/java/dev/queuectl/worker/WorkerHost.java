@@ -68,12 +68,12 @@ final class WorkerHost {
 	static final int MAX_AHEAD_PER_SLOT = 8;
 
 	/**
-	 * ...except that a host of fewer than 6 slots may claim this many in all: a turn then records
+	 * ...except that a host of fewer slots may claim as many in all as a 6-slot one: a turn then records
 	 * and claims about half of them in one transaction, whatever the host's size. With 8 a slot, 3
 	 * hosts of 2 slots took 3 times as many turns as 1 host of 6 for the same jobs, and their JVMs
 	 * 59 against 35 ms of CPU per 1,000 `true` jobs: 0.86x its rate (docs/benchmarks.md, issue 15).
 	 */
-	static final int MIN_AHEAD_PER_HOST = 48;
+	static final int MIN_AHEAD_PER_HOST = 6 * MAX_AHEAD_PER_SLOT;
 
 	/**
 	 * ...and no more than a slot runs in about this many ms: enough to outlast a slow turn (on a
