@@ -8,19 +8,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-QUICK=0 ONLY_SCALE=0 ONLY_DRAIN=0
+QUICK=0 ONLY_SCALE=0 ONLY_DRAIN=0 ONLY_BACKLOG=0
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
     --scale) ONLY_SCALE=1 ;; # only the scale section (issue 15)
     --drain) ONLY_DRAIN=1 ;; # only the scale section's 3 hosts x 2 slots vs 1 host x 6
-    *) echo "usage: bench/run.sh [--quick] [--scale] [--drain]" >&2; exit 2 ;;
+    --backlog) ONLY_BACKLOG=1 ;; # only the scale section's paused backlog
+    *) echo "usage: bench/run.sh [--quick] [--scale] [--drain] [--backlog]" >&2; exit 2 ;;
   esac
 done
 if [ $QUICK = 1 ]; then
-  RUNS=3; LAT_JOBS=10; TP_JOBS=300; TP8_JOBS=80; STORE_JOBS=2000; SCALE_ROWS=20000; BULK=5000; BULK_BIG=10000; DRAIN_JOBS=1000; DRAIN_ROUNDS=1
+  RUNS=3; LAT_JOBS=10; TP_JOBS=300; TP8_JOBS=80; STORE_JOBS=2000; SCALE_ROWS=20000; BULK=5000; BULK_BIG=10000; DRAIN_JOBS=1000; DRAIN_ROUNDS=1; BACKLOG=10000; IDLE_S=3
 else
-  RUNS=10; LAT_JOBS=100; TP_JOBS=10000; TP8_JOBS=2000; STORE_JOBS=30000; SCALE_ROWS=1000000; BULK=100000; BULK_BIG=1000000; DRAIN_JOBS=20000; DRAIN_ROUNDS=${DRAIN_ROUNDS:-5}
+  RUNS=10; LAT_JOBS=100; TP_JOBS=10000; TP8_JOBS=2000; STORE_JOBS=30000; SCALE_ROWS=1000000; BULK=100000; BULK_BIG=1000000; DRAIN_JOBS=20000; DRAIN_ROUNDS=${DRAIN_ROUNDS:-5}; BACKLOG=100000; IDLE_S=20
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-bench.XXXXXX")
@@ -140,6 +141,7 @@ scale_section() {
   stop_hosts "$SCALE_EMPTY" "$SCALE_FULL"
   rm -f "$SCALE_EMPTY"* "$SCALE_FULL"*
   hosts_section
+  backlog_section
 }
 # DRAIN_ROUNDS pairs, the order swapped every other round (the machine's load moves between runs,
 # so one pair alone swung 0.88-1.19x on one build); prints each pair and the median of the ratios
@@ -159,11 +161,45 @@ hosts_section() {
     "$(printf '%s\n' "${permille[@]}" | median | awk '{printf "%.2fx", $1 / 1000}')"
 }
 
+# A paused queue's backlog costs the other queues nothing: one 4-slot host on a database whose only
+# other jobs are BACKLOG pending ones in a paused queue, against a host on a database without them,
+# side by side: CPU of both idle hosts over IDLE_S s, then the rate of each draining DRAIN_JOBS/2 `true`
+backlog_section() {
+  local none=$WORK/backlog-none.db held=$WORK/backlog-held.db db
+  for db in "$none" "$held"; do QUEUECTL_DB=$db "$Q" queue pause held >/dev/null; done
+  sqlite3 "$held" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $BACKLOG)
+    INSERT INTO jobs (id, command, state, queue, priority, max_retries, run_at, working_dir, created_at, updated_at)
+    SELECT printf('held-%08d', i), 'true', 'pending', 'held', 1, 3, i, '/tmp', i, i FROM n;"
+  start_host "$none" --count 4; local p_none=${HOSTS[-1]}
+  start_host "$held" --count 4; local p_held=${HOSTS[-1]}
+  hosts_ready "$none" 1; hosts_ready "$held" 1; sleep 2 # start-up's compiles done
+  local ticks_of='{print $14 + $15}' a0 b0
+  a0=$(awk "$ticks_of" "/proc/$p_none/stat"); b0=$(awk "$ticks_of" "/proc/$p_held/stat"); sleep "$IDLE_S"
+  say "idle 4-slot host CPU over $IDLE_S s, $BACKLOG paused jobs vs none" \
+    "$(awk -v a="$(( $(awk "$ticks_of" "/proc/$p_held/stat") - b0 ))" -v b="$(( $(awk "$ticks_of" "/proc/$p_none/stat") - a0 ))" \
+      -v hz="$(getconf CLK_TCK)" -v s="$IDLE_S" 'BEGIN {printf "%.2f%% vs %.2f%%", a / hz / s * 100, b / hz / s * 100}')"
+  local n=$((DRAIN_JOBS / 2)) rate_none rate_held
+  jsonl "$n" "true" > "$WORK/backlog.jsonl"
+  backlog_drain() { # DB: jobs/s of its host draining the file's jobs in queue "default"
+    QUEUECTL_DB=$1 "$Q" queue pause default >/dev/null
+    QUEUECTL_DB=$1 "$Q" enqueue --file "$WORK/backlog.jsonl" >/dev/null
+    QUEUECTL_DB=$1 "$Q" queue resume default >/dev/null
+    wait_completed "$1" "$n"
+    sqlite3 "$1" "SELECT CAST($n * 1000.0 / (MAX(finished_at) - MIN(started_at)) AS INTEGER) FROM jobs WHERE state = 'completed'"
+  }
+  rate_none=$(backlog_drain "$none"); rate_held=$(backlog_drain "$held")
+  say "$n x true on 4 slots, $BACKLOG paused jobs vs none (target ~1x)" \
+    "$rate_held vs $rate_none jobs/s = $(awk -v a="$rate_held" -v b="$rate_none" 'BEGIN {printf "%.2fx", a / b}')"
+  stop_hosts "$none" "$held"
+  rm -f "$none"* "$held"*
+}
+
 echo "queuectl benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$JAVA" -version 2>&1 | head -1)"
 "$Q" --version >/dev/null 2>&1 # builds on first use
 command -v sqlite3 >/dev/null || { echo "bench needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 1; }
 if [ $ONLY_SCALE = 1 ]; then scale_section; exit 0; fi
 if [ $ONLY_DRAIN = 1 ]; then hosts_section; exit 0; fi
+if [ $ONLY_BACKLOG = 1 ]; then backlog_section; exit 0; fi
 
 # 1. one-shot commands, cold (nothing running) and warm (a worker host serves them)
 DB=$WORK/oneshot.db

@@ -36,6 +36,7 @@ public final class SchemaVersions {
 		m.put("5", "0.4.0"); // the jobs page index
 		m.put("6", "0.4.0"); // job_counts: jobs per queue and state, kept by triggers
 		m.put("7", "0.4.0"); // job output in PostgreSQL (job_output; nothing on SQLite)
+		m.put("8", "0.4.0"); // jobs_runnable_by_queue: claims that pass over paused or full queues
 		return m;
 	}
 

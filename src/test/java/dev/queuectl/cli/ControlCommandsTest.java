@@ -227,6 +227,51 @@ class ControlCommandsTest extends CommandTestSupport {
 		run("queue", "pause", "bad name").usageError("a queue name is");
 	}
 
+	@Test
+	void claimsPassOverPausedAndFullQueuesAndTakeTheBestFirstAcrossTheRest() {
+		for (int i = 0; i < 5; i++) { // the best jobs stored, all in a paused queue
+			enqueue("{\"id\":\"held" + i + "\",\"command\":\"true\",\"queue\":\"held\",\"priority\":9}");
+		}
+		enqueue("{\"id\":\"d-low\",\"command\":\"true\",\"priority\":-1}");
+		enqueue("{\"id\":\"d-mid\",\"command\":\"true\",\"priority\":1}");
+		enqueue("{\"id\":\"d-later\",\"command\":\"true\",\"priority\":8,\"delay\":\"1h\"}");
+		enqueue("{\"id\":\"mail-top\",\"command\":\"true\",\"queue\":\"mail\",\"priority\":5}");
+		enqueue("{\"id\":\"mail-0\",\"command\":\"true\",\"queue\":\"mail\"}");
+		enqueue("{\"id\":\"one-a\",\"command\":\"true\",\"queue\":\"one\",\"priority\":3}");
+		enqueue("{\"id\":\"one-b\",\"command\":\"true\",\"queue\":\"one\",\"priority\":3}");
+		run("queue", "pause", "held").ok();
+		run("queue", "limit", "one", "1").ok();
+		Instant now = this.clock.instant();
+		Duration lease = Duration.ofSeconds(30);
+
+		// a host of named queues takes only from those, best first across them
+		assertThat(this.workers.hasRunnable(List.of("held"), now)).isFalse();
+		assertThat(this.workers.hasRunnable(List.of("held", "mail"), now)).isTrue();
+		assertThat(this.workers.claim("w1", List.of("held", "mail", "mail"), 1, now, lease))
+			.extracting(Claim::jobId).containsExactly("mail-top");
+		// a host of every queue: the paused one passed over, the limited one at most its room
+		assertThat(claim(3)).extracting(Claim::jobId).containsExactly("one-a", "d-mid", "mail-0");
+		assertThat(claim(10)).extracting(Claim::jobId).containsExactly("d-low");
+		assertThat(this.workers.hasRunnable(List.of(), now)).isFalse(); // held paused, one full, d-later not due
+		assertThat(claim(10)).isEmpty();
+		run("queue", "resume", "held").ok();
+		assertThat(this.workers.hasRunnable(List.of(), now)).isTrue();
+		assertThat(claim(2)).extracting(Claim::jobId).containsExactly("held0", "held1");
+	}
+
+	@Test
+	void aHostOfHundredsOfNamedQueuesClaimsFromThemAll() {
+		List<String> queues = new java.util.ArrayList<>();
+		for (int i = 0; i < 600; i++) { // more than SQLite joins in one compound select (500)
+			queues.add("q" + i);
+		}
+		enqueue("{\"id\":\"first\",\"command\":\"true\",\"queue\":\"q1\",\"priority\":2}");
+		enqueue("{\"id\":\"last\",\"command\":\"true\",\"queue\":\"q599\",\"priority\":1}");
+		enqueue("{\"id\":\"other\",\"command\":\"true\",\"queue\":\"elsewhere\",\"priority\":3}");
+		assertThat(this.workers.claim("w1", queues, 10, this.clock.instant(), Duration.ofSeconds(30)))
+			.extracting(Claim::jobId).containsExactly("first", "last");
+	}
+
 	// ---- wait
 
 	@Test
