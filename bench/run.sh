@@ -161,24 +161,30 @@ hosts_section() {
     "$(printf '%s\n' "${permille[@]}" | median | awk '{printf "%.2fx", $1 / 1000}')"
 }
 
-# A paused queue's backlog costs the other queues nothing: one 4-slot host on a database whose only
-# other jobs are BACKLOG pending ones in a paused queue, against a host on a database without them,
-# side by side: CPU of both idle hosts over IDLE_S s, then the rate of each draining DRAIN_JOBS/2 `true`
+# Jobs that cannot start cost the others nothing: one 4-slot host on a database whose only other jobs
+# are BACKLOG pending ones in a paused queue, one on a database with BACKLOG jobs due in 2100, each
+# against a host on a database without them, side by side: CPU of the idle hosts over IDLE_S s,
+# then the rate of each draining DRAIN_JOBS/2 `true`
 backlog_section() {
-  local none=$WORK/backlog-none.db held=$WORK/backlog-held.db db
-  for db in "$none" "$held"; do QUEUECTL_DB=$db "$Q" queue pause held >/dev/null; done
-  sqlite3 "$held" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $BACKLOG)
-    INSERT INTO jobs (id, command, state, queue, priority, max_retries, run_at, working_dir, created_at, updated_at)
-    SELECT printf('held-%08d', i), 'true', 'pending', 'held', 1, 3, i, '/tmp', i, i FROM n;"
+  local none=$WORK/backlog-none.db held=$WORK/backlog-held.db later=$WORK/backlog-later.db db
+  for db in "$none" "$held" "$later"; do QUEUECTL_DB=$db "$Q" queue pause held >/dev/null; done
+  backlog_fill() { # DB QUEUE RUN_AT
+    sqlite3 "$1" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $BACKLOG)
+      INSERT INTO jobs (id, command, state, queue, priority, max_retries, run_at, working_dir, created_at, updated_at)
+      SELECT printf('back-%08d', i), 'true', 'pending', '$2', 1, 3, $3 + i, '/tmp', i, i FROM n;"
+  }
+  backlog_fill "$held" held 0; backlog_fill "$later" default 4102444800000
   start_host "$none" --count 4; local p_none=${HOSTS[-1]}
   start_host "$held" --count 4; local p_held=${HOSTS[-1]}
-  hosts_ready "$none" 1; hosts_ready "$held" 1; sleep 2 # start-up's compiles done
-  local ticks_of='{print $14 + $15}' a0 b0
-  a0=$(awk "$ticks_of" "/proc/$p_none/stat"); b0=$(awk "$ticks_of" "/proc/$p_held/stat"); sleep "$IDLE_S"
-  say "idle 4-slot host CPU over $IDLE_S s, $BACKLOG paused jobs vs none" \
-    "$(awk -v a="$(( $(awk "$ticks_of" "/proc/$p_held/stat") - b0 ))" -v b="$(( $(awk "$ticks_of" "/proc/$p_none/stat") - a0 ))" \
-      -v hz="$(getconf CLK_TCK)" -v s="$IDLE_S" 'BEGIN {printf "%.2f%% vs %.2f%%", a / hz / s * 100, b / hz / s * 100}')"
-  local n=$((DRAIN_JOBS / 2)) rate_none rate_held
+  start_host "$later" --count 4; local p_later=${HOSTS[-1]}
+  hosts_ready "$none" 1; hosts_ready "$held" 1; hosts_ready "$later" 1; sleep 2 # start-up's compiles done
+  ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+  local a0 b0 c0 hz; hz=$(getconf CLK_TCK)
+  a0=$(ticks "$p_none"); b0=$(ticks "$p_held"); c0=$(ticks "$p_later"); sleep "$IDLE_S"
+  pct_cpu() { awk -v t="$1" -v hz="$hz" -v s="$IDLE_S" 'BEGIN {printf "%.2f%%", t / hz / s * 100}'; }
+  say "idle 4-slot host CPU over $IDLE_S s: none / $BACKLOG paused / $BACKLOG delayed" \
+    "$(pct_cpu $(( $(ticks "$p_none") - a0 ))) / $(pct_cpu $(( $(ticks "$p_held") - b0 ))) / $(pct_cpu $(( $(ticks "$p_later") - c0 )))"
+  local n=$((DRAIN_JOBS / 2)) r_none r_held r_later
   jsonl "$n" "true" > "$WORK/backlog.jsonl"
   backlog_drain() { # DB: jobs/s of its host draining the file's jobs in queue "default"
     QUEUECTL_DB=$1 "$Q" queue pause default >/dev/null
@@ -187,11 +193,13 @@ backlog_section() {
     wait_completed "$1" "$n"
     sqlite3 "$1" "SELECT CAST($n * 1000.0 / (MAX(finished_at) - MIN(started_at)) AS INTEGER) FROM jobs WHERE state = 'completed'"
   }
-  rate_none=$(backlog_drain "$none"); rate_held=$(backlog_drain "$held")
-  say "$n x true on 4 slots, $BACKLOG paused jobs vs none (target ~1x)" \
-    "$rate_held vs $rate_none jobs/s = $(awk -v a="$rate_held" -v b="$rate_none" 'BEGIN {printf "%.2fx", a / b}')"
-  stop_hosts "$none" "$held"
-  rm -f "$none"* "$held"*
+  r_held=$(backlog_drain "$held"); r_none=$(backlog_drain "$none"); r_later=$(backlog_drain "$later")
+  say "$n x true on 4 slots, with $BACKLOG paused jobs vs none (target ~1x)" \
+    "$r_held vs $r_none jobs/s = $(awk -v a="$r_held" -v b="$r_none" 'BEGIN {printf "%.2fx", a / b}')"
+  say "$n x true on 4 slots, with $BACKLOG delayed jobs vs none (target ~1x)" \
+    "$r_later vs $r_none jobs/s = $(awk -v a="$r_later" -v b="$r_none" 'BEGIN {printf "%.2fx", a / b}')"
+  stop_hosts "$none" "$held" "$later"
+  rm -f "$none"* "$held"* "$later"*
 }
 
 echo "queuectl benchmarks ($([ $QUICK = 1 ] && echo quick || echo full)): $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$JAVA" -version 2>&1 | head -1)"

@@ -24,6 +24,11 @@ public enum Dialect {
 		}
 
 		@Override
+		String listRows() {
+			return "SELECT value FROM json_each(?)";
+		}
+
+		@Override
 		String clock() {
 			return "?";
 		}
@@ -43,6 +48,11 @@ public enum Dialect {
 		@Override
 		String inList() {
 			return "= ANY (CAST(? AS TEXT[]))";
+		}
+
+		@Override
+		String listRows() {
+			return "SELECT unnest(CAST(? AS TEXT[]))";
 		}
 
 		@Override
@@ -74,6 +84,9 @@ public enum Dialect {
 
 	/** {@code IN} over a list of ids bound as one parameter ({@link #idList}). */
 	abstract String inList();
+
+	/** A select of one row per element of a list bound as one parameter ({@link #idList}). */
+	abstract String listRows();
 
 	/**
 	 * The clock of leases and heartbeats in SQL: on SQLite the host's (one machine: a parameter the

@@ -260,6 +260,31 @@ class ControlCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void claimsTakeDueJobsOfManyPrioritiesBestFirstAndALimitHoldsAcrossPriorities() {
+		for (int p = 0; p < 12; p++) { // more priorities than the claim reads one by one
+			enqueue("{\"id\":\"p" + p + "\",\"command\":\"true\",\"priority\":" + p + "}");
+			enqueue("{\"id\":\"later" + p + "\",\"command\":\"true\",\"priority\":" + p + ",\"delay\":\"1h\"}");
+		}
+		enqueue("{\"id\":\"later-top\",\"command\":\"true\",\"priority\":20,\"delay\":\"1h\"}");
+		enqueue("{\"id\":\"one-hi\",\"command\":\"true\",\"queue\":\"one\",\"priority\":2}");
+		enqueue("{\"id\":\"one-lo\",\"command\":\"true\",\"queue\":\"one\",\"priority\":1}");
+		List<String> best = new java.util.ArrayList<>();
+		for (int p = 11; p >= 0; p--) {
+			best.add("p" + p);
+		}
+		assertThat(this.workers.claim("w1", List.of("default"), 30, this.clock.instant(), Duration.ofSeconds(30)))
+			.extracting(Claim::jobId).containsExactlyElementsOf(best);
+		assertThat(this.workers.hasRunnable(List.of("default"), this.clock.instant())).isFalse();
+		run("queue", "limit", "one", "1").ok();
+		assertThat(claim(10)).extracting(Claim::jobId).containsExactly("one-hi");
+		assertThat(claim(10)).isEmpty();
+		// their time comes (moved back two hours: on PostgreSQL the due time is the server's clock)
+		this.jdbc.update("UPDATE jobs SET run_at = run_at - 7200000 WHERE id LIKE 'later%'");
+		assertThat(this.workers.hasRunnable(List.of(), this.clock.instant())).isTrue();
+		assertThat(claim(3)).extracting(Claim::jobId).containsExactly("later-top", "later11", "later10");
+	}
+
+	@Test
 	void aHostOfHundredsOfNamedQueuesClaimsFromThemAll() {
 		List<String> queues = new java.util.ArrayList<>();
 		for (int i = 0; i < 600; i++) { // more than SQLite joins in one compound select (500)
