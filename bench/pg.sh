@@ -15,9 +15,9 @@ QUICK=0 TRUE_ONLY=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 [ "${1:-}" = "--true" ] && TRUE_ONLY=1
 if [ $QUICK = 1 ]; then
-  STORE_JOBS=3000; HOSTS=3; HOST_SLOTS="8"; LAT_JOBS=10; TP_JOBS=300; ROUNDS=1; IDLE_S=5
+  STORE_JOBS=3000; HOSTS=3; HOST_SLOTS="8"; LAT_JOBS=10; TP_JOBS=300; ROUNDS=1; IDLE_S=5; BACKLOG=10000
 else
-  STORE_JOBS=60000; HOSTS=3; HOST_SLOTS="8 16"; LAT_JOBS=100; TP_JOBS=10000; ROUNDS=${ROUNDS:-2}; IDLE_S=30
+  STORE_JOBS=60000; HOSTS=3; HOST_SLOTS="8 16"; LAT_JOBS=100; TP_JOBS=10000; ROUNDS=${ROUNDS:-2}; IDLE_S=30; BACKLOG=100000
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-pgbench.XXXXXX")
@@ -83,6 +83,22 @@ c0=$(commits); t0=$(ticks); sleep "$IDLE_S"; t1=$(ticks); c1=$(commits)
 # pg_stat_database is updated by each backend at most once a second: a second more of margin
 say "idle host: transactions/s on its database over ${IDLE_S} s" "$(awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" 'BEGIN {printf "%.1f", (b - a) / s}')"
 say "idle host: CPU over ${IDLE_S} s (target < 1%)" "$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v s="$IDLE_S" 'BEGIN {printf "%.2f%%", (b - a) / hz / s * 100}')"
+# the same idle host beside BACKLOG jobs in a paused queue and BACKLOG due in 2100: its CPU and the
+# server's (every postgres process) against the same over an empty queue
+server_ticks() { local p t=0; for p in $(pgrep -u postgres -x postgres); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+idle_cpu() { # -> "host% + server%" over IDLE_S s
+  local h0 s0 h1 s1; h0=$(ticks); s0=$(server_ticks); sleep "$IDLE_S"; h1=$(ticks); s1=$(server_ticks)
+  awk -v h="$((h1 - h0))" -v s="$((s1 - s0))" -v hz="$(getconf CLK_TCK)" -v n="$IDLE_S" \
+    'BEGIN {printf "%.2f%% + server %.2f%%", h / hz / n * 100, s / hz / n * 100}'
+}
+empty=$(idle_cpu)
+QUEUECTL_DB=$U "$Q" queue pause held >/dev/null
+sql "$db" "INSERT INTO jobs (id, command, state, queue, priority, max_retries, run_at, working_dir, created_at, updated_at)
+  SELECT 'held-' || i, 'true', 'pending', 'held', 1, 3, i, '/tmp', i, i FROM generate_series(1, $BACKLOG) i
+  UNION ALL SELECT 'later-' || i, 'true', 'pending', 'default', 1, 3, 4102444800000 + i, '/tmp', i, i FROM generate_series(1, $BACKLOG) i"
+sql "$db" "VACUUM ANALYZE jobs" # now, not by autovacuum during the measurement
+sleep 2
+say "idle host CPU, $BACKLOG paused + $BACKLOG delayed jobs vs none" "$(idle_cpu) vs $empty"
 QUEUECTL_DB=$U "$Q" worker stop --timeout 60 >/dev/null; wait "$WPID" 2>/dev/null || true; PIDS=()
 fi
 

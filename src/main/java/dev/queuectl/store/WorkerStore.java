@@ -79,16 +79,16 @@ public class WorkerStore {
 	 * time (delayed, or a retry's backoff) nor the backlog of a queue no job may start from are
 	 * walked (a single scan, best first, walked them all: 100,000 delayed jobs, 7 ms a read; 10,000
 	 * jobs in a paused queue, 7 ms): one arm per priority ({@link #priorities}) when the host takes
-	 * from every queue and none is paused or limited ({@code controlled} false, or no queue is);
-	 * otherwise one per queue and priority, each queue at most its room ({@link #rooms}), through the
-	 * index led by the queue. {@code lock}: PostgreSQL locks the rows read, skipping those another
-	 * host has locked.
+	 * from every queue and none is paused or limited ({@code controlled} false, or no queue is), on
+	 * SQLite ({@link Dialect#claimsAcrossQueues}); otherwise one per queue and priority, each queue
+	 * at most its room ({@link #rooms}), through the index led by the queue. {@code lock}:
+	 * PostgreSQL locks the rows read, skipping those another host has locked.
 	 */
 	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock,
 			List<Object> args) {
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
 		List<String> groups = new ArrayList<>();
-		if (queues.isEmpty() && room.isEmpty()) {
+		if (queues.isEmpty() && room.isEmpty() && this.dialect.claimsAcrossQueues()) {
 			List<Integer> priorities = priorities();
 			if (!priorities.isEmpty()) {
 				groups.addAll(arms("jobs_runnable", null, priorities, n, now, lock, args));
@@ -126,7 +126,7 @@ public class WorkerStore {
 			boolean rest = i == named;
 			arms.add("SELECT * FROM (SELECT id, priority, run_at FROM jobs%s WHERE %s%s AND priority %s ? AND run_at <= %s ORDER BY %s LIMIT %d%s) a%d"
 				.formatted(this.dialect.indexedBy(index), queue == null ? "" : "queue = ? AND ", RUNNABLE, rest ? "<" : "=",
-						this.dialect.clock(), rest ? "priority DESC, run_at, id" : "run_at, id", limit,
+						this.dialect.due(), rest ? "priority DESC, run_at, id" : "run_at, id", limit,
 						lock ? this.dialect.skipLocked() : "", i));
 			if (queue != null) {
 				args.add(queue);
