@@ -29,11 +29,6 @@ public enum Dialect {
 		}
 
 		@Override
-		boolean claimsAcrossQueues() {
-			return true;
-		}
-
-		@Override
 		String due() {
 			return "?";
 		}
@@ -63,14 +58,6 @@ public enum Dialect {
 		@Override
 		String listRows() {
 			return "SELECT unnest(CAST(? AS TEXT[]))";
-		}
-
-		@Override
-		boolean claimsAcrossQueues() {
-			// Given both runnable indexes (one predicate), the planner took the priority-led one for a
-			// queue's arm and filtered 100,000 jobs of another queue by queue: a LIMIT is costed as if
-			// matches were spread evenly. So only the queue-led index exists here (migration V8).
-			return false;
 		}
 
 		@Override
@@ -110,12 +97,6 @@ public enum Dialect {
 
 	/** A select of one row per element of a list bound as one parameter ({@link #idList}). */
 	abstract String listRows();
-
-	/**
-	 * Whether jobs_runnable (every queue's runnable jobs, priority first) exists, so that a claim
-	 * over every queue reads arms per priority across queues; otherwise it reads queue by queue.
-	 */
-	abstract boolean claimsAcrossQueues();
 
 	/**
 	 * The lease clock ({@link #clock}) as the end of an index range over run_at: on PostgreSQL
