@@ -29,11 +29,6 @@ public enum Dialect {
 		}
 
 		@Override
-		String due() {
-			return "?";
-		}
-
-		@Override
 		String clock() {
 			return "?";
 		}
@@ -103,7 +98,9 @@ public enum Dialect {
 	 * clock_timestamp() is volatile, and compared row by row it ends no range (every delayed job
 	 * was read).
 	 */
-	abstract String due();
+	String due() {
+		return clock();
+	}
 
 	/**
 	 * The clock of leases and heartbeats in SQL: on SQLite the host's (one machine: a parameter the

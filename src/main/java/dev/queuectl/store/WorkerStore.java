@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +41,26 @@ public class WorkerStore {
 
 	private final Dialect dialect;
 
+	/** The statements of {@link #priorities} and {@link #prioritiesByQueue} (every queue, named queues): built once. */
+	private final String prioritiesSql;
+
+	private final String everyQueuePrioritiesSql;
+
+	private final String namedQueuesPrioritiesSql;
+
 	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
 		this.jdbc = jdbc;
 		this.tx = tx;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.dialect = dialect;
+		this.prioritiesSql = "WITH RECURSIVE p (v, depth) AS (SELECT " + nextPriority("jobs_runnable", null, null)
+				+ ", 1 UNION ALL SELECT " + nextPriority("jobs_runnable", null, "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
+				+ PRIORITY_ARMS + ") SELECT v FROM p WHERE v IS NOT NULL";
+		String next = "SELECT MIN(queue) FROM jobs" + dialect.indexedBy("jobs_runnable_by_queue") + " WHERE " + RUNNABLE;
+		this.everyQueuePrioritiesSql = prioritiesOf(next + " UNION ALL SELECT (" + next
+				+ " AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL");
+		this.namedQueuesPrioritiesSql = prioritiesOf(dialect.listRows());
 	}
 
 	/**
@@ -86,8 +102,9 @@ public class WorkerStore {
 	 * index range that ends at its first job not yet due, so that neither jobs waiting for their
 	 * time (delayed, or a retry's backoff) nor the backlog of a queue no job may start from are
 	 * walked (a single scan, best first, walked them all: 100,000 delayed jobs, 7-31 ms a read on
-	 * SQLite, 55-120 ms on PostgreSQL; 10,000 jobs in a paused queue, 7 ms): one arm per priority ({@link #priorities}) when the host takes
-	 * from every queue and none is paused or limited ({@code controlled} false, or no queue is);
+	 * SQLite, 55-120 ms on PostgreSQL; 10,000 jobs in a paused queue, 7 ms): one arm per priority
+	 * ({@link #priorities}) when the host takes from every queue and none is paused or limited
+	 * ({@code controlled} false, or no queue is);
 	 * otherwise one per queue and priority, each queue at most its room ({@link #rooms}), through the
 	 * index led by the queue (one seek a queue: a host of 1,000 queues with runnable jobs reads
 	 * 1,000 ranges a claim while one of them is paused). {@code lock}: PostgreSQL locks the rows
@@ -174,10 +191,16 @@ public class WorkerStore {
 
 	/** The priorities of runnable jobs, due or not, highest first: one index seek each, at most PRIORITY_ARMS + 1. */
 	private List<Integer> priorities() {
-		return this.jdbc.queryForList("WITH RECURSIVE p (v, depth) AS (SELECT " + nextPriority("jobs_runnable", null, null)
-				+ ", 1 UNION ALL SELECT " + nextPriority("jobs_runnable", null, "p.v")
-				+ ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= " + PRIORITY_ARMS + ") SELECT v FROM p WHERE v IS NOT NULL",
-				Integer.class);
+		return this.jdbc.queryForList(this.prioritiesSql, Integer.class);
+	}
+
+	/** The statement of {@link #prioritiesByQueue} over the queues {@code names} selects (a NULL row is skipped). */
+	private String prioritiesOf(String names) {
+		String index = "jobs_runnable_by_queue";
+		return "WITH RECURSIVE qs (name) AS (" + names + "), p (queue, v, depth) AS (SELECT name, "
+				+ nextPriority(index, "qs.name", null) + ", 1 FROM qs WHERE name IS NOT NULL UNION ALL SELECT queue, "
+				+ nextPriority(index, "p.queue", "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
+				+ PRIORITY_ARMS + ") SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC";
 	}
 
 	/**
@@ -186,24 +209,10 @@ public class WorkerStore {
 	 * jobs (found one index seek each). Queues without runnable jobs are left out.
 	 */
 	private Map<String, List<Integer>> prioritiesByQueue(List<String> queues) {
-		String index = "jobs_runnable_by_queue";
-		String given;
-		List<Object> args = new ArrayList<>();
-		if (queues.isEmpty()) {
-			String next = "SELECT MIN(queue) FROM jobs" + this.dialect.indexedBy(index) + " WHERE " + RUNNABLE;
-			given = next + " UNION ALL SELECT (" + next + " AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL";
-		}
-		else {
-			given = this.dialect.listRows();
-			args.add(this.dialect.idList(new java.util.LinkedHashSet<>(queues)));
-		}
-		Map<String, List<Integer>> byQueue = new java.util.LinkedHashMap<>();
-		this.jdbc.query("WITH RECURSIVE qs (name) AS (" + given + "), p (queue, v, depth) AS (SELECT name, "
-				+ nextPriority(index, "qs.name", null) + ", 1 FROM qs WHERE name IS NOT NULL UNION ALL SELECT queue, "
-				+ nextPriority(index, "p.queue", "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
-				+ PRIORITY_ARMS + ") SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC",
-				rs -> { byQueue.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getInt(2)); },
-				args.toArray());
+		Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
+		Object[] args = queues.isEmpty() ? new Object[0] : new Object[] { this.dialect.idList(new LinkedHashSet<>(queues)) };
+		this.jdbc.query(queues.isEmpty() ? this.everyQueuePrioritiesSql : this.namedQueuesPrioritiesSql,
+				rs -> { byQueue.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getInt(2)); }, args);
 		return byQueue;
 	}
 
