@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,6 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Runs {@code bin/queuectl} as a real child process, the way a user's shell would: its own
@@ -139,6 +143,41 @@ final class Cli {
 		return ProcessHandle.allProcesses()
 			.filter(p -> p.info().commandLine().map(c -> c.contains(under) && c.endsWith(" server run")).orElse(false))
 			.toList();
+	}
+
+	/**
+	 * SIGTERMs the background command servers under {@code dir} until none is left (a server exits
+	 * on SIGTERM as on {@code server stop}). Every look signals what it finds, so a server whose
+	 * start was still under way at the first look (its shells between two exec's) is stopped as
+	 * well; fails naming each one left, its state and age, when one outlives {@code atMost}.
+	 */
+	static void stopServersUnder(Path dir, Duration atMost) {
+		await().atMost(atMost).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+			List<ProcessHandle> left = serversUnder(dir);
+			left.forEach(ProcessHandle::destroy);
+			assertThat(left).as(() -> "servers left after SIGTERM: " + describe(left)).isEmpty();
+		});
+	}
+
+	private static String describe(List<ProcessHandle> processes) {
+		List<String> lines = new ArrayList<>();
+		for (ProcessHandle p : processes) {
+			String state;
+			try {
+				state = Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status")).stream()
+					.filter(l -> l.startsWith("State:") || l.startsWith("SigIgn:") || l.startsWith("Threads:"))
+					.map(l -> l.replace('\t', ' '))
+					.toList()
+					.toString();
+			}
+			catch (IOException ex) {
+				state = "(gone)";
+			}
+			String age = p.info().startInstant().map(t -> Duration.between(t, Instant.now()).toMillis() + " ms").orElse("?");
+			String line = p.info().commandLine().orElse("?");
+			lines.add(p.pid() + " " + state + " up " + age + ": " + (line.length() > 300 ? "..." + line.substring(line.length() - 300) : line));
+		}
+		return String.join("; ", lines);
 	}
 
 	/** Runs the tasks with a few processes at a time (2 cores: more only queue up). */

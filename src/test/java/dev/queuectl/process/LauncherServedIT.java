@@ -5,9 +5,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /**
  * LauncherIT's tests again with the background command server on, through one client or the
  * other (the subclasses): each test's first command starts a server and the later commands are
@@ -31,9 +28,6 @@ abstract class LauncherServedIT extends LauncherIT {
 	@Override
 	@AfterEach
 	void noCommandServerIsLeftBehind() {
-		for (ProcessHandle p : Cli.serversUnder(this.tmp)) {
-			p.destroy(); // SIGTERM: it shuts down as on server stop
-		}
-		await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(Cli.serversUnder(this.tmp)).isEmpty());
+		Cli.stopServersUnder(this.tmp, Duration.ofSeconds(120));
 	}
 }
