@@ -41,6 +41,12 @@ public class WorkerStore {
 
 	private final Dialect dialect;
 
+	/**
+	 * The priorities of runnable jobs over every queue as rows {@code p (v, depth)}, highest first
+	 * (depth 1), at most PRIORITY_ARMS + 1 (the last of them: the highest below those read one by one).
+	 */
+	private final String everyQueueDiscovery;
+
 	/** The statements of {@link #priorities} and {@link #prioritiesByQueue} (every queue, named queues): built once. */
 	private final String prioritiesSql;
 
@@ -54,9 +60,10 @@ public class WorkerStore {
 		this.jobs = jobs;
 		this.queues = queues;
 		this.dialect = dialect;
-		this.prioritiesSql = "WITH RECURSIVE p (v, depth) AS (SELECT " + nextPriority("jobs_runnable", null, null)
+		this.everyQueueDiscovery = "WITH RECURSIVE p (v, depth) AS (SELECT " + nextPriority("jobs_runnable", null, null)
 				+ ", 1 UNION ALL SELECT " + nextPriority("jobs_runnable", null, "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
-				+ PRIORITY_ARMS + ") SELECT v FROM p WHERE v IS NOT NULL";
+				+ PRIORITY_ARMS + ")";
+		this.prioritiesSql = this.everyQueueDiscovery + " SELECT v FROM p WHERE v IS NOT NULL";
 		String next = "SELECT MIN(queue) FROM jobs" + dialect.indexedBy("jobs_runnable_by_queue") + " WHERE " + RUNNABLE;
 		this.everyQueuePrioritiesSql = prioritiesOf(next + " UNION ALL SELECT (" + next
 				+ " AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL");
@@ -114,6 +121,10 @@ public class WorkerStore {
 			List<Object> args) {
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
 		List<String> groups = new ArrayList<>();
+		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
+			args.add(n);
+			return everyQueueInOne(n);
+		}
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = priorities();
 			if (!priorities.isEmpty()) {
@@ -162,6 +173,21 @@ public class WorkerStore {
 			args.addAll(Arrays.asList(clockArgs(now)));
 		}
 		return arms;
+	}
+
+	/**
+	 * PostgreSQL's claim over every queue when none is paused or limited: {@link #runnable}'s arms
+	 * with the discovery of priorities folded in, each arm a LATERAL subquery over a priority found,
+	 * so that a claim is one round trip to the server, not two (the priorities' read was one
+	 * statement in four of a batch: record, priorities, claim, commit). Binds the limit.
+	 */
+	private String everyQueueInOne(int n) {
+		String arm = "SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs WHERE " + RUNNABLE + ACROSS_QUEUES
+				+ " AND priority %s p.v AND run_at <= " + this.dialect.due() + " ORDER BY %s LIMIT " + n + this.dialect.skipLocked()
+				+ ") a WHERE p.depth %s";
+		return this.everyQueueDiscovery + " SELECT id FROM (" + arm.formatted("=", "run_at, id", "<= " + PRIORITY_ARMS)
+				+ " UNION ALL " + arm.formatted("<=", "priority DESC, run_at, id", "> " + PRIORITY_ARMS) + ") c"
+				+ BEST_FIRST_LIMIT + "?";
 	}
 
 	/** SQLite joins at most 500 selects in one compound: more arms go in nested groups. */

@@ -285,6 +285,32 @@ class ControlCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void aClaimOverEveryQueueTakesDueJobsOfManyPrioritiesBestFirst() {
+		// nothing paused or limited: the claim reads a range per priority over every queue (on
+		// PostgreSQL with the priorities found in the same statement), then one range for the rest
+		for (int p = 0; p < 12; p++) {
+			String queue = p % 2 == 0 ? "even" : "odd";
+			enqueue("{\"id\":\"p" + p + "a\",\"command\":\"true\",\"queue\":\"" + queue + "\",\"priority\":" + p + "}");
+			enqueue("{\"id\":\"p" + p + "b\",\"command\":\"true\",\"priority\":" + p + "}");
+			enqueue("{\"id\":\"later" + p + "\",\"command\":\"true\",\"priority\":" + p + ",\"delay\":\"1h\"}");
+		}
+		enqueue("{\"id\":\"later-top\",\"command\":\"true\",\"priority\":20,\"delay\":\"1h\"}");
+		List<String> best = new java.util.ArrayList<>();
+		for (int p = 11; p >= 0; p--) {
+			best.add("p" + p + "a");
+			best.add("p" + p + "b");
+		}
+		assertThat(claim(3)).extracting(Claim::jobId).containsExactlyElementsOf(best.subList(0, 3));
+		assertThat(claim(17)).extracting(Claim::jobId).containsExactlyElementsOf(best.subList(3, 20));
+		assertThat(claim(30)).extracting(Claim::jobId).containsExactlyElementsOf(best.subList(20, 24));
+		assertThat(claim(30)).isEmpty();
+		assertThat(this.workers.hasRunnable(List.of(), this.clock.instant())).isFalse();
+		// their time comes (moved back two hours: on PostgreSQL the due time is the server's clock)
+		this.jdbc.update("UPDATE jobs SET run_at = run_at - 7200000 WHERE id LIKE 'later%'");
+		assertThat(claim(2)).extracting(Claim::jobId).containsExactly("later-top", "later11");
+	}
+
+	@Test
 	void aHostOfHundredsOfNamedQueuesClaimsFromThemAll() {
 		List<String> queues = new java.util.ArrayList<>();
 		for (int i = 0; i < 600; i++) { // more than SQLite joins in one compound select (500)
