@@ -311,6 +311,40 @@ class ControlCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void theClaimAfterABatchOfSuccessesPassesOverPausedQueuesAndHoldsLimits() {
+		// on PostgreSQL that claim rides in the statement recording the batch, unless a queue is
+		// paused or limited; then it is made after, as every claim is
+		enqueue("{\"id\":\"a\",\"command\":\"true\",\"priority\":-5}");
+		Claim a = claimOnly("a");
+		enqueue("{\"id\":\"held1\",\"command\":\"true\",\"queue\":\"held\",\"priority\":9}");
+		enqueue("{\"id\":\"held2\",\"command\":\"true\",\"queue\":\"held\",\"priority\":9}");
+		enqueue("{\"id\":\"one-a\",\"command\":\"true\",\"queue\":\"one\",\"priority\":5}");
+		enqueue("{\"id\":\"one-b\",\"command\":\"true\",\"queue\":\"one\",\"priority\":5}");
+		enqueue("{\"id\":\"free\",\"command\":\"true\",\"priority\":1}");
+		run("queue", "pause", "held").ok();
+		run("queue", "limit", "one", "1").ok();
+		WorkerStore.Settled first = succeedAndClaim(a, 10);
+		assertThat(first.states()).containsExactly(dev.queuectl.job.JobState.COMPLETED);
+		assertThat(first.claimed()).extracting(Claim::jobId).containsExactly("one-a", "free");
+
+		run("queue", "resume", "held").ok();
+		run("queue", "limit", "one", "none").ok();
+		WorkerStore.Settled second = succeedAndClaim(first.claimed().get(0), 2);
+		assertThat(second.states()).containsExactly(dev.queuectl.job.JobState.COMPLETED);
+		assertThat(second.claimed()).extracting(Claim::jobId).containsExactly("held1", "held2");
+		assertThat(succeedAndClaim(first.claimed().get(1), 10).claimed()).extracting(Claim::jobId).containsExactly("one-b");
+		assertThat(run("show", "a").out()).contains("completed");
+		assertThat(run("show", "free").out()).contains("completed");
+	}
+
+	private WorkerStore.Settled succeedAndClaim(Claim c, int n) {
+		Instant now = this.clock.instant();
+		RunResult r = new RunResult("completed", 0, null, now, 5, null, null, null);
+		return this.workers.settleAndClaim(List.of(new WorkerStore.Outcome(c, r, false)), "w1", 2, Duration.ofHours(1),
+				List.of(), n, now, Duration.ofSeconds(30));
+	}
+
+	@Test
 	void aHostOfHundredsOfNamedQueuesClaimsFromThemAll() {
 		List<String> queues = new java.util.ArrayList<>();
 		for (int i = 0; i < 600; i++) { // more than SQLite joins in one compound select (500)
