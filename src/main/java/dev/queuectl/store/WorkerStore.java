@@ -293,9 +293,6 @@ public class WorkerStore {
 				rs.getBoolean(first + 3));
 	}
 
-	/** What a claim that does not read the controls first adds: nothing claimed while a queue is paused or limited. */
-	private static final String NO_QUEUE_CONTROLS = " AND NOT EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL)";
-
 	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
 		if (controls.limits() && this.dialect.isPostgres()) {
 			// in READ COMMITTED two hosts could both count room for one more job: the first to lock
@@ -309,42 +306,19 @@ public class WorkerStore {
 		if (chosen == null) {
 			return List.of();
 		}
-		List<Object> all = new ArrayList<>();
-		String sql = claimUpdate(chosen, "", workerId, now, lease, all);
+		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli()));
+		all.addAll(Arrays.asList(clockArgs(now, lease.toMillis())));
 		all.addAll(args);
-		List<Object[]> rows = this.jdbc.query(sql, (rs, i) -> claimRow(rs, 1), all.toArray());
-		return bestFirst(rows);
-	}
-
-	/**
-	 * The UPDATE that claims the jobs {@code chosen} selects (and {@code alsoWhere} admits), returning
-	 * their {@link #claimRow} columns; its leading arguments added to {@code args}.
-	 */
-	private String claimUpdate(String chosen, String alsoWhere, String workerId, Instant now, Duration lease,
-			List<Object> args) {
-		args.addAll(List.of(workerId, now.toEpochMilli(), now.toEpochMilli()));
-		args.addAll(Arrays.asList(clockArgs(now, lease.toMillis())));
-		return """
+		String sql = """
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = %s + ?, finished_at = NULL
-				WHERE id IN (%s)%s
+				WHERE id IN (%s)
 				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority"""
-			.formatted(this.dialect.clock(), chosen, alsoWhere);
-	}
-
-	/** A claimed job and its priority, from {@link #claimUpdate}'s columns starting at {@code first}. */
-	private static Object[] claimRow(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
-		long timeoutMs = rs.getLong(first + 5);
-		Duration timeout = rs.wasNull() ? null : Duration.ofMillis(timeoutMs);
-		return new Object[] { new Claim(rs.getString(first), rs.getString(first + 1), rs.getString(first + 2),
-				rs.getInt(first + 3), rs.getInt(first + 4), timeout,
-				Instant.ofEpochMilli(rs.getLong(first + 6)), Instant.ofEpochMilli(rs.getLong(first + 7))),
-				rs.getInt(first + 8) };
-	}
-
-	/** The claims best first, as chosen: an UPDATE returns its rows in no set order. */
-	private static List<Claim> bestFirst(List<Object[]> rows) {
-		rows.sort(BEST_FIRST);
+			.formatted(this.dialect.clock(), chosen);
+		List<Object[]> rows = this.jdbc.query(sql, (rs, i) -> new Object[] { new Claim(rs.getString(1), rs.getString(2),
+				rs.getString(3), rs.getInt(4), rs.getInt(5), JobStore.duration(rs, "timeout_ms"),
+				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8))), rs.getInt(9) }, all.toArray());
+		rows.sort(BEST_FIRST); // best first, as chosen: an UPDATE returns its rows in no set order
 		List<Claim> claims = new ArrayList<>(rows.size());
 		rows.forEach(row -> claims.add((Claim) row[0]));
 		return claims;
@@ -430,11 +404,7 @@ public class WorkerStore {
 				recorded.add(i);
 				recordings.add(new Recording(c, next, runAt, r));
 			}
-			// PostgreSQL, a host of every queue after a batch of successes: the claim rides in the statement
-			// that records them (one round trip fewer again); it takes nothing while a queue is paused or
-			// limited, and the claim below then runs as always
-			ClaimAlong along = before == null && queues.isEmpty() && claim > 0 ? new ClaimAlong(claim, now, lease) : null;
-			Recorded done = record(recordings, workerId, along);
+			Recorded done = record(recordings, workerId);
 			Controls controls = before != null ? before : done.controls();
 			boolean[] ours = done.ours();
 			for (int k = 0; k < ours.length; k++) {
@@ -458,8 +428,7 @@ public class WorkerStore {
 			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);
 			}
-			List<Claim> claimed = done.claimed() != null && !controls.queues() ? done.claimed()
-					: claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
+			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
 	}
@@ -473,15 +442,8 @@ public class WorkerStore {
 		}
 	}
 
-	/**
-	 * What {@link #record} did: per recording, whether the job was still ours; on PostgreSQL the
-	 * controls too, and the jobs claimed along (null when no claim came along).
-	 */
-	private record Recorded(boolean[] ours, Controls controls, List<Claim> claimed) {
-	}
-
-	/** A claim over every queue of up to {@code n} jobs, to make in the statement that records a batch. */
-	private record ClaimAlong(int n, Instant now, Duration lease) {
+	/** What {@link #record} did: per recording, whether the job was still ours; on PostgreSQL the controls too. */
+	private record Recorded(boolean[] ours, Controls controls) {
 	}
 
 	/**
@@ -490,19 +452,18 @@ public class WorkerStore {
 	 * PostgreSQL: one statement over arrays, which also reads the controls (there every statement is
 	 * a round trip to the server, and a turn's commit waits on them).
 	 */
-	private Recorded record(List<Recording> recordings, String workerId, ClaimAlong along) {
+	private Recorded record(List<Recording> recordings, String workerId) {
 		boolean[] ours = new boolean[recordings.size()];
 		if (recordings.isEmpty()) {
-			return new Recorded(ours, null, null);
+			return new Recorded(ours, null);
 		}
 		if (this.dialect.isPostgres()) {
 			Set<String> settled = new HashSet<>();
-			List<Object[]> claimed = along == null ? null : new ArrayList<>();
-			Controls controls = recordInOneStatement(recordings, workerId, settled, along, claimed);
+			Controls controls = recordInOneStatement(recordings, workerId, settled);
 			for (int k = 0; k < ours.length; k++) {
 				ours[k] = settled.contains(recordings.get(k).claim().jobId());
 			}
-			return new Recorded(ours, controls, claimed == null ? null : bestFirst(claimed));
+			return new Recorded(ours, controls);
 		}
 		List<Object[]> updates = new ArrayList<>();
 		for (Recording rec : recordings) {
@@ -526,19 +487,15 @@ public class WorkerStore {
 		if (!runs.isEmpty()) {
 			this.jdbc.batchUpdate(INSERT_RUN, runs);
 		}
-		return new Recorded(ours, null, null);
+		return new Recorded(ours, null);
 	}
 
 	/**
 	 * PostgreSQL: the fenced updates and the runs' inserts of {@link #record} as one statement, the
 	 * recordings bound as arrays (a row per recording); adds the ids of the jobs that were ours to
-	 * {@code settled} and returns the controls, read in the same statement. With {@code along}, the
-	 * statement also claims (into {@code claimed}, as {@link #claimRow}s) what {@link #claim} would
-	 * over every queue, unless a queue is paused or limited. Every part reads the statement's one
-	 * snapshot: the rows it settles (processing) and those it claims (runnable) are not the same.
+	 * {@code settled} and returns the controls, read in the same statement.
 	 */
-	private Controls recordInOneStatement(List<Recording> recordings, String workerId, Set<String> settled,
-			ClaimAlong along, List<Object[]> claimed) {
+	private Controls recordInOneStatement(List<Recording> recordings, String workerId, Set<String> settled) {
 		int n = recordings.size();
 		String[] ids = new String[n], states = new String[n], lastErrors = new String[n], outcomes = new String[n],
 				errors = new String[n], tails = new String[n], paths = new String[n];
@@ -562,12 +519,6 @@ public class WorkerStore {
 			tails[k] = r.outputTail();
 			paths[k] = r.outputPath();
 		}
-		List<Object> claimArgs = new ArrayList<>();
-		String claim = along == null ? "" : ", claimed AS (" + claimUpdate(everyQueueInOne(along.n()), NO_QUEUE_CONTROLS,
-				workerId, along.now(), along.lease(), claimArgs) + ")";
-		if (along != null) {
-			claimArgs.add(along.n());
-		}
 		// a data-modifying WITH runs whether or not the final SELECT reads it: the runs are inserted
 		// for exactly the jobs the fenced update returned
 		String sql = """
@@ -588,10 +539,8 @@ public class WorkerStore {
 				                          duration_ms, outcome, error, output_tail, output_path)
 				    SELECT o.id, o.attempt, ?, o.started, o.finished, o.exit_code, o.signal, o.duration_ms, o.outcome,
 				           o.error, o.output_tail, o.output_path
-				    FROM o JOIN settled s ON s.id = o.id)%s
-				SELECT c.*, (SELECT array_agg(id) FROM settled)%s FROM (%s) c%s"""
-			.formatted(Dialect.DB_CLOCK, claim, along == null ? "" : ", k.*", CONTROLS,
-					along == null ? "" : " LEFT JOIN claimed k ON true");
+				    FROM o JOIN settled s ON s.id = o.id)
+				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, CONTROLS);
 		return this.jdbc.query(con -> {
 			java.sql.PreparedStatement ps = con.prepareStatement(sql);
 			Object[][] columns = { ids, attempts, states, dues, finished, exitCodes, lastErrors, started, signals,
@@ -601,26 +550,16 @@ public class WorkerStore {
 			for (int c = 0; c < columns.length; c++) {
 				ps.setArray(c + 1, con.createArrayOf(types[c], columns[c]));
 			}
-			int at = columns.length;
-			ps.setString(++at, workerId);
-			ps.setString(++at, workerId);
-			for (Object arg : claimArgs) {
-				ps.setObject(++at, arg);
-			}
-			ps.setString(++at, workerId);
+			ps.setString(columns.length + 1, workerId);
+			ps.setString(columns.length + 2, workerId);
+			ps.setString(columns.length + 3, workerId);
 			return ps;
 		}, rs -> {
 			Controls controls = null;
 			while (rs.next()) {
-				if (controls == null) {
-					controls = controls(rs, 1);
-					java.sql.Array ours = rs.getArray(5);
-					if (ours != null) {
-						settled.addAll(Arrays.asList((String[]) ours.getArray()));
-					}
-				}
-				if (claimed != null && rs.getString(6) != null) {
-					claimed.add(claimRow(rs, 6));
+				controls = controls(rs, 1);
+				if (rs.getString(5) != null) {
+					settled.add(rs.getString(5));
 				}
 			}
 			return controls;

@@ -312,8 +312,7 @@ class ControlCommandsTest extends CommandTestSupport {
 
 	@Test
 	void theClaimAfterABatchOfSuccessesPassesOverPausedQueuesAndHoldsLimits() {
-		// on PostgreSQL that claim rides in the statement recording the batch, unless a queue is
-		// paused or limited; then it is made after, as every claim is
+		// the claim in the transaction that records a batch, as a worker host makes it
 		enqueue("{\"id\":\"a\",\"command\":\"true\",\"priority\":-5}");
 		Claim a = claimOnly("a");
 		enqueue("{\"id\":\"held1\",\"command\":\"true\",\"queue\":\"held\",\"priority\":9}");
