@@ -119,6 +119,14 @@ public class WorkerStore {
 	 */
 	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock,
 			List<Object> args) {
+		List<Integer> found = null;
+		if (controlled && !lock && queues.isEmpty()) {
+			// an idle host's poll: with no runnable job at all, one read and no look at the queues' rooms
+			found = priorities();
+			if (found.isEmpty()) {
+				return null;
+			}
+		}
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
 		List<String> groups = new ArrayList<>();
 		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
@@ -126,7 +134,7 @@ public class WorkerStore {
 			return everyQueueInOne(n);
 		}
 		if (queues.isEmpty() && room.isEmpty()) {
-			List<Integer> priorities = priorities();
+			List<Integer> priorities = found != null ? found : priorities();
 			if (!priorities.isEmpty()) {
 				groups.addAll(arms("jobs_runnable", null, priorities, n, now, lock, args));
 			}
