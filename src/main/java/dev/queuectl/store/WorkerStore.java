@@ -50,6 +50,9 @@ public class WorkerStore {
 	/** The statements of {@link #priorities} and {@link #prioritiesByQueue} (every queue, named queues): built once. */
 	private final String prioritiesSql;
 
+	/** {@link #everyQueueInOne}'s statement, its arms' limit left as {@code %1$d}: built once. */
+	private final String everyQueueInOneSql;
+
 	private final String everyQueuePrioritiesSql;
 
 	private final String namedQueuesPrioritiesSql;
@@ -64,6 +67,12 @@ public class WorkerStore {
 				+ ", 1 UNION ALL SELECT " + nextPriority("jobs_runnable", null, "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
 				+ PRIORITY_ARMS + ")";
 		this.prioritiesSql = this.everyQueueDiscovery + " SELECT v FROM p WHERE v IS NOT NULL";
+		String arm = "SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs WHERE " + RUNNABLE + ACROSS_QUEUES
+				+ " AND priority %s p.v AND run_at <= " + dialect.due() + " ORDER BY %s LIMIT %%1$d" + dialect.skipLocked()
+				+ ") a WHERE p.depth %s";
+		this.everyQueueInOneSql = this.everyQueueDiscovery + " SELECT id FROM ("
+				+ arm.formatted("=", "run_at, id", "<= " + PRIORITY_ARMS) + " UNION ALL "
+				+ arm.formatted("<=", "priority DESC, run_at, id", "> " + PRIORITY_ARMS) + ") c" + BEST_FIRST_LIMIT + "?";
 		String next = "SELECT MIN(queue) FROM jobs" + dialect.indexedBy("jobs_runnable_by_queue") + " WHERE " + RUNNABLE;
 		this.everyQueuePrioritiesSql = prioritiesOf(next + " UNION ALL SELECT (" + next
 				+ " AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL");
@@ -128,11 +137,11 @@ public class WorkerStore {
 			}
 		}
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
-		List<String> groups = new ArrayList<>();
 		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
 			args.add(n);
 			return everyQueueInOne(n);
 		}
+		List<String> groups = new ArrayList<>();
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = found != null ? found : priorities();
 			if (!priorities.isEmpty()) {
@@ -190,12 +199,7 @@ public class WorkerStore {
 	 * statement in four of a batch: record, priorities, claim, commit). Binds the limit.
 	 */
 	private String everyQueueInOne(int n) {
-		String arm = "SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs WHERE " + RUNNABLE + ACROSS_QUEUES
-				+ " AND priority %s p.v AND run_at <= " + this.dialect.due() + " ORDER BY %s LIMIT " + n + this.dialect.skipLocked()
-				+ ") a WHERE p.depth %s";
-		return this.everyQueueDiscovery + " SELECT id FROM (" + arm.formatted("=", "run_at, id", "<= " + PRIORITY_ARMS)
-				+ " UNION ALL " + arm.formatted("<=", "priority DESC, run_at, id", "> " + PRIORITY_ARMS) + ") c"
-				+ BEST_FIRST_LIMIT + "?";
+		return this.everyQueueInOneSql.formatted(n);
 	}
 
 	/** SQLite joins at most 500 selects in one compound: more arms go in nested groups. */

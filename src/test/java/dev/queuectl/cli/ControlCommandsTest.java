@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.queuectl.job.JobState;
 import dev.queuectl.store.WorkerStore;
 import dev.queuectl.worker.Claim;
 import dev.queuectl.worker.RunResult;
@@ -323,13 +324,13 @@ class ControlCommandsTest extends CommandTestSupport {
 		run("queue", "pause", "held").ok();
 		run("queue", "limit", "one", "1").ok();
 		WorkerStore.Settled first = succeedAndClaim(a, 10);
-		assertThat(first.states()).containsExactly(dev.queuectl.job.JobState.COMPLETED);
+		assertThat(first.states()).containsExactly(JobState.COMPLETED);
 		assertThat(first.claimed()).extracting(Claim::jobId).containsExactly("one-a", "free");
 
 		run("queue", "resume", "held").ok();
 		run("queue", "limit", "one", "none").ok();
 		WorkerStore.Settled second = succeedAndClaim(first.claimed().get(0), 2);
-		assertThat(second.states()).containsExactly(dev.queuectl.job.JobState.COMPLETED);
+		assertThat(second.states()).containsExactly(JobState.COMPLETED);
 		assertThat(second.claimed()).extracting(Claim::jobId).containsExactly("held1", "held2");
 		assertThat(succeedAndClaim(first.claimed().get(1), 10).claimed()).extracting(Claim::jobId).containsExactly("one-b");
 		assertThat(run("show", "a").out()).contains("completed");
