@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Resident memory of a worker host with 8 slots after it ran 3,000 `true` jobs (issue 15: < 128 MiB),
 # with and without its HTTP server, on the JDK that runs bin/queuectl (JAVA_HOME picks another).
+# A host serving HTTP is measured again after three scrapes of /actuator/health and
+# /actuator/prometheus: its first request loads Spring MVC's request handling.
 #   bench/rss.sh [ROUNDS]     each round measures both hosts, alternating; prints VmRSS in KiB
 # Uses a throwaway database under a temporary directory; never the user's queue.
 set -euo pipefail
@@ -28,8 +30,16 @@ rss() {
   until [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM jobs WHERE state = 'completed'" 2>/dev/null || echo 0)" -ge $JOBS ]; do
     sleep 0.5
   done
-  sleep 2 # the host settles (its last turn, a heap trim)
+  sleep 5 # the host settles: its last turn, then a native heap trim (every 3 s)
   printf '%-28s %s KiB\n' "$1" "$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"
+  if [ "$#" -eq 1 ]; then
+    local port; port=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/host.log" | head -1)
+    for _ in 1 2 3; do
+      curl -fsS "$port/actuator/health" >/dev/null && curl -fsS "$port/actuator/prometheus" >/dev/null
+    done
+    sleep 5
+    printf '%-28s %s KiB\n' "  after 3 scrapes" "$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"
+  fi
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 }
 echo "worker host RSS, 8 slots, after $JOBS true jobs ($("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1))"

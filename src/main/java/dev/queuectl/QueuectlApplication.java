@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Bean;
  * the command's code. {@code worker start}'s options are checked before anything starts, and
  * configuration is read only from the documented places ({@link ConfigLockdown}).
  */
-@SpringBootApplication
+@SpringBootApplication(proxyBeanMethods = false) // no CGLIB subclass of this class
 public class QueuectlApplication {
 
 	@Bean
@@ -103,6 +103,9 @@ public class QueuectlApplication {
 			properties.put("queuectl.debug", true);
 			LogSetup.debug();
 		}
+		// No background pre-initializer: it builds a JSON mapper, Tomcat's and the message converters'
+		// classes in every JVM, needed or not (~500 classes in a worker host that never writes JSON).
+		System.setProperty("spring.backgroundpreinitializer.ignore", "true");
 		SpringApplication app = new SpringApplication(QueuectlApplication.class);
 		app.setAddCommandLineProperties(false);
 		app.setBannerMode(Banner.Mode.OFF);
@@ -148,9 +151,25 @@ public class QueuectlApplication {
 		// No Tomcat metrics: with Tomcat's MBean registry off (Spring Boot's default) its binder finds
 		// nothing to measure but sessions, which nothing here uses, and it starts the JDK's platform
 		// MBean server to look: ~270 JMX and JFR classes, 2 MiB of a worker host's RSS (issue 15).
-		p.put("spring.autoconfigure.exclude",
-				"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration,"
-						+ "org.springframework.boot.tomcat.autoconfigure.metrics.TomcatMetricsAutoConfiguration");
+		// Also left out, as nothing here uses them: the exception translation proxies around every
+		// @Repository (JdbcTemplate translates by itself; the proxies were a CGLIB class each and an
+		// interceptor on every store call), AOP's auto-proxy creator (no advice here), SSL bundles,
+		// project info, info contributors, SQL init scripts (Flyway migrates), JdbcClient, task
+		// scheduling and its observation: their classes and bean definitions cost every JVM.
+		p.put("spring.autoconfigure.exclude", String.join(",",
+				"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
+				"org.springframework.boot.tomcat.autoconfigure.metrics.TomcatMetricsAutoConfiguration",
+				"org.springframework.boot.persistence.autoconfigure.PersistenceExceptionTranslationAutoConfiguration",
+				"org.springframework.boot.autoconfigure.aop.AopAutoConfiguration",
+				"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
+				"org.springframework.boot.health.autoconfigure.application.SslHealthContributorAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration",
+				"org.springframework.boot.autoconfigure.info.ProjectInfoAutoConfiguration",
+				"org.springframework.boot.actuate.autoconfigure.info.InfoContributorAutoConfiguration",
+				"org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration",
+				"org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+				"org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration",
+				"org.springframework.boot.micrometer.observation.autoconfigure.ScheduledTasksObservationAutoConfiguration"));
 		p.put("spring.shell.command.help.enabled", false); // HelpCommand shows examples too
 		p.put("spring.shell.command.script.enabled", false); // piped stdin does this
 		p.put("spring.shell.command.version.enabled", false); // --version
