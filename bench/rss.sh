@@ -32,7 +32,7 @@ rss() {
   done
   sleep 5 # the host settles: its last turn, then a native heap trim (every 3 s)
   printf '%-28s %s KiB\n' "$1" "$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"
-  if [ "$#" -eq 1 ]; then
+  if [ "${2:-}" != --no-http ]; then
     local port; port=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/host.log" | head -1)
     for _ in 1 2 3; do
       curl -fsS "$port/actuator/health" >/dev/null && curl -fsS "$port/actuator/prometheus" >/dev/null
