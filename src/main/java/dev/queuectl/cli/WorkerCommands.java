@@ -54,7 +54,8 @@ class WorkerCommands {
 		Integer httpPort = this.environment.getProperty("local.server.port", Integer.class);
 		if (httpPort != null) {
 			Invocation.current().err().println("queuectl: health and metrics on http://127.0.0.1:" + httpPort + "/actuator");
-			Invocation.current().err().println("queuectl: dashboard on http://127.0.0.1:" + httpPort + "/");
+			Invocation.current().err().println("queuectl: dashboard on http://127.0.0.1:" + httpPort
+					+ "/ (log in: queuectl dashboard --url prints a link)");
 			Invocation.current().err().flush();
 		}
 		this.server.start();
