@@ -48,10 +48,10 @@ class DashboardCommands {
 	@Command(name = "web-token", group = "Workers",
 			description = "Print the access token of the dashboard and the HTTP API (made on first use)", help = """
 					Every request to the dashboard and /api needs it, on 127.0.0.1 too: send it as
-					Authorization: Bearer TOKEN, or log in with it once in the browser. It is
-					queuectl.web.token from application.yml, or else the owner-only file web-token beside
-					the database.
-					  curl -H "Authorization: Bearer $(queuectl web-token)" http://127.0.0.1:8470/api/status""")
+					Authorization: Bearer TOKEN (curl -H "Authorization: Bearer $(queuectl web-token)"),
+					or log in with it once in the browser. It is queuectl.web.token from application.yml,
+					or else the owner-only file web-token beside the database.
+					  queuectl web-token""")
 	void webToken(CommandContext ctx) {
 		ctx.outputWriter().println(this.token.value());
 	}
