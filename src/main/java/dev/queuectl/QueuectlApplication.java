@@ -88,7 +88,7 @@ public class QueuectlApplication {
 			}
 		}
 		boolean server = isServerRun(rest);
-		boolean longRunning = (worker != null && !worker.help()) || (dashboard != null && !dashboard.help()) || server;
+		boolean longRunning = (worker != null && !worker.help()) || (dashboard != null && !dashboard.help() && !dashboard.url()) || server;
 		Mode mode = server ? Mode.SERVER
 				: !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
 		properties.put("queuectl.mode", mode.name());
@@ -183,6 +183,16 @@ public class QueuectlApplication {
 		// A host's or dashboard's requests come a few at a time: Tomcat starts more threads when they
 		// do (up to 200) and ends them after a minute idle; 10 idle ones held ~0.7 MiB for nothing.
 		p.put("server.tomcat.threads.min-spare", 1);
+		// Bounded under abuse (issue 24): a connection has 10 s to send its request and at most 20 s
+		// idle between requests, so thousands of half-open ones are dropped instead of holding the
+		// server; at most 1000 at once (each holds ~16 KiB of buffers), 100 more waiting; a refused
+		// body is not read past 64 KiB (the connection is closed instead), nor a form past 64 KiB.
+		p.put("server.tomcat.connection-timeout", "10s");
+		p.put("server.tomcat.keep-alive-timeout", "20s");
+		p.put("server.tomcat.max-connections", 1000);
+		p.put("server.tomcat.accept-count", 100);
+		p.put("server.tomcat.max-swallow-size", "64KB");
+		p.put("server.tomcat.max-http-form-post-size", "64KB");
 		// the dashboard's pages come from the jar; its API answers errors as problem+json itself
 		p.put("spring.thymeleaf.cache", true);
 		p.put("spring.mvc.problemdetails.enabled", true);

@@ -37,7 +37,8 @@ class WorkerCommands {
 	@Command(name = { "worker", "start" }, group = "Workers",
 			description = "Run jobs in the foreground until Ctrl-C, SIGTERM, SIGHUP or 'worker stop'", help = """
 					Running jobs finish first (up to config shutdown-grace). While it runs, health and metrics
-					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus.
+					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus; and
+					the dashboard and /api, to holders of the access token (queuectl dashboard --url).
 					  queuectl worker start
 					  queuectl worker start --count 4
 					  queuectl worker start --queue emails --queue reports --port 9464
@@ -54,7 +55,8 @@ class WorkerCommands {
 		Integer httpPort = this.environment.getProperty("local.server.port", Integer.class);
 		if (httpPort != null) {
 			Invocation.current().err().println("queuectl: health and metrics on http://127.0.0.1:" + httpPort + "/actuator");
-			Invocation.current().err().println("queuectl: dashboard on http://127.0.0.1:" + httpPort + "/");
+			Invocation.current().err().println("queuectl: dashboard on http://127.0.0.1:" + httpPort
+					+ "/ (log in: queuectl dashboard --url prints a link)");
 			Invocation.current().err().flush();
 		}
 		this.server.start();

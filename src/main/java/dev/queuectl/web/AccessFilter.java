@@ -16,18 +16,24 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Applies {@link WebAccess} to every request, /actuator included: a Host header that does not name
- * loopback is refused on a loopback server (DNS rebinding); without the access token a request to a
- * server on another address gets 401 (pages: the login form); a state-changing request must be
- * POST (or PUT, DELETE), come from the same origin when it names one, and carry the CSRF token in
- * the {@value WebAccess#CSRF_HEADER} header or a form's {@value WebAccess#CSRF_FIELD} field. A
- * request authenticated by a bearer header needs no CSRF token: a browser never adds one by itself.
- * Every answer forbids framing and inline scripts.
+ * Applies {@link WebAccess} to every request: a Host header that does not name loopback is refused on
+ * a loopback server (DNS rebinding); a request without the access token (a bearer header) or a
+ * session cookie gets 401 and nothing about jobs (a page: the login page); a state-changing request
+ * must be POST (or PUT, DELETE), come from the same origin when it names one, and, with a cookie,
+ * carry the CSRF token in the {@value WebAccess#CSRF_HEADER} header or a form's
+ * {@value WebAccess#CSRF_FIELD} field. A bearer request needs no CSRF token: a browser never adds the
+ * header by itself. Open without a credential: the login page, the assets (our CSS and script) and,
+ * on loopback only, /actuator (health, metrics and prometheus: counts per state and queue names).
+ * A body declared larger than the server takes is refused before anything reads it. Every answer
+ * forbids framing and inline scripts.
  */
 @Component
 @ConditionalOnWebApplication
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AccessFilter extends OncePerRequestFilter {
+
+	/** The largest body taken (a batch of jobs as the CLI takes it, 256 MiB). */
+	static final long MAX_BODY = 256L << 20;
 
 	private final WebAccess access;
 
@@ -51,21 +57,32 @@ class AccessFilter extends OncePerRequestFilter {
 		}
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		String method = request.getMethod().toUpperCase(Locale.ROOT);
-		boolean bearer = false;
-		if (this.access.tokenRequired()) {
-			String auth = request.getHeader("Authorization");
-			bearer = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
-					&& this.access.tokenMatches(auth.substring(7).strip());
-			if (!bearer && !this.access.tokenMatches(cookie(request)) && !path.equals("/login")
-					&& !path.startsWith("/assets/")) {
-				if (method.equals("GET") && !path.startsWith("/api/") && !path.startsWith("/actuator")) {
-					response.sendRedirect(request.getContextPath() + "/login");
-					return;
-				}
-				response.setHeader("WWW-Authenticate", "Bearer");
-				Problems.write(response, 401, "this server needs its access token (Authorization: Bearer TOKEN)");
+		String auth = request.getHeader("Authorization");
+		boolean bearer = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+				&& this.access.tokenMatches(auth.substring(7).strip());
+		boolean open = path.equals("/login") || path.startsWith("/assets/")
+				|| this.access.loopback() && (path.equals("/actuator") || path.startsWith("/actuator/"));
+		if (!bearer && !open && !this.access.sessionValid(cookie(request))) {
+			response.setHeader("WWW-Authenticate", "Bearer");
+			if (method.equals("GET") && !path.startsWith("/api/") && !path.equals("/api") && !path.startsWith("/actuator")
+					&& !"text/event-stream".equals(request.getHeader("Accept"))) {
+				response.setStatus(401);
+				request.getRequestDispatcher("/login").forward(request, response);
 				return;
 			}
+			Problems.write(response, 401, "log in first: send Authorization: Bearer TOKEN (queuectl web-token prints it)"
+					+ " or open the link queuectl dashboard --url prints");
+			return;
+		}
+		if (path.equals("/error") || path.startsWith("/error/")) { // Spring Boot's error page, not ours to call
+			response.setStatus(404);
+			response.setContentType("text/plain;charset=UTF-8");
+			response.getWriter().println("no such page: " + method + " " + path);
+			return;
+		}
+		if (request.getContentLengthLong() > MAX_BODY) {
+			Problems.write(response, 413, "a request body may be at most " + (MAX_BODY >> 20) + " MiB");
+			return;
 		}
 		boolean safe = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
 		if (!safe) {

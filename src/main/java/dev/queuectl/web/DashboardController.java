@@ -234,10 +234,27 @@ class DashboardController {
 		return "redirect:" + page + (message == null ? "" : "?" + param + "=" + encode(message));
 	}
 
+	/**
+	 * The login page (also the body of every 401 for a page, so it shows nothing about jobs); with a
+	 * fresh one-time {@code code} it logs the browser in and goes to the overview, taking the code out
+	 * of the address bar.
+	 */
 	@GetMapping("/login")
-	String login(@RequestParam(required = false) String failed, Model model) {
-		common(model, "login");
+	String login(@RequestParam(required = false) String code, @RequestParam(required = false) String failed,
+			Model model, HttpServletResponse response) {
+		if (code != null) {
+			String session = this.access.loginWithCode(code);
+			if (session != null) {
+				session(response, session);
+				response.setStatus(HttpServletResponse.SC_OK);
+				return "redirect:/";
+			}
+			response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+		}
+		model.addAttribute("page", "login");
+		model.addAttribute("csrf", ""); // nothing of the server's before logging in
 		model.addAttribute("failed", failed != null);
+		model.addAttribute("expired", code != null);
 		model.addAttribute("tokenFile", this.access.tokenFile() == null ? "queuectl.web.token in application.yml"
 				: this.access.tokenFile().toString());
 		return "login";
@@ -245,18 +262,21 @@ class DashboardController {
 
 	@PostMapping("/login")
 	String login(@RequestParam(required = false) String token, HttpServletResponse response) {
-		if (!this.access.tokenRequired()) {
-			return "redirect:/";
-		}
-		if (!this.access.tokenMatches(token == null ? null : token.strip())) {
+		String session = this.access.loginWithToken(token == null ? null : token.strip());
+		if (session == null) {
 			return "redirect:/login?failed";
 		}
-		Cookie cookie = new Cookie(WebAccess.COOKIE, token.strip());
+		session(response, session);
+		return "redirect:/";
+	}
+
+	private static void session(HttpServletResponse response, String id) {
+		Cookie cookie = new Cookie(WebAccess.COOKIE, id);
 		cookie.setHttpOnly(true);
 		cookie.setPath("/");
+		cookie.setMaxAge((int) (WebAccess.SESSION_HOURS * 3600));
 		cookie.setAttribute("SameSite", "Strict");
 		response.addCookie(cookie);
-		return "redirect:/";
 	}
 
 	private static String query(String name, String value) {

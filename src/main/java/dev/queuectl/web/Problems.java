@@ -44,6 +44,10 @@ final class Problems {
 		return m;
 	}
 
+	static String json(int status, String detail) {
+		return JSON.writeValueAsString(body(status, detail));
+	}
+
 	static void write(HttpServletResponse response, int status, String detail) throws IOException {
 		response.setStatus(status);
 		response.setContentType(TYPE);

@@ -6,95 +6,77 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.Set;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.queuectl.OwnerOnly;
-import dev.queuectl.QueuectlException;
-import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Who may use the dashboard and the HTTP API, decided once at start. On loopback (the default) the
- * machine's own users may, through a Host header naming loopback (so a web page cannot reach it by
- * DNS rebinding); on any other address ({@code dashboard --bind}) only holders of the access token:
- * {@code queuectl.web.token} from application.yml, or else the owner-only file {@code web-token} in
- * the data directory, made on first use. Every state-changing request also needs this process's
- * CSRF token, which pages carry and a cross-origin page cannot read.
+ * Who may use the dashboard and the HTTP API: holders of the access token ({@link WebToken}), on
+ * loopback too, since every local user can reach loopback. A client shows it as {@code
+ * Authorization: Bearer TOKEN}, or a browser holds a session cookie that a one-time login link
+ * ({@code /login?code=...}, made by {@code queuectl dashboard}) or the login form (the token
+ * itself) set. The cookie is never the token: it is a random session id this process keeps in
+ * memory for {@value #SESSION_HOURS} hours (at most {@value #MAX_SESSIONS}, the oldest dropped
+ * first), so it dies with the process. A login code is taken once: its nonce is remembered until
+ * the code would have expired anyway. On loopback the Host header must name loopback too (no DNS
+ * rebinding), and every state-changing request with a cookie needs this process's CSRF token.
+ * Decided once at start: a token that is weak, or whose file others may read, stops the start.
  */
 @Component
 @ConditionalOnWebApplication
 public class WebAccess {
 
 	/** The file holding the access token, beside the database. */
-	public static final String TOKEN_FILE = "web-token";
+	public static final String TOKEN_FILE = WebToken.FILE;
 
 	static final String CSRF_HEADER = "X-Queuectl-Csrf";
 
 	static final String CSRF_FIELD = "_csrf";
 
-	static final String COOKIE = "queuectl_token";
+	static final String COOKIE = "queuectl_session";
+
+	static final long SESSION_HOURS = 12;
+
+	static final int MAX_SESSIONS = 1000;
+
+	private static final int MAX_USED_CODES = 10_000;
 
 	private final boolean loopback;
 
 	private final String bind;
 
-	private final byte[] token;
+	private final WebToken token;
 
 	private final String csrf;
 
-	private final Path tokenFile;
+	private final Clock clock = Clock.systemUTC();
 
-	WebAccess(@Value("${server.address:127.0.0.1}") String bind, @Value("${queuectl.web.token:}") String configured,
-			DatabaseLocation location) {
+	/** Session id to the millisecond it expires. */
+	private final Map<String, Long> sessions = new ConcurrentHashMap<>();
+
+	/** Nonces of login codes taken, to the millisecond the code expires. */
+	private final Map<String, Long> usedCodes = new ConcurrentHashMap<>();
+
+	private volatile int port = -1;
+
+	private volatile Path registration;
+
+	WebAccess(@Value("${server.address:127.0.0.1}") String bind, WebToken token) {
 		this.bind = bind;
 		this.loopback = isLoopback(bind);
-		this.csrf = random();
-		if (this.loopback) {
-			this.token = null;
-			this.tokenFile = null;
-			return;
-		}
-		if (!configured.isEmpty()) {
-			if (configured.length() < 16) {
-				throw QueuectlException.usage("queuectl.web.token must be at least 16 characters: refusing to serve on "
-						+ bind + " with a guessable token");
-			}
-			this.token = configured.getBytes(StandardCharsets.UTF_8);
-			this.tokenFile = null;
-			return;
-		}
-		this.tokenFile = location.dataDir().resolve(TOKEN_FILE);
-		this.token = readOrCreate(this.tokenFile, bind).getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static String readOrCreate(Path file, String bind) {
-		try {
-			if (!Files.exists(file)) {
-				OwnerOnly.createDirectories(file.getParent());
-				OwnerOnly.createFile(file);
-				Files.writeString(file, random() + "\n");
-			}
-			Set<PosixFilePermission> modes = Files.getPosixFilePermissions(file);
-			if (!modes.equals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))
-					&& !modes.equals(Set.of(PosixFilePermission.OWNER_READ))) {
-				throw QueuectlException.usage(file + " may be read by others (chmod 600 it): refusing to serve on " + bind);
-			}
-			String value = Files.readString(file).strip();
-			if (value.length() < 16) {
-				throw QueuectlException.usage(file + " holds no token of 16 characters or more: refusing to serve on " + bind);
-			}
-			return value;
-		}
-		catch (IOException ex) {
-			throw new QueuectlException(QueuectlException.FAILURE, "cannot read or create the access token " + file
-					+ ": refusing to serve on " + bind + " without one");
-		}
+		this.token = token;
+		this.csrf = WebToken.random(24);
+		token.bytes(); // now: a weak token or one others may read refuses the start
 	}
 
 	static boolean isLoopback(String address) {
@@ -106,20 +88,9 @@ public class WebAccess {
 		}
 	}
 
-	private static String random() {
-		byte[] b = new byte[24];
-		new SecureRandom().nextBytes(b);
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-	}
-
-	/** Whether only holders of the access token get in (served on a non-loopback address). */
-	public boolean tokenRequired() {
-		return this.token != null;
-	}
-
 	/** Where the access token is kept, when it is a file (else null). */
 	public Path tokenFile() {
-		return this.tokenFile;
+		return this.token.file();
 	}
 
 	String bind() {
@@ -134,13 +105,110 @@ public class WebAccess {
 		return this.csrf;
 	}
 
+	/** The port this process serves on, once the server started (else -1). */
+	public int port() {
+		return this.port;
+	}
+
+	/** A login link for this server with a fresh one-time code. */
+	public String loginLink(String baseUrl) {
+		return baseUrl + "login?code=" + this.token.loginCode(this.port);
+	}
+
 	boolean csrfMatches(String given) {
 		return given != null && MessageDigest.isEqual(this.csrf.getBytes(StandardCharsets.UTF_8),
 				given.getBytes(StandardCharsets.UTF_8));
 	}
 
 	boolean tokenMatches(String given) {
-		return given != null && this.token != null
-				&& MessageDigest.isEqual(this.token, given.getBytes(StandardCharsets.UTF_8));
+		return this.token.matches(given);
+	}
+
+	boolean sessionValid(String id) {
+		if (id == null) {
+			return false;
+		}
+		Long expires = this.sessions.get(id);
+		return expires != null && expires > this.clock.millis();
+	}
+
+	/** A new session id when {@code code} is a fresh login code for this server not used before; else null. */
+	String loginWithCode(String code) {
+		String nonce = this.token.validNonce(code, this.port);
+		if (nonce == null) {
+			return null;
+		}
+		long now = this.clock.millis();
+		prune(this.usedCodes, now, MAX_USED_CODES);
+		if (this.usedCodes.putIfAbsent(nonce, now + (WebToken.CODE_SECONDS + 10) * 1000) != null) {
+			return null;
+		}
+		return newSession(now);
+	}
+
+	/** A new session id when {@code given} is the access token; else null. */
+	String loginWithToken(String given) {
+		return tokenMatches(given) ? newSession(this.clock.millis()) : null;
+	}
+
+	private String newSession(long now) {
+		prune(this.sessions, now, MAX_SESSIONS);
+		String id = WebToken.random(32);
+		this.sessions.put(id, now + SESSION_HOURS * 3_600_000);
+		return id;
+	}
+
+	/** Drops expired entries, then the soonest to expire until there is room for one more. */
+	private static void prune(Map<String, Long> map, long now, int max) {
+		if (map.size() < max) {
+			return;
+		}
+		map.values().removeIf(expires -> expires <= now);
+		while (map.size() >= max) {
+			Iterator<Map.Entry<String, Long>> it = map.entrySet().stream()
+				.sorted(Map.Entry.comparingByValue())
+				.iterator();
+			if (!it.hasNext()) {
+				return;
+			}
+			map.remove(it.next().getKey());
+		}
+	}
+
+	/** Notes the port, and where {@code dashboard --url} finds this server. */
+	@EventListener
+	void started(WebServerInitializedEvent event) {
+		this.port = event.getWebServer().getPort();
+		String host = this.loopback || anyAddress(this.bind) ? "127.0.0.1"
+				: this.bind.contains(":") ? "[" + this.bind + "]" : this.bind;
+		try {
+			Path dir = this.token.serversDir();
+			OwnerOnly.createDirectories(dir);
+			Path file = dir.resolve(Long.toString(ProcessHandle.current().pid()));
+			Files.deleteIfExists(file);
+			OwnerOnly.createFile(file);
+			Files.writeString(file, "http://" + host + ":" + this.port + "/\n");
+			this.registration = file;
+		}
+		catch (IOException ex) {
+			// dashboard --url will not find this server; the server itself works
+		}
+	}
+
+	@EventListener
+	void stopped(ContextClosedEvent event) {
+		Path file = this.registration;
+		if (file != null) {
+			try {
+				Files.deleteIfExists(file);
+			}
+			catch (IOException ex) {
+				// the next dashboard --url removes it: its process is gone
+			}
+		}
+	}
+
+	static boolean anyAddress(String address) {
+		return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
 	}
 }

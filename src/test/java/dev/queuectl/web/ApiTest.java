@@ -80,7 +80,7 @@ class ApiTest extends WebTestSupport {
 		List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
 		for (int i = 0; i < 120; i++) {
 			String body = i % 30 == 7 ? "{\"id\":\"twice\",\"command\":\"true\"}" : "{\"id\":\"p" + i + "\",\"command\":\"true\"}";
-			sent.add(this.http.sendAsync(HttpRequest.newBuilder(URI.create(url("/api/jobs")))
+			sent.add(this.http.sendAsync(request("/api/jobs")
 				.header(WebAccess.CSRF_HEADER, this.access.csrf())
 				.header("Content-Type", "application/json")
 				.POST(HttpRequest.BodyPublishers.ofString(body))
@@ -288,7 +288,7 @@ class ApiTest extends WebTestSupport {
 		startWorker(2);
 		String id = enqueue("{\"id\":\"o1\",\"command\":\"echo first; sleep 1; echo second\"}");
 		await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("processing"));
-		HttpResponse<Stream<String>> events = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/o1/output")))
+		HttpResponse<Stream<String>> events = this.http.send(request("/api/jobs/o1/output")
 			.header("Accept", "text/event-stream")
 			.build(), HttpResponse.BodyHandlers.ofLines());
 		assertThat(events.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
@@ -316,17 +316,17 @@ class ApiTest extends WebTestSupport {
 	@Test
 	void postsNeedTheCsrfTokenAndTheSameOrigin() throws Exception {
 		enqueue("{\"id\":\"s1\",\"command\":\"true\"}");
-		HttpResponse<String> noToken = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/s1/cancel")))
+		HttpResponse<String> noToken = this.http.send(request("/api/jobs/s1/cancel")
 			.POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(noToken.statusCode()).isEqualTo(403);
-		HttpResponse<String> crossOrigin = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/s1/cancel")))
+		HttpResponse<String> crossOrigin = this.http.send(request("/api/jobs/s1/cancel")
 			.header("Origin", "http://evil.example")
 			.header(WebAccess.CSRF_HEADER, this.access.csrf())
 			.POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(crossOrigin.statusCode()).isEqualTo(403);
 		assertThat(state("s1")).isEqualTo("pending");
 		String token = json(get("/api/csrf")).get("token").asString();
-		HttpResponse<String> ok = this.http.send(HttpRequest.newBuilder(URI.create(url("/api/jobs/s1/cancel")))
+		HttpResponse<String> ok = this.http.send(request("/api/jobs/s1/cancel")
 			.header(WebAccess.CSRF_HEADER, token)
 			.header("Origin", "http://127.0.0.1:" + this.port)
 			.POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -340,7 +340,8 @@ class ApiTest extends WebTestSupport {
 			.startsWith("HTTP/1.1 403");
 		assertThat(raw("GET /actuator/health HTTP/1.1\r\nHost: rebound.example\r\nConnection: close\r\n\r\n"))
 			.startsWith("HTTP/1.1 403");
-		assertThat(raw("GET /api/status HTTP/1.1\r\nHost: localhost:" + this.port + "\r\nConnection: close\r\n\r\n"))
+		assertThat(raw("GET /api/status HTTP/1.1\r\nHost: localhost:" + this.port + "\r\nAuthorization: Bearer "
+				+ this.token.value() + "\r\nConnection: close\r\n\r\n"))
 			.startsWith("HTTP/1.1 200");
 	}
 

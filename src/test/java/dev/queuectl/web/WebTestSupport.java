@@ -32,8 +32,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The web server as a worker host or {@code dashboard} serves it, on a random loopback port, over
- * a fresh database in a temporary folder; a real HTTP client; a worker host started in this JVM
- * when a test needs jobs to run. Each test starts from empty tables.
+ * a fresh database in a temporary folder; a real HTTP client holding a browser's session (a cookie,
+ * so state-changing requests need the CSRF token as a browser's do); a worker host started in this
+ * JVM when a test needs jobs to run. Each test starts from empty tables.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.shell.interactive.enabled=false", "spring.shell.history.enabled=false",
@@ -64,9 +65,20 @@ abstract class WebTestSupport {
 	@Autowired
 	WebAccess access;
 
+	@Autowired
+	WebToken token;
+
+	/** This test's session id, as the login form would set it. */
+	String session;
+
 	final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private Thread workerThread;
+
+	@BeforeEach
+	void logIn() {
+		this.session = this.access.loginWithToken(this.token.value());
+	}
 
 	@BeforeEach
 	void emptyTables() {
@@ -106,13 +118,17 @@ abstract class WebTestSupport {
 		return "http://127.0.0.1:" + this.port + path;
 	}
 
+	/** A request to {@code path} with this test's session cookie. */
+	HttpRequest.Builder request(String path) {
+		return HttpRequest.newBuilder(URI.create(url(path))).header("Cookie", WebAccess.COOKIE + "=" + this.session);
+	}
+
 	HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(URI.create(url(path))).GET().build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	HttpResponse<String> post(String path, String contentType, String body) throws IOException, InterruptedException {
-		HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
+		HttpRequest.Builder b = request(path)
 			.header(WebAccess.CSRF_HEADER, this.access.csrf())
 			.POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
 		if (contentType != null) {

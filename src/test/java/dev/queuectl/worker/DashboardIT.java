@@ -48,12 +48,22 @@ class DashboardIT {
 		try (Queuectl.Worker dashboard = q.background("dashboard", "--port", "0")) {
 			String url = url(dashboard);
 			assertThat(url).startsWith("http://127.0.0.1:");
-			assertThat(get(url, null).body()).contains("Overview");
-			assertThat(get(url + "api/status", null).statusCode()).isEqualTo(200);
+			String token = Files.readString(this.dir.resolve("web-token")).strip();
+			assertThat(get(url, token).body()).contains("Overview");
+			assertThat(get(url + "api/status", token).statusCode()).isEqualTo(200);
+			assertThat(get(url + "api/status", null).statusCode()).isEqualTo(401);
+			// the printed login link logs a browser in once
+			Matcher link = Pattern.compile("log in once, within two minutes: (\\S+)").matcher(dashboard.logText());
+			assertThat(link.find()).as(dashboard.logText()).isTrue();
+			assertThat(link.group(1)).startsWith(url + "login?code=");
+			HttpResponse<String> login = get(link.group(1), null);
+			assertThat(login.statusCode()).isEqualTo(302);
+			String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
 			HttpResponse<String> post = this.http.send(HttpRequest.newBuilder(URI.create(url + "api/jobs"))
+				.header("Cookie", cookie.substring(0, cookie.indexOf(';')))
 				.header("Content-Type", "application/json")
 				.POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(), HttpResponse.BodyHandlers.ofString());
-			assertThat(post.statusCode()).isEqualTo(403);
+			assertThat(post.statusCode()).as("a cookie session needs the CSRF token").isEqualTo(403);
 			dashboard.process().destroy();
 			assertThat(dashboard.waitFor(Duration.ofSeconds(30))).isZero();
 		}
@@ -76,11 +86,11 @@ class DashboardIT {
 		Path token = this.dir.resolve("web-token");
 		try (Queuectl.Worker dashboard = q.background("dashboard", "--bind", "0.0.0.0", "--port", "0")) {
 			String url = url(dashboard);
-			assertThat(dashboard.logText()).contains("every request needs the access token in " + token);
+			assertThat(dashboard.logText()).contains("Authorization: Bearer TOKEN (queuectl web-token, " + token + ")");
 			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
 			String secret = Files.readString(token).strip();
 			assertThat(get(url + "api/status", null).statusCode()).isEqualTo(401);
-			assertThat(get(url + "actuator/health", null).statusCode()).isEqualTo(401);
+			assertThat(get(url + "actuator/health", null).statusCode()).as("open on loopback only").isEqualTo(401);
 			assertThat(get(url + "api/status", "wrong-token-of-some-length").statusCode()).isEqualTo(401);
 			assertThat(get(url + "api/status", secret).statusCode()).isEqualTo(200);
 			// a bearer header is never sent by a browser on its own: no CSRF token needed with it
@@ -96,7 +106,7 @@ class DashboardIT {
 		Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
 		Queuectl.Result refused = q.run("dashboard", "--bind", "0.0.0.0", "--port", "0");
 		assertThat(refused.exit()).isEqualTo(2);
-		assertThat(refused.err()).contains("may be read by others (chmod 600 it): refusing to serve on 0.0.0.0");
+		assertThat(refused.err()).contains("may be read by others (chmod 600 it): refusing to use it");
 	}
 
 	@Test
@@ -104,9 +114,11 @@ class DashboardIT {
 		Queuectl q = new Queuectl(this.dir);
 		try (Queuectl.Worker worker = q.worker("--port", "0")) {
 			String url = url(worker);
-			assertThat(get(url, null).body()).contains("Worker hosts");
+			String token = q.ok("web-token").strip();
+			assertThat(get(url, token).body()).contains("Worker hosts");
 			assertThat(get(url + "actuator/health", null).statusCode()).isEqualTo(200);
-			assertThat(get(url + "api/status", null).body()).contains("\"workers\"");
+			assertThat(get(url + "api/status", token).body()).contains("\"workers\"");
+			assertThat(get(url + "api/status", null).statusCode()).isEqualTo(401);
 			worker.process().destroy();
 			assertThat(worker.waitFor(Duration.ofSeconds(30))).isZero();
 		}

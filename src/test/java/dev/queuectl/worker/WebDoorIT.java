@@ -1,0 +1,122 @@
+package dev.queuectl.worker;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The HTTP door of a real worker host (issue 24): another local user (uid 65534 through setpriv, as
+ * CommandSocketIT does) gets 401 for every page and endpoint and cannot run a job; the owner gets in
+ * with the bearer token ({@code queuectl web-token}) or the one-time link {@code dashboard --url}
+ * prints from another process.
+ */
+class WebDoorIT {
+
+	private static final Pattern URL = Pattern.compile("dashboard on (http://[0-9.]+:[0-9]+/)");
+
+	@TempDir
+	Path dir;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private static boolean isRoot() {
+		return "root".equals(System.getProperty("user.name"));
+	}
+
+	/** curl run as uid 65534: the body, then the status on a line of its own. */
+	private static String curlAsNobody(String... args) throws Exception {
+		List<String> cmd = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+				"/usr/bin/curl", "-s", "-m", "30", "-w", "\n%{http_code}"));
+		cmd.addAll(List.of(args));
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		return out;
+	}
+
+	private static String url(Queuectl.Worker p) {
+		await().atMost(Duration.ofSeconds(60)).until(() -> URL.matcher(p.logText()).find() || !p.process().isAlive());
+		Matcher m = URL.matcher(p.logText());
+		assertThat(m.find()).as(p.logText()).isTrue();
+		return m.group(1);
+	}
+
+	@Test
+	void anotherUserGetsA401EverywhereAndCannotRunAJobWhileTheOwnersTokenAndLoginLinkWork() throws Exception {
+		assumeTrue(isRoot() && Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/curl")),
+				"needs root, setpriv and curl");
+		Queuectl q = new Queuectl(this.dir);
+		q.ok("enqueue", "{\"id\":\"private\",\"command\":\"echo s3cr3t\"}");
+		Path marker = Path.of("/tmp", "queuectl-webdoor-" + ProcessHandle.current().pid());
+		Files.deleteIfExists(marker);
+		try (Queuectl.Worker host = q.worker("--port", "0")) {
+			String url = url(host);
+			assertThat(host.logText()).contains("queuectl dashboard --url");
+			for (String path : List.of("", "api/jobs", "api/csrf", "api/jobs/private", "jobs/private")) {
+				String said = curlAsNobody(url + path);
+				assertThat(said).as(path).endsWith("\n401").doesNotContain("s3cr3t").doesNotContain("\"token\":");
+			}
+			String post = curlAsNobody("-H", "Content-Type: application/json", "-H", "X-Queuectl-Csrf: guess",
+					"-d", "{\"id\":\"pwned\",\"command\":\"touch " + marker + "\"}", url + "api/jobs");
+			assertThat(post).endsWith("\n401");
+			String form = curlAsNobody("-d", "_csrf=guess", url + "jobs/private/retry");
+			assertThat(form).endsWith("\n401");
+
+			// the owner: the bearer token, which web-token prints
+			String token = q.ok("web-token").strip();
+			assertThat(token).isEqualTo(Files.readString(this.dir.resolve("web-token")).strip());
+			HttpResponse<String> created = this.http.send(HttpRequest.newBuilder(URI.create(url + "api/jobs"))
+				.header("Authorization", "Bearer " + token)
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"mine\",\"command\":\"true\"}")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.http.send(HttpRequest.newBuilder(URI.create(url + "api/jobs/mine"))
+				.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body()
+				.contains("\"state\":\"completed\""));
+
+			// the owner: a login link made by another process
+			String link = q.ok("dashboard", "--url").strip();
+			assertThat(link).startsWith(url + "login?code=");
+			assertThat(curlAsNobody("-o", "/dev/null", url + "login?code=1.2.3")).endsWith("\n401");
+			HttpResponse<String> login = this.http.send(HttpRequest.newBuilder(URI.create(link)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(login.statusCode()).isEqualTo(302);
+			String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+			HttpResponse<String> page = this.http.send(HttpRequest.newBuilder(URI.create(url))
+				.header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(page.statusCode()).isEqualTo(200);
+			assertThat(page.body()).contains("Worker hosts");
+			assertThat(curlAsNobody("-o", "/dev/null", link)).as("used once").endsWith("\n401");
+
+			assertThat(marker).doesNotExist();
+			assertThat(q.ok("list")).doesNotContain("pwned");
+			host.process().destroy();
+			assertThat(host.waitFor(Duration.ofSeconds(30))).isZero();
+		}
+		finally {
+			Files.deleteIfExists(marker);
+		}
+		assertThat(this.dir.resolve("http-servers")).isEmptyDirectory();
+		Queuectl.Result none = q.run("dashboard", "--url");
+		assertThat(none.exit()).isEqualTo(1);
+		assertThat(none.err().strip()).isEqualTo("queuectl: no dashboard or worker host serves HTTP on this database (start one: queuectl dashboard)");
+	}
+}
