@@ -113,7 +113,7 @@ class DatabaseConfiguration {
 	static final int LOGIN_TIMEOUT_S = 3;
 
 	/** How long a borrower waits for a connection of the pool (which may be making a new one). */
-	static final long POOL_WAIT_MS = 4_000;
+	static final long POOL_WAIT_MS = 3_000;
 
 	/** A worker host's waits between tries to reach its database at start: 1, 2, 4... s, at most 30 s. */
 	static final long FIRST_RETRY_MS = 1_000;
@@ -170,30 +170,50 @@ class DatabaseConfiguration {
 	 * once it is back. Anything else (a refused login, no such database) ends the start at once.
 	 */
 	static HikariDataSource postgresOnceReachable(DatabaseLocation location) {
-		long wait = FIRST_RETRY_MS;
-		for (int attempt = 1;; attempt++) {
-			try {
-				HikariDataSource dataSource = postgres(location);
-				if (attempt > 1) {
-					log.info("reached PostgreSQL at {}", location.postgres().hostPort());
+		// Ctrl-C or SIGTERM while waiting ends the wait: Spring's own shutdown waits for the start-up
+		// (this wait is part of it) and would otherwise wait for the database too
+		Thread waiter = Thread.currentThread();
+		Thread onStop = new Thread(waiter::interrupt, "queuectl-stop-waiting");
+		try {
+			Runtime.getRuntime().addShutdownHook(onStop);
+		}
+		catch (IllegalStateException shuttingDown) {
+			throw new QueuectlException(QueuectlException.FAILURE, "stopped while starting");
+		}
+		try {
+			long wait = FIRST_RETRY_MS;
+			for (int attempt = 1;; attempt++) {
+				try {
+					HikariDataSource dataSource = postgres(location);
+					if (attempt > 1) {
+						log.info("reached PostgreSQL at {}", location.postgres().hostPort());
+					}
+					return dataSource;
 				}
-				return dataSource;
-			}
-			catch (Unusable ex) {
-				if (!ex.retry) {
-					throw ex;
+				catch (Unusable ex) {
+					if (!ex.retry || Thread.currentThread().isInterrupted()) {
+						throw ex;
+					}
+					log.warn("{}; trying again in {} s (attempt {})", ex.getMessage(), wait / 1000, attempt);
 				}
-				log.warn("{}; trying again in {} s (attempt {})", ex.getMessage(), wait / 1000, attempt);
+				try {
+					Thread.sleep(wait);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new QueuectlException(QueuectlException.FAILURE,
+							"stopped while waiting for PostgreSQL at " + location.postgres().hostPort());
+				}
+				wait = Math.min(MAX_RETRY_MS, wait * 2);
 			}
+		}
+		finally {
 			try {
-				Thread.sleep(wait);
+				Runtime.getRuntime().removeShutdownHook(onStop);
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new QueuectlException(QueuectlException.FAILURE,
-						"stopped while waiting for PostgreSQL at " + location.postgres().hostPort());
+			catch (IllegalStateException shuttingDown) {
+				// the hook ran or runs
 			}
-			wait = Math.min(MAX_RETRY_MS, wait * 2);
 		}
 	}
 
