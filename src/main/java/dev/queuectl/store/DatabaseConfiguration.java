@@ -29,7 +29,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * database, since two processes migrating a fresh file at once race inside SQLite. A database this
  * process may not write (the file or its folder is read-only) is opened read-only, without the
  * lock file or a migration, so it can still be read; writes then fail as "read-only". Failures
- * are reported as one plain line ({@link StorageErrors}).
+ * are reported as one plain line ({@link StorageErrors}). A PostgreSQL server out of reach fails a
+ * command within seconds; a worker host waits for it instead ({@link #postgresOnceReachable}).
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
@@ -106,11 +107,12 @@ class DatabaseConfiguration {
 	 * How long a connection to PostgreSQL may take, in seconds: the TCP connect alone, and all of it
 	 * (connect, TLS, login). A server that is down refuses at once; one that never answers (a frozen
 	 * host, a dropped packet) is given up on within this, so that a command fails in a few seconds
-	 * rather than the pool's 30. Options on the URL ({@code ?connectTimeout=10&loginTimeout=20}) win.
+	 * rather than after the pool's 30 s (or never, when the server accepted the connection). With a
+	 * JVM's start of about 1.5 s a command fails within 5 s. Options on the URL ({@code ?connectTimeout=10&loginTimeout=10}) win.
 	 */
 	static final int CONNECT_TIMEOUT_S = 2;
 
-	static final int LOGIN_TIMEOUT_S = 3;
+	static final int LOGIN_TIMEOUT_S = 2;
 
 	/** How long a borrower waits for a connection of the pool (which may be making a new one). */
 	static final long POOL_WAIT_MS = 3_000;
