@@ -33,8 +33,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 			{ "org.springframework.boot.diagnostics", Level.OFF },
 			{ "org.springframework.context.annotation.AnnotationConfigApplicationContext", Level.ERROR },
 			{ "org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext", Level.ERROR },
+			{ "org.springframework.boot.web.server.servlet.context.AnnotationConfigServletWebServerApplicationContext", Level.ERROR },
 			// logs a failure it then throws, carried aside in its exception (SQLITE_FULL): queuectl says it in one line
 			{ "org.springframework.transaction.support.TransactionTemplate", Level.OFF },
+			// the pool's own account of failed connections (with its internals and tuning hints): queuectl
+			// says a database failure in one line of its own; --debug shows the pool's warnings
+			{ "com.zaxxer.hikari", Level.OFF },
 			// concurrent processes race to clean up each other's extracted native library: harmless
 			{ "org.sqlite.SQLiteJDBCLoader", Level.OFF } };
 
@@ -74,6 +78,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 	/** {@code --debug}: queuectl's own loggers at DEBUG. */
 	public static void debug() {
 		((Logger) org.slf4j.LoggerFactory.getLogger("dev.queuectl")).setLevel(Level.DEBUG);
+		((Logger) org.slf4j.LoggerFactory.getLogger("com.zaxxer.hikari")).setLevel(Level.WARN);
 	}
 
 	@Override

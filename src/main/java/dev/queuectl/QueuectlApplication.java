@@ -92,6 +92,8 @@ public class QueuectlApplication {
 		Mode mode = server ? Mode.SERVER
 				: !rest.isEmpty() ? Mode.ONE_SHOT : (stdinIsTerminal() ? Mode.REPL : Mode.SCRIPT);
 		properties.put("queuectl.mode", mode.name());
+		// a worker host waits for a database it cannot reach yet (DatabaseConfiguration); a command fails at once
+		properties.put("queuectl.wait-for-database", worker != null && !worker.help());
 		properties.put("spring.shell.interactive.enabled", mode == Mode.REPL);
 		properties.put("spring.shell.history.enabled", mode == Mode.REPL);
 		// Only the beans a run touches are created: a one-shot command needs few, and a worker host or

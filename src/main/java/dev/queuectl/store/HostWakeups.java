@@ -210,7 +210,8 @@ public class HostWakeups {
 				props.setProperty("password", this.url.password());
 			}
 			props.setProperty("ApplicationName", "queuectl-listen");
-			props.setProperty("connectTimeout", "10");
+			props.setProperty("connectTimeout", Integer.toString(DatabaseConfiguration.CONNECT_TIMEOUT_S));
+			props.setProperty("loginTimeout", Integer.toString(DatabaseConfiguration.LOGIN_TIMEOUT_S));
 			props.setProperty("tcpKeepAlive", "true");
 			return DriverManager.getConnection(this.url.jdbcUrl(), props);
 		}

@@ -99,6 +99,12 @@ public record PostgresUrl(String jdbcUrl, String user, String password, String d
 		return new PostgresUrl(jdbcUrl, user, password, display, dataHome.resolve("pg-" + hash(display)));
 	}
 
+	/** {@code host:port} as the URL gave them (the port 5432 when it gave none), for messages. */
+	public String hostPort() {
+		String rest = this.jdbcUrl.substring("jdbc:postgresql://".length());
+		return rest.substring(0, rest.indexOf('/'));
+	}
+
 	@Override
 	public String toString() {
 		return this.display;

@@ -38,6 +38,10 @@ public final class StorageErrors {
 			if (t instanceof SQLException sql && sql.getSQLState() != null) {
 				String state = sql.getSQLState();
 				String detail = firstLine(sql.getMessage());
+				String unreachable = unreachable(sql);
+				if (unreachable != null) {
+					return "cannot reach PostgreSQL at " + location.postgres().hostPort() + ": " + unreachable;
+				}
 				if (state.startsWith("08")) {
 					return "cannot connect to " + where + ": " + detail;
 				}
@@ -63,6 +67,37 @@ public final class StorageErrors {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Why the server could not be reached, in a few words ("connection refused", "timed out",
+	 * "unknown host name"), or null when it was reached (it refused the login, the database...):
+	 * the driver's failure to connect (SQLSTATE 08001) with the network's own reason under it.
+	 */
+	static String unreachable(SQLException failure) {
+		if (!"08001".equals(failure.getSQLState())) {
+			return null;
+		}
+		for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (t instanceof java.net.UnknownHostException) {
+				return "unknown host name";
+			}
+			if (t instanceof java.net.SocketTimeoutException) {
+				return "timed out";
+			}
+			if (t instanceof IOException io && io.getMessage() != null && !io.getMessage().isBlank()) {
+				String reason = firstLine(io.getMessage()).toLowerCase(Locale.ROOT);
+				return reason.contains("timed out") ? "timed out" : reason;
+			}
+		}
+		String message = failure.getMessage() == null ? "" : failure.getMessage().toLowerCase(Locale.ROOT);
+		if (message.contains("timed out")) {
+			return "timed out"; // the login timeout: the server accepted the connection and never answered
+		}
+		if (message.contains("refused")) {
+			return "connection refused";
+		}
+		return "cannot connect";
 	}
 
 	private static String firstLine(String message) {

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,6 +139,14 @@ final class WorkerHost {
 
 	private volatile HostWakeups.Listening listening;
 
+	private volatile Function<RuntimeException, String> describe = ex -> null;
+
+	/** Database failures logged (their line) and when (System.nanoTime()), until the database answers again. */
+	private final Map<String, Long> failures = new java.util.HashMap<>();
+
+	/** A database failure logged is not logged again for this long. */
+	static final Duration REPEAT_QUIET = Duration.ofSeconds(30);
+
 	private volatile Duration listeningPoll = LISTENING_POLL;
 
 	/** The queues paused when last read, to log a change once. */
@@ -244,6 +253,48 @@ final class WorkerHost {
 		this.listeningPoll = poll;
 	}
 
+	/** Words for a database failure in a log line: the user's line ({@code StorageErrors}) where one exists. */
+	void describeFailuresWith(Function<RuntimeException, String> describe) {
+		this.describe = describe;
+	}
+
+	/**
+	 * Logs a failed database call in one line, without a stack trace (--debug adds it). During an
+	 * outage every thread fails the same way every turn: a failure said less than
+	 * {@link #REPEAT_QUIET} ago is not said again, and the next heartbeat that succeeds says the
+	 * database answers again.
+	 */
+	private void databaseFailed(String what, RuntimeException ex) {
+		String why = this.describe.apply(ex);
+		String line = what + ": " + (why != null ? why : String.valueOf(ex.getMessage()).lines().findFirst().orElse(""));
+		boolean repeat;
+		synchronized (this.failures) {
+			long now = System.nanoTime();
+			repeat = this.failures.containsKey(line) && now - this.failures.get(line) < REPEAT_QUIET.toNanos();
+			if (!repeat) {
+				this.failures.put(line, now);
+			}
+		}
+		if (repeat) {
+			log.debug(line, ex);
+		}
+		else {
+			log.warn(line);
+			log.debug("the failure", ex);
+		}
+	}
+
+	/** After failures: one line saying that the database answers again. */
+	private void databaseAnswered() {
+		synchronized (this.failures) {
+			if (this.failures.isEmpty()) {
+				return;
+			}
+			this.failures.clear();
+		}
+		log.info("the database answers again");
+	}
+
 	private static Duration max(Duration a, Duration b) {
 		return a.compareTo(b) >= 0 ? a : b;
 	}
@@ -309,7 +360,7 @@ final class WorkerHost {
 							this.options.queues(), want, this.clock.instant(), cfg.leaseTimeout());
 				}
 				catch (RuntimeException ex) {
-					log.warn("database write failed, retrying: {}", ex.getMessage());
+					databaseFailed("database write failed, retrying", ex);
 					this.done.addAll(finished);
 					returned.forEach(this.ready::addFirst);
 					pause(IDLE_POLL);
@@ -382,7 +433,7 @@ final class WorkerHost {
 			ids = this.store.cancelRequested(this.id);
 		}
 		catch (RuntimeException ex) {
-			log.warn("database read failed: {}", ex.getMessage());
+			databaseFailed("database read failed", ex);
 			return;
 		}
 		for (String jobId : ids) {
@@ -429,7 +480,7 @@ final class WorkerHost {
 			return this.store.hasRunnable(this.options.queues(), this.clock.instant());
 		}
 		catch (RuntimeException ex) {
-			log.warn("database read failed: {}", ex.getMessage());
+			databaseFailed("database read failed", ex);
 			return false;
 		}
 	}
@@ -575,9 +626,10 @@ final class WorkerHost {
 			}
 			this.store.forgetSilent(now, this.config.leaseTimeout());
 			logPausedQueues();
+			databaseAnswered();
 		}
 		catch (RuntimeException ex) {
-			log.warn("heartbeat failed: {}", ex.getMessage());
+			databaseFailed("heartbeat failed", ex);
 		}
 	}
 
@@ -590,7 +642,7 @@ final class WorkerHost {
 			this.chores.schedules().fireDue();
 		}
 		catch (RuntimeException ex) {
-			log.warn("firing schedules failed: {}", ex.getMessage());
+			databaseFailed("firing schedules failed", ex);
 		}
 	}
 
@@ -612,7 +664,7 @@ final class WorkerHost {
 			}
 		}
 		catch (RuntimeException ex) {
-			log.warn("housekeeping failed: {}", ex.getMessage());
+			databaseFailed("housekeeping failed", ex);
 		}
 	}
 

@@ -21,6 +21,7 @@ import org.springframework.beans.factory.annotation.Value;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.HostWakeups;
 import dev.queuectl.store.OutputStore;
+import dev.queuectl.store.StorageErrors;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -102,6 +103,7 @@ public class WorkerService implements HealthIndicator {
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");
 		}
+		worker.describeFailuresWith(ex -> StorageErrors.describeAt(ex, this.location));
 		HostWakeups.Listening listening = this.wakeups.listen(worker::heard);
 		worker.listenWith(listening, WorkerHost.LISTENING_POLL);
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);

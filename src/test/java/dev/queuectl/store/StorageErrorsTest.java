@@ -123,6 +123,34 @@ class StorageErrorsTest {
 		assertThat(StorageErrors.describe(new IOException("Broken pipe"), null)).isNull();
 	}
 
+	@Test
+	void aPostgresServerThatRefusesOrNeverAnswersIsOneLineNamingHostPortAndReason() throws Exception {
+		int down;
+		try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			down = s.getLocalPort(); // closed again: nothing listens there
+		}
+		Throwable refused = catchThrowable(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + down + "/queue", "postgres", ""));
+		assertThat(StorageErrors.describeAt(wrapped(refused), postgres("127.0.0.1:" + down)))
+			.isEqualTo("cannot reach PostgreSQL at 127.0.0.1:" + down + ": connection refused");
+		try (java.net.ServerSocket frozen = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+			// never accepted: the connection is made, the login never answered
+			java.util.Properties props = new java.util.Properties();
+			props.setProperty("user", "postgres");
+			props.setProperty("loginTimeout", "1");
+			Throwable timedOut = catchThrowable(
+					() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + frozen.getLocalPort() + "/queue", props));
+			assertThat(StorageErrors.describeAt(wrapped(timedOut), postgres("127.0.0.1:" + frozen.getLocalPort())))
+				.isEqualTo("cannot reach PostgreSQL at 127.0.0.1:" + frozen.getLocalPort() + ": timed out");
+		}
+		Throwable unknown = catchThrowable(() -> DriverManager.getConnection("jdbc:postgresql://no-such-host.invalid/queue", "postgres", ""));
+		assertThat(StorageErrors.describeAt(wrapped(unknown), postgres("no-such-host.invalid")))
+			.isEqualTo("cannot reach PostgreSQL at no-such-host.invalid:5432: unknown host name");
+	}
+
+	private DatabaseLocation postgres(String hostPort) {
+		return DatabaseLocation.resolve("postgresql://postgres@" + hostPort + "/queue", this.dir);
+	}
+
 	/** As the failure reaches the dispatcher: inside Spring's exception. */
 	private static Throwable wrapped(Throwable sqlite) {
 		return new DataAccessResourceFailureException("StatementCallback; uncategorized", sqlite);
