@@ -210,7 +210,7 @@ echo "hosts up after $(( T_ENQ - T0 )) ms; $JOBS jobs enqueued"
 # processes (its spawners and the jobs they ran) are watched until they are gone. Pauses and
 # partitions: one random host at a time, for OUTAGE s. Restarts: the whole cluster, for OUTAGE s.
 FAULTS=0 FAULT_WAIT=0 HELD=0 STRAGGLE_MAX=0 ORPHANS=0 TIMED_OUT=0 HOST_EXITS=0
-FAULT_ON=0 FAULT_START=0 FAULT_DUE_END=0 VICTIM= RESTART_MODE=immediate
+STALLS=0 C_START=0 FAULT_ON=0 FAULT_START=0 FAULT_DUE_END=0 VICTIM= RESTART_MODE=immediate
 ORPHAN_LINES=()
 RECOVERY=() # ms from each fault's end to the first job the database records completed after it
 WATCH_T=() WATCH_C=() # pending: a fault's end and the completed count then
@@ -253,6 +253,7 @@ note_held() { # WHERE: the jobs held now by the hosts faulted, as fault FAULTS+1
 }
 begin_fault() { # false when no host is up yet
   local n pid up
+  C_START=$(sql "SELECT COUNT(*) FROM jobs WHERE state = 'completed'" 2>/dev/null || echo 0)
   if [ "$FAULT" = restart ]; then # every host registered first: none must start during the outage
     [ "$(sql "SELECT COUNT(*) FROM workers")" -ge ${#HOST_PID[@]} ] || return 1
     sql "SELECT id FROM workers" >>"$WORK/faulted"
@@ -266,19 +267,22 @@ begin_fault() { # false when no host is up yet
     [ ${#up[@]} -gt 0 ] || return 1
     n=${up[RANDOM % ${#up[@]}]}
     pid=${HOST_PID[$n]}
-    sql "SELECT id FROM workers WHERE pid = $pid" >>"$WORK/faulted"
-    note_held "worker_id IN (SELECT id FROM workers WHERE pid = $pid)"
     FAULT_START=$(now_ms)
     case $FAULT in
-    kill)
-      kill -KILL "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-      KILLED_AT[$n]=$(now_ms)
-      unset "HOST_PID[$n]"
-      start_host ;;
+    kill) kill -KILL "$pid" 2>/dev/null || true ;;
     pause) kill -STOP "$pid" ;;
     partition) kill -USR1 "${PROXY_PID[$n]}" ;;
     esac
+    # what it held, read once it can change nothing more (read before, a job it claimed meanwhile
+    # would be missed); its row stays until another host forgets it
+    sql "SELECT id FROM workers WHERE pid = $pid" >>"$WORK/faulted"
+    note_held "worker_id IN (SELECT id FROM workers WHERE pid = $pid)"
+    if [ "$FAULT" = kill ]; then
+      wait "$pid" 2>/dev/null || true
+      KILLED_AT[$n]=$(now_ms)
+      unset "HOST_PID[$n]"
+      start_host
+    fi
     VICTIM=$n
   fi
   FAULTS=$(( FAULTS + 1 ))
@@ -299,6 +303,7 @@ end_fault() {
   FAULT_ON=0
   for _ in $(seq 50); do c=$(sql "SELECT COUNT(*) FROM jobs WHERE state = 'completed'" 2>/dev/null) && break; sleep 0.1; done
   WATCH_T+=("$t") WATCH_C+=("${c:-0}")
+  [ "$FAULT" = kill ] || [ "${c:-0}" -gt "$C_START" ] || STALLS=$(( STALLS + 1 ))
 }
 replace_dead() { # a host that exited by itself (not killed by this script): noted and replaced
   local n p st
@@ -479,14 +484,15 @@ echo "  runs recorded: ${R_DONE:-0} completed, ${R_LOST:-0} lost (taken back aft
 echo "  leases taken from hosts no fault hit (a stall longer than lease-timeout): $(an "SELECT COUNT(*) FROM q.job_runs
   WHERE outcome = 'lost' AND worker_id NOT IN (SELECT worker_id FROM faulted)") runs; results rejected because the lease was taken over: $STALE"
 echo "  $WHAT: $FAULTS$([ "$FAULT" = kill ] || echo " of $(secs "$FAULT_MS") each on average") (due faults waited $(( FAULT_WAIT / 1000 )) s in all for a host to be up), with $HELD jobs held by the hosts hit"
+[ "$FAULT" = kill ] || echo "  $WHAT during which the queue completed no job at all: $STALLS of $FAULTS"
 echo "  recovery: the database recorded a job completed $(secs "$REC_MED") (median; worst $(secs "$REC_MAX")) after a fault's end (looked every ~200 ms); the jobs the hit hosts held were taken back by the queue $(secs "$BACK_MED") (median; worst $(secs "$BACK_MAX")) after the fault began ($(an "SELECT COUNT(*) FROM taken_back") faults had such jobs)"
 [ "$FAULT" = kill ] && echo "  killed hosts' processes were all gone at most ${STRAGGLE_MAX} ms after a kill (looked for every ~200 ms)"
 echo "  ledger: ${L_START:-0} starts, ${L_END:-0} ends ($(an "SELECT COUNT(*) FROM ledger e JOIN starts s ON s.job = e.job AND s.token = e.token
   JOIN q.job_runs r ON r.id = s.run_id WHERE e.kind = 'end' AND r.outcome = 'lost'") of them by an execution whose attempt was recorded lost); executions of one job at once: $(an "SELECT COUNT(*) FROM overlaps"); executions that began after their attempt had been taken back: $LATE"
 echo "  host start-ups: $HOST_SEQ, exits of their own: $HOST_EXITS (logs had $(cat "$WORK"/host-*.log | grep -c ' ERROR ' || true) ERROR lines, $(cat "$WORK"/host-*.log | grep -c ' WARN ' || true) WARN lines)"
 # one row of docs/reliability.md's matrix
-printf 'matrix: | %s | %s | %d x %d | %d | %d x %s | %d | %d | %d | %d | %d | %s | %s | %d |\n' "$FAULT" "$BACKEND" "$HOSTS" "$SLOTS" "$JOBS" \
-  "$FAULTS" "$([ "$FAULT" = kill ] && echo "SIGKILL" || secs "$FAULT_MS")" "$LOST" "$DUPS" "$EXPLAINED" "$LATE" "$STALE" \
+printf 'matrix: | %s | %s | %d x %d | %d | %d x %s | %s | %d | %d | %d | %d | %d | %s | %s | %d |\n' "$FAULT" "$BACKEND" "$HOSTS" "$SLOTS" "$JOBS" \
+  "$FAULTS" "$([ "$FAULT" = kill ] && echo "SIGKILL" || secs "$FAULT_MS")" "$([ "$FAULT" = kill ] && echo - || echo "$STALLS")" "$LOST" "$DUPS" "$EXPLAINED" "$LATE" "$STALE" \
   "$(secs "$REC_MAX")" "$(secs "$BACK_MAX")" "$ORPHANS"
 
 show_job() { # ID: its state, ledger lines and runs
