@@ -357,6 +357,13 @@ while :; do
   sleep 0.2
 done
 T_DONE=$(now_ms)
+# a live host whose row is gone (forgotten after a silence longer than the lease) is invisible to
+# `status` and out of reach of `worker stop`
+UNREGISTERED=0
+for n in "${!HOST_PID[@]}"; do
+  [ -n "$(sql "SELECT 1 FROM workers WHERE pid = ${HOST_PID[$n]}")" ] || UNREGISTERED=$(( UNREGISTERED + 1 ))
+done
+LIVE=${#HOST_PID[@]}
 
 # Stop the hosts gracefully (SIGTERM = worker stop), then look for anything left behind.
 for p in "${HOST_PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
@@ -489,6 +496,7 @@ echo "  recovery: the database recorded a job completed $(secs "$REC_MED") (medi
 [ "$FAULT" = kill ] && echo "  killed hosts' processes were all gone at most ${STRAGGLE_MAX} ms after a kill (looked for every ~200 ms)"
 echo "  ledger: ${L_START:-0} starts, ${L_END:-0} ends ($(an "SELECT COUNT(*) FROM ledger e JOIN starts s ON s.job = e.job AND s.token = e.token
   JOIN q.job_runs r ON r.id = s.run_id WHERE e.kind = 'end' AND r.outcome = 'lost'") of them by an execution whose attempt was recorded lost); executions of one job at once: $(an "SELECT COUNT(*) FROM overlaps"); executions that began after their attempt had been taken back: $LATE"
+echo "  live hosts missing from the workers table at the end (forgotten, never registered again): $UNREGISTERED of $LIVE"
 echo "  host start-ups: $HOST_SEQ, exits of their own: $HOST_EXITS (logs had $(cat "$WORK"/host-*.log | grep -c ' ERROR ' || true) ERROR lines, $(cat "$WORK"/host-*.log | grep -c ' WARN ' || true) WARN lines)"
 # one row of docs/reliability.md's matrix
 printf 'matrix: | %s | %s | %d x %d | %d | %d x %s | %s | %d | %d | %d | %d | %d | %s | %s | %d |\n' "$FAULT" "$BACKEND" "$HOSTS" "$SLOTS" "$JOBS" \
