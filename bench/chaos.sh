@@ -216,6 +216,7 @@ RECOVERY=() # ms from each fault's end to the first job the database records com
 WATCH_T=() WATCH_C=() # pending: a fault's end and the completed count then
 declare -A SLOW=() # host number -> its processes still alive 1 s after its kill (the first 10 such hosts)
 declare -A KILLED_AT=() # host number -> kill time, while any of its processes lives
+declare -A SEEN=() # host number -> 1 once it was seen registered
 check_killed() { # FINAL: 1 = the last look, after every host stopped
   local n pids age t
   t=$(now_ms)
@@ -255,7 +256,10 @@ begin_fault() { # false when no host is up yet
   local n pid up
   C_START=$(sql "SELECT COUNT(*) FROM jobs WHERE state = 'completed'" 2>/dev/null || echo 0)
   if [ "$FAULT" = restart ]; then # every host registered first: none must start during the outage
-    [ "$(sql "SELECT COUNT(*) FROM workers")" -ge ${#HOST_PID[@]} ] || return 1
+    for n in "${!HOST_PID[@]}"; do # (seen once is enough: a host silent past the lease is forgotten)
+      [ -n "${SEEN[$n]:-}" ] || [ -z "$(sql "SELECT 1 FROM workers WHERE pid = ${HOST_PID[$n]}")" ] || SEEN[$n]=1
+      [ -n "${SEEN[$n]:-}" ] || return 1
+    done
     sql "SELECT id FROM workers" >>"$WORK/faulted"
     note_held "1 = 1"
     FAULT_START=$(now_ms)
