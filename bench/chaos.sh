@@ -273,7 +273,7 @@ begin_fault() { # false when no host is up yet
     pid=${HOST_PID[$n]}
     FAULT_START=$(now_ms)
     case $FAULT in
-    kill) kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true ;; # (waited at once: no "Killed" notice)
+    kill) kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; KILLED_AT[$n]=$(now_ms) ;; # (waited at once: no "Killed" notice)
     pause) kill -STOP "$pid" ;;
     partition) kill -USR1 "${PROXY_PID[$n]}" ;;
     esac
@@ -282,7 +282,6 @@ begin_fault() { # false when no host is up yet
     sql "SELECT id FROM workers WHERE pid = $pid" >>"$WORK/faulted"
     note_held "worker_id IN (SELECT id FROM workers WHERE pid = $pid)"
     if [ "$FAULT" = kill ]; then
-      KILLED_AT[$n]=$(now_ms)
       unset "HOST_PID[$n]"
       start_host
     fi
