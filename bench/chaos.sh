@@ -362,8 +362,9 @@ T_DONE=$(now_ms)
 # a live host whose row is gone (forgotten after a silence longer than the lease) is invisible to
 # `status` and out of reach of `worker stop`
 UNREGISTERED=0
-for n in "${!HOST_PID[@]}"; do
-  [ -n "$(sql "SELECT 1 FROM workers WHERE pid = ${HOST_PID[$n]}")" ] || UNREGISTERED=$(( UNREGISTERED + 1 ))
+for n in "${!HOST_PID[@]}"; do # (registered: its log says it started; a host still starting is not missing)
+  grep -q 'worker .* started: ' "$WORK/host-$n.log" && [ -z "$(sql "SELECT 1 FROM workers WHERE pid = ${HOST_PID[$n]}")" ] \
+    && UNREGISTERED=$(( UNREGISTERED + 1 ))
 done
 LIVE=${#HOST_PID[@]}
 
