@@ -239,12 +239,13 @@ check_killed() { # FINAL: 1 = the last look, after every host stopped
     fi
   done
 }
-up_hosts() { # the numbers of the hosts registered (a host still starting has claimed nothing)
-  local n
+up_hosts() { # UP: the numbers of the hosts seen registered (a host still starting has claimed
+  local n    # nothing; seen once is enough: a host silent past the lease is forgotten for good)
+  UP=()
   for n in "${!HOST_PID[@]}"; do
-    [ -n "$(sql "SELECT 1 FROM workers WHERE pid = ${HOST_PID[$n]}")" ] && echo "$n"
+    [ -n "${SEEN[$n]:-}" ] || [ -z "$(sql "SELECT 1 FROM workers WHERE pid = ${HOST_PID[$n]}")" ] || SEEN[$n]=1
+    [ -z "${SEEN[$n]:-}" ] || UP+=("$n")
   done
-  return 0
 }
 note_held() { # WHERE: the jobs held now by the hosts faulted, as fault FAULTS+1's
   local f=$(( FAULTS + 1 )) ids
@@ -253,7 +254,7 @@ note_held() { # WHERE: the jobs held now by the hosts faulted, as fault FAULTS+1
   HELD=$(( HELD + $(grep -c . <<<"$ids" || true) ))
 }
 begin_fault() { # false when no host is up yet
-  local n pid up
+  local n pid
   C_START=$(sql "SELECT COUNT(*) FROM jobs WHERE state = 'completed'" 2>/dev/null || echo 0)
   if [ "$FAULT" = restart ]; then # every host registered first: none must start during the outage
     for n in "${!HOST_PID[@]}"; do # (seen once is enough: a host silent past the lease is forgotten)
@@ -267,9 +268,9 @@ begin_fault() { # false when no host is up yet
     PG_UP=0
     RESTART_MODE=$([ "$RESTART_MODE" = immediate ] && echo fast || echo immediate)
   else
-    mapfile -t up < <(up_hosts)
-    [ ${#up[@]} -gt 0 ] || return 1
-    n=${up[RANDOM % ${#up[@]}]}
+    up_hosts
+    [ ${#UP[@]} -gt 0 ] || return 1
+    n=${UP[RANDOM % ${#UP[@]}]}
     pid=${HOST_PID[$n]}
     FAULT_START=$(now_ms)
     case $FAULT in
