@@ -18,7 +18,7 @@
 #              own (bench/freezeproxy.py); a random host's proxy freezes (forwards nothing, keeps
 #              every connection open) for longer than the lease, then resumes
 # A SQLite file has no server to restart and no network to partition: sqlite takes kill and pause.
-#   bench/chaos.sh --quick    3 hosts, 300 jobs (600 for pause/partition), small: CI runs a few rows
+#   bench/chaos.sh --quick    3 hosts, 300 jobs (600 for pause/partition), small: CI runs three rows
 # Each job appends "<id> <token> start <ms>" and, after a random sleep of 0-300 ms,
 # "<id> <token> end <ms>" to the ledger under flock; <token> is unique per execution.
 # Uses a throwaway queue (SQLite: under a temporary directory; PostgreSQL: a database created on
@@ -60,7 +60,7 @@ if [ $QUICK = 1 ]; then
   case $FAULT in
   kill) HOSTS=3 JOBS=300 EVERY=3 TIME_LIMIT=100 ;;
   pause | partition) HOSTS=3 JOBS=600 EVERY=3 OUTAGE=7 TIME_LIMIT=120 ;;
-  restart) HOSTS=3 JOBS=600 EVERY=4 OUTAGE=2 TIME_LIMIT=120 ;;
+  restart) HOSTS=3 JOBS=300 EVERY=4 OUTAGE=2 TIME_LIMIT=120 ;;
   esac
 fi
 while [ $# -gt 0 ]; do
