@@ -659,11 +659,13 @@ public class WorkerStore {
 
 	// ---- the registry of worker hosts
 
-	public void register(String id, String hostname, long pid, int slots, String queues, Integer httpPort, Instant now) {
+	/** Registers a host started at {@code startedAt}, its heartbeat now. */
+	public void register(String id, String hostname, long pid, int slots, String queues, Integer httpPort,
+			Instant startedAt, Instant now) {
 		this.jdbc.update("""
 				INSERT INTO workers (id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, """ + this.dialect.clock() + ")", concat(new Object[] { id, hostname, pid, slots,
-				queues, httpPort, now.toEpochMilli() }, clockArgs(now)));
+				queues, httpPort, startedAt.toEpochMilli() }, clockArgs(now)));
 	}
 
 	/**
@@ -675,12 +677,25 @@ public class WorkerStore {
 			.map(a -> a.writer() + " (schema version " + a.version() + ")");
 	}
 
-	/** Records a heartbeat; returns true when someone asked this host to stop. */
-	public boolean heartbeat(String id, Instant now) {
+	/** What a heartbeat found: the host's row, with or without a stop request, or none left. */
+	public enum Beat {
+		/** Recorded; nobody asked this host to stop. */
+		RECORDED,
+		/** Recorded, and someone asked this host to stop. */
+		STOP_REQUESTED,
+		/**
+		 * No row: other hosts forgot this one (it was silent longer than the lease, e.g. stopped or cut
+		 * off from the database), so it must register again to be seen and reached by {@code worker stop}.
+		 */
+		FORGOTTEN
+	}
+
+	/** Records a heartbeat of host {@code id}. */
+	public Beat heartbeat(String id, Instant now) {
 		List<Integer> stop = this.jdbc.queryForList(
 				"UPDATE workers SET heartbeat_at = " + this.dialect.clock() + " WHERE id = ? RETURNING stop_requested",
 				Integer.class, clockArgs(now, id));
-		return !stop.isEmpty() && stop.get(0) != 0;
+		return stop.isEmpty() ? Beat.FORGOTTEN : stop.get(0) != 0 ? Beat.STOP_REQUESTED : Beat.RECORDED;
 	}
 
 	public void unregister(String id) {

@@ -158,6 +158,9 @@ final class WorkerHost {
 
 	private volatile Instant lastHeartbeat;
 
+	/** When this host first registered (kept when it registers again after being forgotten). */
+	private Instant startedAt;
+
 	/** Jobs claimed and not yet recorded: running, waiting in {@link #ready}, or finished. */
 	private volatile int busy;
 
@@ -193,12 +196,18 @@ final class WorkerHost {
 		return Duration.ofMillis(Math.max(500, Math.min(5000, this.config.leaseTimeout().toMillis() / 5)));
 	}
 
+	/** Puts this host in the registry of worker hosts (again, with its first start time, after it was forgotten). */
+	private void register(Instant now) {
+		this.store.register(this.id, hostname(), ProcessHandle.current().pid(), this.options.slots(),
+				this.options.queues().isEmpty() ? null : String.join(",", this.options.queues()),
+				this.options.httpPort(), this.startedAt, now);
+	}
+
 	/** Registers, then claims and runs jobs until asked to stop; returns once every job is settled. */
 	void run() {
 		Instant now = this.clock.instant();
-		this.store.register(this.id, hostname(), ProcessHandle.current().pid(), this.options.slots(),
-				this.options.queues().isEmpty() ? null : String.join(",", this.options.queues()),
-				this.options.httpPort(), now);
+		this.startedAt = now;
+		register(now);
 		this.lastHeartbeat = now;
 		long every = heartbeatInterval().toMillis();
 		this.heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
@@ -616,8 +625,15 @@ final class WorkerHost {
 			}
 			this.config = this.settings.snapshot();
 			this.store.renewLeases(this.id, now, this.config.leaseTimeout());
-			if (this.store.heartbeat(this.id, now)) {
-				requestStop();
+			switch (this.store.heartbeat(this.id, now)) {
+				case STOP_REQUESTED -> requestStop();
+				case FORGOTTEN -> {
+					// silent past the lease (paused, cut off): the others took its jobs back and dropped its row
+					log.warn("worker {} was silent longer than the lease and was forgotten by the other hosts: registered again", this.id);
+					register(now);
+				}
+				case RECORDED -> {
+				}
 			}
 			this.lastHeartbeat = now;
 			for (String jobId : this.store.reapExpired(now)) {

@@ -73,7 +73,7 @@ class MigrateCommandTest extends CommandTestSupport {
 	@Test
 	void refusesWhileAWorkerHostIsAliveAndCopiesNothing() {
 		fillQueue();
-		this.workers.register("w1", "box", 4242, 2, null, null, this.clock.instant());
+		this.workers.register("w1", "box", 4242, 2, null, null, this.clock.instant(), this.clock.instant());
 		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
 			run("migrate", "--to", target.url()).fails(1, "worker host", "box", "pid 4242");
 			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isZero();

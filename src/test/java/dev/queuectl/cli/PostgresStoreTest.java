@@ -111,7 +111,7 @@ class PostgresStoreTest extends CommandTestSupport {
 		enqueue("{\"id\":\"live\",\"command\":\"true\"}");
 		Instant real = Instant.now();
 		Claim claim = this.store.claim("A", List.of(), 1, this.clock.instant(), Duration.ofSeconds(30)).get(0);
-		this.store.register("A", "a.example", 1, 1, null, null, real);
+		this.store.register("A", "a.example", 1, 1, null, null, real, real);
 		long lease = this.jdbc.queryForObject("SELECT lease_expires_at FROM jobs WHERE id = 'live'", Long.class);
 		assertThat(lease).as("the lease is on the server's clock, not A's (in %s)", this.clock.instant())
 			.isBetween(real.plusSeconds(25).toEpochMilli(), real.plusSeconds(35).toEpochMilli());
@@ -139,7 +139,7 @@ class PostgresStoreTest extends CommandTestSupport {
 		assertThat(this.jdbc.queryForObject("SELECT outcome FROM job_runs WHERE job_id = 'orphan'", String.class))
 			.isEqualTo("lost");
 		// a host that died long ago on the server's clock is forgotten, whatever B's clock says
-		this.store.register("gone", "b.example", 2, 1, null, null, behind);
+		this.store.register("gone", "b.example", 2, 1, null, null, behind, behind);
 		this.jdbc.update("UPDATE workers SET heartbeat_at = heartbeat_at - 120000 WHERE id = 'gone'");
 		assertThat(this.store.forgetSilent(behind, Duration.ofSeconds(30))).isEqualTo(1);
 	}
@@ -170,7 +170,7 @@ class PostgresStoreTest extends CommandTestSupport {
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.store.claim("behind", List.of(), 1, behind,
 				Duration.ofMinutes(1)).isEmpty());
 		// status on a host ahead: a host that just beat is seconds old, not minus years
-		this.store.register("B", "b.example", 2, 1, null, null, behind);
+		this.store.register("B", "b.example", 2, 1, null, null, behind, behind);
 		this.store.heartbeat("B", behind);
 		Instant beat = this.store.workers(ahead).stream().filter(w -> w.id().equals("B")).findFirst().orElseThrow().heartbeatAt();
 		assertThat(Duration.between(beat, ahead).abs()).isLessThan(Duration.ofSeconds(5));

@@ -60,6 +60,24 @@ class ControlIT {
 	}
 
 	@Test
+	void aHostForgottenByTheOthersRegistersAgainAtItsNextHeartbeatAndWorkerStopStillReachesIt() throws Exception {
+		this.q.ok("config", "set", "lease-timeout", "5s"); // a heartbeat a second
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> scalar("SELECT COUNT(*) FROM workers") == 1);
+			long started = scalar("SELECT started_at FROM workers");
+			// what another host does to one silent past its lease (paused, cut off from the database)
+			try (Connection c = connect()) {
+				c.createStatement().executeUpdate("DELETE FROM workers");
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> scalar("SELECT COUNT(*) FROM workers") == 1);
+			assertThat(scalar("SELECT started_at FROM workers")).as("its first start time is kept").isEqualTo(started);
+			assertThat(w.logText()).contains("was forgotten by the other hosts: registered again");
+			this.q.ok("worker", "stop", "--timeout", "30");
+			assertThat(w.waitFor(Duration.ofSeconds(30))).isZero();
+		}
+	}
+
+	@Test
 	void aPausedQueueStartsNothingOnAnyHostUntilResumed() throws Exception {
 		this.q.ok("queue", "pause", "held");
 		for (int i = 0; i < 4; i++) {
