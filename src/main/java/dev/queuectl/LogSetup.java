@@ -36,6 +36,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 			{ "org.springframework.boot.web.server.servlet.context.AnnotationConfigServletWebServerApplicationContext", Level.ERROR },
 			// logs a failure it then throws, carried aside in its exception (SQLITE_FULL): queuectl says it in one line
 			{ "org.springframework.transaction.support.TransactionTemplate", Level.OFF },
+			// a commit that fails and then a rollback that fails too (the database went away mid-transaction)
+			// are logged by the transaction manager before it throws: the caller says it in one line
+			{ "org.springframework.transaction", Level.OFF },
+			{ "org.springframework.jdbc", Level.OFF },
 			// the pool's own account of failed connections (with its internals and tuning hints): queuectl
 			// says a database failure in one line of its own; --debug shows the pool's warnings
 			{ "com.zaxxer.hikari", Level.OFF },
@@ -78,7 +82,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 	/** {@code --debug}: queuectl's own loggers at DEBUG. */
 	public static void debug() {
 		((Logger) org.slf4j.LoggerFactory.getLogger("dev.queuectl")).setLevel(Level.DEBUG);
-		((Logger) org.slf4j.LoggerFactory.getLogger("com.zaxxer.hikari")).setLevel(Level.WARN);
+		for (String framework : new String[] { "com.zaxxer.hikari", "org.springframework.transaction", "org.springframework.jdbc" }) {
+			((Logger) org.slf4j.LoggerFactory.getLogger(framework)).setLevel(Level.WARN);
+		}
 	}
 
 	@Override

@@ -275,7 +275,7 @@ final class WorkerHost {
 	 */
 	private void databaseFailed(String what, RuntimeException ex) {
 		String why = this.describe.apply(ex);
-		String line = what + ": " + (why != null ? why : String.valueOf(ex.getMessage()).lines().findFirst().orElse(""));
+		String line = what + ": " + (why != null ? why : rootMessage(ex));
 		boolean repeat;
 		synchronized (this.failures) {
 			long now = System.nanoTime();
@@ -291,6 +291,20 @@ final class WorkerHost {
 			log.warn(line);
 			log.debug("the failure", ex);
 		}
+	}
+
+	/**
+	 * The innermost cause's first line (the driver's or the OS's words): the outer exceptions of the
+	 * data access layer name its classes and callbacks, which mean nothing to a user.
+	 */
+	static String rootMessage(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String message = root.getMessage();
+		return message == null || message.isBlank() ? "the database call failed"
+				: message.lines().findFirst().orElse("the database call failed");
 	}
 
 	/** After failures: one line saying that the database answers again. */
