@@ -364,7 +364,7 @@ final class WorkerHost {
 				// every slot is held by a job that turned out long: claim no more ahead until they end
 				this.averageRunMs = Math.max(this.averageRunMs, IDLE_POLL.toMillis());
 			}
-			finished.forEach(d -> learn(d.result()));
+			finished.stream().filter(d -> d.result() != null).forEach(d -> learn(d.result()));
 			int ahead = claimsAhead(slots, this.averageRunMs);
 			this.batch = Math.max(1, ahead / 2);
 			int outstanding = this.busy - finished.size() - returned.size();
@@ -548,6 +548,15 @@ final class WorkerHost {
 				if (next == POISON) {
 					return;
 				}
+				if (leaseInDoubt(WorkerHost.this.lastHeartbeat, WorkerHost.this.clock.instant(),
+						WorkerHost.this.config.leaseTimeout())) {
+					// paused or cut off from the database: another host may have taken this job back
+					log.info("{} not started: this host's last heartbeat is older than half the lease, so the job "
+							+ "may be another host's now; back in the queue", next.claim().jobId());
+					WorkerHost.this.done.add(new Done(next.claim(), null, true));
+					wake();
+					continue;
+				}
 				RunResult result = runOne(next.claim(), next.handle());
 				WorkerHost.this.done.add(new Done(next.claim(), result, next.handle().interrupted()));
 				if (turnDue()) {
@@ -555,6 +564,16 @@ final class WorkerHost {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Whether a claimed job may no longer be this host's to start: its leases were last renewed at
+	 * {@code lastHeartbeat}, and past half the lease (a stopped JVM, a frozen network, a database
+	 * that does not answer) others may take them back at any moment. Fencing would reject the run's
+	 * result, but the command would have run twice: such a claim goes back to the queue, uncounted.
+	 */
+	static boolean leaseInDoubt(Instant lastHeartbeat, Instant now, Duration lease) {
+		return Duration.between(lastHeartbeat, now).compareTo(lease.dividedBy(2)) > 0;
 	}
 
 	/** A claimed job, the handle that can stop it, and when it was queued (System.nanoTime). */
@@ -594,6 +613,9 @@ final class WorkerHost {
 	private void report(Done d, JobState next, Settings.Snapshot cfg) {
 		Claim claim = d.claim();
 		RunResult result = d.result();
+		if (d.result() == null) { // never started (leaseInDoubt): said when it was put back
+			return;
+		}
 		if (d.interrupted()) {
 			log.info("{} interrupted by shutdown; {}", claim.jobId(), next != null ? "back in the queue" : "no longer ours");
 			return;

@@ -1,0 +1,134 @@
+package dev.queuectl.worker;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.queuectl.config.Settings;
+import dev.queuectl.job.JobService;
+import dev.queuectl.job.RetentionService;
+import dev.queuectl.job.ScheduleService;
+import dev.queuectl.store.WorkerStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A worker host that was silent past half its lease (its JVM stopped, its network frozen) starts
+ * none of the jobs it had claimed until a heartbeat renews its leases: another host may have taken
+ * them back meanwhile, and the command would run twice. A real host on a real SQLite file; its
+ * clock jumps an hour ahead, as a stopped and resumed JVM sees it; the runner spawns nothing.
+ */
+class LeaseDoubtTest {
+
+	@TempDir
+	Path dir;
+
+	ConfigurableApplicationContext ctx;
+
+	ThreadPoolTaskExecutor executor;
+
+	WorkerHost host;
+
+	Thread dispatcher;
+
+	@BeforeEach
+	void setUp() {
+		System.setProperty("queuectl.db", this.dir.resolve("q.db").toString());
+		this.ctx = TestHosts.context();
+		this.executor = new ThreadPoolTaskExecutor();
+		this.executor.setCorePoolSize(1);
+		this.executor.initialize();
+	}
+
+	@AfterEach
+	void tearDown() throws InterruptedException {
+		if (this.dispatcher != null) {
+			this.host.requestStop();
+			this.dispatcher.join(30_000);
+		}
+		this.executor.shutdown();
+		this.ctx.close();
+		System.clearProperty("queuectl.db");
+	}
+
+	@Test
+	void aHostResumedAfterALongPauseStartsNoClaimedJobBeforeItsNextHeartbeat() {
+		JumpingClock clock = new JumpingClock();
+		List<Instant> heartbeatAtStart = new CopyOnWriteArrayList<>();
+		JobRunner runner = (claim, timeout, cap, running) -> {
+			heartbeatAtStart.add(this.host.lastHeartbeat());
+			return new RunResult("completed", 0, null, clock.instant(), 0, null, null, null);
+		};
+		this.host = new WorkerHost(new WorkerOptions(1, List.of(), null), this.ctx.getBean(WorkerStore.class),
+				this.ctx.getBean(Settings.class), clock, this.executor, runner, this.ctx.getBean(WorkerMetrics.class),
+				new WorkerHost.Housekeeping(this.ctx.getBean(ScheduleService.class),
+						this.ctx.getBean(RetentionService.class), Duration.ofDays(1)));
+		JdbcTemplate jdbc = this.ctx.getBean(JdbcTemplate.class);
+		this.dispatcher = new Thread(this.host::run, "test-dispatcher");
+		this.dispatcher.start();
+		await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("SELECT COUNT(*) FROM workers", Long.class) == 1);
+		// the default lease is 30 s, a heartbeat every 5 s: the jobs are claimed well before the next one
+		clock.jump(Duration.ofHours(1));
+		Instant resumed = clock.instant();
+		JobService jobs = this.ctx.getBean(JobService.class);
+		for (int i = 0; i < 3; i++) {
+			jobs.enqueue("{\"id\":\"j" + i + "\",\"command\":\"quick\"}", "/tmp");
+		}
+		this.host.wake();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE state = 'completed'", Long.class) == 3);
+		assertThat(heartbeatAtStart).hasSize(3)
+			.as("every job started after a heartbeat renewed the leases, none on the stale one")
+			.allSatisfy(beat -> assertThat(beat).isAfterOrEqualTo(resumed.minusSeconds(1)));
+		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE attempts = 1", Long.class))
+			.as("a claim put back unstarted is not counted").isEqualTo(3);
+		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM job_runs", Long.class)).isEqualTo(3);
+	}
+
+	@Test
+	void aLeaseIsInDoubtOncePastHalfOfItSinceTheLastHeartbeat() {
+		Instant beat = Instant.parse("2026-12-06T00:00:00Z");
+		assertThat(WorkerHost.leaseInDoubt(beat, beat.plusSeconds(15), Duration.ofSeconds(30))).isFalse();
+		assertThat(WorkerHost.leaseInDoubt(beat, beat.plusMillis(15_001), Duration.ofSeconds(30))).isTrue();
+		assertThat(WorkerHost.leaseInDoubt(beat, beat.plusSeconds(1), Duration.ofSeconds(5))).isFalse();
+		assertThat(WorkerHost.leaseInDoubt(beat, beat.plusSeconds(3), Duration.ofSeconds(5))).isTrue();
+	}
+
+	/** The system clock, plus however far it was told to jump. */
+	private static final class JumpingClock extends Clock {
+
+		private volatile Duration offset = Duration.ZERO;
+
+		void jump(Duration by) {
+			this.offset = this.offset.plus(by);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Instant instant() {
+			return Instant.now().plus(this.offset);
+		}
+	}
+}
