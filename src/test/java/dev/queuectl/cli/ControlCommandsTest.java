@@ -84,6 +84,27 @@ class ControlCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void aRunningJobWhoseCancelWasAskedButThatEndedOnItsOwnIsRecordedAsItEndedAndNotRetried() {
+		enqueue("{\"id\":\"done\",\"command\":\"true\",\"max_retries\":5}");
+		enqueue("{\"id\":\"broke\",\"command\":\"false\",\"max_retries\":5}");
+		List<Claim> both = claim(10);
+		assertThat(both).hasSize(2);
+		run("cancel", "done", "broke").ok();
+
+		for (Claim c : both) {
+			finish(c, c.jobId().equals("done") ? 0 : 3); // each exited before the signal reached it
+		}
+		assertThat(state("done")).isEqualTo("completed");
+		assertThat(this.jdbc.queryForObject("SELECT exit_code FROM jobs WHERE id = 'done'", Integer.class)).isZero();
+		assertThat(state("broke")).as("asked to cancel: not retried, but not called canceled either").isEqualTo("dead");
+		assertThat(this.jdbc.queryForObject("SELECT last_error FROM jobs WHERE id = 'broke'", String.class))
+			.isEqualTo("exit code 3; not retried: its cancel was asked");
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM job_runs WHERE job_id = 'broke'", String.class))
+			.isEqualTo("failed");
+		assertThat(claim(10)).isEmpty();
+	}
+
+	@Test
 	void cancelByQueueAndStateCancelsOnlyThose() {
 		enqueue("{\"id\":\"e1\",\"command\":\"true\",\"queue\":\"emails\"}");
 		enqueue("{\"id\":\"e2\",\"command\":\"true\",\"queue\":\"emails\"}");
