@@ -105,6 +105,35 @@ class ControlCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void cancelWaitPrintsEachOutcomeAndExitsZeroOnlyWhenAllWereCanceled() throws Exception {
+		enqueue("{\"id\":\"idle\",\"command\":\"true\",\"delay\":\"1h\"}");
+		Result idle = run("cancel", "--wait", "idle").ok();
+		assertThat(idle.out()).isEqualTo("idle canceled\n");
+
+		enqueue("{\"id\":\"r\",\"command\":\"sleep 100\"}");
+		Claim c = claimOnly("r");
+		Result late = run("cancel", "--wait", "--timeout", "300ms", "r");
+		assertThat(late.code()).isEqualTo(124);
+		assertThat(late.out()).isEqualTo("r still canceling\n");
+		Thread host = new Thread(() -> {
+			try {
+				Thread.sleep(500);
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+			finish(c, 0); // its process exited on its own before the signal reached it
+		});
+		host.start();
+		Result first = run("cancel", "--wait", "--timeout", "30s", "r");
+		host.join();
+		assertThat(first.code()).isEqualTo(1);
+		assertThat(first.out()).isEqualTo("r completed (exit 0), not canceled: it ended on its own first\n");
+
+		run("cancel", "--timeout", "5s", "idle").usageError("--timeout goes with --wait");
+	}
+
+	@Test
 	void cancelByQueueAndStateCancelsOnlyThose() {
 		enqueue("{\"id\":\"e1\",\"command\":\"true\",\"queue\":\"emails\"}");
 		enqueue("{\"id\":\"e2\",\"command\":\"true\",\"queue\":\"emails\"}");
