@@ -303,9 +303,12 @@ final class JobExecutor implements JobRunner {
 			this.ended = true;
 		}
 
-		/** Whether an exit status is a death by a signal that {@link #kill} had sent when it came. */
+		/**
+		 * Whether an exit status is a death by a signal that {@link #kill} had sent when it came (on
+		 * Windows, where a forced end is exit 1, any failure after the kill).
+		 */
 		boolean killedIt(int exit) {
-			return this.signaled && (exit == TERMINATED || exit == KILLED);
+			return this.signaled && (WINDOWS || exit == TERMINATED || exit == KILLED);
 		}
 
 		boolean timedOut() {
