@@ -13,6 +13,8 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +25,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -56,20 +61,28 @@ import org.springframework.stereotype.Component;
  * The socket trusts no peer: it is bound owner-only (inside a 0700 folder, then linked into
  * place); a peer whose uid (SO_PEERCRED) is not this process's is refused; every length in a
  * request is bounded ({@link Request}); a request must be complete within {@code
- * queuectl.socket.header-timeout} (10 s); at most {@link #HANDLERS} commands run at once with
- * {@link #WAITING} more waiting, and further connections are told the server is busy.
+ * queuectl.socket.header-timeout} (10 s) of connecting, and be complete within as long from its
+ * turn; at most {@link #HANDLERS} commands run at once, the others wait their turn.
  * <p>
  * Every accepted connection from the owner first gets a HELLO frame ({@link Wire}) naming what
  * serves (a resident server or a host) and its build, so clients can tell a live server from a
  * hung one before they send anything, and drop a resident server of another build. A worker host
  * or REPL that finds a resident server on the socket asks it to exit and takes the socket over.
+ * <p>
+ * A HELLO is a promise that the request will run, so it is sent only while fewer than
+ * {@link #CONNECTIONS} connections are open: beyond that a connection is closed before its HELLO
+ * and its client runs the command itself, as when nothing serves (never an error). A connection
+ * holds no handler until its request begins to arrive: one thread watches every connection still
+ * silent ({@link #watchSilent}), so idle connections, however many up to the limit, never hold
+ * the handlers that commands need.
  */
 @Component
 class CommandServer {
 
 	static final int HANDLERS = 32;
 
-	static final int WAITING = 32;
+	/** Connections open at once (silent, waiting their turn or running); more get no HELLO. */
+	static final int CONNECTIONS = 256;
 
 	private static final Logger log = LoggerFactory.getLogger(CommandServer.class);
 
@@ -80,7 +93,15 @@ class CommandServer {
 	private final Duration headerTimeout;
 
 	private final ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLERS, HANDLERS, 30, TimeUnit.SECONDS,
-			new ArrayBlockingQueue<>(WAITING), daemon("queuectl-serve"));
+			new LinkedBlockingQueue<>(), daemon("queuectl-serve")); // bounded by CONNECTIONS
+
+	/** Connections accepted and not yet closed. */
+	private final AtomicInteger open = new AtomicInteger();
+
+	/** Accepted connections whose request has not begun: handed to the watcher. */
+	private final ConcurrentLinkedQueue<Silent> arrivals = new ConcurrentLinkedQueue<>();
+
+	private volatile Selector watcher;
 
 	private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, daemon("queuectl-serve-timer"));
 
@@ -170,6 +191,10 @@ class CommandServer {
 	/** Stops accepting and removes the socket; commands running now finish. */
 	void closeSocket() {
 		this.stopped = true;
+		Selector w = this.watcher;
+		if (w != null) {
+			w.wakeup(); // it sees stopped and closes the connections still silent
+		}
 		ServerSocketChannel s = this.server;
 		if (s != null) {
 			try {
@@ -212,6 +237,7 @@ class CommandServer {
 			}
 			log.debug("serving commands on {}", this.socket);
 			try {
+				startWatcher();
 				while (!this.stopped) {
 					SocketChannel client = bound.accept();
 					if (!fromOwner(client)) {
@@ -219,13 +245,7 @@ class CommandServer {
 								+ "); refusing a command from another user", QueuectlException.FAILURE);
 						continue;
 					}
-					try {
-						this.handlers.execute(() -> handle(client));
-					}
-					catch (RejectedExecutionException busy) {
-						refuse(client, "queuectl: the process serving " + this.socket + " is busy ("
-								+ (HANDLERS + WAITING) + " commands at once); try again", QueuectlException.FAILURE);
-					}
+					admit(client);
 				}
 			}
 			catch (IOException ex) {
@@ -234,6 +254,127 @@ class CommandServer {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Says HELLO to a connection and hands it to the watcher until its request begins; or, at the
+	 * limit of open connections, closes it at once without a word: its client runs the command itself.
+	 */
+	private void admit(SocketChannel client) {
+		if (this.open.incrementAndGet() > CONNECTIONS) {
+			closed(client);
+			return;
+		}
+		try {
+			ByteBuffer hi = ByteBuffer.wrap(this.hello);
+			while (hi.hasRemaining()) {
+				client.write(hi);
+			}
+			client.configureBlocking(false);
+			this.arrivals.add(new Silent(client, System.nanoTime() + this.headerTimeout.toNanos()));
+			this.watcher.wakeup();
+		}
+		catch (IOException ex) {
+			log.debug("a client went away before its HELLO", ex);
+			closed(client);
+		}
+	}
+
+	/** Closes a connection that is no longer open. */
+	private void closed(SocketChannel client) {
+		try {
+			client.close();
+		}
+		catch (IOException ex) {
+			log.debug("closing a client failed", ex);
+		}
+		this.open.decrementAndGet();
+	}
+
+	/** An accepted connection whose request has not begun, and when it must have. */
+	private record Silent(SocketChannel channel, long deadline) {
+	}
+
+	private synchronized void startWatcher() throws IOException {
+		if (this.watcher == null) {
+			this.watcher = Selector.open();
+			Thread t = new Thread(this::watchSilent, "queuectl-socket-watch");
+			t.setDaemon(true);
+			t.start();
+		}
+	}
+
+	/**
+	 * Watches every silent connection on one thread: one whose request begins goes to a handler
+	 * (in order, waiting its turn when every handler is busy); one silent past the header timeout
+	 * is told so and closed.
+	 */
+	private void watchSilent() {
+		Selector selector = this.watcher;
+		ArrayDeque<SelectionKey> byDeadline = new ArrayDeque<>(); // accepted in order: deadlines in order
+		List<SocketChannel> begun = new ArrayList<>();
+		try {
+			while (!this.stopped) {
+				for (Silent s; (s = this.arrivals.poll()) != null;) {
+					try {
+						byDeadline.add(s.channel().register(selector, SelectionKey.OP_READ, s));
+					}
+					catch (IOException ex) {
+						closed(s.channel());
+					}
+				}
+				long now = System.nanoTime();
+				while (!byDeadline.isEmpty()
+						&& (!byDeadline.peek().isValid() || ((Silent) byDeadline.peek().attachment()).deadline() <= now)) {
+					SelectionKey late = byDeadline.poll();
+					if (late.isValid()) {
+						late.cancel();
+						refuse((SocketChannel) late.channel(), tooLate(), QueuectlException.USAGE);
+						this.open.decrementAndGet();
+					}
+				}
+				long wait = byDeadline.isEmpty() ? 0
+						: Math.max(1, (((Silent) byDeadline.peek().attachment()).deadline() - now) / 1_000_000);
+				selector.select(wait);
+				for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext();) {
+					SelectionKey key = it.next();
+					it.remove();
+					key.cancel(); // removed from byDeadline lazily: it is no longer valid
+					begun.add((SocketChannel) key.channel());
+				}
+				if (!begun.isEmpty()) {
+					selector.selectNow(); // deregisters the canceled keys: their channels may block again
+					for (SocketChannel client : begun) {
+						try {
+							client.configureBlocking(true);
+							this.handlers.execute(() -> handle(client));
+						}
+						catch (IOException | java.util.concurrent.RejectedExecutionException ex) {
+							closed(client); // stopping
+						}
+					}
+					begun.clear();
+				}
+			}
+		}
+		catch (IOException | java.nio.channels.ClosedSelectorException ex) {
+			log.debug("the watcher of silent connections stopped", ex);
+		}
+		finally {
+			for (SelectionKey key : selector.keys()) {
+				closed((SocketChannel) key.channel());
+			}
+			try {
+				selector.close();
+			}
+			catch (IOException ex) {
+				log.debug("closing the watcher failed", ex);
+			}
+		}
+	}
+
+	private String tooLate() {
+		return "queuectl: the request was not complete within " + this.headerTimeout.toSeconds() + " s";
 	}
 
 	private static boolean peerCredentialsSupported() {
@@ -313,21 +454,15 @@ class CommandServer {
 		}
 	}
 
+	/** Reads a begun request to its end (within the header timeout from now) and runs it. */
 	private void handle(SocketChannel client) {
-		Future<?> deadline = this.deadlines.schedule(() -> refuse(client,
-				"queuectl: the request was not complete within " + this.headerTimeout.toSeconds() + " s",
-				QueuectlException.USAGE), this.headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		Future<?> deadline = this.deadlines.schedule(() -> refuse(client, tooLate(), QueuectlException.USAGE),
+				this.headerTimeout.toMillis(), TimeUnit.MILLISECONDS);
 		this.active.incrementAndGet();
 		long now = System.nanoTime();
 		this.idleBefore = now - this.lastRequest;
 		this.lastRequest = now;
 		try (client) {
-			// from the handler that runs the command: a client that gets it knows its command will
-			// run; one still waiting for a handler gets none, and runs the command itself
-			ByteBuffer hi = ByteBuffer.wrap(this.hello);
-			while (hi.hasRemaining()) {
-				client.write(hi);
-			}
 			DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
 			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
 			Request request;
@@ -364,6 +499,7 @@ class CommandServer {
 			deadline.cancel(false);
 			this.lastRequest = System.nanoTime();
 			this.active.decrementAndGet();
+			this.open.decrementAndGet();
 		}
 	}
 

@@ -37,14 +37,20 @@ class ControlCommands {
 
 	@Command(name = "cancel", group = "Jobs", description = "Cancel jobs: never run or retried again", help = """
 			A job that has not started is canceled at once. A running job's worker host sends its process
-			group SIGTERM within about a second (SIGKILL 5 s later) and records the attempt as canceled.
+			group SIGTERM within about a second (SIGKILL 5 s later); the attempt is recorded as it ended:
+			canceled when the signal ended it, completed (or dead, not retried, when it failed) when the
+			process ended on its own first. --wait waits for that and prints each job's outcome: exit 0
+			when every job was canceled, 1 when any completed or died first, 124 when --timeout passed.
 			Jobs that run after a canceled job are canceled too. Exit 2 for a job that already finished,
 			3 for an unknown id.
 			  queuectl cancel job1 job2
+			  queuectl cancel --wait --timeout 30s job1
 			  queuectl cancel --queue emails --state pending""")
 	void cancel(@Arguments List<String> ids,
 			@Option(longName = "queue", shortName = 'q', description = "cancel this queue's jobs (with --state)") String queue,
 			@Option(longName = "state", shortName = 's', description = "with --queue: pending, waiting or failed jobs") String state,
+			@Option(longName = "wait", shortName = 'w', description = "wait for each job's outcome and print it") Boolean wait,
+			@Option(longName = "timeout", shortName = 't', description = "with --wait: give up after this long (e.g. 30s)") String timeout,
 			CommandContext ctx) {
 		if (ids.isEmpty() && queue == null && state == null) {
 			throw QueuectlException.usage("cancel needs job ids, or --queue Q --state pending|waiting|failed");
@@ -52,6 +58,11 @@ class ControlCommands {
 		if (!ids.isEmpty() && (queue != null || state != null)) {
 			throw QueuectlException.usage("give either job ids or --queue/--state, not both");
 		}
+		boolean waiting = Boolean.TRUE.equals(wait);
+		if (timeout != null && !waiting) {
+			throw QueuectlException.usage("--timeout goes with --wait");
+		}
+		Duration limit = timeout == null ? null : parseTimeout(timeout);
 		List<String> targets = ids;
 		if (ids.isEmpty()) {
 			if (state == null) {
@@ -66,11 +77,15 @@ class ControlCommands {
 		PrintWriter out = ctx.outputWriter();
 		PrintWriter err = Invocation.current().err();
 		int code = 0;
+		List<String> asked = new ArrayList<>();
 		for (String id : targets) {
 			try {
 				JobService.Canceled done = this.jobs.cancel(id);
-				out.println(done == JobService.Canceled.CANCELED ? id + " canceled"
-						: id + " canceling (running: its worker host stops it)");
+				asked.add(id);
+				if (!waiting) {
+					out.println(done == JobService.Canceled.CANCELED ? id + " canceled"
+							: id + " canceling (running: its worker host stops it, unless it ends first)");
+				}
 			}
 			catch (QueuectlException ex) {
 				if (targets.size() == 1) {
@@ -83,9 +98,77 @@ class ControlCommands {
 		if (ids.isEmpty()) {
 			err.println("queuectl: " + targets.size() + " job(s) canceled");
 		}
+		if (waiting && !asked.isEmpty()) {
+			code = Math.max(code, printOutcomes(asked, limit, out, err));
+		}
 		if (code != 0) {
 			throw new QueuectlException.Reported(code);
 		}
+	}
+
+	/**
+	 * {@code cancel --wait}: waits until every job asked to cancel has finished, prints how each
+	 * ended, and returns the exit code: 0 all canceled, 1 some completed or died first, 124 timed out.
+	 */
+	private int printOutcomes(List<String> ids, Duration limit, PrintWriter out, PrintWriter err) {
+		JobService.Progress progress = awaitProgress(this.jobs.waitFor(ids, null), limit, null);
+		int code = 0;
+		for (String id : ids) {
+			Job job = this.jobs.get(id);
+			switch (job.state()) {
+				case CANCELED -> out.println(id + " canceled");
+				case COMPLETED -> {
+					out.println(id + " completed (exit 0), not canceled: it ended on its own first");
+					code = Math.max(code, QueuectlException.FAILURE);
+				}
+				case DEAD -> {
+					out.println(id + " dead, not canceled" + (job.lastError() == null ? "" : ": " + Render.oneLine(job.lastError(), 100)));
+					code = Math.max(code, QueuectlException.FAILURE);
+				}
+				default -> out.println(id + " still " + (job.cancelRequestedAt() != null ? "canceling" : job.state().dbValue()));
+			}
+		}
+		if (!progress.finished()) {
+			err.println("queuectl: timed out after " + Durations.format(limit) + ": " + progress.done() + " of "
+					+ progress.total() + " job(s) finished");
+			return TIMED_OUT;
+		}
+		return code;
+	}
+
+	/** Reads a wait's progress until it is finished or {@code limit} (null: none) passed; shows it unless {@code shown} is null. */
+	private static JobService.Progress awaitProgress(java.util.function.Supplier<JobService.Progress> waiting,
+			Duration limit, ProgressLine shown) {
+		long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+		JobService.Progress progress;
+		while (true) {
+			progress = waiting.get();
+			if (shown != null) {
+				shown.show(progress.done(), progress.total(), progress.done());
+			}
+			if (progress.finished() || System.nanoTime() >= deadline) {
+				break;
+			}
+			try {
+				Thread.sleep(Math.min(250, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new QueuectlException(QueuectlException.FAILURE, "interrupted");
+			}
+		}
+		if (shown != null) {
+			shown.end();
+		}
+		return progress;
+	}
+
+	private static Duration parseTimeout(String timeout) {
+		Duration limit = Durations.parseOrNull(timeout);
+		if (limit == null || limit.isNegative()) {
+			throw QueuectlException.usage("--timeout must be a duration like 30s, 10m or 2h, got '" + timeout + "'");
+		}
+		return limit;
 	}
 
 	@Command(name = "run-now", group = "Jobs", description = "Make a delayed job, or one waiting to retry, due now",
@@ -116,33 +199,10 @@ class ControlCommands {
 		if (!ids.isEmpty() && queue != null) {
 			throw QueuectlException.usage("give either job ids or --queue, not both");
 		}
-		Duration limit = null;
-		if (timeout != null) {
-			limit = Durations.parseOrNull(timeout);
-			if (limit == null || limit.isNegative()) {
-				throw QueuectlException.usage("--timeout must be a duration like 30s, 10m or 2h, got '" + timeout + "'");
-			}
-		}
+		Duration limit = timeout == null ? null : parseTimeout(timeout);
 		PrintWriter err = Invocation.current().err();
-		java.util.function.Supplier<JobService.Progress> waiting = this.jobs.waitFor(ids, queue);
-		long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
-		ProgressLine shown = new ProgressLine(err, "waiting", "done");
-		JobService.Progress progress;
-		while (true) {
-			progress = waiting.get();
-			shown.show(progress.done(), progress.total(), progress.done());
-			if (progress.finished() || System.nanoTime() >= deadline) {
-				break;
-			}
-			try {
-				Thread.sleep(Math.min(250, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new QueuectlException(QueuectlException.FAILURE, "interrupted");
-			}
-		}
-		shown.end();
+		JobService.Progress progress = awaitProgress(this.jobs.waitFor(ids, queue), limit,
+				new ProgressLine(err, "waiting", "done"));
 		if (!progress.finished()) {
 			err.println("queuectl: timed out after " + Durations.format(limit) + ": " + progress.done() + " of "
 					+ progress.total() + " job(s) finished");

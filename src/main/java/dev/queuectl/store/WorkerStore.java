@@ -375,7 +375,8 @@ public class WorkerStore {
 			JobState[] states = new JobState[outcomes.size()];
 			List<Recording> recordings = new ArrayList<>();
 			List<Integer> recorded = new ArrayList<>(); // the index in outcomes of each recording
-			// whether a job's user asked to cancel it matters only to a failed run or a job given back; when
+			// a run is recorded as it ended (completed, canceled by our signal, or failed); whether a job's
+			// user asked to cancel it matters only to a failed run (not retried: dead) or a job given back; when
 			// every run succeeded, PostgreSQL reads the controls in the statement that records them (one
 			// round trip fewer), SQLite (in-process, microseconds) before
 			boolean allSucceeded = !outcomes.isEmpty()
@@ -402,9 +403,12 @@ public class WorkerStore {
 				RunResult r = o.result();
 				JobState next = JobState.COMPLETED;
 				Long runAt = null; // run_at stays as it was
-				if (!r.succeeded() && (canceled || "canceled".equals(r.outcome()))) {
+				if ("canceled".equals(r.outcome())) { // the signal of its cancel ended it
 					next = JobState.CANCELED;
-					r = r.canceled();
+				}
+				else if (!r.succeeded() && canceled) { // it failed on its own before its cancel took effect
+					next = JobState.DEAD;
+					r = r.notRetried();
 				}
 				else if (!r.succeeded()) {
 					RetryPolicy.Next after = RetryPolicy.afterFailure(c.attempt(), c.maxRetries(), r.finishedAt(),

@@ -29,6 +29,13 @@ import dev.queuectl.store.OutputStore;
  * <p>
  * On Linux and macOS a {@link Spawner} (a bash per slot) starts the jobs; elsewhere, or without
  * bash, the JVM starts them itself ({@code setsid sh -c}, or {@code cmd /c} on Windows).
+ * <p>
+ * How the process ended decides the outcome, never what was asked of it meanwhile: exit 0 is
+ * {@code completed} even when a cancel, timeout or stop was asked a moment before (the process
+ * ended before the signal reached it). A run is {@code canceled}, {@code timeout} or
+ * {@code interrupted} only when the process died of the signal this class sent it, SIGTERM or
+ * SIGKILL (or exited 128 + that signal, as a shell that traps it does, and as the bash spawner
+ * and the JVM report a death by signal); any other exit is a failure like any other.
  */
 final class JobExecutor implements JobRunner {
 
@@ -44,16 +51,27 @@ final class JobExecutor implements JobRunner {
 
 	private final Duration killGrace;
 
-	private final boolean useSpawner = Spawner.available();
+	private final boolean useSpawner;
+
+	/** The compiled spawner a slot runs, or null for the bash one. */
+	private final java.nio.file.Path spawnerProgram;
 
 	private final ConcurrentLinkedQueue<Spawner> idle = new ConcurrentLinkedQueue<>();
 
 	private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemon("queuectl-timeout"));
 
 	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace) {
+		this(outputs, clock, killGrace, Spawner.available(), Spawner.NATIVE);
+	}
+
+	/** Starts jobs on spawners running {@code spawnerProgram} (null: bash), or from the JVM itself. */
+	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace, boolean useSpawner,
+			java.nio.file.Path spawnerProgram) {
 		this.outputs = outputs;
 		this.clock = clock;
 		this.killGrace = killGrace;
+		this.useSpawner = useSpawner;
+		this.spawnerProgram = spawnerProgram;
 	}
 
 	/**
@@ -81,6 +99,7 @@ final class JobExecutor implements JobRunner {
 			return ended(started, "failed", null, null, "cannot run: " + ex.getMessage(), sink);
 		}
 		finally {
+			running.ended(); // no signal for this group any more: its id may be another's soon
 			if (timer != null) {
 				timer.cancel(false);
 			}
@@ -90,17 +109,19 @@ final class JobExecutor implements JobRunner {
 					"working directory " + claim.workingDir() + " does not exist on host " + WorkerHost.hostname(), sink);
 		}
 		Integer signal = exit > 128 && exit < 160 ? exit - 128 : null;
-		if (running.canceled()) {
-			return ended(started, "canceled", exit, signal, "canceled by user", sink);
-		}
-		if (running.interrupted()) {
-			return ended(started, "interrupted", exit, signal, "interrupted: the worker stopped", sink);
-		}
-		if (running.timedOut()) {
-			return ended(started, "timeout", exit, signal, "timed out after " + Durations.format(timeout), sink);
-		}
-		if (exit == 0) {
+		if (exit == 0) { // it ended on its own, whatever was asked of it in the meantime
 			return ended(started, "completed", 0, null, null, sink);
+		}
+		if (running.killedIt(exit)) {
+			if (running.canceled()) {
+				return ended(started, "canceled", exit, signal, "canceled by user", sink);
+			}
+			if (running.interrupted()) {
+				return ended(started, "interrupted", exit, signal, "interrupted: the worker stopped", sink);
+			}
+			if (running.timedOut()) {
+				return ended(started, "timeout", exit, signal, "timed out after " + Durations.format(timeout), sink);
+			}
 		}
 		return ended(started, "failed", exit, signal, describeExit(exit), sink);
 	}
@@ -130,7 +151,7 @@ final class JobExecutor implements JobRunner {
 	private Integer runOnSpawner(Claim claim, OutputSink sink, Spawner.Listener listener) throws IOException {
 		Spawner spawner = this.idle.poll();
 		if (spawner == null || !spawner.isAlive()) {
-			spawner = new Spawner();
+			spawner = new Spawner(this.spawnerProgram);
 		}
 		boolean healthy = false;
 		try {
@@ -242,10 +263,20 @@ final class JobExecutor implements JobRunner {
 		};
 	}
 
-	/** A running job's process group, and whether it was cut short (timeout, cancel or worker stop). */
+	/**
+	 * A running job's process group, what was asked of it (cancel, timeout, worker stop), and
+	 * whether a signal was sent to it: only then can its death by SIGTERM or SIGKILL be ours.
+	 */
 	static final class RunningJob {
 
+		/** The exit statuses of a death by the signals {@link #kill} sends (128 + SIGTERM, 128 + SIGKILL). */
+		private static final int TERMINATED = 128 + 15, KILLED = 128 + 9;
+
 		private volatile long pgid;
+
+		private volatile boolean signaled;
+
+		private volatile boolean ended;
 
 		private volatile boolean interrupted;
 
@@ -265,6 +296,19 @@ final class JobExecutor implements JobRunner {
 
 		boolean interrupted() {
 			return this.interrupted;
+		}
+
+		/** The process was reaped: its group gets no signal from now on. */
+		void ended() {
+			this.ended = true;
+		}
+
+		/**
+		 * Whether an exit status is a death by a signal that {@link #kill} had sent when it came (on
+		 * Windows, where a forced end is exit 1, any failure after the kill).
+		 */
+		boolean killedIt(int exit) {
+			return this.signaled && (WINDOWS || exit == TERMINATED || exit == KILLED);
 		}
 
 		boolean timedOut() {
@@ -298,6 +342,10 @@ final class JobExecutor implements JobRunner {
 				this.pendingKillGrace = grace; // not started yet: kill as soon as it is
 				return;
 			}
+			if (this.ended) {
+				return; // it ended on its own: nothing of ours may be signaled
+			}
+			this.signaled = true; // before the signal: a death by it is then known as ours
 			killGroup(group, "TERM");
 			long deadline = System.nanoTime() + grace.toNanos();
 			while (System.nanoTime() < deadline && ProcessHandle.of(group).map(ProcessHandle::isAlive).orElse(false)) {
@@ -309,7 +357,9 @@ final class JobExecutor implements JobRunner {
 					break;
 				}
 			}
-			killGroup(group, "KILL");
+			if (!this.ended) {
+				killGroup(group, "KILL");
+			}
 		}
 	}
 }

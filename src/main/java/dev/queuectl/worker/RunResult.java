@@ -9,10 +9,10 @@ import java.time.Instant;
 public record RunResult(String outcome, Integer exitCode, Integer signal, Instant finishedAt, long durationMs,
 		String error, String outputTail, String outputPath) {
 
-	/** The same run, recorded as canceled by its user. */
-	public RunResult canceled() {
-		return new RunResult("canceled", this.exitCode, this.signal, this.finishedAt, this.durationMs, "canceled by user",
-				this.outputTail, this.outputPath);
+	/** The same failed run, not to be retried because its user asked to cancel the job meanwhile. */
+	public RunResult notRetried() {
+		return new RunResult(this.outcome, this.exitCode, this.signal, this.finishedAt, this.durationMs,
+				this.error + "; not retried: its cancel was asked", this.outputTail, this.outputPath);
 	}
 
 	public boolean succeeded() {

@@ -558,7 +558,8 @@ final class WorkerHost {
 					continue;
 				}
 				RunResult result = runOne(next.claim(), next.handle());
-				WorkerHost.this.done.add(new Done(next.claim(), result, next.handle().interrupted()));
+				// given back only when the stop killed it: a job that ended on its own meanwhile is recorded as it ended
+				WorkerHost.this.done.add(new Done(next.claim(), result, "interrupted".equals(result.outcome())));
 				if (turnDue()) {
 					wake();
 				}

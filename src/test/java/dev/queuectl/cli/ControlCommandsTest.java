@@ -84,6 +84,56 @@ class ControlCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void aRunningJobWhoseCancelWasAskedButThatEndedOnItsOwnIsRecordedAsItEndedAndNotRetried() {
+		enqueue("{\"id\":\"done\",\"command\":\"true\",\"max_retries\":5}");
+		enqueue("{\"id\":\"broke\",\"command\":\"false\",\"max_retries\":5}");
+		List<Claim> both = claim(10);
+		assertThat(both).hasSize(2);
+		run("cancel", "done", "broke").ok();
+
+		for (Claim c : both) {
+			finish(c, c.jobId().equals("done") ? 0 : 3); // each exited before the signal reached it
+		}
+		assertThat(state("done")).isEqualTo("completed");
+		assertThat(this.jdbc.queryForObject("SELECT exit_code FROM jobs WHERE id = 'done'", Integer.class)).isZero();
+		assertThat(state("broke")).as("asked to cancel: not retried, but not called canceled either").isEqualTo("dead");
+		assertThat(this.jdbc.queryForObject("SELECT last_error FROM jobs WHERE id = 'broke'", String.class))
+			.isEqualTo("exit code 3; not retried: its cancel was asked");
+		assertThat(this.jdbc.queryForObject("SELECT outcome FROM job_runs WHERE job_id = 'broke'", String.class))
+			.isEqualTo("failed");
+		assertThat(claim(10)).isEmpty();
+	}
+
+	@Test
+	void cancelWaitPrintsEachOutcomeAndExitsZeroOnlyWhenAllWereCanceled() throws Exception {
+		enqueue("{\"id\":\"idle\",\"command\":\"true\",\"delay\":\"1h\"}");
+		Result idle = run("cancel", "--wait", "idle").ok();
+		assertThat(idle.out()).isEqualTo("idle canceled\n");
+
+		enqueue("{\"id\":\"r\",\"command\":\"sleep 100\"}");
+		Claim c = claimOnly("r");
+		Result late = run("cancel", "--wait", "--timeout", "300ms", "r");
+		assertThat(late.code()).isEqualTo(124);
+		assertThat(late.out()).isEqualTo("r still canceling\n");
+		Thread host = new Thread(() -> {
+			try {
+				Thread.sleep(500);
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+			finish(c, 0); // its process exited on its own before the signal reached it
+		});
+		host.start();
+		Result first = run("cancel", "--wait", "--timeout", "30s", "r");
+		host.join();
+		assertThat(first.code()).isEqualTo(1);
+		assertThat(first.out()).isEqualTo("r completed (exit 0), not canceled: it ended on its own first\n");
+
+		run("cancel", "--timeout", "5s", "idle").usageError("--timeout goes with --wait");
+	}
+
+	@Test
 	void cancelByQueueAndStateCancelsOnlyThose() {
 		enqueue("{\"id\":\"e1\",\"command\":\"true\",\"queue\":\"emails\"}");
 		enqueue("{\"id\":\"e2\",\"command\":\"true\",\"queue\":\"emails\"}");

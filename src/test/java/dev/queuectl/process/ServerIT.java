@@ -1,6 +1,9 @@
 package dev.queuectl.process;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +46,48 @@ class ServerIT {
 			new Cli(this.tmp).run("server", "stop"); // the one of q.db; the others get SIGTERM
 		}
 		Cli.stopServersUnder(this.tmp, LONG);
+	}
+
+	@Test
+	void idleConnectionsOfAnotherProcessNeverMakeACommandFailThroughEitherClient() throws IOException {
+		Cli nativeOrJava = on();
+		Cli java = on().env("QUEUECTL_CLIENT", "java");
+		assertThat(nativeOrJava.run("enqueue", "{\"id\":\"a\",\"command\":\"true\"}").exit()).isZero();
+		long pid = awaitServer(nativeOrJava);
+		Path socket = nativeOrJava.db().resolveSibling("q.db.sock");
+		List<SocketChannel> idle = new ArrayList<>();
+		try {
+			for (int i = 0; i < 64; i++) {
+				idle.add(connect(socket)); // each sends nothing, as a stuck or hostile process would
+			}
+			for (Cli cli : List.of(nativeOrJava, java)) {
+				Result r = cli.run("status");
+				assertThat(r.exit()).as(r.toString()).isZero();
+				assertThat(r.err()).as("no error, no busy server").isEmpty();
+				assertThat(r.out()).as("served, not run in a JVM of its own").contains("command server: pid " + pid);
+			}
+			// at the server's limit of open connections the command runs itself, as when none serves
+			for (Cli cli : List.of(nativeOrJava, java)) {
+				for (int i = 0; i < 256; i++) {
+					idle.add(connect(socket)); // the server closes those past its limit at once
+				}
+				Result r = cli.run("status");
+				assertThat(r.exit()).as(r.toString()).isZero();
+				assertThat(r.err()).isEmpty();
+				assertThat(r.out()).contains("pending     1");
+			}
+		}
+		finally {
+			for (SocketChannel c : idle) {
+				c.close();
+			}
+		}
+	}
+
+	private static SocketChannel connect(Path socket) throws IOException {
+		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+		channel.connect(UnixDomainSocketAddress.of(socket));
+		return channel;
 	}
 
 	@Test

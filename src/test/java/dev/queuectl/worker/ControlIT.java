@@ -48,7 +48,7 @@ class ControlIT {
 					&& Files.exists(Path.of(pids + ".child")) && Files.size(Path.of(pids + ".child")) > 0);
 			long shell = Long.parseLong(Files.readString(pids).trim());
 			long child = Long.parseLong(Files.readString(Path.of(pids + ".child")).trim());
-			assertThat(this.q.ok("cancel", "long")).isEqualTo("long canceling (running: its worker host stops it)\n");
+			assertThat(this.q.ok("cancel", "long")).isEqualTo("long canceling (running: its worker host stops it, unless it ends first)\n");
 			await().atMost(Duration.ofSeconds(3)).until(() -> Queuectl.gone(shell) && Queuectl.gone(child));
 			await().atMost(Duration.ofSeconds(10)).until(() -> "canceled".equals(state("long")));
 			assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE job_id = 'long'")).isEqualTo(1);
@@ -74,6 +74,28 @@ class ControlIT {
 			assertThat(w.logText()).contains("was forgotten by the other hosts: registered again");
 			this.q.ok("worker", "stop", "--timeout", "30");
 			assertThat(w.waitFor(Duration.ofSeconds(30))).isZero();
+		}
+	}
+
+	@Test
+	void cancelWaitPrintsWhatHappenedCanceledOrCompletedOnItsOwn() throws Exception {
+		Path ledger = this.dir.resolve("ledger");
+		this.q.ok("enqueue", "{\"id\":\"killed\",\"command\":\"echo started >> " + ledger + "; sleep 300; echo killed >> "
+				+ ledger + "\"}");
+		// handles SIGTERM by finishing its work: it ends on its own, exit 0, and must be recorded so
+		this.q.ok("enqueue", "{\"id\":\"graceful\",\"command\":\"trap 'echo graceful >> " + ledger
+				+ "; exit 0' TERM; echo started >> " + ledger + "; sleep 300 & wait\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> Files.exists(ledger) && Files.readAllLines(ledger).size() == 2);
+			Queuectl.Result killed = this.q.run("cancel", "--wait", "--timeout", "30s", "killed");
+			assertThat(killed.out()).isEqualTo("killed canceled\n");
+			assertThat(killed.exit()).isZero();
+			Queuectl.Result graceful = this.q.run("cancel", "--wait", "graceful");
+			assertThat(graceful.out()).isEqualTo("graceful completed (exit 0), not canceled: it ended on its own first\n");
+			assertThat(graceful.exit()).isEqualTo(1);
+			assertThat(state("graceful")).isEqualTo("completed");
+			assertThat(Files.readAllLines(ledger)).containsExactlyInAnyOrder("started", "started", "graceful");
 		}
 	}
 

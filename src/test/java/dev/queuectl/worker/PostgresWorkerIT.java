@@ -122,7 +122,7 @@ class PostgresWorkerIT {
 				Queuectl.Worker b = this.q.worker("--no-http", "--count", "2")) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(started) && Files.size(started) > 0);
 			long shell = Long.parseLong(Files.readString(started).trim());
-			assertThat(this.q.ok("cancel", "long")).isEqualTo("long canceling (running: its worker host stops it)\n");
+			assertThat(this.q.ok("cancel", "long")).isEqualTo("long canceling (running: its worker host stops it, unless it ends first)\n");
 			await().atMost(Duration.ofSeconds(15)).until(() -> Queuectl.gone(shell));
 			await().atMost(Duration.ofSeconds(15)).until(() -> "canceled".equals(text("SELECT state FROM jobs WHERE id = 'long'")));
 			assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE job_id = 'long'")).isEqualTo(1);
