@@ -28,7 +28,8 @@ import dev.queuectl.store.OutputStore;
  * {@link OutputStore}.
  * <p>
  * On Linux and macOS a {@link Spawner} (a bash per slot) starts the jobs; elsewhere, or without
- * bash, the JVM starts them itself ({@code setsid sh -c}, or {@code cmd /c} on Windows).
+ * bash, the JVM starts them itself ({@code setsid sh -c}, or {@code cmd /c} on Windows). Either
+ * way a job's environment is what {@link JobEnvironment} leaves of the host's.
  */
 final class JobExecutor implements JobRunner {
 
@@ -48,12 +49,15 @@ final class JobExecutor implements JobRunner {
 
 	private final ConcurrentLinkedQueue<Spawner> idle = new ConcurrentLinkedQueue<>();
 
+	private final JobEnvironment environment;
+
 	private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemon("queuectl-timeout"));
 
-	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace) {
+	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace, JobEnvironment environment) {
 		this.outputs = outputs;
 		this.clock = clock;
 		this.killGrace = killGrace;
+		this.environment = environment;
 	}
 
 	/**
@@ -130,7 +134,7 @@ final class JobExecutor implements JobRunner {
 	private Integer runOnSpawner(Claim claim, OutputSink sink, Spawner.Listener listener) throws IOException {
 		Spawner spawner = this.idle.poll();
 		if (spawner == null || !spawner.isAlive()) {
-			spawner = new Spawner();
+			spawner = new Spawner(this.environment);
 		}
 		boolean healthy = false;
 		try {
@@ -160,7 +164,9 @@ final class JobExecutor implements JobRunner {
 		List<String> command = WINDOWS ? List.of("cmd", "/c", claim.command())
 				: SETSID ? List.of(Spawner.SETSID_PATH.toString(), "sh", "-c", claim.command())
 						: List.of("sh", "-c", claim.command());
-		Process process = new ProcessBuilder(command).directory(dir)
+		ProcessBuilder builder = new ProcessBuilder(command);
+		this.environment.applyTo(builder.environment());
+		Process process = builder.directory(dir)
 			.redirectErrorStream(true)
 			.redirectInput(ProcessBuilder.Redirect.from(new File(WINDOWS ? "NUL" : "/dev/null")))
 			.start();
