@@ -38,18 +38,17 @@ class WorkerCommands {
 			description = "Run jobs in the foreground until Ctrl-C, SIGTERM, SIGHUP or 'worker stop'", help = """
 					Running jobs finish first (up to config shutdown-grace). While it runs, health and metrics
 					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus.
+					Jobs inherit this process's environment but PGPASSWORD, PGPASSFILE and every QUEUECTL_*
+					variable; with --clean-env only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_*, TZ, TERM.
 					  queuectl worker start
 					  queuectl worker start --count 4
 					  queuectl worker start --queue emails --queue reports --port 9464
-					  queuectl worker start --no-http
-					Jobs inherit this process's environment but PGPASSWORD, PGPASSFILE and every QUEUECTL_*
-					variable; --clean-env passes only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_*, TZ, TERM.
-					  queuectl worker start --clean-env""")
+					  queuectl worker start --no-http --clean-env""")
 	void start(@Option(longName = "count", shortName = 'c', defaultValue = "1", description = "jobs run at once (default 1)") Integer count,
 			@Option(longName = "queue", shortName = 'q', description = "only these queues (repeat, or a,b); default all") String queues,
 			@Option(longName = "port", description = "HTTP port for health and metrics on 127.0.0.1 (default from application.yml)") Integer port,
 			@Option(longName = "no-http", description = "serve no health or metrics endpoints") Boolean noHttp,
-			@Option(longName = "clean-env", description = "start jobs with a minimal environment (PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_*, TZ, TERM)") Boolean cleanEnv,
+			@Option(longName = "clean-env", description = "start jobs with a minimal environment") Boolean cleanEnv,
 			CommandContext ctx) {
 		// the same rules the entry point applied before it started anything (here for the REPL)
 		int slots = WorkerOptions.checkCount(count);
