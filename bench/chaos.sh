@@ -9,7 +9,7 @@
 # Each job appends "<id> <token> start <ms>" and, after a random sleep of 0-300 ms,
 # "<id> <token> end <ms>" to the ledger under flock; <token> is unique per execution.
 # Uses a throwaway database and data directory under a temporary directory; never the user's queue.
-# Every process it starts carries QUEUECTL_CHAOS=<run>/<host> in its environment (jobs inherit it
+# Every process it starts carries QCTL_CHAOS=<run>/<host> in its environment (jobs inherit it
 # from their host), which is how stragglers and orphans are found and, on exit, cleaned up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,8 +54,8 @@ HOST_SEQ=0
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $(( t / 1000 )); }
 sql() { sqlite3 -cmd '.timeout 10000' "$DB" "$@"; }
-# pids of processes whose environment holds QUEUECTL_CHAOS=<what> (a grep -x pattern)
-tagged() { { grep -zlx -- "QUEUECTL_CHAOS=$1" /proc/[0-9]*/environ 2>/dev/null || true; } | awk -F/ '{print $3}'; }
+# pids of processes whose environment holds QCTL_CHAOS=<what> (a grep -x pattern)
+tagged() { { grep -zlx -- "QCTL_CHAOS=$1" /proc/[0-9]*/environ 2>/dev/null || true; } | awk -F/ '{print $3}'; }
 describe() { # PIDS...: one line each
   local p; for p in "$@"; do ps -o pid=,pgid=,stat=,args= -p "$p" 2>/dev/null || true; done
 }
@@ -73,7 +73,7 @@ trap 'exit 130' INT TERM HUP
 
 start_host() {
   local n=$(( ++HOST_SEQ ))
-  QUEUECTL_CHAOS=$RUN/$n "$Q" --db "$DB" worker start --count "$SLOTS" --no-http \
+  QCTL_CHAOS=$RUN/$n "$Q" --db "$DB" worker start --count "$SLOTS" --no-http \
     </dev/null >/dev/null 2>"$WORK/host-$n.log" &
   HOST_PID[$n]=$! # the launcher execs java: this is the JVM
 }
