@@ -3,19 +3,22 @@
 # its target or baseline. Benchmarks, not tests: nothing here fails on a slow machine.
 #   bench/run.sh           full sizes (several minutes)
 #   bench/run.sh --quick   small sizes, to keep the script working (CI runs this)
+#   bench/run.sh --throughput [--quick]   only the `true` jobs throughput on 2 slots, N times
+#                          (THROUGHPUT_ROUNDS, default 3), with WORKER_ARGS added to `worker start`
 # Uses throwaway databases under a temporary directory; never the user's queue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-QUICK=0 ONLY_SCALE=0 ONLY_DRAIN=0 ONLY_BACKLOG=0
+QUICK=0 ONLY_SCALE=0 ONLY_DRAIN=0 ONLY_BACKLOG=0 ONLY_TP=0
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
     --scale) ONLY_SCALE=1 ;; # only the scale section (issue 15)
     --drain) ONLY_DRAIN=1 ;; # only the scale section's 3 hosts x 2 slots vs 1 host x 6
     --backlog) ONLY_BACKLOG=1 ;; # only the scale section's paused backlog
-    *) echo "usage: bench/run.sh [--quick] [--scale] [--drain] [--backlog]" >&2; exit 2 ;;
+    --throughput) ONLY_TP=1 ;; # only section 3's `true` jobs on 2 slots (issue 24: spawn cost)
+    *) echo "usage: bench/run.sh [--quick] [--scale] [--drain] [--backlog] [--throughput]" >&2; exit 2 ;;
   esac
 done
 if [ $QUICK = 1 ]; then
@@ -47,7 +50,8 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 time_cmd() { local db=$1; shift; local t; t=$(now_ns); QUEUECTL_DB=$db "$Q" "$@" >/dev/null 2>&1 </dev/null; ms_since "$t"; }
 
 start_worker() { # DB SLOTS
-  QUEUECTL_DB=$1 "$Q" worker start --no-http --count "$2" 2>"$WORK/worker.log" &
+  # shellcheck disable=SC2086
+  QUEUECTL_DB=$1 "$Q" worker start --no-http --count "$2" ${WORKER_ARGS:-} 2>"$WORK/worker.log" &
   WORKER_PID=$!
   for _ in $(seq 300); do [ -S "$1.sock" ] && return 0; sleep 0.1; done
   echo "worker did not start: $(tail -3 "$WORK/worker.log")" >&2; return 1
@@ -209,6 +213,7 @@ if [ $ONLY_SCALE = 1 ]; then scale_section; exit 0; fi
 if [ $ONLY_DRAIN = 1 ]; then hosts_section; exit 0; fi
 if [ $ONLY_BACKLOG = 1 ]; then backlog_section; exit 0; fi
 
+if [ $ONLY_TP = 0 ]; then
 # 1. one-shot commands, cold (nothing running) and warm (a worker host serves them)
 DB=$WORK/oneshot.db
 QUEUECTL_DB=$DB "$Q" enqueue '{"id":"seed","command":"echo seeded"}' >/dev/null
@@ -230,6 +235,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$WORKER_PID/stat"; }
 t0=$(ticks); sleep 10; t1=$(ticks)
 say "idle worker host CPU over 10 s (target < 1%)" "$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f%%", (b - a) / hz / 10 * 100}')"
 stop_worker "$DB"
+fi
 
 # 3. throughput against xargs, and 7. memory of an 8-slot host
 throughput() { # SLOTS JOBS COMMAND LABEL
@@ -248,6 +254,10 @@ throughput() { # SLOTS JOBS COMMAND LABEL
   awk -v n="$2" -v q="$secs" -v x="$xs" -v l="$4" 'BEGIN {printf "%-58s %.0f jobs/s vs xargs %.0f/s = %.2fx\n", l, n / q, n / x, (n / q) / (n / x)}'
   say "  worker host peak RSS (target < 256 MiB with 8 slots)" "${rss} MiB"
 }
+if [ $ONLY_TP = 1 ]; then
+  for _ in $(seq "${THROUGHPUT_ROUNDS:-3}"); do throughput 2 "$TP_JOBS" "true" "$TP_JOBS x true, 2 slots ${WORKER_ARGS:-}"; done
+  exit 0
+fi
 throughput 2 "$TP_JOBS" "true" "$TP_JOBS x true, 2 slots (target >= 0.8x)"
 throughput 8 "$TP8_JOBS" "sleep 0.05" "$TP8_JOBS x sleep 0.05, 8 slots (target >= 0.9x)"
 

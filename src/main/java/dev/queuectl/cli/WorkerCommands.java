@@ -39,14 +39,17 @@ class WorkerCommands {
 					Running jobs finish first (up to config shutdown-grace). While it runs, health and metrics
 					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus; and
 					the dashboard and /api, to holders of the access token (queuectl dashboard --url).
+					Jobs inherit this process's environment but PGPASSWORD, PGPASSFILE and every QUEUECTL_*
+					variable; with --clean-env only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_*, TZ, TERM.
 					  queuectl worker start
 					  queuectl worker start --count 4
 					  queuectl worker start --queue emails --queue reports --port 9464
-					  queuectl worker start --no-http""")
+					  queuectl worker start --no-http --clean-env""")
 	void start(@Option(longName = "count", shortName = 'c', defaultValue = "1", description = "jobs run at once (default 1)") Integer count,
 			@Option(longName = "queue", shortName = 'q', description = "only these queues (repeat, or a,b); default all") String queues,
 			@Option(longName = "port", description = "HTTP port for health and metrics on 127.0.0.1 (default from application.yml)") Integer port,
 			@Option(longName = "no-http", description = "serve no health or metrics endpoints") Boolean noHttp,
+			@Option(longName = "clean-env", description = "start jobs with a minimal environment") Boolean cleanEnv,
 			CommandContext ctx) {
 		// the same rules the entry point applied before it started anything (here for the REPL)
 		int slots = WorkerOptions.checkCount(count);
@@ -61,7 +64,7 @@ class WorkerCommands {
 		}
 		this.server.start();
 		try {
-			this.workers.run(new WorkerOptions(slots, queueList, httpPort));
+			this.workers.run(new WorkerOptions(slots, queueList, httpPort, Boolean.TRUE.equals(cleanEnv)));
 		}
 		finally {
 			this.server.stop();

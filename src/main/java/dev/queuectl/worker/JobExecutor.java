@@ -28,7 +28,8 @@ import dev.queuectl.store.OutputStore;
  * {@link OutputStore}.
  * <p>
  * On Linux and macOS a {@link Spawner} (a bash per slot) starts the jobs; elsewhere, or without
- * bash, the JVM starts them itself ({@code setsid sh -c}, or {@code cmd /c} on Windows).
+ * bash, the JVM starts them itself ({@code setsid sh -c}, or {@code cmd /c} on Windows). Either
+ * way a job's environment is what {@link JobEnvironment} leaves of the host's.
  * <p>
  * How the process ended decides the outcome, never what was asked of it meanwhile: exit 0 is
  * {@code completed} even when a cancel, timeout or stop was asked a moment before (the process
@@ -58,18 +59,21 @@ final class JobExecutor implements JobRunner {
 
 	private final ConcurrentLinkedQueue<Spawner> idle = new ConcurrentLinkedQueue<>();
 
+	private final JobEnvironment environment;
+
 	private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemon("queuectl-timeout"));
 
-	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace) {
-		this(outputs, clock, killGrace, Spawner.available(), Spawner.NATIVE);
+	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace, JobEnvironment environment) {
+		this(outputs, clock, killGrace, environment, Spawner.available(), Spawner.NATIVE);
 	}
 
 	/** Starts jobs on spawners running {@code spawnerProgram} (null: bash), or from the JVM itself. */
-	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace, boolean useSpawner,
+	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace, JobEnvironment environment, boolean useSpawner,
 			java.nio.file.Path spawnerProgram) {
 		this.outputs = outputs;
 		this.clock = clock;
 		this.killGrace = killGrace;
+		this.environment = environment;
 		this.useSpawner = useSpawner;
 		this.spawnerProgram = spawnerProgram;
 	}
@@ -151,7 +155,7 @@ final class JobExecutor implements JobRunner {
 	private Integer runOnSpawner(Claim claim, OutputSink sink, Spawner.Listener listener) throws IOException {
 		Spawner spawner = this.idle.poll();
 		if (spawner == null || !spawner.isAlive()) {
-			spawner = new Spawner(this.spawnerProgram);
+			spawner = new Spawner(this.spawnerProgram, this.environment);
 		}
 		boolean healthy = false;
 		try {
@@ -181,7 +185,9 @@ final class JobExecutor implements JobRunner {
 		List<String> command = WINDOWS ? List.of("cmd", "/c", claim.command())
 				: SETSID ? List.of(Spawner.SETSID_PATH.toString(), "sh", "-c", claim.command())
 						: List.of("sh", "-c", claim.command());
-		Process process = new ProcessBuilder(command).directory(dir)
+		ProcessBuilder builder = new ProcessBuilder(command);
+		this.environment.applyTo(builder.environment());
+		Process process = builder.directory(dir)
 			.redirectErrorStream(true)
 			.redirectInput(ProcessBuilder.Redirect.from(new File(WINDOWS ? "NUL" : "/dev/null")))
 			.start();

@@ -17,7 +17,8 @@ import java.util.List;
  * A long-lived helper process that starts one job at a time for a worker slot, so the JVM never
  * forks per job: the compiled spawner (src/main/c/spawner.c) where the build had a C compiler,
  * else a bash (spawner.sh) whose job control gives each job its own process group. Both speak
- * the same protocol. Not thread-safe: one slot uses one spawner.
+ * the same protocol. Not thread-safe: one slot uses one spawner. It runs with the environment
+ * {@link JobEnvironment} leaves a job of the host's, and every job inherits it.
  * <p>
  * A request is three fields, each the decimal length of its bytes, a newline, then exactly that
  * many bytes: an end marker, a directory, a command. Job text never delimits anything, so no byte
@@ -52,12 +53,21 @@ final class Spawner implements AutoCloseable {
 
 	private final BufferedReader events;
 
-	Spawner() throws IOException {
-		this(NATIVE);
+	/** A spawner whose jobs get the environment {@code rule} leaves of the host's. */
+	Spawner(JobEnvironment rule) throws IOException {
+		this(NATIVE, rule);
 	}
 
-	/** A spawner running {@code nativeProgram}, or the bash one when it is null. */
+	/** A spawner running {@code nativeProgram}, or the bash one when it is null; jobs inherit as without --clean-env. */
 	Spawner(Path nativeProgram) throws IOException {
+		this(nativeProgram, JobEnvironment.INHERITED);
+	}
+
+	/**
+	 * A spawner running {@code nativeProgram}, or the bash one when it is null, started with the
+	 * environment its jobs get (both spawners hand theirs to every job).
+	 */
+	Spawner(Path nativeProgram, JobEnvironment rule) throws IOException {
 		// its own session: Ctrl-C on the worker's terminal reaches neither the spawner nor its jobs,
 		// not even while it starts (setsid execs the spawner in place: its parent is still the JVM)
 		List<String> command = new ArrayList<>();
@@ -65,7 +75,9 @@ final class Spawner implements AutoCloseable {
 			command.add(SETSID_PATH.toString());
 		}
 		command.addAll(nativeProgram != null ? List.of(nativeProgram.toString()) : List.of(BASH.toString(), "-c", SCRIPT));
-		this.process = new ProcessBuilder(command).start();
+		ProcessBuilder builder = new ProcessBuilder(command);
+		rule.applyTo(builder.environment());
+		this.process = builder.start();
 		this.requests = this.process.getOutputStream();
 		this.output = this.process.getInputStream();
 		this.events = new BufferedReader(new InputStreamReader(this.process.getErrorStream(), StandardCharsets.UTF_8));

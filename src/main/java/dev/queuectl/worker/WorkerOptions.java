@@ -14,32 +14,39 @@ import dev.queuectl.QueuectlException;
  * bad option costs one line and exit 2 and binds no port; the command checks the same rules when
  * it is typed in the REPL.
  */
-public record WorkerOptions(int slots, List<String> queues, Integer httpPort) {
+public record WorkerOptions(int slots, List<String> queues, Integer httpPort, boolean cleanEnv) {
 
 	public static final int MAX_SLOTS = 256;
 
 	/** The rule {@code enqueue} applies to a job's {@code "queue"} (JobSpecParser.QUEUE). */
 	private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
+	/** A host whose jobs inherit its environment but queuectl's own variables (no {@code --clean-env}). */
+	public WorkerOptions(int slots, List<String> queues, Integer httpPort) {
+		this(slots, queues, httpPort, false);
+	}
+
 	/** The command line of {@code worker start}, checked. */
-	public record Request(int count, List<String> queues, Integer port, boolean noHttp, boolean help) {
+	public record Request(int count, List<String> queues, Integer port, boolean noHttp, boolean cleanEnv, boolean help) {
 	}
 
 	/**
 	 * Parses the words after {@code worker start} exactly as the command declares them: {@code --count}
-	 * / {@code -c}, {@code --queue} / {@code -q} (repeatable), {@code --port}, {@code --no-http}, each
-	 * also as {@code --name=value}; {@code --help} / {@code -h}.
+	 * / {@code -c}, {@code --queue} / {@code -q} (repeatable), {@code --port}, {@code --no-http},
+	 * {@code --clean-env}, each also as {@code --name=value}; {@code --help} / {@code -h}.
 	 */
 	public static Request parse(List<String> args) {
 		Integer[] count = { null };
 		List<String> queueValues = new ArrayList<>();
 		String[] port = { null };
 		boolean[] noHttp = { false };
+		boolean[] cleanEnv = { false };
 		boolean[] help = { false };
-		OptionWords.parse(args, "worker start", Set.of("--help", "-h", "--no-http"),
+		OptionWords.parse(args, "worker start", Set.of("--help", "-h", "--no-http", "--clean-env"),
 				Set.of("--count", "-c", "--queue", "-q", "--port"), (name, value) -> {
 					switch (name) {
 						case "--no-http" -> noHttp[0] = value.equals("true");
+						case "--clean-env" -> cleanEnv[0] = value.equals("true");
 						case "--count", "-c" -> count[0] = integer(name, value);
 						case "--port" -> port[0] = value;
 						case "--queue", "-q" -> queueValues.add(value);
@@ -48,7 +55,7 @@ public record WorkerOptions(int slots, List<String> queues, Integer httpPort) {
 				});
 		return new Request(checkCount(count[0] == null ? 1 : count[0]),
 				checkQueues(queueValues.isEmpty() ? null : String.join(",", queueValues)),
-				port[0] == null ? null : checkPort(integer("--port", port[0])), noHttp[0], help[0]);
+				port[0] == null ? null : checkPort(integer("--port", port[0])), noHttp[0], cleanEnv[0], help[0]);
 	}
 
 	/** Jobs run at once: 1 to {@value #MAX_SLOTS}. */

@@ -97,7 +97,8 @@ public class WorkerService implements HealthIndicator {
 		catch (IOException ex) {
 			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + outputDir + ": " + ex.getMessage());
 		}
-		JobExecutor jobs = new JobExecutor(this.outputs, this.clock, Duration.ofSeconds(5));
+		JobExecutor jobs = new JobExecutor(this.outputs, this.clock, Duration.ofSeconds(5),
+				new JobEnvironment(options.cleanEnv()));
 		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics,
 				this.chores);
 		if (!this.host.compareAndSet(null, worker)) {

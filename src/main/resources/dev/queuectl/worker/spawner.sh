@@ -10,6 +10,9 @@
 # terminates whatever the job left running in its group and writes the marker on stdout,
 # which ends the job's output.
 set -m
+# Jobs get this shell's environment, which the worker chose (JobEnvironment); `cd` below would add
+# OLDPWD, the previous job's directory, to it. (bash still gives each command SHLVL and _.)
+export -n OLDPWD
 # The worker starts this shell in a session of its own, so Ctrl-C on the worker's terminal does
 # not reach it. Where it could (no setsid), a handler - unlike an ignored signal, not inherited
 # by jobs - keeps it alive, and `wait` below resumes.

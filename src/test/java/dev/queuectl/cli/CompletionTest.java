@@ -31,7 +31,7 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(complete(script, "queuectl", "worker", "")).containsExactly("start", "stop");
 		assertThat(complete(script, "queuectl", "--db", "x.db", "dlq", "r")).containsExactly("retry");
 		assertThat(complete(script, "queuectl", "worker", "start", "--")).containsExactly("--count", "--queue", "--port",
-				"--no-http", "--help");
+				"--no-http", "--clean-env", "--help");
 		assertThat(complete(script, "queuectl", "list", "--st")).containsExactly("--state");
 		assertThat(complete(script, "queuectl", "list", "--state", "")).containsExactly("pending", "waiting", "processing",
 				"completed", "failed", "dead", "canceled");
@@ -56,7 +56,7 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(fish(script, "queuectl worker ")).containsExactly("start", "stop");
 		assertThat(fish(script, "queuectl --db x.db dlq r")).containsExactly("retry");
 		assertThat(fish(script, "queuectl list --state d")).containsExactly("dead");
-		assertThat(fish(script, "queuectl worker start --c")).containsExactly("--count");
+		assertThat(fish(script, "queuectl worker start --c")).containsExactly("--clean-env", "--count");
 		assertThat(fish(script, "queuectl config get max-")).containsExactly("max-backoff", "max-retries");
 		assertThat(fish(script, "queuectl completion ")).containsExactly("bash", "fish", "zsh");
 	}

@@ -50,7 +50,7 @@ class CancelRaceTest {
 		Files.createFile(ledger);
 		Map<String, RunResult> results = new ConcurrentHashMap<>();
 		JobExecutor executor = new JobExecutor(new Discard(), Clock.systemUTC(), Duration.ofSeconds(5),
-				!launcher.equals("jvm"), program);
+				JobEnvironment.INHERITED, !launcher.equals("jvm"), program);
 		try {
 			ExecutorService slots = Executors.newFixedThreadPool(8);
 			try {

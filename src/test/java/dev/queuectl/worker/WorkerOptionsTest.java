@@ -14,17 +14,20 @@ class WorkerOptionsTest {
 	@Test
 	void everyOptionInEveryForm() {
 		WorkerOptions.Request r = WorkerOptions.parse(
-				List.of("--count", "4", "-q", "emails", "--queue=reports,a.b:c-d_1", "--port=9464", "--no-http"));
+				List.of("--count", "4", "-q", "emails", "--queue=reports,a.b:c-d_1", "--port=9464", "--no-http", "--clean-env"));
 		assertThat(r.count()).isEqualTo(4);
 		assertThat(r.queues()).containsExactly("emails", "reports", "a.b:c-d_1");
 		assertThat(r.port()).isEqualTo(9464);
 		assertThat(r.noHttp()).isTrue();
+		assertThat(r.cleanEnv()).isTrue();
 		assertThat(r.help()).isFalse();
 		WorkerOptions.Request defaults = WorkerOptions.parse(List.of());
 		assertThat(defaults.count()).isEqualTo(1);
 		assertThat(defaults.queues()).isEmpty();
 		assertThat(defaults.port()).isNull();
 		assertThat(defaults.noHttp()).isFalse();
+		assertThat(defaults.cleanEnv()).isFalse();
+		assertThat(WorkerOptions.parse(List.of("--clean-env=false")).cleanEnv()).isFalse();
 		assertThat(WorkerOptions.parse(List.of("-c=256", "--no-http=false", "--help")).help()).isTrue();
 	}
 
@@ -40,6 +43,7 @@ class WorkerOptionsTest {
 		assertUsage(List.of("--queue", "has space"), "--queue 'has space' is not a queue name (1-64 of letters, digits and . _ : -)");
 		assertUsage(List.of("--queue", "a,,b"), "--queue '' is not a queue name (1-64 of letters, digits and . _ : -)");
 		assertUsage(List.of("--no-http=yes"), "option --no-http expects true or false, got 'yes'");
+		assertUsage(List.of("--clean-env=1"), "option --clean-env expects true or false, got '1'");
 		assertUsage(List.of("--verbose"), "unknown option '--verbose' for 'worker start' (try 'queuectl help worker start')");
 		assertUsage(List.of("now"), "'worker start' takes no argument, got 'now'");
 	}
