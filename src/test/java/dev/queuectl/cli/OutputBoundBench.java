@@ -24,6 +24,9 @@ class OutputBoundBench extends CommandTestSupport {
 	@Autowired
 	RetentionService retention;
 
+	@Autowired
+	org.springframework.transaction.support.TransactionTemplate tx;
+
 	@Test
 	void aPassAtOneHundredThousandOutputFiles() throws Exception {
 		run("config", "set", "output-max-total", "0").ok();
@@ -66,11 +69,13 @@ class OutputBoundBench extends CommandTestSupport {
 			jobs.add(new Object[] { id, i, i, i, i });
 			runs.add(new Object[] { id, i, i, file.toString() });
 		}
+		this.tx.executeWithoutResult(status -> {
 		this.jdbc.batchUpdate("""
 				INSERT INTO jobs (id, command, state, max_retries, run_at, working_dir, created_at, updated_at, finished_at)
 				VALUES (?, 'true', 'completed', 0, ?, '/', ?, ?, ?)""", jobs);
 		this.jdbc.batchUpdate("""
 				INSERT INTO job_runs (job_id, attempt, started_at, finished_at, outcome, output_path)
 				VALUES (?, 1, ?, ?, 'completed', ?)""", runs);
+		});
 	}
 }
