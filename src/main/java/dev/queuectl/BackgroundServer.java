@@ -33,7 +33,8 @@ import dev.queuectl.store.DatabaseLocation;
  * {@code <db>.server.lock} for its whole life; starters take {@code
  * <db>.server-start.lock} while they look and start one, and leave the pid of the one they
  * started in it, so commands started at the same moment start one server. It starts only from the launcher (which names the build), for commands that
- * use the database, and not when turned off ({@link #enabled()}).
+ * use the database, and not when turned off ({@link #enabled()}), nor beside a path that is not an
+ * SQLite database (a folder, another file): it leaves no file there.
  */
 final class BackgroundServer {
 
@@ -114,7 +115,9 @@ final class BackgroundServer {
 	/** Starts a server for the database unless one runs, starts, or something else serves it. */
 	static void ensure(DatabaseLocation location) {
 		Path dir = location.dataDir();
-		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !location.isPostgres() && !Files.exists(location.file())) {
+		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !location.exists()) {
+			// a folder or another kind of file named as the database: the command refused it, and
+			// nothing (lock, log, socket) is left beside it
 			return;
 		}
 		Path startLock = location.beside(".server-start.lock");

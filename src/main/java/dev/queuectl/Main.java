@@ -47,6 +47,13 @@ public final class Main {
 				System.exit(NOT_SERVED);
 			}
 		}
+		String refused = location == null || !usesDatabase(words) ? null : location.refusal();
+		if (refused != null) {
+			// before anything (a server's lock, a worker's or dashboard's web context) is created
+			// beside a folder or a file that is not a database
+			System.err.println("queuectl: " + refused);
+			System.exit(QueuectlException.FAILURE);
+		}
 		if (location != null && QueuectlApplication.isServerRun(words) && !BackgroundServer.lockForLife(location)) {
 			System.err.println("queuectl: a command server runs for ".concat(location.display())
 				.concat(" already (queuectl server status)"));
@@ -58,6 +65,14 @@ public final class Main {
 		}
 		System.exit(code);
 	}
+
+	/** Whether the command reads the database: all but help, completion scripts and the like. */
+	private static boolean usesDatabase(List<String> words) {
+		return words.isEmpty() || !NO_DATABASE.contains(words.get(0));
+	}
+
+	/** Commands that never open the database. */
+	private static final java.util.Set<String> NO_DATABASE = java.util.Set.of("help", "completion", "dist-files");
 
 	/**
 	 * The database the arguments name, with the command's words added to {@code words}; null when

@@ -260,6 +260,9 @@ class JobCommands {
 					run.error() == null ? "" : Render.oneLine(run.error(), 60)));
 		}
 		Render.table(out, List.of("ATTEMPT", "STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR"), rows);
+		runs.stream().filter(r -> r.outputRemovedAt() != null).reduce((a, b) -> b)
+			.ifPresent(r -> out.println(dev.queuectl.worker.JobOutput.removed(r)
+					+ (runs.stream().filter(x -> x.outputRemovedAt() != null).count() > 1 ? " (and of earlier attempts)" : "")));
 	}
 
 	@Command(name = "status", group = "Jobs",
@@ -285,6 +288,8 @@ class JobCommands {
 			storage.put("free_bytes", sizes.freeBytes());
 			storage.put("output_bytes", sizes.output());
 			storage.put("output_measured_in_full", !sizes.outputCapped());
+			storage.put("output_counted_bytes", sizes.outputCounted());
+			storage.put("output_limit_bytes", sizes.outputLimit());
 			m.put("storage", storage);
 			Render.json(out, m);
 			return;
@@ -295,7 +300,9 @@ class JobCommands {
 		out.println();
 		out.println("database " + ScheduleCommands.size(sizes.database()) + " (" + ScheduleCommands.size(sizes.freeBytes())
 				+ " of it free for reuse), WAL " + ScheduleCommands.size(sizes.wal()) + ", output "
-				+ (sizes.outputCapped() ? "more than " : "") + ScheduleCommands.size(sizes.output()));
+				+ (sizes.outputCapped() ? "more than " : "") + ScheduleCommands.size(sizes.output()) + " ("
+				+ ScheduleCommands.size(sizes.outputCounted()) + " of finished attempts counted, limit "
+				+ (sizes.outputLimit() == 0 ? "none" : ScheduleCommands.size(sizes.outputLimit())) + ")");
 		if (!paused.isEmpty()) {
 			out.println();
 			out.println("paused queues: " + String.join(", ", paused) + " (no new jobs start from them)");

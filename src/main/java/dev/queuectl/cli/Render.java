@@ -143,6 +143,7 @@ public final class Render {
 		m.put("duration_ms", run.durationMs());
 		m.put("error", run.error());
 		m.put("output_tail", run.outputTail());
+		m.put("output_removed_at", iso(run.outputRemovedAt()));
 		return m;
 	}
 

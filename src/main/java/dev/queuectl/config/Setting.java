@@ -28,6 +28,9 @@ public enum Setting {
 			v -> duration(v, Duration.ZERO, Duration.ofHours(1))),
 	OUTPUT_CAP("output-cap", "output kept per attempt; the rest is dropped (1KiB-1GiB)",
 			v -> size(v, 1024, 1L << 30)),
+	OUTPUT_MAX_TOTAL("output-max-total",
+			"output kept of all jobs together; past it the oldest finished jobs' output is removed first; 0 = no limit (0, 1MiB-16384GiB)",
+			v -> sizeOrZero(v, 1L << 20, 1L << 44)),
 	RETENTION_COMPLETED("retention-completed",
 			"completed jobs are deleted (with runs and output) this long after they finish; 0 = kept (0-3650d)",
 			v -> duration(v, Duration.ZERO, Duration.ofDays(3650))),
@@ -91,6 +94,12 @@ public enum Setting {
 	private static String size(String v, long min, long max) {
 		Long bytes = parseSize(v);
 		return bytes != null && bytes >= min && bytes <= max ? formatSize(bytes) : null;
+	}
+
+	/** A size in the range, or 0 (no limit), written "0". */
+	private static String sizeOrZero(String v, long min, long max) {
+		Long bytes = parseSize(v);
+		return bytes != null && bytes == 0 ? "0" : size(v, min, max);
 	}
 
 	public static Long parseSize(String v) {

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -14,6 +15,9 @@ import java.util.regex.Pattern;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Durations;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.UnexpectedEndOfInputException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,12 +30,12 @@ import tools.jackson.databind.json.JsonMapper;
  * argument or a line) at most {@link #MAX_DOCUMENT_BYTES}. No string field may hold a NUL
  * character (no shell command can) or a lone UTF-16 surrogate (not text: it could not be stored
  * byte for byte). An id never starts with a dot, so none is {@code .} or {@code ..}: ids name
- * folders of captured output.
+ * folders of captured output; nor with a dash, so that {@code show <id>} never reads as an option.
  */
 public final class JobSpecParser {
 
-	/** Id characters; a dot may not come first. */
-	static final Pattern ID = Pattern.compile("[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}");
+	/** Id characters; a dot may not come first (no . or ..), nor a dash (it would read as an option). */
+	static final Pattern ID = Pattern.compile("[A-Za-z0-9_:][A-Za-z0-9._:-]{0,127}");
 
 	/** At most this many bytes of UTF-8 in a command. */
 	public static final int MAX_COMMAND_BYTES = 128 * 1024;
@@ -73,8 +77,60 @@ public final class JobSpecParser {
 			return node;
 		}
 		catch (JacksonException ex) {
-			throw QueuectlException.usage(where + "malformed JSON: " + ex.getOriginalMessage());
+			throw QueuectlException.usage(where + malformed(ex));
 		}
+	}
+
+	/**
+	 * The parser's complaint in our words: where (line, column) and what, never the parser's class,
+	 * feature or constraint names, which mean nothing to a user.
+	 */
+	static String malformed(JacksonException ex) {
+		TokenStreamLocation at = ex.getLocation();
+		String where = at != null && at.getLineNr() > 0
+				? " at line " + at.getLineNr() + ", column " + at.getColumnNr() : "";
+		String m = ex.getOriginalMessage() == null ? "" : ex.getOriginalMessage();
+		String what;
+		if (ex instanceof StreamConstraintsException) {
+			what = m.contains("nesting depth") ? "arrays or objects nested too deeply"
+					: m.contains("Number value length") ? "a number with too many digits"
+					: m.contains("String value length") ? "a string too long"
+					: m.contains("Name length") ? "a field name too long" : "larger than the parser accepts";
+		}
+		else if (m.startsWith("Trailing token")) {
+			what = "more text after the JSON value";
+		}
+		else if (m.startsWith("Duplicate Object property")) {
+			int q = m.indexOf('"');
+			what = "duplicate field" + (q >= 0 ? " " + m.substring(q) : "");
+		}
+		else if (ex instanceof UnexpectedEndOfInputException || m.startsWith("Unexpected end-of-input")) {
+			what = "the JSON ends too early";
+		}
+		else {
+			what = plain(m);
+		}
+		return "malformed JSON" + where + ": " + what;
+	}
+
+	/** What marks a parser message's clause about its own types, features or limits. */
+	private static final List<String> INTERNALS = List.of("`", "feature", "constraint", "jackson");
+
+	/**
+	 * A parser message's first line cut before the first clause that names the parser's own types,
+	 * features or limits.
+	 */
+	private static String plain(String m) {
+		String line = m.lines().findFirst().orElse("").strip();
+		String lower = line.toLowerCase(Locale.ROOT);
+		int first = INTERNALS.stream().mapToInt(lower::indexOf).filter(i -> i >= 0).min().orElse(-1);
+		if (first >= 0) {
+			line = line.substring(0, first);
+			int cut = Math.max(line.lastIndexOf(": "), line.lastIndexOf(" ("));
+			line = cut > 0 ? line.substring(0, cut) : "";
+		}
+		line = line.strip().replaceAll("[:;,(]+$", "").strip();
+		return line.isEmpty() ? "not valid JSON" : line;
 	}
 
 	/**
@@ -174,7 +230,7 @@ public final class JobSpecParser {
 	}
 
 	/** What an id may be, as the one line that refuses one. */
-	static final String ID_RULE = "field 'id' must be 1-128 characters of A-Z a-z 0-9 . _ : - and not start with a dot";
+	static final String ID_RULE = "field 'id' must be 1-128 characters of A-Z a-z 0-9 . _ : - and not start with a dot or a dash";
 
 	/**
 	 * True when the text shows nothing: only whitespace (Unicode's too, like NBSP), control and

@@ -28,10 +28,13 @@ public enum JobState {
 		return valueOf(value.toUpperCase(Locale.ROOT));
 	}
 
-	/** Parses a state named by a user, with a one-line error listing the valid ones. */
+	/**
+	 * Parses a state named by a user, exactly as {@link #names()} spells it (no trimming, no case
+	 * folding: 'PENDING ' is refused), with a one-line error listing the valid ones.
+	 */
 	public static JobState parse(String value) {
 		for (JobState state : values()) {
-			if (state.dbValue().equalsIgnoreCase(value.trim())) {
+			if (state.dbValue().equals(value)) {
 				return state;
 			}
 		}

@@ -20,6 +20,7 @@ import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.JobStore;
 import dev.queuectl.store.MaintenanceStore;
 import dev.queuectl.store.OutputStore;
+import dev.queuectl.store.OutputUsageStore;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,6 +31,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (~10-30 ms). After large deletes the WAL is checkpointed back to zero and, in a database created
  * with auto_vacuum=INCREMENTAL, free pages beyond a reserve for new jobs go back to the file system;
  * in an older database SQLite reuses the free pages for new rows, so the file stops growing.
+ * <p>
+ * The bound on kept output ({@code output-max-total}, {@link #boundOutput}): each pass measures the
+ * output of the attempts that ended since the last one (one stat, or one indexed sum of chunks, per
+ * new attempt), adds it to a running total the database keeps by triggers, and while the total is
+ * past the bound removes the output of the oldest attempts of finished jobs, {@value #BATCH} at a
+ * time. A pass costs what is new and what is removed, never a walk of every output file.
  */
 @Service
 public class RetentionService {
@@ -65,9 +72,12 @@ public class RetentionService {
 
 	private final OutputStore outputs;
 
+	private final OutputUsageStore usage;
+
 	RetentionService(JobStore jobs, MaintenanceStore maintenance, Settings settings, TransactionTemplate tx, Clock clock,
-			DatabaseLocation location, OutputStore outputs) {
+			DatabaseLocation location, OutputStore outputs, OutputUsageStore usage) {
 		this.outputs = outputs;
+		this.usage = usage;
 		this.jobs = jobs;
 		this.maintenance = maintenance;
 		this.settings = settings;
@@ -94,9 +104,70 @@ public class RetentionService {
 		return ages;
 	}
 
-	/** What worker hosts run every minute: prune by the retention settings. */
+	/** What worker hosts run every minute: prune by the retention settings, then bound the output. */
 	public Pruned pruneExpired() {
-		return prune(configured(), false, false);
+		Pruned pruned = prune(configured(), false, false);
+		Bounded bounded = boundOutput();
+		if (bounded.removedAttempts() > 0) {
+			log.info("output-max-total {}: removed the output of {} attempt(s) of finished jobs ({} bytes); {} bytes kept",
+					Setting.formatSize(bounded.limit()), bounded.removedAttempts(), bounded.removedBytes(), bounded.total());
+		}
+		return pruned;
+	}
+
+	/** What a pass of the output bound did: attempts measured, attempts and bytes removed, the total after, the limit. */
+	public record Bounded(long measured, long removedAttempts, long removedBytes, long total, long limit) {
+	}
+
+	/** The configured bound on kept output, in bytes; 0 means none. */
+	public long outputLimit() {
+		return Setting.parseSize(this.settings.get(Setting.OUTPUT_MAX_TOTAL));
+	}
+
+	/**
+	 * Measures the output of attempts not measured yet, then, while the total is past
+	 * {@code output-max-total}, removes the output of the oldest attempts of finished jobs (never a
+	 * running job's) until it is not.
+	 */
+	public Bounded boundOutput() {
+		long measured = 0;
+		while (true) {
+			List<OutputStore.Attempt> batch = this.usage.unmeasured(BATCH);
+			if (!batch.isEmpty()) {
+				Map<Long, Long> sizes = this.outputs.measure(batch);
+				this.tx.executeWithoutResult(status -> this.usage.measured(sizes));
+				measured += batch.size();
+			}
+			if (batch.size() < BATCH) {
+				break;
+			}
+		}
+		long limit = outputLimit();
+		long total = this.usage.total();
+		long removed = 0;
+		long removedBytes = 0;
+		while (limit > 0 && total > limit) {
+			List<OutputStore.Attempt> oldest = this.usage.oldestOfFinishedJobs(BATCH);
+			List<OutputStore.Attempt> take = new java.util.ArrayList<>();
+			long over = total - limit;
+			for (OutputStore.Attempt a : oldest) {
+				if (over <= 0) {
+					break;
+				}
+				take.add(a);
+				over -= a.bytes();
+			}
+			if (take.isEmpty()) {
+				break; // what is left belongs to jobs still running or to be retried
+			}
+			// the runs first: a reader then says "removed" rather than finding a file gone
+			this.tx.executeWithoutResult(status -> this.usage.removed(take, this.clock.instant()));
+			this.outputs.remove(take);
+			removed += take.size();
+			removedBytes += take.stream().mapToLong(OutputStore.Attempt::bytes).sum();
+			total = this.usage.total();
+		}
+		return new Bounded(measured, removed, removedBytes, total, limit);
 	}
 
 	/**
@@ -173,17 +244,26 @@ public class RetentionService {
 	}
 
 	/** Sizes of the database file, its WAL and the output (folder or table), in bytes, and the free pages in the file. */
-	public record Sizes(long database, long wal, long output, long freeBytes, boolean outputCapped) {
+	/**
+	 * ... and of output: {@code output} on disk as measured now (files, or the table on PostgreSQL),
+	 * {@code outputCounted} the finished attempts' output the bound counts, {@code outputLimit} the
+	 * bound (0: none).
+	 */
+	public record Sizes(long database, long wal, long output, long freeBytes, boolean outputCapped, long outputCounted,
+			long outputLimit) {
 	}
 
 	public Sizes sizes() {
 		OutputStore.Size output = this.outputs.size();
+		long counted = this.usage.total();
+		long limit = outputLimit();
 		if (this.location.isPostgres()) {
-			return new Sizes(this.maintenance.serverDatabaseBytes(), 0, output.bytes(), 0, output.lowerBound());
+			return new Sizes(this.maintenance.serverDatabaseBytes(), 0, output.bytes(), 0, output.lowerBound(), counted,
+					limit);
 		}
 		Path db = this.location.file();
 		long free = this.maintenance.freePages() * this.maintenance.pageSize();
-		return new Sizes(size(db), size(Path.of(db + "-wal")), output.bytes(), free, output.lowerBound());
+		return new Sizes(size(db), size(Path.of(db + "-wal")), output.bytes(), free, output.lowerBound(), counted, limit);
 	}
 
 	private static long size(Path file) {

@@ -36,7 +36,7 @@ public class ScheduleService {
 	private static final Logger log = LoggerFactory.getLogger("dev.queuectl.schedule");
 
 	/** A schedule's name: it starts the ids of its jobs, so no ':' (the separator). */
-	static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+	static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
 
 	/** A tick later than this (catch-up none) counts as missed. */
 	static final Duration MISSED_AFTER = Duration.ofMinutes(1);
@@ -84,7 +84,7 @@ public class ScheduleService {
 	public Schedule add(Spec spec, String workingDir) {
 		if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
 			throw QueuectlException.usage("a schedule name must be 1-64 characters of A-Z a-z 0-9 . _ - and not start "
-					+ "with a dot, got '" + (spec.name() == null ? "" : JobSpecParser.shown(spec.name())) + "'");
+					+ "with a dot or a dash, got '" + (spec.name() == null ? "" : JobSpecParser.shown(spec.name())) + "'");
 		}
 		if ((spec.cron() == null) == (spec.every() == null)) {
 			throw QueuectlException.usage("give either --cron 'EXPR' or --every D");

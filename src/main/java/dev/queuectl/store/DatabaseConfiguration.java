@@ -70,8 +70,9 @@ class DatabaseConfiguration {
 			return wait ? postgresOnceReachable(location) : postgres(location);
 		}
 		Path file = location.file();
-		if (Files.isDirectory(file)) {
-			throw new QueuectlException(QueuectlException.FAILURE, "the database path " + file + " is a folder, not a file");
+		String refused = location.refusal();
+		if (refused != null) {
+			throw new QueuectlException(QueuectlException.FAILURE, refused);
 		}
 		boolean readOnly = Files.isRegularFile(file) && (!Files.isWritable(file) || !Files.isWritable(location.dataDir()));
 		if (!readOnly) {

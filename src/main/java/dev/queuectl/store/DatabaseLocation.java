@@ -1,7 +1,12 @@
 package dev.queuectl.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
 
 /**
  * Where the queue lives. The path comes from {@code --db}, then the {@code QUEUECTL_DB} environment
@@ -56,6 +61,44 @@ public record DatabaseLocation(Path file, PostgresUrl postgres) {
 	}
 
 	/** The folder beside the database that holds logs, job output, history and the socket. */
+	/** The first 16 bytes of every SQLite database file. */
+	private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+	/**
+	 * Why a queue cannot live at this path, as the one line a command prints, or null when it can:
+	 * an SQLite path names a folder, or a file that is neither empty (SQLite makes an empty file a
+	 * new database) nor an SQLite file. Checked before anything is created beside the path (the
+	 * database's WAL, its locks, a command server's lock, log and socket, the output folder).
+	 */
+	public String refusal() {
+		if (isPostgres()) {
+			return null;
+		}
+		if (Files.isDirectory(this.file)) {
+			return "the database path " + this.file + " is a folder, not a file";
+		}
+		if (!Files.isRegularFile(this.file)) {
+			return null;
+		}
+		try (InputStream in = Files.newInputStream(this.file)) {
+			byte[] head = in.readNBytes(SQLITE_HEADER.length);
+			return head.length == 0 || Arrays.equals(head, SQLITE_HEADER) ? null : notADatabase(this.file);
+		}
+		catch (IOException ex) {
+			return null; // the database's own open says what is wrong
+		}
+	}
+
+	/** The line for a file that is not an SQLite database. */
+	public static String notADatabase(Path file) {
+		return (file == null ? "the database file" : file.toString()) + " is not a queuectl database (not an SQLite file)";
+	}
+
+	/** Whether the database is there to serve: on SQLite, a file {@link #refusal()} accepts. */
+	public boolean exists() {
+		return isPostgres() || Files.isRegularFile(this.file) && refusal() == null;
+	}
+
 	public Path dataDir() {
 		return this.postgres != null ? this.postgres.dir() : this.file.getParent();
 	}

@@ -180,6 +180,45 @@ final class FileOutputStore implements OutputStore {
 	}
 
 	@Override
+	public Map<Long, Long> measure(List<Attempt> attempts) {
+		Map<Long, Long> bytes = new java.util.LinkedHashMap<>();
+		for (Attempt a : attempts) {
+			long n;
+			try {
+				n = Files.size(attemptFile(a));
+			}
+			catch (IOException | IllegalArgumentException ex) {
+				n = 0; // gone (swept, removed by hand): nothing to keep count of
+			}
+			bytes.put(a.runId(), n);
+		}
+		return bytes;
+	}
+
+	@Override
+	public void remove(List<Attempt> attempts) {
+		for (Attempt a : attempts) {
+			try {
+				Path file = attemptFile(a);
+				Files.deleteIfExists(file);
+				try (DirectoryStream<Path> left = Files.newDirectoryStream(file.getParent())) {
+					if (!left.iterator().hasNext()) {
+						Files.deleteIfExists(file.getParent());
+					}
+				}
+			}
+			catch (IOException | IllegalArgumentException ex) {
+				// already gone, or the folder got a new file meanwhile: nothing more to remove
+			}
+		}
+	}
+
+	/** The file of a finished attempt, always inside the output folder, whatever its output_path says. */
+	private Path attemptFile(Attempt a) {
+		return outputFile(this.outputDir, a.jobId(), a.attempt(), a.startedAt());
+	}
+
+	@Override
 	public Size size() {
 		long[] output = { 0, 0 };
 		if (Files.isDirectory(this.outputDir)) {

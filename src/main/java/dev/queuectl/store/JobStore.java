@@ -597,7 +597,7 @@ public class JobStore {
 	public List<JobRun> runs(String jobId) {
 		return this.jdbc.query("""
 				SELECT job_id, attempt, worker_id, started_at, finished_at, exit_code, signal, duration_ms, outcome,
-				       error, output_tail, output_path
+				       error, output_tail, output_path, output_removed_at
 				FROM job_runs WHERE job_id = ? ORDER BY id""", JobStore::mapRun, jobId);
 	}
 
@@ -628,7 +628,7 @@ public class JobStore {
 		return new JobRun(rs.getString("job_id"), rs.getInt("attempt"), rs.getString("worker_id"),
 				instant(rs, "started_at"), instant(rs, "finished_at"), integer(rs, "exit_code"),
 				integer(rs, "signal"), duration, rs.getString("outcome"), rs.getString("error"),
-				rs.getString("output_tail"), rs.getString("output_path"));
+				rs.getString("output_tail"), rs.getString("output_path"), instant(rs, "output_removed_at"));
 	}
 
 	static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -41,6 +41,19 @@ public interface OutputStore {
 	/** The bytes output takes, and whether that is a lower bound (too many files to measure). */
 	Size size();
 
+	/**
+	 * The bytes each finished attempt's output takes (by {@link Attempt#runId()}): a file's size, or
+	 * the bytes of its chunks; 0 when it is gone. One look per attempt, never a scan.
+	 */
+	java.util.Map<Long, Long> measure(List<Attempt> attempts);
+
+	/** Removes these finished attempts' output (the bound on kept output); their runs stay. */
+	void remove(List<Attempt> attempts);
+
+	/** A finished attempt's output, as the bound sees it: its run, where it is, its measured bytes. */
+	record Attempt(long runId, String jobId, int attempt, Instant startedAt, String outputPath, long bytes) {
+	}
+
 	record Size(long bytes, boolean lowerBound) {
 	}
 

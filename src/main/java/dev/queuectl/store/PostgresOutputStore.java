@@ -116,6 +116,26 @@ final class PostgresOutputStore implements OutputStore, AutoCloseable {
 	}
 
 	@Override
+	public java.util.Map<Long, Long> measure(List<Attempt> attempts) {
+		java.util.Map<Long, Long> bytes = new java.util.LinkedHashMap<>();
+		for (Attempt a : attempts) {
+			// the primary key's range (job, attempt, start): this attempt's chunks alone
+			Long n = this.jdbc.queryForObject("""
+					SELECT COALESCE(SUM(octet_length(chunk)), 0) FROM job_output
+					WHERE job_id = ? AND attempt = ? AND started_at = ?""", Long.class, a.jobId(), a.attempt(),
+					a.startedAt().toEpochMilli());
+			bytes.put(a.runId(), n == null ? 0 : n);
+		}
+		return bytes;
+	}
+
+	@Override
+	public void remove(List<Attempt> attempts) {
+		this.jdbc.batchUpdate("DELETE FROM job_output WHERE job_id = ? AND attempt = ? AND started_at = ?",
+				attempts.stream().map(a -> new Object[] { a.jobId(), a.attempt(), a.startedAt().toEpochMilli() }).toList());
+	}
+
+	@Override
 	public Size size() {
 		// the table's size on disk as the server counts it: no scan of the chunks
 		return new Size(this.jdbc.queryForObject("SELECT pg_total_relation_size('job_output')", Long.class), false);

@@ -164,8 +164,7 @@ public final class StorageErrors {
 
 	private static String forSqliteCode(String code, String where, Path db) {
 		return switch (code) {
-			case "SQLITE_NOTADB" -> (db == null ? "the database file" : db.toString())
-					+ " is not a queuectl database (not an SQLite file)";
+			case "SQLITE_NOTADB" -> DatabaseLocation.notADatabase(db);
 			case "SQLITE_CORRUPT" -> where + " is corrupt (restore it from a backup, or move it away to start afresh)";
 			case "SQLITE_READONLY" -> where + " is read-only";
 			case "SQLITE_FULL" -> "the disk holding " + (db == null ? "the database" : db.toString()) + " is full";

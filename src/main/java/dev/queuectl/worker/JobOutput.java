@@ -59,10 +59,19 @@ public class JobOutput {
 			throw QueuectlException.usage(attempt == null ? "job " + jobId + " has not run yet"
 					: "job " + jobId + " has no attempt " + attempt);
 		}
+		if (run.outputRemovedAt() != null) {
+			throw new QueuectlException(QueuectlException.FAILURE, removed(run));
+		}
 		if (run.outputPath() == null) {
 			return; // the attempt printed nothing
 		}
 		copy(jobId, run.attempt(), run.startedAt(), run.outputPath(), false, out);
+	}
+
+	/** The line that says an attempt's output was removed to keep output under its bound. */
+	public static String removed(JobRun run) {
+		return "output of job " + run.jobId() + " attempt " + run.attempt() + " was removed at "
+				+ run.outputRemovedAt() + " to keep all output under output-max-total";
 	}
 
 	/** Copies one attempt's output; {@code follow}: while it runs (a running attempt has no output path yet). */

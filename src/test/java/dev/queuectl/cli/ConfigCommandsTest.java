@@ -164,7 +164,7 @@ class ConfigCommandsTest extends CommandTestSupport {
 			case MAX_RETRIES, BACKOFF_BASE -> List.of("9", "10");
 			case MAX_BACKOFF, JOB_TIMEOUT, LEASE_TIMEOUT, SHUTDOWN_GRACE, RETENTION_COMPLETED, RETENTION_DEAD,
 					RETENTION_CANCELED, SERVER_IDLE -> List.of("7m", "8m");
-			case OUTPUT_CAP -> List.of("3MiB", "4MiB");
+			case OUTPUT_CAP, OUTPUT_MAX_TOTAL -> List.of("3MiB", "4MiB");
 		};
 		return candidates.get(0).equals(defaultOf(setting)) ? candidates.get(1) : candidates.get(0);
 	}

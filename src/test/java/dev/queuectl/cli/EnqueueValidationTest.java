@@ -42,8 +42,8 @@ class EnqueueValidationTest extends CommandTestSupport {
 		return Stream.of(
 				arguments("{\"command\":\"echo\"", List.of("malformed JSON")),
 				arguments("{\"command\":\"echo\"} trailing", List.of("malformed JSON", "'trailing'")),
-				arguments("{\"command\":\"a\"} {\"command\":\"b\"}", List.of("malformed JSON", "Trailing token")),
-				arguments("{\"command\":\"a\",\"command\":\"b\"}", List.of("malformed JSON", "Duplicate", "command")),
+				arguments("{\"command\":\"a\"} {\"command\":\"b\"}", List.of("malformed JSON", "more text after the JSON value")),
+				arguments("{\"command\":\"a\",\"command\":\"b\"}", List.of("malformed JSON", "duplicate field", "command")),
 				arguments("", List.of("empty input")),
 				arguments("  ", List.of("empty input")),
 				arguments("[\"echo hi\"]", List.of("expected a JSON object, got an array")),

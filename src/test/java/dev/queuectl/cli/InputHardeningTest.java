@@ -186,4 +186,57 @@ class InputHardeningTest extends CommandTestSupport {
 		refused(runWithStdin("{\"command\":\"ok\"}\n" + longLine + "\n", "enqueue", "-"), "line 2: longer than 1 MiB");
 		refused(run("enqueue", "{\"command\":\"" + "z".repeat(20 * 1024 * 1024) + "\"}"), "larger than 1 MiB");
 	}
+
+	// ---- issue 24: ids, states, the parser's words
+
+	@ParameterizedTest
+	@ValueSource(strings = { "-x", "--help", "-", "-1" })
+	void anIdStartingWithADashIsRefusedWhereverAnIdIsTaken(String id) {
+		refused(run("enqueue", "{\"id\":\"" + id + "\",\"command\":\"x\"}"), "field 'id'", "not start with a dot or a dash");
+		refused(run("enqueue", "{\"command\":\"x\",\"after\":\"" + id + "\"}"), "field 'after'");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "PENDING ", " pending", "pending ", "Pending", "PENDING", "pending\t", "dead\n" })
+	void aStateIsMatchedExactlyInListCancelAndPrune(String state) {
+		String expected = "unknown state '";
+		refused(run("list", "--state", state), expected);
+		refused(run("cancel", "--state", state), expected);
+		refused(run("prune", "--state", state, "--older-than", "1d"), expected);
+		assertThat(run("list", "--state", "pending").ok().outLines()).hasSize(2);
+	}
+
+	/** Inputs on which the parser's own message named its classes, features or constraints. */
+	@ParameterizedTest
+	@ValueSource(strings = { "{\"command\":\"a\"} {\"command\":\"b\"}", "{\"command\":NaN}",
+			"{\"command\":\"x\",\"priority\":01}", "{\"command\":'x'}", "{command:\"x\"}",
+			"{\"command\":\"x\",}", "{\"command\":\"x\"", "{\"command\":\"x\",\"command\":\"y\"}", "[1,2]]",
+			"{\"command\":\"x\"}]", "/* c */ {\"command\":\"x\"}", "{\"command\":\"x\"} // c" })
+	void noMalformedJsonMessageNamesTheParsersClasses(String json) {
+		assertOwnWords(run("enqueue", json));
+		assertOwnWords(runWithStdin(json + "\n", "enqueue", "-"));
+		assertOwnWords(runWithStdin("[" + json + "]", "enqueue", "-"));
+	}
+
+	@Test
+	void deepNestingAndHugeNumbersAreRefusedInOurWords() {
+		String deep = "{\"command\":\"x\",\"a\":" + "[".repeat(2_000) + "]".repeat(2_000) + "}";
+		assertOwnWords(run("enqueue", deep)).usageError("malformed JSON", "nested too deeply");
+		assertOwnWords(runWithStdin(deep + "\n", "enqueue", "-"));
+		String digits = "{\"command\":\"x\",\"priority\":" + "9".repeat(2_000) + "}";
+		assertOwnWords(run("enqueue", digits));
+		String name = "{\"command\":\"x\",\"" + "n".repeat(60_000) + "\":1}";
+		assertOwnWords(run("enqueue", name));
+		assertOwnWords(run("enqueue", "{\"command\":\"a\"} {\"command\":\"b\"}"))
+			.usageError("malformed JSON at line 1", "more text after the JSON value");
+		assertOwnWords(run("enqueue", "{\"command\":\"a\",\"command\":\"b\"}")).usageError("duplicate field", "command");
+	}
+
+	private Result assertOwnWords(Result r) {
+		assertThat(r.code()).as(r.err()).isEqualTo(2);
+		assertThat(r.err()).doesNotContainIgnoringCase("jackson").doesNotContain("`", "Constraints", "FAIL_ON", "Feature",
+				"JsonToken", "JsonNode", "Exception", "tools.");
+		assertThat(everything()).isEqualTo(this.before);
+		return r;
+	}
 }

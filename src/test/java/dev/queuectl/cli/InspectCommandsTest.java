@@ -77,7 +77,8 @@ class InspectCommandsTest extends CommandTestSupport {
 		setState("c1", JobState.COMPLETED);
 
 		assertThat(ids(run("list", "--state", "dead").ok())).containsExactly("d2", "d1");
-		assertThat(ids(run("list", "-s", "COMPLETED").ok())).containsExactly("c1");
+		assertThat(ids(run("list", "-s", "completed").ok())).containsExactly("c1");
+		run("list", "-s", "COMPLETED").usageError("unknown state 'COMPLETED'"); // matched exactly (issue 24)
 		assertThat(ids(run("list", "--state=pending").ok())).containsExactly("p1");
 		assertThat(ids(run("list", "--state", "processing").ok())).isEmpty();
 	}

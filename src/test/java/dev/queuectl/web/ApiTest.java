@@ -76,6 +76,22 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void aStateIsMatchedExactlyAndMalformedJsonIsToldInOurWords() throws Exception {
+		assertProblem(get("/api/jobs?state=PENDING%20"), 400,
+				"unknown state 'PENDING ' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+		assertProblem(get("/api/jobs?state=Pending"), 400,
+				"unknown state 'Pending' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"a\"} {\"command\":\"b\"}"), 400,
+				"malformed JSON at line 1, column 17: more text after the JSON value");
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"a\":" + "[".repeat(1_000) + "]".repeat(1_000) + "}"),
+				400, "malformed JSON: arrays or objects nested too deeply");
+		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"-x\",\"command\":\"true\"}"), 400,
+				"field 'id' must be 1-128 characters of A-Z a-z 0-9 . _ : - and not start with a dot or a dash");
+		assertProblem(post("/api/schedules", "application/json", "{\"name\":\"-n\",\"every\":\"5m\",\"job\":{\"command\":\"true\"}}"),
+				400, "a schedule name must be 1-64 characters of A-Z a-z 0-9 . _ - and not start with a dot or a dash, got '-n'");
+	}
+
+	@Test
 	void concurrentEnqueuesAreAnsweredEachOnItsOwnAndADuplicateIdGetsA409() throws Exception {
 		List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
 		for (int i = 0; i < 120; i++) {

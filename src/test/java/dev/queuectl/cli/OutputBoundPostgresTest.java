@@ -1,0 +1,8 @@
+package dev.queuectl.cli;
+
+import org.springframework.test.context.TestPropertySource;
+
+/** {@link OutputBoundTest} on a PostgreSQL database of its own: output in chunks, its bytes counted. */
+@TestPropertySource(properties = TestDatabase.BACKEND + "=postgresql")
+class OutputBoundPostgresTest extends OutputBoundTest {
+}
