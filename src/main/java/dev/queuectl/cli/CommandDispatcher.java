@@ -98,7 +98,9 @@ public class CommandDispatcher {
 		}
 		else {
 			code = QueuectlException.FAILURE;
-			message = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+			// a failure nobody worded: its own words, never the class that threw it (--debug shows that)
+			message = cause.getMessage() == null || cause.getMessage().isBlank()
+					? "unexpected failure (--debug shows where)" : "failed: " + cause.getMessage();
 			log.debug("command failed", ex);
 		}
 		err.println("queuectl: " + oneLine(message));

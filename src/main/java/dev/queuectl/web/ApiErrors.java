@@ -31,9 +31,17 @@ class ApiErrors {
 	@ExceptionHandler(DataAccessException.class)
 	ResponseEntity<Map<String, Object>> storage(DataAccessException ex) {
 		String line = StorageErrors.describe(ex, null);
-		log.warn("storage failure answering an API request", ex);
+		if (line == null) {
+			Throwable root = ex;
+			while (root.getCause() != null && root.getCause() != root) {
+				root = root.getCause();
+			}
+			line = "the database failed" + (root.getMessage() == null ? "" : ": " + root.getMessage().lines().findFirst().orElse(""));
+		}
+		log.warn("storage failure answering an API request: {}", line);
+		log.debug("the failure", ex);
 		return ResponseEntity.status(503)
 			.contentType(MediaType.parseMediaType(Problems.TYPE))
-			.body(Problems.body(503, line != null ? line : "the database failed: " + ex.getClass().getSimpleName()));
+			.body(Problems.body(503, line));
 	}
 }

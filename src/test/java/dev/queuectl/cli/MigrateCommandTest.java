@@ -90,6 +90,13 @@ class MigrateCommandTest extends CommandTestSupport {
 		run("migrate").usageError("--to");
 	}
 
+	@Test
+	void aTargetDatabaseThatDoesNotExistIsOneLineInOurWordsNamingNoLibraryClass() {
+		Result r = run("migrate", "--to", "postgresql://postgres@127.0.0.1:5432/queuectl_no_such_database_here").fails(1,
+				"queuectl_no_such_database_here");
+		assertThat(r.err()).doesNotContain("Exception").doesNotContain("org.").doesNotContain("PSQL");
+	}
+
 	/** The output of the one run whose output file exists: more than one chunk, not all text. */
 	private byte[] output;
 

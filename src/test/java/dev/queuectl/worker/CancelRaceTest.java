@@ -145,5 +145,14 @@ class CancelRaceTest {
 		public Size size() {
 			return new Size(0, false);
 		}
+
+		@Override
+		public java.util.Map<Long, Long> measure(List<Attempt> attempts) {
+			return java.util.Map.of();
+		}
+
+		@Override
+		public void remove(List<Attempt> attempts) {
+		}
 	}
 }
