@@ -577,6 +577,17 @@ final class WorkerHost {
 		return Duration.between(lastHeartbeat, now).compareTo(lease.dividedBy(2)) > 0;
 	}
 
+	/**
+	 * Whether a heartbeat may take back other hosts' expired leases and forget silent hosts: not
+	 * the first one after this host was itself silent longer than the lease. A host stopped while it
+	 * held SQLite's write lock kept every other host from renewing its leases; waking, it would find
+	 * them all expired and take back jobs that were running fine (bench/chaos.sh --fault pause). The
+	 * next heartbeat, a second or a few later, judges again with everyone's renewals in.
+	 */
+	static boolean judgesOthers(Instant previousBeat, Instant now, Duration lease) {
+		return Duration.between(previousBeat, now).compareTo(lease) <= 0;
+	}
+
 	/** A claimed job, the handle that can stop it, and when it was queued (System.nanoTime). */
 	private record Assignment(Claim claim, JobExecutor.RunningJob handle, long queuedAt) {
 	}
@@ -672,12 +683,19 @@ final class WorkerHost {
 				case RECORDED -> {
 				}
 			}
+			Instant previous = this.lastHeartbeat;
 			this.lastHeartbeat = now;
-			for (String jobId : this.store.reapExpired(now)) {
-				log.info("{} taken back from a worker that stopped renewing its lease", jobId);
-				wake();
+			if (judgesOthers(previous, now, this.config.leaseTimeout())) {
+				for (String jobId : this.store.reapExpired(now)) {
+					log.info("{} taken back from a worker that stopped renewing its lease", jobId);
+					wake();
+				}
+				this.store.forgetSilent(now, this.config.leaseTimeout());
 			}
-			this.store.forgetSilent(now, this.config.leaseTimeout());
+			else {
+				log.info("worker {} was silent for {} ms, longer than the lease: it takes back no other host's jobs "
+						+ "this turn (they may have been held up as it was)", this.id, Duration.between(previous, now).toMillis());
+			}
 			logPausedQueues();
 			databaseAnswered();
 		}

@@ -107,6 +107,15 @@ class LeaseDoubtTest {
 		assertThat(WorkerHost.leaseInDoubt(beat, beat.plusSeconds(3), Duration.ofSeconds(5))).isTrue();
 	}
 
+	@Test
+	void aHostSilentLongerThanTheLeaseTakesBackNoOtherHostsJobsAtItsFirstHeartbeatAfter() {
+		Instant beat = Instant.parse("2026-12-06T00:00:00Z");
+		assertThat(WorkerHost.judgesOthers(beat, beat.plusSeconds(5), Duration.ofSeconds(30))).isTrue();
+		assertThat(WorkerHost.judgesOthers(beat, beat.plusSeconds(30), Duration.ofSeconds(30))).isTrue();
+		assertThat(WorkerHost.judgesOthers(beat, beat.plusSeconds(31), Duration.ofSeconds(30))).isFalse();
+		assertThat(WorkerHost.judgesOthers(beat, beat.plusSeconds(8), Duration.ofSeconds(5))).isFalse();
+	}
+
 	/** The system clock, plus however far it was told to jump. */
 	private static final class JumpingClock extends Clock {
 
