@@ -162,6 +162,20 @@ public enum Dialect {
 		return this == SQLITE;
 	}
 
+	/**
+	 * The arguments of a statement that reads the lease clock ({@link #clock}) first: {@code now}
+	 * (in milliseconds) is bound only where the clock is the host's, then {@code rest}.
+	 */
+	Object[] clockArgs(java.time.Instant now, Object... rest) {
+		if (!usesHostClock()) {
+			return rest;
+		}
+		Object[] all = new Object[rest.length + 1];
+		all[0] = now.toEpochMilli();
+		System.arraycopy(rest, 0, all, 1, rest.length);
+		return all;
+	}
+
 	boolean isPostgres() {
 		return this == POSTGRESQL;
 	}
