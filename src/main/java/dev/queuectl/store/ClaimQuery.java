@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The text of a claim's statements, one dialect's, and nothing else: it reads no database.
- * {@link WorkerStore} reads the facts a claim depends on (the priorities of runnable jobs, the
- * rooms of paused or limited queues) with the reads here, picks the select that fits them, and
- * runs it inside the claiming UPDATE ({@link #update}). ClaimQueryTest pins every statement's text.
+ * The text of a claim's statements, one dialect's, and nothing else: it reads no database. Each
+ * database's statements are written out whole below (SQLite's, then PostgreSQL's), their few
+ * variable parts as format slots. {@link WorkerStore} reads the facts a claim depends on (the
+ * priorities of runnable jobs, the rooms of paused or limited queues) with the reads here, picks
+ * the select that fits them, and runs it inside the claiming UPDATE ({@link #update}).
+ * ClaimQueryTest pins every statement's text.
  */
 final class ClaimQuery {
 
@@ -19,16 +21,6 @@ final class ClaimQuery {
 	 * more arm reads whatever lies below the last of them in a single scan.
 	 */
 	static final int PRIORITY_ARMS = 8;
-
-	private static final String RUNNABLE = "state IN ('pending', 'failed')";
-
-	/**
-	 * Named only by the reads over jobs_runnable, and always true. On PostgreSQL that index's
-	 * predicate carries it (migration V8), so the planner cannot take that index for a queue's read:
-	 * it did, and filtered 100,000 jobs of another queue row by row (it costs a LIMIT as if matches
-	 * were spread evenly). SQLite names the index each read takes.
-	 */
-	private static final String ACROSS_QUEUES = " AND attempts >= 0";
 
 	private static final String BEST_FIRST_LIMIT = " ORDER BY priority DESC, run_at, id LIMIT ";
 
@@ -52,40 +44,152 @@ final class ClaimQuery {
 	 */
 	static final String LOCK_LIMITED_QUEUES = "SELECT name FROM queues WHERE max_running IS NOT NULL ORDER BY name FOR UPDATE";
 
-	private final Dialect dialect;
+	// ---- SQLite's statements, whole ({now}: the lease clock, bound; {arms}: PRIORITY_ARMS)
+
+	/** The priorities of runnable jobs over every queue, highest first: a recursive walk down jobs_runnable. */
+	private static final String SQLITE_PRIORITIES = """
+			WITH RECURSIVE p (v, depth) AS (\
+			SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 \
+			UNION ALL \
+			SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 \
+			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT v FROM p WHERE v IS NOT NULL""";
+
+	/** The queues with runnable jobs: a recursive walk down jobs_runnable_by_queue, one seek a queue. */
+	private static final String SQLITE_EVERY_QUEUE = """
+			SELECT MIN(queue) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			UNION ALL \
+			SELECT (SELECT MIN(queue) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL""";
+
+	/** The queues named, bound as one JSON array. */
+	private static final String SQLITE_NAMED_QUEUES = "SELECT value FROM json_each(?)";
+
+	/** Per queue of {queues} (a NULL row skipped), the priorities of its runnable jobs, highest first. */
+	private static final String SQLITE_PRIORITIES_BY_QUEUE = """
+			WITH RECURSIVE qs (name) AS ({queues}), \
+			p (queue, v, depth) AS (\
+			SELECT name, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL \
+			UNION ALL \
+			SELECT queue, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""";
 
 	/**
-	 * The priorities of runnable jobs over every queue as rows {@code p (v, depth)}, highest first
-	 * (depth 1), at most PRIORITY_ARMS + 1 (the last of them: the highest below those read one by one).
+	 * An arm over every queue: due jobs of one priority ({@code %1$s} "=") or below it ("<"), in
+	 * the order {@code %2$s}, at most {@code %3$d}; {@code %5$d} numbers it. SQLite locks nothing.
 	 */
-	private final String everyQueueDiscovery;
+	private static final String SQLITE_EVERY_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= {now} \
+			ORDER BY %2$s LIMIT %3$d) a%5$d""";
 
-	/** {@link #priorities()}: built once. */
+	/** An arm over one queue, as {@link #SQLITE_EVERY_QUEUE_ARM}. */
+	private static final String SQLITE_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= {now} \
+			ORDER BY %2$s LIMIT %3$d) a%5$d""";
+
+	// ---- PostgreSQL's statements, whole ({now}: the server's clock; {arms}: PRIORITY_ARMS). Its
+	// planner picks the partial indexes by itself. "attempts >= 0", always true, is named only by the
+	// reads over every queue: jobs_runnable's predicate carries it (migration V8), so the planner
+	// cannot take that index for one queue's read (it did, and filtered 100,000 jobs of another
+	// queue row by row: it costs a LIMIT as if matches were spread evenly).
+
+	private static final String POSTGRESQL_PRIORITIES = """
+			WITH RECURSIVE p (v, depth) AS (\
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 \
+			UNION ALL \
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 \
+			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT v FROM p WHERE v IS NOT NULL""";
+
+	private static final String POSTGRESQL_EVERY_QUEUE = """
+			SELECT MIN(queue) FROM jobs WHERE state IN ('pending', 'failed') \
+			UNION ALL \
+			SELECT (SELECT MIN(queue) FROM jobs WHERE state IN ('pending', 'failed') \
+			AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL""";
+
+	/** The queues named, bound as one text[]. */
+	private static final String POSTGRESQL_NAMED_QUEUES = "SELECT unnest(CAST(? AS TEXT[]))";
+
+	private static final String POSTGRESQL_PRIORITIES_BY_QUEUE = """
+			WITH RECURSIVE qs (name) AS ({queues}), \
+			p (queue, v, depth) AS (\
+			SELECT name, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') \
+			AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL \
+			UNION ALL \
+			SELECT queue, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') \
+			AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""";
+
+	/**
+	 * As {@link #SQLITE_EVERY_QUEUE_ARM}; {@code %4$s}: " FOR UPDATE SKIP LOCKED" when claiming.
+	 * "(SELECT {now})" reads the clock once a statement: clock_timestamp() is volatile, and compared
+	 * row by row it ends no index range (every delayed job was read).
+	 */
+	private static final String POSTGRESQL_EVERY_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
+
+	private static final String POSTGRESQL_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
+
+	/**
+	 * The claim over every queue in one statement ({@link #everyQueueInOne}): the priorities found
+	 * ({@link #POSTGRESQL_PRIORITIES}) and for each a LATERAL arm; {@code %1$d}: the arms' limit.
+	 */
+	private static final String POSTGRESQL_EVERY_QUEUE_IN_ONE = """
+			WITH RECURSIVE p (v, depth) AS (\
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 \
+			UNION ALL \
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 \
+			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT id FROM (\
+			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = p.v AND run_at <= (SELECT {now}) \
+			ORDER BY run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth <= {arms} \
+			UNION ALL \
+			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority <= p.v AND run_at <= (SELECT {now}) \
+			ORDER BY priority DESC, run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth > {arms}\
+			) c ORDER BY priority DESC, run_at, id LIMIT ?""";
+
+	private final Dialect dialect;
+
 	private final String prioritiesSql;
-
-	/** {@link #everyQueueInOne}'s statement, its arms' limit left as {@code %1$d}: built once. */
-	private final String everyQueueInOneSql;
 
 	private final String everyQueuePrioritiesSql;
 
 	private final String namedQueuesPrioritiesSql;
 
+	/** The format of an arm over every queue, or over one queue ({@link #arms}). */
+	private final String everyQueueArm;
+
+	private final String queueArm;
+
+	/** {@link #everyQueueInOne}'s statement, its arms' limit left as {@code %1$d}; PostgreSQL only. */
+	private final String everyQueueInOneSql;
+
 	ClaimQuery(Dialect dialect) {
 		this.dialect = dialect;
-		this.everyQueueDiscovery = "WITH RECURSIVE p (v, depth) AS (SELECT " + nextPriority("jobs_runnable", null, null)
-				+ ", 1 UNION ALL SELECT " + nextPriority("jobs_runnable", null, "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
-				+ PRIORITY_ARMS + ")";
-		this.prioritiesSql = this.everyQueueDiscovery + " SELECT v FROM p WHERE v IS NOT NULL";
-		String arm = "SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs WHERE " + RUNNABLE + ACROSS_QUEUES
-				+ " AND priority %s p.v AND run_at <= " + dialect.due() + " ORDER BY %s LIMIT %%1$d" + dialect.skipLocked()
-				+ ") a WHERE p.depth %s";
-		this.everyQueueInOneSql = this.everyQueueDiscovery + " SELECT id FROM ("
-				+ arm.formatted("=", "run_at, id", "<= " + PRIORITY_ARMS) + " UNION ALL "
-				+ arm.formatted("<=", "priority DESC, run_at, id", "> " + PRIORITY_ARMS) + ") c" + BEST_FIRST_LIMIT + "?";
-		String next = "SELECT MIN(queue) FROM jobs" + dialect.indexedBy("jobs_runnable_by_queue") + " WHERE " + RUNNABLE;
-		this.everyQueuePrioritiesSql = prioritiesOf(next + " UNION ALL SELECT (" + next
-				+ " AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL");
-		this.namedQueuesPrioritiesSql = prioritiesOf(dialect.listRows());
+		boolean pg = dialect.isPostgres();
+		this.prioritiesSql = fill(pg ? POSTGRESQL_PRIORITIES : SQLITE_PRIORITIES);
+		String byQueue = pg ? POSTGRESQL_PRIORITIES_BY_QUEUE : SQLITE_PRIORITIES_BY_QUEUE;
+		this.everyQueuePrioritiesSql = fill(byQueue.replace("{queues}", pg ? POSTGRESQL_EVERY_QUEUE : SQLITE_EVERY_QUEUE));
+		this.namedQueuesPrioritiesSql = fill(byQueue.replace("{queues}", pg ? POSTGRESQL_NAMED_QUEUES : SQLITE_NAMED_QUEUES));
+		this.everyQueueArm = fill(pg ? POSTGRESQL_EVERY_QUEUE_ARM : SQLITE_EVERY_QUEUE_ARM);
+		this.queueArm = fill(pg ? POSTGRESQL_QUEUE_ARM : SQLITE_QUEUE_ARM);
+		this.everyQueueInOneSql = pg ? fill(POSTGRESQL_EVERY_QUEUE_IN_ONE) : null;
+	}
+
+	/** A statement with its {now} (the lease clock, {@link Dialect#clock}) and {arms} filled in. */
+	private String fill(String sql) {
+		return sql.replace("{now}", this.dialect.clock()).replace("{arms}", Integer.toString(PRIORITY_ARMS));
 	}
 
 	/** The priorities of runnable jobs, due or not, highest first: one index seek each, at most PRIORITY_ARMS + 1. */
@@ -120,7 +224,7 @@ final class ClaimQuery {
 	 * skipping those another host has locked.
 	 */
 	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, List<Object> args) {
-		List<String> groups = arms("jobs_runnable", null, priorities, n, now, lock, args);
+		List<String> groups = arms(null, priorities, n, now, lock, args);
 		args.add(n);
 		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
 	}
@@ -137,7 +241,7 @@ final class ClaimQuery {
 		for (Map.Entry<String, List<Integer>> queue : byQueue.entrySet()) {
 			int limit = Math.min(n, room.getOrDefault(queue.getKey(), n));
 			if (limit > 0) {
-				List<String> arms = arms("jobs_runnable_by_queue", queue.getKey(), queue.getValue(), limit, now, lock, args);
+				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, args);
 				groups.add(arms.size() == 1 ? arms.get(0)
 						: "SELECT * FROM (" + unionAll(arms) + BEST_FIRST_LIMIT + limit + ") g" + groups.size());
 			}
@@ -163,17 +267,14 @@ final class ClaimQuery {
 	}
 
 	/** The arms over one index: due jobs of each priority given (of {@code queue}, if not null). */
-	private List<String> arms(String index, String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
+	private List<String> arms(String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
 			List<Object> args) {
 		List<String> arms = new ArrayList<>();
 		int named = Math.min(priorities.size(), PRIORITY_ARMS);
 		for (int i = 0; i < named || i == named && priorities.size() > named; i++) {
 			boolean rest = i == named;
-			arms.add("SELECT * FROM (SELECT id, priority, run_at FROM jobs%s WHERE %s%s AND priority %s ? AND run_at <= %s ORDER BY %s LIMIT %d%s) a%d"
-				.formatted(this.dialect.indexedBy(index), queue == null ? "" : "queue = ? AND ",
-						RUNNABLE + (queue == null ? ACROSS_QUEUES : ""), rest ? "<" : "=",
-						this.dialect.due(), rest ? "priority DESC, run_at, id" : "run_at, id", limit,
-						lock ? this.dialect.skipLocked() : "", i));
+			arms.add((queue == null ? this.everyQueueArm : this.queueArm).formatted(rest ? "<" : "=",
+					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i));
 			if (queue != null) {
 				args.add(queue);
 			}
@@ -193,24 +294,5 @@ final class ClaimQuery {
 					+ ") u" + groups.size());
 		}
 		return unionAll(groups);
-	}
-
-	/**
-	 * The next lower priority of a runnable job (of the queue named by {@code queueColumn}, if
-	 * not null) below the one in {@code belowColumn} (null: the highest): one index seek.
-	 */
-	private String nextPriority(String index, String queueColumn, String belowColumn) {
-		return "(SELECT MAX(priority) FROM jobs" + this.dialect.indexedBy(index) + " WHERE " + RUNNABLE
-				+ (queueColumn == null ? ACROSS_QUEUES : " AND queue = " + queueColumn)
-				+ (belowColumn == null ? "" : " AND priority < " + belowColumn) + ")";
-	}
-
-	/** The statement of {@link #prioritiesByQueue} over the queues {@code names} selects (a NULL row is skipped). */
-	private String prioritiesOf(String names) {
-		String index = "jobs_runnable_by_queue";
-		return "WITH RECURSIVE qs (name) AS (" + names + "), p (queue, v, depth) AS (SELECT name, "
-				+ nextPriority(index, "qs.name", null) + ", 1 FROM qs WHERE name IS NOT NULL UNION ALL SELECT queue, "
-				+ nextPriority(index, "p.queue", "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
-				+ PRIORITY_ARMS + ") SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC";
 	}
 }
