@@ -8,7 +8,7 @@ import java.util.Map;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Settings;
 import dev.queuectl.store.MigrateStore;
-import dev.queuectl.store.WorkerStore;
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.worker.WorkerInfo;
 import org.springframework.stereotype.Service;
 
@@ -26,13 +26,13 @@ public class MigrateService {
 
 	private final MigrateStore store;
 
-	private final WorkerStore workers;
+	private final WorkerRegistryStore workers;
 
 	private final Settings settings;
 
 	private final Clock clock;
 
-	MigrateService(MigrateStore store, WorkerStore workers, Settings settings, Clock clock) {
+	MigrateService(MigrateStore store, WorkerRegistryStore workers, Settings settings, Clock clock) {
 		this.store = store;
 		this.workers = workers;
 		this.settings = settings;

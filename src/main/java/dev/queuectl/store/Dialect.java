@@ -24,11 +24,6 @@ public enum Dialect {
 		}
 
 		@Override
-		String listRows() {
-			return "SELECT value FROM json_each(?)";
-		}
-
-		@Override
 		String clock() {
 			return "?";
 		}
@@ -48,16 +43,6 @@ public enum Dialect {
 		@Override
 		String inList() {
 			return "= ANY (CAST(? AS TEXT[]))";
-		}
-
-		@Override
-		String listRows() {
-			return "SELECT unnest(CAST(? AS TEXT[]))";
-		}
-
-		@Override
-		String due() {
-			return "(SELECT " + DB_CLOCK + ")"; // once a statement, so an index range can end at it
 		}
 
 		@Override
@@ -89,18 +74,6 @@ public enum Dialect {
 
 	/** {@code IN} over a list of ids bound as one parameter ({@link #idList}). */
 	abstract String inList();
-
-	/** A select of one row per element of a list bound as one parameter ({@link #idList}). */
-	abstract String listRows();
-
-	/**
-	 * The lease clock ({@link #clock}) as the end of an index range over run_at: on PostgreSQL
-	 * clock_timestamp() is volatile, and compared row by row it ends no range (every delayed job
-	 * was read).
-	 */
-	String due() {
-		return clock();
-	}
 
 	/**
 	 * The clock of leases and heartbeats in SQL: on SQLite the host's (one machine: a parameter the
@@ -160,6 +133,20 @@ public enum Dialect {
 
 	boolean usesHostClock() {
 		return this == SQLITE;
+	}
+
+	/**
+	 * The arguments of a statement that reads the lease clock ({@link #clock}) first: {@code now}
+	 * (in milliseconds) is bound only where the clock is the host's, then {@code rest}.
+	 */
+	Object[] clockArgs(java.time.Instant now, Object... rest) {
+		if (!usesHostClock()) {
+			return rest;
+		}
+		Object[] all = new Object[rest.length + 1];
+		all[0] = now.toEpochMilli();
+		System.arraycopy(rest, 0, all, 1, rest.length);
+		return all;
 	}
 
 	boolean isPostgres() {

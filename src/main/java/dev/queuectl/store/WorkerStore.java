@@ -16,14 +16,14 @@ import dev.queuectl.job.JobState;
 import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.worker.Claim;
 import dev.queuectl.worker.RunResult;
-import dev.queuectl.worker.WorkerInfo;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * All SQL of workers: claiming jobs, recording results, leases and the registry of worker hosts.
- * Every write about a claimed job is fenced by (worker_id, attempts, state = 'processing'), so a
+ * The SQL of a worker host's jobs: claiming them (the statements' text in {@link ClaimQuery}),
+ * recording their runs, leases and the reaping of dead hosts' jobs; the registry of the hosts
+ * themselves is {@link WorkerRegistryStore}. Every write about a claimed job is fenced by (worker_id, attempts, state = 'processing'), so a
  * worker whose lease was taken over can never overwrite the job's newer state.
  */
 @Repository
@@ -41,21 +41,8 @@ public class WorkerStore {
 
 	private final Dialect dialect;
 
-	/**
-	 * The priorities of runnable jobs over every queue as rows {@code p (v, depth)}, highest first
-	 * (depth 1), at most PRIORITY_ARMS + 1 (the last of them: the highest below those read one by one).
-	 */
-	private final String everyQueueDiscovery;
-
-	/** The statements of {@link #priorities} and {@link #prioritiesByQueue} (every queue, named queues): built once. */
-	private final String prioritiesSql;
-
-	/** {@link #everyQueueInOne}'s statement, its arms' limit left as {@code %1$d}: built once. */
-	private final String everyQueueInOneSql;
-
-	private final String everyQueuePrioritiesSql;
-
-	private final String namedQueuesPrioritiesSql;
+	/** The text of the claim's statements in this dialect. */
+	private final ClaimQuery claimQuery;
 
 	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
 		this.jdbc = jdbc;
@@ -63,34 +50,12 @@ public class WorkerStore {
 		this.jobs = jobs;
 		this.queues = queues;
 		this.dialect = dialect;
-		this.everyQueueDiscovery = "WITH RECURSIVE p (v, depth) AS (SELECT " + nextPriority("jobs_runnable", null, null)
-				+ ", 1 UNION ALL SELECT " + nextPriority("jobs_runnable", null, "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
-				+ PRIORITY_ARMS + ")";
-		this.prioritiesSql = this.everyQueueDiscovery + " SELECT v FROM p WHERE v IS NOT NULL";
-		String arm = "SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs WHERE " + RUNNABLE + ACROSS_QUEUES
-				+ " AND priority %s p.v AND run_at <= " + dialect.due() + " ORDER BY %s LIMIT %%1$d" + dialect.skipLocked()
-				+ ") a WHERE p.depth %s";
-		this.everyQueueInOneSql = this.everyQueueDiscovery + " SELECT id FROM ("
-				+ arm.formatted("=", "run_at, id", "<= " + PRIORITY_ARMS) + " UNION ALL "
-				+ arm.formatted("<=", "priority DESC, run_at, id", "> " + PRIORITY_ARMS) + ") c" + BEST_FIRST_LIMIT + "?";
-		String next = "SELECT MIN(queue) FROM jobs" + dialect.indexedBy("jobs_runnable_by_queue") + " WHERE " + RUNNABLE;
-		this.everyQueuePrioritiesSql = prioritiesOf(next + " UNION ALL SELECT (" + next
-				+ " AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL");
-		this.namedQueuesPrioritiesSql = prioritiesOf(dialect.listRows());
+		this.claimQuery = new ClaimQuery(dialect);
 	}
 
-	/**
-	 * The arguments of a statement that reads the lease clock ({@link Dialect#clock}) first:
-	 * {@code now} is bound only where the clock is the host's.
-	 */
+	/** {@link Dialect#clockArgs}. */
 	private Object[] clockArgs(Instant now, Object... rest) {
-		if (!this.dialect.usesHostClock()) {
-			return rest;
-		}
-		Object[] all = new Object[rest.length + 1];
-		all[0] = now.toEpochMilli();
-		System.arraycopy(rest, 0, all, 1, rest.length);
-		return all;
+		return this.dialect.clockArgs(now, rest);
 	}
 
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
@@ -99,18 +64,6 @@ public class WorkerStore {
 		String sql = runnable(queues, 1, now, true, false, args);
 		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
 	}
-
-	private static final String RUNNABLE = "state IN ('pending', 'failed')";
-
-	/**
-	 * Named only by the reads over jobs_runnable, and always true. On PostgreSQL that index's
-	 * predicate carries it (migration V8), so the planner cannot take that index for a queue's read:
-	 * it did, and filtered 100,000 jobs of another queue row by row (it costs a LIMIT as if matches
-	 * were spread evenly). SQLite names the index each read takes.
-	 */
-	private static final String ACROSS_QUEUES = " AND attempts >= 0";
-
-	private static final String BEST_FIRST_LIMIT = " ORDER BY priority DESC, run_at, id LIMIT ";
 
 	/**
 	 * The ids of up to {@code n} runnable jobs, best first, as a select, its arguments added to
@@ -139,133 +92,40 @@ public class WorkerStore {
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
 		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
 			args.add(n);
-			return everyQueueInOne(n);
+			return this.claimQuery.everyQueueInOne(n);
 		}
-		List<String> groups = new ArrayList<>();
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = found != null ? found : priorities();
-			if (!priorities.isEmpty()) {
-				groups.addAll(arms("jobs_runnable", null, priorities, n, now, lock, args));
-			}
+			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, args);
 		}
-		else {
-			for (Map.Entry<String, List<Integer>> queue : prioritiesByQueue(queues).entrySet()) {
-				int limit = Math.min(n, room.getOrDefault(queue.getKey(), n));
-				if (limit > 0) {
-					List<String> arms = arms("jobs_runnable_by_queue", queue.getKey(), queue.getValue(), limit, now, lock, args);
-					groups.add(arms.size() == 1 ? arms.get(0)
-							: "SELECT * FROM (" + unionAll(arms) + BEST_FIRST_LIMIT + limit + ") g" + groups.size());
-				}
-			}
-		}
-		if (groups.isEmpty()) {
-			return null;
-		}
-		args.add(n);
-		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
+		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, args);
 	}
 
-	/**
-	 * Priorities a claim reads one by one (in a queue, or over every queue), highest first; one
-	 * more arm reads whatever lies below the last of them in a single scan.
-	 */
-	static final int PRIORITY_ARMS = 8;
-
-	/** The arms of {@link #runnable} over one index: due jobs of each priority given (of {@code queue}, if not null). */
-	private List<String> arms(String index, String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
-			List<Object> args) {
-		List<String> arms = new ArrayList<>();
-		int named = Math.min(priorities.size(), PRIORITY_ARMS);
-		for (int i = 0; i < named || i == named && priorities.size() > named; i++) {
-			boolean rest = i == named;
-			arms.add("SELECT * FROM (SELECT id, priority, run_at FROM jobs%s WHERE %s%s AND priority %s ? AND run_at <= %s ORDER BY %s LIMIT %d%s) a%d"
-				.formatted(this.dialect.indexedBy(index), queue == null ? "" : "queue = ? AND ",
-						RUNNABLE + (queue == null ? ACROSS_QUEUES : ""), rest ? "<" : "=",
-						this.dialect.due(), rest ? "priority DESC, run_at, id" : "run_at, id", limit,
-						lock ? this.dialect.skipLocked() : "", i));
-			if (queue != null) {
-				args.add(queue);
-			}
-			args.add(priorities.get(rest ? named - 1 : i));
-			args.addAll(Arrays.asList(clockArgs(now)));
-		}
-		return arms;
-	}
-
-	/**
-	 * PostgreSQL's claim over every queue when none is paused or limited: {@link #runnable}'s arms
-	 * with the discovery of priorities folded in, each arm a LATERAL subquery over a priority found,
-	 * so that a claim is one round trip to the server, not two (the priorities' read was one
-	 * statement in four of a batch: record, priorities, claim, commit). Binds the limit.
-	 */
-	private String everyQueueInOne(int n) {
-		return this.everyQueueInOneSql.formatted(n);
-	}
-
-	/** SQLite joins at most 500 selects in one compound: more arms go in nested groups. */
-	private static final int ARMS_PER_COMPOUND = 250;
-
-	private static String unionAll(List<String> arms) {
-		if (arms.size() <= ARMS_PER_COMPOUND) {
-			return String.join(" UNION ALL ", arms);
-		}
-		List<String> groups = new ArrayList<>();
-		for (int i = 0; i < arms.size(); i += ARMS_PER_COMPOUND) {
-			groups.add("SELECT * FROM (" + unionAll(arms.subList(i, Math.min(arms.size(), i + ARMS_PER_COMPOUND)))
-					+ ") u" + groups.size());
-		}
-		return unionAll(groups);
-	}
-
-	/**
-	 * The next lower priority of a runnable job (of the queue named by {@code queueColumn}, if
-	 * not null) below the one in {@code belowColumn} (null: the highest): one index seek.
-	 */
-	private String nextPriority(String index, String queueColumn, String belowColumn) {
-		return "(SELECT MAX(priority) FROM jobs" + this.dialect.indexedBy(index) + " WHERE " + RUNNABLE
-				+ (queueColumn == null ? ACROSS_QUEUES : " AND queue = " + queueColumn)
-				+ (belowColumn == null ? "" : " AND priority < " + belowColumn) + ")";
-	}
-
-	/** The priorities of runnable jobs, due or not, highest first: one index seek each, at most PRIORITY_ARMS + 1. */
+	/** The priorities of runnable jobs, due or not, highest first ({@link ClaimQuery#priorities()}). */
 	private List<Integer> priorities() {
-		return this.jdbc.queryForList(this.prioritiesSql, Integer.class);
-	}
-
-	/** The statement of {@link #prioritiesByQueue} over the queues {@code names} selects (a NULL row is skipped). */
-	private String prioritiesOf(String names) {
-		String index = "jobs_runnable_by_queue";
-		return "WITH RECURSIVE qs (name) AS (" + names + "), p (queue, v, depth) AS (SELECT name, "
-				+ nextPriority(index, "qs.name", null) + ", 1 FROM qs WHERE name IS NOT NULL UNION ALL SELECT queue, "
-				+ nextPriority(index, "p.queue", "p.v") + ", depth + 1 FROM p WHERE v IS NOT NULL AND depth <= "
-				+ PRIORITY_ARMS + ") SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC";
+		return this.jdbc.queryForList(this.claimQuery.priorities(), Integer.class);
 	}
 
 	/**
 	 * Per queue (by name) the priorities of its runnable jobs, due or not, highest first, as
 	 * {@link #priorities}; of the queues named, or when none is, of every queue that has runnable
-	 * jobs (found one index seek each). Queues without runnable jobs are left out.
+	 * jobs. Queues without runnable jobs are left out.
 	 */
 	private Map<String, List<Integer>> prioritiesByQueue(List<String> queues) {
 		Map<String, List<Integer>> byQueue = new LinkedHashMap<>();
 		Object[] args = queues.isEmpty() ? new Object[0] : new Object[] { this.dialect.idList(new LinkedHashSet<>(queues)) };
-		this.jdbc.query(queues.isEmpty() ? this.everyQueuePrioritiesSql : this.namedQueuesPrioritiesSql,
+		this.jdbc.query(this.claimQuery.prioritiesByQueue(!queues.isEmpty()),
 				rs -> { byQueue.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getInt(2)); }, args);
 		return byQueue;
 	}
 
 	/**
 	 * How many more jobs may start now in each queue with a pause or a limit: 0 for a paused or
-	 * full one (running jobs counted among the few processing ones, through the state index). A
-	 * queue not here has no limit.
+	 * full one. A queue not here has no limit.
 	 */
 	private Map<String, Integer> rooms() {
 		Map<String, Integer> rooms = new HashMap<>();
-		this.jdbc.query("""
-				SELECT q.name, CASE WHEN q.paused = 1 THEN 0 ELSE q.max_running - (
-				    SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = q.name) END
-				FROM queues q WHERE q.paused = 1 OR q.max_running IS NOT NULL""",
-				rs -> { rooms.put(rs.getString(1), Math.max(0, rs.getInt(2))); });
+		this.jdbc.query(ClaimQuery.ROOMS, rs -> { rooms.put(rs.getString(1), Math.max(0, rs.getInt(2))); });
 		return rooms;
 	}
 
@@ -309,8 +169,7 @@ public class WorkerStore {
 		if (controls.limits() && this.dialect.isPostgres()) {
 			// in READ COMMITTED two hosts could both count room for one more job: the first to lock
 			// the limited queues' rows claims, the other then counts its claims (SQLite: one writer)
-			this.jdbc.queryForList("SELECT name FROM queues WHERE max_running IS NOT NULL ORDER BY name FOR UPDATE",
-					String.class);
+			this.jdbc.queryForList(ClaimQuery.LOCK_LIMITED_QUEUES, String.class);
 		}
 		List<Object> args = new ArrayList<>();
 		// due on the server's clock on PostgreSQL (run_at is stored in its frame: Dialect.dueAt)
@@ -321,12 +180,7 @@ public class WorkerStore {
 		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli()));
 		all.addAll(Arrays.asList(clockArgs(now, lease.toMillis())));
 		all.addAll(args);
-		String sql = """
-				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
-				       updated_at = ?, lease_expires_at = %s + ?, finished_at = NULL
-				WHERE id IN (%s)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority"""
-			.formatted(this.dialect.clock(), chosen);
+		String sql = this.claimQuery.update(chosen);
 		List<Object[]> rows = this.jdbc.query(sql, (rs, i) -> new Object[] { new Claim(rs.getString(1), rs.getString(2),
 				rs.getString(3), rs.getInt(4), rs.getInt(5), JobStore.duration(rs, "timeout_ms"),
 				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8))), rs.getInt(9) }, all.toArray());
@@ -661,79 +515,9 @@ public class WorkerStore {
 				r.exitCode(), r.signal(), r.durationMs(), r.outcome(), r.error(), r.outputTail(), r.outputPath() };
 	}
 
-	// ---- the registry of worker hosts
-
-	/** Registers a host started at {@code startedAt}, its heartbeat now. */
-	public void register(String id, String hostname, long pid, int slots, String queues, Integer httpPort,
-			Instant startedAt, Instant now) {
-		this.jdbc.update("""
-				INSERT INTO workers (id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, """ + this.dialect.clock() + ")", concat(new Object[] { id, hostname, pid, slots,
-				queues, httpPort, startedAt.toEpochMilli() }, clockArgs(now)));
-	}
-
-	/**
-	 * Who migrated the database past the schema this build knows (e.g. "queuectl 0.5.0"), if a newer
-	 * queuectl did: a worker host checks at each heartbeat and stops.
-	 */
-	public java.util.Optional<String> newerSchemaWriter() {
-		return SchemaVersions.applied(this.jdbc).filter(SchemaVersions.Applied::newerThanKnown)
-			.map(a -> a.writer() + " (schema version " + a.version() + ")");
-	}
-
-	/** What a heartbeat found: the host's row, with or without a stop request, or none left. */
-	public enum Beat {
-		/** Recorded; nobody asked this host to stop. */
-		RECORDED,
-		/** Recorded, and someone asked this host to stop. */
-		STOP_REQUESTED,
-		/**
-		 * No row: other hosts forgot this one (it was silent longer than the lease, e.g. stopped or cut
-		 * off from the database), so it must register again to be seen and reached by {@code worker stop}.
-		 */
-		FORGOTTEN
-	}
-
-	/** Records a heartbeat of host {@code id}. */
-	public Beat heartbeat(String id, Instant now) {
-		List<Integer> stop = this.jdbc.queryForList(
-				"UPDATE workers SET heartbeat_at = " + this.dialect.clock() + " WHERE id = ? RETURNING stop_requested",
-				Integer.class, clockArgs(now, id));
-		return stop.isEmpty() ? Beat.FORGOTTEN : stop.get(0) != 0 ? Beat.STOP_REQUESTED : Beat.RECORDED;
-	}
-
-	public void unregister(String id) {
-		this.jdbc.update("DELETE FROM workers WHERE id = ?", id);
-	}
-
-	/** Forgets hosts silent for longer than {@code silence}: they died without unregistering. */
-	public int forgetSilent(Instant now, Duration silence) {
-		return this.jdbc.update("DELETE FROM workers WHERE heartbeat_at < " + this.dialect.clock() + " - ?",
-				clockArgs(now, silence.toMillis()));
-	}
-
 	private static Object[] concat(Object[] a, Object[] b) {
 		Object[] all = java.util.Arrays.copyOf(a, a.length + b.length);
 		System.arraycopy(b, 0, all, a.length, b.length);
 		return all;
-	}
-
-	public int requestStopAll() {
-		return this.jdbc.update("UPDATE workers SET stop_requested = 1");
-	}
-
-	/** The registered hosts; heartbeats as of the host clock whose now is {@code now} (they are beaten on the server's). */
-	public List<WorkerInfo> workers(Instant now) {
-		Map<String, List<String>> running = new HashMap<>();
-		this.jdbc.query("SELECT worker_id, id FROM jobs WHERE state = 'processing' AND worker_id IS NOT NULL ORDER BY id",
-				rs -> {
-					running.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-				});
-		return this.jdbc.query("""
-				SELECT id, hostname, pid, slots, queues, http_port, started_at, %s, stop_requested
-				FROM workers ORDER BY started_at""".formatted(this.dialect.inHostFrame("heartbeat_at")), (rs, i) -> new WorkerInfo(rs.getString(1), rs.getString(2),
-				rs.getLong(3), rs.getInt(4), rs.getString(5), JobStore.integer(rs, "http_port"),
-				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(9) != 0,
-				running.getOrDefault(rs.getString(1), List.of())), this.dialect.hostFrameArgs(now));
 	}
 }

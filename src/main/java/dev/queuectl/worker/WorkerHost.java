@@ -28,6 +28,7 @@ import dev.queuectl.job.RetentionService;
 import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.job.ScheduleService;
 import dev.queuectl.store.HostWakeups;
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.core.task.TaskExecutor;
 
@@ -91,6 +92,8 @@ final class WorkerHost {
 	private final WorkerOptions options;
 
 	private final WorkerStore store;
+
+	private final WorkerRegistryStore registry;
 
 	private final Settings settings;
 
@@ -170,11 +173,12 @@ final class WorkerHost {
 	/** How many finished runs make a dispatcher turn worth its transaction. */
 	private volatile int batch = 1;
 
-	WorkerHost(WorkerOptions options, WorkerStore store, Settings settings, Clock clock, TaskExecutor executor,
-			JobRunner runner, WorkerMetrics metrics, Housekeeping chores) {
+	WorkerHost(WorkerOptions options, WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock,
+			TaskExecutor executor, JobRunner runner, WorkerMetrics metrics, Housekeeping chores) {
 		this.chores = chores;
 		this.options = options;
 		this.store = store;
+		this.registry = registry;
 		this.settings = settings;
 		this.clock = clock;
 		this.executor = executor;
@@ -198,7 +202,7 @@ final class WorkerHost {
 
 	/** Puts this host in the registry of worker hosts (again, with its first start time, after it was forgotten). */
 	private void register(Instant now) {
-		this.store.register(this.id, hostname(), ProcessHandle.current().pid(), this.options.slots(),
+		this.registry.register(this.id, hostname(), ProcessHandle.current().pid(), this.options.slots(),
 				this.options.queues().isEmpty() ? null : String.join(",", this.options.queues()),
 				this.options.httpPort(), this.startedAt, now);
 	}
@@ -234,7 +238,7 @@ final class WorkerHost {
 			}
 			this.heartbeat.shutdownNow();
 			this.housekeeping.shutdownNow();
-			this.store.unregister(this.id);
+			this.registry.unregister(this.id);
 			this.runner.close();
 			log.info("worker {} stopped", this.id);
 		}
@@ -665,7 +669,7 @@ final class WorkerHost {
 		try {
 			Instant now = this.clock.instant();
 			if (!this.stopping) {
-				this.store.newerSchemaWriter().ifPresent(writer -> {
+				this.registry.newerSchemaWriter().ifPresent(writer -> {
 					log.warn("the database was upgraded by {}; this worker host runs queuectl {} and stops: start the newer queuectl",
 							writer, dev.queuectl.Version.number());
 					requestStop();
@@ -673,7 +677,7 @@ final class WorkerHost {
 			}
 			this.config = this.settings.snapshot();
 			this.store.renewLeases(this.id, now, this.config.leaseTimeout());
-			switch (this.store.heartbeat(this.id, now)) {
+			switch (this.registry.heartbeat(this.id, now)) {
 				case STOP_REQUESTED -> requestStop();
 				case FORGOTTEN -> {
 					// silent past the lease (paused, cut off): the others took its jobs back and dropped its row
@@ -690,7 +694,7 @@ final class WorkerHost {
 					log.info("{} taken back from a worker that stopped renewing its lease", jobId);
 					wake();
 				}
-				this.store.forgetSilent(now, this.config.leaseTimeout());
+				this.registry.forgetSilent(now, this.config.leaseTimeout());
 			}
 			else {
 				log.info("worker {} was silent for {} ms, longer than the lease: it takes back no other host's jobs "

@@ -22,6 +22,7 @@ import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.HostWakeups;
 import dev.queuectl.store.OutputStore;
 import dev.queuectl.store.StorageErrors;
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -41,6 +42,8 @@ public class WorkerService implements HealthIndicator {
 
 	private final WorkerStore store;
 
+	private final WorkerRegistryStore registry;
+
 	private final Settings settings;
 
 	private final Clock clock;
@@ -59,8 +62,8 @@ public class WorkerService implements HealthIndicator {
 
 	private final OutputStore outputs;
 
-	WorkerService(WorkerStore store, Settings settings, Clock clock, DatabaseLocation location, WorkerMetrics metrics,
-			ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, HostWakeups wakeups,
+	WorkerService(WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock, DatabaseLocation location,
+			WorkerMetrics metrics, ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, HostWakeups wakeups,
 			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
 		Duration interval = Durations.parseOrNull(housekeepingInterval);
 		if (interval == null || interval.toMillis() < 100) {
@@ -69,6 +72,7 @@ public class WorkerService implements HealthIndicator {
 		}
 		this.chores = new WorkerHost.Housekeeping(schedules, retention, interval);
 		this.store = store;
+		this.registry = registry;
 		this.settings = settings;
 		this.clock = clock;
 		this.location = location;
@@ -99,7 +103,7 @@ public class WorkerService implements HealthIndicator {
 		}
 		JobExecutor jobs = new JobExecutor(this.outputs, this.clock, Duration.ofSeconds(5),
 				new JobEnvironment(options.cleanEnv()));
-		WorkerHost worker = new WorkerHost(options, this.store, this.settings, this.clock, executor, jobs, this.metrics,
+		WorkerHost worker = new WorkerHost(options, this.store, this.registry, this.settings, this.clock, executor, jobs, this.metrics,
 				this.chores);
 		if (!this.host.compareAndSet(null, worker)) {
 			throw QueuectlException.usage("a worker host is already running in this process");
@@ -132,16 +136,16 @@ public class WorkerService implements HealthIndicator {
 	 * 6)"), if a newer queuectl did: long-running processes of this build then stop.
 	 */
 	public java.util.Optional<String> newerSchemaWriter() {
-		return this.store.newerSchemaWriter();
+		return this.registry.newerSchemaWriter();
 	}
 
 	/** Asks every worker host on this database to stop, and waits until they are gone. */
 	public int stopAll(Duration timeout) {
 		Instant now = this.clock.instant();
-		this.store.forgetSilent(now, this.settings.snapshot().leaseTimeout());
-		int asked = this.store.requestStopAll();
+		this.registry.forgetSilent(now, this.settings.snapshot().leaseTimeout());
+		int asked = this.registry.requestStopAll();
 		Instant deadline = now.plus(timeout);
-		for (int left; (left = this.store.workers(this.clock.instant()).size()) > 0;) {
+		for (int left; (left = this.registry.workers(this.clock.instant()).size()) > 0;) {
 			if (this.clock.instant().isAfter(deadline)) {
 				throw new QueuectlException(QueuectlException.FAILURE,
 						left + " worker host(s) still running after " + timeout.toSeconds() + "s");
@@ -160,7 +164,7 @@ public class WorkerService implements HealthIndicator {
 	public List<WorkerInfo> workers() {
 		Instant now = this.clock.instant();
 		Instant cutoff = now.minus(this.settings.snapshot().leaseTimeout());
-		return this.store.workers(now).stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
+		return this.registry.workers(now).stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
 	}
 
 	/** UP while this process's worker host beats on time; the database check is Boot's own. */

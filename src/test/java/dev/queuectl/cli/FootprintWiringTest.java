@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.queuectl.QueuectlApplication;
 import dev.queuectl.store.JobStore;
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,7 +27,8 @@ class FootprintWiringTest extends CommandTestSupport {
 	@Test
 	void storesAreThePlainClassesWithNoProxyAroundThem() {
 		assertThat(this.context.getBeansOfType(PersistenceExceptionTranslationPostProcessor.class)).isEmpty();
-		for (Object store : new Object[] { this.context.getBean(JobStore.class), this.context.getBean(WorkerStore.class) }) {
+		for (Object store : new Object[] { this.context.getBean(JobStore.class), this.context.getBean(WorkerStore.class),
+				this.context.getBean(WorkerRegistryStore.class) }) {
 			assertThat(AopUtils.isAopProxy(store)).as(store.getClass().getName()).isFalse();
 			assertThat(store.getClass().getName()).doesNotContain("$$");
 		}

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.PostgresTestDatabase;
-import dev.queuectl.store.WorkerStore;
+import dev.queuectl.store.WorkerRegistryStore;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -28,7 +28,7 @@ class MigrateCommandTest extends CommandTestSupport {
 			"jobs", "id", "job_deps", "job_id, depends_on", "job_runs", "id");
 
 	@Autowired
-	WorkerStore workers;
+	WorkerRegistryStore workers;
 
 	@BeforeEach
 	void noScheduleNorHost() {

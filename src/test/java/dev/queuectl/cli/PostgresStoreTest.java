@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import dev.queuectl.worker.Claim;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,6 +32,9 @@ class PostgresStoreTest extends CommandTestSupport {
 
 	@Autowired
 	WorkerStore store;
+
+	@Autowired
+	WorkerRegistryStore registry;
 
 	@Test
 	void hostsClaimingAtOnceClaimEveryJobExactlyOnce() throws Exception {
@@ -111,15 +115,15 @@ class PostgresStoreTest extends CommandTestSupport {
 		enqueue("{\"id\":\"live\",\"command\":\"true\"}");
 		Instant real = Instant.now();
 		Claim claim = this.store.claim("A", List.of(), 1, this.clock.instant(), Duration.ofSeconds(30)).get(0);
-		this.store.register("A", "a.example", 1, 1, null, null, real, real);
+		this.registry.register("A", "a.example", 1, 1, null, null, real, real);
 		long lease = this.jdbc.queryForObject("SELECT lease_expires_at FROM jobs WHERE id = 'live'", Long.class);
 		assertThat(lease).as("the lease is on the server's clock, not A's (in %s)", this.clock.instant())
 			.isBetween(real.plusSeconds(25).toEpochMilli(), real.plusSeconds(35).toEpochMilli());
 		// host B's clock is years ahead of the server's (the test clock): it sees no expired lease
 		Instant farAhead = this.clock.instant().plus(Duration.ofDays(400));
 		assertThat(this.store.reapExpired(farAhead)).isEmpty();
-		assertThat(this.store.forgetSilent(farAhead, Duration.ofSeconds(30))).isZero();
-		assertThat(this.store.workers(farAhead)).hasSize(1);
+		assertThat(this.registry.forgetSilent(farAhead, Duration.ofSeconds(30))).isZero();
+		assertThat(this.registry.workers(farAhead)).hasSize(1);
 		// A, its clock behind the server's, renews: the lease moves on the server's clock too
 		assertThat(this.store.renewLeases("A", Instant.EPOCH, Duration.ofSeconds(60))).isEqualTo(1);
 		assertThat(this.jdbc.queryForObject("SELECT lease_expires_at FROM jobs WHERE id = 'live'", Long.class))
@@ -139,9 +143,9 @@ class PostgresStoreTest extends CommandTestSupport {
 		assertThat(this.jdbc.queryForObject("SELECT outcome FROM job_runs WHERE job_id = 'orphan'", String.class))
 			.isEqualTo("lost");
 		// a host that died long ago on the server's clock is forgotten, whatever B's clock says
-		this.store.register("gone", "b.example", 2, 1, null, null, behind, behind);
+		this.registry.register("gone", "b.example", 2, 1, null, null, behind, behind);
 		this.jdbc.update("UPDATE workers SET heartbeat_at = heartbeat_at - 120000 WHERE id = 'gone'");
-		assertThat(this.store.forgetSilent(behind, Duration.ofSeconds(30))).isEqualTo(1);
+		assertThat(this.registry.forgetSilent(behind, Duration.ofSeconds(30))).isEqualTo(1);
 	}
 
 	@Test
@@ -170,9 +174,9 @@ class PostgresStoreTest extends CommandTestSupport {
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.store.claim("behind", List.of(), 1, behind,
 				Duration.ofMinutes(1)).isEmpty());
 		// status on a host ahead: a host that just beat is seconds old, not minus years
-		this.store.register("B", "b.example", 2, 1, null, null, behind, behind);
-		this.store.heartbeat("B", behind);
-		Instant beat = this.store.workers(ahead).stream().filter(w -> w.id().equals("B")).findFirst().orElseThrow().heartbeatAt();
+		this.registry.register("B", "b.example", 2, 1, null, null, behind, behind);
+		this.registry.heartbeat("B", behind);
+		Instant beat = this.registry.workers(ahead).stream().filter(w -> w.id().equals("B")).findFirst().orElseThrow().heartbeatAt();
 		assertThat(Duration.between(beat, ahead).abs()).isLessThan(Duration.ofSeconds(5));
 		this.jdbc.update("DELETE FROM workers WHERE id = 'B'");
 	}

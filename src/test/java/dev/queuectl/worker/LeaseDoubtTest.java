@@ -13,6 +13,7 @@ import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.RetentionService;
 import dev.queuectl.job.ScheduleService;
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,7 +74,7 @@ class LeaseDoubtTest {
 			return new RunResult("completed", 0, null, clock.instant(), 0, null, null, null);
 		};
 		this.host = new WorkerHost(new WorkerOptions(1, List.of(), null), this.ctx.getBean(WorkerStore.class),
-				this.ctx.getBean(Settings.class), clock, this.executor, runner, this.ctx.getBean(WorkerMetrics.class),
+				this.ctx.getBean(WorkerRegistryStore.class), this.ctx.getBean(Settings.class), clock, this.executor, runner, this.ctx.getBean(WorkerMetrics.class),
 				new WorkerHost.Housekeeping(this.ctx.getBean(ScheduleService.class),
 						this.ctx.getBean(RetentionService.class), Duration.ofDays(1)));
 		JdbcTemplate jdbc = this.ctx.getBean(JdbcTemplate.class);

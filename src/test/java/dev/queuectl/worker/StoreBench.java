@@ -9,6 +9,7 @@ import java.util.List;
 
 import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobService;
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -54,7 +55,7 @@ public final class StoreBench {
 			}
 			enqueue(service, jobs);
 			long t0 = System.nanoTime();
-			runAll(store, settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs,
+			runAll(store, ctx.getBean(WorkerRegistryStore.class), settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs,
 					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.job.ScheduleService.class),
 							ctx.getBean(dev.queuectl.job.RetentionService.class), java.time.Duration.ofDays(1)));
 			double seconds = (System.nanoTime() - t0) / 1e9;
@@ -106,15 +107,15 @@ public final class StoreBench {
 	}
 
 	/** Runs a worker host with a runner that spawns nothing until {@code total} jobs are completed. */
-	private static void runAll(WorkerStore store, Settings settings, Clock clock, WorkerMetrics metrics, int slots,
-			int total, WorkerHost.Housekeeping housekeeping) throws InterruptedException {
+	private static void runAll(WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock,
+			WorkerMetrics metrics, int slots, int total, WorkerHost.Housekeeping housekeeping) throws InterruptedException {
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(slots);
 		executor.initialize();
 		JobRunner instant = (claim, timeout, cap, running) -> new RunResult("completed", 0, null, clock.instant(), 0,
 				null, null, null);
-		WorkerHost host = new WorkerHost(new WorkerOptions(slots, List.of(), null), store, settings, clock, executor,
-				instant, metrics, housekeeping);
+		WorkerHost host = new WorkerHost(new WorkerOptions(slots, List.of(), null), store, registry, settings, clock,
+				executor, instant, metrics, housekeeping);
 		Thread dispatcher = new Thread(host::run);
 		dispatcher.start();
 		// the host's own counter: polling the database would compete with the host for it

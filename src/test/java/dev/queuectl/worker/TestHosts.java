@@ -9,6 +9,7 @@ import dev.queuectl.QueuectlApplication;
 import dev.queuectl.config.Settings;
 import dev.queuectl.job.RetentionService;
 import dev.queuectl.job.ScheduleService;
+import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationContext;
@@ -34,7 +35,7 @@ final class TestHosts {
 	/** A host of {@code slots} slots on the context's store, settings, clock and metrics; housekeeping daily. */
 	static WorkerHost host(ApplicationContext ctx, int slots, TaskExecutor executor, JobRunner runner) {
 		return new WorkerHost(new WorkerOptions(slots, List.of(), null), ctx.getBean(WorkerStore.class),
-				ctx.getBean(Settings.class), ctx.getBean(Clock.class), executor, runner, ctx.getBean(WorkerMetrics.class),
+				ctx.getBean(WorkerRegistryStore.class), ctx.getBean(Settings.class), ctx.getBean(Clock.class), executor, runner, ctx.getBean(WorkerMetrics.class),
 				new WorkerHost.Housekeeping(ctx.getBean(ScheduleService.class), ctx.getBean(RetentionService.class),
 						Duration.ofDays(1)));
 	}

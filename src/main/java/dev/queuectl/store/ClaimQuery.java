@@ -1,0 +1,298 @@
+package dev.queuectl.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The text of a claim's statements, one dialect's, and nothing else: it reads no database. Each
+ * database's statements are written out whole below (SQLite's, then PostgreSQL's), their few
+ * variable parts as format slots. {@link WorkerStore} reads the facts a claim depends on (the
+ * priorities of runnable jobs, the rooms of paused or limited queues) with the reads here, picks
+ * the select that fits them, and runs it inside the claiming UPDATE ({@link #update}).
+ * ClaimQueryTest pins every statement's text.
+ */
+final class ClaimQuery {
+
+	/**
+	 * Priorities a claim reads one by one (in a queue, or over every queue), highest first; one
+	 * more arm reads whatever lies below the last of them in a single scan.
+	 */
+	static final int PRIORITY_ARMS = 8;
+
+	private static final String BEST_FIRST_LIMIT = " ORDER BY priority DESC, run_at, id LIMIT ";
+
+	/** SQLite joins at most 500 selects in one compound: more arms go in nested groups. */
+	private static final int ARMS_PER_COMPOUND = 250;
+
+	/**
+	 * How many more jobs may start now in each queue with a pause or a limit: 0 for a paused or
+	 * full one (running jobs counted among the few processing ones, through the state index), less
+	 * than 0 for one over its limit. A queue not read has no limit.
+	 */
+	static final String ROOMS = """
+			SELECT q.name, CASE WHEN q.paused = 1 THEN 0 ELSE q.max_running - (
+			    SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = q.name) END
+			FROM queues q WHERE q.paused = 1 OR q.max_running IS NOT NULL""";
+
+	/**
+	 * PostgreSQL, before a claim when a queue is limited: in READ COMMITTED two hosts could both
+	 * count room for one more job; the first to lock the limited queues' rows claims, the other then
+	 * counts its claims (SQLite has one writer).
+	 */
+	static final String LOCK_LIMITED_QUEUES = "SELECT name FROM queues WHERE max_running IS NOT NULL ORDER BY name FOR UPDATE";
+
+	// ---- SQLite's statements, whole ({now}: the lease clock, bound; {arms}: PRIORITY_ARMS)
+
+	/** The priorities of runnable jobs over every queue, highest first: a recursive walk down jobs_runnable. */
+	private static final String SQLITE_PRIORITIES = """
+			WITH RECURSIVE p (v, depth) AS (\
+			SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 \
+			UNION ALL \
+			SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 \
+			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT v FROM p WHERE v IS NOT NULL""";
+
+	/** The queues with runnable jobs: a recursive walk down jobs_runnable_by_queue, one seek a queue. */
+	private static final String SQLITE_EVERY_QUEUE = """
+			SELECT MIN(queue) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			UNION ALL \
+			SELECT (SELECT MIN(queue) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL""";
+
+	/** The queues named, bound as one JSON array. */
+	private static final String SQLITE_NAMED_QUEUES = "SELECT value FROM json_each(?)";
+
+	/** Per queue of {queues} (a NULL row skipped), the priorities of its runnable jobs, highest first. */
+	private static final String SQLITE_PRIORITIES_BY_QUEUE = """
+			WITH RECURSIVE qs (name) AS ({queues}), \
+			p (queue, v, depth) AS (\
+			SELECT name, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL \
+			UNION ALL \
+			SELECT queue, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') \
+			AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""";
+
+	/**
+	 * An arm over every queue: due jobs of one priority ({@code %1$s} "=") or below it ("<"), in
+	 * the order {@code %2$s}, at most {@code %3$d}; {@code %5$d} numbers it. SQLite locks nothing.
+	 */
+	private static final String SQLITE_EVERY_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= {now} \
+			ORDER BY %2$s LIMIT %3$d) a%5$d""";
+
+	/** An arm over one queue, as {@link #SQLITE_EVERY_QUEUE_ARM}. */
+	private static final String SQLITE_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= {now} \
+			ORDER BY %2$s LIMIT %3$d) a%5$d""";
+
+	// ---- PostgreSQL's statements, whole ({now}: the server's clock; {arms}: PRIORITY_ARMS). Its
+	// planner picks the partial indexes by itself. "attempts >= 0", always true, is named only by the
+	// reads over every queue: jobs_runnable's predicate carries it (migration V8), so the planner
+	// cannot take that index for one queue's read (it did, and filtered 100,000 jobs of another
+	// queue row by row: it costs a LIMIT as if matches were spread evenly).
+
+	private static final String POSTGRESQL_PRIORITIES = """
+			WITH RECURSIVE p (v, depth) AS (\
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 \
+			UNION ALL \
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 \
+			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT v FROM p WHERE v IS NOT NULL""";
+
+	private static final String POSTGRESQL_EVERY_QUEUE = """
+			SELECT MIN(queue) FROM jobs WHERE state IN ('pending', 'failed') \
+			UNION ALL \
+			SELECT (SELECT MIN(queue) FROM jobs WHERE state IN ('pending', 'failed') \
+			AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL""";
+
+	/** The queues named, bound as one text[]. */
+	private static final String POSTGRESQL_NAMED_QUEUES = "SELECT unnest(CAST(? AS TEXT[]))";
+
+	private static final String POSTGRESQL_PRIORITIES_BY_QUEUE = """
+			WITH RECURSIVE qs (name) AS ({queues}), \
+			p (queue, v, depth) AS (\
+			SELECT name, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') \
+			AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL \
+			UNION ALL \
+			SELECT queue, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') \
+			AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""";
+
+	/**
+	 * As {@link #SQLITE_EVERY_QUEUE_ARM}; {@code %4$s}: " FOR UPDATE SKIP LOCKED" when claiming.
+	 * "(SELECT {now})" reads the clock once a statement: clock_timestamp() is volatile, and compared
+	 * row by row it ends no index range (every delayed job was read).
+	 */
+	private static final String POSTGRESQL_EVERY_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
+
+	private static final String POSTGRESQL_QUEUE_ARM = """
+			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
+
+	/**
+	 * The claim over every queue in one statement ({@link #everyQueueInOne}): the priorities found
+	 * ({@link #POSTGRESQL_PRIORITIES}) and for each a LATERAL arm; {@code %1$d}: the arms' limit.
+	 */
+	private static final String POSTGRESQL_EVERY_QUEUE_IN_ONE = """
+			WITH RECURSIVE p (v, depth) AS (\
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 \
+			UNION ALL \
+			SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 \
+			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
+			SELECT id FROM (\
+			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = p.v AND run_at <= (SELECT {now}) \
+			ORDER BY run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth <= {arms} \
+			UNION ALL \
+			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority <= p.v AND run_at <= (SELECT {now}) \
+			ORDER BY priority DESC, run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth > {arms}\
+			) c ORDER BY priority DESC, run_at, id LIMIT ?""";
+
+	private final Dialect dialect;
+
+	private final String prioritiesSql;
+
+	private final String everyQueuePrioritiesSql;
+
+	private final String namedQueuesPrioritiesSql;
+
+	/** The format of an arm over every queue, or over one queue ({@link #arms}). */
+	private final String everyQueueArm;
+
+	private final String queueArm;
+
+	/** {@link #everyQueueInOne}'s statement, its arms' limit left as {@code %1$d}; PostgreSQL only. */
+	private final String everyQueueInOneSql;
+
+	ClaimQuery(Dialect dialect) {
+		this.dialect = dialect;
+		boolean pg = dialect.isPostgres();
+		this.prioritiesSql = fill(pg ? POSTGRESQL_PRIORITIES : SQLITE_PRIORITIES);
+		String byQueue = pg ? POSTGRESQL_PRIORITIES_BY_QUEUE : SQLITE_PRIORITIES_BY_QUEUE;
+		this.everyQueuePrioritiesSql = fill(byQueue.replace("{queues}", pg ? POSTGRESQL_EVERY_QUEUE : SQLITE_EVERY_QUEUE));
+		this.namedQueuesPrioritiesSql = fill(byQueue.replace("{queues}", pg ? POSTGRESQL_NAMED_QUEUES : SQLITE_NAMED_QUEUES));
+		this.everyQueueArm = fill(pg ? POSTGRESQL_EVERY_QUEUE_ARM : SQLITE_EVERY_QUEUE_ARM);
+		this.queueArm = fill(pg ? POSTGRESQL_QUEUE_ARM : SQLITE_QUEUE_ARM);
+		this.everyQueueInOneSql = pg ? fill(POSTGRESQL_EVERY_QUEUE_IN_ONE) : null;
+	}
+
+	/** A statement with its {now} (the lease clock, {@link Dialect#clock}) and {arms} filled in. */
+	private String fill(String sql) {
+		return sql.replace("{now}", this.dialect.clock()).replace("{arms}", Integer.toString(PRIORITY_ARMS));
+	}
+
+	/** The priorities of runnable jobs, due or not, highest first: one index seek each, at most PRIORITY_ARMS + 1. */
+	String priorities() {
+		return this.prioritiesSql;
+	}
+
+	/**
+	 * Rows (queue, priority) of the runnable jobs' priorities per queue, as {@link #priorities()}:
+	 * of the queues named (bind {@link Dialect#idList}), or when none is, of every queue that has
+	 * runnable jobs (found one index seek each).
+	 */
+	String prioritiesByQueue(boolean named) {
+		return named ? this.namedQueuesPrioritiesSql : this.everyQueuePrioritiesSql;
+	}
+
+	/**
+	 * PostgreSQL's select over every queue when none is paused or limited: the arms of
+	 * {@link #overEveryQueue} with the discovery of priorities folded in, each arm a LATERAL
+	 * subquery over a priority found, so that a claim is one round trip to the server, not two (the
+	 * priorities' read was one statement in four of a batch: record, priorities, claim, commit).
+	 * Bind {@code n}.
+	 */
+	String everyQueueInOne(int n) {
+		return this.everyQueueInOneSql.formatted(n);
+	}
+
+	/**
+	 * The ids of up to {@code n} runnable jobs over every queue, best first: one arm per priority
+	 * found ({@link #priorities()}, not empty), each an index range that ends at its first job not
+	 * yet due. Adds its arguments to {@code args}. {@code lock}: PostgreSQL locks the rows read,
+	 * skipping those another host has locked.
+	 */
+	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, List<Object> args) {
+		List<String> groups = arms(null, priorities, n, now, lock, args);
+		args.add(n);
+		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
+	}
+
+	/**
+	 * The ids of up to {@code n} runnable jobs of the queues in {@code byQueue} (their priorities,
+	 * {@link #prioritiesByQueue}), best first: one arm per queue and priority, each queue at most its
+	 * {@code room} ({@link #ROOMS}; a queue without room is not read), through the index led by the
+	 * queue. Null when no queue may start a job. Adds its arguments to {@code args}.
+	 */
+	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
+			List<Object> args) {
+		List<String> groups = new ArrayList<>();
+		for (Map.Entry<String, List<Integer>> queue : byQueue.entrySet()) {
+			int limit = Math.min(n, room.getOrDefault(queue.getKey(), n));
+			if (limit > 0) {
+				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, args);
+				groups.add(arms.size() == 1 ? arms.get(0)
+						: "SELECT * FROM (" + unionAll(arms) + BEST_FIRST_LIMIT + limit + ") g" + groups.size());
+			}
+		}
+		if (groups.isEmpty()) {
+			return null;
+		}
+		args.add(n);
+		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
+	}
+
+	/**
+	 * The claim itself over the ids {@code chosen} selects: binds the worker's id, now twice, the
+	 * lease clock's arguments ({@link Dialect#clockArgs}) with the lease's length, then the select's.
+	 */
+	String update(String chosen) {
+		return """
+				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
+				       updated_at = ?, lease_expires_at = %s + ?, finished_at = NULL
+				WHERE id IN (%s)
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority"""
+			.formatted(this.dialect.clock(), chosen);
+	}
+
+	/** The arms over one index: due jobs of each priority given (of {@code queue}, if not null). */
+	private List<String> arms(String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
+			List<Object> args) {
+		List<String> arms = new ArrayList<>();
+		int named = Math.min(priorities.size(), PRIORITY_ARMS);
+		for (int i = 0; i < named || i == named && priorities.size() > named; i++) {
+			boolean rest = i == named;
+			arms.add((queue == null ? this.everyQueueArm : this.queueArm).formatted(rest ? "<" : "=",
+					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i));
+			if (queue != null) {
+				args.add(queue);
+			}
+			args.add(priorities.get(rest ? named - 1 : i));
+			args.addAll(Arrays.asList(this.dialect.clockArgs(now)));
+		}
+		return arms;
+	}
+
+	private static String unionAll(List<String> arms) {
+		if (arms.size() <= ARMS_PER_COMPOUND) {
+			return String.join(" UNION ALL ", arms);
+		}
+		List<String> groups = new ArrayList<>();
+		for (int i = 0; i < arms.size(); i += ARMS_PER_COMPOUND) {
+			groups.add("SELECT * FROM (" + unionAll(arms.subList(i, Math.min(arms.size(), i + ARMS_PER_COMPOUND)))
+					+ ") u" + groups.size());
+		}
+		return unionAll(groups);
+	}
+}

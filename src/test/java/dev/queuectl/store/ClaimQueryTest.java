@@ -1,0 +1,213 @@
+package dev.queuectl.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pins the exact text of the claim's statements on both databases, case by case: every queue,
+ * named queues, paused and limited queues, PostgreSQL's one-statement claim, the arm for the
+ * priorities below the eighth, SQLite's nesting of many arms. The expected texts are what the
+ * builder sent before it left WorkerStore: any change to a statement fails here, on purpose
+ * (a changed claim is measured with bench/store-ab.sh before its text is pinned again).
+ */
+class ClaimQueryTest {
+
+	private static final Instant NOW = Instant.ofEpochMilli(1000);
+
+	/** Queue a with one priority, b with two, c with one, as {@link ClaimQuery#prioritiesByQueue} reads them. */
+	private static final Map<String, List<Integer>> THREE_QUEUES = new LinkedHashMap<>();
+
+	static {
+		THREE_QUEUES.put("a", List.of(5));
+		THREE_QUEUES.put("b", List.of(5, 0));
+		THREE_QUEUES.put("c", List.of(1));
+	}
+
+	private final ClaimQuery sqlite = new ClaimQuery(Dialect.SQLITE);
+
+	private final ClaimQuery postgres = new ClaimQuery(Dialect.POSTGRESQL);
+
+	/** The priorities of runnable jobs over every queue: a recursive walk down the partial index. */
+	@Test
+	void theHighestPrioritiesOverEveryQueueAreReadOneIndexSeekEach() {
+		assertThat(sqlite.priorities()).isEqualTo("""
+				WITH RECURSIVE p (v, depth) AS (SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 UNION ALL \
+				SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= 8) SELECT v FROM p WHERE v IS NOT NULL""");
+		assertThat(postgres.priorities()).isEqualTo("""
+				WITH RECURSIVE p (v, depth) AS (SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 UNION ALL \
+				SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= 8) SELECT v FROM p WHERE v IS NOT NULL""");
+	}
+
+	/** Per queue, when the host takes from every queue: the queues found one seek each, then their priorities. */
+	@Test
+	void thePrioritiesPerQueueOfEveryQueueWalkTheQueuesThroughTheIndexLedByTheQueue() {
+		assertThat(sqlite.prioritiesByQueue(false)).isEqualTo("""
+				WITH RECURSIVE qs (name) AS (SELECT MIN(queue) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') UNION ALL \
+				SELECT (SELECT MIN(queue) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL), p (queue, v, depth) AS (SELECT name, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL UNION ALL \
+				SELECT queue, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= 8) SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""");
+		assertThat(postgres.prioritiesByQueue(false)).isEqualTo("""
+				WITH RECURSIVE qs (name) AS (SELECT MIN(queue) FROM jobs WHERE state IN ('pending', 'failed') UNION ALL \
+				SELECT (SELECT MIN(queue) FROM jobs WHERE state IN ('pending', 'failed') AND queue > qs.name) FROM qs WHERE qs.name IS NOT NULL), p (queue, v, depth) AS (SELECT name, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL UNION ALL \
+				SELECT queue, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= 8) SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""");
+	}
+
+	/** Per queue, when the host takes from named queues: the names bound as one list. */
+	@Test
+	void thePrioritiesPerQueueOfNamedQueuesReadTheNamesBoundAsOneList() {
+		assertThat(sqlite.prioritiesByQueue(true)).isEqualTo("""
+				WITH RECURSIVE qs (name) AS (SELECT value FROM json_each(?)), p (queue, v, depth) AS (SELECT name, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL UNION ALL \
+				SELECT queue, (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable_by_queue WHERE state IN ('pending', 'failed') AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= 8) SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""");
+		assertThat(postgres.prioritiesByQueue(true)).isEqualTo("""
+				WITH RECURSIVE qs (name) AS (SELECT unnest(CAST(? AS TEXT[]))), p (queue, v, depth) AS (SELECT name, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND queue = qs.name), 1 FROM qs WHERE name IS NOT NULL UNION ALL \
+				SELECT queue, (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND queue = p.queue AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= 8) SELECT queue, v FROM p WHERE v IS NOT NULL ORDER BY queue, v DESC""");
+	}
+
+	/** The rooms of paused or limited queues, and the lock PostgreSQL takes on the limited ones. */
+	@Test
+	void theRoomsOfPausedAndLimitedQueuesAndTheirLockAreOneTextForBothDatabases() {
+		assertThat(ClaimQuery.ROOMS).isEqualTo("""
+				SELECT q.name, CASE WHEN q.paused = 1 THEN 0 ELSE q.max_running - (
+				    SELECT COUNT(*) FROM jobs r WHERE r.state = 'processing' AND r.queue = q.name) END
+				FROM queues q WHERE q.paused = 1 OR q.max_running IS NOT NULL""");
+		assertThat(ClaimQuery.LOCK_LIMITED_QUEUES)
+			.isEqualTo("SELECT name FROM queues WHERE max_running IS NOT NULL ORDER BY name FOR UPDATE");
+	}
+
+	/** PostgreSQL over every queue, none paused or limited: the priorities found in the same statement (SQLite never sends it). */
+	@Test
+	void postgresqlClaimsOverEveryQueueInOneStatementThatFindsThePrioritiesToo() {
+		assertThat(postgres.everyQueueInOne(8)).isEqualTo("""
+				WITH RECURSIVE p (v, depth) AS (SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0), 1 UNION ALL \
+				SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= 8) SELECT id FROM (SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = p.v AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a WHERE p.depth <= 8 UNION ALL \
+				SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority <= p.v AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY priority DESC, run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a WHERE p.depth > 8) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+	}
+
+	/** Every queue, two priorities found, claiming (lock): one arm each; PostgreSQL locks and skips locked rows. */
+	@Test
+	void aClaimOverEveryQueueReadsOneArmPerPriorityAndPostgresqlSkipsLockedRows() {
+		List<Object> args = new ArrayList<>();
+		assertThat(sqlite.overEveryQueue(List.of(5, 0), 8, NOW, true, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a1) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of(5, 1000L, 0, 1000L, 8));
+		args.clear();
+		assertThat(postgres.overEveryQueue(List.of(5, 0), 8, NOW, true, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a1) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of(5, 0, 8));
+	}
+
+	/** Every queue, nine priorities found, an idle host's poll (no lock): eight arms, then one for all below the eighth. */
+	@Test
+	void priorityArmsBeyondTheEighthAreReadInOneLastArmAndAPollLocksNothing() {
+		List<Object> args = new ArrayList<>();
+		List<Integer> nine = List.of(9, 8, 7, 6, 5, 4, 3, 2, 1);
+		assertThat(sqlite.overEveryQueue(nine, 8, NOW, false, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a1 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a2 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a3 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a4 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a5 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a6 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a7 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority < ? AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT 8) a8) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of(9, 1000L, 8, 1000L, 7, 1000L, 6, 1000L, 5, 1000L, 4, 1000L, 3, 1000L, 2, 1000L, 2, 1000L, 8));
+		args.clear();
+		assertThat(postgres.overEveryQueue(nine, 8, NOW, false, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a1 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a2 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a3 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a4 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a5 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a6 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8) a7 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority < ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY priority DESC, run_at, id LIMIT 8) a8) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of(9, 8, 7, 6, 5, 4, 3, 2, 2, 8));
+	}
+
+	/** Named queues (or every queue when one is paused or limited), none of them out of room: arms per queue and priority. */
+	@Test
+	void aClaimOverNamedQueuesReadsEachQueuesArmsAndGroupsAQueueOfManyPriorities() {
+		List<Object> args = new ArrayList<>();
+		assertThat(sqlite.overQueues(THREE_QUEUES, Map.of(), 8, NOW, true, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0 UNION ALL \
+				SELECT * FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a1 ORDER BY priority DESC, run_at, id LIMIT 8) g1 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of("a", 5, 1000L, "b", 5, 1000L, "b", 0, 1000L, "c", 1, 1000L, 8));
+		args.clear();
+		assertThat(postgres.overQueues(THREE_QUEUES, Map.of(), 8, NOW, true, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a0 UNION ALL \
+				SELECT * FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a1 ORDER BY priority DESC, run_at, id LIMIT 8) g1 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of("a", 5, "b", 5, "b", 0, "c", 1, 8));
+	}
+
+	/** Queue a paused (room 0), queue b limited to 2 more: a is not read, b's arms and group are limited to 2. */
+	@Test
+	void aPausedQueueIsNotReadAndALimitedQueueIsReadUpToItsRoom() {
+		List<Object> args = new ArrayList<>();
+		Map<String, Integer> rooms = Map.of("a", 0, "b", 2);
+		assertThat(sqlite.overQueues(THREE_QUEUES, rooms, 8, NOW, true, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 2) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 2) a1 ORDER BY priority DESC, run_at, id LIMIT 2) g0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of("b", 5, 1000L, "b", 0, 1000L, "c", 1, 1000L, 8));
+		args.clear();
+		assertThat(postgres.overQueues(THREE_QUEUES, rooms, 8, NOW, true, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 2 FOR UPDATE SKIP LOCKED) a0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 2 FOR UPDATE SKIP LOCKED) a1 ORDER BY priority DESC, run_at, id LIMIT 2) g0 UNION ALL \
+				SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of("b", 5, "b", 0, "c", 1, 8));
+	}
+
+	/** Every queue paused or full: nothing to read, no argument bound. */
+	@Test
+	void noStatementIsBuiltWhenNoQueueHasRoom() {
+		List<Object> args = new ArrayList<>();
+		assertThat(sqlite.overQueues(THREE_QUEUES, Map.of("a", 0, "b", 0, "c", 0), 8, NOW, true, args)).isNull();
+		assertThat(postgres.overQueues(THREE_QUEUES, Map.of("a", 0, "b", 0, "c", 0), 8, NOW, true, args)).isNull();
+		assertThat(args).isEmpty();
+	}
+
+	/** SQLite joins at most 500 selects in one compound: 251 queues' arms go in two nested groups. */
+	@Test
+	void moreThanTwoHundredFiftyArmsAreNestedInGroupsSqliteCanJoin() {
+		Map<String, List<Integer>> many = new LinkedHashMap<>();
+		for (int i = 0; i < 251; i++) {
+			many.put("q" + i, List.of(0));
+		}
+		String arm = "SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND "
+				+ "state IN ('pending', 'failed') AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0";
+		List<Object> args = new ArrayList<>();
+		assertThat(sqlite.overQueues(many, Map.of(), 8, NOW, true, args)).isEqualTo("SELECT id FROM (SELECT * FROM ("
+				+ String.join(" UNION ALL ", java.util.Collections.nCopies(250, arm)) + ") u0 UNION ALL SELECT * FROM ("
+				+ arm + ") u1) c ORDER BY priority DESC, run_at, id LIMIT ?");
+		assertThat(args).hasSize(251 * 3 + 1);
+	}
+
+	/** The claiming UPDATE around a select: the lease on the host's clock (SQLite) or the server's (PostgreSQL). */
+	@Test
+	void theClaimItselfUpdatesTheChosenJobsAndTakesTheLeaseOnTheLeaseClock() {
+		assertThat(sqlite.update("SELECT 1")).isEqualTo("""
+				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
+				       updated_at = ?, lease_expires_at = ? + ?, finished_at = NULL
+				WHERE id IN (SELECT 1)
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority""");
+		assertThat(postgres.update("SELECT 1")).isEqualTo("""
+				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
+				       updated_at = ?, lease_expires_at = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + ?, finished_at = NULL
+				WHERE id IN (SELECT 1)
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority""");
+	}
+}
