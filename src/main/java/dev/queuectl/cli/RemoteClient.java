@@ -135,7 +135,7 @@ public final class RemoteClient {
 			throw new Refused(type);
 		}
 		int n = in.readInt();
-		if (n < 0 || n > 4096) {
+		if (n < 0 || n > Wire.MAX_HELLO) {
 			throw new IOException("a HELLO of " + n + " bytes");
 		}
 		return new String(in.readNBytes(n), java.nio.charset.StandardCharsets.UTF_8);

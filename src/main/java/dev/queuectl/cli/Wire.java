@@ -27,6 +27,9 @@ import java.util.Set;
  * Response: frames of {@code OUT}/{@code ERR} bytes, then one {@code EXIT} frame with the exit
  * code. A request the server refuses (malformed, too large, too slow, another user's, or more at
  * once than it serves) is answered with one {@code ERR} line and an {@code EXIT} frame.
+ * <p>
+ * The native client (src/main/c/client.h) holds the same constants under the same names;
+ * WireConstantsTest fails when they differ.
  */
 final class Wire {
 
@@ -42,6 +45,9 @@ final class Wire {
 
 	/** How long a client waits for the HELLO (and for connecting) before it runs the command itself. */
 	static final int HELLO_TIMEOUT_MS = 1000;
+
+	/** At most this many bytes of text in a HELLO. */
+	static final int MAX_HELLO = 4096;
 
 	/** At most this many arguments in a request. */
 	static final int MAX_ARGS = 4096;
