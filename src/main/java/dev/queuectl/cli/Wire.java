@@ -61,7 +61,11 @@ final class Wire {
 	/** At most this many bytes in one stdin frame. */
 	static final int MAX_FRAME = 64 << 10;
 
-	/** Commands a running process may serve; everything else runs in the caller's own process. */
+	/**
+	 * Commands a running process may serve; everything else runs in the caller's own process. The
+	 * one list: BackgroundServer asks {@link RemoteClient#serves}, and bin/queuectl's copy (no JVM on
+	 * its hot path) is held equal by ServedCommandsTest.
+	 */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
 			"cancel", "queue", "wait", "run-now", "schedule", "prune", "server");
 
