@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.queuectl.cli.RemoteClient;
 import dev.queuectl.store.DatabaseLocation;
 
 /**
@@ -38,9 +39,8 @@ import dev.queuectl.store.DatabaseLocation;
  */
 final class BackgroundServer {
 
-	/** Commands after which a server is worth having (the ones it serves that use the database). */
-	private static final Set<String> USES_DB = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config",
-			"cancel", "queue", "wait", "run-now", "schedule", "prune");
+	/** Served commands that do not use the database: no server is worth starting after them. */
+	private static final Set<String> NO_DB = Set.of("help", "server");
 
 	private static final Set<StandardOpenOption> LOCK_OPEN = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
 			StandardOpenOption.WRITE);
@@ -61,7 +61,12 @@ final class BackgroundServer {
 	/** Whether to start a server after running these words. */
 	static boolean wanted(List<String> words) {
 		return !System.getProperty("queuectl.build", "").isEmpty() && !words.isEmpty()
-				&& USES_DB.contains(words.get(0)) && enabled();
+				&& usesServedDb(words.get(0)) && enabled();
+	}
+
+	/** Whether a server is worth having after this command: one it serves that uses the database. */
+	static boolean usesServedDb(String word) {
+		return RemoteClient.serves(word) && !NO_DB.contains(word);
 	}
 
 	/**

@@ -31,12 +31,17 @@ public final class RemoteClient {
 	private RemoteClient() {
 	}
 
+	/** Whether a running process may serve a command that starts with this word ({@code Wire.SERVED}). */
+	public static boolean serves(String word) {
+		return Wire.SERVED.contains(word);
+	}
+
 	/**
 	 * Runs the command in the process serving {@code socket}, if any. Returns the exit code, or
 	 * empty when nothing serves it (the caller then runs the command itself).
 	 */
 	public static OptionalInt tryRun(Path socket, List<String> words) {
-		if (words.isEmpty() || !Wire.SERVED.contains(words.get(0))) {
+		if (words.isEmpty() || !serves(words.get(0))) {
 			return OptionalInt.empty();
 		}
 		int owner = owner(socket);
@@ -135,7 +140,7 @@ public final class RemoteClient {
 			throw new Refused(type);
 		}
 		int n = in.readInt();
-		if (n < 0 || n > 4096) {
+		if (n < 0 || n > Wire.MAX_HELLO) {
 			throw new IOException("a HELLO of " + n + " bytes");
 		}
 		return new String(in.readNBytes(n), java.nio.charset.StandardCharsets.UTF_8);

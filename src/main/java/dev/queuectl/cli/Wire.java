@@ -27,6 +27,9 @@ import java.util.Set;
  * Response: frames of {@code OUT}/{@code ERR} bytes, then one {@code EXIT} frame with the exit
  * code. A request the server refuses (malformed, too large, too slow, another user's, or more at
  * once than it serves) is answered with one {@code ERR} line and an {@code EXIT} frame.
+ * <p>
+ * The native client (src/main/c/client.h) holds the same constants under the same names;
+ * WireConstantsTest fails when they differ.
  */
 final class Wire {
 
@@ -43,6 +46,9 @@ final class Wire {
 	/** How long a client waits for the HELLO (and for connecting) before it runs the command itself. */
 	static final int HELLO_TIMEOUT_MS = 1000;
 
+	/** At most this many bytes of text in a HELLO. */
+	static final int MAX_HELLO = 4096;
+
 	/** At most this many arguments in a request. */
 	static final int MAX_ARGS = 4096;
 
@@ -55,7 +61,11 @@ final class Wire {
 	/** At most this many bytes in one stdin frame. */
 	static final int MAX_FRAME = 64 << 10;
 
-	/** Commands a running process may serve; everything else runs in the caller's own process. */
+	/**
+	 * Commands a running process may serve; everything else runs in the caller's own process. The
+	 * one list: BackgroundServer asks {@link RemoteClient#serves}, and bin/queuectl's copy (no JVM on
+	 * its hot path) is held equal by ServedCommandsTest.
+	 */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
 			"cancel", "queue", "wait", "run-now", "schedule", "prune", "server");
 

@@ -90,6 +90,9 @@ class ArchiveIT {
 		assertThat(unpacked).as("no sources, no build").noneMatch(p -> p.startsWith("src") || p.toString().equals("pom.xml")
 				|| p.toString().equals("mvnw"));
 		assertThat(install.resolve("bin/queuectl")).isExecutable().hasSameTextualContentAs(Cli.LAUNCHER);
+		assertThat(install.resolve("bin/queuectl-train")).as("the launcher's training of start-up archives")
+			.isExecutable()
+			.hasSameTextualContentAs(Cli.PROJECT.resolve("bin/queuectl-train"));
 		assertThat(install.resolve("application.yml")).hasSameTextualContentAs(Cli.PROJECT.resolve("application.yml"));
 	}
 

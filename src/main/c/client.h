@@ -1,0 +1,81 @@
+/*
+ * The native client's parts (client.c says what the client does), each in its own file around this
+ * header:
+ *
+ * - client-config.c: where the database is (--db, QUEUECTL_DB, the configuration files, the default
+ *   path), with the Java string rules it needs;
+ * - client-pg.c: a PostgreSQL URL's socket, named as dev.queuectl.store.PostgresUrl names it;
+ * - client-wire.c: the connection and the protocol of dev.queuectl.cli.Wire, and the signals;
+ * - client.c: main, which puts them together.
+ *
+ * The wire constants below are Wire's, byte for byte; WireConstantsTest fails when they differ.
+ */
+#ifndef QUEUECTL_CLIENT_H
+#define QUEUECTL_CLIENT_H
+
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Main.NOT_SERVED: nothing serves the command, the launcher runs it in a JVM */
+#define NOT_SERVED 125
+
+/* dev.queuectl.cli.Wire's constants, under the same names (the frame types with T_) */
+#define MAGIC 0x51434C33u
+#define T_EXIT 0
+#define T_OUT 1
+#define T_ERR 2
+#define T_HELLO 3
+#define HELLO_TIMEOUT_MS 1000
+#define MAX_HELLO 4096
+#define MAX_FRAME (64 << 10)
+
+/* ---- client-config.c: where the database is ----------------------------------------------- */
+
+char *dup_or_die(const char *s);
+char *trim(char *s);
+int blank(const char *s);
+const char *home_dir(void);
+int utf8(const char *s);
+char *configured_db(void);
+char *resolve_db(const char *configured);
+
+/* ---- client-pg.c: a PostgreSQL URL's socket ------------------------------------------------- */
+
+int pg_url(const char *c);
+char *pg_socket(const char *url);
+
+/* ---- client-wire.c: the connection ---------------------------------------------------------- */
+
+extern int sock;
+extern volatile sig_atomic_t caught;
+
+struct buf {
+	char *b;
+	size_t n, cap;
+};
+
+long long now_ms(void);
+void on_signal(int sig);
+int read_full(void *buf, size_t n, long long deadline);
+int write_fd(int fd, const void *buf, size_t n);
+uint32_t get_int(const unsigned char *x);
+void request(struct buf *b, char **words, int n, int stdin_flag);
+int answer(int first);
+int with_stdin(void);
+void stop_server(void);
+
+#endif
