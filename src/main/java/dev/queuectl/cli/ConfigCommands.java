@@ -1,5 +1,7 @@
 package dev.queuectl.cli;
 
+import dev.queuectl.view.Render;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.queuectl.cli;
 
+import dev.queuectl.view.Render;
+
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.queuectl.cli;
 
+import dev.queuectl.view.Render;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -21,7 +23,7 @@ import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueService;
-import dev.queuectl.worker.WorkerInfo;
+import dev.queuectl.job.WorkerInfo;
 import dev.queuectl.worker.WorkerService;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.annotation.Argument;

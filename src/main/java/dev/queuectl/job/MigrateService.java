@@ -9,7 +9,6 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Settings;
 import dev.queuectl.store.MigrateStore;
 import dev.queuectl.store.WorkerRegistryStore;
-import dev.queuectl.worker.WorkerInfo;
 import org.springframework.stereotype.Service;
 
 /**

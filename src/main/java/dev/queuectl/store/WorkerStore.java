@@ -14,8 +14,8 @@ import java.util.Map;
 
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.RetryPolicy;
-import dev.queuectl.worker.Claim;
-import dev.queuectl.worker.RunResult;
+import dev.queuectl.job.Claim;
+import dev.queuectl.job.RunResult;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;

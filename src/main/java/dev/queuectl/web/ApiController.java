@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 
 import jakarta.servlet.http.HttpServletRequest;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.cli.Render;
+import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobSpecParser;

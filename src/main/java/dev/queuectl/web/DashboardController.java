@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.cli.Render;
+import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobState;

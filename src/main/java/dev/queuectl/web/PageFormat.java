@@ -2,7 +2,7 @@ package dev.queuectl.web;
 
 import java.time.Instant;
 
-import dev.queuectl.cli.Render;
+import dev.queuectl.view.Render;
 
 /** Values as pages show them, called from the templates (public: the expression language needs it). */
 public final class PageFormat {

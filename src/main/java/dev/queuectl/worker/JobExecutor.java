@@ -1,5 +1,9 @@
 package dev.queuectl.worker;
 
+import dev.queuectl.job.RunResult;
+
+import dev.queuectl.job.Claim;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

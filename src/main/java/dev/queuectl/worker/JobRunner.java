@@ -1,5 +1,9 @@
 package dev.queuectl.worker;
 
+import dev.queuectl.job.RunResult;
+
+import dev.queuectl.job.Claim;
+
 import java.time.Duration;
 
 /** Runs one claimed job to its end. {@link JobExecutor} runs real commands; a benchmark may run none. */

@@ -1,5 +1,9 @@
 package dev.queuectl.worker;
 
+import dev.queuectl.job.RunResult;
+
+import dev.queuectl.job.Claim;
+
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;

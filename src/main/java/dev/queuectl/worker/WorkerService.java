@@ -1,5 +1,7 @@
 package dev.queuectl.worker;
 
+import dev.queuectl.job.WorkerInfo;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.queuectl.job.JobState;
 import dev.queuectl.store.WorkerStore;
-import dev.queuectl.worker.Claim;
-import dev.queuectl.worker.RunResult;
+import dev.queuectl.job.Claim;
+import dev.queuectl.job.RunResult;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;

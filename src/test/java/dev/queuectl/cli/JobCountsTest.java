@@ -20,8 +20,8 @@ import dev.queuectl.job.QueueInfo;
 import dev.queuectl.job.QueueService;
 import dev.queuectl.store.JobStore;
 import dev.queuectl.store.WorkerStore;
-import dev.queuectl.worker.Claim;
-import dev.queuectl.worker.RunResult;
+import dev.queuectl.job.Claim;
+import dev.queuectl.job.RunResult;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 

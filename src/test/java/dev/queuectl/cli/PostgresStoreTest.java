@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
-import dev.queuectl.worker.Claim;
+import dev.queuectl.job.Claim;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
@@ -167,7 +167,7 @@ class PostgresStoreTest extends CommandTestSupport {
 		// its retry backoff (2s) is counted from the server's now too, though the host says 2001
 		Instant failedAt = Instant.now();
 		WorkerStore.Settled settled = this.store.settleAndClaim(List.of(new WorkerStore.Outcome(claimed.get(0),
-				new dev.queuectl.worker.RunResult("failed", 1, null, behind, 5, "exit code 1", null, null), false)), "behind",
+				new dev.queuectl.job.RunResult("failed", 1, null, behind, 5, "exit code 1", null, null), false)), "behind",
 				2, Duration.ofHours(1), List.of(), 1, behind, Duration.ofMinutes(1));
 		assertThat(settled.claimed()).as("not due yet, on any clock").isEmpty();
 		assertThat(runAt("later")).isBetween(failedAt.plusMillis(1500).toEpochMilli(), failedAt.plusSeconds(5).toEpochMilli());
@@ -194,7 +194,7 @@ class PostgresStoreTest extends CommandTestSupport {
 		List<WorkerStore.Outcome> outcomes = new ArrayList<>();
 		for (Claim c : claims) {
 			boolean fails = c.jobId().equals("retried");
-			outcomes.add(new WorkerStore.Outcome(c, new dev.queuectl.worker.RunResult(fails ? "failed" : "completed",
+			outcomes.add(new WorkerStore.Outcome(c, new dev.queuectl.job.RunResult(fails ? "failed" : "completed",
 					fails ? 1 : 0, null, now, 7, fails ? "exit code 1" : null, "tail 'quoted' \"x\" ü\n", "job_output"), false));
 		}
 		WorkerStore.Settled settled = this.store.settleAndClaim(outcomes, "A", 2, Duration.ofHours(1), List.of(), 0, now,

@@ -1,5 +1,7 @@
 package dev.queuectl.worker;
 
+import dev.queuectl.job.RunResult;
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

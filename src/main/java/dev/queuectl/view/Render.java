@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.view;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -28,7 +28,7 @@ public final class Render {
 	private Render() {
 	}
 
-	static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
+	public static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
 		int[] widths = new int[headers.size()];
 		for (int i = 0; i < widths.length; i++) {
 			widths[i] = headers.get(i).length();
@@ -56,7 +56,7 @@ public final class Render {
 		out.println(sb);
 	}
 
-	static void json(PrintWriter out, Object value) {
+	public static void json(PrintWriter out, Object value) {
 		out.println(JSON.writeValueAsString(value));
 	}
 
@@ -68,7 +68,7 @@ public final class Render {
 		return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
 	}
 
-	static String oneLine(String text, int max) {
+	public static String oneLine(String text, int max) {
 		String flat = text.replaceAll("\\s+", " ").trim();
 		return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
 	}
@@ -147,7 +147,7 @@ public final class Render {
 		return m;
 	}
 
-	public static Map<String, Object> worker(dev.queuectl.worker.WorkerInfo w) {
+	public static Map<String, Object> worker(dev.queuectl.job.WorkerInfo w) {
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("id", w.id());
 		m.put("hostname", w.hostname());
@@ -162,7 +162,7 @@ public final class Render {
 		return m;
 	}
 
-	static List<List<String>> jobRows(List<Job> jobs) {
+	public static List<List<String>> jobRows(List<Job> jobs) {
 		List<List<String>> rows = new ArrayList<>();
 		for (Job job : jobs) {
 			String state = job.state() == dev.queuectl.job.JobState.PROCESSING && job.cancelRequestedAt() != null ? "canceling"
@@ -173,9 +173,9 @@ public final class Render {
 		return rows;
 	}
 
-	static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
+	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
 
-	static String duration(Duration d) {
+	public static String duration(Duration d) {
 		return d == null ? "-" : Durations.format(d);
 	}
 }

@@ -1,4 +1,4 @@
-package dev.queuectl.worker;
+package dev.queuectl.job;
 
 import java.time.Instant;
 
