@@ -11,12 +11,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.queuectl.config.Settings;
 import dev.queuectl.job.JobService;
-import dev.queuectl.job.RetentionService;
-import dev.queuectl.job.ScheduleService;
-import dev.queuectl.store.WorkerRegistryStore;
-import dev.queuectl.store.WorkerStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,10 +70,7 @@ class LeaseDoubtTest {
 			heartbeatAtStart.add(this.host.lastHeartbeat());
 			return new RunResult("completed", 0, null, clock.instant(), 0, null, null, null);
 		};
-		this.host = new WorkerHost(new WorkerOptions(1, List.of(), null), this.ctx.getBean(WorkerStore.class),
-				this.ctx.getBean(WorkerRegistryStore.class), this.ctx.getBean(Settings.class), clock, this.executor, runner, this.ctx.getBean(WorkerMetrics.class),
-				new WorkerHost.Housekeeping(this.ctx.getBean(ScheduleService.class),
-						this.ctx.getBean(RetentionService.class), Duration.ofDays(1)));
+		this.host = TestHosts.host(this.ctx, 1, clock, this.executor, runner);
 		JdbcTemplate jdbc = this.ctx.getBean(JdbcTemplate.class);
 		this.dispatcher = new Thread(this.host::run, "test-dispatcher");
 		this.dispatcher.start();

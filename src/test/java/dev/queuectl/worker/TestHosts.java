@@ -34,8 +34,13 @@ final class TestHosts {
 
 	/** A host of {@code slots} slots on the context's store, settings, clock and metrics; housekeeping daily. */
 	static WorkerHost host(ApplicationContext ctx, int slots, TaskExecutor executor, JobRunner runner) {
+		return host(ctx, slots, ctx.getBean(Clock.class), executor, runner);
+	}
+
+	/** The same, on a clock of the test's own. */
+	static WorkerHost host(ApplicationContext ctx, int slots, Clock clock, TaskExecutor executor, JobRunner runner) {
 		return new WorkerHost(new WorkerOptions(slots, List.of(), null), ctx.getBean(WorkerStore.class),
-				ctx.getBean(WorkerRegistryStore.class), ctx.getBean(Settings.class), ctx.getBean(Clock.class), executor, runner, ctx.getBean(WorkerMetrics.class),
+				ctx.getBean(WorkerRegistryStore.class), ctx.getBean(Settings.class), clock, executor, runner, ctx.getBean(WorkerMetrics.class),
 				new WorkerHost.Housekeeping(ctx.getBean(ScheduleService.class), ctx.getBean(RetentionService.class),
 						Duration.ofDays(1)));
 	}
