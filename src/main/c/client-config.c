@@ -1,4 +1,4 @@
-/* queuectl's native client: where the database is (dev.queuectl.ConfiguredDb, DatabaseLocation). */
+/* queuectl's native client: where the database is (dev.queuectl.config.ConfiguredDb, DatabaseLocation). */
 #include "client.h"
 
 /* ---- Java's string rules ------------------------------------------------------------------------ */

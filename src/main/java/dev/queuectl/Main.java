@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
-import dev.queuectl.cli.RemoteClient;
+import dev.queuectl.config.ConfiguredDb;
+import dev.queuectl.server.BackgroundServer;
+import dev.queuectl.server.RemoteClient;
 import dev.queuectl.store.DatabaseLocation;
 
 /**

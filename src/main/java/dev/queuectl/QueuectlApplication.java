@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.queuectl.cli.Mode;
+import dev.queuectl.config.ConfigLockdown;
+import dev.queuectl.web.DashboardOptions;
+import dev.queuectl.server.Mode;
 import dev.queuectl.store.StorageErrors;
 import dev.queuectl.worker.WorkerOptions;
 import org.springframework.boot.Banner;
@@ -132,7 +134,7 @@ public class QueuectlApplication {
 		}
 	}
 
-	/** {@code server run}: the resident command server (dev.queuectl.cli.ResidentServer). */
+	/** {@code server run}: the resident command server (dev.queuectl.server.ResidentServer). */
 	static boolean isServerRun(List<String> words) {
 		return words.size() == 2 && words.get(0).equals("server") && words.get(1).equals("run");
 	}

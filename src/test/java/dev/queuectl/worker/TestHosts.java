@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.queuectl.QueuectlApplication;
-import dev.queuectl.config.Settings;
-import dev.queuectl.job.RetentionService;
-import dev.queuectl.job.ScheduleService;
+import dev.queuectl.service.Settings;
+import dev.queuectl.service.RetentionService;
+import dev.queuectl.service.ScheduleService;
 import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.builder.SpringApplicationBuilder;

@@ -1,4 +1,4 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
 
 import java.io.IOException;
 import java.io.InputStream;

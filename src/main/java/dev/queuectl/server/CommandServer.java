@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.server;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -54,7 +54,7 @@ import org.springframework.stereotype.Component;
  * Serves commands to one-shot clients ({@link RemoteClient}) over a Unix domain socket beside the
  * database while a long-running process (a worker host, the REPL or the resident command server,
  * {@link ResidentServer}) is up. Commands run through
- * the same {@link CommandDispatcher} as everywhere else, with the client's working directory,
+ * the same {@link Commands} as everywhere else, with the client's working directory,
  * standard input and output. One process serves a database at a time; another takes over when it
  * exits.
  * <p>
@@ -77,7 +77,7 @@ import org.springframework.stereotype.Component;
  * the handlers that commands need.
  */
 @Component
-class CommandServer {
+public class CommandServer {
 
 	static final int HANDLERS = 32;
 
@@ -86,7 +86,7 @@ class CommandServer {
 
 	private static final Logger log = LoggerFactory.getLogger(CommandServer.class);
 
-	private final ObjectProvider<CommandDispatcher> dispatcher; // commands need this server: break the cycle
+	private final ObjectProvider<Commands> dispatcher; // commands need this server: break the cycle
 
 	private final Path socket;
 
@@ -127,7 +127,7 @@ class CommandServer {
 
 	private volatile boolean once;
 
-	CommandServer(ObjectProvider<CommandDispatcher> dispatcher, DatabaseLocation location,
+	CommandServer(ObjectProvider<Commands> dispatcher, DatabaseLocation location,
 			@Value("${queuectl.socket.header-timeout:10s}") Duration headerTimeout,
 			@Value("${queuectl.mode:ONE_SHOT}") Mode mode) {
 		this.dispatcher = dispatcher;
@@ -146,7 +146,7 @@ class CommandServer {
 	}
 
 	/** Starts serving in the background; keeps trying while another live process serves. */
-	void start() {
+	public void start() {
 		Thread t = new Thread(this::serve, "queuectl-socket");
 		t.setDaemon(true);
 		t.start();
@@ -183,7 +183,7 @@ class CommandServer {
 	}
 
 	/** Whether this process serves the socket now (and the socket file is still its own). */
-	boolean serving() {
+	public boolean serving() {
 		ServerSocketChannel s = this.server;
 		return s != null && s.isOpen() && Files.exists(this.socket);
 	}
@@ -207,7 +207,7 @@ class CommandServer {
 		}
 	}
 
-	void stop() {
+	public void stop() {
 		closeSocket();
 		this.handlers.shutdownNow();
 		this.deadlines.shutdownNow();

@@ -1,4 +1,6 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
+
+import dev.queuectl.job.NewJob;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,13 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.queuectl.job.WorkerInfo;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.config.Settings;
+import dev.queuectl.service.Settings;
 import dev.queuectl.store.MigrateStore;
 import dev.queuectl.store.WorkerRegistryStore;
 import org.springframework.stereotype.Service;

@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.server;
 
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.queuectl.config.Durations;
 import dev.queuectl.config.Setting;
-import dev.queuectl.config.Settings;
+import dev.queuectl.service.Settings;
 import dev.queuectl.store.DatabaseLocation;
-import dev.queuectl.worker.WorkerService;
+import dev.queuectl.store.WorkerRegistryStore;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
@@ -25,12 +25,12 @@ import org.springframework.stereotype.Component;
  * The resident command server ({@code queuectl server run}): a process that runs no jobs and only
  * serves commands on the database's socket, so that one-shot commands answer in milliseconds
  * instead of starting Spring each time. A one-shot command starts it in the background when
- * nothing serves its database (dev.queuectl.BackgroundServer); it exits by itself after {@code
+ * nothing serves its database (dev.queuectl.server.BackgroundServer); it exits by itself after {@code
  * server-idle} without a command, on {@code server stop}, when a worker host or REPL takes the
  * socket over, or when its database or socket file is gone.
  */
 @Component
-class ResidentServer implements DisposableBean {
+public class ResidentServer implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(ResidentServer.class);
 
@@ -39,13 +39,13 @@ class ResidentServer implements DisposableBean {
 
 	private final CommandServer server;
 
-	private final ObjectProvider<CommandDispatcher> dispatcher;
+	private final ObjectProvider<Commands> dispatcher;
 
 	private final Settings settings;
 
 	private final DatabaseLocation location;
 
-	private final WorkerService workers;
+	private final WorkerRegistryStore registry;
 
 	private final Instant started = Instant.now();
 
@@ -53,22 +53,22 @@ class ResidentServer implements DisposableBean {
 
 	private volatile Duration idleLimit = Duration.ofMinutes(15);
 
-	ResidentServer(CommandServer server, ObjectProvider<CommandDispatcher> dispatcher, Settings settings,
-			DatabaseLocation location, WorkerService workers) {
+	ResidentServer(CommandServer server, ObjectProvider<Commands> dispatcher, Settings settings,
+			DatabaseLocation location, WorkerRegistryStore registry) {
 		this.server = server;
 		this.dispatcher = dispatcher;
 		this.settings = settings;
 		this.location = location;
-		this.workers = workers;
+		this.registry = registry;
 	}
 
 	/** This process's resident server while it serves, else null. */
-	static ResidentServer current() {
+	public static ResidentServer current() {
 		return running;
 	}
 
 	/** Serves until idle, stopped or replaced; returns the exit code (0: also when another process serves). */
-	int run() throws InterruptedException {
+	public int run() throws InterruptedException {
 		if (!this.server.startOnce()) {
 			log.info("not serving {}: another queuectl process serves it", this.location.socket());
 			return 0;
@@ -95,7 +95,7 @@ class ResidentServer implements DisposableBean {
 					reason = "its socket is gone or taken over";
 					break;
 				}
-				String newer = this.workers.newerSchemaWriter().orElse(null);
+				String newer = this.registry.newerSchemaWriter().orElse(null);
 				if (newer != null) {
 					reason = "the database was upgraded by " + newer + "; this server is queuectl " + dev.queuectl.Version.number();
 					break;
@@ -119,7 +119,7 @@ class ResidentServer implements DisposableBean {
 	}
 
 	/** Stops taking commands at once (the socket goes), and exits once those running are done. */
-	void requestStop() {
+	public void requestStop() {
 		this.server.closeSocket();
 		this.stop.countDown();
 	}
@@ -131,7 +131,7 @@ class ResidentServer implements DisposableBean {
 	}
 
 	/** For {@code server status}: one "key value" line each. */
-	List<String> describe() {
+	public List<String> describe() {
 		Duration up = Duration.between(this.started, Instant.now()).withNanos(0);
 		// asked over the socket: the idle time before this request
 		Duration idle = Duration.ofNanos(this.server.active() > 0 ? this.server.idleBeforeNanos() : this.server.idleNanos())
@@ -143,7 +143,7 @@ class ResidentServer implements DisposableBean {
 	}
 
 	/** The line {@code status} adds while this process is the resident server, else null. */
-	static String statusLine() {
+	public static String statusLine() {
 		ResidentServer r = running;
 		if (r == null) {
 			return null;

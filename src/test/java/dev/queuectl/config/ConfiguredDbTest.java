@@ -1,4 +1,5 @@
-package dev.queuectl;
+package dev.queuectl.config;
+
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.queuectl;
+package dev.queuectl.config;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.nio.file.Paths;
  * lambdas or string concatenation): it runs in the one-shot client, where each of those costs
  * start-up time.
  */
-final class ConfiguredDb {
+public final class ConfiguredDb {
 
 	private ConfiguredDb() {
 	}
@@ -50,7 +50,7 @@ final class ConfiguredDb {
 	}
 
 	/** {@code queuectl.db} as configured in the files: the user's, else the install's; null when blank. */
-	static String fromConfigFiles() {
+	public static String fromConfigFiles() {
 		Path user = userConfigFile();
 		if (Files.isRegularFile(user)) {
 			try (InputStream in = Files.newInputStream(user)) {
@@ -89,7 +89,7 @@ final class ConfiguredDb {
 	 * {@code queuectl.KEY} from the files, the user's winning over the install's; null when blank
 	 * or unset.
 	 */
-	static String setting(String key) {
+	public static String setting(String key) {
 		Path user = userConfigFile();
 		if (Files.isRegularFile(user)) {
 			try (InputStream in = Files.newInputStream(user)) {

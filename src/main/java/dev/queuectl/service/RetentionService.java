@@ -1,4 +1,4 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +14,9 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.queuectl.job.JobState;
 import dev.queuectl.config.Setting;
-import dev.queuectl.config.Settings;
+import dev.queuectl.service.Settings;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.JobStore;
 import dev.queuectl.store.MaintenanceStore;

@@ -1,4 +1,4 @@
-package dev.queuectl;
+package dev.queuectl.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,14 +25,14 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * the config locations, the command line's properties and the settings no file may change (the
  * HTTP endpoints stay on loopback and serve only health, metrics and prometheus, read-only).
  */
-final class ConfigLockdown implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+public final class ConfigLockdown implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
 
 	static final String NAME = "queuectlCommandLine";
 
 	private final Map<String, Object> properties;
 
 	/** {@code commandLine}: properties from the command line, which also win over every file. */
-	ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp) {
+	public ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp) {
 		this(commandLine, serveHttp, "127.0.0.1");
 	}
 
@@ -40,7 +40,7 @@ final class ConfigLockdown implements ApplicationListener<ApplicationEnvironment
 	 * {@code bind}: the address of the HTTP server; only {@code dashboard --bind} gives another than
 	 * 127.0.0.1, and then the web layer refuses every request without the access token.
 	 */
-	ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp, String bind) {
+	public ConfigLockdown(Map<String, Object> commandLine, boolean serveHttp, String bind) {
 		Map<String, Object> p = new LinkedHashMap<>(commandLine);
 		java.nio.file.Path install = ConfiguredDb.installConfigFile();
 		p.put("spring.config.location", "classpath:/application.yml,"

@@ -1,4 +1,4 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -14,8 +14,15 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.queuectl.job.JobsEnqueued;
+import dev.queuectl.job.JobSpecParser;
+import dev.queuectl.job.Ticks;
+import dev.queuectl.job.Schedule;
+import dev.queuectl.job.NewJob;
+import dev.queuectl.job.JobState;
+import dev.queuectl.job.Job;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.config.Settings;
+import dev.queuectl.service.Settings;
 import dev.queuectl.store.ScheduleStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;

@@ -1,4 +1,4 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +16,15 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
+import dev.queuectl.job.JobsEnqueued;
+import dev.queuectl.job.JobSpecParser;
+import dev.queuectl.job.NewJob;
+import dev.queuectl.job.JobState;
+import dev.queuectl.job.JobRun;
+import dev.queuectl.job.Job;
+import dev.queuectl.config.Durations;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.config.Settings;
+import dev.queuectl.service.Settings;
 import dev.queuectl.store.JobStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;

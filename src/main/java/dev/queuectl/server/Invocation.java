@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.server;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -13,16 +13,16 @@ public record Invocation(Path workingDir, InputStream stdin, PrintWriter err) {
 
 	private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
 
-	static Invocation current() {
+	public static Invocation current() {
 		Invocation invocation = CURRENT.get();
 		return invocation != null ? invocation : ofThisProcess();
 	}
 
-	static Invocation ofThisProcess() {
+	public static Invocation ofThisProcess() {
 		return new Invocation(Path.of(System.getProperty("user.dir")), System.in, new PrintWriter(System.err, true));
 	}
 
-	<T> T run(java.util.function.Supplier<T> action) {
+	public <T> T run(java.util.function.Supplier<T> action) {
 		Invocation previous = CURRENT.get();
 		CURRENT.set(this);
 		try {

@@ -1,4 +1,4 @@
-package dev.queuectl.config;
+package dev.queuectl.service;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,6 +6,8 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.queuectl.config.Durations;
+import dev.queuectl.config.Setting;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.store.SettingsStore;
 import org.springframework.core.env.Environment;

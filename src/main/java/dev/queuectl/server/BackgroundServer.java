@@ -1,4 +1,4 @@
-package dev.queuectl;
+package dev.queuectl.server;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,11 +19,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import dev.queuectl.cli.RemoteClient;
+import dev.queuectl.OwnerOnly;
+import dev.queuectl.config.ConfiguredDb;
 import dev.queuectl.store.DatabaseLocation;
 
 /**
- * Starts the resident command server ({@code queuectl server run}, dev.queuectl.cli.ResidentServer)
+ * Starts the resident command server ({@code queuectl server run}, dev.queuectl.server.ResidentServer)
  * in the background after a one-shot command found nothing serving its database, so that the next
  * commands are answered in milliseconds. Plain Java, no Spring: it runs in {@link Main} after the
  * command, so the command itself is no slower than without a server.
@@ -37,7 +38,7 @@ import dev.queuectl.store.DatabaseLocation;
  * use the database, and not when turned off ({@link #enabled()}), nor beside a path that is not an
  * SQLite database (a folder, another file): it leaves no file there.
  */
-final class BackgroundServer {
+public final class BackgroundServer {
 
 	/** Served commands that do not use the database: no server is worth starting after them. */
 	private static final Set<String> NO_DB = Set.of("help", "server");
@@ -59,7 +60,7 @@ final class BackgroundServer {
 	}
 
 	/** Whether to start a server after running these words. */
-	static boolean wanted(List<String> words) {
+	public static boolean wanted(List<String> words) {
 		return !System.getProperty("queuectl.build", "").isEmpty() && !words.isEmpty()
 				&& usesServedDb(words.get(0)) && enabled();
 	}
@@ -101,7 +102,7 @@ final class BackgroundServer {
 	 * In the server process: takes the server lock for the process's life. False when another
 	 * server holds it.
 	 */
-	static synchronized boolean lockForLife(DatabaseLocation location) {
+	public static synchronized boolean lockForLife(DatabaseLocation location) {
 		try {
 			FileChannel ch = open(serverLock(location));
 			FileLock lock = ch.tryLock();
@@ -118,7 +119,7 @@ final class BackgroundServer {
 	}
 
 	/** Starts a server for the database unless one runs, starts, or something else serves it. */
-	static void ensure(DatabaseLocation location) {
+	public static void ensure(DatabaseLocation location) {
 		Path dir = location.dataDir();
 		if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !location.exists()) {
 			// a folder or another kind of file named as the database: the command refused it, and

@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.server;
 
 /** How this process was asked to run. */
 public enum Mode {

@@ -1,4 +1,7 @@
-package dev.queuectl;
+package dev.queuectl.web;
+
+import dev.queuectl.QueuectlException;
+import dev.queuectl.OptionWords;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

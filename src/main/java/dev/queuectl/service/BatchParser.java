@@ -1,4 +1,4 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
+import dev.queuectl.job.JobSpecParser;
+import dev.queuectl.job.NewJob;
 import dev.queuectl.QueuectlException;
 import tools.jackson.databind.JsonNode;
 

@@ -1,8 +1,10 @@
-package dev.queuectl.job;
+package dev.queuectl.service;
 
 import java.time.Clock;
 import java.util.List;
 
+import dev.queuectl.job.JobSpecParser;
+import dev.queuectl.job.QueueInfo;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.store.QueueStore;
 import org.springframework.stereotype.Service;

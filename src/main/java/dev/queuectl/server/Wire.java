@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.server;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
