@@ -3,7 +3,7 @@
  * header:
  *
  * - client-config.c: where the database is (--db, QUEUECTL_DB, the configuration files, the default
- *   path), with the Java string rules it needs;
+ *   path), decided in db_socket alone, with the Java string rules it needs;
  * - client-pg.c: a PostgreSQL URL's socket, named as dev.queuectl.store.PostgresUrl names it;
  * - client-wire.c: the connection and the protocol of dev.queuectl.server.Wire, and the signals;
  * - client.c: main, which puts them together.
@@ -50,8 +50,8 @@ char *trim(char *s);
 int blank(const char *s);
 const char *home_dir(void);
 int utf8(const char *s);
-char *configured_db(void);
-char *resolve_db(const char *configured);
+char *data_home(void);
+char *db_socket(const char *flag);
 
 /* ---- client-pg.c: a PostgreSQL URL's socket ------------------------------------------------- */
 

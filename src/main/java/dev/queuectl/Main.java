@@ -97,17 +97,16 @@ public final class Main {
 				words.add(args[i]);
 			}
 		}
-		if (db == null) {
-			db = System.getenv("QUEUECTL_DB");
-		}
-		if (db == null) {
-			db = ConfiguredDb.fromConfigFiles();
-		}
 		try {
-			return DatabaseLocation.resolve(db);
+			return location(db);
 		}
 		catch (RuntimeException ex) {
 			return null; // the application says what is wrong with it
 		}
+	}
+
+	/** Where the database is, given {@code --db}'s value (null when not given): {@link DatabaseLocation#find}. */
+	static DatabaseLocation location(String flag) {
+		return DatabaseLocation.find(flag, ConfiguredDb.DB);
 	}
 }

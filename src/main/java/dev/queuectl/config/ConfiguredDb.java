@@ -11,8 +11,9 @@ import java.nio.file.Paths;
 
 /**
  * Where queuectl's configuration files are, and {@code queuectl.db} read from them without
- * starting Spring, for the fast path in {@link Main}. The files are the install's application.yml
- * (the file bin/queuectl names with {@code -Dqueuectl.install.config}: the project's, or an unpacked
+ * starting Spring, for {@code DatabaseLocation.find} (Main's fast path and the full application
+ * alike, so both take the same database). The files are the install's application.yml (the file
+ * bin/queuectl names with {@code -Dqueuectl.install.config}: the project's, or an unpacked
  * release's; else the copy inside the jar) and the user's {@code ${XDG_CONFIG_HOME:-~/.config}/queuectl/application.yml},
  * which wins; never a file in the working directory ({@link ConfigLockdown} makes Spring read the
  * same two). Understands the files as YAML written by hand: a {@code db:} key one level under
@@ -24,6 +25,18 @@ public final class ConfiguredDb {
 
 	private ConfiguredDb() {
 	}
+
+	/**
+	 * {@link #fromConfigFiles}, for {@code DatabaseLocation.find}, which reads the files only when
+	 * neither {@code --db} nor QUEUECTL_DB names the database. A class, not a lambda: no
+	 * invokedynamic bootstrap on the one-shot client's path.
+	 */
+	public static final java.util.function.Supplier<String> DB = new java.util.function.Supplier<>() {
+		@Override
+		public String get() {
+			return fromConfigFiles();
+		}
+	};
 
 	/** The user's configuration file (it may not exist). */
 	static Path userConfigFile() {
