@@ -98,7 +98,9 @@ public final class Main {
 			}
 		}
 		try {
-			return location(db);
+			DatabaseLocation location = location(db);
+			location.socket(); // a path with no file name (/) has no socket beside it
+			return location;
 		}
 		catch (RuntimeException ex) {
 			return null; // the application says what is wrong with it
