@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
+import dev.queuectl.job.HostFit;
 import dev.queuectl.job.JobService;
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.JobState;
@@ -56,8 +57,12 @@ class ApiController {
 
 	private final WebAccess access;
 
+	/** Why no live host could run a job that asks resources or slots. */
+	private final HostFit hostFit;
+
 	ApiController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
-			OutputStreams output, WebAccess access) {
+			OutputStreams output, WebAccess access, HostFit hostFit) {
+		this.hostFit = hostFit;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
@@ -138,6 +143,7 @@ class ApiController {
 	Map<String, Object> show(@PathVariable String id) {
 		Job job = this.jobs.get(id);
 		Map<String, Object> m = Render.job(job);
+		m.put("waits", this.hostFit.noHostFor(job).orElse(null));
 		m.put("after", this.jobs.dependencies(id));
 		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
 		return m;
