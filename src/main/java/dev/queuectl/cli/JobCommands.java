@@ -243,8 +243,8 @@ class JobCommands {
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
 		String noHost = this.hostFit.noHostFor(job).orElse(null);
-		if (noHost != null) {
-			fields.put("waits", noHost);
+		if (noHost != null || Boolean.TRUE.equals(json)) {
+			fields.put("waits", noHost); // why no live host could run it (JSON: null when one could)
 		}
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
