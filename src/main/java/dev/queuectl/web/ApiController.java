@@ -198,6 +198,7 @@ class ApiController {
 		m.put("jobs", jobs);
 		m.put("paused_queues", this.queues.paused());
 		m.put("workers", this.workers.workers().stream().map(Render::worker).toList());
+		m.put("no_host", this.hostFit.unrunnable());
 		return m;
 	}
 
