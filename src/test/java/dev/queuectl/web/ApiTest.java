@@ -64,6 +64,10 @@ class ApiTest extends WebTestSupport {
 		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"resources\":{\"mem\":\"16GB\"}}"), 400,
 				"field 'resources': 'mem' unknown suffix 'GB' (K, M, G or T: powers of 1024)");
 		assertThat(json(get("/api/jobs?state=pending")).get("jobs").size()).isEqualTo(1);
+		// the dashboard's job page says the same, and the hosts view has a resources column
+		String page = get("/jobs/g1").body();
+		assertThat(page).contains("gpu=1,mem=16G", "no live host");
+		assertThat(get("/").body()).contains("<th>resources</th>");
 	}
 
 	@Test
