@@ -46,7 +46,11 @@ class JobCommands {
 
 	private final dev.queuectl.service.RetentionService retention;
 
-	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention) {
+	private final dev.queuectl.service.HostFit hostFit;
+
+	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention,
+			dev.queuectl.service.HostFit hostFit) {
+		this.hostFit = hostFit;
 		this.retention = retention;
 		this.jobs = jobs;
 		this.workers = workers;
@@ -57,7 +61,9 @@ class JobCommands {
 			help = """
 					Fields: command (required), id, max_retries, priority, queue, run_at or delay, timeout,
 					after (ids of jobs that must complete first), unique_key (while a job with the same key
-					has not finished, another is not stored: its id is printed, exit 0).
+					has not finished, another is not stored: its id is printed, exit 0), resources (what a
+					host must have free: {"gpu":1,"mem":"16G"}, names a-z 0-9 _ -, integers, K/M/G/T sizes;
+					see worker start --resources), slots (how many of a host's slots it takes at once, default 1).
 					The job runs in the directory it was enqueued from.
 					Input is UTF-8 whatever the locale; an invalid byte is refused (with its line number).
 					id: 1-128 characters of A-Z a-z 0-9 . _ : - not starting with a dot.
@@ -69,6 +75,7 @@ class JobCommands {
 					  queuectl enqueue '{"command":"make report","delay":"5m","priority":10}'
 					  queuectl enqueue '{"id":"upload","command":"./upload.sh","after":["backup"]}'
 					  queuectl enqueue '{"command":"./sync.sh","unique_key":"sync"}' --json
+					  queuectl enqueue '{"command":"./train.sh","resources":{"gpu":1,"mem":"16G"},"slots":2}'
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
@@ -237,6 +244,10 @@ class JobCommands {
 		PrintWriter out = ctx.outputWriter();
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
+		String noHost = this.hostFit.noHostFor(job).orElse(null);
+		if (noHost != null || Boolean.TRUE.equals(json)) {
+			fields.put("waits", noHost); // why no live host could run it (JSON: null when one could)
+		}
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
 			fields.put("runs", runs.stream().map(Render::run).toList());
@@ -249,6 +260,7 @@ class JobCommands {
 				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone") + ")")
 				.toList()));
 		}
+		fields.put("resources", Render.resources(job.resources()));
 		int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
 		fields.forEach((k, v) -> out.println(k + " ".repeat(width - k.length() + 2) + (v == null ? "-" : v)));
 		out.println();
@@ -278,6 +290,7 @@ class JobCommands {
 		List<WorkerInfo> live = this.workers.workers();
 		List<String> paused = this.queues.paused();
 		dev.queuectl.service.RetentionService.Sizes sizes = this.retention.sizes();
+		Map<String, List<String>> noHost = this.hostFit.unrunnable();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
@@ -286,6 +299,7 @@ class JobCommands {
 			m.put("jobs", jobs);
 			m.put("paused_queues", paused);
 			m.put("workers", live.stream().map(Render::worker).toList());
+			m.put("no_host", noHost);
 			Map<String, Object> storage = new LinkedHashMap<>();
 			storage.put("database_bytes", sizes.database());
 			storage.put("wal_bytes", sizes.wal());
@@ -311,6 +325,11 @@ class JobCommands {
 			out.println();
 			out.println("paused queues: " + String.join(", ", paused) + " (no new jobs start from them)");
 		}
+		if (!noHost.isEmpty()) {
+			out.println();
+		}
+		noHost.forEach((why, ids) -> out.println(ids.size() + " waiting job(s) no live host could run, " + why + ": "
+				+ String.join(", ", ids.subList(0, Math.min(5, ids.size()))) + (ids.size() > 5 ? ", ..." : "")));
 		out.println();
 		if (ResidentServer.statusLine() != null) {
 			out.println(ResidentServer.statusLine());
@@ -324,9 +343,9 @@ class JobCommands {
 			hosts.add(List.of(w.id(), Long.toString(w.pid()), w.runningJobs().size() + "/" + w.slots(),
 					w.queues() == null ? "all" : w.queues(), w.httpPort() == null ? "-" : w.httpPort().toString(),
 					w.stopRequested() ? "stopping" : "running",
-					w.runningJobs().isEmpty() ? "-" : String.join(",", w.runningJobs())));
+					Render.resources(w.resources()), w.runningJobs().isEmpty() ? "-" : String.join(",", w.runningJobs())));
 		}
-		Render.table(out, List.of("WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RUNNING"), hosts);
+		Render.table(out, List.of("WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RESOURCES", "RUNNING"), hosts);
 	}
 
 	@Command(name = { "dlq", "list" }, group = "Dead letter queue", description = "List dead jobs", help = """

@@ -7,5 +7,15 @@ import java.time.Instant;
 public record Job(String id, String command, JobState state, String queue, int priority, int attempts,
 		int maxRetries, Instant runAt, Duration timeout, String workingDir, Instant createdAt, Instant updatedAt,
 		Instant startedAt, Instant finishedAt, Integer exitCode, String lastError, String workerId,
-		Instant leaseExpiresAt, Instant cancelRequestedAt, String uniqueKey) {
+		Instant leaseExpiresAt, Instant cancelRequestedAt, String uniqueKey, Resources resources, int slots) {
+
+	/** A job that asks no resources and one slot. */
+	public Job(String id, String command, JobState state, String queue, int priority, int attempts,
+			int maxRetries, Instant runAt, Duration timeout, String workingDir, Instant createdAt, Instant updatedAt,
+			Instant startedAt, Instant finishedAt, Integer exitCode, String lastError, String workerId,
+			Instant leaseExpiresAt, Instant cancelRequestedAt, String uniqueKey) {
+		this(id, command, state, queue, priority, attempts, maxRetries, runAt, timeout, workingDir, createdAt, updatedAt,
+				startedAt, finishedAt, exitCode, lastError, workerId, leaseExpiresAt, cancelRequestedAt, uniqueKey,
+				Resources.NONE, 1);
+	}
 }

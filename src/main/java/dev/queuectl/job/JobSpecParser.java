@@ -46,7 +46,7 @@ public final class JobSpecParser {
 	public static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
-			"timeout", "queue", "after", "unique_key");
+			"timeout", "queue", "after", "unique_key", "resources", "slots");
 
 	/** At most this many jobs a job runs after. */
 	static final int MAX_AFTER = 100;
@@ -144,7 +144,7 @@ public final class JobSpecParser {
 		for (Map.Entry<String, JsonNode> field : node.properties()) {
 			if (!FIELDS.contains(field.getKey())) {
 				throw QueuectlException.usage(where + "unknown field '" + shown(field.getKey()) + "' (allowed: command, id, "
-						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key)");
+						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key, resources, slots)");
 			}
 		}
 		String id = optionalString(node, "id", where);
@@ -195,8 +195,10 @@ public final class JobSpecParser {
 			throw QueuectlException.usage(where + "field 'unique_key' must be 1-" + MAX_UNIQUE_KEY + " characters");
 		}
 		List<String> after = after(node, id, where);
+		Resources resources = Resources.fromJson(node.get("resources"), where);
+		int slots = optionalInt(node, "slots", 1, Resources.MAX_SLOTS, 1, where);
 		return new NewJob(id, command, queue, priority, maxRetries, runAt, runAtText != null, timeout, defaults.workingDir(),
-				uniqueKey, after);
+				uniqueKey, after, resources, slots);
 	}
 
 	/** The ids of field 'after': a string or an array of strings, each a valid id, not the job's own. */

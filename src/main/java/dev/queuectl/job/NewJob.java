@@ -9,8 +9,22 @@ import java.util.List;
  * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none).
  * {@code runAtNamed}: {@code runAt} is an instant named by the user or a schedule's tick, stored as it
  * is; otherwise it was counted from the enqueuing host's now (now, or now plus a delay), and is
- * counted from the database's clock where that differs (PostgreSQL).
+ * counted from the database's clock where that differs (PostgreSQL). {@code resources} and
+ * {@code slots}: what a host must have free to start it ({@link Resources}).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
-		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
+		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+		Resources resources, int slots) {
+
+	/** A job that asks no resources and one slot. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				Resources.NONE, 1);
+	}
+
+	/** Whether the job asks resources or more than one slot: stored and claimed with its demand. */
+	public boolean weighted() {
+		return !this.resources.isEmpty() || this.slots != 1;
+	}
 }

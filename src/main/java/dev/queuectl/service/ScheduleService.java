@@ -22,7 +22,6 @@ import dev.queuectl.job.NewJob;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.Job;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.service.Settings;
 import dev.queuectl.store.ScheduleStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;
@@ -331,7 +330,7 @@ public class ScheduleService {
 		NewJob t = JobSpecParser.parse(node, "",
 				new JobSpecParser.Defaults(this.settings.snapshot().maxRetries(), runAt, s.workingDir()));
 		return new NewJob(s.name() + ":" + suffix, t.command(), t.queue(), t.priority(), t.maxRetries(), t.runAt(),
-				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of());
+				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of(), t.resources(), t.slots());
 	}
 
 	/** The states of the named jobs that exist. */

@@ -6,13 +6,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import dev.queuectl.job.FreeOnHost;
+
 /**
  * The text of a claim's statements, one dialect's, and nothing else: it reads no database. Each
  * database's statements are written out whole below (SQLite's, then PostgreSQL's), their few
  * variable parts as format slots. {@link WorkerStore} reads the facts a claim depends on (the
  * priorities of runnable jobs, the rooms of paused or limited queues) with the reads here, picks
  * the select that fits them, and runs it inside the claiming UPDATE ({@link #update}).
- * ClaimQueryTest pins every statement's text.
+ * While some runnable job asks resources or slots, the arms take only jobs that fit what the host
+ * has free ({@link FreeOnHost}, {@link #SQLITE_FITS}). ClaimQueryTest pins every statement's text.
  */
 final class ClaimQuery {
 
@@ -82,13 +85,21 @@ final class ClaimQuery {
 	 */
 	private static final String SQLITE_EVERY_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= {now} \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= {now}%6$s \
 			ORDER BY %2$s LIMIT %3$d) a%5$d""";
+
+	/**
+	 * While some runnable job asks resources or slots, each arm ({@code %6$s}) takes only jobs that
+	 * fit what the host has free: at most the slots bound, and no resource above the free amount
+	 * bound as a JSON object (a name it lacks: 0). A job that asks nothing passes at its first test.
+	 */
+	private static final String SQLITE_FITS = " AND slots <= ? AND (resources IS NULL OR NOT EXISTS (SELECT 1 FROM "
+			+ "json_each(jobs.resources) r WHERE r.value > COALESCE(json_extract(?, '$.\"' || r.key || '\"'), 0)))";
 
 	/** An arm over one queue, as {@link #SQLITE_EVERY_QUEUE_ARM}. */
 	private static final String SQLITE_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue \
-			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= {now} \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= {now}%6$s \
 			ORDER BY %2$s LIMIT %3$d) a%5$d""";
 
 	// ---- PostgreSQL's statements, whole ({now}: the server's clock; {arms}: PRIORITY_ARMS). Its
@@ -131,12 +142,24 @@ final class ClaimQuery {
 	 */
 	private static final String POSTGRESQL_EVERY_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= (SELECT {now})%6$s \
 			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
+
+	/** As {@link #SQLITE_FITS}. */
+	private static final String POSTGRESQL_FITS = " AND slots <= ? AND (resources IS NULL OR NOT EXISTS (SELECT 1 FROM "
+			+ "jsonb_each_text(jobs.resources) r WHERE CAST(r.value AS BIGINT) > "
+			+ "COALESCE(CAST(CAST(? AS JSONB) ->> r.key AS BIGINT), 0)))";
+
+	/**
+	 * Whether any runnable job asks resources or more than one slot: one seek of jobs_weighted (V11),
+	 * an index empty as a rule. Only then do the arms test what fits ({@code %6$s}).
+	 */
+	static final String WEIGHTED = "SELECT EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) "
+			+ "AND state IN ('pending', 'failed'))";
 
 	private static final String POSTGRESQL_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
-			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= (SELECT {now})%6$s \
 			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
 
 	/**
@@ -175,6 +198,9 @@ final class ClaimQuery {
 	/** {@link #everyQueueInOne}'s statement, its arms' limit left as {@code %1$d}; PostgreSQL only. */
 	private final String everyQueueInOneSql;
 
+	/** {@link #SQLITE_FITS} or {@link #POSTGRESQL_FITS}. */
+	private final String fits;
+
 	ClaimQuery(Dialect dialect) {
 		this.dialect = dialect;
 		boolean pg = dialect.isPostgres();
@@ -185,6 +211,7 @@ final class ClaimQuery {
 		this.everyQueueArm = fill(pg ? POSTGRESQL_EVERY_QUEUE_ARM : SQLITE_EVERY_QUEUE_ARM);
 		this.queueArm = fill(pg ? POSTGRESQL_QUEUE_ARM : SQLITE_QUEUE_ARM);
 		this.everyQueueInOneSql = pg ? fill(POSTGRESQL_EVERY_QUEUE_IN_ONE) : null;
+		this.fits = pg ? POSTGRESQL_FITS : SQLITE_FITS;
 	}
 
 	/** A statement with its {now} (the lease clock, {@link Dialect#clock}) and {arms} filled in. */
@@ -224,7 +251,15 @@ final class ClaimQuery {
 	 * skipping those another host has locked.
 	 */
 	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, List<Object> args) {
-		List<String> groups = arms(null, priorities, n, now, lock, args);
+		return overEveryQueue(priorities, n, now, lock, null, args);
+	}
+
+	/**
+	 * {@link #overEveryQueue}, each arm taking only jobs that fit {@code free} (null: every job, the
+	 * statement as above): while some runnable job asks resources or slots.
+	 */
+	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, FreeOnHost free, List<Object> args) {
+		List<String> groups = arms(null, priorities, n, now, lock, free, args);
 		args.add(n);
 		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
 	}
@@ -237,11 +272,17 @@ final class ClaimQuery {
 	 */
 	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
 			List<Object> args) {
+		return overQueues(byQueue, room, n, now, lock, null, args);
+	}
+
+	/** {@link #overQueues}, each arm taking only jobs that fit {@code free} (null: every job), as {@link #overEveryQueue}. */
+	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
+			FreeOnHost free, List<Object> args) {
 		List<String> groups = new ArrayList<>();
 		for (Map.Entry<String, List<Integer>> queue : byQueue.entrySet()) {
 			int limit = Math.min(n, room.getOrDefault(queue.getKey(), n));
 			if (limit > 0) {
-				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, args);
+				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, free, args);
 				groups.add(arms.size() == 1 ? arms.get(0)
 						: "SELECT * FROM (" + unionAll(arms) + BEST_FIRST_LIMIT + limit + ") g" + groups.size());
 			}
@@ -262,24 +303,29 @@ final class ClaimQuery {
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = %s + ?, finished_at = NULL
 				WHERE id IN (%s)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority"""
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority, slots, resources"""
 			.formatted(this.dialect.clock(), chosen);
 	}
 
 	/** The arms over one index: due jobs of each priority given (of {@code queue}, if not null). */
 	private List<String> arms(String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
-			List<Object> args) {
+			FreeOnHost free, List<Object> args) {
 		List<String> arms = new ArrayList<>();
 		int named = Math.min(priorities.size(), PRIORITY_ARMS);
 		for (int i = 0; i < named || i == named && priorities.size() > named; i++) {
 			boolean rest = i == named;
 			arms.add((queue == null ? this.everyQueueArm : this.queueArm).formatted(rest ? "<" : "=",
-					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i));
+					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i,
+					free == null ? "" : this.fits));
 			if (queue != null) {
 				args.add(queue);
 			}
 			args.add(priorities.get(rest ? named - 1 : i));
 			args.addAll(Arrays.asList(this.dialect.clockArgs(now)));
+			if (free != null) {
+				args.add(free.slotBound());
+				args.add(free.resources().isEmpty() ? "{}" : free.resources().toJson());
+			}
 		}
 		return arms;
 	}

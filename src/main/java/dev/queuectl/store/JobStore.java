@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.IntConsumer;
 
 import dev.queuectl.job.Job;
+import dev.queuectl.job.Resources;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.NewJob;
@@ -65,7 +66,7 @@ public class JobStore {
 	private static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
 			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at,
-			cancel_requested_at, unique_key""";
+			cancel_requested_at, unique_key, resources, slots""";
 
 	/** The states in which a job holds its unique key (the partial unique index says the same). */
 	static final String LIVE = "('waiting', 'pending', 'processing', 'failed')";
@@ -115,6 +116,7 @@ public class JobStore {
 			}
 		}
 		List<Object[]> deps = new ArrayList<>();
+		List<Object[]> demands = new ArrayList<>();
 		int c = 0;
 		for (int i = 0; i < jobs.size(); i++) {
 			if (c < conflicts.size() && conflicts.get(c) == i) {
@@ -123,6 +125,15 @@ public class JobStore {
 			}
 			NewJob job = jobs.get(i);
 			job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep }));
+			if (job.weighted()) {
+				demands.add(new Object[] { job.resources().toJson(), job.slots(), job.id() });
+			}
+		}
+		if (!demands.isEmpty()) {
+			// the few jobs that ask resources or slots: their demand written in the same transaction,
+			// so the inserts of every other job stay as they were (a claim never sees a row without it)
+			this.jdbc.batchUpdate("UPDATE jobs SET resources = " + (this.dialect.isPostgres() ? "CAST(? AS JSONB)" : "?")
+					+ ", slots = ? WHERE id = ?", demands);
 		}
 		if (!deps.isEmpty()) {
 			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on) VALUES (?, ?)", deps);
@@ -589,6 +600,16 @@ public class JobStore {
 				ORDER BY duration_ms""", Long.class, newest, since.toEpochMilli());
 	}
 
+	/**
+	 * Up to {@code limit} runnable or waiting-to-retry jobs that ask resources or several slots,
+	 * through jobs_weighted (V11), oldest first; and jobs waiting for others that ask them.
+	 */
+	public List<Job> waitingWithDemand(int limit) {
+		return this.jdbc.query("SELECT " + COLUMNS + """
+				 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed', 'waiting')
+				ORDER BY created_at, id LIMIT ?""", JOB, limit);
+	}
+
 	/** Jobs per state, every state present: a read of the counters, whatever the number of jobs. */
 	public Map<JobState, Long> countByState() {
 		return this.counts.byState();
@@ -617,7 +638,7 @@ public class JobStore {
 				instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "started_at"),
 				instant(rs, "finished_at"), integer(rs, "exit_code"), rs.getString("last_error"),
 				rs.getString("worker_id"), instant(rs, "lease_expires_at"), instant(rs, "cancel_requested_at"),
-				rs.getString("unique_key"));
+				rs.getString("unique_key"), Resources.fromStored(rs.getString("resources")), rs.getInt("slots"));
 	}
 
 	static JobRun mapRun(ResultSet rs, int row) throws SQLException {

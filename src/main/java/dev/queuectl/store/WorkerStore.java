@@ -15,6 +15,8 @@ import java.util.Map;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.job.Claim;
+import dev.queuectl.job.FreeOnHost;
+import dev.queuectl.job.Resources;
 import dev.queuectl.job.RunResult;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -60,8 +62,26 @@ public class WorkerStore {
 
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
+		return hasRunnable(queues, now, null);
+	}
+
+	/**
+	 * {@link #hasRunnable(List, Instant)} for a host with {@code free} (null: any job): a job that
+	 * does not fit it counts only when it could, so a host that offers no gpu, with only gpu jobs
+	 * waiting, polls with reads and takes no write lock. The fit is read only when a job is found and
+	 * some runnable job asks resources or slots.
+	 */
+	public boolean hasRunnable(List<String> queues, Instant now, FreeOnHost free) {
 		List<Object> args = new ArrayList<>();
-		String sql = runnable(queues, 1, now, true, false, args);
+		String sql = runnable(queues, 1, now, true, false, null, args);
+		if (sql == null || this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty()) {
+			return false;
+		}
+		if (free == null || !Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.WEIGHTED, Boolean.class))) {
+			return true;
+		}
+		args.clear();
+		sql = runnable(queues, 1, now, true, false, free, args);
 		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
 	}
 
@@ -79,7 +99,7 @@ public class WorkerStore {
 	 * 1,000 ranges a claim while one of them is paused). {@code lock}: PostgreSQL locks the rows
 	 * read, skipping those another host has locked.
 	 */
-	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock,
+	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock, FreeOnHost free,
 			List<Object> args) {
 		List<Integer> found = null;
 		if (controlled && !lock && queues.isEmpty()) {
@@ -90,15 +110,15 @@ public class WorkerStore {
 			}
 		}
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
-		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
+		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres() && free == null) {
 			args.add(n);
 			return this.claimQuery.everyQueueInOne(n);
 		}
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = found != null ? found : priorities();
-			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, args);
+			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, free, args);
 		}
-		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, args);
+		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, free, args);
 	}
 
 	/** The priorities of runnable jobs, due or not, highest first ({@link ClaimQuery#priorities()}). */
@@ -138,15 +158,21 @@ public class WorkerStore {
 	 * the state index and sorts every pending job on each claim.
 	 */
 	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
-		return this.tx.execute(status -> claim(workerId, queues, n, now, lease, controls(workerId)));
+		return claim(workerId, queues, n, now, lease, null);
+	}
+
+	/** {@link #claim(String, List, int, Instant, Duration)} of only jobs that fit {@code free} (null: any). */
+	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, FreeOnHost free) {
+		return this.tx.execute(status -> claim(workerId, queues, n, now, lease, controls(workerId), free));
 	}
 
 	/**
 	 * What the control features ask of a batch, read in one statement: whether any job runs after
 	 * another, whether any queue is paused or limited, whether any job of this host is to be
-	 * canceled. Each is almost always false, and then its statements are not run at all.
+	 * canceled, whether any runnable job asks resources or slots. Each is almost always false, and
+	 * then its statements are not run at all.
 	 */
-	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels) {
+	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean weighted) {
 	}
 
 	/** The columns of {@link Controls}, in its order; binds this worker's id. */
@@ -154,7 +180,8 @@ public class WorkerStore {
 			SELECT EXISTS (SELECT 1 FROM job_deps),
 			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
-			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL)""";
+			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL),
+			       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed'))""";
 
 	private Controls controls(String workerId) {
 		return this.jdbc.queryForObject(CONTROLS, (rs, i) -> controls(rs, 1), workerId);
@@ -162,18 +189,91 @@ public class WorkerStore {
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
 		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
-				rs.getBoolean(first + 3));
+				rs.getBoolean(first + 3), rs.getBoolean(first + 4));
 	}
 
-	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
+	/**
+	 * The claim of a turn. {@code free} null: any job (a caller that keeps no account of its host).
+	 * Otherwise only jobs that fit it, together: while some runnable job asks resources or slots
+	 * ({@code controls.weighted()}) the arms test each job against {@code free}
+	 * ({@link ClaimQuery#overEveryQueue}), but several jobs that each fit may not fit together (two
+	 * gpu jobs, one gpu free): the claim is made under a savepoint and, when its best jobs fit only up
+	 * to the k-th, rolled back and made again for k jobs, then again for the rest with what is left
+	 * free (each job keeps its place in the queue). Without such jobs the claim is today's one
+	 * statement; a job that asks resources enqueued between the controls' read and the claim
+	 * (PostgreSQL's READ COMMITTED; SQLite's transaction is IMMEDIATE) goes back uncounted if it
+	 * does not fit.
+	 */
+	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls,
+			FreeOnHost free) {
 		if (controls.limits() && this.dialect.isPostgres()) {
 			// in READ COMMITTED two hosts could both count room for one more job: the first to lock
 			// the limited queues' rows claims, the other then counts its claims (SQLite: one writer)
 			this.jdbc.queryForList(ClaimQuery.LOCK_LIMITED_QUEUES, String.class);
 		}
+		if (free == null || !controls.weighted()) {
+			List<Claim> claims = claimOnce(workerId, queues, n, now, lease, controls, null);
+			if (free != null && claims.stream().anyMatch(c -> c.slots() != 1 || !c.resources().isEmpty())) {
+				giveBackMisfits(claims, free, workerId, now);
+			}
+			return claims;
+		}
+		List<Claim> all = new ArrayList<>();
+		FreeOnHost left = free;
+		int limit = n;
+		for (int round = 0; limit > 0 && round < 2 * n + 2; round++) {
+			this.jdbc.execute("SAVEPOINT claim_fit");
+			List<Claim> got = claimOnce(workerId, queues, limit, now, lease, controls, left);
+			FreeOnHost after = left;
+			int fit = 0;
+			for (Claim c : got) {
+				if (!after.fits(c.slots(), c.resources())) {
+					break;
+				}
+				after = after.minus(c.slots(), c.resources());
+				fit++;
+			}
+			if (fit < got.size()) { // they fit only up to the fit-th: claim just those
+				this.jdbc.execute("ROLLBACK TO SAVEPOINT claim_fit");
+				this.jdbc.execute("RELEASE SAVEPOINT claim_fit");
+				if (fit == 0) {
+					break;
+				}
+				limit = fit;
+				continue;
+			}
+			this.jdbc.execute("RELEASE SAVEPOINT claim_fit");
+			all.addAll(got);
+			left = after;
+			if (got.size() < limit) {
+				break; // nothing more fits
+			}
+			limit = n - all.size();
+		}
+		return all; // each round best first, and each took the best that fitted after the ones before
+	}
+
+	/** Puts back, uncounted, the claims that do not fit {@code free} once the better ones are taken. */
+	private void giveBackMisfits(List<Claim> claims, FreeOnHost free, String workerId, Instant now) {
+		FreeOnHost left = free;
+		for (java.util.Iterator<Claim> it = claims.iterator(); it.hasNext();) {
+			Claim c = it.next();
+			if (left.fits(c.slots(), c.resources())) {
+				left = left.minus(c.slots(), c.resources());
+			}
+			else {
+				returnToQueue(c, workerId, now);
+				it.remove();
+			}
+		}
+	}
+
+	/** One claiming statement: up to {@code n} runnable jobs, best first, of those that fit {@code fitTo} (null: any). */
+	private List<Claim> claimOnce(String workerId, List<String> queues, int n, Instant now, Duration lease,
+			Controls controls, FreeOnHost fitTo) {
 		List<Object> args = new ArrayList<>();
 		// due on the server's clock on PostgreSQL (run_at is stored in its frame: Dialect.dueAt)
-		String chosen = runnable(queues, n, now, controls.queues(), true, args);
+		String chosen = runnable(queues, n, now, controls.queues(), true, fitTo, args);
 		if (chosen == null) {
 			return List.of();
 		}
@@ -183,7 +283,8 @@ public class WorkerStore {
 		String sql = this.claimQuery.update(chosen);
 		List<Object[]> rows = this.jdbc.query(sql, (rs, i) -> new Object[] { new Claim(rs.getString(1), rs.getString(2),
 				rs.getString(3), rs.getInt(4), rs.getInt(5), JobStore.duration(rs, "timeout_ms"),
-				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8))), rs.getInt(9) }, all.toArray());
+				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(10),
+				Resources.fromStored(rs.getString(11))), rs.getInt(9) }, all.toArray());
 		rows.sort(BEST_FIRST); // best first, as chosen: an UPDATE returns its rows in no set order
 		List<Claim> claims = new ArrayList<>(rows.size());
 		rows.forEach(row -> claims.add((Claim) row[0]));
@@ -225,6 +326,16 @@ public class WorkerStore {
 	 */
 	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
 			List<String> queues, int claim, Instant now, Duration lease) {
+		return settleAndClaim(outcomes, workerId, backoffBase, maxBackoff, queues, claim, now, lease, null);
+	}
+
+	/**
+	 * {@link #settleAndClaim(List, String, int, Duration, List, int, Instant, Duration)} claiming only
+	 * jobs that fit {@code free} (null: any), what the host has free once the runs recorded here are
+	 * no longer counted.
+	 */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
+			List<String> queues, int claim, Instant now, Duration lease, FreeOnHost free) {
 		return this.tx.execute(status -> {
 			JobState[] states = new JobState[outcomes.size()];
 			List<Recording> recordings = new ArrayList<>();
@@ -298,7 +409,7 @@ public class WorkerStore {
 			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);
 			}
-			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
+			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls, free) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
 	}
@@ -428,8 +539,8 @@ public class WorkerStore {
 			Controls controls = null;
 			while (rs.next()) {
 				controls = controls(rs, 1);
-				if (rs.getString(5) != null) {
-					settled.add(rs.getString(5));
+				if (rs.getString(6) != null) {
+					settled.add(rs.getString(6));
 				}
 			}
 			return controls;

@@ -95,6 +95,8 @@ public final class Render {
 		m.put("lease_expires_at", iso(job.leaseExpiresAt()));
 		m.put("unique_key", job.uniqueKey());
 		m.put("cancel_requested_at", iso(job.cancelRequestedAt()));
+		m.put("resources", job.resources().isEmpty() ? null : job.resources().amounts());
+		m.put("slots", job.slots());
 		return m;
 	}
 
@@ -159,6 +161,7 @@ public final class Render {
 		m.put("heartbeat_at", iso(w.heartbeatAt()));
 		m.put("stop_requested", w.stopRequested());
 		m.put("running", w.runningJobs());
+		m.put("resources", w.resources().amounts());
 		return m;
 	}
 
@@ -174,6 +177,11 @@ public final class Render {
 	}
 
 	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
+
+	/** Resources for people: {@code gpu=1,mem=16G}, or "-" for none. */
+	public static String resources(dev.queuectl.job.Resources r) {
+		return r.isEmpty() ? "-" : r.toString();
+	}
 
 	public static String duration(Duration d) {
 		return d == null ? "-" : Durations.format(d);

@@ -16,6 +16,7 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.service.JobService;
+import dev.queuectl.service.HostFit;
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.JobState;
 import dev.queuectl.service.QueueService;
@@ -56,8 +57,12 @@ class ApiController {
 
 	private final WebAccess access;
 
+	/** Why no live host could run a job that asks resources or slots. */
+	private final HostFit hostFit;
+
 	ApiController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
-			OutputStreams output, WebAccess access) {
+			OutputStreams output, WebAccess access, HostFit hostFit) {
+		this.hostFit = hostFit;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
@@ -138,6 +143,7 @@ class ApiController {
 	Map<String, Object> show(@PathVariable String id) {
 		Job job = this.jobs.get(id);
 		Map<String, Object> m = Render.job(job);
+		m.put("waits", this.hostFit.noHostFor(job).orElse(null));
 		m.put("after", this.jobs.dependencies(id));
 		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
 		return m;
@@ -192,6 +198,7 @@ class ApiController {
 		m.put("jobs", jobs);
 		m.put("paused_queues", this.queues.paused());
 		m.put("workers", this.workers.workers().stream().map(Render::worker).toList());
+		m.put("no_host", this.hostFit.unrunnable());
 		return m;
 	}
 

@@ -15,6 +15,7 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.service.JobService;
+import dev.queuectl.service.HostFit;
 import dev.queuectl.job.JobState;
 import dev.queuectl.service.QueueService;
 import dev.queuectl.job.Schedule;
@@ -53,8 +54,12 @@ class DashboardController {
 
 	private final WebAccess access;
 
+	/** Why no live host could run a job that asks resources or slots. */
+	private final HostFit hostFit;
+
 	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
-			OutputStreams output, WebAccess access) {
+			OutputStreams output, WebAccess access, HostFit hostFit) {
+		this.hostFit = hostFit;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
@@ -113,7 +118,10 @@ class DashboardController {
 		common(model, "jobs");
 		Job job = this.jobs.get(id);
 		model.addAttribute("job", job);
-		model.addAttribute("fields", Render.job(job));
+		Map<String, Object> fields = Render.job(job);
+		fields.put("resources", Render.resources(job.resources()));
+		this.hostFit.noHostFor(job).ifPresent(why -> fields.put("waits", why));
+		model.addAttribute("fields", fields);
 		model.addAttribute("after", this.jobs.dependencies(id));
 		model.addAttribute("runs", this.jobs.runs(id));
 		model.addAttribute("running", job.state() == JobState.PROCESSING);

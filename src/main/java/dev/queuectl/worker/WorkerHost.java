@@ -3,6 +3,7 @@ package dev.queuectl.worker;
 import dev.queuectl.job.RunResult;
 
 import dev.queuectl.job.Claim;
+import dev.queuectl.job.FreeOnHost;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -48,6 +49,9 @@ import org.springframework.core.task.TaskExecutor;
  * that a slot finds its next job waiting and one transaction covers several jobs. Those claims
  * go back to the queue, uncounted, as soon as they have waited {@link #IDLE_POLL} (a job turned
  * out long) or the host stops.
+ * <p>
+ * Its claims take only jobs that fit what it has free ({@link HostCapacity}): the slots and the
+ * resources ({@code --resources}) its claimed jobs do not take.
  */
 final class WorkerHost {
 
@@ -177,6 +181,9 @@ final class WorkerHost {
 	/** How many finished runs make a dispatcher turn worth its transaction. */
 	private volatile int batch = 1;
 
+	/** The slots and resources the claimed jobs take, and so what is free (dispatcher only). */
+	private final HostCapacity capacity;
+
 	WorkerHost(WorkerOptions options, WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock,
 			TaskExecutor executor, JobRunner runner, WorkerMetrics metrics, Housekeeping chores) {
 		this.chores = chores;
@@ -189,6 +196,7 @@ final class WorkerHost {
 		this.runner = runner;
 		this.metrics = metrics;
 		this.config = settings.snapshot();
+		this.capacity = new HostCapacity(options.slots(), options.resources());
 		this.id = hostname() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
@@ -208,7 +216,7 @@ final class WorkerHost {
 	private void register(Instant now) {
 		this.registry.register(this.id, hostname(), ProcessHandle.current().pid(), this.options.slots(),
 				this.options.queues().isEmpty() ? null : String.join(",", this.options.queues()),
-				this.options.httpPort(), this.startedAt, now);
+				this.options.httpPort(), this.startedAt, now, this.options.resources());
 	}
 
 	/** Registers, then claims and runs jobs until asked to stop; returns once every job is settled. */
@@ -223,8 +231,9 @@ final class WorkerHost {
 		long prune = this.chores.interval().toMillis();
 		this.housekeeping.scheduleWithFixedDelay(this::keepHouse, Math.min(prune, 5000), prune, TimeUnit.MILLISECONDS);
 		this.store.reapExpired(now).forEach(jobId -> log.info("{} taken back from a dead worker", jobId));
-		log.info("worker {} started: {} slot(s), queues {}", this.id, this.options.slots(),
-				this.options.queues().isEmpty() ? "all" : this.options.queues());
+		log.info("worker {} started: {} slot(s), queues {}{}", this.id, this.options.slots(),
+				this.options.queues().isEmpty() ? "all" : this.options.queues(),
+				this.options.resources().isEmpty() ? "" : ", resources " + this.options.resources());
 		logPausedQueues();
 		for (int i = 0; i < this.options.slots(); i++) {
 			this.executor.execute(new Slot());
@@ -373,11 +382,17 @@ final class WorkerHost {
 				this.averageRunMs = Math.max(this.averageRunMs, IDLE_POLL.toMillis());
 			}
 			finished.stream().filter(d -> d.result() != null).forEach(d -> learn(d.result()));
-			int ahead = claimsAhead(slots, this.averageRunMs);
+			// recorded in this turn: their slots and resources are free for its claim
+			List<Claim> leaving = new ArrayList<>(finished.size() + returned.size());
+			finished.forEach(d -> leaving.add(d.claim()));
+			returned.forEach(a -> leaving.add(a.claim()));
+			// none ahead while a job of several slots is held: the slots of claimed jobs stay within the host's
+			int ahead = this.capacity.holdsMultiSlotWithout(leaving) ? 0 : claimsAhead(slots, this.averageRunMs);
 			this.batch = Math.max(1, ahead / 2);
-			int outstanding = this.busy - finished.size() - returned.size();
+			int outstanding = this.capacity.usedWithout(leaving); // a job of N slots counts N
 			int want = this.stopping ? 0 : Math.max(0, slots + ahead - outstanding);
-			if (finished.isEmpty() && returned.isEmpty() && want > 0 && !hasRunnable()) {
+			FreeOnHost free = this.capacity.freeWithout(leaving);
+			if (finished.isEmpty() && returned.isEmpty() && want > 0 && !hasRunnable(free)) {
 				want = 0; // an idle poll: nothing to claim, no transaction
 			}
 			if (!finished.isEmpty() || !returned.isEmpty() || want > 0) {
@@ -388,7 +403,7 @@ final class WorkerHost {
 				WorkerStore.Settled settled;
 				try {
 					settled = this.store.settleAndClaim(outcomes, this.id, cfg.backoffBase(), cfg.maxBackoff(),
-							this.options.queues(), want, this.clock.instant(), cfg.leaseTimeout());
+							this.options.queues(), want, this.clock.instant(), cfg.leaseTimeout(), free);
 				}
 				catch (RuntimeException ex) {
 					databaseFailed("database write failed, retrying", ex);
@@ -405,11 +420,13 @@ final class WorkerHost {
 				for (Assignment a : returned) {
 					this.running.remove(a.claim().jobId());
 				}
+				leaving.forEach(this.capacity::released);
 				this.metrics.returned(returned.size());
 				this.busy -= finished.size() + returned.size();
 				this.lastActive = System.nanoTime();
 				for (Claim claim : settled.claimed()) {
 					this.busy++;
+					this.capacity.claimed(claim);
 					JobExecutor.RunningJob handle = new JobExecutor.RunningJob();
 					this.running.put(claim.jobId(), handle);
 					this.ready.add(new Assignment(claim, handle, System.nanoTime()));
@@ -506,9 +523,9 @@ final class WorkerHost {
 		return this.ready.size() < this.options.slots() || this.done.size() >= this.batch || this.stopping;
 	}
 
-	private boolean hasRunnable() {
+	private boolean hasRunnable(FreeOnHost free) {
 		try {
-			return this.store.hasRunnable(this.options.queues(), this.clock.instant());
+			return this.store.hasRunnable(this.options.queues(), this.clock.instant(), free);
 		}
 		catch (RuntimeException ex) {
 			databaseFailed("database read failed", ex);

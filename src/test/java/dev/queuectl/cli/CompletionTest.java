@@ -31,7 +31,7 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(complete(script, "queuectl", "worker", "")).containsExactly("start", "stop");
 		assertThat(complete(script, "queuectl", "--db", "x.db", "dlq", "r")).containsExactly("retry");
 		assertThat(complete(script, "queuectl", "worker", "start", "--")).containsExactly("--count", "--queue", "--port",
-				"--no-http", "--clean-env", "--help");
+				"--no-http", "--clean-env", "--resources", "--help");
 		assertThat(complete(script, "queuectl", "list", "--st")).containsExactly("--state");
 		assertThat(complete(script, "queuectl", "list", "--state", "")).containsExactly("pending", "waiting", "processing",
 				"completed", "failed", "dead", "canceled");

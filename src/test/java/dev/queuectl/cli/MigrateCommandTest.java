@@ -104,7 +104,7 @@ class MigrateCommandTest extends CommandTestSupport {
 		for (String state : List.of("pending", "processing", "completed", "failed", "dead", "canceled", "later")) {
 			enqueue("{\"id\":\"" + state + "\",\"command\":\"echo " + state + "\",\"queue\":\"q1\",\"priority\":3}");
 		}
-		enqueue("{\"id\":\"done\",\"command\":\"true\",\"timeout\":\"30s\",\"unique_key\":\"k1\"}");
+		enqueue("{\"id\":\"done\",\"command\":\"true\",\"timeout\":\"30s\",\"unique_key\":\"k1\",\"resources\":{\"gpu\":1,\"mem\":\"1G\"},\"slots\":2}");
 		enqueue("{\"id\":\"after\",\"command\":\"true\",\"after\":[\"pending\"]}");
 		long t = this.clock.millis();
 		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 1, worker_id = 'gone', started_at = ?, lease_expires_at = ?,"
@@ -146,7 +146,9 @@ class MigrateCommandTest extends CommandTestSupport {
 		List<Map<String, Object>> rows = new ArrayList<>();
 		for (Map<String, Object> row : jdbc.queryForList("SELECT * FROM " + table + " ORDER BY " + ORDER.get(table))) {
 			Map<String, Object> r = new LinkedHashMap<>();
-			row.forEach((k, v) -> r.put(k, v instanceof Number n ? (Object) n.longValue() : v));
+			// a JSON column (jobs.resources) as the amounts it holds: PostgreSQL spaces its text
+			row.forEach((k, v) -> r.put(k, v instanceof Number n ? (Object) n.longValue()
+					: k.equals("resources") && v != null ? dev.queuectl.job.Resources.fromStored(v.toString()) : v));
 			rows.add(r);
 		}
 		return rows;

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.queuectl.job.FreeOnHost;
+import dev.queuectl.job.Resources;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -196,6 +198,35 @@ class ClaimQueryTest {
 		assertThat(args).hasSize(251 * 3 + 1);
 	}
 
+	/** While some runnable job asks resources or slots: each arm also tests the job against what the host has free. */
+	@Test
+	void whileJobsAskResourcesEachArmTakesOnlyJobsThatFitWhatTheHostHasFree() {
+		FreeOnHost free = new FreeOnHost(3, Resources.parseOffer("gpu=1,mem=2G"));
+		List<Object> args = new ArrayList<>();
+		assertThat(sqlite.overEveryQueue(List.of(5), 8, NOW, true, free, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= ? \
+				AND slots <= ? AND (resources IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(jobs.resources) r WHERE r.value > COALESCE(json_extract(?, '$."' || r.key || '"'), 0))) \
+				ORDER BY run_at, id LIMIT 8) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of(5, 1000L, 3, "{\"gpu\":1,\"mem\":2147483648}", 8));
+		args.clear();
+		assertThat(postgres.overEveryQueue(List.of(5), 8, NOW, true, free, args)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) \
+				AND slots <= ? AND (resources IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_each_text(jobs.resources) r WHERE CAST(r.value AS BIGINT) > COALESCE(CAST(CAST(? AS JSONB) ->> r.key AS BIGINT), 0))) \
+				ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of(5, 3, "{\"gpu\":1,\"mem\":2147483648}", 8));
+	}
+
+	/** A host that offers nothing and has every slot claimed ahead: jobs of one slot still pass, the bound never below 1. */
+	@Test
+	void aHostOfferingNothingBindsAnEmptyObjectAndJobsOfOneSlotStillPass() {
+		List<Object> args = new ArrayList<>();
+		sqlite.overQueues(Map.of("a", List.of(0)), Map.of(), 4, NOW, true, new FreeOnHost(-3, Resources.NONE), args);
+		assertThat(args).isEqualTo(List.of("a", 0, 1000L, 1, "{}", 4));
+		args.clear();
+		sqlite.overQueues(Map.of("a", List.of(0)), Map.of(), 4, NOW, true, new FreeOnHost(0, Resources.NONE, true), args);
+		assertThat(args).as("a host holding a job of several slots claims nothing ahead").isEqualTo(List.of("a", 0, 1000L, 0, "{}", 4));
+	}
+
 	/** The claiming UPDATE around a select: the lease on the host's clock (SQLite) or the server's (PostgreSQL). */
 	@Test
 	void theClaimItselfUpdatesTheChosenJobsAndTakesTheLeaseOnTheLeaseClock() {
@@ -203,11 +234,11 @@ class ClaimQueryTest {
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = ? + ?, finished_at = NULL
 				WHERE id IN (SELECT 1)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority""");
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority, slots, resources""");
 		assertThat(postgres.update("SELECT 1")).isEqualTo("""
 				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
 				       updated_at = ?, lease_expires_at = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + ?, finished_at = NULL
 				WHERE id IN (SELECT 1)
-				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority""");
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority, slots, resources""");
 	}
 }

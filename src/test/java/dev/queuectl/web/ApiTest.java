@@ -51,6 +51,26 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void aJobAskingResourcesShowsThemAndWhyNoLiveHostCouldRunIt() throws Exception {
+		HttpResponse<String> r = post("/api/jobs", "application/json",
+				"{\"id\":\"g1\",\"command\":\"./train.sh\",\"resources\":{\"gpu\":1,\"mem\":\"16G\"},\"slots\":2}");
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+		JsonNode job = json(get("/api/jobs/g1"));
+		assertThat(job.get("resources").get("gpu").asInt()).isEqualTo(1);
+		assertThat(job.get("resources").get("mem").asLong()).isEqualTo(16L << 30);
+		assertThat(job.get("slots").asInt()).isEqualTo(2);
+		assertThat(job.get("waits").asString()).startsWith("no live host");
+		assertThat(json(get("/api/status")).get("no_host").properties()).isNotEmpty();
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"resources\":{\"mem\":\"16GB\"}}"), 400,
+				"field 'resources': 'mem' unknown suffix 'GB' (K, M, G or T: powers of 1024)");
+		assertThat(json(get("/api/jobs?state=pending")).get("jobs").size()).isEqualTo(1);
+		// the dashboard's job page says the same, and the hosts view has a resources column
+		String page = get("/jobs/g1").body();
+		assertThat(page).contains("gpu=1,mem=16G", "no live host");
+		assertThat(get("/").body()).contains("<th>resources</th>");
+	}
+
+	@Test
 	void badInputIsA400WithTheCliLine() throws Exception {
 		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"x\"}"), 400, "field 'command' is required");
 		assertProblem(post("/api/jobs", "application/json", "not json"), 400,
