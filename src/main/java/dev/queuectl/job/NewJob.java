@@ -10,7 +10,18 @@ import java.util.List;
  * {@code runAtNamed}: {@code runAt} is an instant named by the user or a schedule's tick, stored as it
  * is; otherwise it was counted from the enqueuing host's now (now, or now plus a delay), and is
  * counted from the database's clock where that differs (PostgreSQL).
+ * {@code startBy}: the deadline to start (null: none), named ({@code startByNamed}: "start_by") or
+ * counted from now like a delay ("start_within"); {@code retryRule}: which failures are retried
+ * (null: all).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
-		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
+		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+		Instant startBy, boolean startByNamed, RetryRule retryRule) {
+
+	/** A job without deadline or retry rule. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after, null,
+				false, null);
+	}
 }

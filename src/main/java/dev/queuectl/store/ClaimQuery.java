@@ -82,13 +82,13 @@ final class ClaimQuery {
 	 */
 	private static final String SQLITE_EVERY_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= {now} \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= {now}%6$s \
 			ORDER BY %2$s LIMIT %3$d) a%5$d""";
 
 	/** An arm over one queue, as {@link #SQLITE_EVERY_QUEUE_ARM}. */
 	private static final String SQLITE_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue \
-			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= {now} \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= {now}%6$s \
 			ORDER BY %2$s LIMIT %3$d) a%5$d""";
 
 	// ---- PostgreSQL's statements, whole ({now}: the server's clock; {arms}: PRIORITY_ARMS). Its
@@ -131,17 +131,18 @@ final class ClaimQuery {
 	 */
 	private static final String POSTGRESQL_EVERY_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority %1$s ? AND run_at <= (SELECT {now})%6$s \
 			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
 
 	private static final String POSTGRESQL_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
-			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= (SELECT {now}) \
+			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= (SELECT {now})%6$s \
 			ORDER BY %2$s LIMIT %3$d%4$s) a%5$d""";
 
 	/**
 	 * The claim over every queue in one statement ({@link #everyQueueInOne}): the priorities found
-	 * ({@link #POSTGRESQL_PRIORITIES}) and for each a LATERAL arm; {@code %1$d}: the arms' limit.
+	 * ({@link #POSTGRESQL_PRIORITIES}) and for each a LATERAL arm; {@code %1$d}: the arms' limit;
+	 * {@code %2$s}: the deadline predicate or nothing, as in the arms.
 	 */
 	private static final String POSTGRESQL_EVERY_QUEUE_IN_ONE = """
 			WITH RECURSIVE p (v, depth) AS (\
@@ -151,15 +152,27 @@ final class ClaimQuery {
 			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
 			SELECT id FROM (\
 			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = p.v AND run_at <= (SELECT {now}) \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = p.v AND run_at <= (SELECT {now})%2$s \
 			ORDER BY run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth <= {arms} \
 			UNION ALL \
 			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority <= p.v AND run_at <= (SELECT {now}) \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority <= p.v AND run_at <= (SELECT {now})%2$s \
 			ORDER BY priority DESC, run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth > {arms}\
 			) c ORDER BY priority DESC, run_at, id LIMIT ?""";
 
+	/**
+	 * The predicate an arm ({@code %6$s}) names while any job that may still start has a deadline
+	 * (issue 26): a job not started by its start_by is never claimed, even before the sweep cancels
+	 * it. Named only then: jobs_runnable does not hold start_by, so the predicate reads each
+	 * candidate's row, and a claim without deadlines stays the statement it was. SQLite binds {now}.
+	 */
+	private static final String SQLITE_DEADLINE = " AND (start_by IS NULL OR start_by > {now})";
+
+	private static final String POSTGRESQL_DEADLINE = " AND (start_by IS NULL OR start_by > (SELECT {now}))";
+
 	private final Dialect dialect;
+
+	private final String deadline;
 
 	private final String prioritiesSql;
 
@@ -185,6 +198,7 @@ final class ClaimQuery {
 		this.everyQueueArm = fill(pg ? POSTGRESQL_EVERY_QUEUE_ARM : SQLITE_EVERY_QUEUE_ARM);
 		this.queueArm = fill(pg ? POSTGRESQL_QUEUE_ARM : SQLITE_QUEUE_ARM);
 		this.everyQueueInOneSql = pg ? fill(POSTGRESQL_EVERY_QUEUE_IN_ONE) : null;
+		this.deadline = fill(pg ? POSTGRESQL_DEADLINE : SQLITE_DEADLINE);
 	}
 
 	/** A statement with its {now} (the lease clock, {@link Dialect#clock}) and {arms} filled in. */
@@ -214,7 +228,12 @@ final class ClaimQuery {
 	 * Bind {@code n}.
 	 */
 	String everyQueueInOne(int n) {
-		return this.everyQueueInOneSql.formatted(n);
+		return everyQueueInOne(n, false);
+	}
+
+	/** {@link #everyQueueInOne(int)}; {@code deadlines}: jobs past their start_by are passed over. */
+	String everyQueueInOne(int n, boolean deadlines) {
+		return this.everyQueueInOneSql.formatted(n, deadlines ? this.deadline : "");
 	}
 
 	/**
@@ -224,7 +243,13 @@ final class ClaimQuery {
 	 * skipping those another host has locked.
 	 */
 	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, List<Object> args) {
-		List<String> groups = arms(null, priorities, n, now, lock, args);
+		return overEveryQueue(priorities, n, now, lock, false, args);
+	}
+
+	/** {@link #overEveryQueue}; {@code deadlines}: jobs past their start_by are passed over. */
+	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, boolean deadlines,
+			List<Object> args) {
+		List<String> groups = arms(null, priorities, n, now, lock, deadlines, args);
 		args.add(n);
 		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
 	}
@@ -237,11 +262,17 @@ final class ClaimQuery {
 	 */
 	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
 			List<Object> args) {
+		return overQueues(byQueue, room, n, now, lock, false, args);
+	}
+
+	/** {@link #overQueues}; {@code deadlines}: jobs past their start_by are passed over. */
+	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
+			boolean deadlines, List<Object> args) {
 		List<String> groups = new ArrayList<>();
 		for (Map.Entry<String, List<Integer>> queue : byQueue.entrySet()) {
 			int limit = Math.min(n, room.getOrDefault(queue.getKey(), n));
 			if (limit > 0) {
-				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, args);
+				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, deadlines, args);
 				groups.add(arms.size() == 1 ? arms.get(0)
 						: "SELECT * FROM (" + unionAll(arms) + BEST_FIRST_LIMIT + limit + ") g" + groups.size());
 			}
@@ -266,20 +297,27 @@ final class ClaimQuery {
 			.formatted(this.dialect.clock(), chosen);
 	}
 
-	/** The arms over one index: due jobs of each priority given (of {@code queue}, if not null). */
+	/**
+	 * The arms over one index: due jobs of each priority given (of {@code queue}, if not null);
+	 * {@code deadlines}: with the deadline predicate.
+	 */
 	private List<String> arms(String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
-			List<Object> args) {
+			boolean deadlines, List<Object> args) {
 		List<String> arms = new ArrayList<>();
 		int named = Math.min(priorities.size(), PRIORITY_ARMS);
 		for (int i = 0; i < named || i == named && priorities.size() > named; i++) {
 			boolean rest = i == named;
 			arms.add((queue == null ? this.everyQueueArm : this.queueArm).formatted(rest ? "<" : "=",
-					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i));
+					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i,
+					deadlines ? this.deadline : ""));
 			if (queue != null) {
 				args.add(queue);
 			}
 			args.add(priorities.get(rest ? named - 1 : i));
 			args.addAll(Arrays.asList(this.dialect.clockArgs(now)));
+			if (deadlines) {
+				args.addAll(Arrays.asList(this.dialect.clockArgs(now)));
+			}
 		}
 		return arms;
 	}

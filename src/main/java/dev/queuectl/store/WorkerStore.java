@@ -61,7 +61,7 @@ public class WorkerStore {
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
 		List<Object> args = new ArrayList<>();
-		String sql = runnable(queues, 1, now, true, false, args);
+		String sql = runnable(queues, 1, now, true, false, hasDeadlines(), args);
 		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
 	}
 
@@ -77,10 +77,11 @@ public class WorkerStore {
 	 * otherwise one per queue and priority, each queue at most its room ({@link #rooms}), through the
 	 * index led by the queue (one seek a queue: a host of 1,000 queues with runnable jobs reads
 	 * 1,000 ranges a claim while one of them is paused). {@code lock}: PostgreSQL locks the rows
-	 * read, skipping those another host has locked.
+	 * read, skipping those another host has locked. {@code deadlines}: some job that may still
+	 * start has a deadline, so each arm passes over jobs past theirs ({@link ClaimQuery}).
 	 */
 	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock,
-			List<Object> args) {
+			boolean deadlines, List<Object> args) {
 		List<Integer> found = null;
 		if (controlled && !lock && queues.isEmpty()) {
 			// an idle host's poll: with no runnable job at all, one read and no look at the queues' rooms
@@ -92,13 +93,13 @@ public class WorkerStore {
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
 		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
 			args.add(n);
-			return this.claimQuery.everyQueueInOne(n);
+			return this.claimQuery.everyQueueInOne(n, deadlines);
 		}
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = found != null ? found : priorities();
-			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, args);
+			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, deadlines, args);
 		}
-		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, args);
+		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, deadlines, args);
 	}
 
 	/** The priorities of runnable jobs, due or not, highest first ({@link ClaimQuery#priorities()}). */
@@ -146,7 +147,14 @@ public class WorkerStore {
 	 * another, whether any queue is paused or limited, whether any job of this host is to be
 	 * canceled. Each is almost always false, and then its statements are not run at all.
 	 */
-	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels) {
+	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean deadlines) {
+	}
+
+	/** Whether any job that may still start has a deadline: one seek in the partial index jobs_deadline. */
+	private static final String HAS_DEADLINES = "EXISTS (SELECT 1 FROM jobs WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed'))";
+
+	private boolean hasDeadlines() {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT " + HAS_DEADLINES, Boolean.class));
 	}
 
 	/** The columns of {@link Controls}, in its order; binds this worker's id. */
@@ -154,7 +162,8 @@ public class WorkerStore {
 			SELECT EXISTS (SELECT 1 FROM job_deps),
 			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
-			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL)""";
+			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL),
+			       """ + HAS_DEADLINES;
 
 	private Controls controls(String workerId) {
 		return this.jdbc.queryForObject(CONTROLS, (rs, i) -> controls(rs, 1), workerId);
@@ -162,7 +171,7 @@ public class WorkerStore {
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
 		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
-				rs.getBoolean(first + 3));
+				rs.getBoolean(first + 3), rs.getBoolean(first + 4));
 	}
 
 	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
@@ -173,7 +182,7 @@ public class WorkerStore {
 		}
 		List<Object> args = new ArrayList<>();
 		// due on the server's clock on PostgreSQL (run_at is stored in its frame: Dialect.dueAt)
-		String chosen = runnable(queues, n, now, controls.queues(), true, args);
+		String chosen = runnable(queues, n, now, controls.queues(), true, controls.deadlines(), args);
 		if (chosen == null) {
 			return List.of();
 		}
@@ -225,6 +234,18 @@ public class WorkerStore {
 	 */
 	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
 			List<String> queues, int claim, Instant now, Duration lease) {
+		return settleAndClaim(outcomes, workerId, new RetryPolicy.Backoff(backoffBase, maxBackoff, 0), queues, claim, now,
+				lease);
+	}
+
+	/**
+	 * {@link #settleAndClaim(List, String, int, Duration, List, int, Instant, Duration)} with the
+	 * retries' waits as {@code backoff} says (its jitter drawn per retry). A failed run's job is
+	 * retried only as its retry rule and deadline allow ({@link RetryPolicy}): both read, for the
+	 * failed runs only, in one statement, so a batch of successes reads nothing more.
+	 */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, RetryPolicy.Backoff backoff,
+			List<String> queues, int claim, Instant now, Duration lease) {
 		return this.tx.execute(status -> {
 			JobState[] states = new JobState[outcomes.size()];
 			List<Recording> recordings = new ArrayList<>();
@@ -239,6 +260,7 @@ public class WorkerStore {
 			Set<String> cancel = before != null && before.cancels() ? new HashSet<>(cancelRequested(workerId)) : Set.of();
 			List<String> completed = new ArrayList<>();
 			List<String> ended = new ArrayList<>(); // dead or canceled: their dependents are canceled
+			Map<String, RetryTerms> terms = retryTerms(outcomes, now);
 			for (int i = 0; i < outcomes.size(); i++) {
 				Outcome o = outcomes.get(i);
 				Claim c = o.claim();
@@ -265,10 +287,14 @@ public class WorkerStore {
 					r = r.notRetried();
 				}
 				else if (!r.succeeded()) {
+					RetryTerms t = terms.getOrDefault(c.jobId(), RetryTerms.NONE);
 					RetryPolicy.Next after = RetryPolicy.afterFailure(c.attempt(), c.maxRetries(), r.finishedAt(),
-							backoffBase, maxBackoff);
+							backoff, t.rule(), r.outcome(), r.exitCode(), t.startBy(), java.util.concurrent.ThreadLocalRandom.current()::nextDouble);
 					next = after.state();
 					runAt = this.dialect.dueArg(after.runAt(), r.finishedAt());
+					if (after.why() != null) {
+						r = r.withReason(after.why());
+					}
 				}
 				states[i] = next;
 				recorded.add(i);
@@ -301,6 +327,40 @@ public class WorkerStore {
 			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
+	}
+
+	/** A job's retry rule (null: every failure retried) and deadline on this host's clock (null: none). */
+	private record RetryTerms(dev.queuectl.job.RetryRule rule, Instant startBy) {
+
+		static final RetryTerms NONE = new RetryTerms(null, null);
+	}
+
+	/**
+	 * The retry terms of the jobs whose runs failed (not canceled, not given back), by id: one read,
+	 * none when no run failed; jobs with neither rule nor deadline are left out. The deadline is read
+	 * in this host's frame ({@link Dialect#inHostFrame}), as the retry's time is computed.
+	 */
+	private Map<String, RetryTerms> retryTerms(List<Outcome> outcomes, Instant now) {
+		List<String> failed = new ArrayList<>();
+		for (Outcome o : outcomes) {
+			if (!o.giveBack() && !o.result().succeeded() && !"canceled".equals(o.result().outcome())) {
+				failed.add(o.claim().jobId());
+			}
+		}
+		if (failed.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, RetryTerms> terms = new HashMap<>();
+		List<Object> args = new ArrayList<>(Arrays.asList(this.dialect.hostFrameArgs(now)));
+		args.add(this.dialect.idList(failed));
+		this.jdbc.query("SELECT id, " + this.dialect.inHostFrame("start_by") + ", retry_on, no_retry_on FROM jobs WHERE id "
+				+ this.dialect.inList() + " AND (start_by IS NOT NULL OR retry_on IS NOT NULL OR no_retry_on IS NOT NULL)", rs -> {
+					long startBy = rs.getLong(2);
+					Instant deadline = rs.wasNull() ? null : Instant.ofEpochMilli(startBy);
+					terms.put(rs.getString(1),
+							new RetryTerms(dev.queuectl.job.RetryRule.stored(rs.getString(3), rs.getString(4)), deadline));
+				}, args.toArray());
+		return terms;
 	}
 
 	/** A finished run to record: the job's next state, its new due time (null: unchanged), the run as recorded. */
@@ -428,8 +488,8 @@ public class WorkerStore {
 			Controls controls = null;
 			while (rs.next()) {
 				controls = controls(rs, 1);
-				if (rs.getString(5) != null) {
-					settled.add(rs.getString(5));
+				if (rs.getString(6) != null) {
+					settled.add(rs.getString(6));
 				}
 			}
 			return controls;
