@@ -407,7 +407,7 @@ public class JobStore {
 			Object[] args = this.dialect.clockArgs(now, limit);
 			List<Object[]> due = new ArrayList<>();
 			this.jdbc.query("SELECT id, start_by FROM jobs" + this.dialect.indexedBy("jobs_deadline") + " WHERE "
-					+ HAS_DEADLINE + " AND start_by <= " + this.dialect.clock() + " ORDER BY start_by LIMIT ?",
+					+ HAS_DEADLINE + " AND start_by <= " + this.dialect.clock() + " ORDER BY start_by, id LIMIT ?",
 					rs -> {
 						due.add(new Object[] { rs.getString(1), rs.getLong(2) });
 					}, args);
@@ -508,7 +508,7 @@ public class JobStore {
 
 	// ---- the dead letter queue
 
-	/** Moves every dead job (of a queue) back to pending; returns how many. */
+	/** Moves every dead job (of a queue) back to pending, without deadlines ({@link #retryDead}); returns how many. */
 	public int retryAllDead(String queue, Instant now) {
 		return this.tx.execute(status -> {
 			int n = retryAllDeadNow(queue, now);
@@ -520,7 +520,8 @@ public class JobStore {
 	private int retryAllDeadNow(String queue, Instant now) {
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
-				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
+				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL,
+				       start_by = NULL
 				WHERE state = 'dead' AND (CAST(? AS TEXT) IS NULL OR queue = ?)""".formatted(this.dialect.dueAt()) + KEY_FREE,
 				this.dialect.dueArg(now, now), now.toEpochMilli(), queue, queue);
 	}
@@ -673,11 +674,15 @@ public class JobStore {
 				FROM job_runs WHERE job_id = ? ORDER BY id""", JobStore::mapRun, jobId);
 	}
 
-	/** Moves a dead job back to pending with its attempts reset. Returns false when it is not dead. */
+	/**
+	 * Moves a dead job back to pending with its attempts reset, and without a deadline (its user
+	 * asked for it to run now: one that passed would cancel it at once). Returns false when it is not dead.
+	 */
 	public boolean retryDead(String id, Instant now) {
 		return this.tx.execute(status -> wake(this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
-				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
+				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL,
+				       start_by = NULL
 				WHERE id = ? AND state = 'dead'""".formatted(this.dialect.dueAt()) + KEY_FREE, this.dialect.dueArg(now, now),
 				now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
 	}

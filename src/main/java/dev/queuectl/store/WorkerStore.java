@@ -61,7 +61,7 @@ public class WorkerStore {
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
 		List<Object> args = new ArrayList<>();
-		String sql = runnable(queues, 1, now, true, false, hasDeadlines(), args);
+		String sql = runnable(queues, 1, now, true, false, this::hasDeadlines, args);
 		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
 	}
 
@@ -77,11 +77,12 @@ public class WorkerStore {
 	 * otherwise one per queue and priority, each queue at most its room ({@link #rooms}), through the
 	 * index led by the queue (one seek a queue: a host of 1,000 queues with runnable jobs reads
 	 * 1,000 ranges a claim while one of them is paused). {@code lock}: PostgreSQL locks the rows
-	 * read, skipping those another host has locked. {@code deadlines}: some job that may still
-	 * start has a deadline, so each arm passes over jobs past theirs ({@link ClaimQuery}).
+	 * read, skipping those another host has locked. {@code deadlines}: whether some job that may
+	 * still start has a deadline, so each arm passes over jobs past theirs ({@link ClaimQuery}); asked
+	 * only once there are runnable jobs, so an idle host's poll reads nothing more.
 	 */
 	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock,
-			boolean deadlines, List<Object> args) {
+			java.util.function.BooleanSupplier deadlines, List<Object> args) {
 		List<Integer> found = null;
 		if (controlled && !lock && queues.isEmpty()) {
 			// an idle host's poll: with no runnable job at all, one read and no look at the queues' rooms
@@ -93,13 +94,16 @@ public class WorkerStore {
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
 		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
 			args.add(n);
-			return this.claimQuery.everyQueueInOne(n, deadlines);
+			return this.claimQuery.everyQueueInOne(n, deadlines.getAsBoolean());
 		}
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = found != null ? found : priorities();
-			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, deadlines, args);
+			return priorities.isEmpty() ? null
+					: this.claimQuery.overEveryQueue(priorities, n, now, lock, deadlines.getAsBoolean(), args);
 		}
-		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, deadlines, args);
+		Map<String, List<Integer>> byQueue = prioritiesByQueue(queues);
+		return byQueue.isEmpty() ? null
+				: this.claimQuery.overQueues(byQueue, room, n, now, lock, deadlines.getAsBoolean(), args);
 	}
 
 	/** The priorities of runnable jobs, due or not, highest first ({@link ClaimQuery#priorities()}). */
@@ -182,7 +186,7 @@ public class WorkerStore {
 		}
 		List<Object> args = new ArrayList<>();
 		// due on the server's clock on PostgreSQL (run_at is stored in its frame: Dialect.dueAt)
-		String chosen = runnable(queues, n, now, controls.queues(), true, controls.deadlines(), args);
+		String chosen = runnable(queues, n, now, controls.queues(), true, controls::deadlines, args);
 		if (chosen == null) {
 			return List.of();
 		}

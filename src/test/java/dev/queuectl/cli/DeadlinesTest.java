@@ -60,11 +60,16 @@ class DeadlinesTest extends CommandTestSupport {
 
 	/** Moves past a job's deadline: the test clock on SQLite, the server's (by waiting) on PostgreSQL. */
 	private void passDeadlineOf(String id) {
+		passDeadline(this.jdbc.queryForObject("SELECT start_by FROM jobs WHERE id = ?", Long.class, id));
+	}
+
+	/** Moves past a deadline (2 s ahead at most, on the clock it was stored on). */
+	private void passDeadline(long startBy) {
 		this.clock.set(this.clock.instant().plusSeconds(2));
 		if (this.database.isPostgres()) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> this.jdbc.queryForObject(
-					"SELECT start_by < CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) FROM jobs WHERE id = ?",
-					Boolean.class, id));
+					"SELECT CAST(? AS BIGINT) < CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)", Boolean.class,
+					startBy));
 		}
 	}
 
@@ -202,5 +207,26 @@ class DeadlinesTest extends CommandTestSupport {
 			run("enqueue", c[0]).usageError(java.util.Arrays.copyOfRange(c, 1, c.length));
 		}
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isZero();
+	}
+
+	@Test
+	void dlqRetryOfAJobThatDiedAtItsDeadlineRunsItWithoutOne() {
+		enqueue("{\"id\":\"d\",\"command\":\"false\",\"start_within\":\"1s\",\"max_retries\":5}");
+		long deadline = this.jdbc.queryForObject("SELECT start_by FROM jobs WHERE id = 'd'", Long.class);
+		finish(claimOnly("d"), "failed", 1); // retry 1 would wait 60 s: past the deadline
+		assertThat(state("d")).isEqualTo("dead");
+		run("dlq", "retry", "d").ok();
+		assertThat(state("d")).isEqualTo("pending");
+		assertThat(this.jdbc.queryForObject("SELECT start_by FROM jobs WHERE id = 'd'", Long.class)).isNull();
+		passDeadline(deadline);
+		assertThat(this.jobs.expireDeadlines()).isZero();
+		claimOnly("d");
+	}
+
+	@Test
+	void aSchedulesJobMayNameStartWithinButNotStartBy() {
+		run("schedule", "add", "s", "--every", "1h", "{\"command\":\"true\",\"start_by\":\"2032-01-01T00:00:00Z\"}")
+			.usageError("field 'start_by' has no place in a schedule's job", "use 'start_within'");
+		run("schedule", "add", "s", "--every", "1h", "{\"command\":\"true\",\"start_within\":\"10m\"}").ok();
 	}
 }
