@@ -44,6 +44,11 @@ public class WorkerStore {
 	/** The text of the claim's statements in this dialect. */
 	private final ClaimQuery claimQuery;
 
+	/** {@link #HAS_DEADLINES} and {@link #CONTROLS} in this dialect. */
+	private final String hasDeadlinesSql;
+
+	private final String controlsSql;
+
 	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
 		this.jdbc = jdbc;
 		this.tx = tx;
@@ -51,6 +56,8 @@ public class WorkerStore {
 		this.queues = queues;
 		this.dialect = dialect;
 		this.claimQuery = new ClaimQuery(dialect);
+		this.hasDeadlinesSql = HAS_DEADLINES.formatted(dialect.indexedBy("jobs_deadline"));
+		this.controlsSql = CONTROLS.formatted(dialect.indexedBy("jobs_deadline"));
 	}
 
 	/** {@link Dialect#clockArgs}. */
@@ -154,14 +161,18 @@ public class WorkerStore {
 	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean deadlines) {
 	}
 
-	/** Whether any job that may still start has a deadline: one seek in the partial index jobs_deadline. */
-	private static final String HAS_DEADLINES = "EXISTS (SELECT 1 FROM jobs WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed'))";
+	/**
+	 * Whether any job that may still start has a deadline: one seek in the partial index
+	 * jobs_deadline ({@code %s}: its name for SQLite, whose planner took the state index instead
+	 * and read every pending job).
+	 */
+	private static final String HAS_DEADLINES = "EXISTS (SELECT 1 FROM jobs%s WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed'))";
 
 	private boolean hasDeadlines() {
-		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT " + HAS_DEADLINES, Boolean.class));
+		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT " + this.hasDeadlinesSql, Boolean.class));
 	}
 
-	/** The columns of {@link Controls}, in its order; binds this worker's id. */
+	/** The columns of {@link Controls}, in its order; binds this worker's id. {@code %s}: as in {@link #HAS_DEADLINES}. */
 	private static final String CONTROLS = """
 			SELECT EXISTS (SELECT 1 FROM job_deps),
 			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
@@ -170,7 +181,7 @@ public class WorkerStore {
 			       """ + HAS_DEADLINES;
 
 	private Controls controls(String workerId) {
-		return this.jdbc.queryForObject(CONTROLS, (rs, i) -> controls(rs, 1), workerId);
+		return this.jdbc.queryForObject(this.controlsSql, (rs, i) -> controls(rs, 1), workerId);
 	}
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
@@ -474,7 +485,7 @@ public class WorkerStore {
 				    SELECT o.id, o.attempt, ?, o.started, o.finished, o.exit_code, o.signal, o.duration_ms, o.outcome,
 				           o.error, o.output_tail, o.output_path
 				    FROM o JOIN settled s ON s.id = o.id)
-				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, CONTROLS);
+				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, this.controlsSql);
 		return this.jdbc.query(con -> {
 			java.sql.PreparedStatement ps = con.prepareStatement(sql);
 			Object[][] columns = { ids, attempts, states, dues, finished, exitCodes, lastErrors, started, signals,
