@@ -1,4 +1,9 @@
-/* queuectl's native client: where the database is (dev.queuectl.ConfiguredDb, DatabaseLocation). */
+/*
+ * queuectl's native client: where the database is, decided in db_socket alone, as
+ * dev.queuectl.store.DatabaseLocation.find decides it (with config.ConfiguredDb's reading of the files);
+ * DatabasePlaceTest runs one table of cases (src/test/resources/dev/queuectl/database-place.txt)
+ * through both.
+ */
 #include "client.h"
 
 /* ---- Java's string rules ------------------------------------------------------------------------ */
@@ -174,7 +179,7 @@ static char *install_yml(void) {
 }
 
 /* queuectl.db from the files, the user's winning; NULL when blank or unset. */
-char *configured_db(void) {
+static char *configured_db(void) {
 	char *user;
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	int r;
@@ -198,8 +203,11 @@ char *configured_db(void) {
 	return NULL;
 }
 
-/* Path.toAbsolutePath().normalize() for a path string: lexical, like Java's. */
-static char *absolute_normal(const char *p) {
+/*
+ * Path.toAbsolutePath() for a path string, with .normalize() when normalize is set: lexical, like
+ * Java's (Paths.get drops repeated and trailing slashes; normalize drops "." and folds "..").
+ */
+static char *absolute(const char *p, int normalize) {
 	char cwd[4096];
 	char *joined;
 	if (p[0] == '/') {
@@ -218,10 +226,10 @@ static char *absolute_normal(const char *p) {
 	size_t o = 0;
 	char *save = NULL;
 	for (char *part = strtok_r(joined, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
-		if (strcmp(part, ".") == 0) {
+		if (normalize && strcmp(part, ".") == 0) {
 			continue;
 		}
-		if (strcmp(part, "..") == 0) {
+		if (normalize && strcmp(part, "..") == 0) {
 			while (o > 0 && out[o - 1] != '/') {
 				o--;
 			}
@@ -243,7 +251,22 @@ static char *absolute_normal(const char *p) {
 	return out;
 }
 
-char *resolve_db(const char *configured) {
+/* DatabaseLocation.dataHome: ${XDG_DATA_HOME:-~/.local/share}/queuectl, absolute. */
+char *data_home(void) {
+	const char *xdg = getenv("XDG_DATA_HOME");
+	char *path;
+	int r = (xdg != NULL && !blank(xdg)) ? asprintf(&path, "%s/queuectl", xdg)
+			: asprintf(&path, "%s/.local/share/queuectl", home_dir());
+	if (r < 0) {
+		exit(NOT_SERVED);
+	}
+	char *abs = absolute(path, 0);
+	free(path);
+	return abs;
+}
+
+/* DatabaseLocation.resolve for an SQLite path: the file (~ expanded, absolute, normalized), or the default. */
+static char *resolve_db(const char *configured) {
 	if (configured != NULL && !blank(configured)) {
 		char *c = trim(dup_or_die(configured));
 		char *expanded;
@@ -255,14 +278,53 @@ char *resolve_db(const char *configured) {
 		else {
 			expanded = c;
 		}
-		return absolute_normal(expanded);
+		return absolute(expanded, 1);
 	}
-	const char *xdg = getenv("XDG_DATA_HOME");
-	char *path;
-	int r = (xdg != NULL && !blank(xdg)) ? asprintf(&path, "%s/queuectl/queue.db", xdg)
-			: asprintf(&path, "%s/.local/share/queuectl/queue.db", home_dir());
-	if (r < 0) {
+	char *home = data_home(), *path;
+	if (asprintf(&path, "%s/queue.db", home) < 0) {
 		exit(NOT_SERVED);
 	}
-	return absolute_normal(path); /* the same file; a socket path is looked up, not compared */
+	free(home);
+	return path;
+}
+
+/*
+ * Where the database is, the one place in C (DatabaseLocation.find): flag (--db's value, NULL when
+ * not given; blank is refused) wins, then QUEUECTL_DB (even blank: then the default), then
+ * queuectl.db of the user's file, else of the install's, else the default. Returns the socket
+ * that serves it: DB.sock beside an SQLite file, pg-<hash>/queue.sock under the data folder for a
+ * PostgreSQL URL; NULL when refused or unsure (the JVM then answers, in its words).
+ */
+char *db_socket(const char *flag) {
+	char *config = NULL;
+	const char *db = flag;
+	if (flag != NULL && blank(flag)) {
+		return NULL; /* --db needs a path */
+	}
+	if (db == NULL) {
+		db = getenv("QUEUECTL_DB");
+	}
+	if (db == NULL) {
+		db = config = configured_db();
+	}
+	char *socket_path = NULL;
+	char *copy = db != NULL ? dup_or_die(db) : NULL;
+	char *trimmed = copy != NULL ? trim(copy) : NULL;
+	if (trimmed != NULL && pg_url(trimmed)) {
+		socket_path = pg_socket(trimmed);
+	}
+	else {
+		char *file = resolve_db(db);
+		char *slash = strrchr(file, '/');
+		if (slash == NULL || slash[1] == 0) {
+			socket_path = NULL; /* "/": no file name to put the socket beside */
+		}
+		else if (asprintf(&socket_path, "%s.sock", file) < 0) {
+			exit(NOT_SERVED);
+		}
+		free(file);
+	}
+	free(copy);
+	free(config);
+	return socket_path;
 }

@@ -203,8 +203,8 @@ char *pg_socket(const char *url) {
 		exit(NOT_SERVED);
 	}
 	sha256_prefix(display, hex);
-	const char *xdg = getenv("XDG_DATA_HOME");
-	int r = (xdg != NULL && !blank(xdg)) ? asprintf(&socket_path, "%s/queuectl/pg-%s/queue.sock", xdg, hex)
-			: asprintf(&socket_path, "%s/.local/share/queuectl/pg-%s/queue.sock", home_dir(), hex);
+	char *home = data_home();
+	int r = asprintf(&socket_path, "%s/pg-%s/queue.sock", home, hex);
+	free(home);
 	return r < 0 ? NULL : socket_path;
 }

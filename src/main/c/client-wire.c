@@ -1,4 +1,4 @@
-/* queuectl's native client: the connection, dev.queuectl.cli.Wire's protocol, and the signals. */
+/* queuectl's native client: the connection, dev.queuectl.server.Wire's protocol, and the signals. */
 #include "client.h"
 
 int sock = -1;

@@ -13,7 +13,7 @@
  * - drops a background server of another build (asks it to exit) and lets the launcher run the
  *   command instead;
  * - sends the words, the working directory and, for `enqueue -`, standard input in frames closed by
- *   an end frame (protocol: src/main/java/dev/queuectl/cli/Wire.java);
+ *   an end frame (protocol: src/main/java/dev/queuectl/server/Wire.java);
  * - copies OUT and ERR frames to stdout and stderr, and exits with the EXIT frame's code;
  * - on SIGINT, SIGTERM or SIGHUP closes the connection (a cut-off `enqueue -` stores nothing) and
  *   dies of that signal.
@@ -58,32 +58,10 @@ int main(int argc, char **argv) {
 	if (n == 0) {
 		return NOT_SERVED;
 	}
-	char *config = NULL;
-	if (db == NULL) {
-		db = getenv("QUEUECTL_DB");
+	char *socket_path = db_socket(db);
+	if (socket_path == NULL) {
+		return NOT_SERVED;
 	}
-	if (db == NULL) {
-		db = config = configured_db();
-	}
-	char *socket_path;
-	char *trimmed = db != NULL ? trim(dup_or_die(db)) : NULL;
-	if (trimmed != NULL && pg_url(trimmed)) {
-		socket_path = pg_socket(trimmed);
-		if (socket_path == NULL) {
-			return NOT_SERVED;
-		}
-	}
-	else {
-		char *file = resolve_db(db);
-		char *slash = strrchr(file, '/');
-		if (slash == NULL || slash[1] == 0) {
-			return NOT_SERVED;
-		}
-		if (asprintf(&socket_path, "%s.sock", file) < 0) {
-			return NOT_SERVED;
-		}
-	}
-	free(config);
 	struct stat st;
 	if (stat(socket_path, &st) != 0) {
 		return NOT_SERVED;

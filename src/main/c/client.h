@@ -3,9 +3,9 @@
  * header:
  *
  * - client-config.c: where the database is (--db, QUEUECTL_DB, the configuration files, the default
- *   path), with the Java string rules it needs;
+ *   path), decided in db_socket alone, with the Java string rules it needs;
  * - client-pg.c: a PostgreSQL URL's socket, named as dev.queuectl.store.PostgresUrl names it;
- * - client-wire.c: the connection and the protocol of dev.queuectl.cli.Wire, and the signals;
+ * - client-wire.c: the connection and the protocol of dev.queuectl.server.Wire, and the signals;
  * - client.c: main, which puts them together.
  *
  * The wire constants below are Wire's, byte for byte; WireConstantsTest fails when they differ.
@@ -33,7 +33,7 @@
 /* Main.NOT_SERVED: nothing serves the command, the launcher runs it in a JVM */
 #define NOT_SERVED 125
 
-/* dev.queuectl.cli.Wire's constants, under the same names (the frame types with T_) */
+/* dev.queuectl.server.Wire's constants, under the same names (the frame types with T_) */
 #define MAGIC 0x51434C33u
 #define T_EXIT 0
 #define T_OUT 1
@@ -50,8 +50,8 @@ char *trim(char *s);
 int blank(const char *s);
 const char *home_dir(void);
 int utf8(const char *s);
-char *configured_db(void);
-char *resolve_db(const char *configured);
+char *data_home(void);
+char *db_socket(const char *flag);
 
 /* ---- client-pg.c: a PostgreSQL URL's socket ------------------------------------------------- */
 

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
-import dev.queuectl.cli.RemoteClient;
+import dev.queuectl.config.ConfiguredDb;
+import dev.queuectl.server.BackgroundServer;
+import dev.queuectl.server.RemoteClient;
 import dev.queuectl.store.DatabaseLocation;
 
 /**
@@ -95,17 +97,18 @@ public final class Main {
 				words.add(args[i]);
 			}
 		}
-		if (db == null) {
-			db = System.getenv("QUEUECTL_DB");
-		}
-		if (db == null) {
-			db = ConfiguredDb.fromConfigFiles();
-		}
 		try {
-			return DatabaseLocation.resolve(db);
+			DatabaseLocation location = location(db);
+			location.socket(); // a path with no file name (/) has no socket beside it
+			return location;
 		}
 		catch (RuntimeException ex) {
 			return null; // the application says what is wrong with it
 		}
+	}
+
+	/** Where the database is, given {@code --db}'s value (null when not given): {@link DatabaseLocation#find}. */
+	static DatabaseLocation location(String flag) {
+		return DatabaseLocation.find(flag, ConfiguredDb.DB);
 	}
 }

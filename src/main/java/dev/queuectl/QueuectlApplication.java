@@ -6,7 +6,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.queuectl.cli.Mode;
+import dev.queuectl.config.ConfigLockdown;
+import dev.queuectl.config.ConfiguredDb;
+import dev.queuectl.server.Mode;
+import dev.queuectl.store.DatabaseLocation;
+import dev.queuectl.web.DashboardOptions;
 import dev.queuectl.store.StorageErrors;
 import dev.queuectl.worker.WorkerOptions;
 import org.springframework.boot.Banner;
@@ -39,6 +43,7 @@ public class QueuectlApplication {
 		Map<String, Object> properties = new HashMap<>();
 		List<String> rest = new ArrayList<>();
 		boolean debug = false;
+		String db = null;
 		for (int i = 0; i < args.length; i++) {
 			String arg = args[i];
 			if (!rest.isEmpty()) {
@@ -46,11 +51,13 @@ public class QueuectlApplication {
 			}
 			else if (arg.equals("--db") || arg.startsWith("--db=")) {
 				String value = arg.startsWith("--db=") ? arg.substring(5) : (i + 1 < args.length ? args[++i] : null);
-				if (value == null || value.isBlank()) {
-					System.err.println("queuectl: --db needs a path");
-					return QueuectlException.USAGE;
+				try {
+					db = DatabaseLocation.flag(value);
 				}
-				properties.put("queuectl.db", value);
+				catch (QueuectlException ex) {
+					System.err.println("queuectl: " + ex.getMessage());
+					return ex.exitCode();
+				}
 			}
 			else if (arg.equals("--debug")) {
 				debug = true;
@@ -66,6 +73,10 @@ public class QueuectlApplication {
 				rest.add(arg);
 			}
 		}
+		// where the database is, decided as the one-shot client decides it (DatabaseLocation.find),
+		// and put above every file: Spring's own order of sources decides nothing here
+		String configured = DatabaseLocation.configured(db, ConfiguredDb.DB);
+		properties.put("queuectl.db", configured == null ? "" : configured);
 		WorkerOptions.Request worker = null;
 		if (isWorkerStart(rest)) {
 			try {
@@ -132,7 +143,7 @@ public class QueuectlApplication {
 		}
 	}
 
-	/** {@code server run}: the resident command server (dev.queuectl.cli.ResidentServer). */
+	/** {@code server run}: the resident command server (dev.queuectl.server.ResidentServer). */
 	static boolean isServerRun(List<String> words) {
 		return words.size() == 2 && words.get(0).equals("server") && words.get(1).equals("run");
 	}

@@ -7,11 +7,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The packages' rules (docs/architecture.md), held by a test over the compiled main classes: SQL
- * (store) knows nothing of hosts, commands or pages; job rules know nothing of how jobs run; the web
- * reaches the services, never the commands; the shared views depend on no interface.
+ * (store) knows nothing of services, hosts, commands or pages; a job's records and rules know nothing
+ * of how jobs are stored or run; the socket serves commands it does not know; the web reaches the
+ * services, never the commands; the shared views depend on no interface; and no package depends,
+ * however indirectly, on one that depends on it.
  */
 class ArchitectureTest {
 
@@ -26,15 +29,29 @@ class ArchitectureTest {
 	@Test
 	void theStoreUsesNoWorkerCommandOrWebClass() {
 		noClasses().that().resideInAPackage("dev.queuectl.store..")
-			.should().dependOnClassesThat().resideInAnyPackage("dev.queuectl.worker..", "dev.queuectl.cli..", "dev.queuectl.web..")
+			.should().dependOnClassesThat().resideInAnyPackage("dev.queuectl.service..", "dev.queuectl.worker..",
+					"dev.queuectl.server..", "dev.queuectl.cli..", "dev.queuectl.web..")
 			.check(classes);
 	}
 
 	@Test
-	void jobRulesUseNothingOfTheWorkerHosts() {
+	void jobRecordsAndRulesUseNoStoreServiceOrWorkerHost() {
 		noClasses().that().resideInAPackage("dev.queuectl.job..")
-			.should().dependOnClassesThat().resideInAnyPackage("dev.queuectl.worker..", "dev.queuectl.cli..", "dev.queuectl.web..")
+			.should().dependOnClassesThat().resideInAnyPackage("dev.queuectl.store..", "dev.queuectl.service..",
+					"dev.queuectl.worker..", "dev.queuectl.server..", "dev.queuectl.cli..", "dev.queuectl.web..")
 			.check(classes);
+	}
+
+	@Test
+	void theCommandSocketServesCommandsItDoesNotKnow() {
+		noClasses().that().resideInAPackage("dev.queuectl.server..")
+			.should().dependOnClassesThat().resideInAnyPackage("dev.queuectl.cli..", "dev.queuectl.web..", "dev.queuectl.worker..")
+			.check(classes);
+	}
+
+	@Test
+	void noPackageDependsOnOneThatDependsOnIt() {
+		slices().matching("dev.queuectl.(*)..").should().beFreeOfCycles().check(classes);
 	}
 
 	@Test
@@ -47,7 +64,8 @@ class ArchitectureTest {
 	@Test
 	void theSharedViewsAndTheSettingsDependOnNoInterface() {
 		noClasses().that().resideInAnyPackage("dev.queuectl.view..", "dev.queuectl.config..")
-			.should().dependOnClassesThat().resideInAnyPackage("dev.queuectl.cli..", "dev.queuectl.web..", "dev.queuectl.worker..")
+			.should().dependOnClassesThat().resideInAnyPackage("dev.queuectl.cli..", "dev.queuectl.web..",
+					"dev.queuectl.worker..", "dev.queuectl.server..")
 			.check(classes);
 	}
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.queuectl.server.Commands;
+import dev.queuectl.server.Invocation;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.StorageErrors;
@@ -23,7 +25,7 @@ import org.springframework.stereotype.Component;
  * {@code out} writer; errors are one line on the invocation's error stream.
  */
 @Component
-public class CommandDispatcher {
+public class CommandDispatcher implements Commands {
 
 	private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
 
@@ -44,6 +46,7 @@ public class CommandDispatcher {
 		this.location = location;
 	}
 
+	@Override
 	public int execute(List<String> words, PrintWriter out, Invocation invocation) {
 		return invocation.run(() -> {
 			try {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.queuectl.job.Job;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.Version;
 import org.springframework.shell.core.command.Command;

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Setting;
-import dev.queuectl.config.Settings;
+import dev.queuectl.service.Settings;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;

@@ -1,5 +1,6 @@
 package dev.queuectl.cli;
 
+import dev.queuectl.server.Invocation;
 import dev.queuectl.view.Render;
 
 import java.io.PrintWriter;
@@ -10,10 +11,10 @@ import java.util.List;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Durations;
 import dev.queuectl.job.Job;
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueInfo;
-import dev.queuectl.job.QueueService;
+import dev.queuectl.service.QueueService;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import dev.queuectl.server.Invocation;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.web.WebAccess;
 import dev.queuectl.web.WebToken;

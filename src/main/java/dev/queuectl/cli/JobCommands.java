@@ -1,5 +1,7 @@
 package dev.queuectl.cli;
 
+import dev.queuectl.server.Invocation;
+import dev.queuectl.server.ResidentServer;
 import dev.queuectl.view.Render;
 
 import java.io.IOException;
@@ -20,9 +22,9 @@ import dev.queuectl.config.Durations;
 import dev.queuectl.store.StorageErrors;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
-import dev.queuectl.job.QueueService;
+import dev.queuectl.service.QueueService;
 import dev.queuectl.job.WorkerInfo;
 import dev.queuectl.worker.WorkerService;
 import org.springframework.shell.core.command.CommandContext;
@@ -42,9 +44,9 @@ class JobCommands {
 
 	private final QueueService queues;
 
-	private final dev.queuectl.job.RetentionService retention;
+	private final dev.queuectl.service.RetentionService retention;
 
-	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.job.RetentionService retention) {
+	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention) {
 		this.retention = retention;
 		this.jobs = jobs;
 		this.workers = workers;
@@ -280,7 +282,7 @@ class JobCommands {
 		Map<JobState, Long> counts = this.jobs.countByState();
 		List<WorkerInfo> live = this.workers.workers();
 		List<String> paused = this.queues.paused();
-		dev.queuectl.job.RetentionService.Sizes sizes = this.retention.sizes();
+		dev.queuectl.service.RetentionService.Sizes sizes = this.retention.sizes();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();

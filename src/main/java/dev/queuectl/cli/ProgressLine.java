@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 
+import dev.queuectl.server.Invocation;
 import dev.queuectl.config.Durations;
 
 /**

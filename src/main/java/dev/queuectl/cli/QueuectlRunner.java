@@ -1,5 +1,10 @@
 package dev.queuectl.cli;
 
+import dev.queuectl.server.Mode;
+import dev.queuectl.server.Invocation;
+import dev.queuectl.server.ResidentServer;
+import dev.queuectl.server.CommandServer;
+
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;

@@ -1,5 +1,7 @@
 package dev.queuectl.cli;
 
+import dev.queuectl.job.Ticks;
+import dev.queuectl.server.Invocation;
 import dev.queuectl.view.Render;
 
 import java.io.PrintWriter;
@@ -14,9 +16,9 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Durations;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobState;
-import dev.queuectl.job.RetentionService;
+import dev.queuectl.service.RetentionService;
 import dev.queuectl.job.Schedule;
-import dev.queuectl.job.ScheduleService;
+import dev.queuectl.service.ScheduleService;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;

@@ -9,6 +9,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
 
+import dev.queuectl.server.Mode;
 import dev.queuectl.OwnerOnly;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.annotation.Value;

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
+import dev.queuectl.server.Invocation;
+import dev.queuectl.server.CommandServer;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.worker.JobOutput;
 import dev.queuectl.worker.WorkerOptions;

@@ -43,7 +43,7 @@ public final class JobSpecParser {
 	/** At most this many bytes of UTF-8 in one JSON document: an argument, or a line of a batch. */
 	public static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
 
-	static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+	public static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
 			"timeout", "queue", "after", "unique_key", "start_within", "start_by", "retry_on", "no_retry_on");
@@ -68,7 +68,7 @@ public final class JobSpecParser {
 	}
 
 	/** {@link #readTree} for a whole batch (a JSON array): no 1 MiB limit, the batch has its own. */
-	static JsonNode readAnyTree(String json, String where) {
+	public static JsonNode readAnyTree(String json, String where) {
 		try {
 			JsonNode node = JSON.readTree(json);
 			if (node == null || node.isMissingNode()) {

@@ -17,7 +17,7 @@ import org.springframework.scheduling.support.CronExpression;
  * {@code @daily} are taken as they are. An interval fires at the multiples of its length since the
  * epoch (UTC), so {@code --every 10m} fires at :00, :10, ... whichever host computes it.
  */
-final class Ticks {
+public final class Ticks {
 
 	/** The latest due tick of a cron schedule is searched for in windows this wide, then wider. */
 	private static final Duration[] WINDOWS = { Duration.ofHours(1), Duration.ofDays(2), Duration.ofDays(40),
@@ -35,12 +35,12 @@ final class Ticks {
 		this.zone = zone;
 	}
 
-	static Ticks of(Schedule s) {
+	public static Ticks of(Schedule s) {
 		return s.cron() != null ? new Ticks(parseCron(s.cron()), 0, s.zone()) : new Ticks(null, s.every().toMillis(), s.zone());
 	}
 
 	/** Parses a cron expression as a user typed it; a one-line usage error when it is not one. */
-	static CronExpression parseCron(String text) {
+	public static CronExpression parseCron(String text) {
 		String expr = text.trim();
 		String[] fields = expr.split("\\s+");
 		if (!expr.startsWith("@") && fields.length == 5) {
@@ -60,7 +60,7 @@ final class Ticks {
 	}
 
 	/** Parses {@code --every}: whole seconds, at least 1s. */
-	static Duration parseEvery(String text) {
+	public static Duration parseEvery(String text) {
 		Duration d = Durations.parseOrNull(text);
 		if (d == null || d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
 			throw QueuectlException.usage("--every must be a whole number of seconds, at least 1s, like 30s, 10m, 1h "
@@ -70,7 +70,7 @@ final class Ticks {
 	}
 
 	/** The first tick strictly after {@code t}, or {@link Schedule#NEVER}. */
-	Instant next(Instant t) {
+	public Instant next(Instant t) {
 		if (this.cron == null) {
 			return Instant.ofEpochMilli((Math.floorDiv(t.toEpochMilli(), this.everyMs) + 1) * this.everyMs);
 		}
@@ -79,7 +79,7 @@ final class Ticks {
 	}
 
 	/** The latest tick in [{@code from}, {@code now}], or null when there is none. */
-	Instant latest(Instant from, Instant now) {
+	public Instant latest(Instant from, Instant now) {
 		if (from.isAfter(now)) {
 			return null;
 		}
@@ -106,7 +106,7 @@ final class Ticks {
 	}
 
 	/** How many ticks lie in [{@code from}, {@code to}), counted up to {@code cap}. */
-	long count(Instant from, Instant to, long cap) {
+	public long count(Instant from, Instant to, long cap) {
 		if (!from.isBefore(to)) {
 			return 0;
 		}

@@ -9,11 +9,14 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 
 /**
- * Where the queue lives. The path comes from {@code --db}, then the {@code QUEUECTL_DB} environment
- * variable, then {@code queuectl.db} in the user's config file, then in the application.yml inside
- * the jar; Spring's property order (set up by ConfigLockdown) gives exactly that precedence, and
- * the fast client (Main, ConfiguredDb) follows the same. Blank means the per-user default, shared
- * by every terminal: {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}.
+ * Where the queue lives, decided here alone ({@link #find}): {@code --db}, then the
+ * {@code QUEUECTL_DB} environment variable, then {@code queuectl.db} in the user's config file, then
+ * in the install's application.yml. Both of the JVM's paths ask it: the one-shot client (Main) and
+ * the full application (QueuectlApplication puts the answer above every file, so Spring's own
+ * property order decides nothing here). Blank means the per-user default, shared by every terminal:
+ * {@code ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db}. The native client's twin is
+ * {@code db_socket} in src/main/c/client-config.c; DatabasePlaceTest runs one table of cases through
+ * both.
  *
  * <p>A PostgreSQL URL ({@code postgresql://...} or {@code jdbc:postgresql://...}) names a shared
  * database instead: then {@link #file} is null, {@link #postgres} tells the server, and this
@@ -24,6 +27,38 @@ public record DatabaseLocation(Path file, PostgresUrl postgres) {
 
 	public DatabaseLocation(Path file) {
 		this(file, null);
+	}
+
+	/**
+	 * Where the database is: {@code flag} ({@code --db}'s value; null when not given) wins, then the
+	 * {@code QUEUECTL_DB} variable (even blank: then the default), then {@code files}, the
+	 * {@code queuectl.db} of the configuration files (the user's, else the install's; null when
+	 * unset or blank), else the default. Throws {@link dev.queuectl.QueuectlException} (usage) for
+	 * a blank flag or a PostgreSQL URL that is not one. The native client's {@code db_socket} is
+	 * the same rule in C.
+	 */
+	public static DatabaseLocation find(String flag, java.util.function.Supplier<String> files) {
+		return resolve(configured(flag, files), null);
+	}
+
+	/**
+	 * The text {@link #find} resolves, for the full application, which hands it to Spring as
+	 * {@code queuectl.db}: null when nothing names a database.
+	 */
+	public static String configured(String flag, java.util.function.Supplier<String> files) {
+		if (flag != null) {
+			return flag(flag);
+		}
+		String env = System.getenv("QUEUECTL_DB");
+		return env != null ? env : files.get();
+	}
+
+	/** {@code --db}'s value as given, refused when blank (also when the option has no value: ""). */
+	public static String flag(String value) {
+		if (value == null || value.isBlank()) {
+			throw dev.queuectl.QueuectlException.usage("--db needs a path");
+		}
+		return value;
 	}
 
 	public static DatabaseLocation resolve(String configured) {

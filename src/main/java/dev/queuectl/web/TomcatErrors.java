@@ -1,5 +1,9 @@
 package dev.queuectl.web;
 
+
+
+
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 

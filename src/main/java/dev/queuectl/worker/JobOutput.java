@@ -10,7 +10,7 @@ import java.util.List;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.store.OutputStore;
 import org.springframework.stereotype.Service;

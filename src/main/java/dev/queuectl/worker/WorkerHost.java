@@ -26,12 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.queuectl.config.Durations;
-import dev.queuectl.config.Settings;
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.JobService;
+import dev.queuectl.service.Settings;
 import dev.queuectl.job.JobState;
-import dev.queuectl.job.RetentionService;
+import dev.queuectl.service.RetentionService;
 import dev.queuectl.job.RetryPolicy;
-import dev.queuectl.job.ScheduleService;
+import dev.queuectl.service.ScheduleService;
 import dev.queuectl.store.HostWakeups;
 import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;

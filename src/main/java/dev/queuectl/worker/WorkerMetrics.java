@@ -3,7 +3,7 @@ package dev.queuectl.worker;
 import java.time.Duration;
 import java.util.Map;
 
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.queuectl.server.Invocation;
 import dev.queuectl.InternalDefaultsInitializer;
 import dev.queuectl.MutableClock;
 import dev.queuectl.store.DatabaseLocation;

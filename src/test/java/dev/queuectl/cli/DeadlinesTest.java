@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.job.Claim;
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.JobService;
 import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.job.RunResult;
 import dev.queuectl.store.WorkerStore;

@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.queuectl.config.Settings;
+import dev.queuectl.service.Settings;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +27,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 	Settings settings;
 
 	@Autowired
-	dev.queuectl.job.JobService jobs;
+	dev.queuectl.service.JobService jobs;
 
 	private Map<String, Object> row(String id) {
 		return this.jdbc.queryForMap("SELECT * FROM jobs WHERE id = ?", id);
@@ -394,12 +394,12 @@ class EnqueueCommandTest extends CommandTestSupport {
 					}
 				}
 				else if (i % 50 == 1) {
-					dev.queuectl.job.JobService.Enqueued e = (dev.queuectl.job.JobService.Enqueued) answer;
+					dev.queuectl.service.JobService.Enqueued e = (dev.queuectl.service.JobService.Enqueued) answer;
 					storedKey += e.stored();
 					keyHolders.add(e.firstId());
 				}
 				else {
-					assertThat(answer).isInstanceOfSatisfying(dev.queuectl.job.JobService.Enqueued.class,
+					assertThat(answer).isInstanceOfSatisfying(dev.queuectl.service.JobService.Enqueued.class,
 							e -> assertThat(e.stored()).isOne());
 				}
 			}

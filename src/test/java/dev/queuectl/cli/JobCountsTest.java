@@ -14,10 +14,10 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.QueuectlException;
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueInfo;
-import dev.queuectl.job.QueueService;
+import dev.queuectl.service.QueueService;
 import dev.queuectl.store.JobStore;
 import dev.queuectl.store.WorkerStore;
 import dev.queuectl.job.Claim;

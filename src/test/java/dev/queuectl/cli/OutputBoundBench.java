@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import dev.queuectl.job.RetentionService;
+import dev.queuectl.service.RetentionService;
 
 /**
  * What a pass of the output bound costs at 100,000 output files (SQLite, files on disk), against a

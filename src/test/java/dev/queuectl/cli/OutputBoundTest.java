@@ -9,7 +9,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import dev.queuectl.job.RetentionService;
+import dev.queuectl.service.RetentionService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

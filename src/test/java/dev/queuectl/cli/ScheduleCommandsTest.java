@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.queuectl.job.ScheduleService;
+import dev.queuectl.service.ScheduleService;
 import dev.queuectl.store.MaintenanceStore;
 import dev.queuectl.store.WorkerStore;
 import dev.queuectl.job.Claim;

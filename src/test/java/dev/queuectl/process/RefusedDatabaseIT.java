@@ -56,6 +56,15 @@ class RefusedDatabaseIT {
 		assertThat(listing(this.tmp.resolve("xdg-data"))).as("nothing in the data folder either").isEmpty();
 	}
 
+	@Test
+	void theRootFolderAsTheDatabaseIsRefusedInOneLineNotATrace() {
+		Cli cli = new Cli(this.tmp, Path.of("/")).env("CI", "");
+		Result r = cli.run("status");
+		assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+		assertThat(r.out()).as(r.toString()).isEmpty();
+		assertThat(r.errLines()).as(r.toString()).containsExactly("queuectl: the database path / is a folder, not a file");
+	}
+
 	private static List<Path> listing(Path dir) throws IOException {
 		if (!Files.exists(dir)) {
 			return List.of();

@@ -1,5 +1,7 @@
 package dev.queuectl.process;
 
+import dev.queuectl.Main;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import dev.queuectl.config.Settings;
-import dev.queuectl.job.JobService;
+import dev.queuectl.service.Settings;
+import dev.queuectl.service.JobService;
 import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -58,9 +58,9 @@ public final class StoreBench {
 			enqueue(service, jobs);
 			long t0 = System.nanoTime();
 			runAll(store, ctx.getBean(WorkerRegistryStore.class), settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs,
-					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.job.ScheduleService.class),
-							ctx.getBean(dev.queuectl.job.RetentionService.class), java.time.Duration.ofDays(1),
-							ctx.getBean(dev.queuectl.job.JobService.class)));
+					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.service.ScheduleService.class),
+							ctx.getBean(dev.queuectl.service.RetentionService.class), java.time.Duration.ofDays(1),
+							ctx.getBean(dev.queuectl.service.JobService.class)));
 			double seconds = (System.nanoTime() - t0) / 1e9;
 			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.0f cycles/s%n",
 					jobs, slots, preload, jobs / seconds);

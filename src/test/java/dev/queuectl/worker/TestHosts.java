@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.queuectl.QueuectlApplication;
-import dev.queuectl.config.Settings;
-import dev.queuectl.job.RetentionService;
-import dev.queuectl.job.ScheduleService;
+import dev.queuectl.service.Settings;
+import dev.queuectl.service.RetentionService;
+import dev.queuectl.service.ScheduleService;
 import dev.queuectl.store.WorkerRegistryStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -42,6 +42,6 @@ final class TestHosts {
 		return new WorkerHost(new WorkerOptions(slots, List.of(), null), ctx.getBean(WorkerStore.class),
 				ctx.getBean(WorkerRegistryStore.class), ctx.getBean(Settings.class), clock, executor, runner, ctx.getBean(WorkerMetrics.class),
 				new WorkerHost.Housekeeping(ctx.getBean(ScheduleService.class), ctx.getBean(RetentionService.class),
-						Duration.ofDays(1), ctx.getBean(dev.queuectl.job.JobService.class)));
+						Duration.ofDays(1), ctx.getBean(dev.queuectl.service.JobService.class)));
 	}
 }

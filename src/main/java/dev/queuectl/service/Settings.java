@@ -1,0 +1,111 @@
+package dev.queuectl.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.queuectl.config.Durations;
+import dev.queuectl.config.Setting;
+import dev.queuectl.QueuectlException;
+import dev.queuectl.store.SettingsStore;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Service;
+
+/**
+ * The effective configuration: a value set with {@code config set} (kept in the database, so every
+ * process sees it) wins over the default from application.yml.
+ */
+@Service
+public class Settings {
+
+	private final SettingsStore store;
+
+	private final Map<Setting, String> defaults = new EnumMap<>(Setting.class);
+
+	private final Clock clock;
+
+	Settings(SettingsStore store, Environment environment, Clock clock) {
+		this.store = store;
+		this.clock = clock;
+		for (Setting setting : Setting.values()) {
+			String raw = environment.getProperty("queuectl.defaults." + setting.key());
+			if (raw == null) {
+				throw new IllegalStateException("application.yml has no queuectl.defaults." + setting.key());
+			}
+			String value = setting.normalize(raw);
+			if (value == null) {
+				throw QueuectlException.usage("application.yml: invalid queuectl.defaults." + setting.key() + " '"
+						+ raw + "': " + setting.description());
+			}
+			this.defaults.put(setting, value);
+		}
+	}
+
+	/** Every setting with its effective value and where it came from ("default" or "set"). */
+	public Map<Setting, Entry> list() {
+		Map<String, String> stored = this.store.all();
+		Map<Setting, Entry> result = new LinkedHashMap<>();
+		for (Setting setting : Setting.values()) {
+			String value = setting.normalize(stored.getOrDefault(setting.key(), ""));
+			result.put(setting, value != null ? new Entry(value, "set") : new Entry(this.defaults.get(setting), "default"));
+		}
+		return result;
+	}
+
+	public String get(Setting setting) {
+		return list().get(setting).value();
+	}
+
+	public Setting require(String key) {
+		return Setting.byKey(key)
+			.orElseThrow(() -> QueuectlException.usage("unknown config key '" + key + "' (known: "
+					+ String.join(", ", java.util.Arrays.stream(Setting.values()).map(Setting::key).toList()) + ")"));
+	}
+
+	/** Validates and stores a value; returns it in canonical form. */
+	public String set(String key, String value) {
+		Setting setting = require(key);
+		String normalized = setting.normalize(value);
+		if (normalized == null) {
+			throw QueuectlException.usage("invalid value '" + value + "' for " + setting.key() + ": "
+					+ setting.description());
+		}
+		if ((setting == Setting.RETRY_ON || setting == Setting.NO_RETRY_ON) && !normalized.equals("none")) {
+			Setting other = setting == Setting.RETRY_ON ? Setting.NO_RETRY_ON : Setting.RETRY_ON;
+			if (!get(other).equals("none")) {
+				throw QueuectlException.usage("give either retry-on or no-retry-on, not both: " + other.key() + " is "
+						+ get(other) + " (set it to none first)");
+			}
+		}
+		this.store.put(setting.key(), normalized, this.clock.instant());
+		return normalized;
+	}
+
+	/** A consistent snapshot of all values, typed, read with one query. */
+	public Snapshot snapshot() {
+		Map<Setting, Entry> all = list();
+		return new Snapshot(Integer.parseInt(all.get(Setting.MAX_RETRIES).value()),
+				Integer.parseInt(all.get(Setting.BACKOFF_BASE).value()),
+				Durations.parseOrNull(all.get(Setting.MAX_BACKOFF).value()),
+				Durations.parseOrNull(all.get(Setting.JOB_TIMEOUT).value()),
+				Durations.parseOrNull(all.get(Setting.LEASE_TIMEOUT).value()),
+				Durations.parseOrNull(all.get(Setting.SHUTDOWN_GRACE).value()),
+				Setting.parseSize(all.get(Setting.OUTPUT_CAP).value()),
+				Integer.parseInt(all.get(Setting.BACKOFF_JITTER).value()), all.get(Setting.RETRY_ON).value(),
+				all.get(Setting.NO_RETRY_ON).value());
+	}
+
+	public record Entry(String value, String source) {
+	}
+
+	/**
+	 * Typed settings. {@code jobTimeout} zero means no limit. {@code backoffJitter}: a percentage;
+	 * {@code retryOn} / {@code noRetryOn}: a canonical list of exit codes, or "none".
+	 */
+	public record Snapshot(int maxRetries, int backoffBase, Duration maxBackoff, Duration jobTimeout,
+			Duration leaseTimeout, Duration shutdownGrace, long outputCap, int backoffJitter, String retryOn,
+			String noRetryOn) {
+	}
+}

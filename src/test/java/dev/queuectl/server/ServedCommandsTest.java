@@ -1,0 +1,43 @@
+package dev.queuectl.server;
+
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The served commands are {@link Wire#SERVED}. bin/queuectl keeps its own copy in a {@code case}
+ * pattern, since asking the jar would start a JVM on the launcher's hot path; this test holds that
+ * copy equal to Wire's, so a command served on one side alone fails here.
+ */
+class ServedCommandsTest {
+
+	@Test
+	void theLauncherHandsToAClientExactlyTheCommandsWireServes() throws IOException {
+		assertThat(launcherWords()).containsExactlyInAnyOrderElementsOf(Wire.SERVED);
+	}
+
+	@Test
+	void theRemoteClientServesWhatWireNames() {
+		assertThat(Wire.SERVED).allMatch(RemoteClient::serves);
+		assertThat(RemoteClient.serves("worker")).isFalse();
+		assertThat(RemoteClient.serves("migrate")).isFalse();
+	}
+
+	/** The words of the pattern that follows {@code case $word in}. */
+	private static List<String> launcherWords() throws IOException {
+		List<String> lines = Files.readAllLines(Path.of("bin/queuectl"));
+		int at = lines.indexOf("case $word in");
+		assertThat(at).as("bin/queuectl's `case $word in`").isNotNegative();
+		String pattern = lines.get(at + 1).trim();
+		assertThat(pattern).as("the pattern after `case $word in`").endsWith(")");
+		return Arrays.stream(pattern.substring(0, pattern.length() - 1).split("\\|")).map(String::trim).toList();
+	}
+
+}
