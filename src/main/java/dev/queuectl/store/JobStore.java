@@ -400,17 +400,15 @@ public class JobStore {
 	 * the lease clock: the server's on PostgreSQL), each with last_error saying it expired and
 	 * when, and the jobs that run after them as for any canceled job; in one transaction, each row
 	 * fenced on its state (one a claim took meanwhile is no longer expired: it started). Returns the
-	 * ids canceled (their dependents not counted). When no job has a deadline: one index seek.
+	 * ids canceled (their dependents not counted). When no job is due to expire: one index seek,
+	 * a read outside any transaction, so that an idle host takes no write lock every second.
 	 */
 	public List<String> expireDeadlines(Instant now, int limit) {
+		if (expiring(now, 1).isEmpty()) {
+			return List.of();
+		}
 		return this.tx.execute(status -> {
-			Object[] args = this.dialect.clockArgs(now, limit);
-			List<Object[]> due = new ArrayList<>();
-			this.jdbc.query("SELECT id, start_by FROM jobs" + this.dialect.indexedBy("jobs_deadline") + " WHERE "
-					+ HAS_DEADLINE + " AND start_by <= " + this.dialect.clock() + " ORDER BY start_by, id LIMIT ?",
-					rs -> {
-						due.add(new Object[] { rs.getString(1), rs.getLong(2) });
-					}, args);
+			List<Object[]> due = expiring(now, limit);
 			if (due.isEmpty()) {
 				return List.<String>of();
 			}
@@ -431,6 +429,16 @@ public class JobStore {
 			cancelDependents(expired, now);
 			return expired;
 		});
+	}
+
+	/** Up to {@code limit} jobs past their deadline, earliest first: rows (id, start_by). */
+	private List<Object[]> expiring(Instant now, int limit) {
+		List<Object[]> due = new ArrayList<>();
+		this.jdbc.query("SELECT id, start_by FROM jobs" + this.dialect.indexedBy("jobs_deadline") + " WHERE " + HAS_DEADLINE
+				+ " AND start_by <= " + this.dialect.clock() + " ORDER BY start_by, id LIMIT ?", rs -> {
+					due.add(new Object[] { rs.getString(1), rs.getLong(2) });
+				}, this.dialect.clockArgs(now, limit));
+		return due;
 	}
 
 	/** The ids of a queue's jobs in one of the states, oldest first. */
