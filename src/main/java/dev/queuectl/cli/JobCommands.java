@@ -63,7 +63,10 @@ class JobCommands {
 					after (ids of jobs that must complete first), unique_key (while a job with the same key
 					has not finished, another is not stored: its id is printed, exit 0), resources (what a
 					host must have free: {"gpu":1,"mem":"16G"}, names a-z 0-9 _ -, integers, K/M/G/T sizes;
-					see worker start --resources), slots (how many of a host's slots it takes at once, default 1).
+					see worker start --resources), slots (how many of a host's slots it takes at once, default 1), start_within or
+					start_by (a deadline: not started by then, it is canceled, and so are the jobs after it),
+					retry_on or no_retry_on (exit codes 0-255 and "timeout": only these are retried, or
+					these end the job dead at once; config retry-on / no-retry-on give a default).
 					The job runs in the directory it was enqueued from.
 					Input is UTF-8 whatever the locale; an invalid byte is refused (with its line number).
 					id: 1-128 characters of A-Z a-z 0-9 . _ : - not starting with a dot.
@@ -76,6 +79,8 @@ class JobCommands {
 					  queuectl enqueue '{"id":"upload","command":"./upload.sh","after":["backup"]}'
 					  queuectl enqueue '{"command":"./sync.sh","unique_key":"sync"}' --json
 					  queuectl enqueue '{"command":"./train.sh","resources":{"gpu":1,"mem":"16G"},"slots":2}'
+					  queuectl enqueue '{"command":"make report","start_within":"2h","no_retry_on":[2,64]}'
+					  queuectl enqueue '{"command":"./fetch.sh","start_by":"2026-12-07T09:00:00Z","retry_on":[75]}'
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,

@@ -11,16 +11,19 @@ import java.util.List;
  * is; otherwise it was counted from the enqueuing host's now (now, or now plus a delay), and is
  * counted from the database's clock where that differs (PostgreSQL). {@code resources} and
  * {@code slots}: what a host must have free to start it ({@link Resources}).
+ * {@code startBy}: the deadline to start (null: none), named ({@code startByNamed}: "start_by") or
+ * counted from now like a delay ("start_within"); {@code retryRule}: which failures are retried
+ * (null: all).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
-		Resources resources, int slots) {
+		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule) {
 
-	/** A job that asks no resources and one slot. */
+	/** A job that asks no resources and one slot, without deadline or retry rule. */
 	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
 		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
-				Resources.NONE, 1);
+				Resources.NONE, 1, null, false, null);
 	}
 
 	/** Whether the job asks resources or more than one slot: stored and claimed with its demand. */

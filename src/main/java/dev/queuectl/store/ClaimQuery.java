@@ -164,7 +164,8 @@ final class ClaimQuery {
 
 	/**
 	 * The claim over every queue in one statement ({@link #everyQueueInOne}): the priorities found
-	 * ({@link #POSTGRESQL_PRIORITIES}) and for each a LATERAL arm; {@code %1$d}: the arms' limit.
+	 * ({@link #POSTGRESQL_PRIORITIES}) and for each a LATERAL arm; {@code %1$d}: the arms' limit;
+	 * {@code %2$s}: the deadline predicate or nothing, as in the arms.
 	 */
 	private static final String POSTGRESQL_EVERY_QUEUE_IN_ONE = """
 			WITH RECURSIVE p (v, depth) AS (\
@@ -174,15 +175,27 @@ final class ClaimQuery {
 			AND priority < p.v), depth + 1 FROM p WHERE v IS NOT NULL AND depth <= {arms}) \
 			SELECT id FROM (\
 			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = p.v AND run_at <= (SELECT {now}) \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = p.v AND run_at <= (SELECT {now})%2$s \
 			ORDER BY run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth <= {arms} \
 			UNION ALL \
 			SELECT a.* FROM p CROSS JOIN LATERAL (SELECT id, priority, run_at FROM jobs \
-			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority <= p.v AND run_at <= (SELECT {now}) \
+			WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority <= p.v AND run_at <= (SELECT {now})%2$s \
 			ORDER BY priority DESC, run_at, id LIMIT %1$d FOR UPDATE SKIP LOCKED) a WHERE p.depth > {arms}\
 			) c ORDER BY priority DESC, run_at, id LIMIT ?""";
 
+	/**
+	 * The predicate an arm ({@code %6$s}) names while any job that may still start has a deadline
+	 * (issue 26): a job not started by its start_by is never claimed, even before the sweep cancels
+	 * it. Named only then: jobs_runnable does not hold start_by, so the predicate reads each
+	 * candidate's row, and a claim without deadlines stays the statement it was. SQLite binds {now}.
+	 */
+	private static final String SQLITE_DEADLINE = " AND (start_by IS NULL OR start_by > {now})";
+
+	private static final String POSTGRESQL_DEADLINE = " AND (start_by IS NULL OR start_by > (SELECT {now}))";
+
 	private final Dialect dialect;
+
+	private final String deadline;
 
 	private final String prioritiesSql;
 
@@ -212,6 +225,7 @@ final class ClaimQuery {
 		this.queueArm = fill(pg ? POSTGRESQL_QUEUE_ARM : SQLITE_QUEUE_ARM);
 		this.everyQueueInOneSql = pg ? fill(POSTGRESQL_EVERY_QUEUE_IN_ONE) : null;
 		this.fits = pg ? POSTGRESQL_FITS : SQLITE_FITS;
+		this.deadline = fill(pg ? POSTGRESQL_DEADLINE : SQLITE_DEADLINE);
 	}
 
 	/** A statement with its {now} (the lease clock, {@link Dialect#clock}) and {arms} filled in. */
@@ -241,7 +255,12 @@ final class ClaimQuery {
 	 * Bind {@code n}.
 	 */
 	String everyQueueInOne(int n) {
-		return this.everyQueueInOneSql.formatted(n);
+		return everyQueueInOne(n, false);
+	}
+
+	/** {@link #everyQueueInOne(int)}; {@code deadlines}: jobs past their start_by are passed over. */
+	String everyQueueInOne(int n, boolean deadlines) {
+		return this.everyQueueInOneSql.formatted(n, deadlines ? this.deadline : "");
 	}
 
 	/**
@@ -251,7 +270,13 @@ final class ClaimQuery {
 	 * skipping those another host has locked.
 	 */
 	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, List<Object> args) {
-		return overEveryQueue(priorities, n, now, lock, null, args);
+		return overEveryQueue(priorities, n, now, lock, false, null, args);
+	}
+
+	/** {@link #overEveryQueue}; {@code deadlines}: jobs past their start_by are passed over. */
+	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, boolean deadlines,
+			List<Object> args) {
+		return overEveryQueue(priorities, n, now, lock, deadlines, null, args);
 	}
 
 	/**
@@ -259,7 +284,16 @@ final class ClaimQuery {
 	 * statement as above): while some runnable job asks resources or slots.
 	 */
 	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, FreeOnHost free, List<Object> args) {
-		List<String> groups = arms(null, priorities, n, now, lock, free, args);
+		return overEveryQueue(priorities, n, now, lock, false, free, args);
+	}
+
+	/**
+	 * {@link #overEveryQueue}: {@code deadlines}, jobs past their start_by are passed over;
+	 * {@code free}, only jobs that fit it are taken (null: every job).
+	 */
+	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, boolean deadlines,
+			FreeOnHost free, List<Object> args) {
+		List<String> groups = arms(null, priorities, n, now, lock, deadlines, free, args);
 		args.add(n);
 		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
 	}
@@ -272,17 +306,29 @@ final class ClaimQuery {
 	 */
 	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
 			List<Object> args) {
-		return overQueues(byQueue, room, n, now, lock, null, args);
+		return overQueues(byQueue, room, n, now, lock, false, null, args);
+	}
+
+	/** {@link #overQueues}; {@code deadlines}: jobs past their start_by are passed over. */
+	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
+			boolean deadlines, List<Object> args) {
+		return overQueues(byQueue, room, n, now, lock, deadlines, null, args);
 	}
 
 	/** {@link #overQueues}, each arm taking only jobs that fit {@code free} (null: every job), as {@link #overEveryQueue}. */
 	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
 			FreeOnHost free, List<Object> args) {
+		return overQueues(byQueue, room, n, now, lock, false, free, args);
+	}
+
+	/** {@link #overQueues} with the deadline predicate and what fits, as {@link #overEveryQueue}. */
+	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
+			boolean deadlines, FreeOnHost free, List<Object> args) {
 		List<String> groups = new ArrayList<>();
 		for (Map.Entry<String, List<Integer>> queue : byQueue.entrySet()) {
 			int limit = Math.min(n, room.getOrDefault(queue.getKey(), n));
 			if (limit > 0) {
-				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, free, args);
+				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, deadlines, free, args);
 				groups.add(arms.size() == 1 ? arms.get(0)
 						: "SELECT * FROM (" + unionAll(arms) + BEST_FIRST_LIMIT + limit + ") g" + groups.size());
 			}
@@ -307,21 +353,28 @@ final class ClaimQuery {
 			.formatted(this.dialect.clock(), chosen);
 	}
 
-	/** The arms over one index: due jobs of each priority given (of {@code queue}, if not null). */
+	/**
+	 * The arms over one index: due jobs of each priority given (of {@code queue}, if not null);
+	 * {@code deadlines}: with the deadline predicate; {@code free}: only jobs that fit it ({@code %6$s}
+	 * holds both predicates, the deadline's first, and their arguments follow in that order).
+	 */
 	private List<String> arms(String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
-			FreeOnHost free, List<Object> args) {
+			boolean deadlines, FreeOnHost free, List<Object> args) {
 		List<String> arms = new ArrayList<>();
 		int named = Math.min(priorities.size(), PRIORITY_ARMS);
 		for (int i = 0; i < named || i == named && priorities.size() > named; i++) {
 			boolean rest = i == named;
 			arms.add((queue == null ? this.everyQueueArm : this.queueArm).formatted(rest ? "<" : "=",
 					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i,
-					free == null ? "" : this.fits));
+					(deadlines ? this.deadline : "") + (free == null ? "" : this.fits)));
 			if (queue != null) {
 				args.add(queue);
 			}
 			args.add(priorities.get(rest ? named - 1 : i));
 			args.addAll(Arrays.asList(this.dialect.clockArgs(now)));
+			if (deadlines) {
+				args.addAll(Arrays.asList(this.dialect.clockArgs(now)));
+			}
 			if (free != null) {
 				args.add(free.slotBound());
 				args.add(free.resources().isEmpty() ? "{}" : free.resources().toJson());

@@ -46,6 +46,11 @@ public class WorkerStore {
 	/** The text of the claim's statements in this dialect. */
 	private final ClaimQuery claimQuery;
 
+	/** {@link #HAS_DEADLINES} and {@link #CONTROLS} in this dialect. */
+	private final String hasDeadlinesSql;
+
+	private final String controlsSql;
+
 	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
 		this.jdbc = jdbc;
 		this.tx = tx;
@@ -53,6 +58,8 @@ public class WorkerStore {
 		this.queues = queues;
 		this.dialect = dialect;
 		this.claimQuery = new ClaimQuery(dialect);
+		this.hasDeadlinesSql = HAS_DEADLINES.formatted(dialect.indexedBy("jobs_deadline"));
+		this.controlsSql = CONTROLS.formatted(dialect.indexedBy("jobs_deadline"));
 	}
 
 	/** {@link Dialect#clockArgs}. */
@@ -73,7 +80,7 @@ public class WorkerStore {
 	 */
 	public boolean hasRunnable(List<String> queues, Instant now, FreeOnHost free) {
 		List<Object> args = new ArrayList<>();
-		String sql = runnable(queues, 1, now, true, false, null, args);
+		String sql = runnable(queues, 1, now, true, false, this::hasDeadlines, null, args);
 		if (sql == null || this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty()) {
 			return false;
 		}
@@ -81,7 +88,7 @@ public class WorkerStore {
 			return true;
 		}
 		args.clear();
-		sql = runnable(queues, 1, now, true, false, free, args);
+		sql = runnable(queues, 1, now, true, false, this::hasDeadlines, free, args);
 		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
 	}
 
@@ -97,10 +104,12 @@ public class WorkerStore {
 	 * otherwise one per queue and priority, each queue at most its room ({@link #rooms}), through the
 	 * index led by the queue (one seek a queue: a host of 1,000 queues with runnable jobs reads
 	 * 1,000 ranges a claim while one of them is paused). {@code lock}: PostgreSQL locks the rows
-	 * read, skipping those another host has locked.
+	 * read, skipping those another host has locked. {@code deadlines}: whether some job that may
+	 * still start has a deadline, so each arm passes over jobs past theirs ({@link ClaimQuery}); asked
+	 * only once there are runnable jobs, so an idle host's poll reads nothing more.
 	 */
-	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock, FreeOnHost free,
-			List<Object> args) {
+	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock,
+			java.util.function.BooleanSupplier deadlines, FreeOnHost free, List<Object> args) {
 		List<Integer> found = null;
 		if (controlled && !lock && queues.isEmpty()) {
 			// an idle host's poll: with no runnable job at all, one read and no look at the queues' rooms
@@ -112,13 +121,16 @@ public class WorkerStore {
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
 		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres() && free == null) {
 			args.add(n);
-			return this.claimQuery.everyQueueInOne(n);
+			return this.claimQuery.everyQueueInOne(n, deadlines.getAsBoolean());
 		}
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = found != null ? found : priorities();
-			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, free, args);
+			return priorities.isEmpty() ? null
+					: this.claimQuery.overEveryQueue(priorities, n, now, lock, deadlines.getAsBoolean(), free, args);
 		}
-		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, free, args);
+		Map<String, List<Integer>> byQueue = prioritiesByQueue(queues);
+		return byQueue.isEmpty() ? null
+				: this.claimQuery.overQueues(byQueue, room, n, now, lock, deadlines.getAsBoolean(), free, args);
 	}
 
 	/** The priorities of runnable jobs, due or not, highest first ({@link ClaimQuery#priorities()}). */
@@ -172,24 +184,37 @@ public class WorkerStore {
 	 * canceled, whether any runnable job asks resources or slots. Each is almost always false, and
 	 * then its statements are not run at all.
 	 */
-	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean weighted) {
+	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean weighted,
+			boolean deadlines) {
 	}
 
-	/** The columns of {@link Controls}, in its order; binds this worker's id. */
+	/**
+	 * Whether any job that may still start has a deadline: one seek in the partial index
+	 * jobs_deadline ({@code %s}: its name for SQLite, whose planner took the state index instead
+	 * and read every pending job).
+	 */
+	private static final String HAS_DEADLINES = "EXISTS (SELECT 1 FROM jobs%s WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed'))";
+
+	private boolean hasDeadlines() {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT " + this.hasDeadlinesSql, Boolean.class));
+	}
+
+	/** The columns of {@link Controls}, in its order; binds this worker's id. {@code %s}: as in {@link #HAS_DEADLINES}. */
 	private static final String CONTROLS = """
 			SELECT EXISTS (SELECT 1 FROM job_deps),
 			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL),
-			       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed'))""";
+			       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed')),
+			       """ + HAS_DEADLINES;
 
 	private Controls controls(String workerId) {
-		return this.jdbc.queryForObject(CONTROLS, (rs, i) -> controls(rs, 1), workerId);
+		return this.jdbc.queryForObject(this.controlsSql, (rs, i) -> controls(rs, 1), workerId);
 	}
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
 		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
-				rs.getBoolean(first + 3), rs.getBoolean(first + 4));
+				rs.getBoolean(first + 3), rs.getBoolean(first + 4), rs.getBoolean(first + 5));
 	}
 
 	/**
@@ -273,7 +298,7 @@ public class WorkerStore {
 			Controls controls, FreeOnHost fitTo) {
 		List<Object> args = new ArrayList<>();
 		// due on the server's clock on PostgreSQL (run_at is stored in its frame: Dialect.dueAt)
-		String chosen = runnable(queues, n, now, controls.queues(), true, fitTo, args);
+		String chosen = runnable(queues, n, now, controls.queues(), true, controls::deadlines, fitTo, args);
 		if (chosen == null) {
 			return List.of();
 		}
@@ -326,7 +351,8 @@ public class WorkerStore {
 	 */
 	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
 			List<String> queues, int claim, Instant now, Duration lease) {
-		return settleAndClaim(outcomes, workerId, backoffBase, maxBackoff, queues, claim, now, lease, null);
+		return settleAndClaim(outcomes, workerId, new RetryPolicy.Backoff(backoffBase, maxBackoff, 0), queues, claim, now,
+				lease, null);
 	}
 
 	/**
@@ -335,6 +361,25 @@ public class WorkerStore {
 	 * no longer counted.
 	 */
 	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
+			List<String> queues, int claim, Instant now, Duration lease, FreeOnHost free) {
+		return settleAndClaim(outcomes, workerId, new RetryPolicy.Backoff(backoffBase, maxBackoff, 0), queues, claim, now,
+				lease, free);
+	}
+
+	/** {@link #settleAndClaim(List, String, RetryPolicy.Backoff, List, int, Instant, Duration, FreeOnHost)} for any job. */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, RetryPolicy.Backoff backoff,
+			List<String> queues, int claim, Instant now, Duration lease) {
+		return settleAndClaim(outcomes, workerId, backoff, queues, claim, now, lease, null);
+	}
+
+	/**
+	 * {@link #settleAndClaim(List, String, int, Duration, List, int, Instant, Duration)} with the
+	 * retries' waits as {@code backoff} says (its jitter drawn per retry), claiming only jobs that fit
+	 * {@code free} (null: any). A failed run's job is retried only as its retry rule and deadline
+	 * allow ({@link RetryPolicy}): both read, for the failed runs only, in one statement, so a batch
+	 * of successes reads nothing more.
+	 */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, RetryPolicy.Backoff backoff,
 			List<String> queues, int claim, Instant now, Duration lease, FreeOnHost free) {
 		return this.tx.execute(status -> {
 			JobState[] states = new JobState[outcomes.size()];
@@ -350,6 +395,7 @@ public class WorkerStore {
 			Set<String> cancel = before != null && before.cancels() ? new HashSet<>(cancelRequested(workerId)) : Set.of();
 			List<String> completed = new ArrayList<>();
 			List<String> ended = new ArrayList<>(); // dead or canceled: their dependents are canceled
+			Map<String, RetryTerms> terms = retryTerms(outcomes, now);
 			for (int i = 0; i < outcomes.size(); i++) {
 				Outcome o = outcomes.get(i);
 				Claim c = o.claim();
@@ -376,10 +422,14 @@ public class WorkerStore {
 					r = r.notRetried();
 				}
 				else if (!r.succeeded()) {
+					RetryTerms t = terms.getOrDefault(c.jobId(), RetryTerms.NONE);
 					RetryPolicy.Next after = RetryPolicy.afterFailure(c.attempt(), c.maxRetries(), r.finishedAt(),
-							backoffBase, maxBackoff);
+							backoff, t.rule(), r.outcome(), r.exitCode(), t.startBy(), java.util.concurrent.ThreadLocalRandom.current()::nextDouble);
 					next = after.state();
 					runAt = this.dialect.dueArg(after.runAt(), r.finishedAt());
+					if (after.why() != null) {
+						r = r.withReason(after.why());
+					}
 				}
 				states[i] = next;
 				recorded.add(i);
@@ -412,6 +462,40 @@ public class WorkerStore {
 			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls, free) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
+	}
+
+	/** A job's retry rule (null: every failure retried) and deadline on this host's clock (null: none). */
+	private record RetryTerms(dev.queuectl.job.RetryRule rule, Instant startBy) {
+
+		static final RetryTerms NONE = new RetryTerms(null, null);
+	}
+
+	/**
+	 * The retry terms of the jobs whose runs failed (not canceled, not given back), by id: one read,
+	 * none when no run failed; jobs with neither rule nor deadline are left out. The deadline is read
+	 * in this host's frame ({@link Dialect#inHostFrame}), as the retry's time is computed.
+	 */
+	private Map<String, RetryTerms> retryTerms(List<Outcome> outcomes, Instant now) {
+		List<String> failed = new ArrayList<>();
+		for (Outcome o : outcomes) {
+			if (!o.giveBack() && !o.result().succeeded() && !"canceled".equals(o.result().outcome())) {
+				failed.add(o.claim().jobId());
+			}
+		}
+		if (failed.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, RetryTerms> terms = new HashMap<>();
+		List<Object> args = new ArrayList<>(Arrays.asList(this.dialect.hostFrameArgs(now)));
+		args.add(this.dialect.idList(failed));
+		this.jdbc.query("SELECT id, " + this.dialect.inHostFrame("start_by") + ", retry_on, no_retry_on FROM jobs WHERE id "
+				+ this.dialect.inList() + " AND (start_by IS NOT NULL OR retry_on IS NOT NULL OR no_retry_on IS NOT NULL)", rs -> {
+					long startBy = rs.getLong(2);
+					Instant deadline = rs.wasNull() ? null : Instant.ofEpochMilli(startBy);
+					terms.put(rs.getString(1),
+							new RetryTerms(dev.queuectl.job.RetryRule.stored(rs.getString(3), rs.getString(4)), deadline));
+				}, args.toArray());
+		return terms;
 	}
 
 	/** A finished run to record: the job's next state, its new due time (null: unchanged), the run as recorded. */
@@ -521,7 +605,7 @@ public class WorkerStore {
 				    SELECT o.id, o.attempt, ?, o.started, o.finished, o.exit_code, o.signal, o.duration_ms, o.outcome,
 				           o.error, o.output_tail, o.output_path
 				    FROM o JOIN settled s ON s.id = o.id)
-				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, CONTROLS);
+				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, this.controlsSql);
 		return this.jdbc.query(con -> {
 			java.sql.PreparedStatement ps = con.prepareStatement(sql);
 			Object[][] columns = { ids, attempts, states, dues, finished, exitCodes, lastErrors, started, signals,
@@ -539,8 +623,8 @@ public class WorkerStore {
 			Controls controls = null;
 			while (rs.next()) {
 				controls = controls(rs, 1);
-				if (rs.getString(6) != null) {
-					settled.add(rs.getString(6));
+				if (rs.getString(7) != null) {
+					settled.add(rs.getString(7));
 				}
 			}
 			return controls;

@@ -97,7 +97,22 @@ public final class Render {
 		m.put("cancel_requested_at", iso(job.cancelRequestedAt()));
 		m.put("resources", job.resources().isEmpty() ? null : job.resources().amounts());
 		m.put("slots", job.slots());
+		m.put("start_by", iso(job.startBy()));
+		m.put("retry_on", retryList(job.retryRule(), true));
+		m.put("no_retry_on", retryList(job.retryRule(), false));
 		return m;
+	}
+
+	/** A rule's list as the job field gives it ([75, 111, "timeout"]), when it is of that kind; else null. */
+	private static List<Object> retryList(dev.queuectl.job.RetryRule rule, boolean only) {
+		if (rule == null || rule.only() != only) {
+			return null;
+		}
+		List<Object> items = new ArrayList<>(rule.codes());
+		if (rule.timeout()) {
+			items.add("timeout");
+		}
+		return items;
 	}
 
 	/** A queue as `queue list --json` and GET /api/queues give it. */

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.queuectl.config.Durations;
+import dev.queuectl.service.JobService;
 import dev.queuectl.service.Settings;
 import dev.queuectl.job.JobState;
 import dev.queuectl.service.RetentionService;
@@ -402,7 +403,8 @@ final class WorkerHost {
 				Settings.Snapshot cfg = this.config;
 				WorkerStore.Settled settled;
 				try {
-					settled = this.store.settleAndClaim(outcomes, this.id, cfg.backoffBase(), cfg.maxBackoff(),
+					settled = this.store.settleAndClaim(outcomes, this.id,
+							new RetryPolicy.Backoff(cfg.backoffBase(), cfg.maxBackoff(), cfg.backoffJitter()),
 							this.options.queues(), want, this.clock.instant(), cfg.leaseTimeout(), free);
 				}
 				catch (RuntimeException ex) {
@@ -668,9 +670,10 @@ final class WorkerHost {
 			}
 			case FAILED -> {
 				this.metrics.failed();
-				log.info("{} failed: {}; retry {} of {} in {}", claim.jobId(), result.error(), claim.attempt(),
+				log.info("{} failed: {}; retry {} of {} in {}{}", claim.jobId(), result.error(), claim.attempt(),
 						claim.maxRetries(),
-						Durations.format(RetryPolicy.backoff(claim.attempt(), cfg.backoffBase(), cfg.maxBackoff())));
+						Durations.format(RetryPolicy.backoff(claim.attempt(), cfg.backoffBase(), cfg.maxBackoff())),
+						cfg.backoffJitter() > 0 ? " less up to " + cfg.backoffJitter() + "%" : "");
 			}
 			case CANCELED -> log.info("{} canceled after {} ms", claim.jobId(), result.durationMs());
 			case DEAD -> {
@@ -729,7 +732,10 @@ final class WorkerHost {
 		}
 	}
 
-	/** Enqueues the jobs of schedules' ticks that are due: when none is, one indexed read. */
+	/**
+	 * Enqueues the jobs of schedules' ticks that are due, and cancels the jobs not started by their
+	 * deadline (with their dependents): when none is, one indexed read each.
+	 */
 	private void fireTicks() {
 		if (this.stopping) {
 			return;
@@ -739,6 +745,15 @@ final class WorkerHost {
 		}
 		catch (RuntimeException ex) {
 			databaseFailed("firing schedules failed", ex);
+		}
+		try {
+			int expired = this.chores.jobs().expireDeadlines();
+			if (expired > 0) {
+				log.info("canceled {} job(s) not started by their deadline", expired);
+			}
+		}
+		catch (RuntimeException ex) {
+			databaseFailed("canceling expired jobs failed", ex);
 		}
 	}
 
@@ -767,8 +782,8 @@ final class WorkerHost {
 	/** A host with no job for this long empties the WAL at its next housekeeping turn. */
 	static final Duration IDLE_CHECKPOINT = Duration.ofSeconds(10);
 
-	/** What a host does beside running jobs, and how often it prunes. */
-	record Housekeeping(ScheduleService schedules, RetentionService retention, Duration interval) {
+	/** What a host does beside running jobs, and how often it prunes; {@code jobs}: the sweep of expired deadlines. */
+	record Housekeeping(ScheduleService schedules, RetentionService retention, Duration interval, JobService jobs) {
 	}
 
 	/** Says in the log which queues are paused, at start and whenever that changes. */

@@ -38,6 +38,9 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(complete(script, "queuectl", "list", "-s", "d")).containsExactly("dead");
 		assertThat(complete(script, "queuectl", "schedule", "add", "--catch-up", "")).containsExactly("all", "latest", "none");
 		assertThat(complete(script, "queuectl", "config", "get", "max-")).containsExactly("max-retries", "max-backoff");
+		assertThat(complete(script, "queuectl", "config", "set", "ba")).containsExactly("backoff-base", "backoff-jitter");
+		assertThat(complete(script, "queuectl", "config", "set", "retry")).containsExactly("retry-on");
+		assertThat(complete(script, "queuectl", "config", "set", "no-")).containsExactly("no-retry-on");
 		assertThat(complete(script, "queuectl", "config", "set", "max-retries", "")).as("a value, not a key").isEmpty();
 		assertThat(complete(script, "queuectl", "completion", "")).containsExactly("bash", "zsh", "fish");
 		assertThat(complete(script, "queuectl", "--v")).containsExactly("--version");
@@ -58,6 +61,7 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(fish(script, "queuectl list --state d")).containsExactly("dead");
 		assertThat(fish(script, "queuectl worker start --c")).containsExactly("--clean-env", "--count");
 		assertThat(fish(script, "queuectl config get max-")).containsExactly("max-backoff", "max-retries");
+		assertThat(fish(script, "queuectl config set backoff-")).containsExactly("backoff-base", "backoff-jitter");
 		assertThat(fish(script, "queuectl completion ")).containsExactly("bash", "fish", "zsh");
 	}
 

@@ -71,6 +71,27 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void aJobsDeadlineAndRetryRuleAreFieldsOfTheApiAndOfItsPageAndBadOnesAreA400() throws Exception {
+		String by = java.time.Instant.now().plus(java.time.Duration.ofDays(400)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+			.toString();
+		HttpResponse<String> r = post("/api/jobs", "application/json",
+				"{\"id\":\"dl\",\"command\":\"true\",\"start_by\":\"" + by + "\",\"no_retry_on\":[64,2,\"timeout\"]}");
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+		JsonNode job = json(get("/api/jobs/dl"));
+		assertThat(job.get("start_by").asString()).isEqualTo(by);
+		assertThat(job.get("no_retry_on").toString()).isEqualTo("[2,64,\"timeout\"]");
+		assertThat(job.get("retry_on").isNull()).isTrue();
+		String page = get("/jobs/dl").body();
+		assertThat(page).contains("data-field=\"start_by\"", by, "data-field=\"no_retry_on\"", "[2, 64, timeout]");
+
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"retry_on\":[1],\"no_retry_on\":[2]}"), 400,
+				"give either 'retry_on' or 'no_retry_on', not both");
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"start_by\":\"2001-01-01T00:00:00Z\"}"), 400,
+				"field 'start_by' is in the past (2001-01-01T00:00:00Z): the job could never start");
+		assertThat(state("dl")).isEqualTo("pending");
+	}
+
+	@Test
 	void badInputIsA400WithTheCliLine() throws Exception {
 		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"x\"}"), 400, "field 'command' is required");
 		assertProblem(post("/api/jobs", "application/json", "not json"), 400,

@@ -59,7 +59,8 @@ public final class StoreBench {
 			long t0 = System.nanoTime();
 			runAll(store, ctx.getBean(WorkerRegistryStore.class), settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs,
 					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.service.ScheduleService.class),
-							ctx.getBean(dev.queuectl.service.RetentionService.class), java.time.Duration.ofDays(1)));
+							ctx.getBean(dev.queuectl.service.RetentionService.class), java.time.Duration.ofDays(1),
+							ctx.getBean(dev.queuectl.service.JobService.class)));
 			double seconds = (System.nanoTime() - t0) / 1e9;
 			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.0f cycles/s%n",
 					jobs, slots, preload, jobs / seconds);
