@@ -46,7 +46,7 @@ public final class JobSpecParser {
 	static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
-			"timeout", "queue", "after", "unique_key");
+			"timeout", "queue", "after", "unique_key", "limits");
 
 	/** At most this many jobs a job runs after. */
 	static final int MAX_AFTER = 100;
@@ -144,7 +144,7 @@ public final class JobSpecParser {
 		for (Map.Entry<String, JsonNode> field : node.properties()) {
 			if (!FIELDS.contains(field.getKey())) {
 				throw QueuectlException.usage(where + "unknown field '" + shown(field.getKey()) + "' (allowed: command, id, "
-						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key)");
+						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key, limits)");
 			}
 		}
 		String id = optionalString(node, "id", where);
@@ -196,7 +196,7 @@ public final class JobSpecParser {
 		}
 		List<String> after = after(node, id, where);
 		return new NewJob(id, command, queue, priority, maxRetries, runAt, runAtText != null, timeout, defaults.workingDir(),
-				uniqueKey, after);
+				uniqueKey, after, limits(node, where));
 	}
 
 	/** The ids of field 'after': a string or an array of strings, each a valid id, not the job's own. */
@@ -227,6 +227,30 @@ public final class JobSpecParser {
 			ids.add(item.stringValue());
 		}
 		return List.copyOf(ids);
+	}
+
+	/** At most this many keys a job's "limits" names. */
+	static final int MAX_LIMITS = 16;
+
+	/** The keys of field 'limits': an array of 1-16 keys ({@link LimitBook#KEY}), duplicates dropped. */
+	private static List<String> limits(JsonNode node, String where) {
+		JsonNode value = node.get("limits");
+		if (value == null || value.isNull()) {
+			return List.of();
+		}
+		if (!value.isArray() || value.isEmpty() || value.size() > MAX_LIMITS) {
+			throw QueuectlException.usage(where + "field 'limits' must be an array of 1-" + MAX_LIMITS + " keys, got "
+					+ (value.isArray() ? value.size() + " keys" : kind(value)));
+		}
+		Set<String> keys = new LinkedHashSet<>();
+		for (JsonNode item : value) {
+			if (!item.isString() || !LimitBook.KEY.matcher(item.stringValue()).matches()) {
+				throw QueuectlException.usage(where + "field 'limits' holds keys of " + LimitBook.KEY_RULE + ", got "
+						+ (item.isString() ? "\"" + shown(item.stringValue()) + "\"" : kind(item)));
+			}
+			keys.add(item.stringValue());
+		}
+		return List.copyOf(keys);
 	}
 
 	/** What an id may be, as the one line that refuses one. */

@@ -324,7 +324,7 @@ public class ScheduleService {
 		NewJob t = JobSpecParser.parse(node, "",
 				new JobSpecParser.Defaults(this.settings.snapshot().maxRetries(), runAt, s.workingDir()));
 		return new NewJob(s.name() + ":" + suffix, t.command(), t.queue(), t.priority(), t.maxRetries(), t.runAt(),
-				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of());
+				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of(), t.limits());
 	}
 
 	/** The states of the named jobs that exist. */

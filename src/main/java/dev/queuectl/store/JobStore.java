@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.IntConsumer;
 
 import dev.queuectl.job.Job;
+import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.NewJob;
@@ -32,26 +33,26 @@ public class JobStore {
 	// DO NOTHING on any conflict: the id's primary key, or the unique key of a live job
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key)
+			                  working_dir, created_at, updated_at, unique_key, limits)
 			VALUES %s
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	/** The values of one row of {@link #INSERT} (12 parameters; %s: {@link Dialect#dueAtOrNamed}). */
-	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?)";
+	/** The values of one row of {@link #INSERT} (13 parameters; %s: {@link Dialect#dueAtOrNamed}). */
+	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, ?)";
 
 	/**
-	 * {@link #INSERT} for rows that differ only in id, command and unique key (a bulk enqueue's, as a
-	 * rule): the values they share bound once (9 parameters; %s: {@link Dialect#dueAtOrNamed}), then
-	 * 3 a row ({@link #SHARED_ROW}), a quarter of the binds. {@code WHERE true}: SQLite's grammar
+	 * {@link #INSERT} for rows that differ only in id, command, unique key and limits (a bulk enqueue's,
+	 * as a rule): the values they share bound once (9 parameters; %s: {@link Dialect#dueAtOrNamed}), then
+	 * 4 a row ({@link #SHARED_ROW}), a third of the binds. {@code WHERE true}: SQLite's grammar
 	 * reads the {@code ON} after a bare {@code FROM} as a join's.
 	 */
 	private static final String INSERT_SHARED = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key)
-			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3 FROM (VALUES %%s) AS v WHERE true
+			                  working_dir, created_at, updated_at, unique_key, limits)
+			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, v.column4 FROM (VALUES %%s) AS v WHERE true
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	private static final String SHARED_ROW = "(?, ?, ?)";
+	private static final String SHARED_ROW = "(?, ?, ?, ?)";
 
 	/**
 	 * Rows a statement of {@link #insertAll} inserts at most: each statement costs a JDBC and native
@@ -65,7 +66,7 @@ public class JobStore {
 	private static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
 			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at,
-			cancel_requested_at, unique_key""";
+			cancel_requested_at, unique_key, limits""";
 
 	/** The states in which a job holds its unique key (the partial unique index says the same). */
 	static final String LIVE = "('waiting', 'pending', 'processing', 'failed')";
@@ -203,7 +204,7 @@ public class JobStore {
 			}
 		}
 
-		/** True when the rows differ in nothing but id, command and unique key. */
+		/** True when the rows differ in nothing but id, command, unique key and limits. */
 		private static boolean shareValues(List<NewJob> jobs, List<JobState> states, int from, int to) {
 			NewJob first = jobs.get(from);
 			for (int i = from + 1; i < to; i++) {
@@ -227,6 +228,7 @@ public class JobStore {
 				ps.setString(++p, job.id());
 				ps.setString(++p, job.command());
 				ps.setString(++p, job.uniqueKey());
+				ps.setString(++p, LimitBook.encode(job.limits()));
 			}
 			return ps;
 		}
@@ -241,6 +243,7 @@ public class JobStore {
 				ps.setString(++p, job.command());
 				p = bindCommon(ps, p, states.get(i), job);
 				ps.setString(++p, job.uniqueKey());
+				ps.setString(++p, LimitBook.encode(job.limits()));
 			}
 			return ps;
 		}
@@ -617,7 +620,7 @@ public class JobStore {
 				instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "started_at"),
 				instant(rs, "finished_at"), integer(rs, "exit_code"), rs.getString("last_error"),
 				rs.getString("worker_id"), instant(rs, "lease_expires_at"), instant(rs, "cancel_requested_at"),
-				rs.getString("unique_key"));
+				rs.getString("unique_key"), LimitBook.decode(rs.getString("limits")));
 	}
 
 	static JobRun mapRun(ResultSet rs, int row) throws SQLException {

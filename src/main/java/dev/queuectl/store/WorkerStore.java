@@ -39,16 +39,20 @@ public class WorkerStore {
 
 	private final QueueStore queues;
 
+	private final LimitStore limits;
+
 	private final Dialect dialect;
 
 	/** The text of the claim's statements in this dialect. */
 	private final ClaimQuery claimQuery;
 
-	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
+	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, LimitStore limits,
+			Dialect dialect) {
 		this.jdbc = jdbc;
 		this.tx = tx;
 		this.jobs = jobs;
 		this.queues = queues;
+		this.limits = limits;
 		this.dialect = dialect;
 		this.claimQuery = new ClaimQuery(dialect);
 	}
@@ -60,9 +64,35 @@ public class WorkerStore {
 
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
+		return probe(queues, now).runnable();
+	}
+
+	/**
+	 * What an idle host's poll finds: whether a job could be claimed now, else, when jobs wait only
+	 * for a rate's window, how long until the next may start ({@code heldFor}, else null).
+	 */
+	public record Probe(boolean runnable, Duration heldFor) {
+
+		static final Probe NONE = new Probe(false, null);
+	}
+
+	/**
+	 * {@link #hasRunnable} with the wait for a rate: while limits by key or queue rates are set, the
+	 * job found is checked against them, as a claim would, so that jobs held back cost an idle host
+	 * a read a poll and never a claim; with none set, one statement more only when a job is found.
+	 */
+	public Probe probe(List<String> queues, Instant now) {
 		List<Object> args = new ArrayList<>();
 		String sql = runnable(queues, 1, now, true, false, args);
-		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
+		if (sql == null || this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty()) {
+			return Probe.NONE;
+		}
+		if (!Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.FLOW, Boolean.class))) {
+			return new Probe(true, null);
+		}
+		Selection s = select(queues, 1, now, false);
+		Duration wait = s.nextStartMs() == null ? null : Duration.ofMillis(Math.max(1, s.nextStartMs() - s.book().now()));
+		return new Probe(!s.chosen().isEmpty(), wait);
 	}
 
 	/**
@@ -146,15 +176,19 @@ public class WorkerStore {
 	 * another, whether any queue is paused or limited, whether any job of this host is to be
 	 * canceled. Each is almost always false, and then its statements are not run at all.
 	 */
-	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels) {
+	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean flow) {
 	}
 
-	/** The columns of {@link Controls}, in its order; binds this worker's id. */
+	/**
+	 * The columns of {@link Controls}, in its order; binds this worker's id. {@code flow}: a key has
+	 * settings or a queue a rate (issue 26), read from two tables of a few rows.
+	 */
 	private static final String CONTROLS = """
 			SELECT EXISTS (SELECT 1 FROM job_deps),
 			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
-			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL)""";
+			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL),
+			       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)""";
 
 	private Controls controls(String workerId) {
 		return this.jdbc.queryForObject(CONTROLS, (rs, i) -> controls(rs, 1), workerId);
@@ -162,10 +196,13 @@ public class WorkerStore {
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
 		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
-				rs.getBoolean(first + 3));
+				rs.getBoolean(first + 3), rs.getBoolean(first + 4));
 	}
 
 	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
+		if (controls.flow()) {
+			return claimUnderLimits(workerId, queues, n, now, lease, controls);
+		}
 		if (controls.limits() && this.dialect.isPostgres()) {
 			// in READ COMMITTED two hosts could both count room for one more job: the first to lock
 			// the limited queues' rows claims, the other then counts its claims (SQLite: one writer)
@@ -187,6 +224,125 @@ public class WorkerStore {
 		rows.sort(BEST_FIRST); // best first, as chosen: an UPDATE returns its rows in no set order
 		List<Claim> claims = new ArrayList<>(rows.size());
 		rows.forEach(row -> claims.add((Claim) row[0]));
+		return claims;
+	}
+
+	/** A job a claim under limits may start, as read for the check: its order, queue and keys. */
+	private record Candidate(String id, int priority, long runAt, String queue, List<String> keys) {
+	}
+
+	private static final java.util.Comparator<Candidate> CANDIDATES_BEST_FIRST = java.util.Comparator
+		.<Candidate>comparingInt(c -> -c.priority())
+		.thenComparingLong(Candidate::runAt)
+		.thenComparing(Candidate::id);
+
+	private static Candidate candidate(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+		return new Candidate(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4),
+				dev.queuectl.job.LimitBook.decode(rs.getString(5)));
+	}
+
+	/**
+	 * Jobs that name keys read at most this many a claim, best first: those held back by a full key
+	 * are passed over, so a backlog of one key deeper than this hides the jobs of other keys behind it
+	 * until it drains.
+	 */
+	static final int LIMITED_READ = 256;
+
+	/** What a claim under limits chose, the book it checked them in, and when a rate frees next (null: none held by one). */
+	private record Selection(List<Candidate> chosen, dev.queuectl.job.LimitBook book, Long nextStartMs) {
+	}
+
+	/**
+	 * The jobs a claim under limits starts, best first: up to {@code n} of the jobs without keys
+	 * (the arms of {@link ClaimQuery#overQueues}, per queue at most its room and its rate's room)
+	 * merged with the due jobs that name keys ({@link ClaimQuery#limited}), each taken only while its
+	 * queue, every key it names and its queue's rate have room ({@link dev.queuectl.job.LimitBook}),
+	 * counting the ones taken before it. {@code lock}: a claim (PostgreSQL locks the rows read).
+	 */
+	private Selection select(List<String> queues, int n, Instant now, boolean lock) {
+		dev.queuectl.job.LimitBook book = this.limits.book(now);
+		Map<String, Integer> room = new HashMap<>(rooms());
+		for (String queue : book.ratedQueues()) {
+			int rateRoom = book.queueRateRoom(queue);
+			room.merge(queue, rateRoom, Math::min);
+		}
+		List<Candidate> candidates = new ArrayList<>();
+		List<Object> args = new ArrayList<>();
+		String chosen = this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, args, true);
+		if (chosen != null) {
+			candidates.addAll(this.jdbc.query(this.claimQuery.candidates(chosen), WorkerStore::candidate, args.toArray()));
+		}
+		List<Object> limitedArgs = new ArrayList<>(Arrays.asList(clockArgs(now)));
+		if (!queues.isEmpty()) {
+			limitedArgs.add(this.dialect.idList(new LinkedHashSet<>(queues)));
+		}
+		limitedArgs.add(Math.max(LIMITED_READ, n));
+		candidates.addAll(this.jdbc.query(this.claimQuery.limited(!queues.isEmpty(), lock), WorkerStore::candidate,
+				limitedArgs.toArray()));
+		candidates.sort(CANDIDATES_BEST_FIRST);
+		List<Candidate> taken = new ArrayList<>();
+		Long nextStart = null;
+		for (Candidate c : candidates) {
+			if (taken.size() == n) {
+				break;
+			}
+			Integer queueRoom = room.get(c.queue());
+			if (queueRoom != null && queueRoom <= 0) {
+				continue;
+			}
+			dev.queuectl.job.LimitBook.Hold hold = book.hold(c.keys(), c.queue());
+			if (hold != null) {
+				if (hold.nextStartMs() != null) {
+					nextStart = nextStart == null ? hold.nextStartMs() : Math.min(nextStart, hold.nextStartMs());
+				}
+				continue;
+			}
+			book.take(c.keys(), c.queue());
+			if (queueRoom != null) {
+				room.put(c.queue(), queueRoom - 1);
+			}
+			taken.add(c);
+		}
+		return new Selection(taken, book, nextStart);
+	}
+
+	/**
+	 * The claim while a key has settings or a queue a rate: {@link #select} what may start, claim it,
+	 * and record the starts of rated keys in the ledger, all in the caller's transaction. PostgreSQL
+	 * first takes the limits' lock ({@link ClaimQuery#LOCK_LIMITS}): one host at a time counts the
+	 * keys' room; each statement after it sees the commits of the host before (READ COMMITTED).
+	 */
+	private List<Claim> claimUnderLimits(String workerId, List<String> queues, int n, Instant now, Duration lease,
+			Controls controls) {
+		if (this.dialect.isPostgres()) {
+			this.jdbc.queryForList(ClaimQuery.LOCK_LIMITS);
+			if (controls.limits()) {
+				this.jdbc.queryForList(ClaimQuery.LOCK_LIMITED_QUEUES, String.class);
+			}
+		}
+		Selection s = select(queues, n, now, true);
+		if (s.chosen().isEmpty()) {
+			return List.of();
+		}
+		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli()));
+		all.addAll(Arrays.asList(clockArgs(now, lease.toMillis())));
+		all.add(this.dialect.idList(s.chosen().stream().map(Candidate::id).toList()));
+		Map<String, Claim> byId = new HashMap<>();
+		this.jdbc.query(this.claimQuery.updateListed(), rs -> {
+			byId.put(rs.getString(1), new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+					rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
+					Instant.ofEpochMilli(rs.getLong(8))));
+		}, all.toArray());
+		List<Claim> claims = new ArrayList<>();
+		List<String> started = new ArrayList<>();
+		for (Candidate c : s.chosen()) { // best first, as chosen
+			Claim claim = byId.get(c.id());
+			if (claim != null) {
+				claims.add(claim);
+				started.addAll(s.book().ledgerKeys(c.keys(), c.queue()));
+			}
+		}
+		this.limits.recordStarts(started, s.book().now(), s.book().longestWindowMs());
 		return claims;
 	}
 
@@ -297,6 +453,10 @@ public class WorkerStore {
 			}
 			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);
+			}
+			if (controls.flow() && !recordings.isEmpty()) {
+				// a run that ended frees room in its keys: idle hosts holding jobs back look again
+				this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
 			}
 			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
@@ -428,8 +588,8 @@ public class WorkerStore {
 			Controls controls = null;
 			while (rs.next()) {
 				controls = controls(rs, 1);
-				if (rs.getString(5) != null) {
-					settled.add(rs.getString(5));
+				if (rs.getString(6) != null) {
+					settled.add(rs.getString(6));
 				}
 			}
 			return controls;

@@ -36,7 +36,7 @@ class GroupCommitTest {
 	}
 
 	private static NewJob job(String id) {
-		return new NewJob(id, "true", "default", 0, 3, Instant.EPOCH, false, null, "/", null, List.of());
+		return new NewJob(id, "true", "default", 0, 3, Instant.EPOCH, false, null, "/", null, List.of(), List.of());
 	}
 
 	private static JobService.Enqueued stored(NewJob job) {
