@@ -44,7 +44,11 @@ class JobCommands {
 
 	private final dev.queuectl.job.RetentionService retention;
 
-	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.job.RetentionService retention) {
+	private final dev.queuectl.job.WaitReasons waitReasons;
+
+	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.job.RetentionService retention,
+			dev.queuectl.job.WaitReasons waitReasons) {
+		this.waitReasons = waitReasons;
 		this.retention = retention;
 		this.jobs = jobs;
 		this.workers = workers;
@@ -55,7 +59,8 @@ class JobCommands {
 			help = """
 					Fields: command (required), id, max_retries, priority, queue, run_at or delay, timeout,
 					after (ids of jobs that must complete first), unique_key (while a job with the same key
-					has not finished, another is not stored: its id is printed, exit 0).
+					has not finished, another is not stored: its id is printed, exit 0), limits (1-16 keys
+					whose room it needs to start: see limit set).
 					The job runs in the directory it was enqueued from.
 					Input is UTF-8 whatever the locale; an invalid byte is refused (with its line number).
 					id: 1-128 characters of A-Z a-z 0-9 . _ : - not starting with a dot.
@@ -67,6 +72,7 @@ class JobCommands {
 					  queuectl enqueue '{"command":"make report","delay":"5m","priority":10}'
 					  queuectl enqueue '{"id":"upload","command":"./upload.sh","after":["backup"]}'
 					  queuectl enqueue '{"command":"./sync.sh","unique_key":"sync"}' --json
+					  queuectl enqueue '{"command":"./export.sh 42","limits":["customer:42","stripe"]}'
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
@@ -235,8 +241,10 @@ class JobCommands {
 		PrintWriter out = ctx.outputWriter();
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
+		List<String> waiting = this.waitReasons.of(job);
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
+			fields.put("waiting", waiting);
 			fields.put("runs", runs.stream().map(Render::run).toList());
 			Render.json(out, fields);
 			return;
@@ -246,6 +254,10 @@ class JobCommands {
 			fields.put("after", String.join(", ", after.stream()
 				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone") + ")")
 				.toList()));
+		}
+		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
+		if (!waiting.isEmpty()) {
+			fields.put("waiting", String.join("; ", waiting));
 		}
 		int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
 		fields.forEach((k, v) -> out.println(k + " ".repeat(width - k.length() + 2) + (v == null ? "-" : v)));

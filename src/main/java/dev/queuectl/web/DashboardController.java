@@ -53,8 +53,15 @@ class DashboardController {
 
 	private final WebAccess access;
 
+	private final dev.queuectl.job.LimitService limits;
+
+	private final dev.queuectl.job.WaitReasons waitReasons;
+
 	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
-			OutputStreams output, WebAccess access) {
+			OutputStreams output, WebAccess access, dev.queuectl.job.LimitService limits,
+			dev.queuectl.job.WaitReasons waitReasons) {
+		this.limits = limits;
+		this.waitReasons = waitReasons;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
@@ -113,7 +120,10 @@ class DashboardController {
 		common(model, "jobs");
 		Job job = this.jobs.get(id);
 		model.addAttribute("job", job);
-		model.addAttribute("fields", Render.job(job));
+		Map<String, Object> fields = Render.job(job);
+		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
+		model.addAttribute("fields", fields);
+		model.addAttribute("waiting", this.waitReasons.of(job));
 		model.addAttribute("after", this.jobs.dependencies(id));
 		model.addAttribute("runs", this.jobs.runs(id));
 		model.addAttribute("running", job.state() == JobState.PROCESSING);
