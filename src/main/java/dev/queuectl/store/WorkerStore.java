@@ -315,10 +315,13 @@ public class WorkerStore {
 	private List<Claim> claimUnderLimits(String workerId, List<String> queues, int n, Instant now, Duration lease,
 			Controls controls) {
 		if (this.dialect.isPostgres()) {
+			long before = System.nanoTime();
 			this.jdbc.queryForList(ClaimQuery.LOCK_LIMITS);
 			if (controls.limits()) {
 				this.jdbc.queryForList(ClaimQuery.LOCK_LIMITED_QUEUES, String.class);
 			}
+			// the jobs start when the lock is ours, as the ledger says: their started_at is not the wait's start
+			now = now.plusNanos(System.nanoTime() - before);
 		}
 		Selection s = select(queues, n, now, true);
 		if (s.chosen().isEmpty()) {
