@@ -179,6 +179,7 @@ class DashboardController {
 	String queues(@RequestParam(required = false) String message, Model model) {
 		common(model, "queues");
 		model.addAttribute("queues", this.queues.list());
+		model.addAttribute("limits", this.limits.list());
 		model.addAttribute("message", message);
 		return "queues";
 	}

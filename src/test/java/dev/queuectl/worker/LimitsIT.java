@@ -149,6 +149,65 @@ class LimitsIT {
 		assertThat(most).as("customers side by side").isGreaterThanOrEqualTo(2);
 	}
 
+	@Test
+	void aHostKilledMidRunHoldsItsKeysUntilItsLeasesExpireAndNoLimitIsExceeded() throws Exception {
+		Path ledger = this.dir.resolve("ledger");
+		this.q.ok("config", "set", "lease-timeout", "5s");
+		this.q.ok("limit", "set", "customer:*", "--concurrency", "1");
+		StringBuilder jobs = new StringBuilder();
+		for (int c = 0; c < 2; c++) {
+			for (int i = 0; i < 2; i++) {
+				jobs.append("{\"id\":\"k").append(c).append('-').append(i).append("\",\"limits\":[\"customer:").append(c)
+					.append("\"],\"command\":\"echo c").append(c).append(" start $(date +%s%3N) $$ >> ").append(ledger)
+					.append("; sleep 1.5; echo c").append(c).append(" end $(date +%s%3N) $$ >> ").append(ledger).append("\"}\n");
+			}
+		}
+		Path file = this.dir.resolve("jobs.jsonl");
+		Files.writeString(file, jobs);
+		long killedAt;
+		try (Queuectl.Worker victim = this.q.worker("--no-http", "--count", "2")) {
+			await().atMost(Duration.ofMinutes(1)).until(() -> scalar("SELECT COUNT(*) FROM workers") == 1);
+			this.q.ok("enqueue", "--file", file.toString());
+			await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ledger) && Files.readAllLines(ledger).size() == 2);
+			try (Queuectl.Worker survivor = this.q.worker("--no-http", "--count", "2")) {
+				await().atMost(Duration.ofMinutes(1)).until(() -> scalar("SELECT COUNT(*) FROM workers") == 2);
+				victim.process().destroyForcibly(); // SIGKILL, mid-run: its two jobs hold their customers' places
+				victim.waitFor(Duration.ofSeconds(10));
+				List<Long> pids = Files.readAllLines(ledger).stream().map(l -> Long.parseLong(l.split(" ")[3])).toList();
+				await().atMost(Duration.ofSeconds(5)).until(() -> pids.stream().allMatch(Queuectl::gone));
+				killedAt = System.currentTimeMillis();
+				await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+					.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE state = 'completed'") == 4);
+			}
+		}
+		assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE outcome = 'lost'")).as("the killed host's runs").isEqualTo(2);
+		Map<String, Integer> running = new HashMap<>();
+		Map<String, String> open = new HashMap<>(); // pid -> customer, started and not ended
+		List<String[]> events = new ArrayList<>(Files.readAllLines(ledger).stream().map(l -> l.split(" ")).toList());
+		events.sort(java.util.Comparator.comparingLong((String[] e) -> Long.parseLong(e[2])).thenComparing(e -> e[1].equals("start")));
+		for (String[] e : events) {
+			if (e[1].equals("start")) {
+				open.put(e[3], e[0]);
+			}
+			else {
+				open.remove(e[3]);
+			}
+		}
+		for (Map.Entry<String, String> killed : open.entrySet()) { // the killed jobs ended when they were gone
+			events.add(new String[] { killed.getValue(), "end", Long.toString(killedAt), killed.getKey() });
+		}
+		events.sort(java.util.Comparator.comparingLong((String[] e) -> Long.parseLong(e[2])).thenComparing(e -> e[1].equals("start")));
+		for (String[] e : events) {
+			int now = running.merge(e[0], e[1].equals("start") ? 1 : -1, Integer::sum);
+			assertThat(now).as("jobs of %s running at once", e[0]).isLessThanOrEqualTo(1);
+		}
+		assertThat(open).as("both customers' first jobs were running when the host was killed").hasSize(2);
+		long firstAfter = events.stream().filter(e -> e[1].equals("start")).mapToLong(e -> Long.parseLong(e[2]))
+			.filter(t -> t > killedAt).min().orElseThrow();
+		assertThat(firstAfter - killedAt).as("no job of theirs starts before the killed host's leases expire")
+			.isGreaterThanOrEqualTo(2500);
+	}
+
 	long scalar(String sql) throws SQLException {
 		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
 			rs.next();
