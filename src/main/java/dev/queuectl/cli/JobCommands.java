@@ -48,9 +48,12 @@ class JobCommands {
 
 	private final dev.queuectl.service.HostFit hostFit;
 
+	private final dev.queuectl.service.WaitReasons waitReasons;
+
 	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention,
-			dev.queuectl.service.HostFit hostFit) {
+			dev.queuectl.service.HostFit hostFit, dev.queuectl.service.WaitReasons waitReasons) {
 		this.hostFit = hostFit;
+		this.waitReasons = waitReasons;
 		this.retention = retention;
 		this.jobs = jobs;
 		this.workers = workers;
@@ -66,7 +69,8 @@ class JobCommands {
 					see worker start --resources), slots (how many of a host's slots it takes at once, default 1), start_within or
 					start_by (a deadline: not started by then, it is canceled, and so are the jobs after it),
 					retry_on or no_retry_on (exit codes 0-255 and "timeout": only these are retried, or
-					these end the job dead at once; config retry-on / no-retry-on give a default).
+					these end the job dead at once; config retry-on / no-retry-on give a default), limits
+					(1-16 keys whose room it needs to start: see limit set).
 					The job runs in the directory it was enqueued from.
 					Input is UTF-8 whatever the locale; an invalid byte is refused (with its line number).
 					id: 1-128 characters of A-Z a-z 0-9 . _ : - not starting with a dot.
@@ -81,6 +85,7 @@ class JobCommands {
 					  queuectl enqueue '{"command":"./train.sh","resources":{"gpu":1,"mem":"16G"},"slots":2}'
 					  queuectl enqueue '{"command":"make report","start_within":"2h","no_retry_on":[2,64]}'
 					  queuectl enqueue '{"command":"./fetch.sh","start_by":"2026-12-07T09:00:00Z","retry_on":[75]}'
+					  queuectl enqueue '{"command":"./export.sh 42","limits":["customer:42","stripe"]}'
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
@@ -249,12 +254,10 @@ class JobCommands {
 		PrintWriter out = ctx.outputWriter();
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
-		String noHost = this.hostFit.noHostFor(job).orElse(null);
-		if (noHost != null || Boolean.TRUE.equals(json)) {
-			fields.put("waits", noHost); // why no live host could run it (JSON: null when one could)
-		}
+		List<String> waiting = this.waitReasons.of(job);
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
+			fields.put("waiting", waiting);
 			fields.put("runs", runs.stream().map(Render::run).toList());
 			Render.json(out, fields);
 			return;
@@ -266,6 +269,10 @@ class JobCommands {
 				.toList()));
 		}
 		fields.put("resources", Render.resources(job.resources()));
+		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
+		if (!waiting.isEmpty()) {
+			fields.put("waiting", String.join("; ", waiting));
+		}
 		int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
 		fields.forEach((k, v) -> out.println(k + " ".repeat(width - k.length() + 2) + (v == null ? "-" : v)));
 		out.println();

@@ -47,7 +47,7 @@ public final class JobSpecParser {
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
 			"timeout", "queue", "after", "unique_key", "resources", "slots", "start_within", "start_by", "retry_on",
-			"no_retry_on");
+			"no_retry_on", "limits");
 
 	/** At most this many jobs a job runs after. */
 	static final int MAX_AFTER = 100;
@@ -146,7 +146,7 @@ public final class JobSpecParser {
 			if (!FIELDS.contains(field.getKey())) {
 				throw QueuectlException.usage(where + "unknown field '" + shown(field.getKey()) + "' (allowed: command, id, "
 						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key, resources, slots, "
-						+ "start_within, start_by, retry_on, no_retry_on)");
+						+ "start_within, start_by, retry_on, no_retry_on, limits)");
 			}
 		}
 		String id = optionalString(node, "id", where);
@@ -224,7 +224,7 @@ public final class JobSpecParser {
 			rule = defaults.retryRule();
 		}
 		return new NewJob(id, command, queue, priority, maxRetries, runAt, runAtText != null, timeout, defaults.workingDir(),
-				uniqueKey, after, resources, slots, startBy, startByText != null, rule);
+				uniqueKey, after, resources, slots, startBy, startByText != null, rule, limits(node, where));
 	}
 
 	/**
@@ -290,6 +290,30 @@ public final class JobSpecParser {
 			ids.add(item.stringValue());
 		}
 		return List.copyOf(ids);
+	}
+
+	/** At most this many keys a job's "limits" names. */
+	static final int MAX_LIMITS = 16;
+
+	/** The keys of field 'limits': an array of 1-16 keys ({@link LimitBook#KEY}), duplicates dropped. */
+	private static List<String> limits(JsonNode node, String where) {
+		JsonNode value = node.get("limits");
+		if (value == null || value.isNull()) {
+			return List.of();
+		}
+		if (!value.isArray() || value.isEmpty() || value.size() > MAX_LIMITS) {
+			throw QueuectlException.usage(where + "field 'limits' must be an array of 1-" + MAX_LIMITS + " keys, got "
+					+ (value.isArray() ? value.size() + " keys" : kind(value)));
+		}
+		Set<String> keys = new LinkedHashSet<>();
+		for (JsonNode item : value) {
+			if (!item.isString() || !LimitBook.KEY.matcher(item.stringValue()).matches()) {
+				throw QueuectlException.usage(where + "field 'limits' holds keys of " + LimitBook.KEY_RULE + ", got "
+						+ (item.isString() ? "\"" + shown(item.stringValue()) + "\"" : kind(item)));
+			}
+			keys.add(item.stringValue());
+		}
+		return List.copyOf(keys);
 	}
 
 	/** What an id may be, as the one line that refuses one. */

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A validated job, ready to be stored. {@code timeout} is null when the job uses the configured
- * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none).
+ * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none); {@code limits} the keys
+ * whose room it needs to start (maybe none, {@link LimitBook}).
  * {@code runAtNamed}: {@code runAt} is an instant named by the user or a schedule's tick, stored as it
  * is; otherwise it was counted from the enqueuing host's now (now, or now plus a delay), and is
  * counted from the database's clock where that differs (PostgreSQL). {@code resources} and
@@ -17,13 +18,14 @@ import java.util.List;
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
-		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule) {
+		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+		List<String> limits) {
 
-	/** A job that asks no resources and one slot, without deadline or retry rule. */
+	/** A job that asks no resources and one slot, without deadline, retry rule or limits. */
 	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
 		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
-				Resources.NONE, 1, null, false, null);
+				Resources.NONE, 1, null, false, null, List.of());
 	}
 
 	/** Whether the job asks resources or more than one slot: stored and claimed with its demand. */

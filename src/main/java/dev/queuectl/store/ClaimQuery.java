@@ -47,6 +47,19 @@ final class ClaimQuery {
 	 */
 	static final String LOCK_LIMITED_QUEUES = "SELECT name FROM queues WHERE max_running IS NOT NULL ORDER BY name FOR UPDATE";
 
+	/**
+	 * PostgreSQL, before a claim while limits by key or queue rates are set: one claim at a time
+	 * counts the keys' room and writes the ledger (the key of a transaction-scoped advisory lock),
+	 * as LOCK_LIMITED_QUEUES does for queues (SQLite has one writer).
+	 */
+	static final String LOCK_LIMITS = "SELECT pg_advisory_xact_lock(26026)";
+
+	/** Whether any key has a setting or any queue a rate: else no claim looks at limits at all. */
+	static final String FLOW = "SELECT EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)";
+
+	/** A filter the arms of a claim under limits add: jobs naming keys are read by their own statement. */
+	private static final String NO_LIMITS = " AND limits IS NULL";
+
 	// ---- SQLite's statements, whole ({now}: the lease clock, bound; {arms}: PRIORITY_ARMS)
 
 	/** The priorities of runnable jobs over every queue, highest first: a recursive walk down jobs_runnable. */
@@ -101,6 +114,19 @@ final class ClaimQuery {
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue \
 			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= {now}%6$s \
 			ORDER BY %2$s LIMIT %3$d) a%5$d""";
+
+	/**
+	 * The runnable jobs that name keys, due, best first, through their own partial index (no job
+	 * without limits is in it); {@code %1$s}: the host's queues' filter or nothing, {@code %2$s}
+	 * nothing (SQLite locks nothing). Bind now, the queues if filtered, the limit.
+	 */
+	private static final String SQLITE_LIMITED = """
+			SELECT id, priority, run_at, queue, limits FROM jobs INDEXED BY jobs_limited_runnable \
+			WHERE state IN ('pending', 'failed') AND limits IS NOT NULL AND run_at <= {now}%1$s \
+			ORDER BY priority DESC, run_at, id LIMIT ?%2$s""";
+
+	/** The ids a claim under limits chose, bound as one JSON array. */
+	private static final String SQLITE_LISTED = "SELECT value FROM json_each(?)";
 
 	// ---- PostgreSQL's statements, whole ({now}: the server's clock; {arms}: PRIORITY_ARMS). Its
 	// planner picks the partial indexes by itself. "attempts >= 0", always true, is named only by the
@@ -193,6 +219,15 @@ final class ClaimQuery {
 
 	private static final String POSTGRESQL_DEADLINE = " AND (start_by IS NULL OR start_by > (SELECT {now}))";
 
+	/** As {@link #SQLITE_LIMITED}; {@code %2$s}: " FOR UPDATE SKIP LOCKED" when claiming. */
+	private static final String POSTGRESQL_LIMITED = """
+			SELECT id, priority, run_at, queue, limits FROM jobs \
+			WHERE state IN ('pending', 'failed') AND limits IS NOT NULL AND run_at <= (SELECT {now})%1$s \
+			ORDER BY priority DESC, run_at, id LIMIT ?%2$s""";
+
+	/** The ids a claim under limits chose, bound as one text[]. */
+	private static final String POSTGRESQL_LISTED = "SELECT unnest(CAST(? AS TEXT[]))";
+
 	private final Dialect dialect;
 
 	private final String deadline;
@@ -214,6 +249,13 @@ final class ClaimQuery {
 	/** {@link #SQLITE_FITS} or {@link #POSTGRESQL_FITS}. */
 	private final String fits;
 
+	/** {@link #queueArm} for a claim under limits: jobs naming keys left out ({@link #NO_LIMITS}). */
+	private final String unlimitedQueueArm;
+
+	private final String limitedSql;
+
+	private final String listedSql;
+
 	ClaimQuery(Dialect dialect) {
 		this.dialect = dialect;
 		boolean pg = dialect.isPostgres();
@@ -226,6 +268,9 @@ final class ClaimQuery {
 		this.everyQueueInOneSql = pg ? fill(POSTGRESQL_EVERY_QUEUE_IN_ONE) : null;
 		this.fits = pg ? POSTGRESQL_FITS : SQLITE_FITS;
 		this.deadline = fill(pg ? POSTGRESQL_DEADLINE : SQLITE_DEADLINE);
+		this.unlimitedQueueArm = this.queueArm.replace(" AND priority %1$s ?", NO_LIMITS + " AND priority %1$s ?");
+		this.limitedSql = fill(pg ? POSTGRESQL_LIMITED : SQLITE_LIMITED);
+		this.listedSql = pg ? POSTGRESQL_LISTED : SQLITE_LISTED;
 	}
 
 	/** A statement with its {now} (the lease clock, {@link Dialect#clock}) and {arms} filled in. */
@@ -293,7 +338,7 @@ final class ClaimQuery {
 	 */
 	String overEveryQueue(List<Integer> priorities, int n, Instant now, boolean lock, boolean deadlines,
 			FreeOnHost free, List<Object> args) {
-		List<String> groups = arms(null, priorities, n, now, lock, deadlines, free, args);
+		List<String> groups = arms(null, priorities, n, now, lock, deadlines, free, args, false);
 		args.add(n);
 		return "SELECT id FROM (" + unionAll(groups) + ") c" + BEST_FIRST_LIMIT + "?";
 	}
@@ -324,11 +369,26 @@ final class ClaimQuery {
 	/** {@link #overQueues} with the deadline predicate and what fits, as {@link #overEveryQueue}. */
 	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
 			boolean deadlines, FreeOnHost free, List<Object> args) {
+		return overQueues(byQueue, room, n, now, lock, deadlines, free, args, false);
+	}
+
+	/**
+	 * {@link #overQueues} for a claim while limits are set ({@code unlimited}): its arms leave out
+	 * the jobs that name keys ({@link #limited} reads those).
+	 */
+	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
+			List<Object> args, boolean unlimited) {
+		return overQueues(byQueue, room, n, now, lock, false, null, args, unlimited);
+	}
+
+	/** {@link #overQueues}, all said: the deadline predicate, what fits, and whether jobs that name keys are left out. */
+	String overQueues(Map<String, List<Integer>> byQueue, Map<String, Integer> room, int n, Instant now, boolean lock,
+			boolean deadlines, FreeOnHost free, List<Object> args, boolean unlimited) {
 		List<String> groups = new ArrayList<>();
 		for (Map.Entry<String, List<Integer>> queue : byQueue.entrySet()) {
 			int limit = Math.min(n, room.getOrDefault(queue.getKey(), n));
 			if (limit > 0) {
-				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, deadlines, free, args);
+				List<String> arms = arms(queue.getKey(), queue.getValue(), limit, now, lock, deadlines, free, args, unlimited);
 				groups.add(arms.size() == 1 ? arms.get(0)
 						: "SELECT * FROM (" + unionAll(arms) + BEST_FIRST_LIMIT + limit + ") g" + groups.size());
 			}
@@ -354,19 +414,49 @@ final class ClaimQuery {
 	}
 
 	/**
+	 * The jobs that name keys a claim under limits considers, due, best first: rows (id, priority,
+	 * run_at, queue, limits). Bind the lease clock's arguments ({@link Dialect#clockArgs}), then the
+	 * host's queues as one list when {@code queues} ({@link Dialect#idList}), then the limit.
+	 * {@code lock}: PostgreSQL locks the rows read, skipping those another host has locked.
+	 */
+	String limited(boolean queues, boolean lock) {
+		return limited(queues, lock, false);
+	}
+
+	/** {@link #limited}; {@code deadlines}: jobs past their start_by passed over (bind the clock's arguments again first). */
+	String limited(boolean queues, boolean lock, boolean deadlines) {
+		return this.limitedSql.formatted((deadlines ? this.deadline : "") + (queues ? " AND queue " + this.dialect.inList() : ""),
+				lock ? this.dialect.skipLocked() : "");
+	}
+
+	/** The rows of {@link #limited} for the jobs a select of ids ({@link #overQueues}) chose. */
+	String candidates(String chosen) {
+		return "SELECT id, priority, run_at, queue, limits FROM jobs WHERE id IN (" + chosen + ")";
+	}
+
+	/**
+	 * The claim of the jobs a claim under limits chose (bind as {@link #update}, then the ids as one
+	 * list): only those still runnable, should another host have taken one meanwhile.
+	 */
+	String updateListed() {
+		return update(this.listedSql).replace("\nRETURNING", " AND state IN ('pending', 'failed')\nRETURNING");
+	}
+
+	/**
 	 * The arms over one index: due jobs of each priority given (of {@code queue}, if not null);
 	 * {@code deadlines}: with the deadline predicate; {@code free}: only jobs that fit it ({@code %6$s}
-	 * holds both predicates, the deadline's first, and their arguments follow in that order).
+	 * holds both predicates, the deadline's first, and their arguments follow in that order);
+	 * {@code unlimited}: jobs that name keys left out.
 	 */
 	private List<String> arms(String queue, List<Integer> priorities, int limit, Instant now, boolean lock,
-			boolean deadlines, FreeOnHost free, List<Object> args) {
+			boolean deadlines, FreeOnHost free, List<Object> args, boolean unlimited) {
 		List<String> arms = new ArrayList<>();
 		int named = Math.min(priorities.size(), PRIORITY_ARMS);
 		for (int i = 0; i < named || i == named && priorities.size() > named; i++) {
 			boolean rest = i == named;
-			arms.add((queue == null ? this.everyQueueArm : this.queueArm).formatted(rest ? "<" : "=",
-					rest ? "priority DESC, run_at, id" : "run_at, id", limit, lock ? this.dialect.skipLocked() : "", i,
-					(deadlines ? this.deadline : "") + (free == null ? "" : this.fits)));
+			arms.add((queue == null ? this.everyQueueArm : unlimited ? this.unlimitedQueueArm : this.queueArm).formatted(
+					rest ? "<" : "=", rest ? "priority DESC, run_at, id" : "run_at, id", limit,
+					lock ? this.dialect.skipLocked() : "", i, (deadlines ? this.deadline : "") + (free == null ? "" : this.fits)));
 			if (queue != null) {
 				args.add(queue);
 			}

@@ -18,6 +18,7 @@ import java.util.function.IntConsumer;
 
 import dev.queuectl.job.Job;
 import dev.queuectl.job.Resources;
+import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.NewJob;
@@ -33,26 +34,26 @@ public class JobStore {
 	// DO NOTHING on any conflict: the id's primary key, or the unique key of a live job
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on)
+			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits)
 			VALUES %s
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	/** The values of one row of {@link #INSERT} (16 parameters; each %s: {@link Dialect#dueAtOrNamed}). */
-	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, %s, ?, ?)";
+	/** The values of one row of {@link #INSERT} (17 parameters; each %s: {@link Dialect#dueAtOrNamed}). */
+	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, %s, ?, ?, ?)";
 
 	/**
-	 * {@link #INSERT} for rows that differ only in id, command and unique key (a bulk enqueue's, as a
-	 * rule): the values they share bound once (13 parameters; each %s: {@link Dialect#dueAtOrNamed}), then
-	 * 3 a row ({@link #SHARED_ROW}), a quarter of the binds. {@code WHERE true}: SQLite's grammar
+	 * {@link #INSERT} for rows that differ only in id, command, unique key and limits (a bulk enqueue's,
+	 * as a rule): the values they share bound once (13 parameters; each %s: {@link Dialect#dueAtOrNamed}),
+	 * then 4 a row ({@link #SHARED_ROW}), a third of the binds. {@code WHERE true}: SQLite's grammar
 	 * reads the {@code ON} after a bare {@code FROM} as a join's.
 	 */
 	private static final String INSERT_SHARED = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on)
-			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, %s, ?, ? FROM (VALUES %%s) AS v WHERE true
+			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits)
+			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, %s, ?, ?, v.column4 FROM (VALUES %%s) AS v WHERE true
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	private static final String SHARED_ROW = "(?, ?, ?)";
+	private static final String SHARED_ROW = "(?, ?, ?, ?)";
 
 	/**
 	 * Rows a statement of {@link #insertAll} inserts at most: each statement costs a JDBC and native
@@ -66,7 +67,7 @@ public class JobStore {
 	private static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
 			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at,
-			cancel_requested_at, unique_key, resources, slots, start_by, retry_on, no_retry_on""";
+			cancel_requested_at, unique_key, resources, slots, start_by, retry_on, no_retry_on, limits""";
 
 	/** The states in which a job holds its unique key (the partial unique index says the same). */
 	static final String LIVE = "('waiting', 'pending', 'processing', 'failed')";
@@ -216,7 +217,7 @@ public class JobStore {
 			}
 		}
 
-		/** True when the rows differ in nothing but id, command and unique key. */
+		/** True when the rows differ in nothing but id, command, unique key and limits. */
 		private static boolean shareValues(List<NewJob> jobs, List<JobState> states, int from, int to) {
 			NewJob first = jobs.get(from);
 			for (int i = from + 1; i < to; i++) {
@@ -243,6 +244,7 @@ public class JobStore {
 				ps.setString(++p, job.id());
 				ps.setString(++p, job.command());
 				ps.setString(++p, job.uniqueKey());
+				ps.setString(++p, LimitBook.encode(job.limits()));
 			}
 			return ps;
 		}
@@ -258,6 +260,7 @@ public class JobStore {
 				p = bindCommon(ps, p, states.get(i), job);
 				ps.setString(++p, job.uniqueKey());
 				p = bindLast(ps, p, job);
+				ps.setString(++p, LimitBook.encode(job.limits()));
 			}
 			return ps;
 		}
@@ -724,7 +727,8 @@ public class JobStore {
 				instant(rs, "finished_at"), integer(rs, "exit_code"), rs.getString("last_error"),
 				rs.getString("worker_id"), instant(rs, "lease_expires_at"), instant(rs, "cancel_requested_at"),
 				rs.getString("unique_key"), Resources.fromStored(rs.getString("resources")), rs.getInt("slots"),
-				instant(rs, "start_by"), dev.queuectl.job.RetryRule.stored(rs.getString("retry_on"), rs.getString("no_retry_on")));
+				instant(rs, "start_by"), dev.queuectl.job.RetryRule.stored(rs.getString("retry_on"), rs.getString("no_retry_on")),
+				LimitBook.decode(rs.getString("limits")));
 	}
 
 	static JobRun mapRun(ResultSet rs, int row) throws SQLException {

@@ -41,6 +41,8 @@ public class WorkerStore {
 
 	private final QueueStore queues;
 
+	private final LimitStore limits;
+
 	private final Dialect dialect;
 
 	/** The text of the claim's statements in this dialect. */
@@ -51,11 +53,13 @@ public class WorkerStore {
 
 	private final String controlsSql;
 
-	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
+	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, LimitStore limits,
+			Dialect dialect) {
 		this.jdbc = jdbc;
 		this.tx = tx;
 		this.jobs = jobs;
 		this.queues = queues;
+		this.limits = limits;
 		this.dialect = dialect;
 		this.claimQuery = new ClaimQuery(dialect);
 		this.hasDeadlinesSql = HAS_DEADLINES.formatted(dialect.indexedBy("jobs_deadline"));
@@ -72,24 +76,50 @@ public class WorkerStore {
 		return hasRunnable(queues, now, null);
 	}
 
-	/**
-	 * {@link #hasRunnable(List, Instant)} for a host with {@code free} (null: any job): a job that
-	 * does not fit it counts only when it could, so a host that offers no gpu, with only gpu jobs
-	 * waiting, polls with reads and takes no write lock. The fit is read only when a job is found and
-	 * some runnable job asks resources or slots.
-	 */
+	/** {@link #probe(List, Instant, FreeOnHost)}'s answer: whether a job could be claimed now. */
 	public boolean hasRunnable(List<String> queues, Instant now, FreeOnHost free) {
+		return probe(queues, now, free).runnable();
+	}
+
+	/**
+	 * What an idle host's poll finds: whether a job could be claimed now, else, when jobs wait only
+	 * for a rate's window, how long until the next may start ({@code heldFor}, else null).
+	 */
+	public record Probe(boolean runnable, Duration heldFor) {
+
+		static final Probe NONE = new Probe(false, null);
+	}
+
+	/** {@link #probe(List, Instant, FreeOnHost)} for a host that keeps no account of what it has free. */
+	public Probe probe(List<String> queues, Instant now) {
+		return probe(queues, now, null);
+	}
+
+	/**
+	 * {@link #hasRunnable} with the wait for a rate, for a host with {@code free} (null: any job): a
+	 * read, so an idle host takes no write lock to ask. While limits by key or queue rates are set,
+	 * the job found is checked against them, as a claim would, so that jobs held back cost an idle
+	 * host a read a poll and never a claim; a job that does not fit {@code free} counts only when it
+	 * could (a host that offers no gpu, with only gpu jobs waiting). Each further read is made only
+	 * when a job is found and limits, or jobs asking resources or slots, exist.
+	 */
+	public Probe probe(List<String> queues, Instant now, FreeOnHost free) {
 		List<Object> args = new ArrayList<>();
 		String sql = runnable(queues, 1, now, true, false, this::hasDeadlines, null, args);
 		if (sql == null || this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty()) {
-			return false;
+			return Probe.NONE;
+		}
+		if (Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.FLOW, Boolean.class))) {
+			Selection s = select(queues, 1, now, false, hasDeadlines(), null);
+			Duration wait = s.nextStartMs() == null ? null : Duration.ofMillis(Math.max(1, s.nextStartMs() - s.book().now()));
+			return new Probe(!s.chosen().isEmpty(), wait);
 		}
 		if (free == null || !Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.WEIGHTED, Boolean.class))) {
-			return true;
+			return new Probe(true, null);
 		}
 		args.clear();
 		sql = runnable(queues, 1, now, true, false, this::hasDeadlines, free, args);
-		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
+		return new Probe(sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty(), null);
 	}
 
 	/**
@@ -185,7 +215,7 @@ public class WorkerStore {
 	 * then its statements are not run at all.
 	 */
 	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean weighted,
-			boolean deadlines) {
+			boolean deadlines, boolean flow) {
 	}
 
 	/**
@@ -199,14 +229,20 @@ public class WorkerStore {
 		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT " + this.hasDeadlinesSql, Boolean.class));
 	}
 
-	/** The columns of {@link Controls}, in its order; binds this worker's id. {@code %s}: as in {@link #HAS_DEADLINES}. */
+	/**
+	 * The columns of {@link Controls}, in its order; binds this worker's id. {@code %s}: as in
+	 * {@link #HAS_DEADLINES}. {@code flow}: a key has settings or a queue a rate (issue 26), read
+	 * from two tables of a few rows.
+	 */
 	private static final String CONTROLS = """
 			SELECT EXISTS (SELECT 1 FROM job_deps),
 			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL),
 			       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed')),
-			       """ + HAS_DEADLINES;
+			       """ + HAS_DEADLINES + """
+			,
+			       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)""".strip();
 
 	private Controls controls(String workerId) {
 		return this.jdbc.queryForObject(this.controlsSql, (rs, i) -> controls(rs, 1), workerId);
@@ -214,7 +250,7 @@ public class WorkerStore {
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
 		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
-				rs.getBoolean(first + 3), rs.getBoolean(first + 4), rs.getBoolean(first + 5));
+				rs.getBoolean(first + 3), rs.getBoolean(first + 4), rs.getBoolean(first + 5), rs.getBoolean(first + 6));
 	}
 
 	/**
@@ -227,10 +263,18 @@ public class WorkerStore {
 	 * free (each job keeps its place in the queue). Without such jobs the claim is today's one
 	 * statement; a job that asks resources enqueued between the controls' read and the claim
 	 * (PostgreSQL's READ COMMITTED; SQLite's transaction is IMMEDIATE) goes back uncounted if it
-	 * does not fit.
+	 * does not fit. While limits or rates are set, the claim under limits ({@link #claimUnderLimits})
+	 * takes what fits one by one and gives back what does not fit together.
 	 */
 	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls,
 			FreeOnHost free) {
+		if (controls.flow()) {
+			List<Claim> claims = claimUnderLimits(workerId, queues, n, now, lease, controls, free);
+			if (free != null && claims.stream().anyMatch(c -> c.slots() != 1 || !c.resources().isEmpty())) {
+				giveBackMisfits(claims, free, workerId, now);
+			}
+			return claims;
+		}
 		if (controls.limits() && this.dialect.isPostgres()) {
 			// in READ COMMITTED two hosts could both count room for one more job: the first to lock
 			// the limited queues' rows claims, the other then counts its claims (SQLite: one writer)
@@ -313,6 +357,131 @@ public class WorkerStore {
 		rows.sort(BEST_FIRST); // best first, as chosen: an UPDATE returns its rows in no set order
 		List<Claim> claims = new ArrayList<>(rows.size());
 		rows.forEach(row -> claims.add((Claim) row[0]));
+		return claims;
+	}
+
+	/** A job a claim under limits may start, as read for the check: its order, queue and keys. */
+	private record Candidate(String id, int priority, long runAt, String queue, List<String> keys) {
+	}
+
+	private static final java.util.Comparator<Candidate> CANDIDATES_BEST_FIRST = java.util.Comparator
+		.<Candidate>comparingInt(c -> -c.priority())
+		.thenComparingLong(Candidate::runAt)
+		.thenComparing(Candidate::id);
+
+	private static Candidate candidate(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+		return new Candidate(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4),
+				dev.queuectl.job.LimitBook.decode(rs.getString(5)));
+	}
+
+	/**
+	 * Jobs that name keys read at most this many a claim, best first: those held back by a full key
+	 * are passed over, so a backlog of one key deeper than this hides the jobs of other keys behind it
+	 * until it drains.
+	 */
+	static final int LIMITED_READ = 256;
+
+	/** What a claim under limits chose, the book it checked them in, and when a rate frees next (null: none held by one). */
+	private record Selection(List<Candidate> chosen, dev.queuectl.job.LimitBook book, Long nextStartMs) {
+	}
+
+	/**
+	 * The jobs a claim under limits starts, best first: up to {@code n} of the jobs without keys
+	 * (the arms of {@link ClaimQuery#overQueues}, per queue at most its room and its rate's room)
+	 * merged with the due jobs that name keys ({@link ClaimQuery#limited}), each taken only while its
+	 * queue, every key it names and its queue's rate have room ({@link dev.queuectl.job.LimitBook}),
+	 * counting the ones taken before it. {@code lock}: a claim (PostgreSQL locks the rows read).
+	 */
+	private Selection select(List<String> queues, int n, Instant now, boolean lock, boolean deadlines, FreeOnHost free) {
+		dev.queuectl.job.LimitBook book = this.limits.book(now);
+		Map<String, Integer> room = new HashMap<>(rooms());
+		for (String queue : book.ratedQueues()) {
+			int rateRoom = book.queueRateRoom(queue);
+			room.merge(queue, rateRoom, Math::min);
+		}
+		List<Candidate> candidates = new ArrayList<>();
+		List<Object> args = new ArrayList<>();
+		String chosen = this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, deadlines, free, args, true);
+		if (chosen != null) {
+			candidates.addAll(this.jdbc.query(this.claimQuery.candidates(chosen), WorkerStore::candidate, args.toArray()));
+		}
+		List<Object> limitedArgs = new ArrayList<>(Arrays.asList(clockArgs(now)));
+		if (deadlines) {
+			limitedArgs.addAll(Arrays.asList(clockArgs(now)));
+		}
+		if (!queues.isEmpty()) {
+			limitedArgs.add(this.dialect.idList(new LinkedHashSet<>(queues)));
+		}
+		limitedArgs.add(Math.max(LIMITED_READ, n));
+		candidates.addAll(this.jdbc.query(this.claimQuery.limited(!queues.isEmpty(), lock, deadlines), WorkerStore::candidate,
+				limitedArgs.toArray()));
+		candidates.sort(CANDIDATES_BEST_FIRST);
+		List<Candidate> taken = new ArrayList<>();
+		Long nextStart = null;
+		for (Candidate c : candidates) {
+			if (taken.size() == n) {
+				break;
+			}
+			Integer queueRoom = room.get(c.queue());
+			if (queueRoom != null && queueRoom <= 0) {
+				continue;
+			}
+			dev.queuectl.job.LimitBook.Hold hold = book.hold(c.keys(), c.queue());
+			if (hold != null) {
+				if (hold.nextStartMs() != null) {
+					nextStart = nextStart == null ? hold.nextStartMs() : Math.min(nextStart, hold.nextStartMs());
+				}
+				continue;
+			}
+			book.take(c.keys(), c.queue());
+			if (queueRoom != null) {
+				room.put(c.queue(), queueRoom - 1);
+			}
+			taken.add(c);
+		}
+		return new Selection(taken, book, nextStart);
+	}
+
+	/**
+	 * The claim while a key has settings or a queue a rate: {@link #select} what may start, claim it,
+	 * and record the starts of rated keys in the ledger, all in the caller's transaction. PostgreSQL
+	 * first takes the limits' lock ({@link ClaimQuery#LOCK_LIMITS}): one host at a time counts the
+	 * keys' room; each statement after it sees the commits of the host before (READ COMMITTED).
+	 */
+	private List<Claim> claimUnderLimits(String workerId, List<String> queues, int n, Instant now, Duration lease,
+			Controls controls, FreeOnHost free) {
+		if (this.dialect.isPostgres()) {
+			long before = System.nanoTime();
+			this.jdbc.queryForList(ClaimQuery.LOCK_LIMITS);
+			if (controls.limits()) {
+				this.jdbc.queryForList(ClaimQuery.LOCK_LIMITED_QUEUES, String.class);
+			}
+			// the jobs start when the lock is ours, as the ledger says: their started_at is not the wait's start
+			now = now.plusNanos(System.nanoTime() - before);
+		}
+		Selection s = select(queues, n, now, true, controls.deadlines(), free != null && controls.weighted() ? free : null);
+		if (s.chosen().isEmpty()) {
+			return List.of();
+		}
+		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli()));
+		all.addAll(Arrays.asList(clockArgs(now, lease.toMillis())));
+		all.add(this.dialect.idList(s.chosen().stream().map(Candidate::id).toList()));
+		Map<String, Claim> byId = new HashMap<>();
+		this.jdbc.query(this.claimQuery.updateListed(), rs -> {
+			byId.put(rs.getString(1), new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+					rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
+					Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(10), Resources.fromStored(rs.getString(11))));
+		}, all.toArray());
+		List<Claim> claims = new ArrayList<>();
+		List<String> started = new ArrayList<>();
+		for (Candidate c : s.chosen()) { // best first, as chosen
+			Claim claim = byId.get(c.id());
+			if (claim != null) {
+				claims.add(claim);
+				started.addAll(s.book().ledgerKeys(c.keys(), c.queue()));
+			}
+		}
+		this.limits.recordStarts(started, s.book().now(), s.book().longestWindowMs());
 		return claims;
 	}
 
@@ -458,6 +627,10 @@ public class WorkerStore {
 			}
 			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);
+			}
+			if (controls.flow() && !recordings.isEmpty()) {
+				// a run that ended frees room in its keys: idle hosts holding jobs back look again
+				this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
 			}
 			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls, free) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
@@ -623,8 +796,8 @@ public class WorkerStore {
 			Controls controls = null;
 			while (rs.next()) {
 				controls = controls(rs, 1);
-				if (rs.getString(7) != null) {
-					settled.add(rs.getString(7));
+				if (rs.getString(8) != null) {
+					settled.add(rs.getString(8));
 				}
 			}
 			return controls;

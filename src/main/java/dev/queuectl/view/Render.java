@@ -100,6 +100,18 @@ public final class Render {
 		m.put("start_by", iso(job.startBy()));
 		m.put("retry_on", retryList(job.retryRule(), true));
 		m.put("no_retry_on", retryList(job.retryRule(), false));
+		m.put("limits", job.limits());
+		return m;
+	}
+
+	/** A limit as `limit list --json` and GET /api/limits give it. */
+	public static Map<String, Object> limit(dev.queuectl.job.LimitSetting s) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("key", s.key());
+		m.put("concurrency", s.concurrency());
+		m.put("rate", s.rate() == null ? null : s.rate().text());
+		m.put("running", s.running());
+		m.put("starts", s.rate() == null ? null : s.starts());
 		return m;
 	}
 
@@ -122,6 +134,7 @@ public final class Render {
 		m.put("paused", q.paused());
 		m.put("limit", q.maxRunning());
 		m.put("running", q.running());
+		m.put("rate", q.rate());
 		Map<String, Object> counts = new LinkedHashMap<>();
 		q.counts().forEach((state, n) -> counts.put(state.dbValue(), n));
 		m.put("jobs", counts);

@@ -57,9 +57,16 @@ class DashboardController {
 	/** Why no live host could run a job that asks resources or slots. */
 	private final HostFit hostFit;
 
+	private final dev.queuectl.service.LimitService limits;
+
+	private final dev.queuectl.service.WaitReasons waitReasons;
+
 	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
-			OutputStreams output, WebAccess access, HostFit hostFit) {
+			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
+			dev.queuectl.service.WaitReasons waitReasons) {
 		this.hostFit = hostFit;
+		this.limits = limits;
+		this.waitReasons = waitReasons;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
@@ -120,8 +127,9 @@ class DashboardController {
 		model.addAttribute("job", job);
 		Map<String, Object> fields = Render.job(job);
 		fields.put("resources", Render.resources(job.resources()));
-		this.hostFit.noHostFor(job).ifPresent(why -> fields.put("waits", why));
+		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
 		model.addAttribute("fields", fields);
+		model.addAttribute("waiting", this.waitReasons.of(job));
 		model.addAttribute("after", this.jobs.dependencies(id));
 		model.addAttribute("runs", this.jobs.runs(id));
 		model.addAttribute("running", job.state() == JobState.PROCESSING);
@@ -177,6 +185,7 @@ class DashboardController {
 	String queues(@RequestParam(required = false) String message, Model model) {
 		common(model, "queues");
 		model.addAttribute("queues", this.queues.list());
+		model.addAttribute("limits", this.limits.list());
 		model.addAttribute("message", message);
 		return "queues";
 	}

@@ -127,6 +127,9 @@ final class WorkerHost {
 
 	private final Object wakeup = new Object();
 
+	/** How long until a job held back by a rate may start, as the last idle poll found (null: none is). */
+	private Duration heldFor;
+
 	private final ScheduledExecutorService heartbeat = Executors
 		.newSingleThreadScheduledExecutor(JobExecutor.daemon("queuectl-heartbeat"));
 
@@ -454,8 +457,11 @@ final class WorkerHost {
 				l.idle(this.idle);
 			}
 			// the long poll only when idle: a busy host's turns (and claims ahead given back) keep their pace
-			waitForWork(this.stopping ? Duration.ofMillis(100)
-					: l != null && l.up() && this.busy == 0 ? this.listeningPoll : IDLE_POLL);
+			Duration poll = this.stopping ? Duration.ofMillis(100)
+					: l != null && l.up() && this.busy == 0 ? this.listeningPoll : IDLE_POLL;
+			Duration held = this.heldFor;
+			this.heldFor = null;
+			waitForWork(held != null && held.compareTo(poll) < 0 ? held : poll);
 		}
 	}
 
@@ -525,9 +531,16 @@ final class WorkerHost {
 		return this.ready.size() < this.options.slots() || this.done.size() >= this.batch || this.stopping;
 	}
 
+	/**
+	 * Whether a job that fits {@code free} could be claimed now; when jobs wait only for a rate's
+	 * window, {@link #heldFor} says how long, and the idle host sleeps that long at most instead of
+	 * its poll.
+	 */
 	private boolean hasRunnable(FreeOnHost free) {
 		try {
-			return this.store.hasRunnable(this.options.queues(), this.clock.instant(), free);
+			WorkerStore.Probe probe = this.store.probe(this.options.queues(), this.clock.instant(), free);
+			this.heldFor = probe.heldFor();
+			return probe.runnable();
 		}
 		catch (RuntimeException ex) {
 			databaseFailed("database read failed", ex);

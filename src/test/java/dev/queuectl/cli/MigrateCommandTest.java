@@ -41,7 +41,7 @@ class MigrateCommandTest extends CommandTestSupport {
 		fillQueue();
 		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
 			Result r = run("migrate", "--to", target.url()).ok();
-			assertThat(r.outLines()).containsExactly("TABLE       ROWS", "settings    1", "queues      2", "schedules   1",
+			assertThat(r.outLines()).containsExactly("TABLE       ROWS", "settings    1", "queues      2", "limits      0", "schedules   1",
 					"jobs        9", "job_deps    1", "job_runs    4", "job_output  2");
 			for (String table : ORDER.keySet()) {
 				if (table.equals("job_runs")) {

@@ -81,15 +81,15 @@ class ResourcesCommandTest extends CommandTestSupport {
 		enqueue("{\"id\":\"g\",\"command\":\"x\",\"resources\":{\"gpu\":1}}");
 		enqueue("{\"id\":\"big\",\"command\":\"x\",\"slots\":8}");
 		host("h1", 4, "mem=64G");
-		assertThat(run("show", "g").ok().outLines()).contains("waits                no live host offers gpu");
-		assertThat(run("show", "g", "--json").ok().json().get("waits").asString()).isEqualTo("no live host offers gpu");
-		assertThat(run("show", "big").ok().outLines()).contains("waits                no live host has 8 slots (the most: 4)");
+		assertThat(run("show", "g").ok().outLines()).contains("waiting              no live host offers gpu");
+		assertThat(run("show", "g", "--json").ok().json().get("waiting").get(0).asString()).isEqualTo("no live host offers gpu");
+		assertThat(run("show", "big").ok().outLines()).contains("waiting              no live host has 8 slots (the most: 4)");
 		assertThat(run("status").ok().outLines()).contains("1 waiting job(s) no live host could run, no live host offers gpu: g",
 				"1 waiting job(s) no live host could run, no live host has 8 slots (the most: 4): big");
 		assertThat(run("status", "--json").ok().json().get("no_host").get("no live host offers gpu").get(0).asString()).isEqualTo("g");
 		host("h2", 8, "gpu=1");
-		assertThat(run("show", "g").ok().out()).doesNotContain("waits");
-		assertThat(run("show", "g", "--json").ok().json().get("waits").isNull()).isTrue();
+		assertThat(run("show", "g").ok().out()).doesNotContain("waiting");
+		assertThat(run("show", "g", "--json").ok().json().get("waiting").isEmpty()).isTrue();
 		assertThat(run("status").ok().out()).doesNotContain("no live host could run").contains("gpu=1");
 		assertThat(run("status", "--json").ok().json().get("workers").get(1).get("resources").get("gpu").asInt()).isEqualTo(1);
 	}

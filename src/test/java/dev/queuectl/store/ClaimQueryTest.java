@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Pins the exact text of the claim's statements on both databases, case by case: every queue,
  * named queues, paused and limited queues, PostgreSQL's one-statement claim, the arm for the
- * priorities below the eighth, SQLite's nesting of many arms. The expected texts are what the
+ * priorities below the eighth, SQLite's nesting of many arms, and the statements of a claim under
+ * limits by key or queue rates (issue 26). The expected texts are what the
  * builder sent before it left WorkerStore: any change to a statement fails here, on purpose
  * (a changed claim is measured with bench/store-ab.sh before its text is pinned again). The
  * deadline predicate of issue 26 is pinned in cases of its own; without it every text is as it was.
@@ -278,5 +279,52 @@ class ClaimQueryTest {
 		assertThat(postgres.everyQueueInOne(8, true))
 			.isEqualTo(postgres.everyQueueInOne(8).replace("run_at <= " + clock, "run_at <= " + clock + predicate));
 		assertThat(postgres.everyQueueInOne(8, true).split("start_by IS NULL", -1)).hasSize(3);
+	}
+
+	// ---- under limits by key or queue rates (issue 26): new statements; the ones above are unchanged
+
+	/** Under limits the arms of each queue leave out the jobs that name keys; the rest of the text is the same. */
+	@Test
+	void underLimitsTheQueuesArmsLeaveOutJobsThatNameKeys() {
+		List<Object> args = new ArrayList<>();
+		Map<String, List<Integer>> one = Map.of("c", List.of(1));
+		assertThat(sqlite.overQueues(one, Map.of(), 8, NOW, true, args, true)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs INDEXED BY jobs_runnable_by_queue WHERE queue = ? AND state IN ('pending', 'failed') AND limits IS NULL AND priority = ? AND run_at <= ? ORDER BY run_at, id LIMIT 8) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(args).isEqualTo(List.of("c", 1, 1000L, 8));
+		args.clear();
+		assertThat(postgres.overQueues(one, Map.of(), 8, NOW, true, args, true)).isEqualTo("""
+				SELECT id FROM (SELECT * FROM (SELECT id, priority, run_at FROM jobs WHERE queue = ? AND state IN ('pending', 'failed') AND limits IS NULL AND priority = ? AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) ORDER BY run_at, id LIMIT 8 FOR UPDATE SKIP LOCKED) a0) c ORDER BY priority DESC, run_at, id LIMIT ?""");
+	}
+
+	/** The jobs that name keys are read through their own partial index, of the host's queues when it names any. */
+	@Test
+	void jobsThatNameKeysAreReadThroughTheirOwnIndexBestFirst() {
+		assertThat(sqlite.limited(false, true)).isEqualTo("""
+				SELECT id, priority, run_at, queue, limits FROM jobs INDEXED BY jobs_limited_runnable WHERE state IN ('pending', 'failed') AND limits IS NOT NULL AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(sqlite.limited(true, false)).isEqualTo("""
+				SELECT id, priority, run_at, queue, limits FROM jobs INDEXED BY jobs_limited_runnable WHERE state IN ('pending', 'failed') AND limits IS NOT NULL AND run_at <= ? AND queue IN (SELECT value FROM json_each(?)) ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(postgres.limited(true, true)).isEqualTo("""
+				SELECT id, priority, run_at, queue, limits FROM jobs WHERE state IN ('pending', 'failed') AND limits IS NOT NULL AND run_at <= (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)) AND queue = ANY (CAST(? AS TEXT[])) ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED""");
+		assertThat(sqlite.limited(false, false, true)).isEqualTo("""
+				SELECT id, priority, run_at, queue, limits FROM jobs INDEXED BY jobs_limited_runnable WHERE state IN ('pending', 'failed') AND limits IS NOT NULL AND run_at <= ? AND (start_by IS NULL OR start_by > ?) ORDER BY priority DESC, run_at, id LIMIT ?""");
+		assertThat(sqlite.candidates("SELECT 1")).isEqualTo("SELECT id, priority, run_at, queue, limits FROM jobs WHERE id IN (SELECT 1)");
+		assertThat(ClaimQuery.LOCK_LIMITS).isEqualTo("SELECT pg_advisory_xact_lock(26026)");
+		assertThat(ClaimQuery.FLOW).isEqualTo(
+				"SELECT EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)");
+	}
+
+	/** The claim of the jobs chosen under limits: the ids bound as one list, only those still runnable. */
+	@Test
+	void underLimitsTheClaimTakesTheChosenIdsIfStillRunnable() {
+		assertThat(sqlite.updateListed()).isEqualTo("""
+				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
+				       updated_at = ?, lease_expires_at = ? + ?, finished_at = NULL
+				WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('pending', 'failed')
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority, slots, resources""");
+		assertThat(postgres.updateListed()).isEqualTo("""
+				UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker_id = ?, started_at = ?,
+				       updated_at = ?, lease_expires_at = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + ?, finished_at = NULL
+				WHERE id IN (SELECT unnest(CAST(? AS TEXT[]))) AND state IN ('pending', 'failed')
+				RETURNING id, command, working_dir, attempts, max_retries, timeout_ms, started_at, run_at, priority, slots, resources""");
 	}
 }

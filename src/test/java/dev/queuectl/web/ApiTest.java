@@ -59,7 +59,7 @@ class ApiTest extends WebTestSupport {
 		assertThat(job.get("resources").get("gpu").asInt()).isEqualTo(1);
 		assertThat(job.get("resources").get("mem").asLong()).isEqualTo(16L << 30);
 		assertThat(job.get("slots").asInt()).isEqualTo(2);
-		assertThat(job.get("waits").asString()).startsWith("no live host");
+		assertThat(job.get("waiting").get(0).asString()).startsWith("no live host");
 		assertThat(json(get("/api/status")).get("no_host").properties()).isNotEmpty();
 		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"resources\":{\"mem\":\"16GB\"}}"), 400,
 				"field 'resources': 'mem' unknown suffix 'GB' (K, M, G or T: powers of 1024)");
