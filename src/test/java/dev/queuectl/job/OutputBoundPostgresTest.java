@@ -1,5 +1,6 @@
-package dev.queuectl.cli;
+package dev.queuectl.job;
 
+import dev.queuectl.cli.TestDatabase;
 import org.springframework.test.context.TestPropertySource;
 
 /** {@link OutputBoundTest} on a PostgreSQL database of its own: output in chunks, its bytes counted. */

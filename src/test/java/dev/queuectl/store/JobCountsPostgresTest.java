@@ -1,5 +1,6 @@
-package dev.queuectl.cli;
+package dev.queuectl.store;
 
+import dev.queuectl.cli.TestDatabase;
 import org.springframework.test.context.TestPropertySource;
 
 /** {@link JobCountsTest} on a PostgreSQL database of its own: transactions of several hosts really overlap. */

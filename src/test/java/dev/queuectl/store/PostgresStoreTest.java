@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +13,8 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
-import dev.queuectl.store.WorkerRegistryStore;
-import dev.queuectl.store.WorkerStore;
+import dev.queuectl.cli.CommandTestSupport;
+import dev.queuectl.cli.TestDatabase;
 import dev.queuectl.job.Claim;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
