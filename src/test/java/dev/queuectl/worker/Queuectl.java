@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the built jar as real processes against one database in a temporary directory, the way a
- * user's shell would. Nothing here touches the user's own queue.
+ * user's shell would. Nothing here touches the user's own queue. The jar starts as bin/queuectl
+ * starts it, extracted and with a start-up archive ({@link TrainedJar}).
  */
 final class Queuectl {
 
@@ -70,8 +71,7 @@ final class Queuectl {
 		cmd.add("-XX:TieredStopAtLevel=1");
 		cmd.add("-Xshare:auto");
 		cmd.addAll(jvmOptions);
-		cmd.add("-jar");
-		cmd.add(JAR.toString());
+		cmd.addAll(TrainedJar.launch());
 		cmd.add("--db");
 		cmd.add(this.dbArg);
 		cmd.addAll(List.of(args));
