@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.cli.CommandTestSupport;
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * (READ COMMITTED, SKIP LOCKED), and leases and heartbeats on the server's clock whatever the hosts'
  * clocks say. Hosts are threads here, each claim on its own connection from the pool (4).
  */
+@Tag("postgresql")
 @TestPropertySource(properties = TestDatabase.BACKEND + "=postgresql")
 class PostgresStoreTest extends CommandTestSupport {
 
