@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +52,7 @@ class CompletionTest extends CommandTestSupport {
 	}
 
 	@Test
+	@Tag("fish")
 	void theFishScriptCompletesInFish() throws Exception {
 		Path script = this.workDir.resolve("queuectl.fish");
 		Files.writeString(script, run("completion", "fish").ok().out());

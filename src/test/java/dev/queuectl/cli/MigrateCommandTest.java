@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.PostgresTestDatabase;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of every table arrives equal; a second migrate into the same target, a live worker host and an
  * SQLite path as target are refused.
  */
+@Tag("postgresql")
 class MigrateCommandTest extends CommandTestSupport {
 
 	private static final Map<String, String> ORDER = Map.of("settings", "key", "queues", "name", "schedules", "name",

@@ -1,5 +1,7 @@
 package dev.queuectl.worker;
 
+import org.junit.jupiter.api.Tag;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import dev.queuectl.PostgresTestDatabase;
 
 /** {@link DeadlinesIT} on a PostgreSQL database of its own, deadlines on the server's clock. */
+@Tag("postgresql")
 class DeadlinesPostgresIT extends DeadlinesIT {
 
 	PostgresTestDatabase database;

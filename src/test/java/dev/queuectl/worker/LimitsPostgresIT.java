@@ -1,5 +1,7 @@
 package dev.queuectl.worker;
 
+import org.junit.jupiter.api.Tag;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import dev.queuectl.PostgresTestDatabase;
 
 /** {@link LimitsIT} with the hosts on a PostgreSQL database of its own (dropped after). */
+@Tag("postgresql")
 class LimitsPostgresIT extends LimitsIT {
 
 	PostgresTestDatabase database;

@@ -1,5 +1,7 @@
 package dev.queuectl.worker;
 
+import org.junit.jupiter.api.Tag;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * jobs one at a time while a host without gpu runs none of them; a job of 3 slots on a 4-slot host
  * runs beside at most one job of one slot.
  */
+@Tag("postgresql")
 class ResourcesIT {
 
 	@TempDir
