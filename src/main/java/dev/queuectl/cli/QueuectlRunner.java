@@ -20,19 +20,18 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
-import org.springframework.shell.core.ShellRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * The process's one runner: a one-shot command, a script on standard input, or the REPL. Replaces
- * Spring Shell's own runner, which re-joins arguments with spaces and always exits 0.
+ * The process's one runner: a one-shot command, a script on standard input, or the REPL ({@link Repl}).
+ * Replaces Spring Shell's own runner, which re-joins arguments with spaces and always exits 0.
  */
 @Component
 class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final CommandDispatcher dispatcher;
 
-	private final ObjectProvider<ShellRunner> repl;
+	private final ObjectProvider<Repl> repl;
 
 	private final Mode mode;
 
@@ -42,7 +41,7 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private int exitCode;
 
-	QueuectlRunner(CommandDispatcher dispatcher, ObjectProvider<ShellRunner> repl,
+	QueuectlRunner(CommandDispatcher dispatcher, ObjectProvider<Repl> repl,
 			@Value("${queuectl.mode:ONE_SHOT}") Mode mode, CommandServer server, ObjectProvider<ResidentServer> resident) {
 		this.dispatcher = dispatcher;
 		this.server = server;
@@ -68,7 +67,7 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 			case REPL -> {
 				this.server.start();
 				try {
-					this.repl.getObject().run(new String[0]);
+					this.repl.getObject().run();
 				}
 				finally {
 					this.server.stop();

@@ -1,0 +1,119 @@
+package dev.queuectl.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The REPL of the built jar on a real terminal (tmux, {@link Tmux}): what a user types and sees.
+ * Each test has its own folder, database and tmux server, and ends every process it started.
+ */
+class ReplIT {
+
+	@TempDir
+	Path dir;
+
+	private Tmux tmux;
+
+	private Process worker;
+
+	@AfterEach
+	void endProcesses() throws Exception {
+		if (this.tmux != null) {
+			this.tmux.close();
+		}
+		if (this.worker != null) {
+			this.worker.destroy(); // SIGTERM: a graceful stop
+			if (!this.worker.waitFor(60, TimeUnit.SECONDS)) {
+				this.worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+	}
+
+	private Tmux repl() throws Exception {
+		this.tmux = Tmux.open(this.dir, "--db", this.dir.resolve("q.db").toString());
+		this.tmux.awaitPrompts(1);
+		return this.tmux;
+	}
+
+	@Test
+	void errorsReadExactlyAsTheyDoOneShot() throws Exception {
+		Tmux t = repl();
+
+		t.line("config set nosuch 1");
+		t.awaitPrompts(2);
+		t.line("list --colour");
+		t.awaitPrompts(3);
+		t.line("nosuch");
+		t.awaitPrompts(4);
+		t.line("show nosuchjob");
+		t.awaitPrompts(5);
+		t.line("enqueue '{\"command\":'");
+		t.awaitPrompts(6);
+
+		String screen = t.screen();
+		assertThat(screen.lines().filter(l -> !Tmux.PROMPT.matcher(l).matches())).as(screen)
+			.containsExactly("queuectl: unknown config key 'nosuch' (known: max-retries, backoff-base, max-backoff, "
+					+ "job-timeout, lease-timeout, shutdown-grace, output-cap, output-max-total, retention-completed, "
+					+ "retention-dead, retention-canceled, server-idle)",
+					"queuectl: unknown option '--colour' for 'list' (try 'queuectl help list')",
+					"queuectl: unknown command 'nosuch' (try 'queuectl help')",
+					"queuectl: no such job: nosuchjob",
+					"queuectl: malformed JSON at line 1, column 12: the JSON ends too early");
+	}
+
+	@Test
+	void ctrlCInLogsFollowOrWaitReturnsToThePromptQuietly() throws Exception {
+		Path db = this.dir.resolve("q.db");
+		ProcessBuilder host = new ProcessBuilder(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-jar", Tmux.JAR.toString(), "--db",
+				db.toString(), "worker", "start", "--count", "1", "--no-http")
+			.directory(this.dir.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(this.dir.resolve("worker.log").toFile());
+		host.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
+		host.environment().put("QUEUECTL_SERVER", "off");
+		host.environment().remove("QUEUECTL_DB");
+		this.worker = host.start();
+		Tmux t = repl();
+		t.line("enqueue '{\"id\":\"ticker\",\"command\":\"while true; do echo tick; sleep 0.2; done\"}'");
+		t.awaitPrompts(2);
+
+		await().atMost(Duration.ofSeconds(90)).until(() -> "processing".equals(state(db, "ticker")));
+		t.line("logs --follow ticker");
+		await().atMost(Duration.ofSeconds(90)).until(() -> t.screen().lines().filter(l -> l.equals("tick")).count() >= 3);
+		t.keys("C-c");
+		t.awaitPrompts(3);
+		t.line("wait ticker");
+		await().atMost(Duration.ofSeconds(30)).until(() -> t.screen().lines().anyMatch(l -> l.contains("0/1")));
+		t.keys("C-c");
+		t.awaitPrompts(4);
+		t.line("status");
+		t.awaitPrompts(5);
+		assertThat(t.screen()).contains("processing");
+
+		String screen = t.screen();
+		assertThat(screen).as(screen).doesNotContain("interrupted").doesNotContain("Unable").doesNotContain("queuectl: ");
+		assertThat(t.exitFile()).as("the REPL runs on").doesNotExist();
+		t.line("cancel ticker");
+		t.awaitPrompts(6);
+		assertThat(Files.exists(t.exitFile())).isFalse();
+	}
+
+	private static String state(Path db, String id) throws Exception {
+		try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+				java.sql.PreparedStatement s = c.prepareStatement("SELECT state FROM jobs WHERE id = ?")) {
+			s.setString(1, id);
+			try (java.sql.ResultSet r = s.executeQuery()) {
+				return r.next() ? r.getString(1) : null;
+			}
+		}
+	}
+}
