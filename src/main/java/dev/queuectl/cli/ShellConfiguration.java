@@ -11,6 +11,7 @@ import org.jline.utils.AttributedString;
 import dev.queuectl.server.Mode;
 import dev.queuectl.OwnerOnly;
 import dev.queuectl.store.DatabaseLocation;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -24,6 +25,7 @@ import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.shell.core.command.annotation.support.CommandFactoryBean;
 import org.springframework.shell.core.config.UserConfigPathProvider;
+import org.springframework.shell.jline.CommandCompleter;
 import org.springframework.shell.jline.PromptProvider;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils.MethodFilter;
@@ -54,6 +56,12 @@ class ShellConfiguration {
 				builder.system(false).dumb(true).streams(InputStream.nullInputStream(), OutputStream.nullOutputStream());
 			}
 		};
+	}
+
+	/** Tab in the REPL: see {@link ReplCompleter}. */
+	@Bean
+	CommandCompleter commandCompleter(CommandRegistry registry, ObjectProvider<CommandDispatcher> dispatcher) {
+		return new ReplCompleter(registry, dispatcher);
 	}
 
 	/** Spring Shell validates command parameters with it: see {@link NoConstraints}. */

@@ -3,6 +3,7 @@ package dev.queuectl.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +106,26 @@ class ReplIT {
 		t.line("cancel ticker");
 		t.awaitPrompts(6);
 		assertThat(Files.exists(t.exitFile())).isFalse();
+	}
+
+	@Test
+	void tabCompletesJobIdsQueuesStatesAndConfigKeysAsBashDoes() throws Exception {
+		Tmux t = repl();
+		t.line("enqueue '{\"id\":\"alpha-job\",\"command\":\"true\",\"queue\":\"mailq\"}'");
+		t.awaitPrompts(2);
+
+		int prompts = 2;
+		for (String typed : List.of("show alp", "queue pause ma", "list --state pen", "config get output-ca", "wor")) {
+			t.type(typed);
+			t.keys("Tab"); // JLine completes before it reads the next key
+			t.keys("Enter");
+			t.awaitPrompts(++prompts);
+		}
+
+		List<String> lines = t.prompts().stream().map(l -> l.replaceFirst("^queuectl( [^ ]+)?>", "").strip()).toList();
+		assertThat(lines).as(t.screen()).containsExactly(
+				"enqueue '{\"id\":\"alpha-job\",\"command\":\"true\",\"queue\":\"mailq\"}'", "show alpha-job",
+				"queue pause mailq", "list --state pending", "config get output-cap", "worker", "");
 	}
 
 	private static String state(Path db, String id) throws Exception {
