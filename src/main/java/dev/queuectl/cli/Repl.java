@@ -12,6 +12,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 
 import dev.queuectl.server.Invocation;
+import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.shell.jline.PromptProvider;
 import org.springframework.stereotype.Component;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
  * while parsing command:", "Unable to run command ..."). JLine reads a line (history, Tab, a
  * {@code quote>} continuation); {@link LineTokenizer} splits it as a shell would; the line runs
  * through {@link CommandDispatcher}, the one path of one-shot, script and served commands, so an
- * error reads exactly as it does one-shot: one {@code queuectl: ...} line.
+ * error reads exactly as it does one-shot: one {@code queuectl: ...} line. It opens with a one-line
+ * greeting; the prompt names the database when it is not the default one (ShellConfiguration).
  *
  * <p>Ctrl-C abandons the line being typed (JLine's {@link UserInterruptException}), or interrupts
  * the running command ({@code logs --follow}, {@code wait}): that command then says nothing more on
@@ -36,10 +38,14 @@ class Repl {
 
 	private final PromptProvider prompt;
 
-	Repl(CommandDispatcher dispatcher, ObjectProvider<LineReader> lineReader, PromptProvider prompt) {
+	private final DatabaseLocation location;
+
+	Repl(CommandDispatcher dispatcher, ObjectProvider<LineReader> lineReader, PromptProvider prompt,
+			DatabaseLocation location) {
 		this.dispatcher = dispatcher;
 		this.lineReader = lineReader;
 		this.prompt = prompt;
+		this.location = location;
 	}
 
 	/** Reads and runs lines until Ctrl-D or {@code exit}. */
@@ -56,6 +62,8 @@ class Repl {
 		});
 		Invocation invocation = new Invocation(Path.of(System.getProperty("user.dir")), System.in,
 				new PrintWriter(new QuietAfter(ctrlC, new PrintWriter(System.err, true)), true));
+		out.println(ShellConfiguration.greeting(this.location));
+		out.flush();
 		while (true) {
 			String line;
 			Thread.interrupted(); // a Ctrl-C that came as the last command ended is spent

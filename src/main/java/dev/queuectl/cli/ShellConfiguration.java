@@ -34,9 +34,30 @@ import org.springframework.util.ReflectionUtils.MethodFilter;
 @Configuration(proxyBeanMethods = false)
 class ShellConfiguration {
 
+	/** {@code queuectl>}, with the database when it is not the default one: {@code queuectl ~/work/q.db>}. */
 	@Bean
-	PromptProvider promptProvider() {
-		return () -> new AttributedString("queuectl> ");
+	PromptProvider promptProvider(DatabaseLocation location) {
+		String prompt = isDefault(location) ? "queuectl> " : "queuectl " + shortName(location) + "> ";
+		return () -> new AttributedString(prompt);
+	}
+
+	/** The first line of the REPL: what it is on, and the three things to know. */
+	static String greeting(DatabaseLocation location) {
+		return "queuectl " + dev.queuectl.Version.number() + " on " + shortName(location)
+				+ ": 'help' lists the commands, Tab completes, Ctrl-D or 'exit' leaves";
+	}
+
+	private static boolean isDefault(DatabaseLocation location) {
+		return location.equals(DatabaseLocation.resolve(null));
+	}
+
+	/** The database as its owner would write it: the home folder as {@code ~}. */
+	private static String shortName(DatabaseLocation location) {
+		String home = System.getProperty("user.home");
+		if (!location.isPostgres() && home != null && !home.equals("/") && location.file().startsWith(home)) {
+			return "~/" + java.nio.file.Path.of(home).relativize(location.file());
+		}
+		return location.display();
 	}
 
 	/**

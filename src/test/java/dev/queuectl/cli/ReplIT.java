@@ -61,7 +61,7 @@ class ReplIT {
 		t.awaitPrompts(6);
 
 		String screen = t.screen();
-		assertThat(screen.lines().filter(l -> !Tmux.PROMPT.matcher(l).matches())).as(screen)
+		assertThat(screen.lines().skip(1).filter(l -> !Tmux.PROMPT.matcher(l).matches())).as("after the greeting: " + screen)
 			.containsExactly("queuectl: unknown config key 'nosuch' (known: max-retries, backoff-base, max-backoff, "
 					+ "job-timeout, lease-timeout, shutdown-grace, output-cap, output-max-total, retention-completed, "
 					+ "retention-dead, retention-canceled, server-idle)",
@@ -126,6 +126,60 @@ class ReplIT {
 		assertThat(lines).as(t.screen()).containsExactly(
 				"enqueue '{\"id\":\"alpha-job\",\"command\":\"true\",\"queue\":\"mailq\"}'", "show alpha-job",
 				"queue pause mailq", "list --state pending", "config get output-cap", "worker", "");
+	}
+
+	@Test
+	void aOneLineGreetingAndThePromptNamesADatabaseThatIsNotTheDefault() throws Exception {
+		Path db = this.dir.resolve("q.db");
+		Tmux t = repl();
+
+		assertThat(t.screen().lines().toList()).containsExactly(
+				"queuectl " + dev.queuectl.Version.number() + " on " + db
+						+ ": 'help' lists the commands, Tab completes, Ctrl-D or 'exit' leaves",
+				"queuectl " + db + ">");
+		t.keys("C-d");
+		await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(t.exitFile()) && Files.size(t.exitFile()) > 0);
+		t.close();
+
+		this.tmux = Tmux.open(this.dir);
+		Path defaultDb = this.dir.resolve("xdg").resolve("queuectl").resolve("queue.db");
+		this.tmux.awaitPrompts(1);
+		assertThat(this.tmux.screen().lines().toList()).containsExactly(
+				"queuectl " + dev.queuectl.Version.number() + " on " + defaultDb
+						+ ": 'help' lists the commands, Tab completes, Ctrl-D or 'exit' leaves",
+				"queuectl>");
+	}
+
+	@Test
+	void aScriptNamesTheLineOfEachError() throws Exception {
+		Path script = Files.writeString(this.dir.resolve("jobs.txt"), """
+				# a comment, then a job
+				enqueue '{"id":"a","command":"true"}'
+				show nosuch
+				list --colour
+
+				enqueue '{"command":"x"}
+				cancel a nosuch
+				""");
+		ProcessBuilder pb = new ProcessBuilder(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.stdin.tty=false", "-jar",
+				Tmux.JAR.toString(), "--db", this.dir.resolve("q.db").toString())
+			.directory(this.dir.toFile())
+			.redirectInput(script.toFile())
+			.redirectOutput(this.dir.resolve("out").toFile())
+			.redirectError(this.dir.resolve("err").toFile());
+		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
+		pb.environment().put("QUEUECTL_SERVER", "off");
+		pb.environment().remove("QUEUECTL_DB");
+		Process p = pb.start();
+		assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(Files.readString(this.dir.resolve("out"))).isEqualTo("a\na canceled\n");
+		assertThat(Files.readAllLines(this.dir.resolve("err"))).containsExactly(
+				"queuectl: line 3: no such job: nosuch",
+				"queuectl: line 4: unknown option '--colour' for 'list' (try 'queuectl help list')",
+				"queuectl: line 6: unclosed single quote",
+				"queuectl: line 7: no such job: nosuch");
+		assertThat(p.exitValue()).as("the first failure's code").isEqualTo(3);
 	}
 
 	private static String state(Path db, String id) throws Exception {
