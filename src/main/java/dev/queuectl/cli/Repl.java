@@ -10,10 +10,12 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
+import org.jline.utils.InfoCmp;
 
 import dev.queuectl.server.Invocation;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.jline.PromptProvider;
 import org.springframework.stereotype.Component;
 
@@ -28,9 +30,18 @@ import org.springframework.stereotype.Component;
  * <p>Ctrl-C abandons the line being typed (JLine's {@link UserInterruptException}), or interrupts
  * the running command ({@code logs --follow}, {@code wait}): that command then says nothing more on
  * stderr and the prompt comes back. Ctrl-D on an empty line or {@code exit} leaves.
+ *
+ * <p>{@link #BUILT_INS} are words of the REPL, not commands: a one-shot run, a script or a served
+ * client neither lists nor runs them (ArgvParser says they work only here); the REPL's {@code help}
+ * lists them in a group of their own.
  */
 @Component
 class Repl {
+
+	/** The REPL's own words and what they do. */
+	static final java.util.Map<String, String> BUILT_INS = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(
+			java.util.Map.of("clear", "Clear the screen", "exit", "Leave the interactive shell (also quit, Ctrl-D)",
+					"history", "The lines typed here before, oldest first", "quit", "Leave the interactive shell")));
 
 	private final CommandDispatcher dispatcher;
 
@@ -40,9 +51,15 @@ class Repl {
 
 	private final DatabaseLocation location;
 
+	private final HelpCommand help;
+
+	private final CommandRegistry registry;
+
 	Repl(CommandDispatcher dispatcher, ObjectProvider<LineReader> lineReader, PromptProvider prompt,
-			DatabaseLocation location) {
+			DatabaseLocation location, HelpCommand help, CommandRegistry registry) {
 		this.dispatcher = dispatcher;
+		this.help = help;
+		this.registry = registry;
 		this.lineReader = lineReader;
 		this.prompt = prompt;
 		this.location = location;
@@ -81,7 +98,12 @@ class Repl {
 			if (trimmed.equals("exit") || trimmed.equals("quit")) {
 				break;
 			}
-			runLine(trimmed, out, invocation);
+			switch (trimmed) {
+				case "history" -> reader.getHistory().forEach(entry -> out.println(entry.line()));
+				case "clear" -> terminal.puts(InfoCmp.Capability.clear_screen);
+				default -> runLine(trimmed, out, invocation);
+			}
+			out.flush();
 			if (ctrlC.get()) {
 				out.println(); // after the terminal's ^C, the prompt on a line of its own
 				out.flush();
@@ -102,6 +124,11 @@ class Repl {
 			invocation.err().println("queuectl: " + ex.getMessage());
 			invocation.err().flush();
 			return dev.queuectl.QueuectlException.USAGE;
+		}
+		if (words.equals(List.of("help"))) {
+			out.print(this.help.overview(this.registry, BUILT_INS));
+			out.flush();
+			return 0;
 		}
 		return this.dispatcher.execute(words, out, invocation);
 	}

@@ -25,9 +25,6 @@ import org.springframework.shell.jline.CommandCompleter;
  */
 class ReplCompleter extends CommandCompleter {
 
-	/** Words of the REPL itself, offered first like commands. */
-	static final List<String> SHELL_WORDS = List.of("exit");
-
 	private final CommandRegistry registry;
 
 	private final ObjectProvider<CommandDispatcher> dispatcher;
@@ -59,7 +56,7 @@ class ReplCompleter extends CommandCompleter {
 		CommandModel.Values values = model().complete(before, word.startsWith("-"));
 		List<String> all = new java.util.ArrayList<>();
 		if (before.isEmpty() && !word.startsWith("-")) {
-			all.addAll(SHELL_WORDS);
+			all.addAll(Repl.BUILT_INS.keySet());
 		}
 		all.addAll(values.words());
 		if (values.served() != null) {

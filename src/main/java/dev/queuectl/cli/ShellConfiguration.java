@@ -19,10 +19,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.shell.core.autoconfigure.TerminalCustomizer;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.shell.core.command.AbstractCommand;
-import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.CommandRegistry;
-import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.shell.core.command.annotation.support.CommandFactoryBean;
 import org.springframework.shell.core.config.UserConfigPathProvider;
 import org.springframework.shell.jline.CommandCompleter;
@@ -92,11 +89,11 @@ class ShellConfiguration {
 	}
 
 	/**
-	 * The commands: every {@code @Command} method of queuectl's beans, and {@code quit} (which the
-	 * REPL answers itself), as Spring Shell's own registry has them. Built here because Spring
-	 * Shell's registry scans the class files of the whole package at each start and reaches
-	 * {@code quit} through a class whose first use starts Hibernate Validator (see
-	 * {@link NoConstraints}).
+	 * The commands: every {@code @Command} method of queuectl's beans, as Spring Shell's own
+	 * registry has them. Built here because Spring Shell's registry scans the class files of the
+	 * whole package at each start and reaches {@code quit} through a class whose first use starts
+	 * Hibernate Validator (see {@link NoConstraints}). The REPL's own words ({@code history},
+	 * {@code clear}, {@code exit}) are no commands: {@link Repl#BUILT_INS}.
 	 */
 	@Bean
 	CommandRegistry commandRegistry(ApplicationContext context) {
@@ -117,12 +114,6 @@ class ShellConfiguration {
 					registry.registerCommand(command.getObject());
 				});
 		}
-		registry.registerCommand(new AbstractCommand("quit", "Exit the shell", "Built-In Commands") {
-			@Override
-			public ExitStatus doExecute(CommandContext ctx) {
-				return ExitStatus.OK;
-			}
-		});
 		return registry;
 	}
 

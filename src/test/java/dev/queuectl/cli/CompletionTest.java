@@ -83,7 +83,7 @@ class CompletionTest extends CommandTestSupport {
 			bash.add(0, "queuectl");
 			List<String> before = words.subList(0, words.size() - 1);
 			String word = words.get(words.size() - 1);
-			assertThat(repl.candidates(before, word).stream().filter(w -> !ReplCompleter.SHELL_WORDS.contains(w)).sorted())
+			assertThat(repl.candidates(before, word).stream().filter(w -> !Repl.BUILT_INS.containsKey(w)).sorted())
 				.as(String.join(" ", words))
 				.containsExactlyElementsOf(complete(script, bash.toArray(String[]::new)).stream().sorted().toList());
 		}

@@ -182,6 +182,26 @@ class ReplIT {
 		assertThat(p.exitValue()).as("the first failure's code").isEqualTo(3);
 	}
 
+	@Test
+	void theReplsOwnWordsAreListedByItsHelpAndRun() throws Exception {
+		Tmux t = repl();
+		t.line("status --json");
+		t.awaitPrompts(2);
+		t.line("help");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(t.screen()).contains("Interactive shell:")
+			.containsPattern("\n  history +The lines typed here before").endsWith(">"));
+
+		t.line("clear");
+		await().atMost(Duration.ofSeconds(30)).until(() -> t.screen().lines().toList().size() == 1);
+		t.awaitPrompts(1);
+		t.line("history");
+		t.awaitPrompts(2);
+		assertThat(t.screen()).containsPattern("\nstatus --json\nhelp\nclear\nhistory\n");
+		t.line("quit");
+		await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(t.exitFile()) && Files.size(t.exitFile()) > 0);
+		assertThat(Files.readString(t.exitFile()).strip()).isEqualTo("EXITED=0");
+	}
+
 	private static String state(Path db, String id) throws Exception {
 		try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
 				java.sql.PreparedStatement s = c.prepareStatement("SELECT state FROM jobs WHERE id = ?")) {
