@@ -46,14 +46,17 @@ class ReplCompleter extends CommandCompleter {
 			new Completers.FileNameCompleter().complete(reader, line, candidates);
 			return;
 		}
-		for (String value : candidates(before, word)) {
+		for (String value : candidates(before, word, values)) {
 			candidates.add(new Candidate(value, value, null, null, null, null, true));
 		}
 	}
 
 	/** The words Tab offers after {@code before} for a word that starts so (file names aside). */
 	List<String> candidates(List<String> before, String word) {
-		CommandModel.Values values = model().complete(before, word.startsWith("-"));
+		return candidates(before, word, model().complete(before, word.startsWith("-")));
+	}
+
+	private List<String> candidates(List<String> before, String word, CommandModel.Values values) {
 		List<String> all = new java.util.ArrayList<>();
 		if (before.isEmpty() && !word.startsWith("-")) {
 			all.addAll(Repl.BUILT_INS.keySet());
