@@ -117,7 +117,13 @@ final class Tmux implements AutoCloseable {
 				shell.descendants().forEach(pane::add);
 			});
 		}
+		Process where = new ProcessBuilder("tmux", "-L", this.server, "display-message", "-p", "#{socket_path}").start();
+		String socket = new String(where.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+		where.waitFor(10, TimeUnit.SECONDS);
 		exec("tmux", "-L", this.server, "kill-server");
+		if (socket.endsWith("/" + this.server)) {
+			Files.deleteIfExists(Path.of(socket)); // tmux leaves it behind
+		}
 		pane.forEach(ProcessHandle::destroy);
 		await().atMost(Duration.ofSeconds(30)).until(() -> pane.stream().noneMatch(ProcessHandle::isAlive));
 	}
