@@ -55,6 +55,9 @@ final class ArgvParser {
 				.map(c -> c.getName().substring(group.length() + 1))
 				.sorted()
 				.toList();
+			if (subs.isEmpty() && Repl.BUILT_INS.containsKey(group)) {
+				throw QueuectlException.usage("'" + group + "' works only in the interactive shell (queuectl with no command)");
+			}
 			if (subs.isEmpty()) {
 				throw QueuectlException.usage("unknown command '" + group + "' (try 'queuectl help')");
 			}
