@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.ConfiguredDb;
 import dev.queuectl.server.BackgroundServer;
 import dev.queuectl.server.RemoteClient;

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.Version;
 import dev.queuectl.config.ConfigLockdown;
 import dev.queuectl.config.ConfiguredDb;
 import dev.queuectl.server.Mode;

@@ -1,5 +1,7 @@
 package dev.queuectl;
 
+import dev.queuectl.config.QueuectlException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

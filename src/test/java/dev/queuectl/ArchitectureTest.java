@@ -50,6 +50,13 @@ class ArchitectureTest {
 	}
 
 	@Test
+	void theRootPackageHoldsTheEntryPointsThatNothingElseUses() {
+		noClasses().that().resideOutsideOfPackage("dev.queuectl")
+			.should().dependOnClassesThat().resideInAPackage("dev.queuectl")
+			.check(classes);
+	}
+
+	@Test
 	void noPackageDependsOnOneThatDependsOnIt() {
 		slices().matching("dev.queuectl.(*)..").should().beFreeOfCycles().check(classes);
 	}

@@ -2,7 +2,7 @@ package dev.queuectl.cli;
 
 import java.util.List;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.AsciiNumbers;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandArgument;

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.queuectl.server.Commands;
 import dev.queuectl.server.Invocation;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.StorageErrors;
 import org.springframework.core.convert.ConversionException;

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.queuectl.job.Job;
-import dev.queuectl.QueuectlException;
-import dev.queuectl.Version;
+import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.Version;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandOption;
 

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.Setting;
 import dev.queuectl.service.Settings;
 import org.springframework.shell.core.command.CommandContext;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import dev.queuectl.server.Invocation;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.web.WebAccess;
 import dev.queuectl.web.WebToken;
 import dev.queuectl.worker.StopSignals;

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.service.LimitService;
 import dev.queuectl.job.LimitSetting;
 import dev.queuectl.view.Render;

@@ -2,7 +2,7 @@ package dev.queuectl.cli;
 
 import java.util.List;
 
-import dev.queuectl.Version;
+import dev.queuectl.config.Version;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandOption;
 

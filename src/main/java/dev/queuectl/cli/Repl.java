@@ -123,7 +123,7 @@ class Repl {
 		catch (IllegalArgumentException ex) {
 			invocation.err().println("queuectl: " + ex.getMessage());
 			invocation.err().flush();
-			return dev.queuectl.QueuectlException.USAGE;
+			return dev.queuectl.config.QueuectlException.USAGE;
 		}
 		if (words.equals(List.of("help"))) {
 			out.print(this.help.overview(this.registry, BUILT_INS));

@@ -2,7 +2,7 @@ package dev.queuectl.cli;
 
 import dev.queuectl.server.ResidentServer;
 import dev.queuectl.server.CommandServer;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.shell.core.command.CommandContext;

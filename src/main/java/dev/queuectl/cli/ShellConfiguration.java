@@ -9,7 +9,7 @@ import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
 
 import dev.queuectl.server.Mode;
-import dev.queuectl.OwnerOnly;
+import dev.queuectl.config.OwnerOnly;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -40,7 +40,7 @@ class ShellConfiguration {
 
 	/** The first line of the REPL: what it is on, and the three things to know. */
 	static String greeting(DatabaseLocation location) {
-		return "queuectl " + dev.queuectl.Version.number() + " on " + shortName(location)
+		return "queuectl " + dev.queuectl.config.Version.number() + " on " + shortName(location)
 				+ ": 'help' lists the commands, Tab completes, Ctrl-D or 'exit' leaves";
 	}
 

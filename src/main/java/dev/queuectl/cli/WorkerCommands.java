@@ -6,7 +6,7 @@ import java.util.List;
 
 import dev.queuectl.server.Invocation;
 import dev.queuectl.server.CommandServer;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.worker.JobOutput;
 import dev.queuectl.worker.WorkerOptions;
 import dev.queuectl.worker.WorkerService;

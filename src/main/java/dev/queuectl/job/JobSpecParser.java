@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.Durations;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 
 /**
  * The life cycle of a job: [waiting ->] pending -> processing -> completed | failed (retry later) |

@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import tools.jackson.databind.JsonNode;
 
 /**

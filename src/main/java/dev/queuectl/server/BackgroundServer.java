@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import dev.queuectl.OwnerOnly;
+import dev.queuectl.config.OwnerOnly;
 import dev.queuectl.config.ConfiguredDb;
 import dev.queuectl.store.DatabaseLocation;
 

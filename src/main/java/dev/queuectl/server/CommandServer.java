@@ -43,8 +43,8 @@ import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.queuectl.OwnerOnly;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.OwnerOnly;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;

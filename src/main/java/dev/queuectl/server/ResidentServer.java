@@ -97,7 +97,7 @@ public class ResidentServer implements DisposableBean {
 				}
 				String newer = this.registry.newerSchemaWriter().orElse(null);
 				if (newer != null) {
-					reason = "the database was upgraded by " + newer + "; this server is queuectl " + dev.queuectl.Version.number();
+					reason = "the database was upgraded by " + newer + "; this server is queuectl " + dev.queuectl.config.Version.number();
 					break;
 				}
 				if (this.server.active() == 0 && this.server.idleNanos() >= limit.toNanos()) {

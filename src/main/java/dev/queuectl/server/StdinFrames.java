@@ -5,7 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 
 /**
  * A served client's standard input, read from its frames ({@link Wire}): ends at the end frame,

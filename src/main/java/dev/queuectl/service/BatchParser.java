@@ -11,7 +11,7 @@ import java.util.concurrent.BlockingQueue;
 
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.NewJob;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -9,7 +9,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 
 /**
  * Reads the lines of a batch ({@code enqueue --file} or stdin) from raw bytes: UTF-8 whatever the

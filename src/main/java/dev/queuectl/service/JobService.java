@@ -24,7 +24,7 @@ import dev.queuectl.job.JobState;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.Job;
 import dev.queuectl.config.Durations;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.JobStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;

@@ -9,7 +9,7 @@ import java.util.Map;
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.LimitSetting;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.Durations;
 import dev.queuectl.store.LimitStore;
 import org.springframework.stereotype.Service;

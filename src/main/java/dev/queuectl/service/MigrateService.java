@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.queuectl.job.WorkerInfo;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.MigrateStore;
 import dev.queuectl.store.WorkerRegistryStore;
 import org.springframework.stereotype.Service;

@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.QueueInfo;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.QueueStore;
 import org.springframework.stereotype.Service;
 

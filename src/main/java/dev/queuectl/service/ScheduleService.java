@@ -21,7 +21,7 @@ import dev.queuectl.job.Schedule;
 import dev.queuectl.job.NewJob;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.Job;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.ScheduleStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;

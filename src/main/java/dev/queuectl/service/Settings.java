@@ -8,7 +8,7 @@ import java.util.Map;
 
 import dev.queuectl.config.Durations;
 import dev.queuectl.config.Setting;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.SettingsStore;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;

@@ -33,7 +33,7 @@ public record DatabaseLocation(Path file, PostgresUrl postgres) {
 	 * Where the database is: {@code flag} ({@code --db}'s value; null when not given) wins, then the
 	 * {@code QUEUECTL_DB} variable (even blank: then the default), then {@code files}, the
 	 * {@code queuectl.db} of the configuration files (the user's, else the install's; null when
-	 * unset or blank), else the default. Throws {@link dev.queuectl.QueuectlException} (usage) for
+	 * unset or blank), else the default. Throws {@link dev.queuectl.config.QueuectlException} (usage) for
 	 * a blank flag or a PostgreSQL URL that is not one. The native client's {@code db_socket} is
 	 * the same rule in C.
 	 */
@@ -56,7 +56,7 @@ public record DatabaseLocation(Path file, PostgresUrl postgres) {
 	/** {@code --db}'s value as given, refused when blank (also when the option has no value: ""). */
 	public static String flag(String value) {
 		if (value == null || value.isBlank()) {
-			throw dev.queuectl.QueuectlException.usage("--db needs a path");
+			throw dev.queuectl.config.QueuectlException.usage("--db needs a path");
 		}
 		return value;
 	}

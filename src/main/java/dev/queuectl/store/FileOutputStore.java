@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.queuectl.OwnerOnly;
+import dev.queuectl.config.OwnerOnly;
 import dev.queuectl.job.JobState;
 
 /**

@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariDataSource;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;

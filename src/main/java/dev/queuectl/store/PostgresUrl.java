@@ -8,7 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 
 /**
  * A PostgreSQL database given as {@code postgresql://user[:password]@host[:port]/db[?params]} (libpq's

@@ -8,8 +8,8 @@ import javax.sql.DataSource;
 
 import org.flywaydb.core.api.MigrationVersion;
 
-import dev.queuectl.QueuectlException;
-import dev.queuectl.Version;
+import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.Version;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import jakarta.servlet.http.HttpServletRequest;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.service.JobService;

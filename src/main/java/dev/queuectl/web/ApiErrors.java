@@ -2,7 +2,7 @@ package dev.queuectl.web;
 
 import java.util.Map;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.StorageErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

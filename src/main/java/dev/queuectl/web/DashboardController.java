@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.service.JobService;

@@ -1,7 +1,7 @@
 package dev.queuectl.web;
 
-import dev.queuectl.QueuectlException;
-import dev.queuectl.OptionWords;
+import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.OptionWords;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletResponse;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import org.springframework.http.HttpStatus;
 import tools.jackson.databind.json.JsonMapper;
 

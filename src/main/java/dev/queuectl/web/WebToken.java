@@ -18,8 +18,8 @@ import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import dev.queuectl.OwnerOnly;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.OwnerOnly;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.store.DatabaseLocation;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;

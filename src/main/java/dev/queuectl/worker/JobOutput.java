@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.service.JobService;

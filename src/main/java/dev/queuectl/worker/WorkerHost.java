@@ -708,7 +708,7 @@ final class WorkerHost {
 			if (!this.stopping) {
 				this.registry.newerSchemaWriter().ifPresent(writer -> {
 					log.warn("the database was upgraded by {}; this worker host runs queuectl {} and stops: start the newer queuectl",
-							writer, dev.queuectl.Version.number());
+							writer, dev.queuectl.config.Version.number());
 					requestStop();
 				});
 			}

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import dev.queuectl.OptionWords;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.OptionWords;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.job.Resources;
 
 /**

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.queuectl.OwnerOnly;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.OwnerOnly;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.Durations;
 import dev.queuectl.service.JobService;
 import dev.queuectl.service.Settings;

@@ -372,7 +372,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 					try {
 						return this.jobs.enqueue(json, this.workDir.toString());
 					}
-					catch (dev.queuectl.QueuectlException ex) {
+					catch (dev.queuectl.config.QueuectlException ex) {
 						return ex;
 					}
 				}));
@@ -384,8 +384,8 @@ class EnqueueCommandTest extends CommandTestSupport {
 			for (int i = 0; i < 400; i++) {
 				Object answer = answers.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
 				if (i % 50 == 0) {
-					if (answer instanceof dev.queuectl.QueuectlException ex) {
-						assertThat(ex).isInstanceOf(dev.queuectl.QueuectlException.Conflict.class)
+					if (answer instanceof dev.queuectl.config.QueuectlException ex) {
+						assertThat(ex).isInstanceOf(dev.queuectl.config.QueuectlException.Conflict.class)
 							.hasMessage("a job with id 'same' already exists");
 						refusedSame++;
 					}

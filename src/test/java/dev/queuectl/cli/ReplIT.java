@@ -134,7 +134,7 @@ class ReplIT {
 		Tmux t = repl();
 
 		assertThat(t.screen().lines().toList()).containsExactly(
-				"queuectl " + dev.queuectl.Version.number() + " on " + db
+				"queuectl " + dev.queuectl.config.Version.number() + " on " + db
 						+ ": 'help' lists the commands, Tab completes, Ctrl-D or 'exit' leaves",
 				"queuectl " + db + ">");
 		t.keys("C-d");
@@ -145,7 +145,7 @@ class ReplIT {
 		Path defaultDb = this.dir.resolve("xdg").resolve("queuectl").resolve("queue.db");
 		this.tmux.awaitPrompts(1);
 		assertThat(this.tmux.screen().lines().toList()).containsExactly(
-				"queuectl " + dev.queuectl.Version.number() + " on " + defaultDb
+				"queuectl " + dev.queuectl.config.Version.number() + " on " + defaultDb
 						+ ": 'help' lists the commands, Tab completes, Ctrl-D or 'exit' leaves",
 				"queuectl>");
 	}

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.job.NewJob;
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueInfo;

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.PostgresTestDatabase;
-import dev.queuectl.QueuectlException;
-import dev.queuectl.Version;
+import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.Version;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;

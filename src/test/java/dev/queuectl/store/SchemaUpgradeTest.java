@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteDataSource;
 
-import dev.queuectl.QueuectlException;
-import dev.queuectl.Version;
+import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.Version;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;

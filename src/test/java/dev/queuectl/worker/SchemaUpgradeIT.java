@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteDataSource;
 
 import dev.queuectl.PostgresTestDatabase;
-import dev.queuectl.Version;
+import dev.queuectl.config.Version;
 import dev.queuectl.store.SchemaFixtures;
 import org.springframework.jdbc.core.JdbcTemplate;
 

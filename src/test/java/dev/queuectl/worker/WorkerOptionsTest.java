@@ -2,7 +2,7 @@ package dev.queuectl.worker;
 
 import java.util.List;
 
-import dev.queuectl.QueuectlException;
+import dev.queuectl.config.QueuectlException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.queuectl;
+package dev.queuectl.config;
 
 /**
  * A failure the user caused or can act on. It carries the process exit code and a one-line

@@ -1,4 +1,4 @@
-package dev.queuectl;
+package dev.queuectl.config;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.queuectl;
+package dev.queuectl.config;
 
 import java.util.List;
 import java.util.Set;
