@@ -58,6 +58,9 @@ final class ArgvParser {
 			if (subs.isEmpty()) {
 				throw QueuectlException.usage("unknown command '" + group + "' (try 'queuectl help')");
 			}
+			if (words.size() > 1 && (words.get(1).equals("--help") || words.get(1).equals("-h"))) {
+				return parse(List.of("help", group), registry); // `queue --help` is `help queue`
+			}
 			String given = words.size() > 1 ? "unknown sub-command '" + group + " " + words.get(1) + "'"
 					: "'" + group + "' needs a sub-command";
 			throw QueuectlException.usage(given + " (one of: " + String.join(", ", subs) + ")");

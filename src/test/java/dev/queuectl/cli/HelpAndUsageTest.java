@@ -66,6 +66,16 @@ class HelpAndUsageTest extends CommandTestSupport {
 	}
 
 	@Test
+	void dashDashHelpAfterAGroupIsTheGroupsHelp() {
+		for (String group : List.of("queue", "worker", "dlq", "schedule", "config", "server")) {
+			String help = run("help", group).ok().out();
+			assertThat(help).as(group).startsWith(group + " ");
+			assertThat(run(group, "--help").ok().out()).as(group).isEqualTo(help);
+			assertThat(run(group, "-h").ok().out()).as(group).isEqualTo(help);
+		}
+	}
+
+	@Test
 	void dashDashHelpAfterACommandIsItsHelp() {
 		String help = run("help", "enqueue").ok().out();
 
