@@ -69,11 +69,11 @@ class JobCommands {
 					  queuectl enqueue '{"command":"make report","delay":"5m","priority":10}'
 					  queuectl enqueue '{"id":"upload","command":"./upload.sh","after":["backup"]}'
 					  queuectl enqueue '{"command":"./sync.sh","unique_key":"sync"}' --json
-					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing)
+					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing; prints the ids)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
 			@Option(longName = "file", shortName = 'f', description = "read a JSON array or JSON Lines from a file") String file,
-			@Option(longName = "json", description = "print JSON: the id, or the count, and the duplicates") Boolean json,
+			@Option(longName = "json", description = "print JSON: the id, or the count and ids, and the duplicates") Boolean json,
 			CommandContext ctx) throws IOException {
 		Invocation invocation = Invocation.current();
 		String cwd = invocation.workingDir().toString();
@@ -179,7 +179,8 @@ class JobCommands {
 	static final int PROGRESS_FROM = 50_000;
 
 	/**
-	 * One job: its id (or the id of the job holding its unique key). Many: the count stored. Each job
+	 * One job: its id (or the id of the job holding its unique key). Many: the ids stored, one a line
+	 * (for {@code xargs}, {@code wait}), or with --json the count and the ids. Each job
 	 * not stored for its unique key gets a line on stderr; the exit code stays 0.
 	 */
 	private static void printEnqueued(JobService.Enqueued result, boolean many, boolean json, PrintWriter out,
@@ -192,6 +193,7 @@ class JobCommands {
 			Map<String, Object> m = new LinkedHashMap<>();
 			if (many) {
 				m.put("stored", result.stored());
+				m.put("ids", result.ids());
 				m.put("duplicates", result.duplicates().stream().map(d -> {
 					Map<String, Object> dm = new LinkedHashMap<>();
 					dm.put("id", d.id());
@@ -207,7 +209,12 @@ class JobCommands {
 			Render.json(out, m);
 			return;
 		}
-		out.println(many ? Integer.toString(result.stored()) : result.firstId());
+		if (many) {
+			result.ids().forEach(out::println);
+		}
+		else {
+			out.println(result.firstId());
+		}
 	}
 
 	@Command(name = "list", group = "Jobs", description = "List jobs, most recently updated first", help = """

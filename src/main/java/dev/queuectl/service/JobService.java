@@ -78,8 +78,16 @@ public class JobService {
 		}).toList();
 	}
 
-	/** What an enqueue stored: how many jobs, and the ones it did not store because their unique key was held. */
-	public record Enqueued(int stored, String firstId, List<Duplicate> duplicates) {
+	/**
+	 * What an enqueue stored: how many jobs and their ids (in the input's order), and the ones it did
+	 * not store because their unique key was held.
+	 */
+	public record Enqueued(int stored, String firstId, List<Duplicate> duplicates, List<String> ids) {
+
+		/** One job: stored (its id), or not (a duplicate). */
+		public Enqueued(int stored, String firstId, List<Duplicate> duplicates) {
+			this(stored, firstId, duplicates, stored == 1 ? List.of(firstId) : List.of());
+		}
 	}
 
 	/** A job not stored: a live job ({@code existingId}) holds its unique key. */
@@ -262,7 +270,14 @@ public class JobService {
 			}
 			String firstId = duplicates.size() == jobs.size() && !jobs.isEmpty() ? duplicates.get(0).existingId()
 					: jobs.isEmpty() ? null : jobs.get(0).id();
-			return new Enqueued(jobs.size() - duplicates.size(), firstId, duplicates);
+			Set<Integer> notStored = new HashSet<>(conflicts);
+			List<String> stored = new ArrayList<>(jobs.size() - duplicates.size());
+			for (int i = 0; i < jobs.size(); i++) {
+				if (!notStored.contains(i)) {
+					stored.add(jobs.get(i).id());
+				}
+			}
+			return new Enqueued(stored.size(), firstId, duplicates, stored);
 		});
 		if (result.stored() > 0) {
 			this.events.publishEvent(new JobsEnqueued(result.stored()));

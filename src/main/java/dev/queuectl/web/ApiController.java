@@ -95,6 +95,7 @@ class ApiController {
 				result = this.jobs.enqueueAll(in, cwd);
 			}
 			m.put("stored", result.stored());
+			m.put("ids", result.ids());
 			m.put("duplicates", duplicates(result));
 			return ResponseEntity.status(HttpStatus.CREATED).body(m);
 		}

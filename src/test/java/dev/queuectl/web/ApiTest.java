@@ -225,6 +225,8 @@ class ApiTest extends WebTestSupport {
 		HttpResponse<String> r = post("/api/jobs", "application/x-ndjson", lines.toString());
 		assertThat(r.statusCode()).isEqualTo(201);
 		assertThat(json(r).get("stored").asInt()).isEqualTo(500);
+		assertThat(json(r).get("ids")).hasSize(500);
+		assertThat(json(r).get("ids").get(499).asString()).isEqualTo("n499");
 		HttpResponse<String> bad = post("/api/jobs", "application/x-ndjson", "{\"command\":\"true\"}\n{\"id\":\"z\"}\n");
 		assertProblem(bad, 400, "line 2: field 'command' is required");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(500);
