@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.queuectl.config.Setting;
+import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.JobState;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandOption;
@@ -119,7 +120,10 @@ final class CommandModel {
 		return paths().stream().filter(p -> !names.contains(p)).toList();
 	}
 
-	static Values optionValues(CommandOption option) {
+	static Values optionValues(Command command, CommandOption option) {
+		if (command.getName().equals("list") && option.longName().equals("state")) {
+			return Values.words(JobFilter.names()); // a listing also shows canceling jobs
+		}
 		return HelpCommand.isFlag(option) ? Values.NONE : OPTION_VALUES.getOrDefault(option.longName(), Values.NONE);
 	}
 

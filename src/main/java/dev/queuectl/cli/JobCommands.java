@@ -21,6 +21,7 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Durations;
 import dev.queuectl.store.StorageErrors;
 import dev.queuectl.job.Job;
+import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
@@ -218,17 +219,44 @@ class JobCommands {
 	}
 
 	@Command(name = "list", group = "Jobs", description = "List jobs, most recently updated first", help = """
+			--state and --queue take several values, repeated or separated by commas. When more jobs
+			follow than --limit shows, a line on stderr says how many and how to list the next ones.
 			  queuectl list
 			  queuectl list --state dead --limit 100
+			  queuectl list --state failed,dead --queue emails --queue sms
+			  queuectl list --state canceling         (running jobs whose cancel was asked for)
 			  queuectl list --queue emails --json
 			  queuectl list --after JOB_ID        (the next page: the jobs after the last one shown)""")
-	void list(@Option(longName = "state", shortName = 's', description = "only jobs in this state") String state,
-			@Option(longName = "queue", shortName = 'q', description = "only jobs of this queue") String queue,
+	void list(@Option(longName = "state", shortName = 's', description = "only jobs in these states (repeated or a,b)") String state,
+			@Option(longName = "queue", shortName = 'q', description = "only jobs of these queues (repeated or a,b)") String queue,
 			@Option(longName = "after", shortName = 'a', description = "only jobs listed after this job (the next page)") String after,
 			@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		List<Job> found = this.jobs.list(state == null ? null : JobState.parse(state), queue, after, limit);
-		printJobs(found, Boolean.TRUE.equals(json), ctx.outputWriter());
+		JobService.Listing found = this.jobs.list(JobFilter.parse(state, queue), after, limit);
+		printJobs(found.jobs(), Boolean.TRUE.equals(json), ctx.outputWriter());
+		if (found.more()) {
+			StringBuilder next = new StringBuilder("queuectl list");
+			if (state != null) {
+				next.append(" --state ").append(state);
+			}
+			if (queue != null) {
+				next.append(" --queue ").append(queue);
+			}
+			if (limit != 50) {
+				next.append(" --limit ").append(limit);
+			}
+			if (Boolean.TRUE.equals(json)) {
+				next.append(" --json");
+			}
+			next.append(" --after ").append(found.jobs().get(found.jobs().size() - 1).id());
+			ctx.outputWriter().flush(); // the table first, then the line after it
+			Invocation.current().err().println(pageLine(found, after != null) + "; next: " + next);
+		}
+	}
+
+	/** "50 of 64 shown", or on a later page "50 more of 64 shown". */
+	static String pageLine(JobService.Listing found, boolean later) {
+		return found.jobs().size() + (later ? " more" : "") + " of " + found.total() + " shown";
 	}
 
 	@Command(name = "show", group = "Jobs", description = "Show every field of a job and its attempts", help = """
@@ -341,7 +369,7 @@ class JobCommands {
 			  queuectl dlq list --json""")
 	void dlqList(@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		printJobs(this.jobs.list(JobState.DEAD, null, null, limit), Boolean.TRUE.equals(json), ctx.outputWriter());
+		printJobs(this.jobs.list(JobFilter.of(JobState.DEAD), null, limit).jobs(), Boolean.TRUE.equals(json), ctx.outputWriter());
 	}
 
 	@Command(name = { "dlq", "retry" }, group = "Dead letter queue",

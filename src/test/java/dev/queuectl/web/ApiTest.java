@@ -57,7 +57,7 @@ class ApiTest extends WebTestSupport {
 				json(post("/api/jobs", "application/json", "not json")).get("detail").asString());
 		assertThat(json(post("/api/jobs", "application/json", "not json")).get("detail").asString()).doesNotContain("Exception");
 		assertProblem(get("/api/jobs?state=nope"), 400,
-				"unknown state 'nope' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+				"unknown state 'nope' (expected one of: pending, waiting, processing, canceling, completed, failed, dead, canceled)");
 		assertProblem(get("/api/jobs?limit=0"), 400, "--limit must be from 1 to 1000, got 0");
 		assertProblem(get("/api/jobs?limit=x"), 400, "option --limit expects an integer, got 'x'");
 		assertProblem(get("/api/jobs?after=garbage"), 400, "after must be the 'next' of a page before, got 'garbage'");
@@ -78,9 +78,9 @@ class ApiTest extends WebTestSupport {
 	@Test
 	void aStateIsMatchedExactlyAndMalformedJsonIsToldInOurWords() throws Exception {
 		assertProblem(get("/api/jobs?state=PENDING%20"), 400,
-				"unknown state 'PENDING ' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+				"unknown state 'PENDING ' (expected one of: pending, waiting, processing, canceling, completed, failed, dead, canceled)");
 		assertProblem(get("/api/jobs?state=Pending"), 400,
-				"unknown state 'Pending' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+				"unknown state 'Pending' (expected one of: pending, waiting, processing, canceling, completed, failed, dead, canceled)");
 		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"a\"} {\"command\":\"b\"}"), 400,
 				"malformed JSON at line 1, column 17: more text after the JSON value");
 		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"a\":" + "[".repeat(1_000) + "]".repeat(1_000) + "}"),
