@@ -259,7 +259,8 @@ class JobCommands {
 		return found.jobs().size() + (later ? " more" : "") + " of " + found.total() + " shown";
 	}
 
-	@Command(name = "show", group = "Jobs", description = "Show every field of a job and its attempts", help = """
+	@Command(name = "show", group = "Jobs",
+			description = "Show every field of a job, its attempts and the end of its output", help = """
 			  queuectl show job1
 			  queuectl show job1 --json""")
 	void show(@Argument(index = 0) String id, @Option(longName = "json", description = "print JSON") Boolean json,
@@ -302,7 +303,17 @@ class JobCommands {
 		runs.stream().filter(r -> r.outputRemovedAt() != null).reduce((a, b) -> b)
 			.ifPresent(r -> out.println(dev.queuectl.worker.JobOutput.removed(r)
 					+ (runs.stream().filter(x -> x.outputRemovedAt() != null).count() > 1 ? " (and of earlier attempts)" : "")));
+		JobRun last = runs.get(runs.size() - 1);
+		List<String> tail = Render.tail(last.outputTail(), TAIL_LINES);
+		if (!tail.isEmpty()) {
+			out.println();
+			out.println("output of attempt " + last.attempt() + ", its last lines (all of it: queuectl logs " + id + "):");
+			tail.forEach(line -> out.println("  " + line));
+		}
 	}
+
+	/** The lines of the last attempt's output that {@code show} prints. */
+	static final int TAIL_LINES = 10;
 
 	@Command(name = "status", group = "Jobs",
 			description = "Count jobs in every state, show live worker hosts and the database and output sizes", help = """
@@ -364,12 +375,19 @@ class JobCommands {
 		Render.table(out, List.of("WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RUNNING"), hosts);
 	}
 
-	@Command(name = { "dlq", "list" }, group = "Dead letter queue", description = "List dead jobs", help = """
+	@Command(name = { "dlq", "list" }, group = "Dead letter queue",
+			description = "List dead jobs with their last exit code and error", help = """
 			  queuectl dlq list
 			  queuectl dlq list --json""")
 	void dlqList(@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		printJobs(this.jobs.list(JobFilter.of(JobState.DEAD), null, limit).jobs(), Boolean.TRUE.equals(json), ctx.outputWriter());
+		List<Job> dead = this.jobs.list(JobFilter.of(JobState.DEAD), null, limit).jobs();
+		if (Boolean.TRUE.equals(json)) {
+			printJobs(dead, true, ctx.outputWriter());
+		}
+		else {
+			Render.table(ctx.outputWriter(), Render.DEAD_HEADERS, Render.deadRows(dead));
+		}
 	}
 
 	@Command(name = { "dlq", "retry" }, group = "Dead letter queue",

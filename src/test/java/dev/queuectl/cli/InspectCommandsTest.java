@@ -308,6 +308,39 @@ class InspectCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void showEndsWithTheLastLinesOfTheLastAttemptsOutput() {
+		enqueue("{\"id\":\"out\",\"command\":\"./build.sh\"}");
+		StringBuilder output = new StringBuilder();
+		for (int i = 1; i <= 14; i++) {
+			output.append("line ").append(i).append('\n');
+		}
+		output.append("\u001b[31merror:\u001b[0m disk\tfull\u0007\n\n");
+		long started = START.plusSeconds(5).toEpochMilli();
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms,
+				                      outcome, error, output_tail)
+				VALUES ('out', 1, 'w-1', ?, ?, 1, 250, 'failed', 'exit code 1', 'first attempt'),
+				       ('out', 2, 'w-1', ?, ?, 1, 250, 'failed', 'exit code 1', ?)""", started, started + 250,
+				started + 1000, started + 1250, output.toString());
+
+		List<String> lines = run("show", "out").ok().outLines();
+
+		int header = lines.indexOf("output of attempt 2, its last lines (all of it: queuectl logs out):");
+		assertThat(header).as(String.join("\n", lines)).isPositive();
+		assertThat(lines.get(header - 1)).isEmpty();
+		assertThat(lines.subList(header + 1, lines.size())).containsExactly("  line 6", "  line 7", "  line 8", "  line 9",
+				"  line 10", "  line 11", "  line 12", "  line 13", "  line 14", "  error: disk\tfull?");
+		assertThat(run("show", "out", "--json").ok().json().get("runs").get(0).get("output_tail").stringValue())
+			.isEqualTo("first attempt");
+
+		enqueue("{\"id\":\"quiet\",\"command\":\"true\"}");
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms, outcome)
+				VALUES ('quiet', 1, 'w-1', ?, ?, 0, 5, 'completed')""", started, started + 5);
+		assertThat(run("show", "quiet").ok().out()).doesNotContain("output of attempt");
+	}
+
+	@Test
 	void showJson() {
 		enqueue("{\"id\":\"s3\",\"command\":\"echo hi\",\"timeout\":\"2h\"}");
 		this.jdbc.update("""
