@@ -138,7 +138,7 @@ final class CommandModel {
 			case "dlq retry" -> new Arguments(Values.served("dlq list --limit 200"), true);
 			case "config get", "config set" ->
 				new Arguments(Values.words(Arrays.stream(Setting.values()).map(Setting::key).toList()), true);
-			case "queue pause", "queue resume", "queue limit" -> new Arguments(QUEUES, true);
+			case "queue pause", "queue resume", "queue limit", "queue rm" -> new Arguments(QUEUES, true);
 			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
 				new Arguments(SCHEDULES, true);
 			case "help" -> new Arguments(Values.words(List.copyOf(nextWords("").keySet())), false);

@@ -271,6 +271,19 @@ class ControlCommands {
 		ctx.outputWriter().println(queue + " resumed");
 	}
 
+	@Command(name = { "queue", "rm" }, group = "Queues",
+			description = "Remove an empty queue (its pause and limit); one that holds jobs is refused", help = """
+					A queue exists while it holds jobs (finished ones too, until prune or retention removes
+					them) or was paused or limited. Exit 2 for a queue that holds jobs, 3 for an unknown one.
+					  queuectl queue rm old-emails""")
+	void remove(@Argument(index = 0) String queue, CommandContext ctx) {
+		if (queue == null || queue.isEmpty()) {
+			throw QueuectlException.usage("queue rm needs a queue name");
+		}
+		this.queues.remove(queue);
+		ctx.outputWriter().println(queue + " removed");
+	}
+
 	@Command(name = { "queue", "limit" }, group = "Queues",
 			description = "Run at most N jobs of a queue at once across all worker hosts (0 or none: no limit)", help = """
 					  queuectl queue limit deploy 1

@@ -31,7 +31,7 @@ class HelpCommand implements Command {
 			List.of("--version", "print the version, the git commit and the build date"),
 			List.of("--help", "this overview"));
 
-	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job";
+	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule or queue";
 
 	@Override
 	public String getName() {

@@ -236,6 +236,13 @@ class ApiController {
 		return Map.of("name", name, "paused", paused);
 	}
 
+	/** {@code queue rm}: an empty queue's pause and limit go; 409 when it holds jobs, 404 when unknown. */
+	@PostMapping("/queues/{queue}/rm")
+	Map<String, Object> removeQueue(@PathVariable String queue) {
+		this.queues.remove(queue);
+		return Map.of("name", queue, "removed", true);
+	}
+
 	/** {@code ?limit=N}, or 0 / none to remove it, as {@code queue limit}. */
 	@PostMapping("/queues/{queue}/limit")
 	Map<String, Object> limit(@PathVariable String queue, @RequestParam(required = false) String limit) {
