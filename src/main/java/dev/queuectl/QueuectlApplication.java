@@ -74,6 +74,10 @@ public class QueuectlApplication {
 				rest.add(arg);
 			}
 		}
+		if (rest.equals(List.of("version"))) {
+			System.out.println(Version.line()); // as --version: no need to start anything
+			return 0;
+		}
 		// where the database is, decided as the one-shot client decides it (DatabaseLocation.find),
 		// and put above every file: Spring's own order of sources decides nothing here
 		String configured = DatabaseLocation.configured(db, ConfiguredDb.DB);

@@ -121,6 +121,30 @@ class HelpAndUsageTest extends CommandTestSupport {
 	}
 
 	@Test
+	void aMistypedCommandSubCommandOrOptionGetsTheClosestOne() {
+		run("lsit").usageError("unknown command 'lsit' (did you mean 'list'? try 'queuectl help')");
+		run("enqeue", "{\"command\":\"x\"}").usageError("did you mean 'enqueue'?");
+		run("sched", "list").usageError("unknown command 'sched' (did you mean 'schedule'?");
+		run("Status").usageError("did you mean 'status'?");
+		run("dlq", "retyr", "x").usageError("unknown sub-command 'dlq retyr' (did you mean 'dlq retry'? one of: list, purge, retry)");
+		run("list", "--stat", "dead").usageError("unknown option '--stat' for 'list' (did you mean --state? try 'queuectl help list')");
+		run("list", "--jsno").usageError("did you mean --json?");
+		run("list", "--hepl").usageError("did you mean --help?");
+		run("help", "stauts").usageError("no such command: stauts (did you mean 'status'?)");
+		run("help", "queue", "puase").usageError("did you mean 'queue pause'?");
+		assertThat(run("frobnicate").err()).doesNotContain("did you mean");
+		assertThat(run("list", "-x").err()).doesNotContain("did you mean");
+		assertThat(run("{\"command\":\"echo hi\"}").err()).doesNotContain("did you mean");
+		assertThat(jobCount()).isZero();
+	}
+
+	@Test
+	void versionPrintsTheVersion() {
+		assertThat(run("version").ok().out()).isEqualTo(dev.queuectl.Version.line() + "\n");
+		assertThat(run("help").ok().outLines()).anySatisfy(l -> assertThat(l).startsWith("  version "));
+	}
+
+	@Test
 	void noCommand() {
 		run().usageError("no command given");
 	}

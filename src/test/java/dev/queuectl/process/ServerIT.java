@@ -231,7 +231,8 @@ class ServerIT {
 				List.of("show", "x1", "--json"), List.of("show", "nosuch"), List.of("config", "get", "max-retries"),
 				List.of("config", "list"), List.of("config", "get", "nope"), List.of("enqueue", "{not json"),
 				List.of("logs", "x1"), List.of("dlq", "list"), List.of("help"), List.of("help", "enqueue"),
-				List.of("list", "--state", "bogus"), List.of("queue", "list"), List.of("status", "--json"));
+				List.of("list", "--state", "bogus"), List.of("queue", "list"), List.of("status", "--json"),
+				List.of("queue", "--help"), List.of("list", "--stat", "dead"), List.of("dlq", "lst"));
 		List<Result> inProcess = new ArrayList<>();
 		for (List<String> c : commands) {
 			inProcess.add(off.run(c.toArray(String[]::new)));
