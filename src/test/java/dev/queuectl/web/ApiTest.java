@@ -302,6 +302,9 @@ class ApiTest extends WebTestSupport {
 		assertThat(json(notEmpty).get("detail").asString()).startsWith("queue q2 is not empty: it holds ");
 		post("/api/queues/q3/pause");
 		assertThat(json(post("/api/queues/q3/rm")).get("removed").asBoolean()).isTrue();
+		post("/api/queues/q4/pause");
+		String page = get("/queues").body();
+		assertThat(page).contains("action=\"/queues/q4/rm\"").doesNotContain("action=\"/queues/q2/rm\"");
 		assertProblem(post("/api/queues/q3/rm"), 404, "no such queue: q3 (a queue exists once it holds jobs or was paused; queuectl queue list)");
 		assertThat(json(get("/api/status")).get("jobs").get("pending").asInt()).isEqualTo(2);
 		assertThat(get("/api/stats").statusCode()).isEqualTo(200);
