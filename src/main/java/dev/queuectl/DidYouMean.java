@@ -47,7 +47,7 @@ public final class DidYouMean {
 		}
 		if (typed.replaceFirst("^-+", "").length() >= 3) {
 			java.util.List<String> prefixed = candidates.stream()
-				.filter(c -> c.toLowerCase(Locale.ROOT).startsWith(typed))
+				.filter(c -> c.toLowerCase(Locale.ROOT).startsWith(typed) && !c.equals(word))
 				.distinct()
 				.toList();
 			if (prefixed.size() == 1) {
