@@ -65,6 +65,11 @@ public class QueueService {
 		}
 	}
 
+	/** Whether the queue exists: it holds jobs or was paused or limited. */
+	public boolean exists(String queue) {
+		return this.store.exists(checkName(queue));
+	}
+
 	/** The queue's name, checked, when the queue exists (it holds jobs or was paused or limited). */
 	private String known(String queue) {
 		if (!this.store.exists(checkName(queue))) {
@@ -75,12 +80,12 @@ public class QueueService {
 
 	private static QueuectlException noSuchQueue(String queue) {
 		return new QueuectlException(QueuectlException.NOT_FOUND, "no such queue: " + queue
-				+ " (a queue exists once it holds jobs or was paused; queuectl queue list)");
+				+ " (a queue exists once it holds jobs or was paused or limited; queuectl queue list)");
 	}
 
 	/**
-	 * Sets a queue's limit from a user's word: a positive number, or 0 / none to remove it. An
-	 * unknown queue (a typo) is refused: pause it first to limit it before its first job.
+	 * Sets a queue's limit from a user's word: a positive number, or 0 / none to remove it. A queue
+	 * may be limited before its first job (it then exists: {@link #exists}).
 	 */
 	public Integer limit(String queue, String limit) {
 		checkName(queue);
@@ -95,7 +100,7 @@ public class QueueService {
 		else {
 			max = Integer.parseInt(limit);
 		}
-		this.store.setLimit(known(queue), max, this.clock.instant());
+		this.store.setLimit(queue, max, this.clock.instant());
 		return max;
 	}
 

@@ -281,17 +281,22 @@ class ControlCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
-	void resumingOrLimitingAnUnknownQueueSaysSoAndCreatesNothing() {
+	void resumingAnUnknownQueueIsRefusedAndLimitingOneSaysItHadNone() {
 		enqueue("{\"id\":\"m\",\"command\":\"true\",\"queue\":\"emails\"}");
 
 		run("queue", "resume", "emials").fails(3, "no such queue: emials", "queuectl queue list");
-		run("queue", "limit", "emials", "2").fails(3, "no such queue: emials");
 		run("queue", "limit", "emials", "two").usageError("a queue limit is a number");
 		assertThat(run("queue", "list", "--json").ok().json().findValuesAsString("name")).containsExactly("emails");
-
 		assertThat(run("queue", "resume", "emails").ok().out()).isEqualTo("emails resumed\n");
-		run("queue", "pause", "later").ok(); // a queue may be paused, then limited, before its first job
-		assertThat(run("queue", "limit", "later", "1").ok().out()).contains("at most 1");
+		assertThat(run("queue", "limit", "emails", "3").ok().out()).isEqualTo("emails runs at most 3 job(s) at once\n");
+
+		// a queue may be limited before its first job: that works, and a line says there was none
+		Result ahead = run("queue", "limit", "emials", "2");
+		assertThat(ahead.code()).isZero();
+		assertThat(ahead.out()).isEqualTo("emials runs at most 2 job(s) at once\n");
+		assertThat(ahead.err()).isEqualTo("queuectl: note: there was no queue emials (no jobs, never paused or limited); "
+				+ "the limit applies to its jobs when they come\n");
+		assertThat(run("queue", "limit", "emials", "none").ok().out()).isEqualTo("emials has no limit\n");
 	}
 
 	@Test

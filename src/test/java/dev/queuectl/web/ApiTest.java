@@ -296,7 +296,7 @@ class ApiTest extends WebTestSupport {
 		assertThat(json(get("/api/status")).get("paused_queues").size()).isZero();
 		assertThat(json(post("/api/queues/q2/limit?limit=3")).get("limit").asInt()).isEqualTo(3);
 		assertThat(json(post("/api/queues/q2/limit?limit=none")).get("limit").isNull()).isTrue();
-		assertProblem(post("/api/queues/q3/limit?limit=1"), 404, "no such queue: q3 (a queue exists once it holds jobs or was paused; queuectl queue list)");
+		assertProblem(post("/api/queues/q3/resume"), 404, "no such queue: q3 (a queue exists once it holds jobs or was paused or limited; queuectl queue list)");
 		HttpResponse<String> notEmpty = post("/api/queues/q2/rm");
 		assertThat(notEmpty.statusCode()).isEqualTo(409);
 		assertThat(json(notEmpty).get("detail").asString()).startsWith("queue q2 is not empty: it holds ");
@@ -305,7 +305,7 @@ class ApiTest extends WebTestSupport {
 		post("/api/queues/q4/pause");
 		String page = get("/queues").body();
 		assertThat(page).contains("action=\"/queues/q4/rm\"").doesNotContain("action=\"/queues/q2/rm\"");
-		assertProblem(post("/api/queues/q3/rm"), 404, "no such queue: q3 (a queue exists once it holds jobs or was paused; queuectl queue list)");
+		assertProblem(post("/api/queues/q3/rm"), 404, "no such queue: q3 (a queue exists once it holds jobs or was paused or limited; queuectl queue list)");
 		assertThat(json(get("/api/status")).get("jobs").get("pending").asInt()).isEqualTo(2);
 		assertThat(get("/api/stats").statusCode()).isEqualTo(200);
 		assertThat(get("/api/schedules").body()).isEqualTo("[]");
