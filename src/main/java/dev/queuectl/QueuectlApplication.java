@@ -191,6 +191,9 @@ public class QueuectlApplication {
 		p.put("spring.shell.command.help.enabled", false); // HelpCommand shows examples too
 		p.put("spring.shell.command.script.enabled", false); // piped stdin does this
 		p.put("spring.shell.command.version.enabled", false); // --version
+		// the REPL's history and clear are its own words (cli/Repl), not commands a one-shot run offers
+		p.put("spring.shell.command.history.enabled", false);
+		p.put("spring.shell.command.clear.enabled", false);
 		p.put("spring.shell.history.name", "repl-history");
 		// Health and metrics, only while a worker host runs, only on loopback (and for the CLI
 		// forced over every config file by ConfigLockdown).

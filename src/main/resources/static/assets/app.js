@@ -31,12 +31,22 @@
         if (added) location.reload();
       } catch (e) { /* the server is restarting: try again next time */ }
     }
+    // what a host offers, as the page first showed it: gpu=2,mem=64G (sizes in whole K/M/G/T)
+    function resources(r) {
+      const parts = Object.entries(r || {}).map(([name, n]) => {
+        let p = 0;
+        while (n >= 1024 && n % 1024 === 0 && p < 4) { n /= 1024; p++; }
+        return name + "=" + n + (p ? "KMGT"[p - 1] : "");
+      });
+      return parts.length ? parts.join(",") : "-";
+    }
     function workers(list) {
       const body = document.querySelector("#workers tbody");
       body.replaceChildren();
       for (const w of list) {
         const tr = document.createElement("tr");
-        for (const v of [w.id, w.hostname, w.pid, w.running.length + "/" + w.slots, w.queues == null ? "all" : w.queues]) {
+        for (const v of [w.id, w.hostname, w.pid, w.running.length + "/" + w.slots, w.queues == null ? "all" : w.queues,
+            resources(w.resources)]) {
           const td = document.createElement("td");
           td.textContent = String(v);
           tr.appendChild(td);

@@ -56,6 +56,9 @@ final class ArgvParser {
 				.map(c -> c.getName().substring(group.length() + 1))
 				.sorted()
 				.toList();
+			if (subs.isEmpty() && Repl.BUILT_INS.containsKey(group)) {
+				throw QueuectlException.usage("'" + group + "' works only in the interactive shell (queuectl with no command)");
+			}
 			if (subs.isEmpty()) {
 				java.util.Set<String> first = new java.util.TreeSet<>();
 				registry.getCommands().stream().filter(c -> !c.isHidden()).forEach(c -> first.add(c.getName().split(" ")[0]));

@@ -18,8 +18,9 @@ import org.springframework.shell.core.command.CommandRegistry;
 
 /**
  * The commands as help shows them (visible ones, their options and descriptions), with what the
- * shell completions offer for option values and arguments. The completion scripts and the man
- * page are written from this; nothing about a command is written down twice.
+ * shell completions offer for option values and arguments. The completion scripts, the REPL's Tab
+ * ({@link #complete}, {@link ReplCompleter}) and the man page are written from this; nothing about
+ * a command is written down twice.
  */
 final class CommandModel {
 
@@ -41,6 +42,14 @@ final class CommandModel {
 
 		boolean isNone() {
 			return this.words.isEmpty() && this.served == null && !this.files;
+		}
+
+		/**
+		 * The candidates in what the {@link #served} command printed: the first word of each line
+		 * after the header (the scripts' {@code awk 'NR > 1 && NF { print $1 }'}).
+		 */
+		static List<String> firstColumn(String printed) {
+			return printed.lines().skip(1).map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0]).toList();
 		}
 	}
 
@@ -120,6 +129,60 @@ final class CommandModel {
 		return paths().stream().filter(p -> !names.contains(p)).toList();
 	}
 
+	/** What the shells offer after a command's {@code -}: its options, long and short, then {@code --help}. */
+	static List<String> optionWords(Command command) {
+		List<String> words = new java.util.ArrayList<>();
+		for (CommandOption o : command.getOptions()) {
+			words.add("--" + o.longName());
+			if (o.shortName() != ' ') {
+				words.add("-" + o.shortName());
+			}
+		}
+		words.add("--help");
+		return words;
+	}
+
+	/**
+	 * What completes the word that follows {@code before}, the words of a command line typed before
+	 * it (the REPL's line: no global options), by the rules the shell scripts follow: after the
+	 * command's words, an option ({@code option}: the word starts with {@code -}), an option's value,
+	 * a sub-command, or an argument.
+	 */
+	Values complete(List<String> before, boolean option) {
+		Set<String> paths = paths();
+		String cmd = "";
+		int i = 0;
+		for (; i < before.size(); i++) {
+			String next = cmd.isEmpty() ? before.get(i) : cmd + " " + before.get(i);
+			if (!paths.contains(next)) {
+				break;
+			}
+			cmd = next;
+		}
+		long arguments = before.subList(i, before.size()).stream().filter(w -> !w.startsWith("-")).count();
+		Command command = command(cmd);
+		if (option) {
+			return command == null ? Values.NONE : Values.words(optionWords(command));
+		}
+		String prev = before.isEmpty() ? "" : before.get(before.size() - 1);
+		if (command != null && i < before.size() && prev.startsWith("-")) {
+			for (CommandOption o : command.getOptions()) {
+				if (o.isOptionEqual(prev) && !HelpCommand.isFlag(o)) {
+					return optionValues(command, o);
+				}
+			}
+		}
+		if (command == null) {
+			return Values.words(List.copyOf(nextWords(cmd).keySet()));
+		}
+		Arguments args = arguments(command);
+		return args.onlyFirst() && arguments > 0 ? Values.NONE : args.values();
+	}
+
+	private Command command(String name) {
+		return this.commands.stream().filter(c -> c.getName().equals(name)).findFirst().orElse(null);
+	}
+
 	static Values optionValues(Command command, CommandOption option) {
 		if (command.getName().equals("list") && option.longName().equals("state")) {
 			return Values.words(JobFilter.names()); // a listing also shows canceling jobs
@@ -138,7 +201,8 @@ final class CommandModel {
 			case "dlq retry" -> new Arguments(Values.served("dlq list --limit 200"), true);
 			case "config get", "config set" ->
 				new Arguments(Values.words(Arrays.stream(Setting.values()).map(Setting::key).toList()), true);
-			case "queue pause", "queue resume", "queue limit", "queue rm" -> new Arguments(QUEUES, true);
+			case "queue pause", "queue resume", "queue limit", "queue rate", "queue rm" -> new Arguments(QUEUES, true);
+			case "limit rm", "limit set" -> new Arguments(Values.served("limit list"), true);
 			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
 				new Arguments(SCHEDULES, true);
 			case "help" -> new Arguments(Values.words(List.copyOf(nextWords("").keySet())), false);

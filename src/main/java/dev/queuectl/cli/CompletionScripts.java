@@ -1,6 +1,5 @@
 package dev.queuectl.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -101,14 +100,7 @@ final class CompletionScripts {
 				""");
 		sb.append("\t\t'') words='").append(String.join(" ", globalOptionWords())).append("' ;;\n");
 		for (Command c : model.commands()) {
-			List<String> words = new ArrayList<>();
-			for (CommandOption o : c.getOptions()) {
-				words.add("--" + o.longName());
-				if (o.shortName() != ' ') {
-					words.add("-" + o.shortName());
-				}
-			}
-			words.add("--help");
+			List<String> words = CommandModel.optionWords(c);
 			sb.append("\t\t'").append(c.getName()).append("') words='").append(String.join(" ", words)).append("' ;;\n");
 		}
 		sb.append("""

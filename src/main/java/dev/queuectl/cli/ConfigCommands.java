@@ -55,7 +55,9 @@ class ConfigCommands {
 			description = "Change a setting for every process using this database", help = """
 					  queuectl config set max-retries 5
 					  queuectl config set backoff-base 3
-					  queuectl config set job-timeout 10m""")
+					  queuectl config set job-timeout 10m
+					  queuectl config set backoff-jitter 20
+					  queuectl config set no-retry-on 2,64     (retry-on 75,111 instead; none: every failure)""")
 	void set(@Argument(index = 0) String key, @Argument(index = 1) String value, CommandContext ctx) {
 		if (key == null || key.isEmpty() || value == null || value.isEmpty()) {
 			throw QueuectlException.usage("config set needs a key and a value");

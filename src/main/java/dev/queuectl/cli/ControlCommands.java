@@ -221,7 +221,7 @@ class ControlCommands {
 	}
 
 	@Command(name = { "queue", "list" }, group = "Queues",
-			description = "Every queue: jobs per state, paused or not, its limit, how many run now", help = """
+			description = "Every queue: jobs per state, paused or not, its limit and rate, how many run now", help = """
 					  queuectl queue list
 					  queuectl queue list --json""")
 	void list(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
@@ -235,7 +235,7 @@ class ControlCommands {
 			out.println("no queues yet");
 			return;
 		}
-		List<String> headers = new ArrayList<>(List.of("QUEUE", "STATE", "LIMIT", "RUNNING"));
+		List<String> headers = new ArrayList<>(List.of("QUEUE", "STATE", "LIMIT", "RATE", "RUNNING"));
 		for (JobState state : JobState.values()) {
 			if (state != JobState.PROCESSING) {
 				headers.add(state.dbValue().toUpperCase(java.util.Locale.ROOT));
@@ -244,7 +244,8 @@ class ControlCommands {
 		List<List<String>> rows = new ArrayList<>();
 		for (QueueInfo q : all) {
 			List<String> row = new ArrayList<>(List.of(q.name(), q.paused() ? "paused" : "active",
-					q.maxRunning() == null ? "-" : q.maxRunning().toString(), Long.toString(q.running())));
+					q.maxRunning() == null ? "-" : q.maxRunning().toString(), q.rate() == null ? "-" : q.rate(),
+					Long.toString(q.running())));
 			for (JobState state : JobState.values()) {
 				if (state != JobState.PROCESSING) {
 					row.add(Long.toString(q.counts().get(state)));

@@ -13,6 +13,7 @@ import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandArgument;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.CommandOption;
+import org.springframework.shell.core.command.CommandRegistry;
 import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.stereotype.Component;
 
@@ -31,6 +32,9 @@ class HelpCommand implements Command {
 			List.of("--debug", "log what happens, and stack traces, on stderr"),
 			List.of("--version", "print the version, the git commit and the build date (also -V, or: queuectl version)"),
 			List.of("--help", "this overview"));
+
+	/** The group of the REPL's own words in its {@code help}. */
+	static final String SHELL_GROUP = "Interactive shell";
 
 	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule or queue";
 
@@ -85,13 +89,21 @@ class HelpCommand implements Command {
 	}
 
 	private String overview(CommandContext ctx) {
+		return overview(ctx.commandRegistry(), Map.of());
+	}
+
+	/** The overview; {@code shellOnly}: the REPL's own words and what they do, a group of their own. */
+	String overview(CommandRegistry registry, Map<String, String> shellOnly) {
 		Map<String, List<Command>> groups = new TreeMap<>();
-		for (Command c : ctx.commandRegistry().getCommands()) {
+		for (Command c : registry.getCommands()) {
 			if (!c.isHidden()) {
 				groups.computeIfAbsent(c.getGroup().isEmpty() ? "Other" : c.getGroup(), g -> new java.util.ArrayList<>()).add(c);
 			}
 		}
-		int width = ctx.commandRegistry().getCommands().stream().mapToInt(c -> c.getName().length()).max().orElse(0);
+		shellOnly.forEach((word, description) -> groups.computeIfAbsent(SHELL_GROUP, g -> new java.util.ArrayList<>())
+			.add(Command.builder().name(word).description(description).group(SHELL_GROUP).execute(ctx -> {
+			})));
+		int width = groups.values().stream().flatMap(List::stream).mapToInt(c -> c.getName().length()).max().orElse(0);
 		StringBuilder sb = new StringBuilder();
 		sb.append("queuectl: ").append(SUMMARY).append("\n\n");
 		sb.append("Usage: ").append(USAGE).append("   (no command: interactive shell)\n");

@@ -47,7 +47,14 @@ class JobCommands {
 
 	private final dev.queuectl.service.RetentionService retention;
 
-	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention) {
+	private final dev.queuectl.service.HostFit hostFit;
+
+	private final dev.queuectl.service.WaitReasons waitReasons;
+
+	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention,
+			dev.queuectl.service.HostFit hostFit, dev.queuectl.service.WaitReasons waitReasons) {
+		this.hostFit = hostFit;
+		this.waitReasons = waitReasons;
 		this.retention = retention;
 		this.jobs = jobs;
 		this.workers = workers;
@@ -58,7 +65,13 @@ class JobCommands {
 			help = """
 					Fields: command (required), id, max_retries, priority, queue, run_at or delay, timeout,
 					after (ids of jobs that must complete first), unique_key (while a job with the same key
-					has not finished, another is not stored: its id is printed, exit 0).
+					has not finished, another is not stored: its id is printed, exit 0), resources (what a
+					host must have free: {"gpu":1,"mem":"16G"}, names a-z 0-9 _ -, integers, K/M/G/T sizes;
+					see worker start --resources), slots (how many of a host's slots it takes at once, default 1), start_within or
+					start_by (a deadline: not started by then, it is canceled, and so are the jobs after it),
+					retry_on or no_retry_on (exit codes 0-255 and "timeout": only these are retried, or
+					these end the job dead at once; config retry-on / no-retry-on give a default), limits
+					(1-16 keys whose room it needs to start: see limit set).
 					The job runs in the directory it was enqueued from.
 					Input is UTF-8 whatever the locale; an invalid byte is refused (with its line number).
 					id: 1-128 characters of A-Z a-z 0-9 . _ : - not starting with a dot.
@@ -70,6 +83,10 @@ class JobCommands {
 					  queuectl enqueue '{"command":"make report","delay":"5m","priority":10}'
 					  queuectl enqueue '{"id":"upload","command":"./upload.sh","after":["backup"]}'
 					  queuectl enqueue '{"command":"./sync.sh","unique_key":"sync"}' --json
+					  queuectl enqueue '{"command":"./train.sh","resources":{"gpu":1,"mem":"16G"},"slots":2}'
+					  queuectl enqueue '{"command":"make report","start_within":"2h","no_retry_on":[2,64]}'
+					  queuectl enqueue '{"command":"./fetch.sh","start_by":"2026-12-07T09:00:00Z","retry_on":[75]}'
+					  queuectl enqueue '{"command":"./export.sh 42","limits":["customer:42","stripe"]}'
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing; prints the ids)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
@@ -273,8 +290,10 @@ class JobCommands {
 		PrintWriter out = ctx.outputWriter();
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
+		List<String> waiting = this.waitReasons.of(job);
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
+			fields.put("waiting", waiting);
 			fields.put("runs", runs.stream().map(Render::run).toList());
 			Render.json(out, fields);
 			return;
@@ -284,6 +303,11 @@ class JobCommands {
 			fields.put("after", String.join(", ", after.stream()
 				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone") + ")")
 				.toList()));
+		}
+		fields.put("resources", Render.resources(job.resources()));
+		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
+		if (!waiting.isEmpty()) {
+			fields.put("waiting", String.join("; ", waiting));
 		}
 		int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
 		fields.forEach((k, v) -> out.println(k + " ".repeat(width - k.length() + 2) + (v == null ? "-" : v)));
@@ -324,6 +348,7 @@ class JobCommands {
 		List<WorkerInfo> live = this.workers.workers();
 		List<String> paused = this.queues.paused();
 		dev.queuectl.service.RetentionService.Sizes sizes = this.retention.sizes();
+		Map<String, List<String>> noHost = this.hostFit.unrunnable();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
@@ -332,6 +357,7 @@ class JobCommands {
 			m.put("jobs", jobs);
 			m.put("paused_queues", paused);
 			m.put("workers", live.stream().map(Render::worker).toList());
+			m.put("no_host", noHost);
 			Map<String, Object> storage = new LinkedHashMap<>();
 			storage.put("database_bytes", sizes.database());
 			storage.put("wal_bytes", sizes.wal());
@@ -357,6 +383,11 @@ class JobCommands {
 			out.println();
 			out.println("paused queues: " + String.join(", ", paused) + " (no new jobs start from them)");
 		}
+		if (!noHost.isEmpty()) {
+			out.println();
+		}
+		noHost.forEach((why, ids) -> out.println(ids.size() + " waiting job(s) no live host could run, " + why + ": "
+				+ String.join(", ", ids.subList(0, Math.min(5, ids.size()))) + (ids.size() > 5 ? ", ..." : "")));
 		out.println();
 		if (ResidentServer.statusLine() != null) {
 			out.println(ResidentServer.statusLine());
@@ -370,9 +401,9 @@ class JobCommands {
 			hosts.add(List.of(w.id(), Long.toString(w.pid()), w.runningJobs().size() + "/" + w.slots(),
 					w.queues() == null ? "all" : w.queues(), w.httpPort() == null ? "-" : w.httpPort().toString(),
 					w.stopRequested() ? "stopping" : "running",
-					w.runningJobs().isEmpty() ? "-" : String.join(",", w.runningJobs())));
+					Render.resources(w.resources()), w.runningJobs().isEmpty() ? "-" : String.join(",", w.runningJobs())));
 		}
-		Render.table(out, List.of("WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RUNNING"), hosts);
+		Render.table(out, List.of("WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RESOURCES", "RUNNING"), hosts);
 	}
 
 	@Command(name = { "dlq", "list" }, group = "Dead letter queue",

@@ -12,6 +12,7 @@ import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -20,19 +21,18 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
-import org.springframework.shell.core.ShellRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * The process's one runner: a one-shot command, a script on standard input, or the REPL. Replaces
- * Spring Shell's own runner, which re-joins arguments with spaces and always exits 0.
+ * The process's one runner: a one-shot command, a script on standard input, or the REPL ({@link Repl}).
+ * Replaces Spring Shell's own runner, which re-joins arguments with spaces and always exits 0.
  */
 @Component
 class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final CommandDispatcher dispatcher;
 
-	private final ObjectProvider<ShellRunner> repl;
+	private final ObjectProvider<Repl> repl;
 
 	private final Mode mode;
 
@@ -42,7 +42,7 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private int exitCode;
 
-	QueuectlRunner(CommandDispatcher dispatcher, ObjectProvider<ShellRunner> repl,
+	QueuectlRunner(CommandDispatcher dispatcher, ObjectProvider<Repl> repl,
 			@Value("${queuectl.mode:ONE_SHOT}") Mode mode, CommandServer server, ObjectProvider<ResidentServer> resident) {
 		this.dispatcher = dispatcher;
 		this.server = server;
@@ -68,7 +68,7 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 			case REPL -> {
 				this.server.start();
 				try {
-					this.repl.getObject().run(new String[0]);
+					this.repl.getObject().run();
 				}
 				finally {
 					this.server.stop();
@@ -77,14 +77,21 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 		}
 	}
 
+	/**
+	 * Runs each line of standard input as a command; every {@code queuectl: ...} line a command
+	 * prints on stderr says which line of the script it is about ({@code queuectl: line 3: ...}).
+	 * Returns the exit code of the first line that failed.
+	 */
 	private int runScript() throws Exception {
 		PrintWriter out = stdout();
-		Invocation invocation = Invocation.ofThisProcess();
+		NumberedErrors numbered = new NumberedErrors(new PrintWriter(System.err, true));
+		Invocation invocation = new Invocation(Invocation.ofThisProcess().workingDir(), System.in, new PrintWriter(numbered, true));
 		int firstFailure = 0;
 		BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		int lineNo = 0;
 		for (String line; (line = in.readLine()) != null;) {
 			lineNo++;
+			numbered.line = lineNo;
 			String trimmed = line.trim();
 			if (trimmed.isEmpty() || trimmed.startsWith("#")) {
 				continue;
@@ -97,7 +104,7 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 				words = LineTokenizer.split(trimmed);
 			}
 			catch (IllegalArgumentException ex) {
-				invocation.err().println("queuectl: line " + lineNo + ": " + ex.getMessage());
+				invocation.err().println("queuectl: " + ex.getMessage());
 				firstFailure = firstFailure == 0 ? 2 : firstFailure;
 				continue;
 			}
@@ -107,6 +114,61 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 			}
 		}
 		return firstFailure;
+	}
+
+	/** Puts {@code line N: } after the {@code queuectl: } that opens a line of stderr. */
+	private static final class NumberedErrors extends Writer {
+
+		private static final String PREFIX = "queuectl: ";
+
+		private final PrintWriter to;
+
+		/** The script's line whose command runs. */
+		int line;
+
+		/** The opening characters of the output line, while they may still be the prefix. */
+		private final StringBuilder opening = new StringBuilder();
+
+		/** Whether the rest of the current output line passes as it is. */
+		private boolean passing;
+
+		NumberedErrors(PrintWriter to) {
+			this.to = to;
+		}
+
+		@Override
+		public void write(char[] buf, int off, int len) {
+			for (int i = off; i < off + len; i++) {
+				char c = buf[i];
+				if (this.passing) {
+					this.to.write(c);
+					this.passing = c != '\n';
+					continue;
+				}
+				this.opening.append(c);
+				if (this.opening.length() == PREFIX.length() && PREFIX.contentEquals(this.opening)) {
+					this.to.write(PREFIX + "line " + this.line + ": ");
+				}
+				else if (PREFIX.startsWith(this.opening.toString()) && c != '\n') {
+					continue; // may still be the prefix
+				}
+				else {
+					this.to.write(this.opening.toString());
+				}
+				this.passing = c != '\n';
+				this.opening.setLength(0);
+			}
+		}
+
+		@Override
+		public void flush() {
+			this.to.flush();
+		}
+
+		@Override
+		public void close() {
+			flush();
+		}
 	}
 
 	private static PrintWriter stdout() {

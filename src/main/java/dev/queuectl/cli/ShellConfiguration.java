@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
@@ -12,53 +11,64 @@ import org.jline.utils.AttributedString;
 import dev.queuectl.server.Mode;
 import dev.queuectl.OwnerOnly;
 import dev.queuectl.store.DatabaseLocation;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.shell.core.autoconfigure.TerminalCustomizer;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.shell.core.command.AbstractCommand;
-import org.springframework.shell.core.command.CommandContext;
-import org.springframework.shell.core.command.CommandParser;
 import org.springframework.shell.core.command.CommandRegistry;
-import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.shell.core.command.annotation.support.CommandFactoryBean;
 import org.springframework.shell.core.config.UserConfigPathProvider;
-import org.springframework.shell.jline.JLineInputProvider;
+import org.springframework.shell.jline.CommandCompleter;
 import org.springframework.shell.jline.PromptProvider;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils.MethodFilter;
 
-/** The REPL's prompt, terminal, line parser and history location. */
+/** The REPL's prompt, terminal, commands and history location ({@link Repl} reads and runs the lines). */
 @Configuration(proxyBeanMethods = false)
 class ShellConfiguration {
 
+	/** {@code queuectl>}, with the database when it is not the default one: {@code queuectl ~/work/q.db>}. */
 	@Bean
-	PromptProvider promptProvider() {
-		return () -> new AttributedString("queuectl> ");
+	PromptProvider promptProvider(DatabaseLocation location) {
+		String prompt = isDefault(location) ? "queuectl> " : "queuectl " + shortName(location) + "> ";
+		return () -> new AttributedString(prompt);
+	}
+
+	/** The first line of the REPL: what it is on, and the three things to know. */
+	static String greeting(DatabaseLocation location) {
+		return "queuectl " + dev.queuectl.Version.number() + " on " + shortName(location)
+				+ ": 'help' lists the commands, Tab completes, Ctrl-D or 'exit' leaves";
+	}
+
+	private static boolean isDefault(DatabaseLocation location) {
+		return location.equals(DatabaseLocation.resolve(null));
+	}
+
+	/** The database as its owner would write it: the home folder as {@code ~}. */
+	private static String shortName(DatabaseLocation location) {
+		String home = System.getProperty("user.home");
+		if (!location.isPostgres() && home != null && !home.equals("/") && location.file().startsWith(home)) {
+			return "~/" + java.nio.file.Path.of(home).relativize(location.file());
+		}
+		return location.display();
 	}
 
 	/**
-	 * In the REPL JLine handles the terminal's signals, with a handler of ours: left to its default
-	 * it would reset SIGINT so that Ctrl-C kills the JVM without shutdown hooks, and without native
-	 * signals Ctrl-C reaches the JVM's own handler, which ends the REPL. While a line is read, JLine
-	 * turns Ctrl-C into a {@link UserInterruptException} ({@link #inputProvider}); while a command
-	 * runs, Ctrl-C interrupts it (a {@code logs --follow}); other signals are ignored. Elsewhere no
-	 * terminal is used: a dumb one on null streams avoids probing the TTY.
+	 * In the REPL JLine handles the terminal's signals: left to its default it would reset SIGINT so
+	 * that Ctrl-C kills the JVM without shutdown hooks, and without native signals Ctrl-C reaches the
+	 * JVM's own handler, which ends the REPL. JLine turns Ctrl-C into a {@link UserInterruptException}
+	 * while a line is read, and {@link Repl} handles it while a command runs; other signals are
+	 * ignored. Elsewhere no terminal is used: a dumb one on null streams avoids probing the TTY.
 	 */
 	@Bean
 	TerminalCustomizer terminalCustomizer(@Value("${queuectl.mode:ONE_SHOT}") Mode mode) {
 		return builder -> {
 			if (mode == Mode.REPL) {
-				Thread repl = Thread.currentThread();
-				builder.nativeSignals(true).signalHandler(signal -> {
-					if (signal == Terminal.Signal.INT) {
-						repl.interrupt();
-					}
-				});
+				builder.nativeSignals(true).signalHandler(Terminal.SignalHandler.SIG_IGN);
 			}
 			else {
 				builder.system(false).dumb(true).streams(InputStream.nullInputStream(), OutputStream.nullOutputStream());
@@ -66,30 +76,10 @@ class ShellConfiguration {
 		};
 	}
 
-	/**
-	 * Ctrl-C abandons the line being typed, also in a {@code quote>} continuation, and prompts again;
-	 * Ctrl-D on an empty line or {@code exit} leaves. Spring Shell's runner ends the REPL on any
-	 * exception from reading a line, Ctrl-C's included.
-	 */
+	/** Tab in the REPL: see {@link ReplCompleter}. */
 	@Bean
-	@Primary
-	JLineInputProvider queuectlInputProvider(LineReader lineReader, PromptProvider prompt) {
-		JLineInputProvider provider = new JLineInputProvider(lineReader) {
-			@Override
-			public String readInput() {
-				while (true) {
-					Thread.interrupted(); // a Ctrl-C that came as a command ended is spent
-					try {
-						return super.readInput();
-					}
-					catch (UserInterruptException ctrlC) {
-						// JLine has shown ^C and dropped the line: read a new one
-					}
-				}
-			}
-		};
-		provider.setPromptProvider(prompt);
-		return provider;
+	CommandCompleter commandCompleter(CommandRegistry registry, ObjectProvider<CommandDispatcher> dispatcher) {
+		return new ReplCompleter(registry, dispatcher);
 	}
 
 	/** Spring Shell validates command parameters with it: see {@link NoConstraints}. */
@@ -99,11 +89,11 @@ class ShellConfiguration {
 	}
 
 	/**
-	 * The commands: every {@code @Command} method of queuectl's beans, and {@code quit} (which the
-	 * REPL answers itself), as Spring Shell's own registry has them. Built here because Spring
-	 * Shell's registry scans the class files of the whole package at each start and reaches
-	 * {@code quit} through a class whose first use starts Hibernate Validator (see
-	 * {@link NoConstraints}).
+	 * The commands: every {@code @Command} method of queuectl's beans, as Spring Shell's own
+	 * registry has them. Built here because Spring Shell's registry scans the class files of the
+	 * whole package at each start and reaches {@code quit} through a class whose first use starts
+	 * Hibernate Validator (see {@link NoConstraints}). The REPL's own words ({@code history},
+	 * {@code clear}, {@code exit}) are no commands: {@link Repl#BUILT_INS}.
 	 */
 	@Bean
 	CommandRegistry commandRegistry(ApplicationContext context) {
@@ -124,19 +114,7 @@ class ShellConfiguration {
 					registry.registerCommand(command.getObject());
 				});
 		}
-		registry.registerCommand(new AbstractCommand("quit", "Exit the shell", "Built-In Commands") {
-			@Override
-			public ExitStatus doExecute(CommandContext ctx) {
-				return ExitStatus.OK;
-			}
-		});
 		return registry;
-	}
-
-	/** REPL lines are split like a shell would, then parsed exactly as one-shot arguments are. */
-	@Bean
-	CommandParser commandParser(CommandRegistry registry) {
-		return line -> ArgvParser.parse(LineTokenizer.split(line), registry).input();
 	}
 
 	/**

@@ -46,17 +46,23 @@ class WorkerCommands {
 					  queuectl worker start
 					  queuectl worker start --count 4
 					  queuectl worker start --queue emails --queue reports --port 9464
-					  queuectl worker start --no-http --clean-env""")
+					  queuectl worker start --no-http --clean-env
+					  queuectl worker start --count 4 --resources gpu=2,mem=64G,license=1
+					--resources: what this host offers to jobs that ask resources (enqueue's "resources"); a job
+					starts only while the sum over its running (and claimed) jobs stays within it. Names a-z
+					0-9 _ - (a-z first); amounts integers, K/M/G/T for sizes (powers of 1024).""")
 	void start(@Option(longName = "count", shortName = 'c', defaultValue = "1", description = "jobs run at once (default 1)") Integer count,
 			@Option(longName = "queue", shortName = 'q', description = "only these queues (repeat, or a,b); default all") String queues,
 			@Option(longName = "port", description = "HTTP port for health and metrics on 127.0.0.1 (default from application.yml)") Integer port,
 			@Option(longName = "no-http", description = "serve no health or metrics endpoints") Boolean noHttp,
 			@Option(longName = "clean-env", description = "start jobs with a minimal environment") Boolean cleanEnv,
+			@Option(longName = "resources", description = "what this host offers jobs, e.g. gpu=2,mem=64G (repeat, or a,b)") String resources,
 			CommandContext ctx) {
 		// the same rules the entry point applied before it started anything (here for the REPL)
 		int slots = WorkerOptions.checkCount(count);
 		List<String> queueList = WorkerOptions.checkQueues(queues);
 		WorkerOptions.checkPort(port);
+		dev.queuectl.job.Resources offered = WorkerOptions.checkResources(resources);
 		Integer httpPort = this.environment.getProperty("local.server.port", Integer.class);
 		if (httpPort != null) {
 			Invocation.current().err().println("queuectl: health and metrics on http://127.0.0.1:" + httpPort + "/actuator");
@@ -66,7 +72,7 @@ class WorkerCommands {
 		}
 		this.server.start();
 		try {
-			this.workers.run(new WorkerOptions(slots, queueList, httpPort, Boolean.TRUE.equals(cleanEnv)));
+			this.workers.run(new WorkerOptions(slots, queueList, httpPort, Boolean.TRUE.equals(cleanEnv), offered));
 		}
 		finally {
 			this.server.stop();

@@ -41,7 +41,17 @@ public enum Setting {
 			"canceled jobs are deleted (with runs and output) this long after they end; 0 = kept (0-3650d)",
 			v -> duration(v, Duration.ZERO, Duration.ofDays(3650))),
 	SERVER_IDLE("server-idle", "how long the background command server waits for a command before it exits (1s-30d)",
-			v -> duration(v, Duration.ofSeconds(1), Duration.ofDays(30)));
+			v -> duration(v, Duration.ofSeconds(1), Duration.ofDays(30))),
+	BACKOFF_JITTER("backoff-jitter", "each retry's wait is shortened by a random part of up to this percentage (0-50)",
+			v -> integer(v.endsWith("%") ? v.substring(0, v.length() - 1).trim() : v, 0, 50)),
+	RETRY_ON("retry-on",
+			"exit codes (0-255, and the word timeout) that the failed runs of jobs naming no rule are retried on, "
+					+ "any other failure ends the job dead; none = every failure is retried (like 75,111)",
+			Setting::exitCodesOrNone),
+	NO_RETRY_ON("no-retry-on",
+			"exit codes (0-255, and the word timeout) that end jobs naming no rule dead at once, the others are "
+					+ "retried; none = every failure is retried (like 2,64)",
+			Setting::exitCodesOrNone);
 
 	/** ASCII digits only ([0-9], not \\d with Unicode classes), like every number a user types. */
 	private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);
@@ -76,6 +86,44 @@ public enum Setting {
 	public static Optional<Setting> byKey(String key) {
 		String k = key.trim().toLowerCase(Locale.ROOT).replace('_', '-');
 		return Arrays.stream(values()).filter(s -> s.key.equals(k)).findFirst();
+	}
+
+	/** "none", or a list of exit codes in canonical form ({@link #exitCodes}). */
+	private static String exitCodesOrNone(String v) {
+		return v.equalsIgnoreCase("none") ? "none" : exitCodes(v);
+	}
+
+	/**
+	 * A list of exit codes 0-255 and the word timeout, separated by commas or spaces ("2, 64
+	 * timeout"), in canonical form: codes ascending without repeats, then timeout ("2,64,timeout");
+	 * null when an item is neither or the list is empty.
+	 */
+	public static String exitCodes(String v) {
+		java.util.TreeSet<Integer> codes = new java.util.TreeSet<>();
+		boolean timeout = false;
+		for (String item : v.trim().split("[,\\s]+")) {
+			if (item.isEmpty()) {
+				continue;
+			}
+			Integer n = AsciiNumbers.parseInt(item);
+			if (item.equalsIgnoreCase("timeout")) {
+				timeout = true;
+			}
+			else if (n != null && n >= 0 && n <= 255 && item.length() <= 3) {
+				codes.add(n);
+			}
+			else {
+				return null;
+			}
+		}
+		if (codes.isEmpty() && !timeout) {
+			return null;
+		}
+		java.util.List<String> parts = new java.util.ArrayList<>(codes.stream().map(String::valueOf).toList());
+		if (timeout) {
+			parts.add("timeout");
+		}
+		return String.join(",", parts);
 	}
 
 	private static String integer(String v, int min, int max) {

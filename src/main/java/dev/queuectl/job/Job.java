@@ -2,10 +2,26 @@ package dev.queuectl.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
-/** One job as stored. Times are UTC instants; nullable fields are absent until they happen. */
+/**
+ * One job as stored. Times are UTC instants; nullable fields are absent until they happen.
+ * {@code startBy}: its deadline to start (null: none); {@code retryRule}: which failures are retried
+ * (null: all); {@code limits}: the keys it needs room in to start (empty: none).
+ */
 public record Job(String id, String command, JobState state, String queue, int priority, int attempts,
 		int maxRetries, Instant runAt, Duration timeout, String workingDir, Instant createdAt, Instant updatedAt,
 		Instant startedAt, Instant finishedAt, Integer exitCode, String lastError, String workerId,
-		Instant leaseExpiresAt, Instant cancelRequestedAt, String uniqueKey) {
+		Instant leaseExpiresAt, Instant cancelRequestedAt, String uniqueKey, Resources resources, int slots,
+		Instant startBy, RetryRule retryRule, List<String> limits) {
+
+	/** A job that asks no resources and one slot, without deadline, retry rule or limits. */
+	public Job(String id, String command, JobState state, String queue, int priority, int attempts,
+			int maxRetries, Instant runAt, Duration timeout, String workingDir, Instant createdAt, Instant updatedAt,
+			Instant startedAt, Instant finishedAt, Integer exitCode, String lastError, String workerId,
+			Instant leaseExpiresAt, Instant cancelRequestedAt, String uniqueKey) {
+		this(id, command, state, queue, priority, attempts, maxRetries, runAt, timeout, workingDir, createdAt, updatedAt,
+				startedAt, finishedAt, exitCode, lastError, workerId, leaseExpiresAt, cancelRequestedAt, uniqueKey,
+				Resources.NONE, 1, null, null, List.of());
+	}
 }

@@ -46,7 +46,8 @@ public final class JobSpecParser {
 	public static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
-			"timeout", "queue", "after", "unique_key");
+			"timeout", "queue", "after", "unique_key", "resources", "slots", "start_within", "start_by", "retry_on",
+			"no_retry_on", "limits");
 
 	/** At most this many jobs a job runs after. */
 	static final int MAX_AFTER = 100;
@@ -144,7 +145,8 @@ public final class JobSpecParser {
 		for (Map.Entry<String, JsonNode> field : node.properties()) {
 			if (!FIELDS.contains(field.getKey())) {
 				throw QueuectlException.usage(where + "unknown field '" + shown(field.getKey()) + "' (allowed: command, id, "
-						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key)");
+						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key, resources, slots, "
+						+ "start_within, start_by, retry_on, no_retry_on, limits)");
 			}
 		}
 		String id = optionalString(node, "id", where);
@@ -181,7 +183,7 @@ public final class JobSpecParser {
 			throw QueuectlException.usage(where + "give either 'run_at' or 'delay', not both");
 		}
 		if (runAtText != null) {
-			runAt = parseInstant(runAtText, where);
+			runAt = parseInstant(runAtText, "run_at", where);
 		}
 		if (delayText != null) {
 			runAt = runAt.plus(parseDuration(delayText, "delay", where, false));
@@ -195,8 +197,69 @@ public final class JobSpecParser {
 			throw QueuectlException.usage(where + "field 'unique_key' must be 1-" + MAX_UNIQUE_KEY + " characters");
 		}
 		List<String> after = after(node, id, where);
+		Resources resources = Resources.fromJson(node.get("resources"), where);
+		int slots = optionalInt(node, "slots", 1, Resources.MAX_SLOTS, 1, where);
+		String startByText = optionalString(node, "start_by", where);
+		String withinText = present(node, "start_within") ? durationText(node.get("start_within"), "start_within", where) : null;
+		if (startByText != null && withinText != null) {
+			throw QueuectlException.usage(where + "give either 'start_by' or 'start_within', not both");
+		}
+		Instant startBy = null;
+		if (startByText != null) {
+			startBy = parseInstant(startByText, "start_by", where);
+			if (!startBy.isAfter(defaults.now())) {
+				throw QueuectlException.usage(where + "field 'start_by' is in the past (" + shown(startByText)
+						+ "): the job could never start");
+			}
+		}
+		if (withinText != null) {
+			startBy = defaults.now().plus(parseDuration(withinText, "start_within", where, true));
+		}
+		if (startBy != null && runAt.isAfter(startBy)) {
+			throw QueuectlException.usage(where + "the job's run_at or delay is after its " + (startByText != null
+					? "'start_by'" : "'start_within'") + ": it could never start");
+		}
+		RetryRule rule = retryRule(node, where);
+		if (rule == null) {
+			rule = defaults.retryRule();
+		}
 		return new NewJob(id, command, queue, priority, maxRetries, runAt, runAtText != null, timeout, defaults.workingDir(),
-				uniqueKey, after);
+				uniqueKey, after, resources, slots, startBy, startByText != null, rule, limits(node, where));
+	}
+
+	/**
+	 * The rule of field 'retry_on' or 'no_retry_on' (not both): an array of exit codes 0-255 and the
+	 * word "timeout"; null when neither is given.
+	 */
+	private static RetryRule retryRule(JsonNode node, String where) {
+		boolean on = present(node, "retry_on");
+		boolean off = present(node, "no_retry_on");
+		if (on && off) {
+			throw QueuectlException.usage(where + "give either 'retry_on' or 'no_retry_on', not both");
+		}
+		if (!on && !off) {
+			return null;
+		}
+		String field = on ? "retry_on" : "no_retry_on";
+		JsonNode value = node.get(field);
+		String rule = where + "field '" + field + "' must be a non-empty array of exit codes 0-255 and \"timeout\", like [2, 64]";
+		if (!value.isArray() || value.isEmpty() || value.size() > 257) {
+			throw QueuectlException.usage(rule + ", got " + kind(value));
+		}
+		List<Object> items = new ArrayList<>();
+		for (JsonNode item : value) {
+			if (item.isIntegralNumber() && item.canConvertToInt() && item.intValue() >= 0 && item.intValue() <= 255) {
+				items.add(item.intValue());
+			}
+			else if (item.isString() && item.stringValue().equals("timeout")) {
+				items.add("timeout");
+			}
+			else {
+				throw QueuectlException.usage(rule + ", got " + (item.isString() ? "\"" + shown(item.stringValue()) + "\""
+						: item.isNumber() ? shown(item.toString()) : kind(item)));
+			}
+		}
+		return RetryRule.of(on, items);
 	}
 
 	/** The ids of field 'after': a string or an array of strings, each a valid id, not the job's own. */
@@ -227,6 +290,30 @@ public final class JobSpecParser {
 			ids.add(item.stringValue());
 		}
 		return List.copyOf(ids);
+	}
+
+	/** At most this many keys a job's "limits" names. */
+	static final int MAX_LIMITS = 16;
+
+	/** The keys of field 'limits': an array of 1-16 keys ({@link LimitBook#KEY}), duplicates dropped. */
+	private static List<String> limits(JsonNode node, String where) {
+		JsonNode value = node.get("limits");
+		if (value == null || value.isNull()) {
+			return List.of();
+		}
+		if (!value.isArray() || value.isEmpty() || value.size() > MAX_LIMITS) {
+			throw QueuectlException.usage(where + "field 'limits' must be an array of 1-" + MAX_LIMITS + " keys, got "
+					+ (value.isArray() ? value.size() + " keys" : kind(value)));
+		}
+		Set<String> keys = new LinkedHashSet<>();
+		for (JsonNode item : value) {
+			if (!item.isString() || !LimitBook.KEY.matcher(item.stringValue()).matches()) {
+				throw QueuectlException.usage(where + "field 'limits' holds keys of " + LimitBook.KEY_RULE + ", got "
+						+ (item.isString() ? "\"" + shown(item.stringValue()) + "\"" : kind(item)));
+			}
+			keys.add(item.stringValue());
+		}
+		return List.copyOf(keys);
 	}
 
 	/** What an id may be, as the one line that refuses one. */
@@ -357,20 +444,20 @@ public final class JobSpecParser {
 		return d;
 	}
 
-	private static Instant parseInstant(String text, String where) {
+	private static Instant parseInstant(String text, String field, String where) {
 		Instant instant;
 		try {
 			instant = OffsetDateTime.parse(text).toInstant();
 		}
 		catch (DateTimeException ex) {
-			throw QueuectlException.usage(where + "field 'run_at' must be an ISO-8601 time with offset like "
+			throw QueuectlException.usage(where + "field '" + field + "' must be an ISO-8601 time with offset like "
 					+ "\"2026-01-31T09:00:00Z\", got \"" + shown(text) + "\"");
 		}
 		try {
 			instant.toEpochMilli(); // how it is stored
 		}
 		catch (ArithmeticException ex) {
-			throw QueuectlException.usage(where + "field 'run_at' is out of range, got \"" + shown(text) + "\"");
+			throw QueuectlException.usage(where + "field '" + field + "' is out of range, got \"" + shown(text) + "\"");
 		}
 		return instant;
 	}
@@ -409,7 +496,11 @@ public final class JobSpecParser {
 		return "null";
 	}
 
-	/** What a job gets when it does not say. */
-	public record Defaults(int maxRetries, Instant now, String workingDir) {
+	/** What a job gets when it does not say; {@code retryRule} from config retry-on / no-retry-on (null: none). */
+	public record Defaults(int maxRetries, Instant now, String workingDir, RetryRule retryRule) {
+
+		public Defaults(int maxRetries, Instant now, String workingDir) {
+			this(maxRetries, now, workingDir, null);
+		}
 	}
 }

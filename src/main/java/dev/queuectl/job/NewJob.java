@@ -6,11 +6,30 @@ import java.util.List;
 
 /**
  * A validated job, ready to be stored. {@code timeout} is null when the job uses the configured
- * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none).
+ * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none); {@code limits} the keys
+ * whose room it needs to start (maybe none, {@link LimitBook}).
  * {@code runAtNamed}: {@code runAt} is an instant named by the user or a schedule's tick, stored as it
  * is; otherwise it was counted from the enqueuing host's now (now, or now plus a delay), and is
- * counted from the database's clock where that differs (PostgreSQL).
+ * counted from the database's clock where that differs (PostgreSQL). {@code resources} and
+ * {@code slots}: what a host must have free to start it ({@link Resources}).
+ * {@code startBy}: the deadline to start (null: none), named ({@code startByNamed}: "start_by") or
+ * counted from now like a delay ("start_within"); {@code retryRule}: which failures are retried
+ * (null: all).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
-		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
+		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+		List<String> limits) {
+
+	/** A job that asks no resources and one slot, without deadline, retry rule or limits. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				Resources.NONE, 1, null, false, null, List.of());
+	}
+
+	/** Whether the job asks resources or more than one slot: stored and claimed with its demand. */
+	public boolean weighted() {
+		return !this.resources.isEmpty() || this.slots != 1;
+	}
 }

@@ -15,7 +15,13 @@ public record RunResult(String outcome, Integer exitCode, Integer signal, Instan
 				this.error + "; not retried: its cancel was asked", this.outputTail, this.outputPath);
 	}
 
-	public boolean succeeded() {
+	/** The same failed run, not retried for {@code why} (its retry rule or deadline), said after its error. */
+	public RunResult withReason(String why) {
+		return new RunResult(this.outcome, this.exitCode, this.signal, this.finishedAt, this.durationMs,
+				this.error + "; " + why, this.outputTail, this.outputPath);
+	}
+
+		public boolean succeeded() {
 		return "completed".equals(this.outcome);
 	}
 }

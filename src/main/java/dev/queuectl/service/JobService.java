@@ -19,13 +19,13 @@ import java.util.function.IntFunction;
 import dev.queuectl.job.JobsEnqueued;
 import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.JobSpecParser;
+import dev.queuectl.job.RetryRule;
 import dev.queuectl.job.NewJob;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.Job;
 import dev.queuectl.config.Durations;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.service.Settings;
 import dev.queuectl.store.JobStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;
@@ -349,7 +349,14 @@ public class JobService {
 	}
 
 	private JobSpecParser.Defaults defaults(String workingDir) {
-		return new JobSpecParser.Defaults(this.settings.snapshot().maxRetries(), this.clock.instant(), workingDir);
+		Settings.Snapshot cfg = this.settings.snapshot();
+		return new JobSpecParser.Defaults(cfg.maxRetries(), this.clock.instant(), workingDir, defaultRetryRule(cfg));
+	}
+
+	/** The retry rule of jobs that name none: config retry-on, else no-retry-on, else none (null). */
+	static RetryRule defaultRetryRule(Settings.Snapshot cfg) {
+		RetryRule on = RetryRule.ofSetting(true, cfg.retryOn());
+		return on != null ? on : RetryRule.ofSetting(false, cfg.noRetryOn());
 	}
 
 	/**
@@ -519,6 +526,17 @@ public class JobService {
 					+ "finished can be canceled");
 		}
 		return done;
+	}
+
+	/** At most this many expired jobs a sweep cancels in one transaction; the next turn takes the rest. */
+	static final int EXPIRE_BATCH = 500;
+
+	/**
+	 * Cancels the jobs not started by their deadline (start_by), and the jobs that run after them,
+	 * as a cancel does; a worker host calls it every second. Returns how many expired.
+	 */
+	public int expireDeadlines() {
+		return this.store.expireDeadlines(this.clock.instant(), EXPIRE_BATCH).size();
 	}
 
 	/** The ids of a queue's (or every queue's) jobs in the states given, to cancel them. */

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import dev.queuectl.job.WorkerInfo;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.service.Settings;
 import dev.queuectl.store.MigrateStore;
 import dev.queuectl.store.WorkerRegistryStore;
 import org.springframework.stereotype.Service;

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.queuectl.job.JobState;
 import dev.queuectl.config.Setting;
-import dev.queuectl.service.Settings;
 import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.store.JobStore;
 import dev.queuectl.store.MaintenanceStore;

@@ -22,7 +22,6 @@ import dev.queuectl.job.NewJob;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.Job;
 import dev.queuectl.QueuectlException;
-import dev.queuectl.service.Settings;
 import dev.queuectl.store.ScheduleStore;
 import tools.jackson.databind.JsonNode;
 import org.springframework.context.ApplicationEventPublisher;
@@ -128,11 +127,12 @@ public class ScheduleService {
 			throw QueuectlException.usage("schedule add needs the job as JSON, e.g. '{\"command\":\"backup.sh\"}'");
 		}
 		JsonNode node = JobSpecParser.readTree(spec.template(), "");
-		for (String field : List.of("id", "run_at", "after")) {
+		for (String field : List.of("id", "run_at", "after", "start_by")) {
 			if (node.isObject() && node.has(field)) {
 				throw QueuectlException.usage("field '" + field + "' has no place in a schedule's job: "
 						+ (field.equals("id") ? "each tick's job gets the id NAME:TICK" : field.equals("run_at")
-								? "the tick says when (use 'delay' to start later)" : "a tick's job runs after no other"));
+								? "the tick says when (use 'delay' to start later)" : field.equals("start_by")
+								? "every tick would share one deadline (use 'start_within')" : "a tick's job runs after no other"));
 			}
 		}
 		Instant now = this.clock.instant();
@@ -328,10 +328,12 @@ public class ScheduleService {
 	 */
 	private NewJob jobOf(Schedule s, String suffix, Instant runAt) {
 		JsonNode node = JobSpecParser.readTree(s.template(), "");
+		Settings.Snapshot cfg = this.settings.snapshot();
 		NewJob t = JobSpecParser.parse(node, "",
-				new JobSpecParser.Defaults(this.settings.snapshot().maxRetries(), runAt, s.workingDir()));
+				new JobSpecParser.Defaults(cfg.maxRetries(), runAt, s.workingDir(), JobService.defaultRetryRule(cfg)));
 		return new NewJob(s.name() + ":" + suffix, t.command(), t.queue(), t.priority(), t.maxRetries(), t.runAt(),
-				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of());
+				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of(), t.resources(), t.slots(),
+				t.startBy(), t.startByNamed(), t.retryRule(), t.limits());
 	}
 
 	/** The states of the named jobs that exist. */

@@ -72,6 +72,13 @@ public class Settings {
 			throw QueuectlException.usage("invalid value '" + value + "' for " + setting.key() + ": "
 					+ setting.description());
 		}
+		if ((setting == Setting.RETRY_ON || setting == Setting.NO_RETRY_ON) && !normalized.equals("none")) {
+			Setting other = setting == Setting.RETRY_ON ? Setting.NO_RETRY_ON : Setting.RETRY_ON;
+			if (!get(other).equals("none")) {
+				throw QueuectlException.usage("give either retry-on or no-retry-on, not both: " + other.key() + " is "
+						+ get(other) + " (set it to none first)");
+			}
+		}
 		this.store.put(setting.key(), normalized, this.clock.instant());
 		return normalized;
 	}
@@ -85,14 +92,20 @@ public class Settings {
 				Durations.parseOrNull(all.get(Setting.JOB_TIMEOUT).value()),
 				Durations.parseOrNull(all.get(Setting.LEASE_TIMEOUT).value()),
 				Durations.parseOrNull(all.get(Setting.SHUTDOWN_GRACE).value()),
-				Setting.parseSize(all.get(Setting.OUTPUT_CAP).value()));
+				Setting.parseSize(all.get(Setting.OUTPUT_CAP).value()),
+				Integer.parseInt(all.get(Setting.BACKOFF_JITTER).value()), all.get(Setting.RETRY_ON).value(),
+				all.get(Setting.NO_RETRY_ON).value());
 	}
 
 	public record Entry(String value, String source) {
 	}
 
-	/** Typed settings. {@code jobTimeout} zero means no limit. */
+	/**
+	 * Typed settings. {@code jobTimeout} zero means no limit. {@code backoffJitter}: a percentage;
+	 * {@code retryOn} / {@code noRetryOn}: a canonical list of exit codes, or "none".
+	 */
 	public record Snapshot(int maxRetries, int backoffBase, Duration maxBackoff, Duration jobTimeout,
-			Duration leaseTimeout, Duration shutdownGrace, long outputCap) {
+			Duration leaseTimeout, Duration shutdownGrace, long outputCap, int backoffJitter, String retryOn,
+			String noRetryOn) {
 	}
 }

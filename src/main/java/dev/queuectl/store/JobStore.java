@@ -18,6 +18,8 @@ import java.util.function.IntConsumer;
 
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobFilter;
+import dev.queuectl.job.Resources;
+import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.NewJob;
@@ -33,26 +35,26 @@ public class JobStore {
 	// DO NOTHING on any conflict: the id's primary key, or the unique key of a live job
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key)
+			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits)
 			VALUES %s
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	/** The values of one row of {@link #INSERT} (12 parameters; %s: {@link Dialect#dueAtOrNamed}). */
-	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?)";
+	/** The values of one row of {@link #INSERT} (17 parameters; each %s: {@link Dialect#dueAtOrNamed}). */
+	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, %s, ?, ?, ?)";
 
 	/**
-	 * {@link #INSERT} for rows that differ only in id, command and unique key (a bulk enqueue's, as a
-	 * rule): the values they share bound once (9 parameters; %s: {@link Dialect#dueAtOrNamed}), then
-	 * 3 a row ({@link #SHARED_ROW}), a quarter of the binds. {@code WHERE true}: SQLite's grammar
+	 * {@link #INSERT} for rows that differ only in id, command, unique key and limits (a bulk enqueue's,
+	 * as a rule): the values they share bound once (13 parameters; each %s: {@link Dialect#dueAtOrNamed}),
+	 * then 4 a row ({@link #SHARED_ROW}), a third of the binds. {@code WHERE true}: SQLite's grammar
 	 * reads the {@code ON} after a bare {@code FROM} as a join's.
 	 */
 	private static final String INSERT_SHARED = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key)
-			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3 FROM (VALUES %%s) AS v WHERE true
+			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits)
+			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, %s, ?, ?, v.column4 FROM (VALUES %%s) AS v WHERE true
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	private static final String SHARED_ROW = "(?, ?, ?)";
+	private static final String SHARED_ROW = "(?, ?, ?, ?)";
 
 	/**
 	 * Rows a statement of {@link #insertAll} inserts at most: each statement costs a JDBC and native
@@ -66,7 +68,7 @@ public class JobStore {
 	private static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
 			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at,
-			cancel_requested_at, unique_key""";
+			cancel_requested_at, unique_key, resources, slots, start_by, retry_on, no_retry_on, limits""";
 
 	/** The states in which a job holds its unique key (the partial unique index says the same). */
 	static final String LIVE = "('waiting', 'pending', 'processing', 'failed')";
@@ -116,6 +118,7 @@ public class JobStore {
 			}
 		}
 		List<Object[]> deps = new ArrayList<>();
+		List<Object[]> demands = new ArrayList<>();
 		int c = 0;
 		for (int i = 0; i < jobs.size(); i++) {
 			if (c < conflicts.size() && conflicts.get(c) == i) {
@@ -124,6 +127,15 @@ public class JobStore {
 			}
 			NewJob job = jobs.get(i);
 			job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep }));
+			if (job.weighted()) {
+				demands.add(new Object[] { job.resources().toJson(), job.slots(), job.id() });
+			}
+		}
+		if (!demands.isEmpty()) {
+			// the few jobs that ask resources or slots: their demand written in the same transaction,
+			// so the inserts of every other job stay as they were (a claim never sees a row without it)
+			this.jdbc.batchUpdate("UPDATE jobs SET resources = " + (this.dialect.isPostgres() ? "CAST(? AS JSONB)" : "?")
+					+ ", slots = ? WHERE id = ?", demands);
 		}
 		if (!deps.isEmpty()) {
 			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on) VALUES (?, ?)", deps);
@@ -155,9 +167,11 @@ public class JobStore {
 
 		private final Map<Integer, PreparedStatement> sharedBySize = new HashMap<>();
 
-		private final String separateRow = INSERT_ROW.formatted(JobStore.this.dialect.dueAtOrNamed());
+		private final String separateRow = INSERT_ROW.formatted(JobStore.this.dialect.dueAtOrNamed(),
+				JobStore.this.dialect.dueAtOrNamed());
 
-		private final String sharedSql = INSERT_SHARED.formatted(JobStore.this.dialect.dueAtOrNamed());
+		private final String sharedSql = INSERT_SHARED.formatted(JobStore.this.dialect.dueAtOrNamed(),
+				JobStore.this.dialect.dueAtOrNamed());
 
 		/** The rows inserted, when the caller counts them rather than the insert trigger; else null. */
 		private final Map<Counted, Long> counted;
@@ -204,7 +218,7 @@ public class JobStore {
 			}
 		}
 
-		/** True when the rows differ in nothing but id, command and unique key. */
+		/** True when the rows differ in nothing but id, command, unique key and limits. */
 		private static boolean shareValues(List<NewJob> jobs, List<JobState> states, int from, int to) {
 			NewJob first = jobs.get(from);
 			for (int i = from + 1; i < to; i++) {
@@ -212,7 +226,9 @@ public class JobStore {
 				if (states.get(i) != states.get(from) || !job.queue().equals(first.queue())
 						|| job.priority() != first.priority() || job.maxRetries() != first.maxRetries()
 						|| !job.runAt().equals(first.runAt()) || job.runAtNamed() != first.runAtNamed()
-						|| !Objects.equals(job.timeout(), first.timeout()) || !job.workingDir().equals(first.workingDir())) {
+						|| !Objects.equals(job.timeout(), first.timeout()) || !job.workingDir().equals(first.workingDir())
+						|| !Objects.equals(job.startBy(), first.startBy()) || job.startByNamed() != first.startByNamed()
+						|| !Objects.equals(job.retryRule(), first.retryRule())) {
 					return false;
 				}
 			}
@@ -223,11 +239,13 @@ public class JobStore {
 				throws SQLException {
 			PreparedStatement ps = statement(this.sharedBySize, this.sharedSql, SHARED_ROW, to - from);
 			int p = bindCommon(ps, 0, states.get(from), jobs.get(from));
+			p = bindLast(ps, p, jobs.get(from));
 			for (int i = from; i < to; i++) {
 				NewJob job = jobs.get(i);
 				ps.setString(++p, job.id());
 				ps.setString(++p, job.command());
 				ps.setString(++p, job.uniqueKey());
+				ps.setString(++p, LimitBook.encode(job.limits()));
 			}
 			return ps;
 		}
@@ -242,6 +260,8 @@ public class JobStore {
 				ps.setString(++p, job.command());
 				p = bindCommon(ps, p, states.get(i), job);
 				ps.setString(++p, job.uniqueKey());
+				p = bindLast(ps, p, job);
+				ps.setString(++p, LimitBook.encode(job.limits()));
 			}
 			return ps;
 		}
@@ -260,6 +280,29 @@ public class JobStore {
 			ps.setString(++p, job.workingDir());
 			ps.setLong(++p, this.nowMs);
 			ps.setLong(++p, this.nowMs);
+			return p;
+		}
+
+		/**
+		 * Binds the columns after unique_key (start_by: {@link Dialect#dueAtOrNamed}'s two parameters,
+		 * a named start_by stored as it is, a start_within counted like a delay; retry_on, no_retry_on)
+		 * after parameter {@code p}; returns the last parameter bound.
+		 */
+		private int bindLast(PreparedStatement ps, int p, NewJob job) throws SQLException {
+			if (job.startBy() == null) {
+				ps.setNull(++p, Types.BIGINT);
+				ps.setNull(++p, Types.BIGINT);
+			}
+			else if (job.startByNamed()) {
+				ps.setNull(++p, Types.BIGINT);
+				ps.setLong(++p, job.startBy().toEpochMilli());
+			}
+			else {
+				ps.setLong(++p, JobStore.this.dialect.dueArg(job.startBy(), this.now));
+				ps.setNull(++p, Types.BIGINT);
+			}
+			ps.setString(++p, dev.queuectl.job.RetryRule.retryOn(job.retryRule()));
+			ps.setString(++p, dev.queuectl.job.RetryRule.noRetryOn(job.retryRule()));
 			return p;
 		}
 
@@ -362,6 +405,57 @@ public class JobStore {
 		return changed;
 	}
 
+	// ---- deadlines
+
+	/** The jobs that may still start and have a deadline: the partial index jobs_deadline holds exactly these. */
+	private static final String HAS_DEADLINE = "start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed')";
+
+	/**
+	 * Cancels up to {@code limit} jobs not started by their deadline (start_by at or before now, on
+	 * the lease clock: the server's on PostgreSQL), each with last_error saying it expired and
+	 * when, and the jobs that run after them as for any canceled job; in one transaction, each row
+	 * fenced on its state (one a claim took meanwhile is no longer expired: it started). Returns the
+	 * ids canceled (their dependents not counted). When no job is due to expire: one index seek,
+	 * a read outside any transaction, so that an idle host takes no write lock every second.
+	 */
+	public List<String> expireDeadlines(Instant now, int limit) {
+		if (expiring(now, 1).isEmpty()) {
+			return List.of();
+		}
+		return this.tx.execute(status -> {
+			List<Object[]> due = expiring(now, limit);
+			if (due.isEmpty()) {
+				return List.<String>of();
+			}
+			List<Object[]> updates = new ArrayList<>();
+			for (Object[] row : due) {
+				updates.add(new Object[] { now.toEpochMilli(), now.toEpochMilli(),
+						"expired: not started by its deadline " + Instant.ofEpochMilli((Long) row[1]), row[0] });
+			}
+			int[] counts = this.jdbc.batchUpdate("""
+					UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?, last_error = ?
+					WHERE id = ? AND state IN ('waiting', 'pending', 'failed')""", updates);
+			List<String> expired = new ArrayList<>();
+			for (int i = 0; i < counts.length; i++) {
+				if (counts[i] != 0) {
+					expired.add((String) due.get(i)[0]);
+				}
+			}
+			cancelDependents(expired, now);
+			return expired;
+		});
+	}
+
+	/** Up to {@code limit} jobs past their deadline, earliest first: rows (id, start_by). */
+	private List<Object[]> expiring(Instant now, int limit) {
+		List<Object[]> due = new ArrayList<>();
+		this.jdbc.query("SELECT id, start_by FROM jobs" + this.dialect.indexedBy("jobs_deadline") + " WHERE " + HAS_DEADLINE
+				+ " AND start_by <= " + this.dialect.clock() + " ORDER BY start_by, id LIMIT ?", rs -> {
+					due.add(new Object[] { rs.getString(1), rs.getLong(2) });
+				}, this.dialect.clockArgs(now, limit));
+		return due;
+	}
+
 	/** The ids of a queue's jobs in one of the states, oldest first. */
 	public List<String> ids(String queue, List<JobState> states) {
 		StringBuilder sql = new StringBuilder("SELECT id FROM jobs WHERE state IN (" + placeholders(states.size()) + ")");
@@ -437,7 +531,7 @@ public class JobStore {
 
 	// ---- the dead letter queue
 
-	/** Moves every dead job (of a queue) back to pending; returns how many. */
+	/** Moves every dead job (of a queue) back to pending, without deadlines ({@link #retryDead}); returns how many. */
 	public int retryAllDead(String queue, Instant now) {
 		return this.tx.execute(status -> {
 			int n = retryAllDeadNow(queue, now);
@@ -449,7 +543,8 @@ public class JobStore {
 	private int retryAllDeadNow(String queue, Instant now) {
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
-				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
+				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL,
+				       start_by = NULL
 				WHERE state = 'dead' AND (CAST(? AS TEXT) IS NULL OR queue = ?)""".formatted(this.dialect.dueAt()) + KEY_FREE,
 				this.dialect.dueArg(now, now), now.toEpochMilli(), queue, queue);
 	}
@@ -642,6 +737,16 @@ public class JobStore {
 				ORDER BY duration_ms""", Long.class, newest, since.toEpochMilli());
 	}
 
+	/**
+	 * Up to {@code limit} runnable or waiting-to-retry jobs that ask resources or several slots,
+	 * through jobs_weighted (V11), oldest first; and jobs waiting for others that ask them.
+	 */
+	public List<Job> waitingWithDemand(int limit) {
+		return this.jdbc.query("SELECT " + COLUMNS + """
+				 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed', 'waiting')
+				ORDER BY created_at, id LIMIT ?""", JOB, limit);
+	}
+
 	/** Jobs per state, every state present: a read of the counters, whatever the number of jobs. */
 	public Map<JobState, Long> countByState() {
 		return this.counts.byState();
@@ -654,11 +759,15 @@ public class JobStore {
 				FROM job_runs WHERE job_id = ? ORDER BY id""", JobStore::mapRun, jobId);
 	}
 
-	/** Moves a dead job back to pending with its attempts reset. Returns false when it is not dead. */
+	/**
+	 * Moves a dead job back to pending with its attempts reset, and without a deadline (its user
+	 * asked for it to run now: one that passed would cancel it at once). Returns false when it is not dead.
+	 */
 	public boolean retryDead(String id, Instant now) {
 		return this.tx.execute(status -> wake(this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
-				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL
+				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL,
+				       start_by = NULL
 				WHERE id = ? AND state = 'dead'""".formatted(this.dialect.dueAt()) + KEY_FREE, this.dialect.dueArg(now, now),
 				now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
 	}
@@ -670,7 +779,9 @@ public class JobStore {
 				instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "started_at"),
 				instant(rs, "finished_at"), integer(rs, "exit_code"), rs.getString("last_error"),
 				rs.getString("worker_id"), instant(rs, "lease_expires_at"), instant(rs, "cancel_requested_at"),
-				rs.getString("unique_key"));
+				rs.getString("unique_key"), Resources.fromStored(rs.getString("resources")), rs.getInt("slots"),
+				instant(rs, "start_by"), dev.queuectl.job.RetryRule.stored(rs.getString("retry_on"), rs.getString("no_retry_on")),
+				LimitBook.decode(rs.getString("limits")));
 	}
 
 	static JobRun mapRun(ResultSet rs, int row) throws SQLException {

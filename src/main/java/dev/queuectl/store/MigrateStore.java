@@ -30,7 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class MigrateStore {
 
 	/** Parents before children: job_deps and job_runs reference jobs. */
-	public static final List<String> TABLES = List.of("settings", "queues", "schedules", "jobs", "job_deps", "job_runs");
+	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "jobs", "job_deps", "job_runs");
 
 	private static final int BATCH = 1000;
 
@@ -129,11 +129,16 @@ public class MigrateStore {
 		rules.checkTarget(present);
 		Map<String, Long> moved = new LinkedHashMap<>();
 		for (String table : TABLES) {
-			List<String> columns = to.queryForList("""
-					SELECT column_name FROM information_schema.columns
-					WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position""", String.class, table);
+			List<String> columns = new ArrayList<>();
+			List<String> values = new ArrayList<>(); // a JSON column (jobs.resources) from SQLite's text
+			to.query("""
+					SELECT column_name, data_type FROM information_schema.columns
+					WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position""", rs -> {
+				columns.add(rs.getString(1));
+				values.add("jsonb".equals(rs.getString(2)) ? "CAST(? AS JSONB)" : "?");
+			}, table);
 			String list = String.join(", ", columns);
-			String insert = "INSERT INTO " + table + " (" + list + ") VALUES (" + String.join(", ", columns.stream().map(c -> "?").toList()) + ")";
+			String insert = "INSERT INTO " + table + " (" + list + ") VALUES (" + String.join(", ", values) + ")";
 			List<Object[]> batch = new ArrayList<>(BATCH);
 			Function<Void, Void> flush = v -> {
 				if (!batch.isEmpty()) {

@@ -84,13 +84,16 @@ public class QueueStore {
 		return this.jdbc.queryForList("SELECT name FROM queues WHERE paused = 1 ORDER BY name", String.class);
 	}
 
-	/** Every queue with jobs or settings: counts per state (from the counters), paused, limit, running now. */
+	/** Every queue with jobs or settings: counts per state (from the counters), paused, limit, rate, running now. */
 	public List<QueueInfo> list() {
 		Map<String, Map<JobState, Long>> counts = this.counts.byQueue();
 		Map<String, Object[]> settings = new TreeMap<>();
-		this.jdbc.query("SELECT name, paused, max_running FROM queues", rs -> {
+		this.jdbc.query("SELECT name, paused, max_running, rate_count, rate_ms FROM queues", rs -> {
 			Object limit = rs.getObject(3);
-			settings.put(rs.getString(1), new Object[] { rs.getInt(2) != 0, limit == null ? null : ((Number) limit).intValue() });
+			Object rateMs = rs.getObject(5);
+			String rate = rateMs == null ? null
+					: new dev.queuectl.job.LimitSetting.Rate(rs.getInt(4), java.time.Duration.ofMillis(((Number) rateMs).longValue())).text();
+			settings.put(rs.getString(1), new Object[] { rs.getInt(2) != 0, limit == null ? null : ((Number) limit).intValue(), rate });
 			counts.computeIfAbsent(rs.getString(1), k -> new java.util.EnumMap<>(JobState.class));
 		});
 		List<QueueInfo> queues = new ArrayList<>();
@@ -99,8 +102,8 @@ public class QueueStore {
 			for (JobState state : JobState.values()) {
 				all.put(state, byState.getOrDefault(state, 0L));
 			}
-			Object[] s = settings.getOrDefault(name, new Object[] { false, null });
-			queues.add(new QueueInfo(name, all, (Boolean) s[0], (Integer) s[1]));
+			Object[] s = settings.getOrDefault(name, new Object[] { false, null, null });
+			queues.add(new QueueInfo(name, all, (Boolean) s[0], (Integer) s[1], (String) s[2]));
 		});
 		return queues;
 	}

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import dev.queuectl.job.Resources;
 import dev.queuectl.job.WorkerInfo;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -17,7 +18,8 @@ import org.springframework.stereotype.Repository;
  * The registry of worker hosts (the workers table): a host registers, beats on the lease clock
  * ({@link Dialect#clock}: the server's on PostgreSQL) and unregisters; the others forget a host
  * silent longer than the lease; {@code worker stop} asks every host to stop through its row. The
- * jobs a host holds are {@link WorkerStore}'s.
+ * jobs a host holds are {@link WorkerStore}'s. Each row records what its host offers
+ * ({@code worker start --resources}), so that a job no live host could run can be told.
  */
 @Repository
 public class WorkerRegistryStore {
@@ -31,13 +33,21 @@ public class WorkerRegistryStore {
 		this.dialect = dialect;
 	}
 
-	/** Registers a host started at {@code startedAt}, its heartbeat now. */
+	/** Registers a host started at {@code startedAt}, its heartbeat now, offering no resources. */
 	public void register(String id, String hostname, long pid, int slots, String queues, Integer httpPort,
 			Instant startedAt, Instant now) {
+		register(id, hostname, pid, slots, queues, httpPort, startedAt, now, Resources.NONE);
+	}
+
+	/** Registers a host started at {@code startedAt}, its heartbeat now, offering {@code resources}. */
+	public void register(String id, String hostname, long pid, int slots, String queues, Integer httpPort,
+			Instant startedAt, Instant now, Resources resources) {
 		this.jdbc.update("""
-				INSERT INTO workers (id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, """ + this.dialect.clock() + ")", Stream.concat(Stream.of(id, hostname, pid, slots,
-				queues, httpPort, startedAt.toEpochMilli()), Stream.of(this.dialect.clockArgs(now))).toArray());
+				INSERT INTO workers (id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at, resources)
+				VALUES (?, ?, ?, ?, ?, ?, ?, """ + this.dialect.clock() + ", "
+				+ (this.dialect.isPostgres() ? "CAST(? AS JSONB)" : "?") + ")", Stream.concat(Stream.concat(Stream.of(id,
+				hostname, pid, slots, queues, httpPort, startedAt.toEpochMilli()), Stream.of(this.dialect.clockArgs(now))),
+				Stream.of(resources.toJson())).toArray());
 	}
 
 	/**
@@ -93,10 +103,11 @@ public class WorkerRegistryStore {
 					running.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
 				});
 		return this.jdbc.query("""
-				SELECT id, hostname, pid, slots, queues, http_port, started_at, %s, stop_requested
+				SELECT id, hostname, pid, slots, queues, http_port, started_at, %s, stop_requested, resources
 				FROM workers ORDER BY started_at""".formatted(this.dialect.inHostFrame("heartbeat_at")), (rs, i) -> new WorkerInfo(rs.getString(1), rs.getString(2),
 				rs.getLong(3), rs.getInt(4), rs.getString(5), JobStore.integer(rs, "http_port"),
 				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(9) != 0,
-				running.getOrDefault(rs.getString(1), List.of())), this.dialect.hostFrameArgs(now));
+				running.getOrDefault(rs.getString(1), List.of()), Resources.fromStored(rs.getString(10))),
+				this.dialect.hostFrameArgs(now));
 	}
 }

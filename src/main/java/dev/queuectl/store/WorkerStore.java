@@ -15,6 +15,8 @@ import java.util.Map;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.job.Claim;
+import dev.queuectl.job.FreeOnHost;
+import dev.queuectl.job.Resources;
 import dev.queuectl.job.RunResult;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -39,18 +41,29 @@ public class WorkerStore {
 
 	private final QueueStore queues;
 
+	private final LimitStore limits;
+
 	private final Dialect dialect;
 
 	/** The text of the claim's statements in this dialect. */
 	private final ClaimQuery claimQuery;
 
-	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, Dialect dialect) {
+	/** {@link #HAS_DEADLINES} and {@link #CONTROLS} in this dialect. */
+	private final String hasDeadlinesSql;
+
+	private final String controlsSql;
+
+	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, LimitStore limits,
+			Dialect dialect) {
 		this.jdbc = jdbc;
 		this.tx = tx;
 		this.jobs = jobs;
 		this.queues = queues;
+		this.limits = limits;
 		this.dialect = dialect;
 		this.claimQuery = new ClaimQuery(dialect);
+		this.hasDeadlinesSql = HAS_DEADLINES.formatted(dialect.indexedBy("jobs_deadline"));
+		this.controlsSql = CONTROLS.formatted(dialect.indexedBy("jobs_deadline"));
 	}
 
 	/** {@link Dialect#clockArgs}. */
@@ -60,9 +73,53 @@ public class WorkerStore {
 
 	/** Whether any job could be claimed now: a read, so an idle worker takes no write lock to ask. */
 	public boolean hasRunnable(List<String> queues, Instant now) {
+		return hasRunnable(queues, now, null);
+	}
+
+	/** {@link #probe(List, Instant, FreeOnHost)}'s answer: whether a job could be claimed now. */
+	public boolean hasRunnable(List<String> queues, Instant now, FreeOnHost free) {
+		return probe(queues, now, free).runnable();
+	}
+
+	/**
+	 * What an idle host's poll finds: whether a job could be claimed now, else, when jobs wait only
+	 * for a rate's window, how long until the next may start ({@code heldFor}, else null).
+	 */
+	public record Probe(boolean runnable, Duration heldFor) {
+
+		static final Probe NONE = new Probe(false, null);
+	}
+
+	/** {@link #probe(List, Instant, FreeOnHost)} for a host that keeps no account of what it has free. */
+	public Probe probe(List<String> queues, Instant now) {
+		return probe(queues, now, null);
+	}
+
+	/**
+	 * {@link #hasRunnable} with the wait for a rate, for a host with {@code free} (null: any job): a
+	 * read, so an idle host takes no write lock to ask. While limits by key or queue rates are set,
+	 * the job found is checked against them, as a claim would, so that jobs held back cost an idle
+	 * host a read a poll and never a claim; a job that does not fit {@code free} counts only when it
+	 * could (a host that offers no gpu, with only gpu jobs waiting). Each further read is made only
+	 * when a job is found and limits, or jobs asking resources or slots, exist.
+	 */
+	public Probe probe(List<String> queues, Instant now, FreeOnHost free) {
 		List<Object> args = new ArrayList<>();
-		String sql = runnable(queues, 1, now, true, false, args);
-		return sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty();
+		String sql = runnable(queues, 1, now, true, false, this::hasDeadlines, null, args);
+		if (sql == null || this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty()) {
+			return Probe.NONE;
+		}
+		if (Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.FLOW, Boolean.class))) {
+			Selection s = select(queues, 1, now, false, hasDeadlines(), null);
+			Duration wait = s.nextStartMs() == null ? null : Duration.ofMillis(Math.max(1, s.nextStartMs() - s.book().now()));
+			return new Probe(!s.chosen().isEmpty(), wait);
+		}
+		if (free == null || !Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.WEIGHTED, Boolean.class))) {
+			return new Probe(true, null);
+		}
+		args.clear();
+		sql = runnable(queues, 1, now, true, false, this::hasDeadlines, free, args);
+		return new Probe(sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty(), null);
 	}
 
 	/**
@@ -77,10 +134,12 @@ public class WorkerStore {
 	 * otherwise one per queue and priority, each queue at most its room ({@link #rooms}), through the
 	 * index led by the queue (one seek a queue: a host of 1,000 queues with runnable jobs reads
 	 * 1,000 ranges a claim while one of them is paused). {@code lock}: PostgreSQL locks the rows
-	 * read, skipping those another host has locked.
+	 * read, skipping those another host has locked. {@code deadlines}: whether some job that may
+	 * still start has a deadline, so each arm passes over jobs past theirs ({@link ClaimQuery}); asked
+	 * only once there are runnable jobs, so an idle host's poll reads nothing more.
 	 */
 	private String runnable(List<String> queues, int n, Instant now, boolean controlled, boolean lock,
-			List<Object> args) {
+			java.util.function.BooleanSupplier deadlines, FreeOnHost free, List<Object> args) {
 		List<Integer> found = null;
 		if (controlled && !lock && queues.isEmpty()) {
 			// an idle host's poll: with no runnable job at all, one read and no look at the queues' rooms
@@ -90,15 +149,18 @@ public class WorkerStore {
 			}
 		}
 		Map<String, Integer> room = controlled ? rooms() : Map.of();
-		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres()) {
+		if (queues.isEmpty() && room.isEmpty() && lock && this.dialect.isPostgres() && free == null) {
 			args.add(n);
-			return this.claimQuery.everyQueueInOne(n);
+			return this.claimQuery.everyQueueInOne(n, deadlines.getAsBoolean());
 		}
 		if (queues.isEmpty() && room.isEmpty()) {
 			List<Integer> priorities = found != null ? found : priorities();
-			return priorities.isEmpty() ? null : this.claimQuery.overEveryQueue(priorities, n, now, lock, args);
+			return priorities.isEmpty() ? null
+					: this.claimQuery.overEveryQueue(priorities, n, now, lock, deadlines.getAsBoolean(), free, args);
 		}
-		return this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, args);
+		Map<String, List<Integer>> byQueue = prioritiesByQueue(queues);
+		return byQueue.isEmpty() ? null
+				: this.claimQuery.overQueues(byQueue, room, n, now, lock, deadlines.getAsBoolean(), free, args);
 	}
 
 	/** The priorities of runnable jobs, due or not, highest first ({@link ClaimQuery#priorities()}). */
@@ -138,42 +200,149 @@ public class WorkerStore {
 	 * the state index and sorts every pending job on each claim.
 	 */
 	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease) {
-		return this.tx.execute(status -> claim(workerId, queues, n, now, lease, controls(workerId)));
+		return claim(workerId, queues, n, now, lease, null);
+	}
+
+	/** {@link #claim(String, List, int, Instant, Duration)} of only jobs that fit {@code free} (null: any). */
+	public List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, FreeOnHost free) {
+		return this.tx.execute(status -> claim(workerId, queues, n, now, lease, controls(workerId), free));
 	}
 
 	/**
 	 * What the control features ask of a batch, read in one statement: whether any job runs after
 	 * another, whether any queue is paused or limited, whether any job of this host is to be
-	 * canceled. Each is almost always false, and then its statements are not run at all.
+	 * canceled, whether any runnable job asks resources or slots. Each is almost always false, and
+	 * then its statements are not run at all.
 	 */
-	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels) {
+	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean weighted,
+			boolean deadlines, boolean flow) {
 	}
 
-	/** The columns of {@link Controls}, in its order; binds this worker's id. */
+	/**
+	 * Whether any job that may still start has a deadline: one seek in the partial index
+	 * jobs_deadline ({@code %s}: its name for SQLite, whose planner took the state index instead
+	 * and read every pending job).
+	 */
+	private static final String HAS_DEADLINES = "EXISTS (SELECT 1 FROM jobs%s WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed'))";
+
+	private boolean hasDeadlines() {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT " + this.hasDeadlinesSql, Boolean.class));
+	}
+
+	/**
+	 * The columns of {@link Controls}, in its order; binds this worker's id. {@code %s}: as in
+	 * {@link #HAS_DEADLINES}. {@code flow}: a key has settings or a queue a rate (issue 26), read
+	 * from two tables of a few rows.
+	 */
 	private static final String CONTROLS = """
 			SELECT EXISTS (SELECT 1 FROM job_deps),
 			       EXISTS (SELECT 1 FROM queues WHERE paused = 1 OR max_running IS NOT NULL),
 			       EXISTS (SELECT 1 FROM queues WHERE max_running IS NOT NULL),
-			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL)""";
+			       EXISTS (SELECT 1 FROM jobs WHERE worker_id = ? AND cancel_requested_at IS NOT NULL),
+			       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed')),
+			       """ + HAS_DEADLINES + """
+			,
+			       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)""".strip();
 
 	private Controls controls(String workerId) {
-		return this.jdbc.queryForObject(CONTROLS, (rs, i) -> controls(rs, 1), workerId);
+		return this.jdbc.queryForObject(this.controlsSql, (rs, i) -> controls(rs, 1), workerId);
 	}
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
 		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
-				rs.getBoolean(first + 3));
+				rs.getBoolean(first + 3), rs.getBoolean(first + 4), rs.getBoolean(first + 5), rs.getBoolean(first + 6));
 	}
 
-	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls) {
+	/**
+	 * The claim of a turn. {@code free} null: any job (a caller that keeps no account of its host).
+	 * Otherwise only jobs that fit it, together: while some runnable job asks resources or slots
+	 * ({@code controls.weighted()}) the arms test each job against {@code free}
+	 * ({@link ClaimQuery#overEveryQueue}), but several jobs that each fit may not fit together (two
+	 * gpu jobs, one gpu free): the claim is made under a savepoint and, when its best jobs fit only up
+	 * to the k-th, rolled back and made again for k jobs, then again for the rest with what is left
+	 * free (each job keeps its place in the queue). Without such jobs the claim is today's one
+	 * statement; a job that asks resources enqueued between the controls' read and the claim
+	 * (PostgreSQL's READ COMMITTED; SQLite's transaction is IMMEDIATE) goes back uncounted if it
+	 * does not fit. While limits or rates are set, the claim under limits ({@link #claimUnderLimits})
+	 * takes what fits one by one and gives back what does not fit together.
+	 */
+	private List<Claim> claim(String workerId, List<String> queues, int n, Instant now, Duration lease, Controls controls,
+			FreeOnHost free) {
+		if (controls.flow()) {
+			List<Claim> claims = claimUnderLimits(workerId, queues, n, now, lease, controls, free);
+			if (free != null && claims.stream().anyMatch(c -> c.slots() != 1 || !c.resources().isEmpty())) {
+				giveBackMisfits(claims, free, workerId, now);
+			}
+			return claims;
+		}
 		if (controls.limits() && this.dialect.isPostgres()) {
 			// in READ COMMITTED two hosts could both count room for one more job: the first to lock
 			// the limited queues' rows claims, the other then counts its claims (SQLite: one writer)
 			this.jdbc.queryForList(ClaimQuery.LOCK_LIMITED_QUEUES, String.class);
 		}
+		if (free == null || !controls.weighted()) {
+			List<Claim> claims = claimOnce(workerId, queues, n, now, lease, controls, null);
+			if (free != null && claims.stream().anyMatch(c -> c.slots() != 1 || !c.resources().isEmpty())) {
+				giveBackMisfits(claims, free, workerId, now);
+			}
+			return claims;
+		}
+		List<Claim> all = new ArrayList<>();
+		FreeOnHost left = free;
+		int limit = n;
+		for (int round = 0; limit > 0 && round < 2 * n + 2; round++) {
+			this.jdbc.execute("SAVEPOINT claim_fit");
+			List<Claim> got = claimOnce(workerId, queues, limit, now, lease, controls, left);
+			FreeOnHost after = left;
+			int fit = 0;
+			for (Claim c : got) {
+				if (!after.fits(c.slots(), c.resources())) {
+					break;
+				}
+				after = after.minus(c.slots(), c.resources());
+				fit++;
+			}
+			if (fit < got.size()) { // they fit only up to the fit-th: claim just those
+				this.jdbc.execute("ROLLBACK TO SAVEPOINT claim_fit");
+				this.jdbc.execute("RELEASE SAVEPOINT claim_fit");
+				if (fit == 0) {
+					break;
+				}
+				limit = fit;
+				continue;
+			}
+			this.jdbc.execute("RELEASE SAVEPOINT claim_fit");
+			all.addAll(got);
+			left = after;
+			if (got.size() < limit) {
+				break; // nothing more fits
+			}
+			limit = n - all.size();
+		}
+		return all; // each round best first, and each took the best that fitted after the ones before
+	}
+
+	/** Puts back, uncounted, the claims that do not fit {@code free} once the better ones are taken. */
+	private void giveBackMisfits(List<Claim> claims, FreeOnHost free, String workerId, Instant now) {
+		FreeOnHost left = free;
+		for (java.util.Iterator<Claim> it = claims.iterator(); it.hasNext();) {
+			Claim c = it.next();
+			if (left.fits(c.slots(), c.resources())) {
+				left = left.minus(c.slots(), c.resources());
+			}
+			else {
+				returnToQueue(c, workerId, now);
+				it.remove();
+			}
+		}
+	}
+
+	/** One claiming statement: up to {@code n} runnable jobs, best first, of those that fit {@code fitTo} (null: any). */
+	private List<Claim> claimOnce(String workerId, List<String> queues, int n, Instant now, Duration lease,
+			Controls controls, FreeOnHost fitTo) {
 		List<Object> args = new ArrayList<>();
 		// due on the server's clock on PostgreSQL (run_at is stored in its frame: Dialect.dueAt)
-		String chosen = runnable(queues, n, now, controls.queues(), true, args);
+		String chosen = runnable(queues, n, now, controls.queues(), true, controls::deadlines, fitTo, args);
 		if (chosen == null) {
 			return List.of();
 		}
@@ -183,10 +352,136 @@ public class WorkerStore {
 		String sql = this.claimQuery.update(chosen);
 		List<Object[]> rows = this.jdbc.query(sql, (rs, i) -> new Object[] { new Claim(rs.getString(1), rs.getString(2),
 				rs.getString(3), rs.getInt(4), rs.getInt(5), JobStore.duration(rs, "timeout_ms"),
-				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8))), rs.getInt(9) }, all.toArray());
+				Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(10),
+				Resources.fromStored(rs.getString(11))), rs.getInt(9) }, all.toArray());
 		rows.sort(BEST_FIRST); // best first, as chosen: an UPDATE returns its rows in no set order
 		List<Claim> claims = new ArrayList<>(rows.size());
 		rows.forEach(row -> claims.add((Claim) row[0]));
+		return claims;
+	}
+
+	/** A job a claim under limits may start, as read for the check: its order, queue and keys. */
+	private record Candidate(String id, int priority, long runAt, String queue, List<String> keys) {
+	}
+
+	private static final java.util.Comparator<Candidate> CANDIDATES_BEST_FIRST = java.util.Comparator
+		.<Candidate>comparingInt(c -> -c.priority())
+		.thenComparingLong(Candidate::runAt)
+		.thenComparing(Candidate::id);
+
+	private static Candidate candidate(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+		return new Candidate(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4),
+				dev.queuectl.job.LimitBook.decode(rs.getString(5)));
+	}
+
+	/**
+	 * Jobs that name keys read at most this many a claim, best first: those held back by a full key
+	 * are passed over, so a backlog of one key deeper than this hides the jobs of other keys behind it
+	 * until it drains.
+	 */
+	static final int LIMITED_READ = 256;
+
+	/** What a claim under limits chose, the book it checked them in, and when a rate frees next (null: none held by one). */
+	private record Selection(List<Candidate> chosen, dev.queuectl.job.LimitBook book, Long nextStartMs) {
+	}
+
+	/**
+	 * The jobs a claim under limits starts, best first: up to {@code n} of the jobs without keys
+	 * (the arms of {@link ClaimQuery#overQueues}, per queue at most its room and its rate's room)
+	 * merged with the due jobs that name keys ({@link ClaimQuery#limited}), each taken only while its
+	 * queue, every key it names and its queue's rate have room ({@link dev.queuectl.job.LimitBook}),
+	 * counting the ones taken before it. {@code lock}: a claim (PostgreSQL locks the rows read).
+	 */
+	private Selection select(List<String> queues, int n, Instant now, boolean lock, boolean deadlines, FreeOnHost free) {
+		dev.queuectl.job.LimitBook book = this.limits.book(now);
+		Map<String, Integer> room = new HashMap<>(rooms());
+		for (String queue : book.ratedQueues()) {
+			int rateRoom = book.queueRateRoom(queue);
+			room.merge(queue, rateRoom, Math::min);
+		}
+		List<Candidate> candidates = new ArrayList<>();
+		List<Object> args = new ArrayList<>();
+		String chosen = this.claimQuery.overQueues(prioritiesByQueue(queues), room, n, now, lock, deadlines, free, args, true);
+		if (chosen != null) {
+			candidates.addAll(this.jdbc.query(this.claimQuery.candidates(chosen), WorkerStore::candidate, args.toArray()));
+		}
+		List<Object> limitedArgs = new ArrayList<>(Arrays.asList(clockArgs(now)));
+		if (deadlines) {
+			limitedArgs.addAll(Arrays.asList(clockArgs(now)));
+		}
+		if (!queues.isEmpty()) {
+			limitedArgs.add(this.dialect.idList(new LinkedHashSet<>(queues)));
+		}
+		limitedArgs.add(Math.max(LIMITED_READ, n));
+		candidates.addAll(this.jdbc.query(this.claimQuery.limited(!queues.isEmpty(), lock, deadlines), WorkerStore::candidate,
+				limitedArgs.toArray()));
+		candidates.sort(CANDIDATES_BEST_FIRST);
+		List<Candidate> taken = new ArrayList<>();
+		Long nextStart = null;
+		for (Candidate c : candidates) {
+			if (taken.size() == n) {
+				break;
+			}
+			Integer queueRoom = room.get(c.queue());
+			if (queueRoom != null && queueRoom <= 0) {
+				continue;
+			}
+			dev.queuectl.job.LimitBook.Hold hold = book.hold(c.keys(), c.queue());
+			if (hold != null) {
+				if (hold.nextStartMs() != null) {
+					nextStart = nextStart == null ? hold.nextStartMs() : Math.min(nextStart, hold.nextStartMs());
+				}
+				continue;
+			}
+			book.take(c.keys(), c.queue());
+			if (queueRoom != null) {
+				room.put(c.queue(), queueRoom - 1);
+			}
+			taken.add(c);
+		}
+		return new Selection(taken, book, nextStart);
+	}
+
+	/**
+	 * The claim while a key has settings or a queue a rate: {@link #select} what may start, claim it,
+	 * and record the starts of rated keys in the ledger, all in the caller's transaction. PostgreSQL
+	 * first takes the limits' lock ({@link ClaimQuery#LOCK_LIMITS}): one host at a time counts the
+	 * keys' room; each statement after it sees the commits of the host before (READ COMMITTED).
+	 */
+	private List<Claim> claimUnderLimits(String workerId, List<String> queues, int n, Instant now, Duration lease,
+			Controls controls, FreeOnHost free) {
+		if (this.dialect.isPostgres()) {
+			long before = System.nanoTime();
+			this.jdbc.queryForList(ClaimQuery.LOCK_LIMITS);
+			if (controls.limits()) {
+				this.jdbc.queryForList(ClaimQuery.LOCK_LIMITED_QUEUES, String.class);
+			}
+			// the jobs start when the lock is ours, as the ledger says: their started_at is not the wait's start
+			now = now.plusNanos(System.nanoTime() - before);
+		}
+		Selection s = select(queues, n, now, true, controls.deadlines(), free != null && controls.weighted() ? free : null);
+		if (s.chosen().isEmpty()) {
+			return List.of();
+		}
+		List<Object> all = new ArrayList<>(List.of(workerId, now.toEpochMilli(), now.toEpochMilli()));
+		all.addAll(Arrays.asList(clockArgs(now, lease.toMillis())));
+		all.add(this.dialect.idList(s.chosen().stream().map(Candidate::id).toList()));
+		Map<String, Claim> byId = new HashMap<>();
+		this.jdbc.query(this.claimQuery.updateListed(), rs -> {
+			byId.put(rs.getString(1), new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+					rs.getInt(5), JobStore.duration(rs, "timeout_ms"), Instant.ofEpochMilli(rs.getLong(7)),
+					Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(10), Resources.fromStored(rs.getString(11))));
+		}, all.toArray());
+		List<Claim> claims = new ArrayList<>();
+		List<String> started = new ArrayList<>();
+		for (Candidate c : s.chosen()) { // best first, as chosen
+			Claim claim = byId.get(c.id());
+			if (claim != null) {
+				claims.add(claim);
+				started.addAll(s.book().ledgerKeys(c.keys(), c.queue()));
+			}
+		}
+		this.limits.recordStarts(started, s.book().now(), s.book().longestWindowMs());
 		return claims;
 	}
 
@@ -225,6 +520,36 @@ public class WorkerStore {
 	 */
 	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
 			List<String> queues, int claim, Instant now, Duration lease) {
+		return settleAndClaim(outcomes, workerId, new RetryPolicy.Backoff(backoffBase, maxBackoff, 0), queues, claim, now,
+				lease, null);
+	}
+
+	/**
+	 * {@link #settleAndClaim(List, String, int, Duration, List, int, Instant, Duration)} claiming only
+	 * jobs that fit {@code free} (null: any), what the host has free once the runs recorded here are
+	 * no longer counted.
+	 */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, int backoffBase, Duration maxBackoff,
+			List<String> queues, int claim, Instant now, Duration lease, FreeOnHost free) {
+		return settleAndClaim(outcomes, workerId, new RetryPolicy.Backoff(backoffBase, maxBackoff, 0), queues, claim, now,
+				lease, free);
+	}
+
+	/** {@link #settleAndClaim(List, String, RetryPolicy.Backoff, List, int, Instant, Duration, FreeOnHost)} for any job. */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, RetryPolicy.Backoff backoff,
+			List<String> queues, int claim, Instant now, Duration lease) {
+		return settleAndClaim(outcomes, workerId, backoff, queues, claim, now, lease, null);
+	}
+
+	/**
+	 * {@link #settleAndClaim(List, String, int, Duration, List, int, Instant, Duration)} with the
+	 * retries' waits as {@code backoff} says (its jitter drawn per retry), claiming only jobs that fit
+	 * {@code free} (null: any). A failed run's job is retried only as its retry rule and deadline
+	 * allow ({@link RetryPolicy}): both read, for the failed runs only, in one statement, so a batch
+	 * of successes reads nothing more.
+	 */
+	public Settled settleAndClaim(List<Outcome> outcomes, String workerId, RetryPolicy.Backoff backoff,
+			List<String> queues, int claim, Instant now, Duration lease, FreeOnHost free) {
 		return this.tx.execute(status -> {
 			JobState[] states = new JobState[outcomes.size()];
 			List<Recording> recordings = new ArrayList<>();
@@ -239,6 +564,7 @@ public class WorkerStore {
 			Set<String> cancel = before != null && before.cancels() ? new HashSet<>(cancelRequested(workerId)) : Set.of();
 			List<String> completed = new ArrayList<>();
 			List<String> ended = new ArrayList<>(); // dead or canceled: their dependents are canceled
+			Map<String, RetryTerms> terms = retryTerms(outcomes, now);
 			for (int i = 0; i < outcomes.size(); i++) {
 				Outcome o = outcomes.get(i);
 				Claim c = o.claim();
@@ -265,10 +591,14 @@ public class WorkerStore {
 					r = r.notRetried();
 				}
 				else if (!r.succeeded()) {
+					RetryTerms t = terms.getOrDefault(c.jobId(), RetryTerms.NONE);
 					RetryPolicy.Next after = RetryPolicy.afterFailure(c.attempt(), c.maxRetries(), r.finishedAt(),
-							backoffBase, maxBackoff);
+							backoff, t.rule(), r.outcome(), r.exitCode(), t.startBy(), java.util.concurrent.ThreadLocalRandom.current()::nextDouble);
 					next = after.state();
 					runAt = this.dialect.dueArg(after.runAt(), r.finishedAt());
+					if (after.why() != null) {
+						r = r.withReason(after.why());
+					}
 				}
 				states[i] = next;
 				recorded.add(i);
@@ -298,9 +628,47 @@ public class WorkerStore {
 			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);
 			}
-			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls) : List.of();
+			if (controls.flow() && !recordings.isEmpty()) {
+				// a run that ended frees room in its keys: idle hosts holding jobs back look again
+				this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
+			}
+			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls, free) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
+	}
+
+	/** A job's retry rule (null: every failure retried) and deadline on this host's clock (null: none). */
+	private record RetryTerms(dev.queuectl.job.RetryRule rule, Instant startBy) {
+
+		static final RetryTerms NONE = new RetryTerms(null, null);
+	}
+
+	/**
+	 * The retry terms of the jobs whose runs failed (not canceled, not given back), by id: one read,
+	 * none when no run failed; jobs with neither rule nor deadline are left out. The deadline is read
+	 * in this host's frame ({@link Dialect#inHostFrame}), as the retry's time is computed.
+	 */
+	private Map<String, RetryTerms> retryTerms(List<Outcome> outcomes, Instant now) {
+		List<String> failed = new ArrayList<>();
+		for (Outcome o : outcomes) {
+			if (!o.giveBack() && !o.result().succeeded() && !"canceled".equals(o.result().outcome())) {
+				failed.add(o.claim().jobId());
+			}
+		}
+		if (failed.isEmpty()) {
+			return Map.of();
+		}
+		Map<String, RetryTerms> terms = new HashMap<>();
+		List<Object> args = new ArrayList<>(Arrays.asList(this.dialect.hostFrameArgs(now)));
+		args.add(this.dialect.idList(failed));
+		this.jdbc.query("SELECT id, " + this.dialect.inHostFrame("start_by") + ", retry_on, no_retry_on FROM jobs WHERE id "
+				+ this.dialect.inList() + " AND (start_by IS NOT NULL OR retry_on IS NOT NULL OR no_retry_on IS NOT NULL)", rs -> {
+					long startBy = rs.getLong(2);
+					Instant deadline = rs.wasNull() ? null : Instant.ofEpochMilli(startBy);
+					terms.put(rs.getString(1),
+							new RetryTerms(dev.queuectl.job.RetryRule.stored(rs.getString(3), rs.getString(4)), deadline));
+				}, args.toArray());
+		return terms;
 	}
 
 	/** A finished run to record: the job's next state, its new due time (null: unchanged), the run as recorded. */
@@ -410,7 +778,7 @@ public class WorkerStore {
 				    SELECT o.id, o.attempt, ?, o.started, o.finished, o.exit_code, o.signal, o.duration_ms, o.outcome,
 				           o.error, o.output_tail, o.output_path
 				    FROM o JOIN settled s ON s.id = o.id)
-				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, CONTROLS);
+				SELECT c.*, s.id FROM (%s) c LEFT JOIN settled s ON true""".formatted(Dialect.DB_CLOCK, this.controlsSql);
 		return this.jdbc.query(con -> {
 			java.sql.PreparedStatement ps = con.prepareStatement(sql);
 			Object[][] columns = { ids, attempts, states, dues, finished, exitCodes, lastErrors, started, signals,
@@ -428,8 +796,8 @@ public class WorkerStore {
 			Controls controls = null;
 			while (rs.next()) {
 				controls = controls(rs, 1);
-				if (rs.getString(5) != null) {
-					settled.add(rs.getString(5));
+				if (rs.getString(8) != null) {
+					settled.add(rs.getString(8));
 				}
 			}
 			return controls;

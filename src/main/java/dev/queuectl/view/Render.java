@@ -95,7 +95,36 @@ public final class Render {
 		m.put("lease_expires_at", iso(job.leaseExpiresAt()));
 		m.put("unique_key", job.uniqueKey());
 		m.put("cancel_requested_at", iso(job.cancelRequestedAt()));
+		m.put("resources", job.resources().isEmpty() ? null : job.resources().amounts());
+		m.put("slots", job.slots());
+		m.put("start_by", iso(job.startBy()));
+		m.put("retry_on", retryList(job.retryRule(), true));
+		m.put("no_retry_on", retryList(job.retryRule(), false));
+		m.put("limits", job.limits());
 		return m;
+	}
+
+	/** A limit as `limit list --json` and GET /api/limits give it. */
+	public static Map<String, Object> limit(dev.queuectl.job.LimitSetting s) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("key", s.key());
+		m.put("concurrency", s.concurrency());
+		m.put("rate", s.rate() == null ? null : s.rate().text());
+		m.put("running", s.running());
+		m.put("starts", s.rate() == null ? null : s.starts());
+		return m;
+	}
+
+	/** A rule's list as the job field gives it ([75, 111, "timeout"]), when it is of that kind; else null. */
+	private static List<Object> retryList(dev.queuectl.job.RetryRule rule, boolean only) {
+		if (rule == null || rule.only() != only) {
+			return null;
+		}
+		List<Object> items = new ArrayList<>(rule.codes());
+		if (rule.timeout()) {
+			items.add("timeout");
+		}
+		return items;
 	}
 
 	/** A queue as `queue list --json` and GET /api/queues give it. */
@@ -105,6 +134,7 @@ public final class Render {
 		m.put("paused", q.paused());
 		m.put("limit", q.maxRunning());
 		m.put("running", q.running());
+		m.put("rate", q.rate());
 		Map<String, Object> counts = new LinkedHashMap<>();
 		q.counts().forEach((state, n) -> counts.put(state.dbValue(), n));
 		m.put("jobs", counts);
@@ -159,6 +189,7 @@ public final class Render {
 		m.put("heartbeat_at", iso(w.heartbeatAt()));
 		m.put("stop_requested", w.stopRequested());
 		m.put("running", w.runningJobs());
+		m.put("resources", w.resources().amounts());
 		return m;
 	}
 
@@ -174,6 +205,11 @@ public final class Render {
 	}
 
 	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
+
+	/** Resources for people: {@code gpu=1,mem=16G}, or "-" for none. */
+	public static String resources(dev.queuectl.job.Resources r) {
+		return r.isEmpty() ? "-" : r.toString();
+	}
 
 	/** Dead jobs: why each died (the last attempt's exit code and error) rather than their state. */
 	public static List<List<String>> deadRows(List<Job> jobs) {

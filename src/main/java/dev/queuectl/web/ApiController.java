@@ -16,6 +16,7 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.service.JobService;
+import dev.queuectl.service.HostFit;
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.JobState;
 import dev.queuectl.service.QueueService;
@@ -27,6 +28,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -56,8 +58,19 @@ class ApiController {
 
 	private final WebAccess access;
 
+	/** Why no live host could run a job that asks resources or slots. */
+	private final HostFit hostFit;
+
+	private final dev.queuectl.service.LimitService limits;
+
+	private final dev.queuectl.service.WaitReasons waitReasons;
+
 	ApiController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
-			OutputStreams output, WebAccess access) {
+			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
+			dev.queuectl.service.WaitReasons waitReasons) {
+		this.hostFit = hostFit;
+		this.limits = limits;
+		this.waitReasons = waitReasons;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
@@ -140,6 +153,7 @@ class ApiController {
 		Job job = this.jobs.get(id);
 		Map<String, Object> m = Render.job(job);
 		m.put("after", this.jobs.dependencies(id));
+		m.put("waiting", this.waitReasons.of(job));
 		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
 		return m;
 	}
@@ -193,6 +207,7 @@ class ApiController {
 		m.put("jobs", jobs);
 		m.put("paused_queues", this.queues.paused());
 		m.put("workers", this.workers.workers().stream().map(Render::worker).toList());
+		m.put("no_host", this.hostFit.unrunnable());
 		return m;
 	}
 
@@ -254,6 +269,42 @@ class ApiController {
 		m.put("name", queue);
 		m.put("limit", max);
 		return m;
+	}
+
+	/** {@code ?rate=N/DURATION}, or off to remove it, as {@code queue rate}. */
+	@PostMapping("/queues/{queue}/rate")
+	Map<String, Object> rate(@PathVariable String queue, @RequestParam(required = false) String rate) {
+		dev.queuectl.job.LimitSetting.Rate r = this.limits.queueRate(queue, rate);
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", queue);
+		m.put("rate", r == null ? null : r.text());
+		return m;
+	}
+
+	/** Every limit by key, as {@code limit list --json}. */
+	@GetMapping("/limits")
+	List<Map<String, Object>> limits() {
+		return this.limits.list().stream().map(Render::limit).toList();
+	}
+
+	/** {@code ?key=K&concurrency=N&rate=N/DURATION}, as {@code limit set}. */
+	@PostMapping("/limits")
+	Map<String, Object> setLimit(@RequestParam(required = false) String key,
+			@RequestParam(required = false) String concurrency, @RequestParam(required = false) String rate) {
+		if (key == null) {
+			throw QueuectlException.usage("limit set needs a key and --concurrency N and/or --rate N/DURATION");
+		}
+		return Render.limit(this.limits.set(key, concurrency, rate));
+	}
+
+	/** {@code ?key=K}, as {@code limit rm}. */
+	@DeleteMapping("/limits")
+	Map<String, Object> removeLimit(@RequestParam(required = false) String key) {
+		if (key == null) {
+			throw QueuectlException.usage("limit rm needs a key");
+		}
+		this.limits.remove(key);
+		return Map.of("key", key, "removed", true);
 	}
 
 	/** Every schedule, as {@code schedule list --json}. */

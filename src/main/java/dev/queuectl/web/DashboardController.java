@@ -15,6 +15,7 @@ import dev.queuectl.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
 import dev.queuectl.service.JobService;
+import dev.queuectl.service.HostFit;
 import dev.queuectl.job.JobState;
 import dev.queuectl.service.QueueService;
 import dev.queuectl.job.Schedule;
@@ -53,8 +54,19 @@ class DashboardController {
 
 	private final WebAccess access;
 
+	/** Why no live host could run a job that asks resources or slots. */
+	private final HostFit hostFit;
+
+	private final dev.queuectl.service.LimitService limits;
+
+	private final dev.queuectl.service.WaitReasons waitReasons;
+
 	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
-			OutputStreams output, WebAccess access) {
+			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
+			dev.queuectl.service.WaitReasons waitReasons) {
+		this.hostFit = hostFit;
+		this.limits = limits;
+		this.waitReasons = waitReasons;
 		this.jobs = jobs;
 		this.queues = queues;
 		this.workers = workers;
@@ -113,7 +125,11 @@ class DashboardController {
 		common(model, "jobs");
 		Job job = this.jobs.get(id);
 		model.addAttribute("job", job);
-		model.addAttribute("fields", Render.job(job));
+		Map<String, Object> fields = Render.job(job);
+		fields.put("resources", Render.resources(job.resources()));
+		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
+		model.addAttribute("fields", fields);
+		model.addAttribute("waiting", this.waitReasons.of(job));
 		model.addAttribute("after", this.jobs.dependencies(id));
 		model.addAttribute("runs", this.jobs.runs(id));
 		model.addAttribute("running", job.state() == JobState.PROCESSING);
@@ -169,6 +185,7 @@ class DashboardController {
 	String queues(@RequestParam(required = false) String message, Model model) {
 		common(model, "queues");
 		model.addAttribute("queues", this.queues.list());
+		model.addAttribute("limits", this.limits.list());
 		model.addAttribute("message", message);
 		return "queues";
 	}

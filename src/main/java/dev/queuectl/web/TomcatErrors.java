@@ -4,6 +4,7 @@ package dev.queuectl.web;
 
 
 
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 

@@ -3,6 +3,7 @@ package dev.queuectl.worker;
 import dev.queuectl.job.RunResult;
 
 import dev.queuectl.job.Claim;
+import dev.queuectl.job.FreeOnHost;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.queuectl.config.Durations;
+import dev.queuectl.service.JobService;
 import dev.queuectl.service.Settings;
 import dev.queuectl.job.JobState;
 import dev.queuectl.service.RetentionService;
@@ -48,6 +50,9 @@ import org.springframework.core.task.TaskExecutor;
  * that a slot finds its next job waiting and one transaction covers several jobs. Those claims
  * go back to the queue, uncounted, as soon as they have waited {@link #IDLE_POLL} (a job turned
  * out long) or the host stops.
+ * <p>
+ * Its claims take only jobs that fit what it has free ({@link HostCapacity}): the slots and the
+ * resources ({@code --resources}) its claimed jobs do not take.
  */
 final class WorkerHost {
 
@@ -122,6 +127,9 @@ final class WorkerHost {
 
 	private final Object wakeup = new Object();
 
+	/** How long until a job held back by a rate may start, as the last idle poll found (null: none is). */
+	private Duration heldFor;
+
 	private final ScheduledExecutorService heartbeat = Executors
 		.newSingleThreadScheduledExecutor(JobExecutor.daemon("queuectl-heartbeat"));
 
@@ -177,6 +185,9 @@ final class WorkerHost {
 	/** How many finished runs make a dispatcher turn worth its transaction. */
 	private volatile int batch = 1;
 
+	/** The slots and resources the claimed jobs take, and so what is free (dispatcher only). */
+	private final HostCapacity capacity;
+
 	WorkerHost(WorkerOptions options, WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock,
 			TaskExecutor executor, JobRunner runner, WorkerMetrics metrics, Housekeeping chores) {
 		this.chores = chores;
@@ -189,6 +200,7 @@ final class WorkerHost {
 		this.runner = runner;
 		this.metrics = metrics;
 		this.config = settings.snapshot();
+		this.capacity = new HostCapacity(options.slots(), options.resources());
 		this.id = hostname() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
@@ -208,7 +220,7 @@ final class WorkerHost {
 	private void register(Instant now) {
 		this.registry.register(this.id, hostname(), ProcessHandle.current().pid(), this.options.slots(),
 				this.options.queues().isEmpty() ? null : String.join(",", this.options.queues()),
-				this.options.httpPort(), this.startedAt, now);
+				this.options.httpPort(), this.startedAt, now, this.options.resources());
 	}
 
 	/** Registers, then claims and runs jobs until asked to stop; returns once every job is settled. */
@@ -223,8 +235,9 @@ final class WorkerHost {
 		long prune = this.chores.interval().toMillis();
 		this.housekeeping.scheduleWithFixedDelay(this::keepHouse, Math.min(prune, 5000), prune, TimeUnit.MILLISECONDS);
 		this.store.reapExpired(now).forEach(jobId -> log.info("{} taken back from a dead worker", jobId));
-		log.info("worker {} started: {} slot(s), queues {}", this.id, this.options.slots(),
-				this.options.queues().isEmpty() ? "all" : this.options.queues());
+		log.info("worker {} started: {} slot(s), queues {}{}", this.id, this.options.slots(),
+				this.options.queues().isEmpty() ? "all" : this.options.queues(),
+				this.options.resources().isEmpty() ? "" : ", resources " + this.options.resources());
 		logPausedQueues();
 		for (int i = 0; i < this.options.slots(); i++) {
 			this.executor.execute(new Slot());
@@ -373,11 +386,17 @@ final class WorkerHost {
 				this.averageRunMs = Math.max(this.averageRunMs, IDLE_POLL.toMillis());
 			}
 			finished.stream().filter(d -> d.result() != null).forEach(d -> learn(d.result()));
-			int ahead = claimsAhead(slots, this.averageRunMs);
+			// recorded in this turn: their slots and resources are free for its claim
+			List<Claim> leaving = new ArrayList<>(finished.size() + returned.size());
+			finished.forEach(d -> leaving.add(d.claim()));
+			returned.forEach(a -> leaving.add(a.claim()));
+			// none ahead while a job of several slots is held: the slots of claimed jobs stay within the host's
+			int ahead = this.capacity.holdsMultiSlotWithout(leaving) ? 0 : claimsAhead(slots, this.averageRunMs);
 			this.batch = Math.max(1, ahead / 2);
-			int outstanding = this.busy - finished.size() - returned.size();
+			int outstanding = this.capacity.usedWithout(leaving); // a job of N slots counts N
 			int want = this.stopping ? 0 : Math.max(0, slots + ahead - outstanding);
-			if (finished.isEmpty() && returned.isEmpty() && want > 0 && !hasRunnable()) {
+			FreeOnHost free = this.capacity.freeWithout(leaving);
+			if (finished.isEmpty() && returned.isEmpty() && want > 0 && !hasRunnable(free)) {
 				want = 0; // an idle poll: nothing to claim, no transaction
 			}
 			if (!finished.isEmpty() || !returned.isEmpty() || want > 0) {
@@ -387,8 +406,9 @@ final class WorkerHost {
 				Settings.Snapshot cfg = this.config;
 				WorkerStore.Settled settled;
 				try {
-					settled = this.store.settleAndClaim(outcomes, this.id, cfg.backoffBase(), cfg.maxBackoff(),
-							this.options.queues(), want, this.clock.instant(), cfg.leaseTimeout());
+					settled = this.store.settleAndClaim(outcomes, this.id,
+							new RetryPolicy.Backoff(cfg.backoffBase(), cfg.maxBackoff(), cfg.backoffJitter()),
+							this.options.queues(), want, this.clock.instant(), cfg.leaseTimeout(), free);
 				}
 				catch (RuntimeException ex) {
 					databaseFailed("database write failed, retrying", ex);
@@ -405,11 +425,13 @@ final class WorkerHost {
 				for (Assignment a : returned) {
 					this.running.remove(a.claim().jobId());
 				}
+				leaving.forEach(this.capacity::released);
 				this.metrics.returned(returned.size());
 				this.busy -= finished.size() + returned.size();
 				this.lastActive = System.nanoTime();
 				for (Claim claim : settled.claimed()) {
 					this.busy++;
+					this.capacity.claimed(claim);
 					JobExecutor.RunningJob handle = new JobExecutor.RunningJob();
 					this.running.put(claim.jobId(), handle);
 					this.ready.add(new Assignment(claim, handle, System.nanoTime()));
@@ -435,8 +457,11 @@ final class WorkerHost {
 				l.idle(this.idle);
 			}
 			// the long poll only when idle: a busy host's turns (and claims ahead given back) keep their pace
-			waitForWork(this.stopping ? Duration.ofMillis(100)
-					: l != null && l.up() && this.busy == 0 ? this.listeningPoll : IDLE_POLL);
+			Duration poll = this.stopping ? Duration.ofMillis(100)
+					: l != null && l.up() && this.busy == 0 ? this.listeningPoll : IDLE_POLL;
+			Duration held = this.heldFor;
+			this.heldFor = null;
+			waitForWork(held != null && held.compareTo(poll) < 0 ? held : poll);
 		}
 	}
 
@@ -506,9 +531,16 @@ final class WorkerHost {
 		return this.ready.size() < this.options.slots() || this.done.size() >= this.batch || this.stopping;
 	}
 
-	private boolean hasRunnable() {
+	/**
+	 * Whether a job that fits {@code free} could be claimed now; when jobs wait only for a rate's
+	 * window, {@link #heldFor} says how long, and the idle host sleeps that long at most instead of
+	 * its poll.
+	 */
+	private boolean hasRunnable(FreeOnHost free) {
 		try {
-			return this.store.hasRunnable(this.options.queues(), this.clock.instant());
+			WorkerStore.Probe probe = this.store.probe(this.options.queues(), this.clock.instant(), free);
+			this.heldFor = probe.heldFor();
+			return probe.runnable();
 		}
 		catch (RuntimeException ex) {
 			databaseFailed("database read failed", ex);
@@ -651,9 +683,10 @@ final class WorkerHost {
 			}
 			case FAILED -> {
 				this.metrics.failed();
-				log.info("{} failed: {}; retry {} of {} in {}", claim.jobId(), result.error(), claim.attempt(),
+				log.info("{} failed: {}; retry {} of {} in {}{}", claim.jobId(), result.error(), claim.attempt(),
 						claim.maxRetries(),
-						Durations.format(RetryPolicy.backoff(claim.attempt(), cfg.backoffBase(), cfg.maxBackoff())));
+						Durations.format(RetryPolicy.backoff(claim.attempt(), cfg.backoffBase(), cfg.maxBackoff())),
+						cfg.backoffJitter() > 0 ? " less up to " + cfg.backoffJitter() + "%" : "");
 			}
 			case CANCELED -> log.info("{} canceled after {} ms", claim.jobId(), result.durationMs());
 			case DEAD -> {
@@ -712,7 +745,10 @@ final class WorkerHost {
 		}
 	}
 
-	/** Enqueues the jobs of schedules' ticks that are due: when none is, one indexed read. */
+	/**
+	 * Enqueues the jobs of schedules' ticks that are due, and cancels the jobs not started by their
+	 * deadline (with their dependents): when none is, one indexed read each.
+	 */
 	private void fireTicks() {
 		if (this.stopping) {
 			return;
@@ -722,6 +758,15 @@ final class WorkerHost {
 		}
 		catch (RuntimeException ex) {
 			databaseFailed("firing schedules failed", ex);
+		}
+		try {
+			int expired = this.chores.jobs().expireDeadlines();
+			if (expired > 0) {
+				log.info("canceled {} job(s) not started by their deadline", expired);
+			}
+		}
+		catch (RuntimeException ex) {
+			databaseFailed("canceling expired jobs failed", ex);
 		}
 	}
 
@@ -750,8 +795,8 @@ final class WorkerHost {
 	/** A host with no job for this long empties the WAL at its next housekeeping turn. */
 	static final Duration IDLE_CHECKPOINT = Duration.ofSeconds(10);
 
-	/** What a host does beside running jobs, and how often it prunes. */
-	record Housekeeping(ScheduleService schedules, RetentionService retention, Duration interval) {
+	/** What a host does beside running jobs, and how often it prunes; {@code jobs}: the sweep of expired deadlines. */
+	record Housekeeping(ScheduleService schedules, RetentionService retention, Duration interval, JobService jobs) {
 	}
 
 	/** Says in the log which queues are paused, at start and whenever that changes. */

@@ -7,14 +7,15 @@ import java.util.regex.Pattern;
 
 import dev.queuectl.OptionWords;
 import dev.queuectl.QueuectlException;
+import dev.queuectl.job.Resources;
 
 /**
  * What {@code worker start} was asked for, and the one place its options are checked. The entry
  * point parses the command line with {@link #parse} before it starts Spring or a web server, so a
  * bad option costs one line and exit 2 and binds no port; the command checks the same rules when
- * it is typed in the REPL.
+ * it is typed in the REPL. {@code resources}: what the host offers to jobs that ask resources.
  */
-public record WorkerOptions(int slots, List<String> queues, Integer httpPort, boolean cleanEnv) {
+public record WorkerOptions(int slots, List<String> queues, Integer httpPort, boolean cleanEnv, Resources resources) {
 
 	public static final int MAX_SLOTS = 256;
 
@@ -26,14 +27,21 @@ public record WorkerOptions(int slots, List<String> queues, Integer httpPort, bo
 		this(slots, queues, httpPort, false);
 	}
 
+	/** A host that offers no resources ({@code --resources}). */
+	public WorkerOptions(int slots, List<String> queues, Integer httpPort, boolean cleanEnv) {
+		this(slots, queues, httpPort, cleanEnv, Resources.NONE);
+	}
+
 	/** The command line of {@code worker start}, checked. */
-	public record Request(int count, List<String> queues, Integer port, boolean noHttp, boolean cleanEnv, boolean help) {
+	public record Request(int count, List<String> queues, Integer port, boolean noHttp, boolean cleanEnv, boolean help,
+			Resources resources) {
 	}
 
 	/**
 	 * Parses the words after {@code worker start} exactly as the command declares them: {@code --count}
 	 * / {@code -c}, {@code --queue} / {@code -q} (repeatable), {@code --port}, {@code --no-http},
-	 * {@code --clean-env}, each also as {@code --name=value}; {@code --help} / {@code -h}.
+	 * {@code --clean-env}, {@code --resources} (repeatable), each also as {@code --name=value};
+	 * {@code --help} / {@code -h}.
 	 */
 	public static Request parse(List<String> args) {
 		Integer[] count = { null };
@@ -42,20 +50,23 @@ public record WorkerOptions(int slots, List<String> queues, Integer httpPort, bo
 		boolean[] noHttp = { false };
 		boolean[] cleanEnv = { false };
 		boolean[] help = { false };
+		List<String> resourceValues = new ArrayList<>();
 		OptionWords.parse(args, "worker start", Set.of("--help", "-h", "--no-http", "--clean-env"),
-				Set.of("--count", "-c", "--queue", "-q", "--port"), (name, value) -> {
+				Set.of("--count", "-c", "--queue", "-q", "--port", "--resources"), (name, value) -> {
 					switch (name) {
 						case "--no-http" -> noHttp[0] = value.equals("true");
 						case "--clean-env" -> cleanEnv[0] = value.equals("true");
 						case "--count", "-c" -> count[0] = integer(name, value);
 						case "--port" -> port[0] = value;
 						case "--queue", "-q" -> queueValues.add(value);
+						case "--resources" -> resourceValues.add(value);
 						default -> help[0] = value.equals("true");
 					}
 				});
 		return new Request(checkCount(count[0] == null ? 1 : count[0]),
 				checkQueues(queueValues.isEmpty() ? null : String.join(",", queueValues)),
-				port[0] == null ? null : checkPort(integer("--port", port[0])), noHttp[0], cleanEnv[0], help[0]);
+				port[0] == null ? null : checkPort(integer("--port", port[0])), noHttp[0], cleanEnv[0], help[0],
+				checkResources(resourceValues.isEmpty() ? null : String.join(",", resourceValues)));
 	}
 
 	/** Jobs run at once: 1 to {@value #MAX_SLOTS}. */
@@ -81,6 +92,14 @@ public record WorkerOptions(int slots, List<String> queues, Integer httpPort, bo
 			names.add(trimmed);
 		}
 		return List.copyOf(names);
+	}
+
+	/**
+	 * What {@code --resources gpu=2,mem=64G,license=1} offers (repeats arrive joined by commas): the
+	 * names and amounts {@link Resources#parseOffer} accepts; none when not given.
+	 */
+	public static Resources checkResources(String resources) {
+		return Resources.parseOffer(resources);
 	}
 
 	/** An HTTP port: 0 (any free one) to 65535. */

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import dev.queuectl.OwnerOnly;
 import dev.queuectl.QueuectlException;
 import dev.queuectl.config.Durations;
+import dev.queuectl.service.JobService;
 import dev.queuectl.service.Settings;
 import dev.queuectl.service.RetentionService;
 import dev.queuectl.service.ScheduleService;
@@ -65,14 +66,14 @@ public class WorkerService implements HealthIndicator {
 	private final OutputStore outputs;
 
 	WorkerService(WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock, DatabaseLocation location,
-			WorkerMetrics metrics, ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, HostWakeups wakeups,
+			WorkerMetrics metrics, ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, JobService jobs, HostWakeups wakeups,
 			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
 		Duration interval = Durations.parseOrNull(housekeepingInterval);
 		if (interval == null || interval.toMillis() < 100) {
 			throw QueuectlException.usage("queuectl.worker.housekeeping-interval must be a duration of at least 100ms, got '"
 					+ housekeepingInterval + "'");
 		}
-		this.chores = new WorkerHost.Housekeeping(schedules, retention, interval);
+		this.chores = new WorkerHost.Housekeeping(schedules, retention, interval, jobs);
 		this.store = store;
 		this.registry = registry;
 		this.settings = settings;

@@ -41,32 +41,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The context is the one {@code queuectl COMMAND} starts (ONE_SHOT mode, Shell not interactive,
  * no history), with no command to run at start-up and a clock the test moves by hand.
+ *
+ * <p>Public, as {@link TestDatabase} is: tests of {@code store} and {@code job} that set up their
+ * rows through commands (JobCountsTest, OutputBoundTest...) live in the package they test.
  */
 @SpringBootTest(properties = { "spring.shell.interactive.enabled=false", "spring.shell.history.enabled=false",
 		"spring.main.banner-mode=off" })
 @ContextConfiguration(initializers = { InternalDefaultsInitializer.class, TestDatabase.class })
 @Import(CommandTestSupport.TestClock.class)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
-abstract class CommandTestSupport {
+public abstract class CommandTestSupport {
 
-	static final Instant START = Instant.parse("2031-03-04T05:06:07.089Z");
+	protected static final Instant START = Instant.parse("2031-03-04T05:06:07.089Z");
 
-	static final JsonMapper JSON = JsonMapper.builder().build();
+	protected static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@TempDir
-	Path workDir;
+	protected Path workDir;
 
 	@Autowired
 	CommandDispatcher dispatcher;
 
 	@Autowired
-	JdbcTemplate jdbc;
+	protected JdbcTemplate jdbc;
 
 	@Autowired
-	MutableClock clock;
+	protected MutableClock clock;
 
 	@Autowired
-	DatabaseLocation database;
+	protected DatabaseLocation database;
 
 	@BeforeEach
 	void emptyDatabase() {
@@ -83,7 +86,7 @@ abstract class CommandTestSupport {
 	 * PostgreSQL it was counted from the server's clock, so it is read in the test clock's frame,
 	 * where it is that time less what elapsed since it was stored (a few seconds at most).
 	 */
-	void assertDue(long stored, Instant expected) {
+	protected void assertDue(long stored, Instant expected) {
 		if (!this.database.isPostgres()) {
 			assertThat(stored).isEqualTo(expected.toEpochMilli());
 			return;
@@ -93,34 +96,34 @@ abstract class CommandTestSupport {
 		assertThat(seen).as("run_at on the test clock").isBetween(expected.toEpochMilli() - 5_000, expected.toEpochMilli() + 1);
 	}
 
-	void assertDue(String stored, Instant expected) {
+	protected void assertDue(String stored, Instant expected) {
 		assertDue(Instant.parse(stored).toEpochMilli(), expected);
 	}
 
 	/** What one command did. */
-	record Result(int code, String out, String err) {
+	public record Result(int code, String out, String err) {
 
-		List<String> outLines() {
+		public List<String> outLines() {
 			return this.out.lines().toList();
 		}
 
-		List<String> errLines() {
+		public List<String> errLines() {
 			return this.err.lines().toList();
 		}
 
-		JsonNode json() {
+		public JsonNode json() {
 			return JSON.readTree(this.out);
 		}
 
 		/** Exit 0, nothing on stderr. */
-		Result ok() {
+		public Result ok() {
 			assertThat(this.err).as("stderr of a successful command").isEmpty();
 			assertThat(this.code).as("exit code (stderr: %s)", this.err).isZero();
 			return this;
 		}
 
 		/** The given exit code, nothing on stdout, one line "queuectl: ..." on stderr containing each fragment. */
-		Result fails(int expectedCode, String... fragments) {
+		public Result fails(int expectedCode, String... fragments) {
 			assertThat(this.code).as("exit code (stderr: %s)", this.err).isEqualTo(expectedCode);
 			assertThat(this.out).as("stdout of a failed command").isEmpty();
 			assertThat(errLines()).as("stderr lines").hasSize(1);
@@ -131,20 +134,20 @@ abstract class CommandTestSupport {
 			return this;
 		}
 
-		Result usageError(String... fragments) {
+		public Result usageError(String... fragments) {
 			return fails(2, fragments);
 		}
 	}
 
-	Result run(String... words) {
+	protected Result run(String... words) {
 		return runWithStdin(InputStream.nullInputStream(), words);
 	}
 
-	Result runWithStdin(String stdin, String... words) {
+	protected Result runWithStdin(String stdin, String... words) {
 		return runWithStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), words);
 	}
 
-	Result runWithStdin(InputStream stdin, String... words) {
+	protected Result runWithStdin(InputStream stdin, String... words) {
 		StringWriter out = new StringWriter();
 		StringWriter err = new StringWriter();
 		Invocation invocation = new Invocation(this.workDir, stdin, new PrintWriter(err));
@@ -153,20 +156,20 @@ abstract class CommandTestSupport {
 	}
 
 	/** Enqueues one job and returns the id the command printed. */
-	String enqueue(String json) {
+	protected String enqueue(String json) {
 		Result r = run("enqueue", json).ok();
 		assertThat(r.outLines()).hasSize(1);
 		return r.out().strip();
 	}
 
 	/** Every stored row of every table, to show that a failed command changed nothing. */
-	Map<String, List<Map<String, Object>>> everything() {
+	protected Map<String, List<Map<String, Object>>> everything() {
 		return Map.of("jobs", this.jdbc.queryForList("SELECT * FROM jobs ORDER BY id"), "job_runs",
 				this.jdbc.queryForList("SELECT * FROM job_runs ORDER BY id"), "settings",
 				this.jdbc.queryForList("SELECT * FROM settings ORDER BY key"));
 	}
 
-	long jobCount() {
+	protected long jobCount() {
 		return this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs", Long.class);
 	}
 

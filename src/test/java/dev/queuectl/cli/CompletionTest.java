@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +34,7 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(complete(script, "queuectl", "worker", "")).containsExactly("start", "stop");
 		assertThat(complete(script, "queuectl", "--db", "x.db", "dlq", "r")).containsExactly("retry");
 		assertThat(complete(script, "queuectl", "worker", "start", "--")).containsExactly("--count", "--queue", "--port",
-				"--no-http", "--clean-env", "--help");
+				"--no-http", "--clean-env", "--resources", "--help");
 		assertThat(complete(script, "queuectl", "list", "--st")).containsExactly("--state");
 		assertThat(complete(script, "queuectl", "list", "--state", "")).containsExactly("pending", "waiting", "processing",
 				"canceling", "completed", "failed", "dead", "canceled");
@@ -40,6 +43,9 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(complete(script, "queuectl", "list", "-s", "d")).containsExactly("dead");
 		assertThat(complete(script, "queuectl", "schedule", "add", "--catch-up", "")).containsExactly("all", "latest", "none");
 		assertThat(complete(script, "queuectl", "config", "get", "max-")).containsExactly("max-retries", "max-backoff");
+		assertThat(complete(script, "queuectl", "config", "set", "ba")).containsExactly("backoff-base", "backoff-jitter");
+		assertThat(complete(script, "queuectl", "config", "set", "retry")).containsExactly("retry-on");
+		assertThat(complete(script, "queuectl", "config", "set", "no-")).containsExactly("no-retry-on");
 		assertThat(complete(script, "queuectl", "config", "set", "max-retries", "")).as("a value, not a key").isEmpty();
 		assertThat(complete(script, "queuectl", "completion", "")).containsExactly("bash", "zsh", "fish");
 		assertThat(complete(script, "queuectl", "--v")).containsExactly("--version");
@@ -50,6 +56,7 @@ class CompletionTest extends CommandTestSupport {
 	}
 
 	@Test
+	@Tag("fish")
 	void theFishScriptCompletesInFish() throws Exception {
 		Path script = this.workDir.resolve("queuectl.fish");
 		Files.writeString(script, run("completion", "fish").ok().out());
@@ -60,7 +67,51 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(fish(script, "queuectl list --state d")).containsExactly("dead");
 		assertThat(fish(script, "queuectl worker start --c")).containsExactly("--clean-env", "--count");
 		assertThat(fish(script, "queuectl config get max-")).containsExactly("max-backoff", "max-retries");
+		assertThat(fish(script, "queuectl config set backoff-")).containsExactly("backoff-base", "backoff-jitter");
 		assertThat(fish(script, "queuectl completion ")).containsExactly("bash", "fish", "zsh");
+	}
+
+	@Autowired
+	org.springframework.shell.jline.CommandCompleter completer;
+
+	@Test
+	void theReplTabOffersWhatBashOffers() throws Exception {
+		Path script = this.workDir.resolve("queuectl.bash");
+		Files.writeString(script, run("completion", "bash").ok().out());
+		ReplCompleter repl = (ReplCompleter) this.completer;
+
+		List<List<String>> lines = List.of(List.of("wo"), List.of(""), List.of("worker", ""), List.of("dlq", "r"),
+				List.of("worker", "start", "--"), List.of("list", "--st"), List.of("list", "--state", ""),
+				List.of("list", "-s", "d"), List.of("list", "--json", "--state", "c"), List.of("schedule", "add", "--catch-up", ""),
+				List.of("schedule", ""), List.of("config", "get", "max-"), List.of("config", "set", ""),
+				List.of("config", "set", "max-retries", ""), List.of("completion", ""), List.of("logs", "-f", ""),
+				List.of("help", "q"), List.of("enqueue", "--"), List.of("queue", "p"), List.of("nosuch", ""));
+		for (List<String> words : lines) {
+			List<String> bash = new ArrayList<>(words);
+			bash.add(0, "queuectl");
+			List<String> before = words.subList(0, words.size() - 1);
+			String word = words.get(words.size() - 1);
+			assertThat(repl.candidates(before, word).stream().filter(w -> !Repl.BUILT_INS.containsKey(w)).sorted())
+				.as(String.join(" ", words))
+				.containsExactlyElementsOf(complete(script, bash.toArray(String[]::new)).stream().sorted().toList());
+		}
+		assertThat(repl.candidates(List.of(), "ex")).containsExactly("exit");
+	}
+
+	@Test
+	void theReplTabOffersJobIdsQueuesAndSchedulesOfItsDatabase() {
+		enqueue("{\"id\":\"alpha-1\",\"command\":\"x\",\"queue\":\"mailq\"}");
+		enqueue("{\"id\":\"alpha-2\",\"command\":\"x\"}");
+		enqueue("{\"id\":\"beta-1\",\"command\":\"x\"}");
+		ReplCompleter repl = (ReplCompleter) this.completer;
+
+		assertThat(repl.candidates(List.of("show"), "al")).containsExactlyInAnyOrder("alpha-1", "alpha-2");
+		assertThat(repl.candidates(List.of("show", "beta-1"), "")).as("show takes one job").isEmpty();
+		assertThat(repl.candidates(List.of("cancel", "beta-1"), "a")).containsExactlyInAnyOrder("alpha-1", "alpha-2");
+		assertThat(repl.candidates(List.of("queue", "pause"), "m")).containsExactly("mailq");
+		assertThat(repl.candidates(List.of("list", "--queue"), "")).contains("mailq", "default");
+		assertThat(repl.candidates(List.of("dlq", "retry"), "")).isEmpty();
+		assertThat(repl.candidates(List.of("config", "get"), "output-")).containsExactly("output-cap", "output-max-total");
 	}
 
 	@Test

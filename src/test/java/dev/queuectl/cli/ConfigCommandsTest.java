@@ -139,7 +139,10 @@ class ConfigCommandsTest extends CommandTestSupport {
 				arguments("job-timeout", "-1s", "(0-30d)"), arguments("lease-timeout", "4s", "(5s-1h)"),
 				arguments("lease-timeout", "61m", "(5s-1h)"), arguments("shutdown-grace", "2h", "(0-1h)"),
 				arguments("shutdown-grace", "soon", "(0-1h)"), arguments("output-cap", "1000", "(1KiB-1GiB)"),
-				arguments("output-cap", "2GiB", "(1KiB-1GiB)"), arguments("output-cap", "10TB", "(1KiB-1GiB)"));
+				arguments("output-cap", "2GiB", "(1KiB-1GiB)"), arguments("output-cap", "10TB", "(1KiB-1GiB)"),
+				arguments("backoff-jitter", "51", "(0-50)"), arguments("backoff-jitter", "-1", "(0-50)"),
+				arguments("retry-on", "256", "exit codes (0-255"), arguments("no-retry-on", "often", "exit codes (0-255"),
+				arguments("no-retry-on", ",", "exit codes (0-255"));
 	}
 
 	@ParameterizedTest(name = "config set {0} {1}")
@@ -165,6 +168,8 @@ class ConfigCommandsTest extends CommandTestSupport {
 			case MAX_BACKOFF, JOB_TIMEOUT, LEASE_TIMEOUT, SHUTDOWN_GRACE, RETENTION_COMPLETED, RETENTION_DEAD,
 					RETENTION_CANCELED, SERVER_IDLE -> List.of("7m", "8m");
 			case OUTPUT_CAP, OUTPUT_MAX_TOTAL -> List.of("3MiB", "4MiB");
+			case BACKOFF_JITTER -> List.of("10", "20");
+			case RETRY_ON, NO_RETRY_ON -> List.of("2,64", "75");
 		};
 		return candidates.get(0).equals(defaultOf(setting)) ? candidates.get(1) : candidates.get(0);
 	}

@@ -170,7 +170,7 @@ class InputFuzzTest extends CommandTestSupport {
 	}
 
 	@Override
-	Result run(String... words) {
+	protected Result run(String... words) {
 		Map<String, Object> counts = counts();
 		long maxRow = maxRowid();
 		Result r = super.run(words);
@@ -179,7 +179,7 @@ class InputFuzzTest extends CommandTestSupport {
 	}
 
 	@Override
-	Result runWithStdin(java.io.InputStream stdin, String... words) {
+	protected Result runWithStdin(java.io.InputStream stdin, String... words) {
 		if (words.length == 2 && words[1].equals("-")) {
 			Map<String, Object> counts = counts();
 			long maxRow = maxRowid();

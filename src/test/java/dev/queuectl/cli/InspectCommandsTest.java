@@ -268,7 +268,8 @@ class InspectCommandsTest extends CommandTestSupport {
 		assertDue(f.get("run_at"), now.plus(Duration.ofMinutes(10)));
 		assertThat(f.keySet()).containsExactly("id", "command", "state", "queue", "priority", "attempts", "max_retries",
 				"run_at", "timeout", "working_dir", "created_at", "updated_at", "started_at", "finished_at", "exit_code",
-				"last_error", "worker_id", "lease_expires_at", "unique_key", "cancel_requested_at");
+				"last_error", "worker_id", "lease_expires_at", "unique_key", "cancel_requested_at", "resources", "slots",
+				"start_by", "retry_on", "no_retry_on", "limits");
 		assertThat(f).containsEntry("id", "s1")
 			.containsEntry("command", "./backup.sh --all")
 			.containsEntry("state", "pending")

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.PostgresTestDatabase;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of every table arrives equal; a second migrate into the same target, a live worker host and an
  * SQLite path as target are refused.
  */
+@Tag("postgresql")
 class MigrateCommandTest extends CommandTestSupport {
 
 	private static final Map<String, String> ORDER = Map.of("settings", "key", "queues", "name", "schedules", "name",
@@ -41,7 +43,7 @@ class MigrateCommandTest extends CommandTestSupport {
 		fillQueue();
 		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
 			Result r = run("migrate", "--to", target.url()).ok();
-			assertThat(r.outLines()).containsExactly("TABLE       ROWS", "settings    1", "queues      2", "schedules   1",
+			assertThat(r.outLines()).containsExactly("TABLE       ROWS", "settings    1", "queues      2", "limits      0", "schedules   1",
 					"jobs        9", "job_deps    1", "job_runs    4", "job_output  2");
 			for (String table : ORDER.keySet()) {
 				if (table.equals("job_runs")) {
@@ -104,7 +106,7 @@ class MigrateCommandTest extends CommandTestSupport {
 		for (String state : List.of("pending", "processing", "completed", "failed", "dead", "canceled", "later")) {
 			enqueue("{\"id\":\"" + state + "\",\"command\":\"echo " + state + "\",\"queue\":\"q1\",\"priority\":3}");
 		}
-		enqueue("{\"id\":\"done\",\"command\":\"true\",\"timeout\":\"30s\",\"unique_key\":\"k1\"}");
+		enqueue("{\"id\":\"done\",\"command\":\"true\",\"timeout\":\"30s\",\"unique_key\":\"k1\",\"resources\":{\"gpu\":1,\"mem\":\"1G\"},\"slots\":2}");
 		enqueue("{\"id\":\"after\",\"command\":\"true\",\"after\":[\"pending\"]}");
 		long t = this.clock.millis();
 		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 1, worker_id = 'gone', started_at = ?, lease_expires_at = ?,"
@@ -146,7 +148,9 @@ class MigrateCommandTest extends CommandTestSupport {
 		List<Map<String, Object>> rows = new ArrayList<>();
 		for (Map<String, Object> row : jdbc.queryForList("SELECT * FROM " + table + " ORDER BY " + ORDER.get(table))) {
 			Map<String, Object> r = new LinkedHashMap<>();
-			row.forEach((k, v) -> r.put(k, v instanceof Number n ? (Object) n.longValue() : v));
+			// a JSON column (jobs.resources) as the amounts it holds: PostgreSQL spaces its text
+			row.forEach((k, v) -> r.put(k, v instanceof Number n ? (Object) n.longValue()
+					: k.equals("resources") && v != null ? dev.queuectl.job.Resources.fromStored(v.toString()) : v));
 			rows.add(r);
 		}
 		return rows;

@@ -20,9 +20,9 @@ import org.springframework.core.env.MapPropertySource;
  * when the class says {@code queuectl.test.backend=postgresql} (a {@code @TestPropertySource} of the
  * *PostgresTest subclasses), a fresh PostgreSQL database. Both go when the context closes.
  */
-class TestDatabase implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+public class TestDatabase implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
-	static final String BACKEND = "queuectl.test.backend";
+	public static final String BACKEND = "queuectl.test.backend";
 
 	@Override
 	public void initialize(ConfigurableApplicationContext context) {

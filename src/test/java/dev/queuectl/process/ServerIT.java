@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import dev.queuectl.PostgresTestDatabase;
 import dev.queuectl.process.Cli.Result;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -264,6 +265,7 @@ class ServerIT {
 	}
 
 	@Test
+	@Tag("postgresql")
 	void aPostgresQueueGetsOneToo() throws IOException {
 		try (PostgresTestDatabase database = PostgresTestDatabase.create()) {
 			// the URL names the database; no --db path: the Cli's own q.db stays unused

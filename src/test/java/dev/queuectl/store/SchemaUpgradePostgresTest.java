@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.PostgresTestDatabase;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** SchemaUpgradeTest on PostgreSQL: the same code path opens both. */
+@Tag("postgresql")
 class SchemaUpgradePostgresTest {
 
 	@Test

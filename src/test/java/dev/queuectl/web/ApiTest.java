@@ -51,6 +51,47 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void aJobAskingResourcesShowsThemAndWhyNoLiveHostCouldRunIt() throws Exception {
+		HttpResponse<String> r = post("/api/jobs", "application/json",
+				"{\"id\":\"g1\",\"command\":\"./train.sh\",\"resources\":{\"gpu\":1,\"mem\":\"16G\"},\"slots\":2}");
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+		JsonNode job = json(get("/api/jobs/g1"));
+		assertThat(job.get("resources").get("gpu").asInt()).isEqualTo(1);
+		assertThat(job.get("resources").get("mem").asLong()).isEqualTo(16L << 30);
+		assertThat(job.get("slots").asInt()).isEqualTo(2);
+		assertThat(job.get("waiting").get(0).asString()).startsWith("no live host");
+		assertThat(json(get("/api/status")).get("no_host").properties()).isNotEmpty();
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"resources\":{\"mem\":\"16GB\"}}"), 400,
+				"field 'resources': 'mem' unknown suffix 'GB' (K, M, G or T: powers of 1024)");
+		assertThat(json(get("/api/jobs?state=pending")).get("jobs").size()).isEqualTo(1);
+		// the dashboard's job page says the same, and the hosts view has a resources column
+		String page = get("/jobs/g1").body();
+		assertThat(page).contains("gpu=1,mem=16G", "no live host");
+		assertThat(get("/").body()).contains("<th>resources</th>");
+	}
+
+	@Test
+	void aJobsDeadlineAndRetryRuleAreFieldsOfTheApiAndOfItsPageAndBadOnesAreA400() throws Exception {
+		String by = java.time.Instant.now().plus(java.time.Duration.ofDays(400)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+			.toString();
+		HttpResponse<String> r = post("/api/jobs", "application/json",
+				"{\"id\":\"dl\",\"command\":\"true\",\"start_by\":\"" + by + "\",\"no_retry_on\":[64,2,\"timeout\"]}");
+		assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+		JsonNode job = json(get("/api/jobs/dl"));
+		assertThat(job.get("start_by").asString()).isEqualTo(by);
+		assertThat(job.get("no_retry_on").toString()).isEqualTo("[2,64,\"timeout\"]");
+		assertThat(job.get("retry_on").isNull()).isTrue();
+		String page = get("/jobs/dl").body();
+		assertThat(page).contains("data-field=\"start_by\"", by, "data-field=\"no_retry_on\"", "[2, 64, timeout]");
+
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"retry_on\":[1],\"no_retry_on\":[2]}"), 400,
+				"give either 'retry_on' or 'no_retry_on', not both");
+		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"start_by\":\"2001-01-01T00:00:00Z\"}"), 400,
+				"field 'start_by' is in the past (2001-01-01T00:00:00Z): the job could never start");
+		assertThat(state("dl")).isEqualTo("pending");
+	}
+
+	@Test
 	void badInputIsA400WithTheCliLine() throws Exception {
 		assertProblem(post("/api/jobs", "application/json", "{\"id\":\"x\"}"), 400, "field 'command' is required");
 		assertProblem(post("/api/jobs", "application/json", "not json"), 400,

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * installs them; nothing is downloaded), one browser for the class. Also takes the screenshots in
  * docs/ (written to target/screenshots; copy them over when the pages change).
  */
+@Tag("browser")
 class BrowserIT extends WebTestSupport {
 
 	static WebDriver browser;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +60,7 @@ class JobEnvironmentIT {
 	}
 
 	@Test
+	@Tag("postgresql")
 	void aJobOnPostgresSeesNeitherPgpasswordNorTheUrlOfQueuectlDb() throws Exception {
 		try (PostgresTestDatabase database = PostgresTestDatabase.create()) {
 			String withPassword = database.url().replace("postgres@", "postgres:" + SECRET + "@");

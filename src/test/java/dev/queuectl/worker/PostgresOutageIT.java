@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the database's to count); a worker host started while the server is down waits and then runs
  * jobs; a running host rides out a restart.
  */
+@Tag("postgresql")
 class PostgresOutageIT {
 
 	private static final Duration LIMIT = Duration.ofSeconds(5);

@@ -1,8 +1,11 @@
 package dev.queuectl.worker;
 
+import org.junit.jupiter.api.Tag;
+
 import dev.queuectl.PostgresTestDatabase;
 
 /** {@link WakeupTest} on a PostgreSQL database of its own: the host is woken by LISTEN/NOTIFY. */
+@Tag("postgresql")
 class PostgresWakeupTest extends WakeupTest {
 
 	private PostgresTestDatabase db;

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import static org.awaitility.Awaitility.await;
  * taken over when its lease ends, cancel and pause issued from another process. The number of jobs
  * of the exactly-once test is {@code -Dqueuectl.pg.jobs} (3,000; 10,000 by hand).
  */
+@Tag("postgresql")
 class PostgresWorkerIT {
 
 	@TempDir

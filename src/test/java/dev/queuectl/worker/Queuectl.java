@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the built jar as real processes against one database in a temporary directory, the way a
- * user's shell would. Nothing here touches the user's own queue.
+ * user's shell would. Nothing here touches the user's own queue. The jar starts as bin/queuectl
+ * starts it, extracted and with a start-up archive ({@link TrainedJar}).
  */
 final class Queuectl {
 
@@ -70,8 +71,7 @@ final class Queuectl {
 		cmd.add("-XX:TieredStopAtLevel=1");
 		cmd.add("-Xshare:auto");
 		cmd.addAll(jvmOptions);
-		cmd.add("-jar");
-		cmd.add(JAR.toString());
+		cmd.addAll(TrainedJar.launch());
 		cmd.add("--db");
 		cmd.add(this.dbArg);
 		cmd.addAll(List.of(args));
@@ -126,10 +126,6 @@ final class Queuectl {
 		return r.out();
 	}
 
-	/**
-	 * A worker host in the background; its stderr goes to a file. With {@code ownGroup} it leads
-	 * its own process group, like a foreground job of an interactive shell.
-	 */
 	/** Any long-running command (dashboard) in the background, its stderr to a file, as {@link #worker}. */
 	Worker background(String... args) throws IOException {
 		Path log = Files.createTempFile(this.dir, "background", ".log");
@@ -139,8 +135,15 @@ final class Queuectl {
 		return new Worker(p, log);
 	}
 
+	/**
+	 * A worker host in the background; its stderr goes to a file. With {@code ownGroup} it leads
+	 * its own process group, like a foreground job of an interactive shell, and so with every signal
+	 * at its default action: a test that sends it Ctrl-C's SIGINT must not depend on how the suite was
+	 * started (as a background job, or under nohup, the JVM running the tests has SIGINT ignored, and
+	 * a child inherits that).
+	 */
 	Worker worker(List<String> jvmOptions, boolean ownGroup, String... args) throws IOException {
-		return workerVia(ownGroup ? List.of("/usr/bin/setsid") : List.of(), jvmOptions, args);
+		return workerVia(ownGroup ? List.of("/usr/bin/env", "--default-signal", "/usr/bin/setsid") : List.of(), jvmOptions, args);
 	}
 
 	/** A worker host started by a wrapper command that execs the rest (setsid, sh -c 'umask ...'). */

@@ -3,6 +3,7 @@ package dev.queuectl.worker;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteDataSource;
@@ -35,6 +36,7 @@ class SchemaUpgradeIT {
 	}
 
 	@Test
+	@Tag("postgresql")
 	void aWorkerHostStopsCleanlyWhenANewerQueuectlMigratesItsPostgresDatabase() throws Exception {
 		try (PostgresTestDatabase db = PostgresTestDatabase.create()) {
 			stopsCleanly(Queuectl.postgres(this.dir, db.url()), db.jdbc());

@@ -27,6 +27,9 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * several machines: {@code StoreBench --db URL --enqueue JOBS} stores the jobs and exits;
  * {@code StoreBench --db URL --host SLOTS} runs a host until jobs were stored and none is left
  * unfinished, and prints how many it completed. The rate is read from the database (first start to last finish).
+ * <p>
+ * {@code -Dqueuectl.bench.keys=K}: each job names one of K keys ({@code "limits":["kN"]}) and the
+ * family {@code k*} has a concurrency no run reaches, so every claim takes the path under limits.
  */
 public final class StoreBench {
 
@@ -55,11 +58,15 @@ public final class StoreBench {
 						SELECT 'old-' || i, 'true', CASE WHEN i % 100 = 0 THEN 'dead' ELSE 'completed' END, 3, i, '/tmp',
 						       i, i, 1 FROM n""", preload);
 			}
+			if (Integer.getInteger("queuectl.bench.keys", 0) > 0) {
+				ctx.getBean(dev.queuectl.service.LimitService.class).set("k*", "100000", null);
+			}
 			enqueue(service, jobs);
 			long t0 = System.nanoTime();
 			runAll(store, ctx.getBean(WorkerRegistryStore.class), settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs,
 					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.service.ScheduleService.class),
-							ctx.getBean(dev.queuectl.service.RetentionService.class), java.time.Duration.ofDays(1)));
+							ctx.getBean(dev.queuectl.service.RetentionService.class), java.time.Duration.ofDays(1),
+							ctx.getBean(dev.queuectl.service.JobService.class)));
 			double seconds = (System.nanoTime() - t0) / 1e9;
 			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.0f cycles/s%n",
 					jobs, slots, preload, jobs / seconds);
@@ -130,9 +137,10 @@ public final class StoreBench {
 	}
 
 	private static void enqueue(JobService service, int n) throws Exception {
+		int keys = Integer.getInteger("queuectl.bench.keys", 0);
 		StringBuilder sb = new StringBuilder();
 		for (int i = 0; i < n; i++) {
-			sb.append("{\"command\":\"true\"}\n");
+			sb.append(keys == 0 ? "{\"command\":\"true\"}\n" : "{\"command\":\"true\",\"limits\":[\"k" + i % keys + "\"]}\n");
 		}
 		service.enqueueAll(new java.io.ByteArrayInputStream(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), "/tmp");
 	}

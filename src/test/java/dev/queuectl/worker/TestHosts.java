@@ -42,6 +42,6 @@ final class TestHosts {
 		return new WorkerHost(new WorkerOptions(slots, List.of(), null), ctx.getBean(WorkerStore.class),
 				ctx.getBean(WorkerRegistryStore.class), ctx.getBean(Settings.class), clock, executor, runner, ctx.getBean(WorkerMetrics.class),
 				new WorkerHost.Housekeeping(ctx.getBean(ScheduleService.class), ctx.getBean(RetentionService.class),
-						Duration.ofDays(1)));
+						Duration.ofDays(1), ctx.getBean(dev.queuectl.service.JobService.class)));
 	}
 }

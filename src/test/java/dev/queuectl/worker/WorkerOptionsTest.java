@@ -32,6 +32,19 @@ class WorkerOptionsTest {
 	}
 
 	@Test
+	void resourcesAreNamedAmountsRepeatedOrJoinedByCommas() {
+		WorkerOptions.Request r = WorkerOptions.parse(List.of("--resources", "gpu=2,mem=64G", "--resources=license=1"));
+		assertThat(r.resources().toString()).isEqualTo("gpu=2,license=1,mem=64G");
+		assertThat(r.resources().get("mem")).isEqualTo(64L << 30);
+		assertThat(WorkerOptions.parse(List.of()).resources().isEmpty()).isTrue();
+		assertUsage(List.of("--resources", "mem=64GB"), "--resources mem: unknown suffix 'GB' (K, M, G or T: powers of 1024)");
+		assertUsage(List.of("--resources", "GPU=1"),
+				"--resources 'GPU' is not a resource name (a-z first, then a-z 0-9 _ -; at most 32)");
+		assertUsage(List.of("--resources", "gpu=-1"), "--resources gpu: must not be negative, got '-1'");
+		assertUsage(List.of("--resources", "gpu"), "--resources 'gpu' is not name=amount (e.g. --resources gpu=2,mem=64G)");
+	}
+
+	@Test
 	void badValuesAreUsageErrors() {
 		assertUsage(List.of("--count", "0"), "--count must be from 1 to 256");
 		assertUsage(List.of("-c", "257"), "--count must be from 1 to 256");

@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.job.JobState;
-import dev.queuectl.store.WorkerStore;
+import dev.queuectl.cli.CommandTestSupport;
 import dev.queuectl.job.Claim;
 import dev.queuectl.job.RunResult;
 import org.springframework.beans.factory.annotation.Autowired;

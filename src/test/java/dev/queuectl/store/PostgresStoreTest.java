@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,10 +11,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.queuectl.store.WorkerRegistryStore;
-import dev.queuectl.store.WorkerStore;
+import dev.queuectl.cli.CommandTestSupport;
+import dev.queuectl.cli.TestDatabase;
 import dev.queuectl.job.Claim;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * (READ COMMITTED, SKIP LOCKED), and leases and heartbeats on the server's clock whatever the hosts'
  * clocks say. Hosts are threads here, each claim on its own connection from the pool (4).
  */
+@Tag("postgresql")
 @TestPropertySource(properties = TestDatabase.BACKEND + "=postgresql")
 class PostgresStoreTest extends CommandTestSupport {
 

@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.service;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import dev.queuectl.service.RetentionService;
+import dev.queuectl.cli.CommandTestSupport;
 
 /**
  * What a pass of the output bound costs at 100,000 output files (SQLite, files on disk), against a

@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.service;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +9,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import dev.queuectl.service.RetentionService;
+import dev.queuectl.cli.CommandTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

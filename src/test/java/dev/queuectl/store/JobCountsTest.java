@@ -1,4 +1,4 @@
-package dev.queuectl.cli;
+package dev.queuectl.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +18,7 @@ import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueInfo;
 import dev.queuectl.service.QueueService;
-import dev.queuectl.store.JobStore;
-import dev.queuectl.store.WorkerStore;
+import dev.queuectl.cli.CommandTestSupport;
 import dev.queuectl.job.Claim;
 import dev.queuectl.job.RunResult;
 import org.springframework.beans.factory.annotation.Autowired;

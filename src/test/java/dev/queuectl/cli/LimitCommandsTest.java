@@ -1,0 +1,161 @@
+package dev.queuectl.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.queuectl.job.Claim;
+import dev.queuectl.job.RunResult;
+import dev.queuectl.store.WorkerStore;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Limits by key and queue rates (issue 26) through the commands and the claim, in-process: a
+ * worker's side is played by calling {@link WorkerStore} as a worker host does. Time passes on the
+ * test clock on SQLite; on PostgreSQL the ledger is on the server's clock, so a window's passing is
+ * played by moving the ledger's starts back.
+ */
+class LimitCommandsTest extends CommandTestSupport {
+
+	@Autowired
+	WorkerStore workers;
+
+	@BeforeEach
+	void noLimits() {
+		this.jdbc.update("DELETE FROM limits");
+		this.jdbc.update("DELETE FROM limit_starts");
+	}
+
+	private List<String> claim(int n) {
+		return this.workers.claim("w1", List.of(), n, this.clock.instant(), Duration.ofSeconds(30))
+			.stream().map(Claim::jobId).toList();
+	}
+
+	private void finish(String id) {
+		Instant now = this.clock.instant();
+		Claim c = new Claim(id, "true", "/", 1, 0, null, now, now);
+		RunResult r = new RunResult("completed", 0, null, now, 5, null, null, null);
+		this.workers.settleAndClaim(List.of(new WorkerStore.Outcome(c, r, false)), "w1", 2, Duration.ofHours(1),
+				List.of(), 0, now, Duration.ofSeconds(30));
+	}
+
+	/** Lets {@code d} pass for the rates' windows. */
+	private void pass(Duration d) {
+		if (this.database.isPostgres()) {
+			this.jdbc.update("UPDATE limit_starts SET started_at = started_at - ?", d.toMillis());
+		}
+		else {
+			this.clock.set(this.clock.instant().plus(d));
+		}
+	}
+
+	private void job(String id, String... keys) {
+		String limits = keys.length == 0 ? ""
+				: ",\"limits\":[" + java.util.Arrays.stream(keys).map(k -> "\"" + k + "\"").collect(Collectors.joining(",")) + "]";
+		enqueue("{\"id\":\"" + id + "\",\"command\":\"true\"" + limits + "}");
+	}
+
+	@Test
+	void aKeysConcurrencyHoldsItsJobsBackUntilOneEndsWhileOthersRun() {
+		assertThat(run("limit", "set", "stripe", "--concurrency", "2").ok().out()).isEqualTo("stripe: at most 2 running\n");
+		job("s1", "stripe");
+		job("s2", "stripe");
+		job("s3", "stripe");
+		job("free");
+		assertThat(claim(10)).containsExactlyInAnyOrder("s1", "s2", "free");
+		assertThat(claim(10)).isEmpty();
+		assertThat(this.workers.hasRunnable(List.of(), this.clock.instant())).isFalse();
+		assertThat(run("show", "s3").ok().out()).contains("waiting", "held by limit stripe (2/2 running)");
+		assertThat(run("show", "s3", "--json").ok().json().get("waiting").get(0).asString())
+			.isEqualTo("held by limit stripe (2/2 running)");
+		assertThat(run("limit", "list", "--json").ok().json().get(0).get("running").asInt()).isEqualTo(2);
+		finish("s1");
+		assertThat(claim(10)).containsExactly("s3");
+	}
+
+	@Test
+	void aFamilyLimitsEachMatchingKeyOnItsOwnAndAKeysOwnSettingWins() {
+		run("limit", "set", "customer:*", "--concurrency", "1").ok();
+		job("a1", "customer:1");
+		job("a2", "customer:1");
+		job("b1", "customer:2");
+		job("b2", "customer:2");
+		assertThat(claim(10)).containsExactlyInAnyOrder("a1", "b1");
+		assertThat(claim(10)).isEmpty();
+		run("limit", "set", "customer:1", "--concurrency", "2").ok();
+		assertThat(claim(10)).containsExactly("a2");
+		assertThat(run("limit", "list").ok().out()).contains("customer:*", "customer:1");
+	}
+
+	@Test
+	void aRateStartsAtMostNInAnySlidingWindowAndTellsWhenTheNextMayStart() {
+		run("limit", "set", "stripe", "--rate", "2/10s").ok();
+		IntStream.range(0, 5).forEach(i -> job("r" + i, "stripe"));
+		assertThat(claim(10)).containsExactly("r0", "r1");
+		finish("r0");
+		finish("r1");
+		assertThat(claim(10)).as("ended runs free no start in the window").isEmpty();
+		WorkerStore.Probe probe = this.workers.probe(List.of(), this.clock.instant());
+		assertThat(probe.runnable()).isFalse();
+		assertThat(probe.heldFor()).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(10));
+		assertThat(run("show", "r2").ok().out()).containsPattern("rate stripe 2/10s: next start in (9|10) s");
+		pass(Duration.ofSeconds(9));
+		assertThat(claim(10)).isEmpty();
+		pass(Duration.ofSeconds(2));
+		assertThat(claim(10)).containsExactly("r2", "r3");
+		assertThat(run("limit", "list", "--json").ok().json().get(0).get("starts").asInt()).isEqualTo(2);
+	}
+
+	@Test
+	void aQueueRateHoldsEveryJobOfTheQueueAndOffRemovesIt() {
+		assertThat(run("queue", "rate", "mail", "1/1m").ok().out()).isEqualTo("mail starts at most 1 job(s) per 1m\n");
+		enqueue("{\"id\":\"m1\",\"command\":\"true\",\"queue\":\"mail\"}");
+		enqueue("{\"id\":\"m2\",\"command\":\"true\",\"queue\":\"mail\"}");
+		job("d1");
+		assertThat(claim(10)).containsExactlyInAnyOrder("m1", "d1");
+		assertThat(claim(10)).isEmpty();
+		assertThat(run("show", "m2").ok().out()).containsPattern("rate of queue mail 1/1m: next start in \\d+ s");
+		assertThat(run("queue", "list", "--json").ok().json().toString()).contains("\"rate\":\"1/1m\"");
+		assertThat(run("queue", "rate", "mail", "off").ok().out()).isEqualTo("mail has no rate\n");
+		assertThat(claim(10)).containsExactly("m2");
+	}
+
+	@Test
+	void jobsNamingKeysWithoutSettingsRunFreelyAndLimitRmFreesAKey() {
+		job("k1", "nobody");
+		job("k2", "nobody");
+		assertThat(claim(10)).containsExactlyInAnyOrder("k1", "k2");
+		run("limit", "set", "gate", "--concurrency", "1").ok();
+		job("g1", "gate");
+		job("g2", "gate");
+		assertThat(claim(10)).containsExactly("g1");
+		run("limit", "rm", "gate").ok();
+		assertThat(claim(10)).containsExactly("g2");
+		run("limit", "rm", "gate").fails(3, "no such limit: gate");
+	}
+
+	@Test
+	void badLimitsAreRefusedWithOneLineAndNothingIsStored() {
+		var before = everything();
+		run("limit", "set", "stripe", "--rate", "0/1m").usageError("a rate is N/DURATION");
+		run("limit", "set", "stripe", "--rate", "5").usageError("a rate is N/DURATION");
+		run("limit", "set", "stripe", "--concurrency", "0").usageError("a concurrency is a number");
+		run("limit", "set", "bad key", "--concurrency", "1").usageError("a limit key is");
+		run("limit", "set", "stripe").usageError("--concurrency N and/or --rate");
+		run("queue", "rate", "mail", "0/1m").usageError("a rate is N/DURATION");
+		String seventeen = IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\"").collect(Collectors.joining(","));
+		run("enqueue", "{\"command\":\"true\",\"limits\":[" + seventeen + "]}").usageError("field 'limits' must be an array of 1-16 keys");
+		run("enqueue", "{\"command\":\"true\",\"limits\":[\"a*\"]}").usageError("field 'limits' holds keys of");
+		run("enqueue", "{\"command\":\"true\",\"limits\":\"stripe\"}").usageError("field 'limits' must be an array");
+		assertThat(everything()).isEqualTo(before);
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM limits", Integer.class)).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM queues", Integer.class)).isZero();
+	}
+}
