@@ -56,9 +56,10 @@ file_rate() {
 		rm -f -- "$work/file.db" "$work/file.db-wal" "$work/file.db-shm"
 		"$queuectl" --db "$work/file.db" status >/dev/null # migrate first: time the import alone
 		start=$(date +%s%N)
-		out=$(QUEUECTL_JAVA_OPTS=$extra "$queuectl" --db "$work/file.db" enqueue --file "$work/jobs.jsonl")
+		QUEUECTL_JAVA_OPTS=$extra "$queuectl" --db "$work/file.db" enqueue --file "$work/jobs.jsonl" >"$work/ids.txt"
 		end=$(date +%s%N)
-		[ "$out" = "$file_jobs" ] || { log "enqueue --file printed '$out', expected $file_jobs"; exit 1; }
+		out=$(wc -l <"$work/ids.txt") # one id a line
+		[ "$out" = "$file_jobs" ] || { log "enqueue --file printed $out ids, expected $file_jobs"; exit 1; }
 		ms=$(((end - start) / 1000000))
 		log "  $label run $i: $ms ms"
 		rates+=("$((file_jobs * 1000 / ms)) $ms")

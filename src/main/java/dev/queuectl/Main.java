@@ -75,7 +75,7 @@ public final class Main {
 	}
 
 	/** Commands that never open the database. */
-	private static final java.util.Set<String> NO_DATABASE = java.util.Set.of("help", "completion", "dist-files");
+	private static final java.util.Set<String> NO_DATABASE = java.util.Set.of("help", "completion", "dist-files", "version");
 
 	/**
 	 * The database the arguments name, with the command's words added to {@code words}; null when

@@ -18,6 +18,7 @@ import dev.queuectl.worker.WorkerOptions;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -74,6 +75,10 @@ public class QueuectlApplication {
 			else {
 				rest.add(arg);
 			}
+		}
+		if (rest.equals(List.of("version"))) {
+			System.out.println(Version.line()); // as --version: no need to start anything
+			return 0;
 		}
 		// where the database is, decided as the one-shot client decides it (DatabaseLocation.find),
 		// and put above every file: Spring's own order of sources decides nothing here
@@ -219,6 +224,14 @@ public class QueuectlApplication {
 	}
 
 	private static int startupFailure(Throwable ex, boolean debug) {
+		String port = portInUse(ex);
+		if (port != null) {
+			System.err.println("queuectl: " + port);
+			if (debug) {
+				ex.printStackTrace();
+			}
+			return QueuectlException.FAILURE;
+		}
 		Throwable cause = ex;
 		while (cause.getCause() != null && !(cause instanceof QueuectlException)) {
 			cause = cause.getCause();
@@ -237,6 +250,22 @@ public class QueuectlApplication {
 			ex.printStackTrace();
 		}
 		return QueuectlException.FAILURE;
+	}
+
+	/**
+	 * The line for a web server that could not listen (a worker host's or the dashboard's port is
+	 * taken, or is not ours to take), or null for any other failure.
+	 */
+	static String portInUse(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof PortInUseException p) {
+				return "port " + p.getPort() + " is in use (another program listens there: choose another with --port)";
+			}
+			if (t instanceof java.net.BindException b) {
+				return "cannot listen on the port: " + (b.getMessage() == null ? "refused" : b.getMessage().toLowerCase(java.util.Locale.ROOT));
+			}
+		}
+		return null;
 	}
 
 	/** The launcher says whether stdin is a terminal; without it, ask the JDK. */

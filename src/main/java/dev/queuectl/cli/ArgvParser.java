@@ -3,6 +3,7 @@ package dev.queuectl.cli;
 import java.util.List;
 
 import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.DidYouMean;
 import dev.queuectl.config.AsciiNumbers;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandArgument;
@@ -59,11 +60,20 @@ final class ArgvParser {
 				throw QueuectlException.usage("'" + group + "' works only in the interactive shell (queuectl with no command)");
 			}
 			if (subs.isEmpty()) {
-				throw QueuectlException.usage("unknown command '" + group + "' (try 'queuectl help')");
+				java.util.Set<String> first = new java.util.TreeSet<>();
+				registry.getCommands().stream().filter(c -> !c.isHidden()).forEach(c -> first.add(c.getName().split(" ")[0]));
+				throw QueuectlException.usage("unknown command '" + group + "' (" + DidYouMean.hint(group, first, "'")
+						+ "try 'queuectl help')");
+			}
+			if (words.size() > 1 && (words.get(1).equals("--help") || words.get(1).equals("-h"))) {
+				return parse(List.of("help", group), registry); // `queue --help` is `help queue`
 			}
 			String given = words.size() > 1 ? "unknown sub-command '" + group + " " + words.get(1) + "'"
 					: "'" + group + "' needs a sub-command";
-			throw QueuectlException.usage(given + " (one of: " + String.join(", ", subs) + ")");
+			String hint = words.size() > 1 ? DidYouMean.closest(words.get(1), subs)
+				.map(sub -> "did you mean '" + group + " " + sub + "'? ")
+				.orElse("") : "";
+			throw QueuectlException.usage(given + " (" + hint + "one of: " + String.join(", ", subs) + ")");
 		}
 		String[] nameWords = command.getName().split(" ");
 		ParsedInput.Builder builder = ParsedInput.builder().commandName(nameWords[0]);
@@ -101,8 +111,10 @@ final class ArgvParser {
 			}
 			CommandOption declared = find(command, optionName);
 			if (declared == null) {
-				throw QueuectlException.usage("unknown option '" + optionName + "' for '" + command.getName()
-						+ "' (try 'queuectl help " + command.getName() + "')");
+				List<String> names = new java.util.ArrayList<>(List.of("--help"));
+				command.getOptions().forEach(o -> names.add("--" + o.longName()));
+				throw QueuectlException.usage("unknown option '" + optionName + "' for '" + command.getName() + "' ("
+						+ DidYouMean.hint(optionName, names, "") + "try 'queuectl help " + command.getName() + "')");
 			}
 			boolean flag = declared.type() == boolean.class || declared.type() == Boolean.class;
 			if (value == null) {

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.queuectl.config.Setting;
+import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.JobState;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandOption;
@@ -167,7 +168,7 @@ final class CommandModel {
 		if (command != null && i < before.size() && prev.startsWith("-")) {
 			for (CommandOption o : command.getOptions()) {
 				if (o.isOptionEqual(prev) && !HelpCommand.isFlag(o)) {
-					return optionValues(o);
+					return optionValues(command, o);
 				}
 			}
 		}
@@ -182,7 +183,10 @@ final class CommandModel {
 		return this.commands.stream().filter(c -> c.getName().equals(name)).findFirst().orElse(null);
 	}
 
-	static Values optionValues(CommandOption option) {
+	static Values optionValues(Command command, CommandOption option) {
+		if (command.getName().equals("list") && option.longName().equals("state")) {
+			return Values.words(JobFilter.names()); // a listing also shows canceling jobs
+		}
 		return HelpCommand.isFlag(option) ? Values.NONE : OPTION_VALUES.getOrDefault(option.longName(), Values.NONE);
 	}
 
@@ -197,7 +201,7 @@ final class CommandModel {
 			case "dlq retry" -> new Arguments(Values.served("dlq list --limit 200"), true);
 			case "config get", "config set" ->
 				new Arguments(Values.words(Arrays.stream(Setting.values()).map(Setting::key).toList()), true);
-			case "queue pause", "queue resume", "queue limit", "queue rate" -> new Arguments(QUEUES, true);
+			case "queue pause", "queue resume", "queue limit", "queue rate", "queue rm" -> new Arguments(QUEUES, true);
 			case "limit rm", "limit set" -> new Arguments(Values.served("limit list"), true);
 			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
 				new Arguments(SCHEDULES, true);

@@ -120,7 +120,7 @@ final class CompletionScripts {
 				if (o.shortName() != ' ') {
 					sb.append(" | '").append(c.getName()).append("|-").append(o.shortName()).append('\'');
 				}
-				sb.append(")\n\t\t").append(bashValues(CommandModel.optionValues(o))).append("\n\t\treturn\n\t\t;;\n");
+				sb.append(")\n\t\t").append(bashValues(CommandModel.optionValues(c, o))).append("\n\t\treturn\n\t\t;;\n");
 			}
 		}
 		sb.append("\tesac\n\t# sub-commands and arguments\n\tcase $cmd in\n");
@@ -230,7 +230,7 @@ final class CompletionScripts {
 					sb.append(" -s ").append(o.shortName());
 				}
 				if (!HelpCommand.isFlag(o)) {
-					sb.append(" -r").append(fishValues(CommandModel.optionValues(o)));
+					sb.append(" -r").append(fishValues(CommandModel.optionValues(c, o)));
 				}
 				sb.append(" -d ").append(fishQuote(o.description() == null ? "" : o.description())).append('\n');
 			}

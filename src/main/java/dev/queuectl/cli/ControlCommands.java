@@ -272,15 +272,35 @@ class ControlCommands {
 		ctx.outputWriter().println(queue + " resumed");
 	}
 
+	@Command(name = { "queue", "rm" }, group = "Queues",
+			description = "Remove an empty queue (its pause and limit); one that holds jobs is refused", help = """
+					A queue exists while it holds jobs (finished ones too, until prune or retention removes
+					them) or was paused or limited. Exit 2 for a queue that holds jobs, 3 for an unknown one.
+					  queuectl queue rm old-emails""")
+	void remove(@Argument(index = 0) String queue, CommandContext ctx) {
+		if (queue == null || queue.isEmpty()) {
+			throw QueuectlException.usage("queue rm needs a queue name");
+		}
+		this.queues.remove(queue);
+		ctx.outputWriter().println(queue + " removed");
+	}
+
 	@Command(name = { "queue", "limit" }, group = "Queues",
 			description = "Run at most N jobs of a queue at once across all worker hosts (0 or none: no limit)", help = """
+					A queue may be limited before its first job; a line on stderr says when it had none.
 					  queuectl queue limit deploy 1
 					  queuectl queue limit emails none""")
 	void limit(@Argument(index = 0) String queue, @Argument(index = 1) String limit, CommandContext ctx) {
 		if (queue == null || limit == null) {
 			throw QueuectlException.usage("queue limit needs a queue and a number (0 or none removes the limit)");
 		}
+		boolean known = this.queues.exists(queue);
 		Integer max = this.queues.limit(queue, limit);
 		ctx.outputWriter().println(queue + (max == null ? " has no limit" : " runs at most " + max + " job(s) at once"));
+		if (!known) {
+			// a limit set ahead of a queue's first job is fine; a mistyped name should not pass unseen
+			Invocation.current().err().println("queuectl: note: there was no queue " + queue
+					+ " (no jobs, never paused or limited); the limit applies to its jobs when they come");
+		}
 	}
 }

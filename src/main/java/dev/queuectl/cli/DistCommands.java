@@ -11,9 +11,17 @@ import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.stereotype.Component;
 
-/** completion (a shell's completion script) and, for the build, the files a release ships. */
+/** version, completion (a shell's completion script) and, for the build, the files a release ships. */
 @Component
 class DistCommands {
+
+	@Command(name = "version", group = "Built-in", description = "Print the version, the git commit and the build date",
+			help = """
+					The same as the options -V and --version.
+					  queuectl version""")
+	void version(CommandContext ctx) {
+		ctx.outputWriter().println(dev.queuectl.config.Version.line());
+	}
 
 	@Command(name = "completion", group = "Built-in", description = "Print the shell completion script for bash, zsh or fish",
 			help = """

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import dev.queuectl.config.QueuectlException;
+import dev.queuectl.config.DidYouMean;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandArgument;
 import org.springframework.shell.core.command.CommandContext;
@@ -29,13 +30,13 @@ class HelpCommand implements Command {
 	static final List<List<String>> GLOBAL_OPTIONS = List.of(
 			List.of("--db PATH", "the queue: an SQLite file or a postgresql:// URL (default: QUEUECTL_DB, the config file, ~/.local/share/queuectl/queue.db)"),
 			List.of("--debug", "log what happens, and stack traces, on stderr"),
-			List.of("--version", "print the version, the git commit and the build date"),
+			List.of("--version", "print the version, the git commit and the build date (also -V, or: queuectl version)"),
 			List.of("--help", "this overview"));
 
 	/** The group of the REPL's own words in its {@code help}. */
 	static final String SHELL_GROUP = "Interactive shell";
 
-	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job";
+	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule or queue";
 
 	@Override
 	public String getName() {
@@ -72,7 +73,15 @@ class HelpCommand implements Command {
 					.forEach(c -> out.println(c.getName() + ": " + c.getDescription()));
 			}
 			else {
-				throw QueuectlException.usage("no such command: " + name);
+				List<String> known = ctx.commandRegistry().getCommands().stream().filter(c -> !c.isHidden())
+					.flatMap(c -> {
+						String[] w = c.getName().split(" ");
+						return w.length > 1 ? java.util.stream.Stream.of(c.getName(), w[0]) : java.util.stream.Stream.of(w[0]);
+					})
+					.distinct()
+					.toList();
+				String hint = DidYouMean.closest(name, known).map(c -> " (did you mean '" + c + "'?)").orElse("");
+				throw QueuectlException.usage("no such command: " + name + hint);
 			}
 		}
 		out.flush();

@@ -21,6 +21,7 @@ import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.Durations;
 import dev.queuectl.store.StorageErrors;
 import dev.queuectl.job.Job;
+import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
@@ -86,11 +87,11 @@ class JobCommands {
 					  queuectl enqueue '{"command":"make report","start_within":"2h","no_retry_on":[2,64]}'
 					  queuectl enqueue '{"command":"./fetch.sh","start_by":"2026-12-07T09:00:00Z","retry_on":[75]}'
 					  queuectl enqueue '{"command":"./export.sh 42","limits":["customer:42","stripe"]}'
-					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing)
+					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing; prints the ids)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
 			@Option(longName = "file", shortName = 'f', description = "read a JSON array or JSON Lines from a file") String file,
-			@Option(longName = "json", description = "print JSON: the id, or the count, and the duplicates") Boolean json,
+			@Option(longName = "json", description = "print JSON: the id, or the count and ids, and the duplicates") Boolean json,
 			CommandContext ctx) throws IOException {
 		Invocation invocation = Invocation.current();
 		String cwd = invocation.workingDir().toString();
@@ -196,7 +197,8 @@ class JobCommands {
 	static final int PROGRESS_FROM = 50_000;
 
 	/**
-	 * One job: its id (or the id of the job holding its unique key). Many: the count stored. Each job
+	 * One job: its id (or the id of the job holding its unique key). Many: the ids stored, one a line
+	 * (for {@code xargs}, {@code wait}), or with --json the count and the ids. Each job
 	 * not stored for its unique key gets a line on stderr; the exit code stays 0.
 	 */
 	private static void printEnqueued(JobService.Enqueued result, boolean many, boolean json, PrintWriter out,
@@ -209,6 +211,7 @@ class JobCommands {
 			Map<String, Object> m = new LinkedHashMap<>();
 			if (many) {
 				m.put("stored", result.stored());
+				m.put("ids", result.ids());
 				m.put("duplicates", result.duplicates().stream().map(d -> {
 					Map<String, Object> dm = new LinkedHashMap<>();
 					dm.put("id", d.id());
@@ -224,24 +227,57 @@ class JobCommands {
 			Render.json(out, m);
 			return;
 		}
-		out.println(many ? Integer.toString(result.stored()) : result.firstId());
+		if (many) {
+			result.ids().forEach(out::println);
+		}
+		else {
+			out.println(result.firstId());
+		}
 	}
 
 	@Command(name = "list", group = "Jobs", description = "List jobs, most recently updated first", help = """
+			--state and --queue take several values, repeated or separated by commas. When more jobs
+			follow than --limit shows, a line on stderr says how many and how to list the next ones.
 			  queuectl list
 			  queuectl list --state dead --limit 100
+			  queuectl list --state failed,dead --queue emails --queue sms
+			  queuectl list --state canceling         (running jobs whose cancel was asked for)
 			  queuectl list --queue emails --json
 			  queuectl list --after JOB_ID        (the next page: the jobs after the last one shown)""")
-	void list(@Option(longName = "state", shortName = 's', description = "only jobs in this state") String state,
-			@Option(longName = "queue", shortName = 'q', description = "only jobs of this queue") String queue,
+	void list(@Option(longName = "state", shortName = 's', description = "only jobs in these states (repeated or a,b)") String state,
+			@Option(longName = "queue", shortName = 'q', description = "only jobs of these queues (repeated or a,b)") String queue,
 			@Option(longName = "after", shortName = 'a', description = "only jobs listed after this job (the next page)") String after,
 			@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		List<Job> found = this.jobs.list(state == null ? null : JobState.parse(state), queue, after, limit);
-		printJobs(found, Boolean.TRUE.equals(json), ctx.outputWriter());
+		JobService.Listing found = this.jobs.list(JobFilter.parse(state, queue), after, limit);
+		printJobs(found.jobs(), Boolean.TRUE.equals(json), ctx.outputWriter());
+		if (found.more()) {
+			StringBuilder next = new StringBuilder("queuectl list");
+			if (state != null) {
+				next.append(" --state ").append(state);
+			}
+			if (queue != null) {
+				next.append(" --queue ").append(queue);
+			}
+			if (limit != 50) {
+				next.append(" --limit ").append(limit);
+			}
+			if (Boolean.TRUE.equals(json)) {
+				next.append(" --json");
+			}
+			next.append(" --after ").append(found.jobs().get(found.jobs().size() - 1).id());
+			ctx.outputWriter().flush(); // the table first, then the line after it
+			Invocation.current().err().println(pageLine(found, after != null) + "; next: " + next);
+		}
 	}
 
-	@Command(name = "show", group = "Jobs", description = "Show every field of a job and its attempts", help = """
+	/** "50 of 64 shown", or on a later page "50 more of 64 shown". */
+	static String pageLine(JobService.Listing found, boolean later) {
+		return found.jobs().size() + (later ? " more" : "") + " of " + found.total() + " shown";
+	}
+
+	@Command(name = "show", group = "Jobs",
+			description = "Show every field of a job, its attempts and the end of its output", help = """
 			  queuectl show job1
 			  queuectl show job1 --json""")
 	void show(@Argument(index = 0) String id, @Option(longName = "json", description = "print JSON") Boolean json,
@@ -291,7 +327,17 @@ class JobCommands {
 		runs.stream().filter(r -> r.outputRemovedAt() != null).reduce((a, b) -> b)
 			.ifPresent(r -> out.println(dev.queuectl.worker.JobOutput.removed(r)
 					+ (runs.stream().filter(x -> x.outputRemovedAt() != null).count() > 1 ? " (and of earlier attempts)" : "")));
+		JobRun last = runs.get(runs.size() - 1);
+		List<String> tail = Render.tail(last.outputTail(), TAIL_LINES);
+		if (!tail.isEmpty()) {
+			out.println();
+			out.println("output of attempt " + last.attempt() + ", its last lines (all of it: queuectl logs " + id + "):");
+			tail.forEach(line -> out.println("  " + line));
+		}
 	}
+
+	/** The lines of the last attempt's output that {@code show} prints. */
+	static final int TAIL_LINES = 10;
 
 	@Command(name = "status", group = "Jobs",
 			description = "Count jobs in every state, show live worker hosts and the database and output sizes", help = """
@@ -360,12 +406,19 @@ class JobCommands {
 		Render.table(out, List.of("WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RESOURCES", "RUNNING"), hosts);
 	}
 
-	@Command(name = { "dlq", "list" }, group = "Dead letter queue", description = "List dead jobs", help = """
+	@Command(name = { "dlq", "list" }, group = "Dead letter queue",
+			description = "List dead jobs with their last exit code and error", help = """
 			  queuectl dlq list
 			  queuectl dlq list --json""")
 	void dlqList(@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		printJobs(this.jobs.list(JobState.DEAD, null, null, limit), Boolean.TRUE.equals(json), ctx.outputWriter());
+		List<Job> dead = this.jobs.list(JobFilter.of(JobState.DEAD), null, limit).jobs();
+		if (Boolean.TRUE.equals(json)) {
+			printJobs(dead, true, ctx.outputWriter());
+		}
+		else {
+			Render.table(ctx.outputWriter(), Render.DEAD_HEADERS, Render.deadRows(dead));
+		}
 	}
 
 	@Command(name = { "dlq", "retry" }, group = "Dead letter queue",

@@ -1,5 +1,6 @@
 package dev.queuectl.config;
 
+
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -47,8 +48,10 @@ public final class OptionWords {
 				option.accept(name, value);
 			}
 			else if (word.startsWith("-")) {
-				throw QueuectlException.usage("unknown option '" + name + "' for '" + command + "' (try 'queuectl help "
-						+ command + "')");
+				java.util.Set<String> known = new java.util.TreeSet<>(flags);
+				known.addAll(withValue);
+				throw QueuectlException.usage("unknown option '" + name + "' for '" + command + "' ("
+						+ DidYouMean.hint(name, known, "") + "try 'queuectl help " + command + "')");
 			}
 			else {
 				throw QueuectlException.usage("'" + command + "' takes no argument, got '" + word + "'");

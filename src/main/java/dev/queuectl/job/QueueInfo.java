@@ -11,4 +11,9 @@ public record QueueInfo(String name, Map<JobState, Long> counts, boolean paused,
 	public long running() {
 		return this.counts.getOrDefault(JobState.PROCESSING, 0L);
 	}
+
+	/** Whether it holds no job (then {@code queue rm} may remove it). */
+	public boolean empty() {
+		return this.counts.values().stream().allMatch(n -> n == 0);
+	}
 }

@@ -39,25 +39,58 @@ public final class Ticks {
 		return s.cron() != null ? new Ticks(parseCron(s.cron()), 0, s.zone()) : new Ticks(null, s.every().toMillis(), s.zone());
 	}
 
-	/** Parses a cron expression as a user typed it; a one-line usage error when it is not one. */
+	/**
+	 * Parses a cron expression as a user typed it; a one-line usage error when it is not one, worded
+	 * in the user's fields (5, or 6 with seconds first), never in the 6 that Spring's parser is given.
+	 */
 	public static CronExpression parseCron(String text) {
 		String expr = text.trim();
 		String[] fields = expr.split("\\s+");
-		if (!expr.startsWith("@") && fields.length == 5) {
-			expr = "0 " + expr;
+		String lower = expr.toLowerCase(Locale.ROOT);
+		if (lower.startsWith("@")) {
+			if (!MACROS.contains(lower)) {
+				throw QueuectlException.usage("invalid cron expression '" + text + "': unknown macro (one of: "
+						+ String.join(", ", MACROS) + ")");
+			}
+			return CronExpression.parse(lower);
 		}
-		else if (!expr.startsWith("@") && fields.length != 6) {
+		if (fields.length != 5 && fields.length != 6) {
 			throw QueuectlException.usage("invalid cron expression '" + text + "': expected 5 fields (minute hour "
 					+ "day-of-month month day-of-week), 6 (with seconds first) or a macro such as @daily");
 		}
+		// each field alone first, so that an error names the field as the user wrote it
+		int first = 6 - fields.length;
+		for (int i = 0; i < fields.length; i++) {
+			String[] probe = { "0", "*", "*", "*", "*", "*" };
+			probe[first + i] = fields[i];
+			try {
+				CronExpression.parse(String.join(" ", probe));
+			}
+			catch (IllegalArgumentException ex) {
+				String[] field = FIELDS[first + i];
+				String why = ex.getMessage() != null && ex.getMessage().startsWith("Invalid value for")
+						? "is out of range: " + field[2] + " is " + field[1]
+						: "is not " + field[2] + " (" + field[1] + ", *, a range a-b, a list a,b or a step */n)";
+				throw QueuectlException.usage("invalid cron expression '" + text + "': field " + (i + 1) + " ("
+						+ field[0] + ") '" + fields[i] + "' " + why);
+			}
+		}
 		try {
-			return CronExpression.parse(expr.toLowerCase(Locale.ROOT).startsWith("@") ? expr.toLowerCase(Locale.ROOT) : expr);
+			return CronExpression.parse(fields.length == 5 ? "0 " + expr : expr);
 		}
 		catch (IllegalArgumentException ex) {
-			String why = ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("");
-			throw QueuectlException.usage("invalid cron expression '" + text + "'" + why);
+			throw QueuectlException.usage("invalid cron expression '" + text + "'");
 		}
 	}
+
+	/** The macros a cron expression may be instead of its fields. */
+	static final java.util.List<String> MACROS = java.util.List.of("@yearly", "@annually", "@monthly", "@weekly", "@daily",
+			"@midnight", "@hourly");
+
+	/** Spring's six fields: each one's name, values as a user reads them, and the name with its article. */
+	private static final String[][] FIELDS = { { "second", "0-59", "a second" }, { "minute", "0-59", "a minute" },
+			{ "hour", "0-23", "an hour" }, { "day of the month", "1-31", "a day of the month" },
+			{ "month", "1-12 or JAN-DEC", "a month" }, { "day of the week", "0-7 or SUN-SAT", "a day of the week" } };
 
 	/** Parses {@code --every}: whole seconds, at least 1s. */
 	public static Duration parseEvery(String text) {

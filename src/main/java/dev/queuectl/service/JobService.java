@@ -17,6 +17,7 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import dev.queuectl.job.JobsEnqueued;
+import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.RetryRule;
 import dev.queuectl.job.NewJob;
@@ -78,8 +79,16 @@ public class JobService {
 		}).toList();
 	}
 
-	/** What an enqueue stored: how many jobs, and the ones it did not store because their unique key was held. */
-	public record Enqueued(int stored, String firstId, List<Duplicate> duplicates) {
+	/**
+	 * What an enqueue stored: how many jobs and their ids (in the input's order), and the ones it did
+	 * not store because their unique key was held.
+	 */
+	public record Enqueued(int stored, String firstId, List<Duplicate> duplicates, List<String> ids) {
+
+		/** One job: stored (its id), or not (a duplicate). */
+		public Enqueued(int stored, String firstId, List<Duplicate> duplicates) {
+			this(stored, firstId, duplicates, stored == 1 ? List.of(firstId) : List.of());
+		}
 	}
 
 	/** A job not stored: a live job ({@code existingId}) holds its unique key. */
@@ -262,7 +271,14 @@ public class JobService {
 			}
 			String firstId = duplicates.size() == jobs.size() && !jobs.isEmpty() ? duplicates.get(0).existingId()
 					: jobs.isEmpty() ? null : jobs.get(0).id();
-			return new Enqueued(jobs.size() - duplicates.size(), firstId, duplicates);
+			Set<Integer> notStored = new HashSet<>(conflicts);
+			List<String> stored = new ArrayList<>(jobs.size() - duplicates.size());
+			for (int i = 0; i < jobs.size(); i++) {
+				if (!notStored.contains(i)) {
+					stored.add(jobs.get(i).id());
+				}
+			}
+			return new Enqueued(stored.size(), firstId, duplicates, stored);
 		});
 		if (result.stored() > 0) {
 			this.events.publishEvent(new JobsEnqueued(result.stored()));
@@ -346,9 +362,10 @@ public class JobService {
 	/**
 	 * Jobs newest first (by updated_at, then id), after the job {@code afterId} when given: the next
 	 * page starts after the last job of the one before, read from the index on, at the same cost
-	 * however deep it is.
+	 * however deep it is. When more jobs follow, the listing says so and how many the filter selects
+	 * in all.
 	 */
-	public List<Job> list(JobState state, String queue, String afterId, int limit) {
+	public Listing list(JobFilter filter, String afterId, int limit) {
 		if (limit < 1) {
 			throw QueuectlException.usage("--limit must be at least 1");
 		}
@@ -357,7 +374,18 @@ public class JobService {
 			Job last = get(afterId);
 			cursor = new JobStore.Cursor(last.updatedAt(), last.id());
 		}
-		return this.store.page(state == null ? List.of() : List.of(state), queue, null, cursor, limit);
+		List<Job> found = this.store.page(filter, null, cursor, limit == Integer.MAX_VALUE ? limit : limit + 1);
+		if (found.size() <= limit) {
+			return new Listing(found, false, -1);
+		}
+		return new Listing(found.subList(0, limit), true, this.store.count(filter));
+	}
+
+	/**
+	 * A listing's jobs; {@code more}: others follow the last one, and {@code total} is how many the
+	 * filter selects in all (else -1).
+	 */
+	public record Listing(List<Job> jobs, boolean more, long total) {
 	}
 
 	/** The most jobs one page of {@link #page} holds. */
@@ -368,17 +396,16 @@ public class JobService {
 	}
 
 	/**
-	 * A page of jobs newest first (by updated_at, then id), filtered by state, queue and text in the
-	 * id or command, starting after {@code after}: the {@code next} of the page before.
+	 * A page of jobs newest first (by updated_at, then id), filtered by states and queues (as
+	 * {@link JobFilter#parse} reads them) and text in the id or command, starting after
+	 * {@code after}: the {@code next} of the page before.
 	 */
 	public Page page(String state, String queue, String text, String after, int limit) {
 		if (limit < 1 || limit > MAX_PAGE) {
 			throw QueuectlException.usage("--limit must be from 1 to " + MAX_PAGE + ", got " + limit);
 		}
-		List<JobState> states = state == null || state.isBlank() ? List.of() : List.of(JobState.parse(state));
-		if (queue != null && !queue.isEmpty() && !JobSpecParser.QUEUE.matcher(queue).matches()) {
-			throw QueuectlException.usage("a queue name is 1-64 characters of A-Z a-z 0-9 . _ : -, got '" + queue + "'");
-		}
+		JobFilter filter = JobFilter.parse(state == null || state.isBlank() ? null : state,
+				queue == null || queue.isEmpty() ? null : queue);
 		JobStore.Cursor cursor = null;
 		if (after != null && !after.isEmpty()) {
 			int colon = after.indexOf(':');
@@ -388,8 +415,7 @@ public class JobService {
 			cursor = new JobStore.Cursor(Instant.ofEpochMilli(Long.parseLong(after.substring(0, colon))),
 					after.substring(colon + 1));
 		}
-		List<Job> found = this.store.page(states, queue == null || queue.isEmpty() ? null : queue,
-				text == null || text.isEmpty() ? null : text, cursor, limit + 1);
+		List<Job> found = this.store.page(filter, text == null || text.isEmpty() ? null : text, cursor, limit + 1);
 		String next = null;
 		if (found.size() > limit) {
 			found = found.subList(0, limit);

@@ -42,11 +42,51 @@ public class QueueService {
 		this.store.setPaused(checkName(queue), true, this.clock.instant());
 	}
 
+	/** Resumes a queue; an unknown one (a typo) is refused: resuming it would create it. */
 	public void resume(String queue) {
-		this.store.setPaused(checkName(queue), false, this.clock.instant());
+		this.store.setPaused(known(queue), false, this.clock.instant());
 	}
 
-	/** Sets a queue's limit from a user's word: a positive number, or 0 / none to remove it. */
+	/**
+	 * Removes a queue that holds no job: its pause and its limit go. One that holds jobs is refused,
+	 * naming them (finished ones go with prune or retention).
+	 */
+	public void remove(String queue) {
+		QueueStore.Removal removal = this.store.removeIfEmpty(checkName(queue));
+		if (!removal.jobs().isEmpty()) {
+			String held = removal.jobs().entrySet().stream()
+				.map(e -> e.getValue() + " " + e.getKey().dbValue())
+				.collect(java.util.stream.Collectors.joining(", "));
+			throw QueuectlException.conflict("queue " + queue + " is not empty: it holds " + held
+					+ " job(s) (cancel or wait for them; finished ones go with 'queuectl prune' or retention)");
+		}
+		if (!removal.found()) {
+			throw noSuchQueue(queue);
+		}
+	}
+
+	/** Whether the queue exists: it holds jobs or was paused or limited. */
+	public boolean exists(String queue) {
+		return this.store.exists(checkName(queue));
+	}
+
+	/** The queue's name, checked, when the queue exists (it holds jobs or was paused or limited). */
+	private String known(String queue) {
+		if (!this.store.exists(checkName(queue))) {
+			throw noSuchQueue(queue);
+		}
+		return queue;
+	}
+
+	private static QueuectlException noSuchQueue(String queue) {
+		return new QueuectlException(QueuectlException.NOT_FOUND, "no such queue: " + queue
+				+ " (a queue exists once it holds jobs or was paused or limited; queuectl queue list)");
+	}
+
+	/**
+	 * Sets a queue's limit from a user's word: a positive number, or 0 / none to remove it. A queue
+	 * may be limited before its first job (it then exists: {@link #exists}).
+	 */
 	public Integer limit(String queue, String limit) {
 		checkName(queue);
 		Integer max;

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.IntConsumer;
 
 import dev.queuectl.job.Job;
+import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.Resources;
 import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.JobRun;
@@ -593,25 +594,26 @@ public class JobStore {
 	public record Cursor(Instant updatedAt, String id) {
 	}
 
+	/** {@link #page(JobFilter, String, Cursor, int)} of the states given (all when empty) and a queue (any: null). */
+	public List<Job> page(List<JobState> states, String queue, String text, Cursor after, int limit) {
+		return page(new JobFilter(java.util.Set.copyOf(states), queue == null ? List.of() : List.of(queue), false), text,
+				after, limit);
+	}
+
 	/**
-	 * A page of jobs newest first by (updated_at, id), after {@code after} when given; of the states
-	 * given (all when empty), a queue, and ids or commands holding {@code text}. Each state is read
+	 * A page of jobs newest first by (updated_at, id), after {@code after} when given; of the
+	 * filter's states and queues, and ids or commands holding {@code text}. Each state is read
 	 * through jobs_state_updated (state, updated_at, id) from the cursor on, so a page costs about
 	 * {@code limit} rows per state however many jobs there are (a text or queue filter reads on
 	 * until it has found enough: a queue's page costs in proportion to the share of the state's
 	 * jobs it does not hold; states without any of its jobs are skipped).
 	 */
-	public List<Job> page(List<JobState> states, String queue, String text, Cursor after, int limit) {
-		List<JobState> all = states.isEmpty() ? List.of(JobState.values()) : states;
-		if (queue != null) {
-			// the counters say which states hold jobs of the queue: the others are not read at all
-			// (their index range would be read to its end for nothing)
-			Map<JobState, Long> held = this.counts.byQueue().getOrDefault(queue, Map.of());
-			all = all.stream().filter(state -> held.getOrDefault(state, 0L) > 0).toList();
-			if (all.isEmpty()) {
-				return List.of();
-			}
+	public List<Job> page(JobFilter filter, String text, Cursor after, int limit) {
+		List<JobState> all = held(filter);
+		if (all.isEmpty()) {
+			return List.of();
 		}
+		List<String> queues = filter.queues();
 		StringBuilder sql = new StringBuilder();
 		List<Object> args = new ArrayList<>();
 		for (JobState state : all) {
@@ -620,9 +622,12 @@ public class JobStore {
 			}
 			sql.append("SELECT * FROM (SELECT ").append(COLUMNS).append(" FROM jobs WHERE state = ?");
 			args.add(state.dbValue());
-			if (queue != null) {
-				sql.append(" AND queue = ?");
-				args.add(queue);
+			if (state == JobState.PROCESSING && filter.cancelingOnly()) {
+				sql.append(" AND cancel_requested_at IS NOT NULL");
+			}
+			if (!queues.isEmpty()) {
+				sql.append(" AND queue IN (").append("?, ".repeat(queues.size() - 1)).append("?)");
+				args.addAll(queues);
 			}
 			if (text != null) {
 				String like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
@@ -644,6 +649,54 @@ public class JobStore {
 			args.add(limit);
 		}
 		return this.jdbc.query(sql.toString(), JOB, args.toArray());
+	}
+
+	/**
+	 * The filter's states that hold any job of its queues, in {@link JobState}'s order: with queues
+	 * named, the counters say which states hold none of their jobs, and those are not read at all
+	 * (their index range would be read to its end for nothing).
+	 */
+	private List<JobState> held(JobFilter filter) {
+		List<JobState> all = java.util.Arrays.stream(JobState.values())
+			.filter(state -> filter.states().isEmpty() || filter.states().contains(state))
+			.toList();
+		if (filter.queues().isEmpty()) {
+			return all;
+		}
+		Map<String, Map<JobState, Long>> counted = this.counts.byQueue();
+		return all.stream()
+			.filter(state -> filter.queues().stream()
+				.anyMatch(queue -> counted.getOrDefault(queue, Map.of()).getOrDefault(state, 0L) > 0))
+			.toList();
+	}
+
+	/**
+	 * How many jobs the filter selects: from the counters, whatever the number of jobs, but for
+	 * canceling ones (few: a cancel ends a run within seconds), which are counted.
+	 */
+	public long count(JobFilter filter) {
+		Map<String, Map<JobState, Long>> counted = this.counts.byQueue();
+		long n = 0;
+		for (Map.Entry<String, Map<JobState, Long>> queue : counted.entrySet()) {
+			if (!filter.queues().isEmpty() && !filter.queues().contains(queue.getKey())) {
+				continue;
+			}
+			for (Map.Entry<JobState, Long> state : queue.getValue().entrySet()) {
+				boolean wanted = filter.states().isEmpty() || filter.states().contains(state.getKey());
+				if (wanted && !(state.getKey() == JobState.PROCESSING && filter.cancelingOnly())) {
+					n += state.getValue();
+				}
+			}
+		}
+		if (filter.cancelingOnly()) {
+			StringBuilder sql = new StringBuilder(
+					"SELECT COUNT(*) FROM jobs WHERE state = 'processing' AND cancel_requested_at IS NOT NULL");
+			if (!filter.queues().isEmpty()) {
+				sql.append(" AND queue IN (").append("?, ".repeat(filter.queues().size() - 1)).append("?)");
+			}
+			n += this.jdbc.queryForObject(sql.toString(), Long.class, filter.queues().toArray());
+		}
+		return n;
 	}
 
 	/**

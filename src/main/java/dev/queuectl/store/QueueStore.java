@@ -58,6 +58,27 @@ public class QueueStore {
 		});
 	}
 
+	/** Whether a queue exists: it holds jobs (the counters say so) or has a row of settings here. */
+	public boolean exists(String queue) {
+		return this.counts.byQueue().containsKey(queue)
+				|| this.jdbc.queryForObject("SELECT COUNT(*) FROM queues WHERE name = ?", Integer.class, queue) > 0;
+	}
+
+	/** What {@link #removeIfEmpty} did: {@code found} the queue, and the jobs it holds (then it stays). */
+	public record Removal(boolean found, Map<JobState, Long> jobs) {
+	}
+
+	/** Removes a queue that holds no job (its pause and limit), in one transaction. */
+	public Removal removeIfEmpty(String queue) {
+		return this.tx.execute(status -> {
+			Map<JobState, Long> held = this.counts.byQueue().getOrDefault(queue, Map.of());
+			if (!held.isEmpty()) {
+				return new Removal(true, held);
+			}
+			return new Removal(this.jdbc.update("DELETE FROM queues WHERE name = ?", queue) > 0, Map.of());
+		});
+	}
+
 	/** The names of paused queues, sorted. */
 	public List<String> paused() {
 		return this.jdbc.queryForList("SELECT name FROM queues WHERE paused = 1 ORDER BY name", String.class);

@@ -211,6 +211,51 @@ public final class Render {
 		return r.isEmpty() ? "-" : r.toString();
 	}
 
+	/** Dead jobs: why each died (the last attempt's exit code and error) rather than their state. */
+	public static List<List<String>> deadRows(List<Job> jobs) {
+		List<List<String>> rows = new ArrayList<>();
+		for (Job job : jobs) {
+			rows.add(List.of(job.id(), Integer.toString(job.attempts()), job.exitCode() == null ? "-" : job.exitCode().toString(),
+					job.lastError() == null ? "-" : oneLine(job.lastError(), 40), oneLine(job.command(), 40),
+					time(job.updatedAt())));
+		}
+		return rows;
+	}
+
+	public static final List<String> DEAD_HEADERS = List.of("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", "DIED");
+
+	/**
+	 * The last {@code lines} lines of a job's output as a terminal may show them: colour and other
+	 * escape sequences left out, other control characters but tabs as '?'.
+	 */
+	public static List<String> tail(String output, int lines) {
+		if (output == null || output.isBlank()) {
+			return List.of();
+		}
+		String plain = ESCAPES.matcher(output).replaceAll("");
+		List<String> all = plain.lines().map(l -> {
+			StringBuilder b = new StringBuilder(l.length());
+			l.codePoints().forEach(c -> {
+				if (c != '\t' && (Character.isISOControl(c) || c == 0x2028 || c == 0x2029)) {
+					b.append('?');
+				}
+				else {
+					b.appendCodePoint(c);
+				}
+			});
+			return b.toString();
+		}).toList();
+		int end = all.size();
+		while (end > 0 && all.get(end - 1).isBlank()) {
+			end--;
+		}
+		return all.subList(Math.max(0, end - lines), end);
+	}
+
+	/** CSI (colours, cursor moves) and OSC (titles, links) sequences. */
+	private static final java.util.regex.Pattern ESCAPES = java.util.regex.Pattern
+		.compile("\u001b\\[[0-?]*[ -/]*[@-~]|\u001b\\][^\u0007\u001b]*(\u0007|\u001b\\\\)?|\u001b[@-Z\\\\-_]");
+
 	public static String duration(Duration d) {
 		return d == null ? "-" : Durations.format(d);
 	}

@@ -108,6 +108,7 @@ class ApiController {
 				result = this.jobs.enqueueAll(in, cwd);
 			}
 			m.put("stored", result.stored());
+			m.put("ids", result.ids());
 			m.put("duplicates", duplicates(result));
 			return ResponseEntity.status(HttpStatus.CREATED).body(m);
 		}
@@ -248,6 +249,13 @@ class ApiController {
 		boolean paused = action.equals("pause");
 		(paused ? pause : resume).accept(name);
 		return Map.of("name", name, "paused", paused);
+	}
+
+	/** {@code queue rm}: an empty queue's pause and limit go; 409 when it holds jobs, 404 when unknown. */
+	@PostMapping("/queues/{queue}/rm")
+	Map<String, Object> removeQueue(@PathVariable String queue) {
+		this.queues.remove(queue);
+		return Map.of("name", queue, "removed", true);
 	}
 
 	/** {@code ?limit=N}, or 0 / none to remove it, as {@code queue limit}. */

@@ -190,15 +190,22 @@ class DashboardController {
 		return "queues";
 	}
 
-	@PostMapping("/queues/{queue}/{action:pause|resume}")
+	/** The queues page's buttons, as {@code queue pause}, {@code resume} and {@code rm}. */
+	@PostMapping("/queues/{queue}/{action:pause|resume|rm}")
 	String pauseOrResume(@PathVariable String queue, @PathVariable String action) {
-		return back("/queues", "message", () -> {
-			if (action.equals("pause")) {
+		return back("/queues", "message", () -> switch (action) {
+			case "pause" -> {
 				this.queues.pause(queue);
-				return queue + " paused";
+				yield queue + " paused";
 			}
-			this.queues.resume(queue);
-			return queue + " resumed";
+			case "resume" -> {
+				this.queues.resume(queue);
+				yield queue + " resumed";
+			}
+			default -> {
+				this.queues.remove(queue);
+				yield queue + " removed";
+			}
 		});
 	}
 

@@ -37,6 +37,8 @@ class CompletionTest extends CommandTestSupport {
 				"--no-http", "--clean-env", "--resources", "--help");
 		assertThat(complete(script, "queuectl", "list", "--st")).containsExactly("--state");
 		assertThat(complete(script, "queuectl", "list", "--state", "")).containsExactly("pending", "waiting", "processing",
+				"canceling", "completed", "failed", "dead", "canceled");
+		assertThat(complete(script, "queuectl", "cancel", "--state", "")).containsExactly("pending", "waiting", "processing",
 				"completed", "failed", "dead", "canceled");
 		assertThat(complete(script, "queuectl", "list", "-s", "d")).containsExactly("dead");
 		assertThat(complete(script, "queuectl", "schedule", "add", "--catch-up", "")).containsExactly("all", "latest", "none");

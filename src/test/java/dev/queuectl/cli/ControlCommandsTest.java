@@ -12,6 +12,8 @@ import dev.queuectl.job.Claim;
 import dev.queuectl.job.RunResult;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import tools.jackson.databind.JsonNode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -171,7 +173,7 @@ class ControlCommandsTest extends CommandTestSupport {
 				{"id":"three","command":"true","after":["two"]}
 				{"id":"four","command":"true","after":["three"]}
 				""", "enqueue", "-").ok();
-		assertThat(r.out().strip()).isEqualTo("4");
+		assertThat(r.outLines()).containsExactly("one", "two", "three", "four");
 		finish(claimOnly("one"), 0);
 		finish(claimOnly("two"), 1);
 		assertThat(state("two")).isEqualTo("dead");
@@ -233,7 +235,7 @@ class ControlCommandsTest extends CommandTestSupport {
 				{"id":"u3","command":"true"}
 				""", "enqueue", "-");
 		assertThat(r.code()).isZero();
-		assertThat(r.out().strip()).isEqualTo("2");
+		assertThat(r.outLines()).containsExactly("u1", "u3");
 		assertThat(r.err()).contains("line 2: not stored: job u1 holds unique_key 'k'");
 		assertThat(this.jdbc.queryForList("SELECT id FROM jobs ORDER BY id", String.class)).containsExactly("u1", "u3");
 	}
@@ -276,6 +278,46 @@ class ControlCommandsTest extends CommandTestSupport {
 		run("queue", "limit", "deploy", "-1").usageError("a queue limit is a number");
 		run("queue", "limit", "deploy", "two").usageError("a queue limit is a number");
 		run("queue", "pause", "bad name").usageError("a queue name is");
+	}
+
+	@Test
+	void resumingAnUnknownQueueIsRefusedAndLimitingOneSaysItHadNone() {
+		enqueue("{\"id\":\"m\",\"command\":\"true\",\"queue\":\"emails\"}");
+
+		run("queue", "resume", "emials").fails(3, "no such queue: emials", "queuectl queue list");
+		run("queue", "limit", "emials", "two").usageError("a queue limit is a number");
+		assertThat(run("queue", "list", "--json").ok().json().findValuesAsString("name")).containsExactly("emails");
+		assertThat(run("queue", "resume", "emails").ok().out()).isEqualTo("emails resumed\n");
+		assertThat(run("queue", "limit", "emails", "3").ok().out()).isEqualTo("emails runs at most 3 job(s) at once\n");
+
+		// a queue may be limited before its first job: that works, and a line says there was none
+		Result ahead = run("queue", "limit", "emials", "2");
+		assertThat(ahead.code()).isZero();
+		assertThat(ahead.out()).isEqualTo("emials runs at most 2 job(s) at once\n");
+		assertThat(ahead.err()).isEqualTo("queuectl: note: there was no queue emials (no jobs, never paused or limited); "
+				+ "the limit applies to its jobs when they come\n");
+		assertThat(run("queue", "limit", "emials", "none").ok().out()).isEqualTo("emials has no limit\n");
+	}
+
+	@Test
+	void queueRmRemovesAnEmptyQueueAndRefusesOneThatHoldsJobs() {
+		enqueue("{\"id\":\"a\",\"command\":\"true\",\"queue\":\"busy\"}");
+		enqueue("{\"id\":\"b\",\"command\":\"true\",\"queue\":\"busy\"}");
+		this.jdbc.update("UPDATE jobs SET state = 'completed' WHERE id = 'b'");
+		run("queue", "pause", "busy").ok();
+		run("queue", "pause", "spare").ok();
+		run("queue", "limit", "spare", "3").ok();
+
+		run("queue", "rm", "busy").usageError("queue busy is not empty: it holds 1 pending, 1 completed job(s)");
+		assertThat(run("queue", "rm", "spare").ok().out()).isEqualTo("spare removed\n");
+		run("queue", "rm", "spare").fails(3, "no such queue: spare");
+		run("queue", "rm", "bad name").usageError("a queue name is");
+		run("queue", "rm").usageError("queue rm needs a queue name");
+
+		JsonNode queues = run("queue", "list", "--json").ok().json();
+		assertThat(queues.findValuesAsString("name")).containsExactly("busy");
+		assertThat(queues.get(0).get("paused").asBoolean()).isTrue();
+		assertThat(run("status").ok().out()).contains("paused queues: busy");
 	}
 
 	@Test

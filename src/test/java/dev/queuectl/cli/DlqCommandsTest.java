@@ -42,7 +42,7 @@ class DlqCommandsTest extends CommandTestSupport {
 
 	private static List<String> ids(Result r) {
 		List<String> lines = r.outLines();
-		assertThat(lines.get(0)).startsWith("ID").contains("STATE");
+		assertThat(lines.get(0)).startsWith("ID").contains("ATTEMPTS", "EXIT", "ERROR", "COMMAND", "DIED");
 		return lines.stream().skip(1).map(l -> l.split(" ", 2)[0]).toList();
 	}
 
@@ -59,7 +59,8 @@ class DlqCommandsTest extends CommandTestSupport {
 
 		Result r = run("dlq", "list").ok();
 		assertThat(ids(r)).containsExactly("d1", "d2");
-		assertThat(r.outLines().get(1).split("\\s{2,}")[1]).isEqualTo("dead");
+		assertThat(r.outLines().get(1).split("\\s{2,}")).containsExactly("d1", "4", "7", "exit code 7", "exit 7",
+				"2031-03-04 05:06:09");
 
 		JsonNode json = run("dlq", "list", "--json").ok().json();
 		List<String> jsonIds = new ArrayList<>();
@@ -71,6 +72,25 @@ class DlqCommandsTest extends CommandTestSupport {
 		assertThat(jsonIds).containsExactly("d1", "d2");
 
 		assertThat(ids(run("dlq", "list", "--limit", "1").ok())).containsExactly("d1");
+	}
+
+	@Test
+	void listShowsWhyEachJobDied() {
+		enqueue("{\"id\":\"timed-out\",\"command\":\"sleep 100\"}");
+		enqueue("{\"id\":\"failed\",\"command\":\"make   report\"}");
+		kill("timed-out");
+		kill("failed");
+		this.jdbc.update("UPDATE jobs SET exit_code = NULL, last_error = 'timed out after 1m0s' WHERE id = 'timed-out'");
+		this.jdbc.update("UPDATE jobs SET exit_code = 2, last_error = ? WHERE id = 'failed'",
+				"make: *** No rule to make target 'report'.\nStop. And a long tail of words");
+
+		List<String> lines = run("dlq", "list").ok().outLines();
+
+		assertThat(lines.get(0).split("\\s+")).containsExactly("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", "DIED");
+		assertThat(lines.get(1).split("\\s{2,}")).containsExactly("failed", "4", "2",
+				"make: *** No rule to make target 'rep...", "make report", "2031-03-04 05:06:09");
+		assertThat(lines.get(2).split("\\s{2,}")).containsExactly("timed-out", "4", "-", "timed out after 1m0s",
+				"sleep 100", "2031-03-04 05:06:08");
 	}
 
 	@Test

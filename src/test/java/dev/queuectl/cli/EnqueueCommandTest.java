@@ -178,7 +178,8 @@ class EnqueueCommandTest extends CommandTestSupport {
 
 		Result r = run("enqueue", "--file", "jobs.json").ok();
 
-		assertThat(r.out()).isEqualTo("3\n");
+		assertThat(r.outLines()).hasSize(3).startsWith("a1", "a2");
+		assertThat(r.outLines().get(2)).isEqualTo(this.jdbc.queryForObject("SELECT id FROM jobs WHERE queue = 'q3'", String.class));
 		assertThat(jobCount()).isEqualTo(3);
 		assertThat(row("a2")).containsEntry("priority", 5).containsEntry("working_dir", this.workDir.toString());
 		assertThat(this.jdbc.queryForObject("SELECT command FROM jobs WHERE queue = 'q3'", String.class))
@@ -196,7 +197,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 
 		Result r = run("enqueue", "-f", file.toAbsolutePath().toString()).ok();
 
-		assertThat(r.out()).isEqualTo("3\n");
+		assertThat(r.out()).isEqualTo("l1\nl2\nl3\n");
 		assertThat(jobCount()).isEqualTo(3);
 		assertDue(number("l2", "run_at"), START.plusSeconds(60));
 	}
@@ -205,7 +206,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 	void fileOptionWithEqualsSign() throws IOException {
 		Files.writeString(this.workDir.resolve("one.jsonl"), "{\"id\":\"eq\",\"command\":\"true\"}\n");
 
-		assertThat(run("enqueue", "--file=one.jsonl").ok().out()).isEqualTo("1\n");
+		assertThat(run("enqueue", "--file=one.jsonl").ok().out()).isEqualTo("eq\n");
 		assertThat(row("eq")).containsEntry("command", "true");
 	}
 
@@ -215,7 +216,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 
 		Result r = runWithStdin(input, "enqueue", "-").ok();
 
-		assertThat(r.out()).isEqualTo("2\n");
+		assertThat(r.out()).isEqualTo("s1\ns2\n");
 		assertThat(row("s1")).containsEntry("working_dir", this.workDir.toString());
 		assertThat(row("s2")).containsEntry("command", "echo 2");
 	}
@@ -225,15 +226,37 @@ class EnqueueCommandTest extends CommandTestSupport {
 		Result r = runWithStdin("  \n [{\"id\":\"sa1\",\"command\":\"x\"},{\"id\":\"sa2\",\"command\":\"y\"}]", "enqueue",
 				"-").ok();
 
-		assertThat(r.out()).isEqualTo("2\n");
+		assertThat(r.out()).isEqualTo("sa1\nsa2\n");
 		assertThat(jobCount()).isEqualTo(2);
 	}
 
 	@Test
+	void aBatchPrintsTheIdsItStoredOneALineAndItsJsonListsThem() {
+		String holder = enqueue("{\"id\":\"holder\",\"command\":\"true\",\"unique_key\":\"k\"}");
+		String input = "{\"id\":\"i1\",\"command\":\"true\"}\n{\"command\":\"true\"}\n"
+				+ "{\"id\":\"i3\",\"command\":\"true\",\"unique_key\":\"k\"}\n{\"id\":\"i4\",\"command\":\"true\"}\n";
+
+		Result text = runWithStdin(input, "enqueue", "-");
+
+		assertThat(text.code()).isZero();
+		String generated = this.jdbc.queryForObject("SELECT id FROM jobs WHERE id NOT IN ('holder', 'i1', 'i4')", String.class);
+		assertThat(text.outLines()).containsExactly("i1", generated, "i4");
+		assertThat(text.errLines()).containsExactly("queuectl: line 3: not stored: job " + holder + " holds unique_key 'k'");
+
+		Result json = runWithStdin("[{\"id\":\"j1\",\"command\":\"true\"},{\"id\":\"j2\",\"command\":\"true\",\"unique_key\":\"k\"},"
+				+ "{\"id\":\"j3\",\"command\":\"true\"}]", "enqueue", "-", "--json");
+		assertThat(json.code()).isZero();
+		assertThat(json.json().get("stored").intValue()).isEqualTo(2);
+		assertThat(json.json().get("ids").toString()).isEqualTo("[\"j1\",\"j3\"]");
+		assertThat(json.json().get("duplicates").get(0).get("id").asString()).isEqualTo("j2");
+	}
+
+	@Test
 	void emptyBulkInputEnqueuesNothing() throws IOException {
-		assertThat(runWithStdin("", "enqueue", "-").ok().out()).isEqualTo("0\n");
+		assertThat(runWithStdin("", "enqueue", "-").ok().out()).isEmpty();
 		Files.writeString(this.workDir.resolve("empty.json"), "[]");
-		assertThat(run("enqueue", "--file", "empty.json").ok().out()).isEqualTo("0\n");
+		assertThat(run("enqueue", "--file", "empty.json").ok().out()).isEmpty();
+		assertThat(run("enqueue", "--file", "empty.json", "--json").ok().json().get("stored").intValue()).isZero();
 		assertThat(jobCount()).isZero();
 	}
 
@@ -247,7 +270,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 
 		Result r = run("enqueue", "--file", "many.jsonl").ok();
 
-		assertThat(r.out()).isEqualTo(n + "\n");
+		assertThat(r.outLines()).hasSize(n).startsWith("bulk-1", "bulk-2").endsWith("bulk-" + n);
 		assertThat(jobCount()).isEqualTo(n);
 		assertThat(row("bulk-" + n)).containsEntry("command", "echo " + n).containsEntry("priority", n % 10);
 	}
@@ -279,7 +302,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 		Result r = run("enqueue", "--file", "keys.jsonl");
 
 		assertThat(r.code()).isZero();
-		assertThat(r.out()).isEqualTo("4999\n");
+		assertThat(r.outLines()).hasSize(4999).doesNotContain("taken", holder).contains("b2049", "b2051");
 		assertThat(r.errLines()).containsExactly("queuectl: line 2050: not stored: job " + holder + " holds unique_key 'k'");
 		assertThat(jobCount()).isEqualTo(5000);
 		assertThat(this.jdbc.queryForList("SELECT id FROM jobs WHERE id = 'taken'")).isEmpty();
@@ -291,7 +314,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 		lines("deps.jsonl", 4000, i -> i == 3500 ? "{\"id\":\"late\",\"command\":\"true\",\"after\":[\"b1\",\"b3400\"]}"
 				: i == 3600 ? "{\"id\":\"later\",\"command\":\"true\",\"after\":\"late\"}" : null);
 
-		assertThat(run("enqueue", "--file", "deps.jsonl").ok().out()).isEqualTo("4000\n");
+		assertThat(run("enqueue", "--file", "deps.jsonl").ok().outLines()).hasSize(4000).contains("late", "later");
 
 		assertThat(row("late")).containsEntry("state", "waiting");
 		assertThat(row("later")).containsEntry("state", "waiting");
@@ -331,7 +354,7 @@ class EnqueueCommandTest extends CommandTestSupport {
 		enqueue("{\"id\":\"single\",\"command\":\"true\",\"queue\":\"q2\"}");
 
 		assertThat(stored.code()).isZero();
-		assertThat(stored.out()).isEqualTo("4999\n");
+		assertThat(stored.outLines()).hasSize(4999);
 		Map<String, Long> grouped = counted("SELECT queue, state, COUNT(*) FROM jobs GROUP BY queue, state");
 		assertThat(grouped).containsEntry("q2/waiting", 1L).containsEntry("q1/pending", 1L + 700 + 700 + 101);
 		assertThat(counted("SELECT queue, state, SUM(n) FROM job_counts GROUP BY queue, state HAVING SUM(n) <> 0"))
@@ -350,11 +373,12 @@ class EnqueueCommandTest extends CommandTestSupport {
 	void generatedIdsInBulkAreUnique() {
 		String input = IntStream.range(0, 2000).mapToObj(i -> "{\"command\":\"echo " + i + "\"}").collect(Collectors.joining("\n"));
 
-		assertThat(runWithStdin(input, "enqueue", "-").ok().out()).isEqualTo("2000\n");
+		List<String> printed = runWithStdin(input, "enqueue", "-").ok().outLines();
 
 		List<String> ids = this.jdbc.queryForList("SELECT id FROM jobs", String.class);
 		Set<String> distinct = new HashSet<>(ids);
 		assertThat(distinct).hasSize(2000);
+		assertThat(printed).hasSize(2000).containsExactlyInAnyOrderElementsOf(ids);
 	}
 
 	@Test

@@ -33,7 +33,7 @@ class HelpAndUsageTest extends CommandTestSupport {
 			}
 		}
 		assertThat(r.outLines()).contains("Jobs:", "Dead letter queue:", "Configuration:");
-		assertThat(r.out()).contains("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job.");
+		assertThat(r.out()).contains("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule or queue.");
 	}
 
 	@Test
@@ -63,6 +63,16 @@ class HelpAndUsageTest extends CommandTestSupport {
 		assertThat(r.outLines()).containsExactly("dlq list: " + this.registry.getCommandByName("dlq list").getDescription(),
 				"dlq purge: " + this.registry.getCommandByName("dlq purge").getDescription(),
 				"dlq retry: " + this.registry.getCommandByName("dlq retry").getDescription());
+	}
+
+	@Test
+	void dashDashHelpAfterAGroupIsTheGroupsHelp() {
+		for (String group : List.of("queue", "worker", "dlq", "schedule", "config", "server")) {
+			String help = run("help", group).ok().out();
+			assertThat(help).as(group).startsWith(group + " ");
+			assertThat(run(group, "--help").ok().out()).as(group).isEqualTo(help);
+			assertThat(run(group, "-h").ok().out()).as(group).isEqualTo(help);
+		}
 	}
 
 	@Test
@@ -108,6 +118,30 @@ class HelpAndUsageTest extends CommandTestSupport {
 		run("frobnicate").usageError("unknown command 'frobnicate'", "try 'queuectl help'");
 		run("Enqueue", "{\"command\":\"x\"}").usageError("unknown command 'Enqueue'");
 		assertThat(jobCount()).isZero();
+	}
+
+	@Test
+	void aMistypedCommandSubCommandOrOptionGetsTheClosestOne() {
+		run("lsit").usageError("unknown command 'lsit' (did you mean 'list'? try 'queuectl help')");
+		run("enqeue", "{\"command\":\"x\"}").usageError("did you mean 'enqueue'?");
+		run("sched", "list").usageError("unknown command 'sched' (did you mean 'schedule'?");
+		run("Status").usageError("did you mean 'status'?");
+		run("dlq", "retyr", "x").usageError("unknown sub-command 'dlq retyr' (did you mean 'dlq retry'? one of: list, purge, retry)");
+		run("list", "--stat", "dead").usageError("unknown option '--stat' for 'list' (did you mean --state? try 'queuectl help list')");
+		run("list", "--jsno").usageError("did you mean --json?");
+		run("list", "--hepl").usageError("did you mean --help?");
+		run("help", "stauts").usageError("no such command: stauts (did you mean 'status'?)");
+		run("help", "queue", "puase").usageError("did you mean 'queue pause'?");
+		assertThat(run("frobnicate").err()).doesNotContain("did you mean");
+		assertThat(run("list", "-x").err()).doesNotContain("did you mean");
+		assertThat(run("{\"command\":\"echo hi\"}").err()).doesNotContain("did you mean");
+		assertThat(jobCount()).isZero();
+	}
+
+	@Test
+	void versionPrintsTheVersion() {
+		assertThat(run("version").ok().out()).isEqualTo(dev.queuectl.config.Version.line() + "\n");
+		assertThat(run("help").ok().outLines()).anySatisfy(l -> assertThat(l).startsWith("  version "));
 	}
 
 	@Test

@@ -111,10 +111,11 @@ class InspectCommandsTest extends CommandTestSupport {
 			enqueueLater("{\"id\":\"j" + i + "\",\"command\":\"x\"}");
 		}
 
-		assertThat(ids(run("list", "--limit", "2").ok())).containsExactly("j60", "j59");
-		assertThat(ids(run("list", "-n", "1").ok())).containsExactly("j60");
+		assertThat(ids(paged(run("list", "--limit", "2")))).containsExactly("j60", "j59");
+		assertThat(ids(paged(run("list", "-n", "1")))).containsExactly("j60");
 		assertThat(ids(run("list", "--limit", "1000").ok())).hasSize(60);
-		List<String> byDefault = ids(run("list").ok());
+		assertThat(ids(run("list", "--limit", "60").ok())).hasSize(60);
+		List<String> byDefault = ids(paged(run("list")));
 		assertThat(byDefault).hasSize(50);
 		assertThat(byDefault.get(49)).isEqualTo("j11");
 	}
@@ -124,16 +125,88 @@ class InspectCommandsTest extends CommandTestSupport {
 		for (int i = 1; i <= 7; i++) {
 			enqueueLater("{\"id\":\"p" + i + "\",\"command\":\"x\",\"queue\":\"" + (i % 2 == 0 ? "even" : "odd") + "\"}");
 		}
-		assertThat(ids(run("list", "-n", "3").ok())).containsExactly("p7", "p6", "p5");
-		assertThat(ids(run("list", "-n", "3", "--after", "p5").ok())).containsExactly("p4", "p3", "p2");
+		assertThat(ids(paged(run("list", "-n", "3")))).containsExactly("p7", "p6", "p5");
+		assertThat(ids(paged(run("list", "-n", "3", "--after", "p5")))).containsExactly("p4", "p3", "p2");
 		assertThat(ids(run("list", "-n", "3", "--after", "p2").ok())).containsExactly("p1");
 		assertThat(ids(run("list", "--after", "p1").ok())).isEmpty();
-		assertThat(ids(run("list", "--queue", "odd", "--state", "pending", "-n", "2", "--after", "p7").ok()))
+		assertThat(ids(paged(run("list", "--queue", "odd", "--state", "pending", "-n", "2", "--after", "p7"))))
 			.containsExactly("p5", "p3");
 		assertThat(ids(run("list", "--queue", "none-such").ok())).isEmpty();
 		Result missing = run("list", "--after", "gone");
 		assertThat(missing.code()).isNotZero();
 		assertThat(missing.err()).isEqualTo("queuectl: no such job: gone\n");
+	}
+
+	/** A listing that stopped at its limit: exit 0, and one line on stderr saying so. */
+	private static Result paged(Result r) {
+		assertThat(r.code()).as(r.err()).isZero();
+		assertThat(r.errLines()).hasSize(1).allSatisfy(line -> assertThat(line).matches("\\d+ (more )?of \\d+ shown; next: queuectl list .*--after \\S+"));
+		return r;
+	}
+
+	@Test
+	void aListingThatStopsAtItsLimitSaysHowManyJobsThereAreAndHowToListTheNextOnes() {
+		for (int i = 1; i <= 64; i++) {
+			enqueueLater("{\"id\":\"j" + i + "\",\"command\":\"x\",\"queue\":\"" + (i % 2 == 0 ? "even" : "odd") + "\"}");
+		}
+
+		Result first = run("list");
+		assertThat(first.code()).isZero();
+		assertThat(ids(first)).hasSize(50).endsWith("j15");
+		assertThat(first.err()).isEqualTo("50 of 64 shown; next: queuectl list --after j15\n");
+		Result next = run("list", "--after", "j15");
+		assertThat(ids(next.ok())).hasSize(14).endsWith("j1");
+
+		Result filtered = run("list", "--queue", "odd", "-n", "10", "--json");
+		assertThat(jsonIds(filtered)).hasSize(10).endsWith("j45");
+		assertThat(filtered.err()).isEqualTo("10 of 32 shown; next: queuectl list --queue odd --limit 10 --json --after j45\n");
+		Result second = run("list", "--queue", "odd", "--limit", "10", "--json", "--after", "j45");
+		assertThat(jsonIds(second)).hasSize(10).startsWith("j43");
+		assertThat(second.err()).isEqualTo("10 more of 32 shown; next: queuectl list --queue odd --limit 10 --json --after j25\n");
+		assertThat(run("list", "--queue", "odd", "--limit", "32").ok().err()).isEmpty();
+	}
+
+	@Test
+	void listTakesSeveralStatesAndQueuesRepeatedOrCommaSeparated() {
+		enqueueLater("{\"id\":\"a-dead\",\"command\":\"x\",\"queue\":\"a\"}");
+		enqueueLater("{\"id\":\"b-failed\",\"command\":\"x\",\"queue\":\"b\"}");
+		enqueueLater("{\"id\":\"c-dead\",\"command\":\"x\",\"queue\":\"c\"}");
+		enqueueLater("{\"id\":\"a-pending\",\"command\":\"x\",\"queue\":\"a\"}");
+		setState("a-dead", JobState.DEAD);
+		setState("b-failed", JobState.FAILED);
+		setState("c-dead", JobState.DEAD);
+
+		assertThat(ids(run("list", "--state", "dead,failed").ok())).containsExactly("c-dead", "b-failed", "a-dead");
+		assertThat(ids(run("list", "-s", "dead", "-s", "failed").ok())).containsExactly("c-dead", "b-failed", "a-dead");
+		assertThat(ids(run("list", "--queue", "a,b").ok())).containsExactly("b-failed", "a-dead", "a-pending");
+		assertThat(ids(run("list", "-q", "a", "--queue", "c", "--state", "dead").ok())).containsExactly("c-dead", "a-dead");
+		assertThat(ids(run("list", "--queue", "a,none-such", "--state", "pending,dead").ok()))
+			.containsExactly("a-dead", "a-pending");
+		run("list", "--state", "dead,").usageError("unknown state ''");
+		run("list", "--state", "dead,gone").usageError("unknown state 'gone'");
+		run("list", "--queue", "a,,b").usageError("a queue name is 1-64 characters");
+	}
+
+	@Test
+	void cancelingIsAStateToListBy() {
+		enqueueLater("{\"id\":\"running\",\"command\":\"x\"}");
+		enqueueLater("{\"id\":\"stopping\",\"command\":\"x\",\"queue\":\"q\"}");
+		enqueueLater("{\"id\":\"dead\",\"command\":\"x\"}");
+		setState("running", JobState.PROCESSING);
+		setState("stopping", JobState.PROCESSING);
+		setState("dead", JobState.DEAD);
+		this.jdbc.update("UPDATE jobs SET cancel_requested_at = ? WHERE id = 'stopping'", this.clock.millis());
+
+		Result canceling = run("list", "--state", "canceling").ok();
+		assertThat(ids(canceling)).containsExactly("stopping");
+		assertThat(canceling.outLines().get(1)).contains(" canceling ");
+		assertThat(ids(run("list", "--state", "processing").ok())).containsExactly("stopping", "running");
+		assertThat(ids(run("list", "--state", "canceling,processing").ok())).containsExactly("stopping", "running");
+		assertThat(ids(run("list", "--state", "canceling,dead").ok())).containsExactly("dead", "stopping");
+		assertThat(ids(run("list", "--state", "canceling", "--queue", "default").ok())).isEmpty();
+		assertThat(jsonIds(run("list", "--state", "canceling", "--queue", "q", "--json").ok())).containsExactly("stopping");
+		Result paged = run("list", "--state", "canceling,dead", "-n", "1");
+		assertThat(paged.err()).isEqualTo("1 of 2 shown; next: queuectl list --state canceling,dead --limit 1 --after dead\n");
 	}
 
 	@Test
@@ -151,7 +224,7 @@ class InspectCommandsTest extends CommandTestSupport {
 		assertThat(x2.get("working_dir").stringValue()).isEqualTo(this.workDir.toString());
 
 		assertThat(jsonIds(run("list", "--json", "--queue", "q").ok())).containsExactly("x1");
-		assertThat(jsonIds(run("list", "--json", "--limit", "2").ok())).containsExactly("x3", "x2");
+		assertThat(jsonIds(paged(run("list", "--json", "--limit", "2")))).containsExactly("x3", "x2");
 		assertThat(jsonIds(run("list", "--json", "--state", "dead").ok())).isEmpty();
 	}
 
@@ -159,7 +232,8 @@ class InspectCommandsTest extends CommandTestSupport {
 	void listRejectsBadOptions() {
 		enqueue("{\"command\":\"x\"}");
 
-		run("list", "--state", "bogus").usageError("unknown state 'bogus'", JobState.names());
+		run("list", "--state", "bogus").usageError("unknown state 'bogus'",
+				"pending, waiting, processing, canceling, completed, failed, dead, canceled");
 		run("list", "--limit", "0").usageError("--limit must be at least 1");
 		run("list", "--limit", "-3").usageError("--limit must be at least 1");
 		run("list", "--limit", "abc").usageError("option --limit expects an integer, got 'abc'");
@@ -232,6 +306,39 @@ class InspectCommandsTest extends CommandTestSupport {
 		assertThat(lines.get(header)).contains("STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR");
 		assertThat(Arrays.asList(lines.get(header + 1).split("\\s{2,}"))).containsExactly("1", "2031-03-04 05:06:12",
 				"250ms", "failed", "1", "exit code 1");
+	}
+
+	@Test
+	void showEndsWithTheLastLinesOfTheLastAttemptsOutput() {
+		enqueue("{\"id\":\"out\",\"command\":\"./build.sh\"}");
+		StringBuilder output = new StringBuilder();
+		for (int i = 1; i <= 14; i++) {
+			output.append("line ").append(i).append('\n');
+		}
+		output.append("\u001b[31merror:\u001b[0m disk\tfull\u0007\n\n");
+		long started = START.plusSeconds(5).toEpochMilli();
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms,
+				                      outcome, error, output_tail)
+				VALUES ('out', 1, 'w-1', ?, ?, 1, 250, 'failed', 'exit code 1', 'first attempt'),
+				       ('out', 2, 'w-1', ?, ?, 1, 250, 'failed', 'exit code 1', ?)""", started, started + 250,
+				started + 1000, started + 1250, output.toString());
+
+		List<String> lines = run("show", "out").ok().outLines();
+
+		int header = lines.indexOf("output of attempt 2, its last lines (all of it: queuectl logs out):");
+		assertThat(header).as(String.join("\n", lines)).isPositive();
+		assertThat(lines.get(header - 1)).isEmpty();
+		assertThat(lines.subList(header + 1, lines.size())).containsExactly("  line 6", "  line 7", "  line 8", "  line 9",
+				"  line 10", "  line 11", "  line 12", "  line 13", "  line 14", "  error: disk\tfull?");
+		assertThat(run("show", "out", "--json").ok().json().get("runs").get(0).get("output_tail").stringValue())
+			.isEqualTo("first attempt");
+
+		enqueue("{\"id\":\"quiet\",\"command\":\"true\"}");
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms, outcome)
+				VALUES ('quiet', 1, 'w-1', ?, ?, 0, 5, 'completed')""", started, started + 5);
+		assertThat(run("show", "quiet").ok().out()).doesNotContain("output of attempt");
 	}
 
 	@Test

@@ -84,6 +84,29 @@ class ScheduleCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void cronErrorsNameTheFieldAsTheUserWroteIt() {
+		String job = "{\"command\":\"true\"}";
+		run("schedule", "add", "x", "--cron", "61 * * * *", job)
+			.usageError("invalid cron expression '61 * * * *': field 1 (minute) '61' is out of range: a minute is 0-59");
+		run("schedule", "add", "x", "--cron", "0 25 * * *", job)
+			.usageError("field 2 (hour) '25' is out of range: an hour is 0-23");
+		run("schedule", "add", "x", "--cron", "0 0 * 13 *", job).usageError("field 4 (month) '13' is out of range");
+		run("schedule", "add", "x", "--cron", "0 0 * * 8", job)
+			.usageError("field 5 (day of the week) '8' is out of range: a day of the week is 0-7 or SUN-SAT");
+		run("schedule", "add", "x", "--cron", "*/0 * * * *", job).usageError("field 1 (minute) '*/0' is not a minute");
+		run("schedule", "add", "x", "--cron", "0 x * * *", job)
+			.usageError("field 2 (hour) 'x' is not an hour (0-23, *, a range a-b, a list a,b or a step */n)");
+		run("schedule", "add", "x", "--cron", "60 * * * * *", job).usageError("field 1 (second) '60' is out of range");
+		run("schedule", "add", "x", "--cron", "@sometimes", job)
+			.usageError("invalid cron expression '@sometimes': unknown macro (one of: @yearly, @annually");
+		for (String line : List.of(run("schedule", "add", "x", "--cron", "61 * * * *", job).err(),
+				run("schedule", "add", "x", "--cron", "@sometimes", job).err())) {
+			assertThat(line).doesNotContain("MinuteOfHour", "6 fields", "0 61", "in cron expression");
+		}
+		assertThat(run("schedule", "list", "--json").ok().json()).isEmpty();
+	}
+
+	@Test
 	void badInputIsOneLineExitTwoAndStoresNothing() {
 		String job = "{\"command\":\"true\"}";
 		run("schedule", "add", "x", "--cron", "61 * * * *", job).usageError("invalid cron expression '61 * * * *'");

@@ -98,7 +98,7 @@ class ApiTest extends WebTestSupport {
 				json(post("/api/jobs", "application/json", "not json")).get("detail").asString());
 		assertThat(json(post("/api/jobs", "application/json", "not json")).get("detail").asString()).doesNotContain("Exception");
 		assertProblem(get("/api/jobs?state=nope"), 400,
-				"unknown state 'nope' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+				"unknown state 'nope' (expected one of: pending, waiting, processing, canceling, completed, failed, dead, canceled)");
 		assertProblem(get("/api/jobs?limit=0"), 400, "--limit must be from 1 to 1000, got 0");
 		assertProblem(get("/api/jobs?limit=x"), 400, "option --limit expects an integer, got 'x'");
 		assertProblem(get("/api/jobs?after=garbage"), 400, "after must be the 'next' of a page before, got 'garbage'");
@@ -119,9 +119,9 @@ class ApiTest extends WebTestSupport {
 	@Test
 	void aStateIsMatchedExactlyAndMalformedJsonIsToldInOurWords() throws Exception {
 		assertProblem(get("/api/jobs?state=PENDING%20"), 400,
-				"unknown state 'PENDING ' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+				"unknown state 'PENDING ' (expected one of: pending, waiting, processing, canceling, completed, failed, dead, canceled)");
 		assertProblem(get("/api/jobs?state=Pending"), 400,
-				"unknown state 'Pending' (expected one of: pending, waiting, processing, completed, failed, dead, canceled)");
+				"unknown state 'Pending' (expected one of: pending, waiting, processing, canceling, completed, failed, dead, canceled)");
 		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"a\"} {\"command\":\"b\"}"), 400,
 				"malformed JSON at line 1, column 17: more text after the JSON value");
 		assertProblem(post("/api/jobs", "application/json", "{\"command\":\"x\",\"a\":" + "[".repeat(1_000) + "]".repeat(1_000) + "}"),
@@ -266,6 +266,8 @@ class ApiTest extends WebTestSupport {
 		HttpResponse<String> r = post("/api/jobs", "application/x-ndjson", lines.toString());
 		assertThat(r.statusCode()).isEqualTo(201);
 		assertThat(json(r).get("stored").asInt()).isEqualTo(500);
+		assertThat(json(r).get("ids")).hasSize(500);
+		assertThat(json(r).get("ids").get(499).asString()).isEqualTo("n499");
 		HttpResponse<String> bad = post("/api/jobs", "application/x-ndjson", "{\"command\":\"true\"}\n{\"id\":\"z\"}\n");
 		assertProblem(bad, 400, "line 2: field 'command' is required");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(500);
@@ -335,6 +337,16 @@ class ApiTest extends WebTestSupport {
 		assertThat(json(get("/api/status")).get("paused_queues").size()).isZero();
 		assertThat(json(post("/api/queues/q2/limit?limit=3")).get("limit").asInt()).isEqualTo(3);
 		assertThat(json(post("/api/queues/q2/limit?limit=none")).get("limit").isNull()).isTrue();
+		assertProblem(post("/api/queues/q3/resume"), 404, "no such queue: q3 (a queue exists once it holds jobs or was paused or limited; queuectl queue list)");
+		HttpResponse<String> notEmpty = post("/api/queues/q2/rm");
+		assertThat(notEmpty.statusCode()).isEqualTo(409);
+		assertThat(json(notEmpty).get("detail").asString()).startsWith("queue q2 is not empty: it holds ");
+		post("/api/queues/q3/pause");
+		assertThat(json(post("/api/queues/q3/rm")).get("removed").asBoolean()).isTrue();
+		post("/api/queues/q4/pause");
+		String page = get("/queues").body();
+		assertThat(page).contains("action=\"/queues/q4/rm\"").doesNotContain("action=\"/queues/q2/rm\"");
+		assertProblem(post("/api/queues/q3/rm"), 404, "no such queue: q3 (a queue exists once it holds jobs or was paused or limited; queuectl queue list)");
 		assertThat(json(get("/api/status")).get("jobs").get("pending").asInt()).isEqualTo(2);
 		assertThat(get("/api/stats").statusCode()).isEqualTo(200);
 		assertThat(get("/api/schedules").body()).isEqualTo("[]");
