@@ -257,8 +257,8 @@ class LauncherIT {
 		assertThat(r.exit()).as("first failure is the bad option: " + r).isEqualTo(2);
 		assertThat(r.out()).as(r.toString()).startsWith("s1\ns2\n").contains("\"pending\" : 2").containsPattern("(?m)^s1\\s+pending");
 		assertThat(r.errLines()).as(r.toString()).hasSize(2);
-		assertThat(r.errLines().get(0)).startsWith("queuectl: ").contains("'--bogus'");
-		assertThat(r.errLines().get(1)).isEqualTo("queuectl: no such job: nope");
+		assertThat(r.errLines().get(0)).startsWith("queuectl: line 4: ").contains("'--bogus'");
+		assertThat(r.errLines().get(1)).as("script mode names the line (issue 29)").isEqualTo("queuectl: line 6: no such job: nope");
 		assertNoNoise(r);
 
 		Result r2 = runs.get(1);
