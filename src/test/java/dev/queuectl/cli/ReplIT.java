@@ -62,9 +62,8 @@ class ReplIT {
 
 		String screen = t.screen();
 		assertThat(screen.lines().skip(1).filter(l -> !Tmux.PROMPT.matcher(l).matches())).as("after the greeting: " + screen)
-			.containsExactly("queuectl: unknown config key 'nosuch' (known: max-retries, backoff-base, max-backoff, "
-					+ "job-timeout, lease-timeout, shutdown-grace, output-cap, output-max-total, retention-completed, "
-					+ "retention-dead, retention-canceled, server-idle)",
+			.containsExactly("queuectl: unknown config key 'nosuch' (known: " + java.util.Arrays.stream(dev.queuectl.config.Setting.values())
+				.map(dev.queuectl.config.Setting::key).collect(java.util.stream.Collectors.joining(", ")) + ")",
 					"queuectl: unknown option '--colour' for 'list' (try 'queuectl help list')",
 					"queuectl: unknown command 'nosuch' (try 'queuectl help')",
 					"queuectl: no such job: nosuchjob",

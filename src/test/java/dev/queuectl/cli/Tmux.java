@@ -51,7 +51,7 @@ final class Tmux implements AutoCloseable {
 		cmd.append("; echo \"EXITED=$?\" > '").append(tmux.exit)
 			.append("'; sleep 600\n");
 		Path script = Files.writeString(dir.resolve("repl.sh"), cmd);
-		exec("tmux", "-L", tmux.server, "new-session", "-d", "-x", "200", "-y", "50", "bash " + script);
+		exec("tmux", "-L", tmux.server, "new-session", "-d", "-x", "200", "-y", "120", "bash " + script);
 		return tmux;
 	}
 
