@@ -26,6 +26,86 @@
  */
 #include "client.h"
 
+/*
+ * Inside a job, `progress ...` and `result set ...` mean that job: --job QUEUECTL_JOB_ID and
+ * --attempt QUEUECTL_ATTEMPT go after the command's words unless the caller named a --job
+ * (dev.queuectl.server.JobWords does the same for the JVM). Returns the words to send.
+ */
+static char **with_job(char **words, int *n) {
+	int at = 0;
+	if (*n >= 1 && strcmp(words[0], "progress") == 0) {
+		at = 1;
+	}
+	else if (*n >= 2 && strcmp(words[0], "result") == 0 && strcmp(words[1], "set") == 0) {
+		at = 2;
+	}
+	const char *id = getenv("QUEUECTL_JOB_ID");
+	const char *attempt = getenv("QUEUECTL_ATTEMPT");
+	if (at == 0 || id == NULL || !*id) {
+		return words;
+	}
+	for (int i = 0; i < *n; i++) {
+		if (strcmp(words[i], "--job") == 0 || strncmp(words[i], "--job=", 6) == 0) {
+			return words;
+		}
+	}
+	char **added = calloc((size_t)*n + 5, sizeof(char *));
+	if (added == NULL) {
+		return words;
+	}
+	int k = 0;
+	for (int i = 0; i < at; i++) {
+		added[k++] = words[i];
+	}
+	added[k++] = "--job";
+	added[k++] = (char *)id;
+	if (attempt != NULL && *attempt) {
+		added[k++] = "--attempt";
+		added[k++] = (char *)attempt;
+	}
+	for (int i = at; i < *n; i++) {
+		added[k++] = words[i];
+	}
+	*n = k;
+	return added;
+}
+
+/*
+ * enqueue --env NAME copies the caller's own value: --env NAME=VALUE when NAME is set here (else
+ * left bare, and the command refuses it), as dev.queuectl.server.JobWords.callersValues does.
+ */
+static void callers_values(char **words, int n) {
+	if (n < 1 || strcmp(words[0], "enqueue") != 0) {
+		return;
+	}
+	for (int i = 1; i < n; i++) {
+		const char *name = NULL;
+		int at = i;
+		int flag = 0;
+		if (strcmp(words[i], "--") == 0) {
+			return;
+		}
+		if (strcmp(words[i], "--env") == 0 && i + 1 < n) {
+			at = i + 1;
+			name = words[at];
+		}
+		else if (strncmp(words[i], "--env=", 6) == 0) {
+			name = words[i] + 6;
+			flag = 1;
+		}
+		const char *value = name != NULL && strchr(name, '=') == NULL ? getenv(name) : NULL;
+		if (value != NULL) {
+			size_t len = strlen(name) + strlen(value) + 8;
+			char *w = malloc(len);
+			if (w != NULL) {
+				snprintf(w, len, "%s%s=%s", flag ? "--env=" : "", name, value);
+				words[at] = w;
+			}
+		}
+		i = at;
+	}
+}
+
 int main(int argc, char **argv) {
 	if (argc < 2) {
 		fputs("usage: queuectl-client BUILD-ID [--db PATH] WORD...\n", stderr);
@@ -129,8 +209,10 @@ int main(int argc, char **argv) {
 		return NOT_SERVED;
 	}
 
+	words = with_job(words, &n);
+	callers_values(words, n);
 	int stdin_flag = 0;
-	if (strcmp(words[0], "enqueue") == 0) {
+	if (strcmp(words[0], "enqueue") == 0 || (n > 1 && strcmp(words[0], "result") == 0 && strcmp(words[1], "set") == 0)) {
 		for (int i = 1; i < n; i++) {
 			if (strcmp(words[i], "-") == 0) {
 				stdin_flag = 1;

@@ -40,6 +40,13 @@ public final class Main {
 		}
 		List<String> words = new ArrayList<>();
 		DatabaseLocation location = target(args, words);
+		List<String> withJob = dev.queuectl.server.JobWords.fromEnvironment(words, System.getenv());
+		if (withJob != words) { // inside a job: progress and result set mean it (issue 27)
+			List<String> all = new ArrayList<>(List.of(args).subList(0, args.length - words.size()));
+			all.addAll(withJob);
+			args = all.toArray(String[]::new);
+			words = withJob;
+		}
 		String remote = System.getProperty("queuectl.remote", "try");
 		if (!remote.equals("false")) {
 			OptionalInt served = location == null ? OptionalInt.empty() : RemoteClient.tryRun(location.socket(), words);

@@ -70,6 +70,54 @@
     }, 15000);
   }
 
+  // Progress bars (issue 27): every 2 s the running jobs' progress from the API, drawn with an ETA
+  // at the pace so far (as PageFormat.eta counts it for the first paint).
+  function eta(job) {
+    const p = job.progress;
+    if (!p || !job.started_at || p.done <= 0 || p.done >= p.total || job.state !== "processing") return "";
+    const spent = Date.parse(p.at) - Date.parse(job.started_at);
+    if (spent <= 0) return "";
+    let s = Math.ceil(spent * (p.total - p.done) / p.done / 1000);
+    const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+    s = s % 60;
+    return "ETA " + (h ? h + "h" : "") + (m ? m + "m" : "") + (s || (!h && !m) ? s + "s" : "");
+  }
+  function drawBar(cell, job) {
+    const p = job.progress;
+    if (!p) return;
+    let bar = cell.querySelector(".bar");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.className = "bar";
+      bar.dataset.bar = job.id;
+      bar.innerHTML = '<span class="fill"></span><span class="label"></span>';
+      cell.prepend(bar);
+    }
+    const pct = Math.min(100, Math.floor(p.done * 100 / p.total));
+    bar.querySelector(".fill").style.width = pct + "%";
+    bar.querySelector(".label").textContent =
+      (p.total === 100 ? p.done + "%" : p.done + "/" + p.total + " (" + pct + "%)") + " " + eta(job);
+    const message = cell.querySelector(".progress-message");
+    if (message) message.textContent = p.message || "";
+  }
+  function liveBars() {
+    const cells = () => [...document.querySelectorAll("[data-progress][data-state=processing]")];
+    if (cells().length === 0) return;
+    async function refresh() {
+      const running = cells();
+      if (running.length === 0) return;
+      try {
+        const page = await (await fetch("/api/jobs?state=processing&limit=500", { cache: "no-store" })).json();
+        const byId = new Map(page.jobs.map(j => [j.id, j]));
+        for (const cell of running) {
+          const job = byId.get(cell.dataset.progress);
+          if (job) drawBar(cell, job);
+        }
+      } catch (e) { /* the next turn tries again */ }
+    }
+    setInterval(refresh, 2000);
+  }
+
   function followOutput(id) {
     const out = document.getElementById("output");
     const source = new EventSource("/api/jobs/" + encodeURIComponent(id) + "/output?follow=true");
@@ -93,6 +141,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     if (document.body.dataset.live === "overview") overview();
     if (document.body.dataset.job && document.body.dataset.running === "true") followOutput(document.body.dataset.job);
+    liveBars();
     // a form that undoes something asks first (its data-confirm says what)
     for (const form of document.querySelectorAll("form[data-confirm]")) {
       form.addEventListener("submit", (e) => { if (!window.confirm(form.dataset.confirm)) e.preventDefault(); });

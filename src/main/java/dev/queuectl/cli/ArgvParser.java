@@ -129,8 +129,9 @@ final class ArgvParser {
 				}
 			}
 			checkType(declared, optionName, value);
-			// a repeated option (--queue a --queue b) arrives as one comma-separated value
-			options.merge(declared.longName(), value, (a, b) -> a + "," + b);
+			// a repeated option (--queue a --queue b) arrives as one comma-separated value; --env's
+			// values may hold commas: NUL (which no argument holds) separates them
+			options.merge(declared.longName(), value, (a, b) -> a + (declared.longName().equals("env") ? "\0" : ",") + b);
 			declaredByName.put(declared.longName(), declared);
 		}
 		int max = maxArguments(command);

@@ -66,7 +66,8 @@ final class CommandModel {
 			"state", Values.words(Arrays.stream(JobState.values()).map(JobState::dbValue).toList()),
 			"queue", QUEUES,
 			"catch-up", Values.words(List.of("all", "latest", "none")),
-			"file", FILES);
+			"file", FILES,
+			"job", JOBS);
 
 	/** Shells `queuectl completion` writes for. */
 	static final List<String> SHELLS = List.of("bash", "zsh", "fish");
@@ -196,7 +197,7 @@ final class CommandModel {
 
 	Arguments arguments(Command command) {
 		return switch (command.getName()) {
-			case "show", "logs", "run-now" -> new Arguments(JOBS, true);
+			case "show", "logs", "run-now", "result get" -> new Arguments(JOBS, true);
 			case "cancel", "wait" -> new Arguments(JOBS, false);
 			case "dlq retry" -> new Arguments(Values.served("dlq list --limit 200"), true);
 			case "config get", "config set" ->

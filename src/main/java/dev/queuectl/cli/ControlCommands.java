@@ -139,6 +139,17 @@ class ControlCommands {
 		return code;
 	}
 
+	/** ", job at 40/100 (40%): message" for a job that reported progress; else "". */
+	private String jobProgress(String id) {
+		try {
+			dev.queuectl.job.Progress p = this.jobs.get(id).progress();
+			return p == null ? "" : ", job at " + p.shortText() + (p.message() == null ? "" : ": " + Render.oneLine(p.message(), 60));
+		}
+		catch (QueuectlException ex) {
+			return "";
+		}
+	}
+
 	/** Reads a wait's progress until it is finished or {@code limit} (null: none) passed; shows it unless {@code shown} is null. */
 	private static JobService.Progress awaitProgress(java.util.function.Supplier<JobService.Progress> waiting,
 			Duration limit, ProgressLine shown) {
@@ -204,8 +215,11 @@ class ControlCommands {
 		}
 		Duration limit = timeout == null ? null : parseTimeout(timeout);
 		PrintWriter err = Invocation.current().err();
-		JobService.Progress progress = awaitProgress(this.jobs.waitFor(ids, queue), limit,
-				new ProgressLine(err, "waiting", "done"));
+		ProgressLine line = new ProgressLine(err, "waiting", "done");
+		if (ids.size() == 1) { // one job: its own progress too (issue 27)
+			line.withDetail(() -> jobProgress(ids.get(0)));
+		}
+		JobService.Progress progress = awaitProgress(this.jobs.waitFor(ids, queue), limit, line);
 		if (!progress.finished()) {
 			err.println("queuectl: timed out after " + Durations.format(limit) + ": " + progress.done() + " of "
 					+ progress.total() + " job(s) finished");

@@ -51,8 +51,12 @@ class JobCommands {
 
 	private final dev.queuectl.service.WaitReasons waitReasons;
 
+	private final dev.queuectl.service.TalkService talk;
+
 	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention,
-			dev.queuectl.service.HostFit hostFit, dev.queuectl.service.WaitReasons waitReasons) {
+			dev.queuectl.service.HostFit hostFit, dev.queuectl.service.WaitReasons waitReasons,
+			dev.queuectl.service.TalkService talk) {
+		this.talk = talk;
 		this.hostFit = hostFit;
 		this.waitReasons = waitReasons;
 		this.retention = retention;
@@ -71,7 +75,12 @@ class JobCommands {
 					start_by (a deadline: not started by then, it is canceled, and so are the jobs after it),
 					retry_on or no_retry_on (exit codes 0-255 and "timeout": only these are retried, or
 					these end the job dead at once; config retry-on / no-retry-on give a default), limits
-					(1-16 keys whose room it needs to start: see limit set).
+					(1-16 keys whose room it needs to start: see limit set), env (its own environment
+					variables: {"NAME":"value"}, names A-Z a-z 0-9 _ not starting with a digit, at most 64
+					and 64 KiB; they are stored in the database as given). --env NAME=VALUE (repeatable) adds
+					to env; --env NAME copies the caller's own value (exit 2 when it is not set).
+					Each job also gets QUEUECTL_JOB_ID, QUEUECTL_ATTEMPT, QUEUECTL_QUEUE, QUEUECTL_DB (the
+					queue: a queuectl run inside the job reaches it) and QUEUECTL_AFTER (the ids it ran after).
 					The job runs in the directory it was enqueued from.
 					Input is UTF-8 whatever the locale; an invalid byte is refused (with its line number).
 					id: 1-128 characters of A-Z a-z 0-9 . _ : - not starting with a dot.
@@ -87,13 +96,18 @@ class JobCommands {
 					  queuectl enqueue '{"command":"make report","start_within":"2h","no_retry_on":[2,64]}'
 					  queuectl enqueue '{"command":"./fetch.sh","start_by":"2026-12-07T09:00:00Z","retry_on":[75]}'
 					  queuectl enqueue '{"command":"./export.sh 42","limits":["customer:42","stripe"]}'
+					  queuectl enqueue '{"command":"./deploy.sh"}' --env STAGE=prod --env AWS_PROFILE
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing; prints the ids)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
 			@Option(longName = "file", shortName = 'f', description = "read a JSON array or JSON Lines from a file") String file,
 			@Option(longName = "json", description = "print JSON: the id, or the count and ids, and the duplicates") Boolean json,
+			@Option(longName = "env", description = "NAME=VALUE, or NAME for your own value: a variable of the job (repeatable)") String env,
 			CommandContext ctx) throws IOException {
 		Invocation invocation = Invocation.current();
+		if (env != null && (file != null || args.size() == 1 && args.get(0).equals("-"))) {
+			throw QueuectlException.usage("--env goes with one JSON job, not --file or - (give each job its \"env\")");
+		}
 		String cwd = invocation.workingDir().toString();
 		JobService.Enqueued result;
 		boolean many = true;
@@ -136,7 +150,9 @@ class JobCommands {
 			result = this.jobs.enqueueAll(invocation.stdin(), cwd);
 		}
 		else {
-			result = this.jobs.enqueue(args.get(0), cwd);
+			String job = env == null ? args.get(0)
+					: dev.queuectl.job.JobEnv.merge(args.get(0), List.of(env.split("\0", -1)), name -> null);
+			result = this.jobs.enqueue(job, cwd);
 			many = false;
 		}
 		printEnqueued(result, many, Boolean.TRUE.equals(json), ctx.outputWriter(), invocation.err());
@@ -291,9 +307,11 @@ class JobCommands {
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
 		List<String> waiting = this.waitReasons.of(job);
+		java.util.Optional<dev.queuectl.job.JobResult> result = this.talk.resultIfAny(id);
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
 			fields.put("waiting", waiting);
+			fields.put("result", result.map(dev.queuectl.job.JobResult::value).orElse(null));
 			fields.put("runs", runs.stream().map(Render::run).toList());
 			Render.json(out, fields);
 			return;
@@ -306,6 +324,11 @@ class JobCommands {
 		}
 		fields.put("resources", Render.resources(job.resources()));
 		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
+		fields.put("env", job.env().isEmpty() ? null : String.join(" ", job.env().keySet()));
+		dev.queuectl.job.Progress p = job.progress();
+		fields.put("progress", p == null ? null : p.shortText() + (p.message() == null ? "" : " " + Render.oneLine(p.message(), 60))
+				+ " (" + Render.time(p.at()) + ")");
+		fields.put("result", result.map(r -> Render.oneLine(r.value(), 80) + " (attempt " + r.attempt() + ")").orElse(null));
 		if (!waiting.isEmpty()) {
 			fields.put("waiting", String.join("; ", waiting));
 		}

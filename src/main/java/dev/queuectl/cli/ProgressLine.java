@@ -31,10 +31,21 @@ final class ProgressLine {
 
 	private boolean drawn;
 
+	/** More to say at the end of the line (wait for one job: the job's own progress, issue 27). */
+	private java.util.function.Supplier<String> detail = () -> "";
+
+	private String lastDetail = "";
+
 	ProgressLine(PrintWriter err, String label, String verb) {
 		this.err = err;
 		this.label = label;
 		this.verb = verb;
+	}
+
+	/** Adds {@code detail} at the end of every line (read at each line). */
+	ProgressLine withDetail(java.util.function.Supplier<String> detail) {
+		this.detail = detail;
+		return this;
 	}
 
 	boolean terminal() {
@@ -44,10 +55,12 @@ final class ProgressLine {
 	/** Shows {@code done} of {@code total}; {@code jobs} finished so far make the rate. */
 	void show(long done, long total, long jobs) {
 		long now = System.nanoTime();
-		if (done == this.lastShown || (!this.terminal && this.lastShown >= 0 && now - this.lastNanos < 5_000_000_000L)) {
+		String more = this.detail.get();
+		if (done == this.lastShown && more.equals(this.lastDetail) || (!this.terminal && this.lastShown >= 0 && now - this.lastNanos < 5_000_000_000L)) {
 			return;
 		}
 		this.lastShown = done;
+		this.lastDetail = more;
 		this.lastNanos = now;
 		double seconds = (now - this.startNanos) / 1e9;
 		double rate = seconds > 0.5 ? jobs / seconds : 0;
@@ -55,7 +68,7 @@ final class ProgressLine {
 		String eta = share > 0 && done < total && seconds > 0.5
 				? ", ETA " + Durations.format(Duration.ofSeconds((long) (seconds / share - seconds) + 1)) : "";
 		String line = this.label + ": " + done + "/" + total + " " + this.verb
-				+ (rate > 0 ? String.format(Locale.ROOT, ", %.0f jobs/s", rate) : "") + eta;
+				+ (rate > 0 ? String.format(Locale.ROOT, ", %.0f jobs/s", rate) : "") + eta + more;
 		if (this.terminal) {
 			this.err.print("\r" + line + "\033[K");
 			this.drawn = true;

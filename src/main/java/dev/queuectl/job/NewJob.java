@@ -14,12 +14,21 @@ import java.util.List;
  * {@code slots}: what a host must have free to start it ({@link Resources}).
  * {@code startBy}: the deadline to start (null: none), named ({@code startByNamed}: "start_by") or
  * counted from now like a delay ("start_within"); {@code retryRule}: which failures are retried
- * (null: all).
+ * (null: all). {@code env}: the job's own environment variables ({@link JobEnv}; maybe none).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
 		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
-		List<String> limits) {
+		List<String> limits, java.util.Map<String, String> env) {
+
+	/** A job without variables of its own. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+			Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+			List<String> limits) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				resources, slots, startBy, startByNamed, retryRule, limits, java.util.Map.of());
+	}
 
 	/** A job that asks no resources and one slot, without deadline, retry rule or limits. */
 	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,

@@ -67,14 +67,15 @@ final class Wire {
 	 * its hot path) is held equal by ServedCommandsTest.
 	 */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
-			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server");
+			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server", "progress", "result");
 
 	private Wire() {
 	}
 
-	/** Whether the command reads the client's standard input ({@code enqueue -}). */
+	/** Whether the command reads the client's standard input ({@code enqueue -}, {@code result set -}). */
 	static boolean readsStdin(List<String> words) {
-		return !words.isEmpty() && words.get(0).equals("enqueue") && words.contains("-");
+		return !words.isEmpty() && (words.get(0).equals("enqueue")
+				|| words.get(0).equals("result") && words.size() > 1 && words.get(1).equals("set")) && words.contains("-");
 	}
 
 	static void writeString(DataOutputStream out, String s) throws IOException {

@@ -333,7 +333,7 @@ public class ScheduleService {
 				new JobSpecParser.Defaults(cfg.maxRetries(), runAt, s.workingDir(), JobService.defaultRetryRule(cfg)));
 		return new NewJob(s.name() + ":" + suffix, t.command(), t.queue(), t.priority(), t.maxRetries(), t.runAt(),
 				t.runAtNamed(), t.timeout(), t.workingDir(), t.uniqueKey(), List.of(), t.resources(), t.slots(),
-				t.startBy(), t.startByNamed(), t.retryRule(), t.limits());
+				t.startBy(), t.startByNamed(), t.retryRule(), t.limits(), t.env());
 	}
 
 	/** The states of the named jobs that exist. */

@@ -68,7 +68,8 @@ public class JobStore {
 	private static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
 			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at,
-			cancel_requested_at, unique_key, resources, slots, start_by, retry_on, no_retry_on, limits""";
+			cancel_requested_at, unique_key, resources, slots, start_by, retry_on, no_retry_on, limits,
+			env, progress_done, progress_total, progress_message, progress_at""";
 
 	/** The states in which a job holds its unique key (the partial unique index says the same). */
 	static final String LIVE = "('waiting', 'pending', 'processing', 'failed')";
@@ -119,6 +120,7 @@ public class JobStore {
 		}
 		List<Object[]> deps = new ArrayList<>();
 		List<Object[]> demands = new ArrayList<>();
+		List<Object[]> envs = new ArrayList<>();
 		int c = 0;
 		for (int i = 0; i < jobs.size(); i++) {
 			if (c < conflicts.size() && conflicts.get(c) == i) {
@@ -130,6 +132,13 @@ public class JobStore {
 			if (job.weighted()) {
 				demands.add(new Object[] { job.resources().toJson(), job.slots(), job.id() });
 			}
+			if (!job.env().isEmpty()) {
+				envs.add(new Object[] { dev.queuectl.job.JobEnv.toStored(job.env()), job.id() });
+			}
+		}
+		if (!envs.isEmpty()) {
+			// issue 27: the jobs with variables of their own, as the demands above (one transaction)
+			this.jdbc.batchUpdate("UPDATE jobs SET env = ? WHERE id = ?", envs);
 		}
 		if (!demands.isEmpty()) {
 			// the few jobs that ask resources or slots: their demand written in the same transaction,
@@ -781,7 +790,18 @@ public class JobStore {
 				rs.getString("worker_id"), instant(rs, "lease_expires_at"), instant(rs, "cancel_requested_at"),
 				rs.getString("unique_key"), Resources.fromStored(rs.getString("resources")), rs.getInt("slots"),
 				instant(rs, "start_by"), dev.queuectl.job.RetryRule.stored(rs.getString("retry_on"), rs.getString("no_retry_on")),
-				LimitBook.decode(rs.getString("limits")));
+				LimitBook.decode(rs.getString("limits")), dev.queuectl.job.JobEnv.fromStored(rs.getString("env")),
+				progress(rs));
+	}
+
+	/** The job's latest progress (issue 27), or null. */
+	private static dev.queuectl.job.Progress progress(ResultSet rs) throws SQLException {
+		long total = rs.getLong("progress_total");
+		if (rs.wasNull()) {
+			return null;
+		}
+		return new dev.queuectl.job.Progress(rs.getLong("progress_done"), total, rs.getString("progress_message"),
+				instant(rs, "progress_at"));
 	}
 
 	static JobRun mapRun(ResultSet rs, int row) throws SQLException {

@@ -30,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class MigrateStore {
 
 	/** Parents before children: job_deps and job_runs reference jobs. */
-	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "jobs", "job_deps", "job_runs");
+	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "jobs", "job_deps", "job_runs",
+			"job_results");
 
 	private static final int BATCH = 1000;
 

@@ -101,6 +101,21 @@ public final class Render {
 		m.put("retry_on", retryList(job.retryRule(), true));
 		m.put("no_retry_on", retryList(job.retryRule(), false));
 		m.put("limits", job.limits());
+		m.put("env", job.env().isEmpty() ? null : job.env());
+		m.put("progress", progress(job.progress()));
+		return m;
+	}
+
+	/** A job's progress as --json and the API give it: {"done":40,"total":100,"message":...,"at":...}, or null. */
+	public static Map<String, Object> progress(dev.queuectl.job.Progress p) {
+		if (p == null) {
+			return null;
+		}
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("done", p.done());
+		m.put("total", p.total());
+		m.put("message", p.message());
+		m.put("at", iso(p.at()));
 		return m;
 	}
 
@@ -199,12 +214,13 @@ public final class Render {
 			String state = job.state() == dev.queuectl.job.JobState.PROCESSING && job.cancelRequestedAt() != null ? "canceling"
 					: job.state().dbValue();
 			rows.add(List.of(job.id(), state, job.attempts() + "/" + (job.maxRetries() + 1),
-					Integer.toString(job.priority()), oneLine(job.command(), 48), time(job.updatedAt())));
+					Integer.toString(job.priority()), oneLine(job.command(), 48), time(job.updatedAt()),
+					job.progress() == null ? "-" : job.progress().shortText()));
 		}
 		return rows;
 	}
 
-	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
+	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED", "PROGRESS");
 
 	/** Resources for people: {@code gpu=1,mem=16G}, or "-" for none. */
 	public static String resources(dev.queuectl.job.Resources r) {

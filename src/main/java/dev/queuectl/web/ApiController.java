@@ -65,9 +65,13 @@ class ApiController {
 
 	private final dev.queuectl.service.WaitReasons waitReasons;
 
+	/** Progress and results (issue 27). */
+	private final dev.queuectl.service.TalkService talk;
+
 	ApiController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
 			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
-			dev.queuectl.service.WaitReasons waitReasons) {
+			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk) {
+		this.talk = talk;
 		this.hostFit = hostFit;
 		this.limits = limits;
 		this.waitReasons = waitReasons;
@@ -155,6 +159,29 @@ class ApiController {
 		m.put("after", this.jobs.dependencies(id));
 		m.put("waiting", this.waitReasons.of(job));
 		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
+		m.put("result", this.talk.resultIfAny(id).map(dev.queuectl.job.JobResult::value).orElse(null));
+		return m;
+	}
+
+	/**
+	 * Records a job's progress, as {@code queuectl progress --job ID}: a body
+	 * {@code {"progress":"40/100","message":"..."}} (or "40%"). Answers the job's progress as stored;
+	 * {@code "recorded": false} when the queue was too busy to take it in time.
+	 */
+	@PostMapping("/jobs/{id}/progress")
+	Map<String, Object> progress(@PathVariable String id, HttpServletRequest request) throws IOException {
+		JsonNode body = JobSpecParser.readTree(jsonBody(request), "");
+		JsonNode amount = body.get("progress");
+		JsonNode message = body.get("message");
+		if (amount == null || !amount.isString() || message != null && !message.isNull() && !message.isString()) {
+			throw QueuectlException.usage("progress wants a JSON body {\"progress\":\"40/100\",\"message\":\"...\"} (message optional)");
+		}
+		boolean recorded = this.talk.progress(id, amount.stringValue(),
+				message == null || message.isNull() ? null : message.stringValue());
+		Map<String, Object> m = new java.util.LinkedHashMap<>();
+		m.put("id", id);
+		m.put("recorded", recorded);
+		m.put("progress", Render.progress(this.jobs.get(id).progress()));
 		return m;
 	}
 

@@ -61,9 +61,13 @@ class DashboardController {
 
 	private final dev.queuectl.service.WaitReasons waitReasons;
 
+	/** Results (issue 27). */
+	private final dev.queuectl.service.TalkService talk;
+
 	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
 			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
-			dev.queuectl.service.WaitReasons waitReasons) {
+			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk) {
+		this.talk = talk;
 		this.hostFit = hostFit;
 		this.limits = limits;
 		this.waitReasons = waitReasons;
@@ -128,6 +132,9 @@ class DashboardController {
 		Map<String, Object> fields = Render.job(job);
 		fields.put("resources", Render.resources(job.resources()));
 		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));
+		fields.put("env", job.env().isEmpty() ? null : String.join(" ", job.env().keySet()));
+		fields.put("progress", job.progress() == null ? null : job.progress().shortText());
+		fields.put("result", this.talk.resultIfAny(id).map(r -> Render.oneLine(r.value(), 200)).orElse(null));
 		model.addAttribute("fields", fields);
 		model.addAttribute("waiting", this.waitReasons.of(job));
 		model.addAttribute("after", this.jobs.dependencies(id));

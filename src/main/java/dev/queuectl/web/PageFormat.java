@@ -11,4 +11,19 @@ public final class PageFormat {
 	public String time(Instant instant) {
 		return Render.time(instant);
 	}
+
+	/**
+	 * A running job's time left at the pace of its progress so far (issue 27), like "ETA 2m 10s";
+	 * "" without a pace yet. The page's script counts it again at each refresh (app.js, eta()).
+	 */
+	public String eta(dev.queuectl.job.Job job) {
+		dev.queuectl.job.Progress p = job.progress();
+		if (p == null || job.startedAt() == null || p.done() <= 0 || p.done() >= p.total()
+				|| job.state() != dev.queuectl.job.JobState.PROCESSING || !p.at().isAfter(job.startedAt())) {
+			return "";
+		}
+		long spent = p.at().toEpochMilli() - job.startedAt().toEpochMilli();
+		double left = spent * (double) (p.total() - p.done()) / p.done();
+		return "ETA " + dev.queuectl.config.Durations.format(java.time.Duration.ofSeconds((long) Math.ceil(left / 1000)));
+	}
 }

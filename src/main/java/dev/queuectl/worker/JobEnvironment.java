@@ -9,8 +9,10 @@ import java.util.TreeMap;
  * {@code QUEUECTL_*} variable (queuectl's own settings, among them {@code QUEUECTL_DB}, whose URL
  * may hold a password) and {@code PGPASSWORD} / {@code PGPASSFILE} (the database credentials
  * queuectl reads), whichever backend the host uses. With {@code clean} ({@code worker start
- * --clean-env}) only {@link #MINIMAL} and {@code LC_*} are kept. A job's own variables, when jobs
- * get some, are laid over the result last, so they may set any of these names again.
+ * --clean-env}) only {@link #MINIMAL} and {@code LC_*} are kept. A job's own variables and the
+ * {@code QUEUECTL_*} ones queuectl sets for each job ({@link JobVariables}, issue 27) are laid
+ * over the result last, ahead of the job's command, so they may set any of these names again
+ * (the host's URL is given as QUEUECTL_DB without its password).
  * <p>
  * Jobs start from long-lived spawners, which hand their own environment to every job: a spawner is
  * started with {@link #of} the host's, so the compiled and the bash spawner and the JVM's own

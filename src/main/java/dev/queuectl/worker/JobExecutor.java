@@ -65,6 +65,9 @@ final class JobExecutor implements JobRunner {
 
 	private final JobEnvironment environment;
 
+	/** A job's own variables and queuectl's (issue 27); none in tests that run bare commands. */
+	private java.util.function.Function<Claim, java.util.Map<String, String>> variables = c -> java.util.Map.of();
+
 	private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemon("queuectl-timeout"));
 
 	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace, JobEnvironment environment) {
@@ -80,6 +83,12 @@ final class JobExecutor implements JobRunner {
 		this.environment = environment;
 		this.useSpawner = useSpawner;
 		this.spawnerProgram = spawnerProgram;
+	}
+
+	/** Gives each job these variables ({@link JobVariables}). */
+	JobExecutor withVariables(java.util.function.Function<Claim, java.util.Map<String, String>> variables) {
+		this.variables = variables;
+		return this;
 	}
 
 	/**
@@ -100,7 +109,8 @@ final class JobExecutor implements JobRunner {
 				: this.timers.schedule(() -> running.timeOut(this.killGrace), timeout.toMillis(), TimeUnit.MILLISECONDS);
 		Integer exit;
 		try {
-			exit = this.useSpawner ? runWithSpawner(claim, sink, running) : runWithProcessBuilder(claim, sink, running);
+			java.util.Map<String, String> vars = this.variables.apply(claim);
+			exit = this.useSpawner ? runWithSpawner(claim, vars, sink, running) : runWithProcessBuilder(claim, vars, sink, running);
 		}
 		catch (IOException | IllegalArgumentException ex) {
 			// IllegalArgumentException: a command no process can be given (a NUL character)
@@ -139,10 +149,11 @@ final class JobExecutor implements JobRunner {
 	 * (a new one killed by a signal to the worker's process group in the moment before it left
 	 * it for a session of its own) costs the job nothing: it gets one more, fresh spawner.
 	 */
-	private Integer runWithSpawner(Claim claim, OutputSink sink, RunningJob running) throws IOException {
+	private Integer runWithSpawner(Claim claim, java.util.Map<String, String> vars, OutputSink sink, RunningJob running)
+			throws IOException {
 		boolean[] started = { false };
 		try {
-			return runOnSpawner(claim, sink, pid -> {
+			return runOnSpawner(claim, vars, sink, pid -> {
 				started[0] = true;
 				running.started(pid);
 			});
@@ -152,18 +163,20 @@ final class JobExecutor implements JobRunner {
 				throw ex;
 			}
 			log.debug("the job spawner died before {} started; on a new one", claim.jobId(), ex);
-			return runOnSpawner(claim, sink, running::started);
+			return runOnSpawner(claim, vars, sink, running::started);
 		}
 	}
 
-	private Integer runOnSpawner(Claim claim, OutputSink sink, Spawner.Listener listener) throws IOException {
+	private Integer runOnSpawner(Claim claim, java.util.Map<String, String> vars, OutputSink sink, Spawner.Listener listener)
+			throws IOException {
 		Spawner spawner = this.idle.poll();
 		if (spawner == null || !spawner.isAlive()) {
 			spawner = new Spawner(this.spawnerProgram, this.environment);
 		}
 		boolean healthy = false;
 		try {
-			Integer exit = spawner.run(claim.workingDir(), claim.command(), sink, listener);
+			Integer exit = spawner.run(claim.workingDir(), JobVariables.prefixed(vars, claim.command()),
+					sink, listener);
 			healthy = true;
 			return exit;
 		}
@@ -181,7 +194,8 @@ final class JobExecutor implements JobRunner {
 		}
 	}
 
-	private Integer runWithProcessBuilder(Claim claim, OutputSink sink, RunningJob running) throws IOException {
+	private Integer runWithProcessBuilder(Claim claim, java.util.Map<String, String> vars, OutputSink sink,
+			RunningJob running) throws IOException {
 		File dir = new File(claim.workingDir());
 		if (!dir.isDirectory()) {
 			return null;
@@ -191,6 +205,7 @@ final class JobExecutor implements JobRunner {
 						: List.of("sh", "-c", claim.command());
 		ProcessBuilder builder = new ProcessBuilder(command);
 		this.environment.applyTo(builder.environment());
+		builder.environment().putAll(vars);
 		Process process = builder.directory(dir)
 			.redirectErrorStream(true)
 			.redirectInput(ProcessBuilder.Redirect.from(new File(WINDOWS ? "NUL" : "/dev/null")))

@@ -65,9 +65,13 @@ public class WorkerService implements HealthIndicator {
 
 	private final OutputStore outputs;
 
+	private final dev.queuectl.store.TalkStore talk;
+
 	WorkerService(WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock, DatabaseLocation location,
 			WorkerMetrics metrics, ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, JobService jobs, HostWakeups wakeups,
-			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval) {
+			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval,
+			dev.queuectl.store.TalkStore talk) {
+		this.talk = talk;
 		Duration interval = Durations.parseOrNull(housekeepingInterval);
 		if (interval == null || interval.toMillis() < 100) {
 			throw QueuectlException.usage("queuectl.worker.housekeeping-interval must be a duration of at least 100ms, got '"
@@ -105,7 +109,7 @@ public class WorkerService implements HealthIndicator {
 			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + outputDir + ": " + ex.getMessage());
 		}
 		JobExecutor jobs = new JobExecutor(this.outputs, this.clock, Duration.ofSeconds(5),
-				new JobEnvironment(options.cleanEnv()));
+				new JobEnvironment(options.cleanEnv())).withVariables(new JobVariables(this.talk, this.location));
 		WorkerHost worker = new WorkerHost(options, this.store, this.registry, this.settings, this.clock, executor, jobs, this.metrics,
 				this.chores);
 		if (!this.host.compareAndSet(null, worker)) {

@@ -63,7 +63,7 @@ class InspectCommandsTest extends CommandTestSupport {
 		String row = run("list").ok().outLines().get(1);
 
 		assertThat(row.split("\\s{2,}")).containsExactly("row", "pending", "0/3", "4", "echo spaced second line",
-				"2031-03-04 05:06:07");
+				"2031-03-04 05:06:07", "-");
 	}
 
 	@Test
@@ -269,7 +269,7 @@ class InspectCommandsTest extends CommandTestSupport {
 		assertThat(f.keySet()).containsExactly("id", "command", "state", "queue", "priority", "attempts", "max_retries",
 				"run_at", "timeout", "working_dir", "created_at", "updated_at", "started_at", "finished_at", "exit_code",
 				"last_error", "worker_id", "lease_expires_at", "unique_key", "cancel_requested_at", "resources", "slots",
-				"start_by", "retry_on", "no_retry_on", "limits");
+				"start_by", "retry_on", "no_retry_on", "limits", "env", "progress", "result");
 		assertThat(f).containsEntry("id", "s1")
 			.containsEntry("command", "./backup.sh --all")
 			.containsEntry("state", "pending")

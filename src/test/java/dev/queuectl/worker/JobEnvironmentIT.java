@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * compiled one and the bash one) and jobs that write down their environment: never the database
  * credentials queuectl reads nor its own {@code QUEUECTL_*} settings, on SQLite and on PostgreSQL;
  * with {@code --clean-env} exactly the minimal set; otherwise everything else, PATH and the
- * working directory as before.
+ * working directory as before. Of {@code QUEUECTL_*} a job gets only what queuectl sets for each job
+ * (issue 27), and QUEUECTL_DB without the password the host's URL holds.
  */
 class JobEnvironmentIT {
 
@@ -80,6 +81,7 @@ class JobEnvironmentIT {
 				"TZ", "TERM"));
 		System.getenv().keySet().stream().filter(name -> name.startsWith("LC_")).forEach(expected::add);
 		expected.add("PWD"); // the shell's own, as ever: the job's directory
+		expected.addAll(QUEUECTLS_PER_JOB); // issue 27: every job's own
 		if (spawner.equals("bash")) {
 			expected.addAll(List.of("SHLVL", "_")); // what bash puts in every command's environment
 		}
@@ -116,9 +118,13 @@ class JobEnvironmentIT {
 		return env;
 	}
 
+	/** What queuectl sets for every job (issue 27): nothing of the host's settings. */
+	private static final List<String> QUEUECTLS_PER_JOB = List.of("QUEUECTL_JOB_ID", "QUEUECTL_ATTEMPT", "QUEUECTL_QUEUE",
+			"QUEUECTL_DB");
+
 	private static void assertNothingOfQueuectlsOwn(Map<String, String> env) {
 		assertThat(env).doesNotContainKeys("PGPASSWORD", "PGPASSFILE");
-		assertThat(env.keySet()).noneMatch(name -> name.startsWith("QUEUECTL_"));
+		assertThat(env.keySet()).noneMatch(name -> name.startsWith("QUEUECTL_") && !QUEUECTLS_PER_JOB.contains(name));
 		assertThat(env.values()).noneMatch(value -> value.contains(SECRET));
 	}
 }

@@ -1,0 +1,86 @@
+package dev.queuectl.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.queuectl.job.JobEnv;
+import dev.queuectl.job.JobResult;
+import dev.queuectl.job.Progress;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The SQL of jobs that talk back (issue 27), the same on both backends: a job's latest progress
+ * (columns of its row, overwritten), its result (job_results, one row per job, of the attempt
+ * that set it), and what a worker host reads to start a job with its environment (its queue, its
+ * own variables and the jobs it ran after).
+ */
+@Repository
+public class TalkStore {
+
+	private final JdbcTemplate jdbc;
+
+	TalkStore(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** Records the job's progress over any before; false when there is no such job. */
+	public boolean setProgress(String jobId, Progress p) {
+		return this.jdbc.update("""
+				UPDATE jobs SET progress_done = ?, progress_total = ?, progress_message = ?, progress_at = ?
+				WHERE id = ?""", p.done(), p.total(), p.message(), p.at().toEpochMilli(), jobId) > 0;
+	}
+
+	/** The job's state and attempt number, if it exists. */
+	public Optional<Attempt> attempt(String jobId) {
+		return this.jdbc.query("SELECT state, attempts FROM jobs WHERE id = ?",
+				(rs, i) -> new Attempt(rs.getString(1), rs.getInt(2)), jobId).stream().findFirst();
+	}
+
+	/** A job's state (as stored) and how many attempts it has started. */
+	public record Attempt(String state, int attempts) {
+	}
+
+	/** Stores the job's result of {@code attempt}, over any before. */
+	public void setResult(String jobId, int attempt, String value, Instant now) {
+		this.jdbc.update("""
+				INSERT INTO job_results (job_id, attempt, value, set_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (job_id) DO UPDATE SET attempt = excluded.attempt, value = excluded.value, set_at = excluded.set_at""",
+				jobId, attempt, value, now.toEpochMilli());
+	}
+
+	/** The job's result, if one was set. */
+	public Optional<JobResult> result(String jobId) {
+		return this.jdbc.query("SELECT attempt, value, set_at FROM job_results WHERE job_id = ?",
+				(rs, i) -> new JobResult(rs.getInt(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))), jobId)
+			.stream()
+			.findFirst();
+	}
+
+	/**
+	 * What a job runs with besides its command: its queue, its own variables and the ids it ran
+	 * after (sorted), read in one statement; empty when the job is gone.
+	 */
+	public Optional<RunContext> runContext(String jobId) {
+		List<String> after = new ArrayList<>();
+		String[] job = new String[2];
+		this.jdbc.query("""
+				SELECT j.queue, j.env, d.depends_on FROM jobs j LEFT JOIN job_deps d ON d.job_id = j.id
+				WHERE j.id = ? ORDER BY d.depends_on""", rs -> {
+			job[0] = rs.getString(1);
+			job[1] = rs.getString(2);
+			String dep = rs.getString(3);
+			if (dep != null) {
+				after.add(dep);
+			}
+		}, jobId);
+		return job[0] == null ? Optional.empty() : Optional.of(new RunContext(job[0], JobEnv.fromStored(job[1]), List.copyOf(after)));
+	}
+
+	/** A job's queue, own variables and the jobs it ran after. */
+	public record RunContext(String queue, Map<String, String> env, List<String> after) {
+	}
+}

@@ -1,0 +1,71 @@
+package dev.queuectl.worker;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.queuectl.job.Claim;
+import dev.queuectl.store.DatabaseLocation;
+import dev.queuectl.store.TalkStore;
+
+/**
+ * The variables one job gets on top of what {@link JobEnvironment} leaves of its host's (issue 27):
+ * its own {@code env} first, then queuectl's: {@code QUEUECTL_JOB_ID}, {@code QUEUECTL_ATTEMPT},
+ * {@code QUEUECTL_QUEUE}, {@code QUEUECTL_DB} (the SQLite file, or the PostgreSQL URL without its
+ * password: a {@code queuectl} run inside the job reaches the same queue through the host's socket)
+ * and, for a job that ran after others, {@code QUEUECTL_AFTER} (their ids, space-separated). A
+ * job's env cannot name {@code QUEUECTL_*} (the parser refuses it), so these always hold.
+ * <p>
+ * Read per run in one statement ({@link TalkStore#runContext}): the claim's statements stay as
+ * they were. Long-lived spawners cannot take a per-job environment, so the variables reach the
+ * job as an {@code export} line ahead of its command in the same {@code sh -c} ({@link #prefixed}).
+ */
+final class JobVariables implements Function<Claim, Map<String, String>> {
+
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobVariables.class);
+
+	private final TalkStore store;
+
+	private final String db;
+
+	JobVariables(TalkStore store, DatabaseLocation location) {
+		this.store = store;
+		this.db = location.isPostgres() ? location.display() : location.file().toAbsolutePath().toString();
+	}
+
+	@Override
+	public Map<String, String> apply(Claim claim) {
+		Map<String, String> vars = new LinkedHashMap<>();
+		TalkStore.RunContext context;
+		try {
+			context = this.store.runContext(claim.jobId()).orElse(null);
+		}
+		catch (RuntimeException ex) { // the database failed a moment: the job runs with what the claim tells
+			log.warn("job {}: its own variables could not be read ({}); it runs without them", claim.jobId(), ex.getMessage());
+			context = null;
+		}
+		if (context != null) {
+			vars.putAll(context.env());
+		}
+		vars.put("QUEUECTL_JOB_ID", claim.jobId());
+		vars.put("QUEUECTL_ATTEMPT", Integer.toString(claim.attempt()));
+		if (context != null) {
+			vars.put("QUEUECTL_QUEUE", context.queue());
+		}
+		vars.put("QUEUECTL_DB", this.db);
+		if (context != null && !context.after().isEmpty()) {
+			vars.put("QUEUECTL_AFTER", String.join(" ", context.after()));
+		}
+		return vars;
+	}
+
+	/** {@code command} with the variables exported ahead of it, in the shell that runs it. */
+	static String prefixed(Map<String, String> vars, String command) {
+		if (vars.isEmpty()) {
+			return command;
+		}
+		StringBuilder b = new StringBuilder("export");
+		vars.forEach((name, value) -> b.append(' ').append(name).append("='").append(value.replace("'", "'\\''")).append('\''));
+		return b.append('\n').append(command).toString();
+	}
+}
