@@ -14,12 +14,29 @@ import java.util.List;
  * {@code slots}: what a host must have free to start it ({@link Resources}).
  * {@code startBy}: the deadline to start (null: none), named ({@code startByNamed}: "start_by") or
  * counted from now like a delay ("start_within"); {@code retryRule}: which failures are retried
- * (null: all).
+ * (null: all). {@code tags}: its tags ({@link Tags}, maybe none); {@code rerunOf}: the job a rerun
+ * copied (null: none).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
 		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
-		List<String> limits) {
+		List<String> limits, List<String> tags, String rerunOf) {
+
+	/** A job without tags, not a rerun. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+			Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+			List<String> limits) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				resources, slots, startBy, startByNamed, retryRule, limits, List.of(), null);
+	}
+
+	/** This job as a rerun of {@code original}. */
+	public NewJob rerunOf(String original) {
+		return new NewJob(this.id, this.command, this.queue, this.priority, this.maxRetries, this.runAt, this.runAtNamed,
+				this.timeout, this.workingDir, this.uniqueKey, this.after, this.resources, this.slots, this.startBy,
+				this.startByNamed, this.retryRule, this.limits, this.tags, original);
+	}
 
 	/** A job that asks no resources and one slot, without deadline, retry rule or limits. */
 	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
