@@ -40,7 +40,9 @@ class PipelinesIT {
 
 	/** The processes' database; {@link PipelinesPostgresIT} gives its own. */
 	Queuectl queuectl() throws Exception {
-		return new Queuectl(this.dir);
+		Queuectl q = new Queuectl(this.dir);
+		q.ok("status"); // migrates the new database, which the tests read while hosts start
+		return q;
 	}
 
 	Connection connect() throws SQLException {
