@@ -26,6 +26,14 @@ final class ArgvParser {
 	/** {@code -1} or {@code -0.5} is a value, not an option. */
 	private static final java.util.regex.Pattern NEGATIVE_NUMBER = java.util.regex.Pattern.compile("-\\d+(\\.\\d+)?");
 
+	/** The option of edit and rerun whose repeated values are kept apart ({@link #setValues}). */
+	static final String SET = "set";
+
+	/** The values of a repeated {@code --set}, as given; none for null. */
+	static List<String> setValues(String joined) {
+		return joined == null ? List.of() : List.of(joined.split("\0", -1));
+	}
+
 	private ArgvParser() {
 	}
 
@@ -129,9 +137,10 @@ final class ArgvParser {
 				}
 			}
 			checkType(declared, optionName, value);
-			// a repeated option (--queue a --queue b) arrives as one comma-separated value; --env's
-			// values may hold commas: NUL (which no argument holds) separates them
-			options.merge(declared.longName(), value, (a, b) -> a + (declared.longName().equals("env") ? "\0" : ",") + b);
+			// a repeated option (--queue a --queue b) arrives as one comma-separated value; the values of
+			// --env and --set may hold commas (--set command=a,b), so NUL, which no word holds, separates them
+			String separator = declared.longName().equals(SET) || declared.longName().equals("env") ? "\0" : ",";
+			options.merge(declared.longName(), value, (a, b) -> a + separator + b);
 			declaredByName.put(declared.longName(), declared);
 		}
 		int max = maxArguments(command);

@@ -197,8 +197,8 @@ final class CommandModel {
 
 	Arguments arguments(Command command) {
 		return switch (command.getName()) {
-			case "show", "logs", "run-now", "result get" -> new Arguments(JOBS, true);
-			case "cancel", "wait" -> new Arguments(JOBS, false);
+			case "show", "logs", "run-now", "result get", "edit", "rerun" -> new Arguments(JOBS, true);
+			case "cancel", "wait", "rm" -> new Arguments(JOBS, false);
 			case "dlq retry" -> new Arguments(Values.served("dlq list --limit 200"), true);
 			case "config get", "config set" ->
 				new Arguments(Values.words(Arrays.stream(Setting.values()).map(Setting::key).toList()), true);

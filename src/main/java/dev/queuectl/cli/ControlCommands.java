@@ -15,6 +15,8 @@ import dev.queuectl.service.JobService;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.QueueInfo;
 import dev.queuectl.service.QueueService;
+import dev.queuectl.service.JobEditService;
+import dev.queuectl.job.Tags;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;
@@ -33,7 +35,10 @@ class ControlCommands {
 
 	private final QueueService queues;
 
-	ControlCommands(JobService jobs, QueueService queues) {
+	private final JobEditService edits;
+
+	ControlCommands(JobService jobs, QueueService queues, JobEditService edits) {
+		this.edits = edits;
 		this.jobs = jobs;
 		this.queues = queues;
 	}
@@ -48,15 +53,20 @@ class ControlCommands {
 			3 for an unknown id.
 			  queuectl cancel job1 job2
 			  queuectl cancel --wait --timeout 30s job1
-			  queuectl cancel --queue emails --state pending""")
+			  queuectl cancel --queue emails --state pending
+			  queuectl cancel --tag customer:42       (every job carrying the tag that has not finished)""")
 	void cancel(@Arguments List<String> ids,
 			@Option(longName = "queue", shortName = 'q', description = "cancel this queue's jobs (with --state)") String queue,
 			@Option(longName = "state", shortName = 's', description = "with --queue: pending, waiting or failed jobs") String state,
 			@Option(longName = "wait", shortName = 'w', description = "wait for each job's outcome and print it") Boolean wait,
 			@Option(longName = "timeout", shortName = 't', description = "with --wait: give up after this long (e.g. 30s)") String timeout,
+			@Option(longName = "tag", description = "every unfinished job carrying every one of these tags (repeated)") String tag,
 			CommandContext ctx) {
-		if (ids.isEmpty() && queue == null && state == null) {
-			throw QueuectlException.usage("cancel needs job ids, or --queue Q --state pending|waiting|failed");
+		if (tag != null && (!ids.isEmpty() || queue != null || state != null)) {
+			throw QueuectlException.usage("--tag goes alone: not with job ids, --queue or --state");
+		}
+		if (ids.isEmpty() && queue == null && state == null && tag == null) {
+			throw QueuectlException.usage("cancel needs job ids, --queue Q --state pending|waiting|failed, or --tag T");
 		}
 		if (!ids.isEmpty() && (queue != null || state != null)) {
 			throw QueuectlException.usage("give either job ids or --queue/--state, not both");
@@ -67,7 +77,10 @@ class ControlCommands {
 		}
 		Duration limit = timeout == null ? null : parseTimeout(timeout);
 		List<String> targets = ids;
-		if (ids.isEmpty()) {
+		if (tag != null) {
+			targets = this.edits.tagged(Tags.words(tag, "--tag"), JobEditService.LIVE);
+		}
+		else if (ids.isEmpty()) {
 			if (state == null) {
 				throw QueuectlException.usage("--queue needs --state pending, waiting or failed");
 			}
@@ -205,21 +218,31 @@ class ControlCommands {
 			stderr), 124 when --timeout passed first. Progress goes to stderr.
 			  queuectl wait job1 job2
 			  queuectl wait --queue emails --timeout 10m
+			  queuectl wait --tag import-7            (the jobs carrying the tag when the wait begins)
 			  queuectl wait""")
 	void await(@Arguments List<String> ids,
 			@Option(longName = "queue", shortName = 'q', description = "every job of this queue") String queue,
 			@Option(longName = "timeout", shortName = 't', description = "give up after this long (e.g. 30s, 10m)") String timeout,
+			@Option(longName = "tag", description = "the jobs carrying every one of these tags (repeated)") String tag,
 			CommandContext ctx) {
-		if (!ids.isEmpty() && queue != null) {
-			throw QueuectlException.usage("give either job ids or --queue, not both");
+		if (!ids.isEmpty() && queue != null || tag != null && (!ids.isEmpty() || queue != null)) {
+			throw QueuectlException.usage("give one of job ids, --queue or --tag");
+		}
+		if (tag != null) {
+			ids = this.edits.tagged(Tags.words(tag, "--tag"), List.of());
+			if (ids.isEmpty()) {
+				Invocation.current().err().println("queuectl: no job carries tag(s) " + tag);
+				return;
+			}
 		}
 		Duration limit = timeout == null ? null : parseTimeout(timeout);
 		PrintWriter err = Invocation.current().err();
 		ProgressLine line = new ProgressLine(err, "waiting", "done");
-		if (ids.size() == 1) { // one job: its own progress too (issue 27)
-			line.withDetail(() -> jobProgress(ids.get(0)));
+		List<String> waited = ids;
+		if (waited.size() == 1) { // one job: its own progress too (issue 27)
+			line.withDetail(() -> jobProgress(waited.get(0)));
 		}
-		JobService.Progress progress = awaitProgress(this.jobs.waitFor(ids, queue), limit, line);
+		JobService.Progress progress = awaitProgress(this.jobs.waitFor(waited, queue), limit, line);
 		if (!progress.finished()) {
 			err.println("queuectl: timed out after " + Durations.format(limit) + ": " + progress.done() + " of "
 					+ progress.total() + " job(s) finished");

@@ -53,10 +53,14 @@ class JobCommands {
 
 	private final dev.queuectl.service.TalkService talk;
 
+	private final dev.queuectl.service.JobEditService edits;
+
 	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention,
 			dev.queuectl.service.HostFit hostFit, dev.queuectl.service.WaitReasons waitReasons,
-			dev.queuectl.service.TalkService talk) {
+			dev.queuectl.service.TalkService talk,
+			dev.queuectl.service.JobEditService edits) {
 		this.talk = talk;
+		this.edits = edits;
 		this.hostFit = hostFit;
 		this.waitReasons = waitReasons;
 		this.retention = retention;
@@ -75,7 +79,8 @@ class JobCommands {
 					start_by (a deadline: not started by then, it is canceled, and so are the jobs after it),
 					retry_on or no_retry_on (exit codes 0-255 and "timeout": only these are retried, or
 					these end the job dead at once; config retry-on / no-retry-on give a default), limits
-					(1-16 keys whose room it needs to start: see limit set), env (its own environment
+					(1-16 keys whose room it needs to start: see limit set), tags (at most 16, each 1-64
+					characters of A-Z a-z 0-9 . _ : -; --tag adds tags to every job given), env (its own environment
 					variables: {"NAME":"value"}, names A-Z a-z 0-9 _ not starting with a digit, at most 64
 					and 64 KiB; they are stored in the database as given). --env NAME=VALUE (repeatable) adds
 					to env; --env NAME copies the caller's own value (exit 2 when it is not set).
@@ -97,13 +102,17 @@ class JobCommands {
 					  queuectl enqueue '{"command":"./fetch.sh","start_by":"2026-12-07T09:00:00Z","retry_on":[75]}'
 					  queuectl enqueue '{"command":"./export.sh 42","limits":["customer:42","stripe"]}'
 					  queuectl enqueue '{"command":"./deploy.sh"}' --env STAGE=prod --env AWS_PROFILE
+					  queuectl enqueue '{"command":"./export.sh 42","tags":["nightly","customer:42"]}'
+					  queuectl enqueue --file jobs.jsonl --tag import-7
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing; prints the ids)
 					  generate-jobs | queuectl enqueue -""")
 	void enqueue(@Arguments List<String> args,
 			@Option(longName = "file", shortName = 'f', description = "read a JSON array or JSON Lines from a file") String file,
 			@Option(longName = "json", description = "print JSON: the id, or the count and ids, and the duplicates") Boolean json,
 			@Option(longName = "env", description = "NAME=VALUE, or NAME for your own value: a variable of the job (repeatable)") String env,
+			@Option(longName = "tag", description = "add this tag to every job (repeated)") String tag,
 			CommandContext ctx) throws IOException {
+		List<String> tags = dev.queuectl.job.Tags.words(tag, "--tag");
 		Invocation invocation = Invocation.current();
 		if (env != null && (file != null || args.size() == 1 && args.get(0).equals("-"))) {
 			throw QueuectlException.usage("--env goes with one JSON job, not --file or - (give each job its \"env\")");
@@ -136,7 +145,7 @@ class JobCommands {
 				throw QueuectlException.usage("cannot read " + file + ": " + StorageErrors.reason(ex));
 			}
 			try (in) {
-				result = enqueueFile(in, path, invocation);
+				result = enqueueFile(in, path, invocation, tags);
 			}
 			catch (IOException ex) {
 				throw new QueuectlException(QueuectlException.FAILURE, "cannot read " + file + ": " + StorageErrors.reason(ex));
@@ -147,12 +156,12 @@ class JobCommands {
 					: "enqueue takes one JSON argument, got " + args.size() + " (quote the JSON)");
 		}
 		else if (args.get(0).equals("-")) {
-			result = this.jobs.enqueueAll(invocation.stdin(), cwd);
+			result = this.jobs.enqueueAll(invocation.stdin(), cwd, JobService.BatchProgress.NONE, false, tags);
 		}
 		else {
 			String job = env == null ? args.get(0)
 					: dev.queuectl.job.JobEnv.merge(args.get(0), List.of(env.split("\0", -1)), name -> null);
-			result = this.jobs.enqueue(job, cwd);
+			result = this.jobs.enqueue(job, cwd, tags);
 			many = false;
 		}
 		printEnqueued(result, many, Boolean.TRUE.equals(json), ctx.outputWriter(), invocation.err());
@@ -162,10 +171,11 @@ class JobCommands {
 	 * Enqueues a file; one of more than {@value #PROGRESS_FROM} jobs shows its progress on a
 	 * terminal: the share of the file read, then the jobs stored.
 	 */
-	private JobService.Enqueued enqueueFile(InputStream in, Path path, Invocation invocation) throws IOException {
+	private JobService.Enqueued enqueueFile(InputStream in, Path path, Invocation invocation, List<String> tags)
+			throws IOException {
 		ProgressLine reading = new ProgressLine(invocation.err(), "enqueue: reading", "MiB");
 		if (!reading.terminal()) {
-			return enqueueAll(in, path, invocation, JobService.BatchProgress.NONE);
+			return enqueueAll(in, path, invocation, JobService.BatchProgress.NONE, tags);
 		}
 		long size = Math.max(1, Files.size(path));
 		long[] read = { 0 };
@@ -194,7 +204,7 @@ class JobCommands {
 						storing.show(jobs, total, jobs);
 					}
 				}
-			});
+			}, tags);
 		}
 		finally {
 			reading.end();
@@ -204,9 +214,9 @@ class JobCommands {
 
 	/** A regular file is parsed while it is stored; a pipe (--file <(...)) may trickle, so it is read first. */
 	private JobService.Enqueued enqueueAll(InputStream in, Path path, Invocation invocation,
-			JobService.BatchProgress progress) throws IOException {
+			JobService.BatchProgress progress, List<String> tags) throws IOException {
 		String cwd = invocation.workingDir().toString();
-		return Files.isRegularFile(path) ? this.jobs.enqueueFile(in, cwd, progress) : this.jobs.enqueueAll(in, cwd, progress);
+		return this.jobs.enqueueAll(in, cwd, progress, Files.isRegularFile(path), tags);
 	}
 
 	/** Batches of more jobs than this show their progress on a terminal. */
@@ -217,12 +227,9 @@ class JobCommands {
 	 * (for {@code xargs}, {@code wait}), or with --json the count and the ids. Each job
 	 * not stored for its unique key gets a line on stderr; the exit code stays 0.
 	 */
-	private static void printEnqueued(JobService.Enqueued result, boolean many, boolean json, PrintWriter out,
+	static void printEnqueued(JobService.Enqueued result, boolean many, boolean json, PrintWriter out,
 			PrintWriter err) {
-		for (JobService.Duplicate d : result.duplicates()) {
-			err.println("queuectl: " + d.where() + "not stored: job " + d.existingId() + " holds unique_key '"
-					+ d.uniqueKey() + "'");
-		}
+		printDuplicates(result, err);
 		if (json) {
 			Map<String, Object> m = new LinkedHashMap<>();
 			if (many) {
@@ -251,21 +258,33 @@ class JobCommands {
 		}
 	}
 
+	/** A line on stderr for each job not stored for its unique key. */
+	static void printDuplicates(JobService.Enqueued result, PrintWriter err) {
+		for (JobService.Duplicate d : result.duplicates()) {
+			err.println("queuectl: " + d.where() + "not stored: job " + d.existingId() + " holds unique_key '"
+					+ d.uniqueKey() + "'");
+		}
+	}
+
 	@Command(name = "list", group = "Jobs", description = "List jobs, most recently updated first", help = """
-			--state and --queue take several values, repeated or separated by commas. When more jobs
-			follow than --limit shows, a line on stderr says how many and how to list the next ones.
+			--state, --queue and --tag take several values, repeated or separated by commas (--tag: jobs
+			that carry every tag named). When more jobs follow than --limit shows, a line on stderr says
+			how many and how to list the next ones.
 			  queuectl list
 			  queuectl list --state dead --limit 100
 			  queuectl list --state failed,dead --queue emails --queue sms
 			  queuectl list --state canceling         (running jobs whose cancel was asked for)
 			  queuectl list --queue emails --json
+			  queuectl list --tag customer:42 --tag nightly
 			  queuectl list --after JOB_ID        (the next page: the jobs after the last one shown)""")
 	void list(@Option(longName = "state", shortName = 's', description = "only jobs in these states (repeated or a,b)") String state,
 			@Option(longName = "queue", shortName = 'q', description = "only jobs of these queues (repeated or a,b)") String queue,
 			@Option(longName = "after", shortName = 'a', description = "only jobs listed after this job (the next page)") String after,
 			@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
-			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
-		JobService.Listing found = this.jobs.list(JobFilter.parse(state, queue), after, limit);
+			@Option(longName = "json", description = "print a JSON array") Boolean json,
+			@Option(longName = "tag", description = "only jobs carrying every one of these tags (repeated or a,b)") String tag,
+			CommandContext ctx) {
+		JobService.Listing found = this.jobs.list(JobFilter.parse(state, queue, tag), after, limit);
 		printJobs(found.jobs(), Boolean.TRUE.equals(json), ctx.outputWriter());
 		if (found.more()) {
 			StringBuilder next = new StringBuilder("queuectl list");
@@ -274,6 +293,9 @@ class JobCommands {
 			}
 			if (queue != null) {
 				next.append(" --queue ").append(queue);
+			}
+			if (tag != null) {
+				next.append(" --tag ").append(tag);
 			}
 			if (limit != 50) {
 				next.append(" --limit ").append(limit);
@@ -329,6 +351,7 @@ class JobCommands {
 		fields.put("progress", p == null ? null : p.shortText() + (p.message() == null ? "" : " " + Render.oneLine(p.message(), 60))
 				+ " (" + Render.time(p.at()) + ")");
 		fields.put("result", result.map(r -> Render.oneLine(r.value(), 80) + " (attempt " + r.attempt() + ")").orElse(null));
+		fields.put("tags", job.tags().isEmpty() ? null : String.join(", ", job.tags()));
 		if (!waiting.isEmpty()) {
 			fields.put("waiting", String.join("; ", waiting));
 		}
@@ -448,11 +471,20 @@ class JobCommands {
 			description = "Put dead jobs back in the queue with their attempts reset", help = """
 					  queuectl dlq retry job1
 					  queuectl dlq retry --all
-					  queuectl dlq retry --all --queue emails""")
+					  queuectl dlq retry --all --queue emails
+					  queuectl dlq retry --tag customer:42      (every dead job carrying the tag; prints how many)""")
 	void dlqRetry(@Argument(index = 0) String id,
 			@Option(longName = "all", description = "every dead job (of --queue)") Boolean all,
 			@Option(longName = "queue", shortName = 'q', description = "with --all: only this queue's") String queue,
+			@Option(longName = "tag", description = "every dead job carrying every one of these tags (repeated)") String tag,
 			CommandContext ctx) {
+		if (tag != null) {
+			if ((id != null && !id.isEmpty()) || Boolean.TRUE.equals(all) || queue != null) {
+				throw QueuectlException.usage("--tag goes alone: not with a job id, --all or --queue");
+			}
+			ctx.outputWriter().println(this.edits.retryDeadTagged(dev.queuectl.job.Tags.words(tag, "--tag")));
+			return;
+		}
 		if (Boolean.TRUE.equals(all)) {
 			if (id != null && !id.isEmpty()) {
 				throw QueuectlException.usage("give either a job id or --all, not both");

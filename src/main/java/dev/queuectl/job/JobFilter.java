@@ -12,9 +12,10 @@ import dev.queuectl.config.QueuectlException;
  * Which jobs a listing shows: any of some states and any of some queues (none named: all). The
  * states are those a user sees, the stored ones and {@code canceling}, which is not stored: it is a
  * processing job whose cancel was asked for ({@link Job#cancelRequestedAt}). Named as a listing
- * option takes them: repeated or comma-separated ({@code --state dead,failed}).
+ * option takes them: repeated or comma-separated ({@code --state dead,failed}). {@code tags}: only jobs
+ * that carry every one of them (none: any job).
  */
-public record JobFilter(Set<JobState> states, List<String> queues, boolean cancelingOnly) {
+public record JobFilter(Set<JobState> states, List<String> queues, boolean cancelingOnly, List<String> tags) {
 
 	/** The state a listing shows for a processing job being canceled. */
 	public static final String CANCELING = "canceling";
@@ -25,6 +26,18 @@ public record JobFilter(Set<JobState> states, List<String> queues, boolean cance
 	public JobFilter {
 		states = Set.copyOf(states);
 		queues = List.copyOf(queues);
+		tags = List.copyOf(tags);
+	}
+
+	/** Jobs of any tags. */
+	public JobFilter(Set<JobState> states, List<String> queues, boolean cancelingOnly) {
+		this(states, queues, cancelingOnly, List.of());
+	}
+
+	/** {@link #parse(String, String)} of the jobs that carry every tag of {@code tags} (a comma list; null: any). */
+	public static JobFilter parse(String states, String queues, String tags) {
+		JobFilter f = parse(states, queues);
+		return new JobFilter(f.states(), f.queues(), f.cancelingOnly(), Tags.words(tags, "--tag"));
 	}
 
 	/** Jobs in these stored states, of any queue. */

@@ -47,7 +47,7 @@ public final class JobSpecParser {
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
 			"timeout", "queue", "after", "unique_key", "resources", "slots", "start_within", "start_by", "retry_on",
-			"no_retry_on", "limits", "env");
+			"no_retry_on", "limits", "env", "tags");
 
 	/** At most this many jobs a job runs after. */
 	static final int MAX_AFTER = 100;
@@ -146,7 +146,7 @@ public final class JobSpecParser {
 			if (!FIELDS.contains(field.getKey())) {
 				throw QueuectlException.usage(where + "unknown field '" + shown(field.getKey()) + "' (allowed: command, id, "
 						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key, resources, slots, "
-						+ "start_within, start_by, retry_on, no_retry_on, limits, env)");
+						+ "start_within, start_by, retry_on, no_retry_on, limits, env, tags)");
 			}
 		}
 		String id = optionalString(node, "id", where);
@@ -225,7 +225,7 @@ public final class JobSpecParser {
 		}
 		return new NewJob(id, command, queue, priority, maxRetries, runAt, runAtText != null, timeout, defaults.workingDir(),
 				uniqueKey, after, resources, slots, startBy, startByText != null, rule, limits(node, where),
-				JobEnv.fromJson(node.get("env"), where));
+				JobEnv.fromJson(node.get("env"), where), Tags.withDefaults(Tags.parse(node, where), defaults.tags(), where), null);
 	}
 
 	/**
@@ -497,8 +497,15 @@ public final class JobSpecParser {
 		return "null";
 	}
 
-	/** What a job gets when it does not say; {@code retryRule} from config retry-on / no-retry-on (null: none). */
-	public record Defaults(int maxRetries, Instant now, String workingDir, RetryRule retryRule) {
+	/**
+	 * What a job gets when it does not say; {@code retryRule} from config retry-on / no-retry-on
+	 * (null: none); {@code tags} what enqueue --tag adds to every job's own.
+	 */
+	public record Defaults(int maxRetries, Instant now, String workingDir, RetryRule retryRule, List<String> tags) {
+
+		public Defaults(int maxRetries, Instant now, String workingDir, RetryRule retryRule) {
+			this(maxRetries, now, workingDir, retryRule, List.of());
+		}
 
 		public Defaults(int maxRetries, Instant now, String workingDir) {
 			this(maxRetries, now, workingDir, null);

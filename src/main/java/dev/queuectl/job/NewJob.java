@@ -15,19 +15,45 @@ import java.util.List;
  * {@code startBy}: the deadline to start (null: none), named ({@code startByNamed}: "start_by") or
  * counted from now like a delay ("start_within"); {@code retryRule}: which failures are retried
  * (null: all). {@code env}: the job's own environment variables ({@link JobEnv}; maybe none).
+ * {@code tags}: its tags ({@link Tags}, maybe none); {@code rerunOf}: the job a rerun copied (null: none).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
 		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
-		List<String> limits, java.util.Map<String, String> env) {
+		List<String> limits, java.util.Map<String, String> env, List<String> tags, String rerunOf) {
 
-	/** A job without variables of its own. */
+	/** A job without variables of its own or tags, not a rerun. */
 	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
 			Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
 			List<String> limits) {
 		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
-				resources, slots, startBy, startByNamed, retryRule, limits, java.util.Map.of());
+				resources, slots, startBy, startByNamed, retryRule, limits, java.util.Map.of(), List.of(), null);
+	}
+
+	/** A job without tags, not a rerun. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+			Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+			List<String> limits, java.util.Map<String, String> env) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				resources, slots, startBy, startByNamed, retryRule, limits, env, List.of(), null);
+	}
+
+	/** A job without variables of its own. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+			Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+			List<String> limits, List<String> tags, String rerunOf) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				resources, slots, startBy, startByNamed, retryRule, limits, java.util.Map.of(), tags, rerunOf);
+	}
+
+	/** This job as a rerun of {@code original}. */
+	public NewJob rerunOf(String original) {
+		return new NewJob(this.id, this.command, this.queue, this.priority, this.maxRetries, this.runAt, this.runAtNamed,
+				this.timeout, this.workingDir, this.uniqueKey, this.after, this.resources, this.slots, this.startBy,
+				this.startByNamed, this.retryRule, this.limits, this.env, this.tags, original);
 	}
 
 	/** A job that asks no resources and one slot, without deadline, retry rule or limits. */

@@ -67,7 +67,8 @@ final class Wire {
 	 * its hot path) is held equal by ServedCommandsTest.
 	 */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
-			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server", "progress", "result");
+			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server", "progress", "result", "edit",
+			"rerun", "rm", "add");
 
 	private Wire() {
 	}

@@ -49,7 +49,12 @@ public class JobService {
 	private final GroupCommit singles = new GroupCommit(this::insertEach, job -> insert(List.of(job), i -> "",
 			BatchProgress.NONE));
 
-	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events) {
+	/** Listings that name tags (issue 28) read through their index. */
+	private final dev.queuectl.store.JobTagStore tagged;
+
+	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events,
+			dev.queuectl.store.JobTagStore tagged) {
+		this.tagged = tagged;
 		this.store = store;
 		this.settings = settings;
 		this.tx = tx;
@@ -63,8 +68,18 @@ public class JobService {
 	 * committed together ({@link GroupCommit}), and each returns once its job is on disk.
 	 */
 	public Enqueued enqueue(String json, String workingDir) {
+		return enqueue(json, workingDir, List.of());
+	}
+
+	/** {@link #enqueue(String, String)} with {@code tags} added to the job's own (enqueue --tag). */
+	public Enqueued enqueue(String json, String workingDir, List<String> tags) {
 		JsonNode node = JobSpecParser.readTree(json, "");
-		NewJob job = JobSpecParser.parse(node, "", defaults(workingDir));
+		NewJob job = JobSpecParser.parse(node, "", defaults(workingDir, tags));
+		return this.singles.submit(job);
+	}
+
+	/** Stores one validated job (a rerun's copy) as {@link #enqueue(String, String)} does. */
+	public Enqueued enqueue(NewJob job) {
 		return this.singles.submit(job);
 	}
 
@@ -149,7 +164,22 @@ public class JobService {
 	 */
 	private Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean overlap)
 			throws IOException {
-		try (BatchParser parser = new BatchParser(input, defaults(workingDir))) {
+		return enqueueAll(input, workingDir, progress, overlap, List.of());
+	}
+
+	/**
+	 * {@link #enqueueFile} ({@code file}) or {@link #enqueueAll(InputStream, String, BatchProgress)},
+	 * with {@code tags} added to every job's own (enqueue --tag).
+	 */
+	public Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean file,
+			List<String> tags) throws IOException {
+		try (BatchParser parser = new BatchParser(input, defaults(workingDir, tags))) {
+			return enqueueAll(parser, progress, file);
+		}
+	}
+
+	private Enqueued enqueueAll(BatchParser parser, BatchProgress progress, boolean overlap) throws IOException {
+		try {
 			Batch batch = new Batch();
 			if (!overlap) {
 				batch.read(parser, null, progress); // all of it before the transaction starts
@@ -348,9 +378,9 @@ public class JobService {
 		return states;
 	}
 
-	private JobSpecParser.Defaults defaults(String workingDir) {
+	private JobSpecParser.Defaults defaults(String workingDir, List<String> tags) {
 		Settings.Snapshot cfg = this.settings.snapshot();
-		return new JobSpecParser.Defaults(cfg.maxRetries(), this.clock.instant(), workingDir, defaultRetryRule(cfg));
+		return new JobSpecParser.Defaults(cfg.maxRetries(), this.clock.instant(), workingDir, defaultRetryRule(cfg), tags);
 	}
 
 	/** The retry rule of jobs that name none: config retry-on, else no-retry-on, else none (null). */
@@ -374,11 +404,17 @@ public class JobService {
 			Job last = get(afterId);
 			cursor = new JobStore.Cursor(last.updatedAt(), last.id());
 		}
-		List<Job> found = this.store.page(filter, null, cursor, limit == Integer.MAX_VALUE ? limit : limit + 1);
+		List<Job> found = page(filter, null, cursor, limit == Integer.MAX_VALUE ? limit : limit + 1);
 		if (found.size() <= limit) {
 			return new Listing(found, false, -1);
 		}
-		return new Listing(found.subList(0, limit), true, this.store.count(filter));
+		return new Listing(found.subList(0, limit), true,
+				filter.tags().isEmpty() ? this.store.count(filter) : this.tagged.count(filter));
+	}
+
+	private List<Job> page(JobFilter filter, String text, JobStore.Cursor cursor, int limit) {
+		return filter.tags().isEmpty() ? this.store.page(filter, text, cursor, limit)
+				: this.tagged.page(filter, text, cursor, limit);
 	}
 
 	/**
@@ -401,11 +437,16 @@ public class JobService {
 	 * {@code after}: the {@code next} of the page before.
 	 */
 	public Page page(String state, String queue, String text, String after, int limit) {
+		return page(state, queue, null, text, after, limit);
+	}
+
+	/** {@link #page(String, String, String, String, int)} of the jobs that carry every tag of {@code tags} (a comma list; null: any). */
+	public Page page(String state, String queue, String tags, String text, String after, int limit) {
 		if (limit < 1 || limit > MAX_PAGE) {
 			throw QueuectlException.usage("--limit must be from 1 to " + MAX_PAGE + ", got " + limit);
 		}
 		JobFilter filter = JobFilter.parse(state == null || state.isBlank() ? null : state,
-				queue == null || queue.isEmpty() ? null : queue);
+				queue == null || queue.isEmpty() ? null : queue, tags == null || tags.isEmpty() ? null : tags);
 		JobStore.Cursor cursor = null;
 		if (after != null && !after.isEmpty()) {
 			int colon = after.indexOf(':');
@@ -415,7 +456,7 @@ public class JobService {
 			cursor = new JobStore.Cursor(Instant.ofEpochMilli(Long.parseLong(after.substring(0, colon))),
 					after.substring(colon + 1));
 		}
-		List<Job> found = this.store.page(filter, text == null || text.isEmpty() ? null : text, cursor, limit + 1);
+		List<Job> found = page(filter, text == null || text.isEmpty() ? null : text, cursor, limit + 1);
 		String next = null;
 		if (found.size() > limit) {
 			found = found.subList(0, limit);

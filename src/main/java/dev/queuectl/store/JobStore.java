@@ -23,6 +23,7 @@ import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.JobRun;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.NewJob;
+import dev.queuectl.job.Tags;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -35,26 +36,29 @@ public class JobStore {
 	// DO NOTHING on any conflict: the id's primary key, or the unique key of a live job
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits)
+			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits,
+			                  tags, rerun_of)
 			VALUES %s
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	/** The values of one row of {@link #INSERT} (17 parameters; each %s: {@link Dialect#dueAtOrNamed}). */
-	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, %s, ?, ?, ?)";
+	/** The values of one row of {@link #INSERT} (19 parameters; each %s: {@link Dialect#dueAtOrNamed}). */
+	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, %s, ?, ?, ?, ?, ?)";
 
 	/**
-	 * {@link #INSERT} for rows that differ only in id, command, unique key and limits (a bulk enqueue's,
-	 * as a rule): the values they share bound once (13 parameters; each %s: {@link Dialect#dueAtOrNamed}),
-	 * then 4 a row ({@link #SHARED_ROW}), a third of the binds. {@code WHERE true}: SQLite's grammar
+	 * {@link #INSERT} for rows that differ only in id, command, unique key, limits, tags and rerun_of (a
+	 * bulk enqueue's, as a rule): the values they share bound once (13 parameters; each %s: {@link Dialect#dueAtOrNamed}),
+	 * then 6 a row ({@link #SHARED_ROW}), far fewer binds. {@code WHERE true}: SQLite's grammar
 	 * reads the {@code ON} after a bare {@code FROM} as a join's.
 	 */
 	private static final String INSERT_SHARED = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
-			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits)
-			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, %s, ?, ?, v.column4 FROM (VALUES %%s) AS v WHERE true
+			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits,
+			                  tags, rerun_of)
+			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, %s, ?, ?, v.column4, v.column5, v.column6
+			FROM (VALUES %%s) AS v WHERE true
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	private static final String SHARED_ROW = "(?, ?, ?, ?)";
+	private static final String SHARED_ROW = "(?, ?, ?, ?, ?, ?)";
 
 	/**
 	 * Rows a statement of {@link #insertAll} inserts at most: each statement costs a JDBC and native
@@ -65,11 +69,11 @@ public class JobStore {
 	/** {@link #insertAll} tells how far it is every this many jobs. */
 	private static final int PROGRESS_STEP = 1024;
 
-	private static final String COLUMNS = """
+	static final String COLUMNS = """
 			id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,
 			created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at,
 			cancel_requested_at, unique_key, resources, slots, start_by, retry_on, no_retry_on, limits,
-			env, progress_done, progress_total, progress_message, progress_at""";
+			env, progress_done, progress_total, progress_message, progress_at, tags, rerun_of""";
 
 	/** The states in which a job holds its unique key (the partial unique index says the same). */
 	static final String LIVE = "('waiting', 'pending', 'processing', 'failed')";
@@ -121,6 +125,7 @@ public class JobStore {
 		List<Object[]> deps = new ArrayList<>();
 		List<Object[]> demands = new ArrayList<>();
 		List<Object[]> envs = new ArrayList<>();
+		List<Object[]> tags = new ArrayList<>();
 		int c = 0;
 		for (int i = 0; i < jobs.size(); i++) {
 			if (c < conflicts.size() && conflicts.get(c) == i) {
@@ -129,6 +134,7 @@ public class JobStore {
 			}
 			NewJob job = jobs.get(i);
 			job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep }));
+			job.tags().forEach(tag -> tags.add(new Object[] { tag, job.id() }));
 			if (job.weighted()) {
 				demands.add(new Object[] { job.resources().toJson(), job.slots(), job.id() });
 			}
@@ -148,6 +154,9 @@ public class JobStore {
 		}
 		if (!deps.isEmpty()) {
 			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on) VALUES (?, ?)", deps);
+		}
+		if (!tags.isEmpty()) {
+			this.jdbc.batchUpdate("INSERT INTO job_tags (tag, job_id) VALUES (?, ?)", tags);
 		}
 		if (conflicts.size() < jobs.size()) {
 			this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
@@ -255,6 +264,8 @@ public class JobStore {
 				ps.setString(++p, job.command());
 				ps.setString(++p, job.uniqueKey());
 				ps.setString(++p, LimitBook.encode(job.limits()));
+				ps.setString(++p, Tags.encode(job.tags()));
+				ps.setString(++p, job.rerunOf());
 			}
 			return ps;
 		}
@@ -271,6 +282,8 @@ public class JobStore {
 				ps.setString(++p, job.uniqueKey());
 				p = bindLast(ps, p, job);
 				ps.setString(++p, LimitBook.encode(job.limits()));
+				ps.setString(++p, Tags.encode(job.tags()));
+				ps.setString(++p, job.rerunOf());
 			}
 			return ps;
 		}
@@ -791,7 +804,7 @@ public class JobStore {
 				rs.getString("unique_key"), Resources.fromStored(rs.getString("resources")), rs.getInt("slots"),
 				instant(rs, "start_by"), dev.queuectl.job.RetryRule.stored(rs.getString("retry_on"), rs.getString("no_retry_on")),
 				LimitBook.decode(rs.getString("limits")), dev.queuectl.job.JobEnv.fromStored(rs.getString("env")),
-				progress(rs));
+				progress(rs), Tags.decode(rs.getString("tags")), rs.getString("rerun_of"));
 	}
 
 	/** The job's latest progress (issue 27), or null. */

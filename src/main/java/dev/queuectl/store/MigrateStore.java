@@ -29,9 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class MigrateStore {
 
-	/** Parents before children: job_deps and job_runs reference jobs. */
-	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "jobs", "job_deps", "job_runs",
-			"job_results");
+	/** Parents before children: job_deps, job_tags, job_runs and job_results reference jobs. */
+	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "jobs", "job_deps",
+			"job_tags", "job_runs", "job_results");
 
 	private static final int BATCH = 1000;
 
@@ -119,7 +119,7 @@ public class MigrateStore {
 		return chunks[0];
 	}
 
-	// job_deps is WITHOUT ROWID on SQLite: ordered by its key
+	// job_deps and job_tags are WITHOUT ROWID on SQLite: ordered by their keys
 	private Map<String, Long> copy(JdbcTemplate to, Rules rules) {
 		// a second migrate (or an enqueue) into the same target waits here until this one ends
 		to.execute("LOCK TABLE settings, queues, schedules, jobs IN SHARE ROW EXCLUSIVE MODE");
@@ -148,7 +148,8 @@ public class MigrateStore {
 				}
 				return null;
 			};
-			this.source.query("SELECT " + list + " FROM " + table + " ORDER BY " + (table.equals("job_deps") ? "job_id, depends_on" : "rowid"), rs -> {
+			this.source.query("SELECT " + list + " FROM " + table + " ORDER BY " + (table.equals("job_deps") ? "job_id, depends_on"
+					: table.equals("job_tags") ? "tag, job_id" : "rowid"), rs -> {
 				Object[] row = new Object[columns.size()];
 				for (int i = 0; i < row.length; i++) {
 					row[i] = rs.getObject(i + 1);

@@ -40,6 +40,7 @@ public final class SchemaVersions {
 		m.put("9", "0.4.0"); // output_usage: the bound on kept output (output-max-total)
 		m.put("10", "0.4.0"); // flow control (issue 26): limits by key, queue rates, resources per host, deadlines, retries by exit code
 		m.put("11", "0.4.0"); // jobs that talk back (issue 27)
+		m.put("12", "0.4.0"); // pipelines (issue 28)
 		return m;
 	}
 

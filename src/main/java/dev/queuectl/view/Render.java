@@ -101,6 +101,8 @@ public final class Render {
 		m.put("retry_on", retryList(job.retryRule(), true));
 		m.put("no_retry_on", retryList(job.retryRule(), false));
 		m.put("limits", job.limits());
+		m.put("tags", job.tags());
+		m.put("rerun_of", job.rerunOf());
 		m.put("env", job.env().isEmpty() ? null : job.env());
 		m.put("progress", progress(job.progress()));
 		return m;

@@ -68,10 +68,15 @@ class ApiController {
 	/** Progress and results (issue 27). */
 	private final dev.queuectl.service.TalkService talk;
 
+	/** edit, rerun and rm (issue 28). */
+	private final dev.queuectl.service.JobEditService edits;
+
 	ApiController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
 			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
-			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk) {
+			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk,
+			dev.queuectl.service.JobEditService edits) {
 		this.talk = talk;
+		this.edits = edits;
 		this.hostFit = hostFit;
 		this.limits = limits;
 		this.waitReasons = waitReasons;
@@ -92,8 +97,9 @@ class ApiController {
 	@GetMapping("/jobs")
 	Map<String, Object> list(@RequestParam(required = false) String state, @RequestParam(required = false) String queue,
 			@RequestParam(required = false) String q, @RequestParam(required = false) String after,
-			@RequestParam(required = false) String limit) {
-		JobService.Page page = this.jobs.page(state, queue, q, after, number("limit", limit, 50));
+			@RequestParam(required = false) String limit, @RequestParam(required = false) List<String> tag) {
+		JobService.Page page = this.jobs.page(state, queue, tag == null || tag.isEmpty() ? null : String.join(",", tag), q,
+				after, number("limit", limit, 50));
 		Map<String, Object> m = new LinkedHashMap<>();
 		m.put("jobs", page.jobs().stream().map(Render::job).toList());
 		m.put("next", page.next());
@@ -218,6 +224,32 @@ class ApiController {
 	Map<String, Object> runNow(@PathVariable String id) {
 		this.jobs.runNow(id);
 		return Map.of("id", id, "state", this.jobs.get(id).state().dbValue());
+	}
+
+	/** {@code edit}: the body is a JSON object of the fields to change; the answer the job as edited. */
+	@org.springframework.web.bind.annotation.PatchMapping("/jobs/{id}")
+	Map<String, Object> edit(@PathVariable String id, HttpServletRequest request) throws IOException {
+		return Render.job(this.edits.edit(id, JobSpecParser.readTree(jsonBody(request), "")));
+	}
+
+	/** {@code rerun}: a copy of the job as a new one; an optional body of fields to change, as edit's. */
+	@PostMapping("/jobs/{id}/rerun")
+	ResponseEntity<Map<String, Object>> rerun(@PathVariable String id, HttpServletRequest request) throws IOException {
+		String body = jsonBody(request);
+		JobService.Enqueued result = this.edits.rerun(id, body.isBlank() ? null : JobSpecParser.readTree(body, ""));
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("id", result.firstId());
+		m.put("rerun_of", id);
+		m.put("duplicate", !result.duplicates().isEmpty());
+		return result.duplicates().isEmpty() ? ResponseEntity.created(URI.create("/api/jobs/" + result.firstId())).body(m)
+				: ResponseEntity.ok(m);
+	}
+
+	/** {@code rm}: a finished job, its attempts and output. */
+	@DeleteMapping("/jobs/{id}")
+	Map<String, Object> remove(@PathVariable String id) {
+		this.edits.remove(id);
+		return Map.of("id", id, "removed", true);
 	}
 
 	/** Every dead job (of {@code ?queue=}) back to pending, as {@code dlq retry --all}. */

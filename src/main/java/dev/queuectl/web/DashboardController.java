@@ -64,10 +64,15 @@ class DashboardController {
 	/** Results (issue 27). */
 	private final dev.queuectl.service.TalkService talk;
 
+	/** The job page's Edit, Rerun and Remove (issue 28). */
+	private final dev.queuectl.service.JobEditService edits;
+
 	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
 			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
-			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk) {
+			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk,
+			dev.queuectl.service.JobEditService edits) {
 		this.talk = talk;
+		this.edits = edits;
 		this.hostFit = hostFit;
 		this.limits = limits;
 		this.waitReasons = waitReasons;
@@ -111,16 +116,17 @@ class DashboardController {
 	@GetMapping("/jobs")
 	String jobs(@RequestParam(required = false) String state, @RequestParam(required = false) String queue,
 			@RequestParam(required = false) String q, @RequestParam(required = false) String after,
-			@RequestParam(required = false) String limit, Model model) {
+			@RequestParam(required = false) String limit, @RequestParam(required = false) String tag, Model model) {
 		common(model, "jobs");
-		JobService.Page page = this.jobs.page(state, queue, q, after, ApiController.number("limit", limit, 50));
+		JobService.Page page = this.jobs.page(state, queue, tag, q, after, ApiController.number("limit", limit, 50));
+		model.addAttribute("tag", tag == null ? "" : tag);
 		model.addAttribute("jobs", page.jobs());
 		model.addAttribute("state", state == null ? "" : state);
 		model.addAttribute("queue", queue == null ? "" : queue);
 		model.addAttribute("q", q == null ? "" : q);
 		model.addAttribute("limit", limit == null || limit.isEmpty() ? null : limit);
 		model.addAttribute("next", page.next() == null ? null : "/jobs?" + query("state", state) + query("queue", queue)
-				+ query("q", q) + query("limit", limit) + "after=" + encode(page.next()));
+				+ query("q", q) + query("tag", tag) + query("limit", limit) + "after=" + encode(page.next()));
 		return "jobs";
 	}
 
@@ -135,7 +141,10 @@ class DashboardController {
 		fields.put("env", job.env().isEmpty() ? null : String.join(" ", job.env().keySet()));
 		fields.put("progress", job.progress() == null ? null : job.progress().shortText());
 		fields.put("result", this.talk.resultIfAny(id).map(r -> Render.oneLine(r.value(), 200)).orElse(null));
+		fields.remove("tags"); // chips, linked to their listing
+		fields.remove("rerun_of"); // a link
 		model.addAttribute("fields", fields);
+		model.addAttribute("editable", !job.state().terminal() && job.state() != JobState.PROCESSING);
 		model.addAttribute("waiting", this.waitReasons.of(job));
 		model.addAttribute("after", this.jobs.dependencies(id));
 		model.addAttribute("runs", this.jobs.runs(id));
@@ -163,6 +172,38 @@ class DashboardController {
 			}
 			return null;
 		});
+	}
+
+	/** The job page's Edit (a JSON object of fields, as PATCH /api/jobs/ID takes), back to the page. */
+	@PostMapping("/jobs/{id}/edit")
+	String editJob(@PathVariable String id, @RequestParam(required = false) String fields) {
+		return back("/jobs/" + encode(id), "error", () -> {
+			this.edits.edit(id, dev.queuectl.job.JobSpecParser.readTree(fields == null ? "" : fields, ""));
+			return null;
+		});
+	}
+
+	/** The job page's Rerun: to the new job's page (or back, with the error). */
+	@PostMapping("/jobs/{id}/rerun")
+	String rerunJob(@PathVariable String id) {
+		try {
+			return "redirect:/jobs/" + encode(this.edits.rerun(id, null).firstId());
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
+		}
+	}
+
+	/** The job page's Remove: to the jobs list (or back, with the error). */
+	@PostMapping("/jobs/{id}/rm")
+	String removeJob(@PathVariable String id) {
+		try {
+			this.edits.remove(id);
+			return "redirect:/jobs";
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/jobs/" + encode(id) + "?error=" + encode(ex.getMessage());
+		}
 	}
 
 	@GetMapping("/dlq")

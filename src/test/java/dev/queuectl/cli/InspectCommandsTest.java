@@ -269,7 +269,7 @@ class InspectCommandsTest extends CommandTestSupport {
 		assertThat(f.keySet()).containsExactly("id", "command", "state", "queue", "priority", "attempts", "max_retries",
 				"run_at", "timeout", "working_dir", "created_at", "updated_at", "started_at", "finished_at", "exit_code",
 				"last_error", "worker_id", "lease_expires_at", "unique_key", "cancel_requested_at", "resources", "slots",
-				"start_by", "retry_on", "no_retry_on", "limits", "env", "progress", "result");
+				"start_by", "retry_on", "no_retry_on", "limits", "tags", "rerun_of", "env", "progress", "result");
 		assertThat(f).containsEntry("id", "s1")
 			.containsEntry("command", "./backup.sh --all")
 			.containsEntry("state", "pending")

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MigrateCommandTest extends CommandTestSupport {
 
 	private static final Map<String, String> ORDER = Map.of("settings", "key", "queues", "name", "schedules", "name",
-			"jobs", "id", "job_deps", "job_id, depends_on", "job_runs", "id", "job_results", "job_id");
+			"jobs", "id", "job_deps", "job_id, depends_on", "job_tags", "tag, job_id", "job_runs", "id", "job_results", "job_id");
 
 	@Autowired
 	WorkerRegistryStore workers;
@@ -44,7 +44,7 @@ class MigrateCommandTest extends CommandTestSupport {
 		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
 			Result r = run("migrate", "--to", target.url()).ok();
 			assertThat(r.outLines()).containsExactly("TABLE        ROWS", "settings     1", "queues       2", "limits       0", "schedules    1",
-					"jobs         9", "job_deps     1", "job_runs     4", "job_results  1", "job_output   2");
+					"jobs         9", "job_deps     1", "job_tags     2", "job_runs     4", "job_results  1", "job_output   2");
 			for (String table : ORDER.keySet()) {
 				if (table.equals("job_runs")) {
 					continue; // below: the run whose output file was copied now points into the database
@@ -107,7 +107,7 @@ class MigrateCommandTest extends CommandTestSupport {
 			enqueue("{\"id\":\"" + state + "\",\"command\":\"echo " + state + "\",\"queue\":\"q1\",\"priority\":3}");
 		}
 		enqueue("{\"id\":\"done\",\"command\":\"true\",\"timeout\":\"30s\",\"unique_key\":\"k1\",\"resources\":{\"gpu\":1,\"mem\":\"1G\"},\"slots\":2}");
-		enqueue("{\"id\":\"after\",\"command\":\"true\",\"after\":[\"pending\"],\"env\":{\"A\":\"b c\"}}");
+		enqueue("{\"id\":\"after\",\"command\":\"true\",\"after\":[\"pending\"],\"env\":{\"A\":\"b c\"},\"tags\":[\"t\",\"c:1\"]}");
 		run("progress", "--job", "after", "3/7", "copying").ok(); // issue 27: env, progress and a result are copied too
 		run("result", "set", "--job", "done", "rows=42").ok();
 		long t = this.clock.millis();
