@@ -158,6 +158,37 @@ class ServerIT {
 	}
 
 	@Test
+	void aServedCommandThroughTheLauncherStartsNoOtherProgramAndAnswersTheSame() throws IOException {
+		// The launcher's sh lines exec the native client, which names the build itself: with no
+		// bash, stat or readlink to be found on PATH, the served commands still answer, from the
+		// same server (were the build id the door names not the server's, the client would stop
+		// it and hand over to bash, which is not there).
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client")),
+				"built where cc exists");
+		String javaHome = System.getProperty("java.home");
+		Cli cli = on().env("JAVA_HOME", javaHome);
+		assertThat(cli.run("enqueue", "{\"id\":\"p\",\"command\":\"echo 'a  b'\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		Cli bare = on().env("JAVA_HOME", javaHome).env("PATH", Files.createDirectories(this.tmp.resolve("empty-bin")).toString());
+		Path link = Files.createDirectories(this.tmp.resolve("path-bin")).resolve("queuectl");
+		Files.createSymbolicLink(link, Cli.LAUNCHER);
+		List<List<String>> commands = List.of(List.of("show", "p", "--json"), List.of("list"), List.of("show", "nope"),
+				List.of("config", "get", "max-retries"), List.of("enqueue", "{bad"), List.of("list", "--stat", "dead"));
+		for (List<String> c : commands) {
+			Result expected = cli.run(c.toArray(String[]::new));
+			Result noTools = bare.run(c.toArray(String[]::new));
+			Result viaLink = cli.start(link, null, cli.withDb(c.toArray(String[]::new))).await();
+			for (Result r : List.of(noTools, viaLink)) {
+				assertThat(r.exit()).as(r + "\nwith PATH: " + expected).isEqualTo(expected.exit());
+				assertThat(r.out()).as(r + "\nwith PATH: " + expected).isEqualTo(expected.out());
+				assertThat(r.err()).as(r + "\nwith PATH: " + expected).isEqualTo(expected.err());
+			}
+		}
+		assertThat(cli.run("show", "p").out()).contains("echo 'a  b'");
+		assertThat(awaitServer(cli)).as("the same server answered throughout").isEqualTo(pid);
+	}
+
+	@Test
 	void aKilledServerIsReplacedWithoutACommandNoticing() {
 		Cli cli = on();
 		assertThat(cli.run("enqueue", "{\"id\":\"k\",\"command\":\"true\"}").exit()).isZero();
