@@ -4,7 +4,8 @@
 # through the release archive's bin/queuectl (unpacked as .ci/run does), and through a symlink to
 # it on PATH (README's install), side by side in ONE hyperfine run with `java -Xshare:auto
 # -version` and Debian's task-spooler (`tsp` for status, `tsp true` for enqueue) and the native
-# client alone. Prints each median, its ratio to `java -version` (target <= 0.1) and to tsp
+# client alone. Prints each median, its minimum, its mean CPU (user + system, which a loaded
+# machine changes less), and the median's ratio to `java -version` (target <= 0.1) and to tsp
 # (target <= 2).
 # Everything runs on a throwaway database, cache and tsp socket; the user's are never touched.
 #
@@ -100,6 +101,7 @@ python3 - "$work/h.json" "$project" "$work" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 med = {r["command"]: r["median"] * 1000 for r in results}
+cpu = {r["command"]: (r["user"] + r["system"]) * 1000 for r in results}
 low = {r["command"]: r["min"] * 1000 for r in results}
 java = med["java -Xshare:auto -version"]
 tsp = {"status": med.get("tsp"), "enqueue": med.get("tsp true")}
@@ -114,12 +116,12 @@ def name(c):
     if c.startswith("target/queuectl-client"):
         return "native client alone: " + c.split(" ", 4)[4]
     return c
-print("| command | median ms | min ms | x `java -version` (<= 0.1) | x tsp (<= 2) |")
-print("|---|---|---|---|---|")
+print("| command | median ms | min ms | CPU ms | x `java -version` (<= 0.1) | x tsp (<= 2) |")
+print("|---|---|---|---|---|---|")
 for r in results:
     c = r["command"]
     word = name(c).split(" ")
     ref = tsp.get(word[1]) if len(word) > 1 and word[0] in ("clone", "release", "symlink") else None
-    print("| `%s` | %.2f | %.2f | %.3f | %s |" % (name(c), med[c], low[c], med[c] / java,
+    print("| `%s` | %.2f | %.2f | %.2f | %.3f | %s |" % (name(c), med[c], low[c], cpu[c], med[c] / java,
           "%.2f" % (med[c] / ref) if ref else ""))
 PY
