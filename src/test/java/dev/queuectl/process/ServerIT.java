@@ -189,6 +189,36 @@ class ServerIT {
 	}
 
 	@Test
+	void anInstallWithoutTheNativeClientHasTheJvmClientAnswerTheSame() throws IOException {
+		// A release built where no C compiler was: no lib/queuectl-client, so the launcher's sh
+		// lines find no front door and bash hands served commands to the JVM client. Its jar is a
+		// hard link to this build's: the same build id, archive and server as the clone's.
+		Path install = this.tmp.resolve("no-cc");
+		Files.createDirectories(install.resolve("bin"));
+		Files.createDirectories(install.resolve("lib"));
+		for (String f : List.of("bin/queuectl", "bin/queuectl-train", "application.yml")) {
+			Files.copy(Cli.PROJECT.resolve(f), install.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+		}
+		Files.createLink(install.resolve("lib/queuectl.jar"), Cli.PROJECT.resolve("target/queuectl.jar"));
+		Files.createLink(install.resolve("lib/queuectl-client.jar"), Cli.PROJECT.resolve("target/queuectl.jar.original"));
+		Path launcher = install.resolve("bin/queuectl");
+		Cli cli = on();
+		assertThat(cli.run("enqueue", "{\"id\":\"n\",\"command\":\"true\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		Result status = cli.start(launcher, null, cli.withDb("status")).await();
+		assertThat(status.exit()).as(status.toString()).isZero();
+		assertThat(status.out()).as(status.toString()).contains("command server: pid " + pid);
+		for (List<String> c : List.of(List.of("show", "n", "--json"), List.of("show", "nope"), List.of("enqueue", "{bad"))) {
+			Result expected = cli.run(c.toArray(String[]::new));
+			Result r = cli.start(launcher, null, cli.withDb(c.toArray(String[]::new))).await();
+			assertThat(r.exit()).as(r + "\nnative: " + expected).isEqualTo(expected.exit());
+			assertThat(r.out()).as(r + "\nnative: " + expected).isEqualTo(expected.out());
+			assertThat(r.err()).as(r + "\nnative: " + expected).isEqualTo(expected.err());
+		}
+		assertThat(awaitServer(cli)).isEqualTo(pid);
+	}
+
+	@Test
 	void aKilledServerIsReplacedWithoutACommandNoticing() {
 		Cli cli = on();
 		assertThat(cli.run("enqueue", "{\"id\":\"k\",\"command\":\"true\"}").exit()).isZero();
