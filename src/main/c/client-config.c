@@ -6,12 +6,21 @@
  */
 #include "client.h"
 
+void (*on_not_served)(void);
+
+_Noreturn void not_served(void) {
+	if (on_not_served != NULL) {
+		on_not_served();
+	}
+	exit(NOT_SERVED);
+}
+
 /* ---- Java's string rules ------------------------------------------------------------------------ */
 
 char *dup_or_die(const char *s) {
 	char *d = strdup(s);
 	if (d == NULL) {
-		exit(NOT_SERVED);
+		not_served();
 	}
 	return d;
 }
@@ -190,7 +199,7 @@ static char *configured_db(void) {
 		r = asprintf(&user, "%s/.config/queuectl/application.yml", home_dir());
 	}
 	if (r < 0) {
-		exit(NOT_SERVED);
+		not_served();
 	}
 	char *value = NULL;
 	if (read_db(user, &value) == 1) {
@@ -215,13 +224,13 @@ static char *absolute(const char *p, int normalize) {
 	}
 	else {
 		if (getcwd(cwd, sizeof cwd) == NULL || asprintf(&joined, "%s/%s", cwd, p) < 0) {
-			exit(NOT_SERVED);
+			not_served();
 		}
 	}
 	size_t n = strlen(joined);
 	char *out = malloc(n + 2);
 	if (out == NULL) {
-		exit(NOT_SERVED);
+		not_served();
 	}
 	size_t o = 0;
 	char *save = NULL;
@@ -258,7 +267,7 @@ char *data_home(void) {
 	int r = (xdg != NULL && !blank(xdg)) ? asprintf(&path, "%s/queuectl", xdg)
 			: asprintf(&path, "%s/.local/share/queuectl", home_dir());
 	if (r < 0) {
-		exit(NOT_SERVED);
+		not_served();
 	}
 	char *abs = absolute(path, 0);
 	free(path);
@@ -272,7 +281,7 @@ static char *resolve_db(const char *configured) {
 		char *expanded;
 		if (strcmp(c, "~") == 0 || strncmp(c, "~/", 2) == 0) {
 			if (asprintf(&expanded, "%s%s", home_dir(), c + 1) < 0) {
-				exit(NOT_SERVED);
+				not_served();
 			}
 		}
 		else {
@@ -282,7 +291,7 @@ static char *resolve_db(const char *configured) {
 	}
 	char *home = data_home(), *path;
 	if (asprintf(&path, "%s/queue.db", home) < 0) {
-		exit(NOT_SERVED);
+		not_served();
 	}
 	free(home);
 	return path;
@@ -320,7 +329,7 @@ char *db_socket(const char *flag) {
 			socket_path = NULL; /* "/": no file name to put the socket beside */
 		}
 		else if (asprintf(&socket_path, "%s.sock", file) < 0) {
-			exit(NOT_SERVED);
+			not_served();
 		}
 		free(file);
 	}

@@ -87,7 +87,7 @@ static void put(struct buf *b, const void *p, size_t n) {
 		b->cap = (b->n + n) * 2 + 256;
 		b->b = realloc(b->b, b->cap);
 		if (b->b == NULL) {
-			exit(NOT_SERVED);
+			not_served();
 		}
 	}
 	memcpy(b->b + b->n, p, n);

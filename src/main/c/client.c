@@ -21,6 +21,9 @@
  * Exit code 125 means nothing serves the command (or this client cannot tell where): the launcher
  * then runs it in a JVM. Usage: queuectl-client BUILD-ID [--db PATH] WORD...
  *
+ * As bin/queuectl's front door (`queuectl-client --launcher LAUNCHER ARG...`, client-door.c) it
+ * finds the build id itself, and where it would exit 125 it execs the launcher instead.
+ *
  * This file holds main; client.h lists the other parts (the database's place, a PostgreSQL URL's
  * socket, the wire) and the wire constants.
  */
@@ -106,19 +109,15 @@ static void callers_values(char **words, int n) {
 	}
 }
 
-int main(int argc, char **argv) {
-	if (argc < 2) {
-		fputs("usage: queuectl-client BUILD-ID [--db PATH] WORD...\n", stderr);
-		return 2;
-	}
-	const char *build = argv[1];
+/* The client proper: the arguments from argv[first] on; returns the exit code (NOT_SERVED: go on). */
+static int run(const char *build, int first, int argc, char **argv) {
 	const char *db = NULL;
 	char **words = calloc((size_t)argc, sizeof(char *));
 	int n = 0;
 	if (words == NULL) {
 		return NOT_SERVED;
 	}
-	for (int i = 2; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		if (!utf8(argv[i])) {
 			return NOT_SERVED; /* the application refuses it, in its words */
 		}
@@ -226,4 +225,20 @@ int main(int argc, char **argv) {
 	}
 	free(b.b);
 	return stdin_flag ? with_stdin() : answer(-1);
+}
+
+int main(int argc, char **argv) {
+	if (argc >= 3 && strcmp(argv[1], "--launcher") == 0) {
+		int rc = run(door(argv), 3, argc, argv);
+		if (rc == NOT_SERVED) {
+			not_served(); /* hands over to the launcher */
+		}
+		return rc;
+	}
+	if (argc < 2) {
+		fputs("usage: queuectl-client BUILD-ID [--db PATH] WORD...\n", stderr);
+		fputs("       queuectl-client --launcher LAUNCHER ARG... (bin/queuectl's front door)\n", stderr);
+		return 2;
+	}
+	return run(argv[1], 2, argc, argv);
 }

@@ -6,6 +6,8 @@
  *   path), decided in db_socket alone, with the Java string rules it needs;
  * - client-pg.c: a PostgreSQL URL's socket, named as dev.queuectl.store.PostgresUrl names it;
  * - client-wire.c: the connection and the protocol of dev.queuectl.server.Wire, and the signals;
+ * - client-door.c: the launcher's front door (`--launcher`: the build id without the bash launcher,
+ *   and the hand-over back to it);
  * - client.c: main, which puts them together.
  *
  * The wire constants below are Wire's, byte for byte; WireConstantsTest fails when they differ.
@@ -53,6 +55,10 @@ int utf8(const char *s);
 char *data_home(void);
 char *db_socket(const char *flag);
 
+/* Exits NOT_SERVED, after on_not_served when set (the door hands over to the launcher there). */
+extern void (*on_not_served)(void);
+_Noreturn void not_served(void);
+
 /* ---- client-pg.c: a PostgreSQL URL's socket ------------------------------------------------- */
 
 int pg_url(const char *c);
@@ -77,5 +83,9 @@ void request(struct buf *b, char **words, int n, int stdin_flag);
 int answer(int first);
 int with_stdin(void);
 void stop_server(void);
+
+/* ---- client-door.c: the launcher's front door ------------------------------------------------ */
+
+const char *door(char **argv);
 
 #endif

@@ -158,6 +158,67 @@ class ServerIT {
 	}
 
 	@Test
+	void aServedCommandThroughTheLauncherStartsNoOtherProgramAndAnswersTheSame() throws IOException {
+		// The launcher's sh lines exec the native client, which names the build itself: with no
+		// bash, stat or readlink to be found on PATH, the served commands still answer, from the
+		// same server (were the build id the door names not the server's, the client would stop
+		// it and hand over to bash, which is not there).
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client")),
+				"built where cc exists");
+		String javaHome = System.getProperty("java.home");
+		Cli cli = on().env("JAVA_HOME", javaHome);
+		assertThat(cli.run("enqueue", "{\"id\":\"p\",\"command\":\"echo 'a  b'\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		Cli bare = on().env("JAVA_HOME", javaHome).env("PATH", Files.createDirectories(this.tmp.resolve("empty-bin")).toString());
+		Path link = Files.createDirectories(this.tmp.resolve("path-bin")).resolve("queuectl");
+		Files.createSymbolicLink(link, Cli.LAUNCHER);
+		List<List<String>> commands = List.of(List.of("show", "p", "--json"), List.of("list"), List.of("show", "nope"),
+				List.of("config", "get", "max-retries"), List.of("enqueue", "{bad"), List.of("list", "--stat", "dead"));
+		for (List<String> c : commands) {
+			Result expected = cli.run(c.toArray(String[]::new));
+			Result noTools = bare.run(c.toArray(String[]::new));
+			Result viaLink = cli.start(link, null, cli.withDb(c.toArray(String[]::new))).await();
+			for (Result r : List.of(noTools, viaLink)) {
+				assertThat(r.exit()).as(r + "\nwith PATH: " + expected).isEqualTo(expected.exit());
+				assertThat(r.out()).as(r + "\nwith PATH: " + expected).isEqualTo(expected.out());
+				assertThat(r.err()).as(r + "\nwith PATH: " + expected).isEqualTo(expected.err());
+			}
+		}
+		assertThat(cli.run("show", "p").out()).contains("echo 'a  b'");
+		assertThat(awaitServer(cli)).as("the same server answered throughout").isEqualTo(pid);
+	}
+
+	@Test
+	void anInstallWithoutTheNativeClientHasTheJvmClientAnswerTheSame() throws IOException {
+		// A release built where no C compiler was: no lib/queuectl-client, so the launcher's sh
+		// lines find no front door and bash hands served commands to the JVM client. Its jar is a
+		// hard link to this build's: the same build id, archive and server as the clone's.
+		Path install = this.tmp.resolve("no-cc");
+		Files.createDirectories(install.resolve("bin"));
+		Files.createDirectories(install.resolve("lib"));
+		for (String f : List.of("bin/queuectl", "bin/queuectl-train", "application.yml")) {
+			Files.copy(Cli.PROJECT.resolve(f), install.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+		}
+		Files.createLink(install.resolve("lib/queuectl.jar"), Cli.PROJECT.resolve("target/queuectl.jar"));
+		Files.createLink(install.resolve("lib/queuectl-client.jar"), Cli.PROJECT.resolve("target/queuectl.jar.original"));
+		Path launcher = install.resolve("bin/queuectl");
+		Cli cli = on();
+		assertThat(cli.run("enqueue", "{\"id\":\"n\",\"command\":\"true\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		Result status = cli.start(launcher, null, cli.withDb("status")).await();
+		assertThat(status.exit()).as(status.toString()).isZero();
+		assertThat(status.out()).as(status.toString()).contains("command server: pid " + pid);
+		for (List<String> c : List.of(List.of("show", "n", "--json"), List.of("show", "nope"), List.of("enqueue", "{bad"))) {
+			Result expected = cli.run(c.toArray(String[]::new));
+			Result r = cli.start(launcher, null, cli.withDb(c.toArray(String[]::new))).await();
+			assertThat(r.exit()).as(r + "\nnative: " + expected).isEqualTo(expected.exit());
+			assertThat(r.out()).as(r + "\nnative: " + expected).isEqualTo(expected.out());
+			assertThat(r.err()).as(r + "\nnative: " + expected).isEqualTo(expected.err());
+		}
+		assertThat(awaitServer(cli)).isEqualTo(pid);
+	}
+
+	@Test
 	void aKilledServerIsReplacedWithoutACommandNoticing() {
 		Cli cli = on();
 		assertThat(cli.run("enqueue", "{\"id\":\"k\",\"command\":\"true\"}").exit()).isZero();
