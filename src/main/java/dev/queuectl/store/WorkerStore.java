@@ -384,11 +384,12 @@ public class WorkerStore {
 	}
 
 	/**
-	 * Jobs that name keys read at most this many a claim, best first: those held back by a full key
-	 * are passed over, so a backlog of one key deeper than this hides the jobs of other keys behind it
-	 * until it drains.
+	 * Jobs that name keys read at most this many a claim (or an idle host's probe), best first: those
+	 * held back by a full key are passed over, so a backlog of held jobs deeper than this hides the
+	 * jobs of other keys queued behind it until it drains below it (README, "Limits by key"). The bound
+	 * keeps what held jobs cost a poll fixed, however deep their backlog (LimitCommandsTest pins it).
 	 */
-	static final int LIMITED_READ = 256;
+	public static final int LIMITED_READ = 256;
 
 	/** What a claim under limits chose, the book it checked them in, and when a rate frees next (null: none held by one). */
 	private record Selection(List<Candidate> chosen, dev.queuectl.job.LimitBook book, Long nextStartMs) {
