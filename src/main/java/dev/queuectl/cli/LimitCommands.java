@@ -47,7 +47,10 @@ class LimitCommands {
 	@Command(name = { "limit", "list" }, group = "Queues",
 			description = "Every limit: its settings, jobs running now and starts in the current window", help = """
 					  queuectl limit list
-					  queuectl limit list --json""")
+					  queuectl limit list --json
+
+					A family's row (customer:*) sums the keys it governs; each key in use follows,
+					indented, with its own running jobs and starts (the settings hold per key).""")
 	void list(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
 		List<LimitSetting> all = this.limits.list();
 		PrintWriter out = ctx.outputWriter();
@@ -64,6 +67,11 @@ class LimitCommands {
 			rows.add(List.of(s.key(), s.concurrency() == null ? "-" : s.concurrency().toString(),
 					s.rate() == null ? "-" : s.rate().text(), Integer.toString(s.running()),
 					s.rate() == null ? "-" : Integer.toString(s.starts())));
+			for (LimitSetting.KeyUse k : s.keys()) { // a family's row sums its keys; each key's own below it
+				rows.add(List.of("  " + k.key(), s.concurrency() == null ? "-" : s.concurrency().toString(),
+						s.rate() == null ? "-" : s.rate().text(), Integer.toString(k.running()),
+						s.rate() == null ? "-" : Integer.toString(k.starts())));
+			}
 		}
 		Render.table(out, List.of("KEY", "CONCURRENCY", "RATE", "RUNNING", "STARTS"), rows);
 	}

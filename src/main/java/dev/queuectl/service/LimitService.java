@@ -63,7 +63,10 @@ public class LimitService {
 		return list().stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
 	}
 
-	/** Every key's and family's settings, with its jobs running now and starts in its rate's window (a family's summed). */
+	/**
+	 * Every key's and family's settings, with its jobs running now and starts in its rate's window: a
+	 * family's summed, and each key it governs now with its own (in key order).
+	 */
 	public List<LimitSetting> list() {
 		LimitBook book = this.store.book(this.clock.instant());
 		List<LimitSetting> all = new ArrayList<>();
@@ -71,13 +74,16 @@ public class LimitService {
 			int running = 0;
 			int starts = 0;
 			List<String> keys = s.isFamily()
-					? book.activeKeys().stream().filter(k -> s.equals(book.settingOf(k))).toList()
+					? book.activeKeys().stream().filter(k -> s.equals(book.settingOf(k))).sorted().toList()
 					: List.of(s.key());
+			List<LimitSetting.KeyUse> uses = new ArrayList<>();
 			for (String k : keys) {
+				int keyStarts = s.rate() == null ? 0 : book.startsWithin(k, s.rate().window());
 				running += book.running(k);
-				starts += s.rate() == null ? 0 : book.startsWithin(k, s.rate().window());
+				starts += keyStarts;
+				uses.add(new LimitSetting.KeyUse(k, book.running(k), keyStarts));
 			}
-			all.add(new LimitSetting(s.key(), s.concurrency(), s.rate(), running, starts));
+			all.add(new LimitSetting(s.key(), s.concurrency(), s.rate(), running, starts, s.isFamily() ? uses : List.of()));
 		}
 		return all;
 	}

@@ -54,8 +54,17 @@ final class ClaimQuery {
 	 */
 	static final String LOCK_LIMITS = "SELECT pg_advisory_xact_lock(26026)";
 
-	/** Whether any key has a setting or any queue a rate: else no claim looks at limits at all. */
-	static final String FLOW = "SELECT EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)";
+	/**
+	 * What an idle host's probe asks once it has found a due job, in one statement: whether some job
+	 * that may still start has a deadline (one seek of jobs_deadline; {@code %s}: its INDEXED BY on
+	 * SQLite), whether a key has settings or a queue a rate (two tables of a few rows), and whether
+	 * any runnable job asks resources or more than one slot (one seek of jobs_weighted, an index
+	 * empty as a rule). A claim reads the same three among its controls.
+	 */
+	private static final String PROBE_FLAGS = """
+			SELECT EXISTS (SELECT 1 FROM jobs%s WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed')),
+			       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL),
+			       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed'))""";
 
 	/** A filter the arms of a claim under limits add: jobs naming keys are read by their own statement. */
 	private static final String NO_LIMITS = " AND limits IS NULL";
@@ -176,13 +185,6 @@ final class ClaimQuery {
 			+ "jsonb_each_text(jobs.resources) r WHERE CAST(r.value AS BIGINT) > "
 			+ "COALESCE(CAST(CAST(? AS JSONB) ->> r.key AS BIGINT), 0)))";
 
-	/**
-	 * Whether any runnable job asks resources or more than one slot: one seek of jobs_weighted (V11),
-	 * an index empty as a rule. Only then do the arms test what fits ({@code %6$s}).
-	 */
-	static final String WEIGHTED = "SELECT EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) "
-			+ "AND state IN ('pending', 'failed'))";
-
 	private static final String POSTGRESQL_QUEUE_ARM = """
 			SELECT * FROM (SELECT id, priority, run_at FROM jobs \
 			WHERE queue = ? AND state IN ('pending', 'failed') AND priority %1$s ? AND run_at <= (SELECT {now})%6$s \
@@ -256,6 +258,8 @@ final class ClaimQuery {
 
 	private final String listedSql;
 
+	private final String probeFlagsSql;
+
 	ClaimQuery(Dialect dialect) {
 		this.dialect = dialect;
 		boolean pg = dialect.isPostgres();
@@ -271,6 +275,12 @@ final class ClaimQuery {
 		this.unlimitedQueueArm = this.queueArm.replace(" AND priority %1$s ?", NO_LIMITS + " AND priority %1$s ?");
 		this.limitedSql = fill(pg ? POSTGRESQL_LIMITED : SQLITE_LIMITED);
 		this.listedSql = pg ? POSTGRESQL_LISTED : SQLITE_LISTED;
+		this.probeFlagsSql = PROBE_FLAGS.formatted(dialect.indexedBy("jobs_deadline"));
+	}
+
+	/** {@link #PROBE_FLAGS} in this dialect: one row (deadlines, flow, weighted), binds nothing. */
+	String probeFlags() {
+		return this.probeFlagsSql;
 	}
 
 	/** A statement with its {now} (the lease clock, {@link Dialect#clock}) and {arms} filled in. */

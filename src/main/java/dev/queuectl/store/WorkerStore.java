@@ -48,9 +48,7 @@ public class WorkerStore {
 	/** The text of the claim's statements in this dialect. */
 	private final ClaimQuery claimQuery;
 
-	/** {@link #HAS_DEADLINES} and {@link #CONTROLS} in this dialect. */
-	private final String hasDeadlinesSql;
-
+	/** {@link #CONTROLS} in this dialect. */
 	private final String controlsSql;
 
 	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, LimitStore limits,
@@ -62,7 +60,6 @@ public class WorkerStore {
 		this.limits = limits;
 		this.dialect = dialect;
 		this.claimQuery = new ClaimQuery(dialect);
-		this.hasDeadlinesSql = HAS_DEADLINES.formatted(dialect.indexedBy("jobs_deadline"));
 		this.controlsSql = CONTROLS.formatted(dialect.indexedBy("jobs_deadline"));
 	}
 
@@ -105,21 +102,37 @@ public class WorkerStore {
 	 */
 	public Probe probe(List<String> queues, Instant now, FreeOnHost free) {
 		List<Object> args = new ArrayList<>();
-		String sql = runnable(queues, 1, now, true, false, this::hasDeadlines, null, args);
+		ProbeFlags[] read = new ProbeFlags[1]; // read once, when runnable jobs are found
+		java.util.function.Supplier<ProbeFlags> flags = () -> read[0] != null ? read[0] : (read[0] = probeFlags());
+		String sql = runnable(queues, 1, now, true, false, () -> flags.get().deadlines(), null, args);
 		if (sql == null || this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty()) {
 			return Probe.NONE;
 		}
-		if (Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.FLOW, Boolean.class))) {
-			Selection s = select(queues, 1, now, false, hasDeadlines(), null);
+		ProbeFlags f = flags.get();
+		if (f.flow()) {
+			Selection s = select(queues, 1, now, false, f.deadlines(), null);
 			Duration wait = s.nextStartMs() == null ? null : Duration.ofMillis(Math.max(1, s.nextStartMs() - s.book().now()));
 			return new Probe(!s.chosen().isEmpty(), wait);
 		}
-		if (free == null || !Boolean.TRUE.equals(this.jdbc.queryForObject(ClaimQuery.WEIGHTED, Boolean.class))) {
+		if (free == null || !f.weighted()) {
 			return new Probe(true, null);
 		}
 		args.clear();
-		sql = runnable(queues, 1, now, true, false, this::hasDeadlines, free, args);
+		sql = runnable(queues, 1, now, true, false, f::deadlines, free, args);
 		return new Probe(sql != null && !this.jdbc.queryForList(sql, String.class, args.toArray()).isEmpty(), null);
+	}
+
+	/**
+	 * The flags a probe needs once it found a due job ({@link ClaimQuery#probeFlags}): whether some
+	 * job that may still start has a deadline, whether limits or rates are set, whether a runnable
+	 * job asks resources or slots.
+	 */
+	private record ProbeFlags(boolean deadlines, boolean flow, boolean weighted) {
+	}
+
+	private ProbeFlags probeFlags() {
+		return this.jdbc.queryForObject(this.claimQuery.probeFlags(),
+				(rs, i) -> new ProbeFlags(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)));
 	}
 
 	/**
@@ -224,10 +237,6 @@ public class WorkerStore {
 	 * and read every pending job).
 	 */
 	private static final String HAS_DEADLINES = "EXISTS (SELECT 1 FROM jobs%s WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed'))";
-
-	private boolean hasDeadlines() {
-		return Boolean.TRUE.equals(this.jdbc.queryForObject("SELECT " + this.hasDeadlinesSql, Boolean.class));
-	}
 
 	/**
 	 * The columns of {@link Controls}, in its order; binds this worker's id. {@code %s}: as in
@@ -375,11 +384,12 @@ public class WorkerStore {
 	}
 
 	/**
-	 * Jobs that name keys read at most this many a claim, best first: those held back by a full key
-	 * are passed over, so a backlog of one key deeper than this hides the jobs of other keys behind it
-	 * until it drains.
+	 * Jobs that name keys read at most this many a claim (or an idle host's probe), best first: those
+	 * held back by a full key are passed over, so a backlog of held jobs deeper than this hides the
+	 * jobs of other keys queued behind it until it drains below it (README, "Limits by key"). The bound
+	 * keeps what held jobs cost a poll fixed, however deep their backlog (LimitCommandsTest pins it).
 	 */
-	static final int LIMITED_READ = 256;
+	public static final int LIMITED_READ = 256;
 
 	/** What a claim under limits chose, the book it checked them in, and when a rate frees next (null: none held by one). */
 	private record Selection(List<Candidate> chosen, dev.queuectl.job.LimitBook book, Long nextStartMs) {

@@ -129,6 +129,15 @@ public final class Render {
 		m.put("rate", s.rate() == null ? null : s.rate().text());
 		m.put("running", s.running());
 		m.put("starts", s.rate() == null ? null : s.starts());
+		if (s.isFamily()) { // the sums above; each key's own use, which is what its jobs wait on
+			m.put("keys", s.keys().stream().map(k -> {
+				Map<String, Object> u = new LinkedHashMap<>();
+				u.put("key", k.key());
+				u.put("running", k.running());
+				u.put("starts", s.rate() == null ? null : k.starts());
+				return u;
+			}).toList());
+		}
 		return m;
 	}
 

@@ -95,6 +95,44 @@ class LimitCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void aClaimReadsAtMost256HeldKeyedJobsSoADeeperBacklogHidesOtherKeysBehindItUntilItDrains() {
+		run("limit", "set", "a", "--concurrency", "1").ok();
+		job("a0000", "a");
+		assertThat(claim(10)).containsExactly("a0000");
+		for (int i = 1; i < WorkerStore.LIMITED_READ; i++) {
+			job("a%04d".formatted(i), "a"); // held: a is full
+		}
+		job("b1", "b");
+		assertThat(claim(10)).as("255 held ahead: within the read").containsExactly("b1");
+		job("a%04d".formatted(WorkerStore.LIMITED_READ), "a");
+		job("b2", "b");
+		assertThat(claim(10)).as("256 held ahead: b2 is past the read").isEmpty();
+		finish("a0000");
+		assertThat(claim(10)).as("the backlog drains one a job a claim").containsExactly("a0001");
+		assertThat(claim(10)).as("255 held ahead again").containsExactly("b2");
+	}
+
+	@Test
+	void limitListSumsAFamilyAndShowsEachOfItsKeysOwnUseBelowIt() {
+		run("limit", "set", "customer:*", "--concurrency", "1", "--rate", "5/1m").ok();
+		job("a1", "customer:1");
+		job("a2", "customer:1");
+		job("b1", "customer:2");
+		assertThat(claim(10)).containsExactlyInAnyOrder("a1", "b1");
+		assertThat(run("limit", "list").ok().out()).isEqualTo("""
+				KEY           CONCURRENCY  RATE  RUNNING  STARTS
+				customer:*    1            5/1m  2        2
+				  customer:1  1            5/1m  1        1
+				  customer:2  1            5/1m  1        1
+				""");
+		var family = run("limit", "list", "--json").ok().json().get(0);
+		assertThat(family.get("running").asInt()).isEqualTo(2);
+		assertThat(family.get("keys").toString()).isEqualTo(
+				"[{\"key\":\"customer:1\",\"running\":1,\"starts\":1},{\"key\":\"customer:2\",\"running\":1,\"starts\":1}]");
+		assertThat(run("show", "a2").ok().out()).contains("held by limit customer:1 (1/1 running)");
+	}
+
+	@Test
 	void aRateStartsAtMostNInAnySlidingWindowAndTellsWhenTheNextMayStart() {
 		run("limit", "set", "stripe", "--rate", "2/10s").ok();
 		IntStream.range(0, 5).forEach(i -> job("r" + i, "stripe"));

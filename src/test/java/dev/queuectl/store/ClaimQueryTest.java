@@ -309,8 +309,19 @@ class ClaimQueryTest {
 				SELECT id, priority, run_at, queue, limits FROM jobs INDEXED BY jobs_limited_runnable WHERE state IN ('pending', 'failed') AND limits IS NOT NULL AND run_at <= ? AND (start_by IS NULL OR start_by > ?) ORDER BY priority DESC, run_at, id LIMIT ?""");
 		assertThat(sqlite.candidates("SELECT 1")).isEqualTo("SELECT id, priority, run_at, queue, limits FROM jobs WHERE id IN (SELECT 1)");
 		assertThat(ClaimQuery.LOCK_LIMITS).isEqualTo("SELECT pg_advisory_xact_lock(26026)");
-		assertThat(ClaimQuery.FLOW).isEqualTo(
-				"SELECT EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)");
+	}
+
+	/** An idle host's probe that found a due job reads its three flags in one statement. */
+	@Test
+	void theProbeReadsDeadlinesLimitsAndWeightedJobsInOneStatement() {
+		assertThat(sqlite.probeFlags()).isEqualTo("""
+				SELECT EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_deadline WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed')),
+				       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL),
+				       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed'))""");
+		assertThat(postgres.probeFlags()).isEqualTo("""
+				SELECT EXISTS (SELECT 1 FROM jobs WHERE start_by IS NOT NULL AND state IN ('waiting', 'pending', 'failed')),
+				       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL),
+				       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed'))""");
 	}
 
 	/** The claim of the jobs chosen under limits: the ids bound as one list, only those still runnable. */

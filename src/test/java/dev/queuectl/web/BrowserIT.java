@@ -223,6 +223,44 @@ class BrowserIT extends WebTestSupport {
 		await().atMost(Duration.ofSeconds(10)).until(() -> text(".message").equals("nightly removed"));
 	}
 
+	/**
+	 * Issue 26 in the browser: a family's concurrency and a queue's rate on the queues page, the
+	 * reason a held job waits on its page (and gone once it ran), what a host offers on the overview.
+	 */
+	@Test
+	void limitsRatesResourcesAndWhyAJobWaitsShowOnTheirPages() throws Exception {
+		post("/api/limits?key=customer:*&concurrency=1");
+		post("/api/queues/mail/rate?rate=4/2s");
+		startWorker(new dev.queuectl.worker.WorkerOptions(2, List.of(), this.port, false,
+				dev.queuectl.job.Resources.parseOffer("mem=1G")));
+		enqueue("{\"id\":\"first\",\"command\":\"sleep 60\",\"limits\":[\"customer:42\"]}");
+		await().atMost(Duration.ofSeconds(20)).until(() -> state("first").equals("processing"));
+		enqueue("{\"id\":\"second\",\"command\":\"true\",\"limits\":[\"customer:42\"]}");
+		enqueue("{\"id\":\"gpu\",\"command\":\"true\",\"resources\":{\"gpu\":1}}");
+
+		open("/jobs/second");
+		assertThat(text("#waiting")).isEqualTo("waiting: held by limit customer:42 (1/1 running)");
+		assertThat(text("[data-field=limits]")).isEqualTo("customer:42");
+		open("/jobs/gpu");
+		assertThat(text("#waiting")).isEqualTo("waiting: no live host offers gpu");
+		assertThat(text("[data-field=resources]")).isEqualTo("gpu=1");
+
+		open("/queues");
+		// the family's row sums its keys; each key in use follows with its own
+		assertThat(text("#limit-list tbody")).isEqualTo("customer:* 1 - 1 -\ncustomer:42 1 - 1 -");
+		assertThat(browser.findElements(By.cssSelector("#queue-list tbody tr")).stream().map(WebElement::getText)
+			.filter(row -> row.startsWith("mail "))).singleElement().asString().startsWith("mail active - 4/2s");
+		screenshot("dashboard-queues-limits.png");
+		open("/");
+		await().atMost(Duration.ofSeconds(10)).until(() -> text("#workers tbody").contains("mem=1G"));
+
+		post("/api/jobs/first/cancel");
+		await().atMost(Duration.ofSeconds(30)).until(() -> state("second").equals("completed"));
+		open("/jobs/second");
+		assertThat(browser.findElements(By.id("waiting"))).isEmpty();
+		assertThat(state("gpu")).isEqualTo("pending");
+	}
+
 	@Test
 	void anXssPayloadRendersAsText() throws Exception {
 		String payload = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";

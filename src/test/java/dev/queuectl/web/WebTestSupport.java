@@ -82,7 +82,7 @@ abstract class WebTestSupport {
 
 	@BeforeEach
 	void emptyTables() {
-		for (String table : List.of("job_deps", "job_runs", "jobs", "queues", "schedules")) {
+		for (String table : List.of("job_deps", "job_runs", "jobs", "queues", "schedules", "limits", "limit_starts")) {
 			this.jdbc.update("DELETE FROM " + table);
 		}
 	}
@@ -98,10 +98,15 @@ abstract class WebTestSupport {
 
 	/** Starts a worker host with {@code slots} slots in this JVM (stopped after the test). */
 	void startWorker(int slots) {
+		startWorker(new WorkerOptions(slots, List.of(), this.port));
+	}
+
+	/** Starts a worker host of these options in this JVM (stopped after the test). */
+	void startWorker(WorkerOptions options) {
 		AtomicReference<Throwable> failed = new AtomicReference<>();
 		this.workerThread = new Thread(() -> {
 			try {
-				this.workers.run(new WorkerOptions(slots, List.of(), this.port));
+				this.workers.run(options);
 			}
 			catch (Throwable ex) {
 				failed.set(ex);

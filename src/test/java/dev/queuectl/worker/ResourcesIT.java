@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
  * its start and its end (ns, one clock: one machine) to a ledger; the test reads the intervals and
  * checks that the host's offer and slots held at every instant: a host offering gpu=1 runs the gpu
  * jobs one at a time while a host without gpu runs none of them; a job of 3 slots on a 4-slot host
- * runs beside at most one job of one slot.
+ * runs beside at most one job of one slot; a host killed (SIGKILL) while its job holds its gpu
+ * loses no job, and the gpu is free again once the lease expires (the job reruns on another host).
  */
 @Tag("postgresql")
 class ResourcesIT {
@@ -59,6 +60,7 @@ class ResourcesIT {
 
 	@AfterEach
 	void close() throws Exception {
+		this.hosts.removeIf(h -> !h.process().isAlive()); // a host a test killed
 		if (!this.hosts.isEmpty()) {
 			this.q.run("worker", "stop", "--timeout", "30"); // gracefully: their jobs end, none is left behind
 			for (Queuectl.Worker h : this.hosts) {
@@ -195,5 +197,44 @@ class ResourcesIT {
 			}
 		}
 		assertThat(plainMost).as("without big, the host runs up to 4 at once").isGreaterThan(1).isLessThanOrEqualTo(4);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "sqlite", "postgresql" })
+	void aHostKilledWhileItsJobHoldsTheGpuLosesNoJobAndTheJobRerunsElsewhereOnceTheLeaseExpires(String backend)
+			throws Exception {
+		open(backend);
+		this.q.ok("config", "set", "lease-timeout", "5s");
+		Queuectl.Worker first = host("--count", "2", "--resources", "gpu=1");
+		await().atMost(Duration.ofMinutes(1)).until(() -> scalar("SELECT COUNT(*) FROM workers") == 1);
+		String victimId = this.jdbc.queryForObject("SELECT id FROM workers", String.class);
+		StringBuilder jobs = new StringBuilder();
+		for (int i = 0; i < 4; i++) {
+			jobs.append("{\"id\":\"g").append(i).append("\",\"resources\":{\"gpu\":1},\"command\":\"sleep 2\"}\n");
+		}
+		Path file = this.dir.resolve("jobs.jsonl");
+		Files.writeString(file, jobs);
+		this.q.ok("enqueue", "--file", file.toString());
+		await().atMost(Duration.ofSeconds(30)).until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE state = 'processing'") == 1);
+		String held = this.jdbc.queryForObject("SELECT id FROM jobs WHERE state = 'processing'", String.class);
+		first.process().destroyForcibly(); // SIGKILL while its job holds the host's one gpu
+		first.waitFor(Duration.ofSeconds(10));
+		host("--count", "2", "--resources", "gpu=1"); // a new host offering the same
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+			.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE state = 'completed'") == 4);
+		assertThat(scalar("SELECT COUNT(*) FROM jobs")).as("no job lost or added").isEqualTo(4);
+		assertThat(this.jdbc.queryForList("SELECT outcome FROM job_runs WHERE job_id = ? ORDER BY attempt", String.class, held))
+			.as("the killed host's run, then the rerun").containsExactly("lost", "completed");
+		assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE outcome = 'completed'")).as("each job completed once").isEqualTo(4);
+		List<Map<String, Object>> runs = this.jdbc.queryForList("SELECT job_id, started_at, finished_at FROM job_runs "
+				+ "WHERE outcome = 'completed' AND worker_id <> ? ORDER BY started_at", victimId);
+		assertThat(runs).as("the new host ran the killed host's job and the rest").extracting(r -> r.get("job_id"))
+			.contains(held).hasSize(4 - (int) scalar("SELECT COUNT(*) FROM job_runs WHERE outcome = 'completed' AND worker_id = '"
+					+ victimId + "'"));
+		for (int i = 1; i < runs.size(); i++) { // its one gpu: one job at a time, the rerun's gpu given back too
+			assertThat(((Number) runs.get(i).get("started_at")).longValue())
+				.as("%s starts after %s ended", runs.get(i).get("job_id"), runs.get(i - 1).get("job_id"))
+				.isGreaterThanOrEqualTo(((Number) runs.get(i - 1).get("finished_at")).longValue());
+		}
 	}
 }
