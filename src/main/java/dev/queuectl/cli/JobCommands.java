@@ -291,10 +291,12 @@ class JobCommands {
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
 		List<String> waiting = this.waitReasons.of(job);
+		JobRun running = this.jobs.running(job);
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
 			fields.put("waiting", waiting);
 			fields.put("runs", runs.stream().map(Render::run).toList());
+			fields.put("running", running == null ? null : Render.run(running));
 			Render.json(out, fields);
 			return;
 		}
@@ -312,21 +314,27 @@ class JobCommands {
 		int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
 		fields.forEach((k, v) -> out.println(k + " ".repeat(width - k.length() + 2) + (v == null ? "-" : v)));
 		out.println();
-		if (runs.isEmpty()) {
+		if (runs.isEmpty() && running == null) {
 			out.println("no attempts yet");
 			return;
 		}
 		List<List<String>> rows = new ArrayList<>();
 		for (JobRun run : runs) {
-			rows.add(List.of(Integer.toString(run.attempt()), Render.time(run.startedAt()),
-					run.durationMs() == null ? "-" : run.durationMs() + "ms", String.valueOf(run.outcome()),
-					run.exitCode() == null ? "-" : run.exitCode().toString(),
-					run.error() == null ? "" : Render.oneLine(run.error(), 60)));
+			rows.add(List.of(Integer.toString(run.attempt()), Render.time(run.startedAt()), Render.elapsed(run.durationMs()),
+					String.valueOf(run.outcome()), run.exitCode() == null ? "-" : run.exitCode().toString(),
+					String.valueOf(run.workerId()), run.error() == null ? "" : Render.oneLine(run.error(), 60)));
 		}
-		Render.table(out, List.of("ATTEMPT", "STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR"), rows);
+		if (running != null) { // the attempt under way: its time so far
+			rows.add(List.of(Integer.toString(running.attempt()), Render.time(running.startedAt()),
+					Render.elapsed(running.durationMs()) + " so far", "running", "-", String.valueOf(running.workerId()), ""));
+		}
+		Render.table(out, List.of("ATTEMPT", Render.utc("STARTED"), "DURATION", "OUTCOME", "EXIT", "HOST", "ERROR"), rows);
 		runs.stream().filter(r -> r.outputRemovedAt() != null).reduce((a, b) -> b)
 			.ifPresent(r -> out.println(dev.queuectl.worker.JobOutput.removed(r)
 					+ (runs.stream().filter(x -> x.outputRemovedAt() != null).count() > 1 ? " (and of earlier attempts)" : "")));
+		if (runs.isEmpty()) {
+			return;
+		}
 		JobRun last = runs.get(runs.size() - 1);
 		List<String> tail = Render.tail(last.outputTail(), TAIL_LINES);
 		if (!tail.isEmpty()) {

@@ -204,7 +204,7 @@ public final class Render {
 		return rows;
 	}
 
-	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED");
+	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", utc("UPDATED"));
 
 	/** Resources for people: {@code gpu=1,mem=16G}, or "-" for none. */
 	public static String resources(dev.queuectl.job.Resources r) {
@@ -222,7 +222,7 @@ public final class Render {
 		return rows;
 	}
 
-	public static final List<String> DEAD_HEADERS = List.of("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", "DIED");
+	public static final List<String> DEAD_HEADERS = List.of("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", utc("DIED"));
 
 	/**
 	 * The last {@code lines} lines of a job's output as a terminal may show them: colour and other
@@ -258,5 +258,35 @@ public final class Render {
 
 	public static String duration(Duration d) {
 		return d == null ? "-" : Durations.format(d);
+	}
+
+	/**
+	 * How long something took or has run, for people: {@code 250ms}, {@code 6.8s}, {@code 2m14s},
+	 * {@code 3h05m}, {@code 2d04h} (two units at most, rounded down); "-" for null.
+	 */
+	public static String elapsed(Long millis) {
+		if (millis == null) {
+			return "-";
+		}
+		long ms = Math.max(0, millis);
+		if (ms < 1000) {
+			return ms + "ms";
+		}
+		if (ms < 60_000) {
+			return ms / 1000 + "." + ms % 1000 / 100 + "s";
+		}
+		long s = ms / 1000;
+		if (s < 3600) {
+			return s / 60 + "m" + String.format(java.util.Locale.ROOT, "%02d", s % 60) + "s";
+		}
+		if (s < 86_400) {
+			return s / 3600 + "h" + String.format(java.util.Locale.ROOT, "%02d", s / 60 % 60) + "m";
+		}
+		return s / 86_400 + "d" + String.format(java.util.Locale.ROOT, "%02d", s / 3600 % 24) + "h";
+	}
+
+	/** The word a table's time column carries: table times ({@link #time}) are UTC. */
+	public static String utc(String header) {
+		return header + " (UTC)";
 	}
 }

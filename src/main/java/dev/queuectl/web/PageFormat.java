@@ -11,4 +11,9 @@ public final class PageFormat {
 	public String time(Instant instant) {
 		return Render.time(instant);
 	}
+
+	/** An attempt's duration as the CLI's {@code show} gives it ({@code 6.8s}; a running one's time so far). */
+	public String elapsed(dev.queuectl.job.JobRun run) {
+		return Render.elapsed(run.durationMs()) + (run.outcome() == null && run.durationMs() != null ? " so far" : "");
+	}
 }

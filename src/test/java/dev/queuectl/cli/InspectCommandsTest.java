@@ -294,7 +294,7 @@ class InspectCommandsTest extends CommandTestSupport {
 		this.jdbc.update("""
 				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms,
 				                      outcome, error)
-				VALUES ('s2', 1, 'w-1', ?, ?, 1, 250, 'failed', 'exit code 1')""", started, started + 250);
+				VALUES ('s2', 1, 'w-1', ?, ?, 1, 6849, 'failed', 'exit code 1')""", started, started + 6849);
 		this.jdbc.update("UPDATE jobs SET attempts = 1, exit_code = 1, last_error = 'exit code 1' WHERE id = 's2'");
 
 		Result r = run("show", "s2").ok();
@@ -303,9 +303,40 @@ class InspectCommandsTest extends CommandTestSupport {
 			.containsEntry("last_error", "exit code 1");
 		List<String> lines = r.outLines();
 		int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("ATTEMPT")).findFirst().orElseThrow());
-		assertThat(lines.get(header)).contains("STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR");
+		assertThat(lines.get(header)).contains("STARTED (UTC)", "DURATION", "OUTCOME", "EXIT", "HOST", "ERROR");
 		assertThat(Arrays.asList(lines.get(header + 1).split("\\s{2,}"))).containsExactly("1", "2031-03-04 05:06:12",
-				"250ms", "failed", "1", "exit code 1");
+				"6.8s", "failed", "1", "w-1", "exit code 1");
+	}
+
+	@Test
+	void showOfARunningJobShowsTheAttemptUnderWayWithItsStartTimeSoFarAndHost() {
+		enqueue("{\"id\":\"busy\",\"command\":\"sleep 600\",\"max_retries\":3}");
+		long started = START.plusSeconds(5).toEpochMilli();
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms, outcome, error)
+				VALUES ('busy', 1, 'host-a', ?, ?, 1, 250, 'failed', 'exit code 1')""", started, started + 250);
+		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 2, worker_id = 'host-b', started_at = ? WHERE id = 'busy'",
+				started + 60_000);
+		this.clock.set(Instant.ofEpochMilli(started + 60_000 + 134_500));
+
+		Result r = run("show", "busy").ok();
+
+		assertThat(r.out()).doesNotContain("no attempts yet");
+		List<String> lines = r.outLines();
+		int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("ATTEMPT")).findFirst().orElseThrow());
+		assertThat(Arrays.asList(lines.get(header + 1).split("\\s{2,}"))).containsExactly("1", "2031-03-04 05:06:12",
+				"250ms", "failed", "1", "host-a", "exit code 1");
+		assertThat(Arrays.asList(lines.get(header + 2).strip().split("\\s{2,}"))).containsExactly("2", "2031-03-04 05:07:12",
+				"2m14s so far", "running", "-", "host-b");
+		JsonNode running = run("show", "busy", "--json").ok().json().get("running");
+		assertThat(running.get("attempt").asInt()).isEqualTo(2);
+		assertThat(running.get("worker_id").stringValue()).isEqualTo("host-b");
+		assertThat(running.get("duration_ms").asLong()).isEqualTo(134_500);
+		assertThat(running.get("outcome").isNull()).isTrue();
+
+		this.jdbc.update("DELETE FROM job_runs");
+		assertThat(run("show", "busy").ok().out()).doesNotContain("no attempts yet").contains("2m14s so far");
+		assertThat(run("show", "busy", "--json").ok().json().get("runs")).isEmpty();
 	}
 
 	@Test

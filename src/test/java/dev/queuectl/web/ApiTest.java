@@ -189,6 +189,19 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void aRunningJobsPageAndApiShowTheAttemptUnderWay() throws Exception {
+		enqueue("{\"id\":\"busy\",\"command\":\"sleep 600\"}");
+		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 1, worker_id = 'host-b', started_at = ? WHERE id = 'busy'",
+				System.currentTimeMillis() - 134_000);
+		JsonNode running = json(get("/api/jobs/busy")).get("running");
+		assertThat(running.get("attempt").asInt()).isEqualTo(1);
+		assertThat(running.get("worker_id").asString()).isEqualTo("host-b");
+		assertThat(running.get("duration_ms").asLong()).isGreaterThanOrEqualTo(134_000);
+		String page = get("/jobs/busy").body();
+		assertThat(page).doesNotContain("no attempts yet").contains("host-b", "<td>running</td>").containsPattern("2m1\\ds so far");
+	}
+
+	@Test
 	void statsCountAttemptsSoAJobThatFailedTwiceThenCompletedShowsTwoFailures() throws Exception {
 		enqueue("{\"id\":\"flaky\",\"command\":\"./flaky.sh\",\"max_retries\":3}");
 		this.jdbc.update("UPDATE jobs SET state = 'completed', attempts = 3 WHERE id = 'flaky'");
