@@ -33,9 +33,12 @@ class ControlCommands {
 
 	private final QueueService queues;
 
-	ControlCommands(JobService jobs, QueueService queues) {
+	private final dev.queuectl.service.HostFit hosts;
+
+	ControlCommands(JobService jobs, QueueService queues, dev.queuectl.service.HostFit hosts) {
 		this.jobs = jobs;
 		this.queues = queues;
+		this.hosts = hosts;
 	}
 
 	@Command(name = "cancel", group = "Jobs", description = "Cancel jobs: never run or retried again", help = """
@@ -191,7 +194,8 @@ class ControlCommands {
 	@Command(name = "wait", group = "Jobs", description = "Wait until jobs finish; exit 0 if all completed", help = """
 			Waits for the named jobs, or every job of a queue, or every job, to finish (completed, dead or
 			canceled). Exit 0 when all completed, 1 when any ended dead or canceled (a line each on
-			stderr), 124 when --timeout passed first. Progress goes to stderr.
+			stderr), 124 when --timeout passed first. Progress goes to stderr, and a line when no worker
+			host is running on the database (the jobs cannot end without one).
 			  queuectl wait job1 job2
 			  queuectl wait --queue emails --timeout 10m
 			  queuectl wait""")
@@ -204,8 +208,17 @@ class ControlCommands {
 		}
 		Duration limit = timeout == null ? null : parseTimeout(timeout);
 		PrintWriter err = Invocation.current().err();
-		JobService.Progress progress = awaitProgress(this.jobs.waitFor(ids, queue), limit,
-				new ProgressLine(err, "waiting", "done"));
+		java.util.function.Supplier<JobService.Progress> waiting = this.jobs.waitFor(ids, queue);
+		int[] polls = { 0 }; // the first poll and every 20th (about 5 s) look for a live host, until one is missing
+		JobService.Progress progress = awaitProgress(() -> {
+			JobService.Progress p = waiting.get();
+			if (!p.finished() && polls[0] >= 0 && polls[0]++ % 20 == 0 && !this.hosts.anyLive()) { // said once
+				polls[0] = -1;
+				err.println("queuectl: no worker host is running on this database: these jobs will not run until one"
+						+ " starts (queuectl worker start)");
+			}
+			return p;
+		}, limit, new ProgressLine(err, "waiting", "done"));
 		if (!progress.finished()) {
 			err.println("queuectl: timed out after " + Durations.format(limit) + ": " + progress.done() + " of "
 					+ progress.total() + " job(s) finished");
