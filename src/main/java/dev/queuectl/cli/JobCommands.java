@@ -238,6 +238,8 @@ class JobCommands {
 	@Command(name = "list", group = "Jobs", description = "List jobs, most recently updated first", help = """
 			--state and --queue take several values, repeated or separated by commas. When more jobs
 			follow than --limit shows, a line on stderr says how many and how to list the next ones.
+			RUN AT: when a pending or failed job may start (in 4m12s: a delay, a schedule or a retry's
+			backoff; due; paused: its queue is). Times are UTC.
 			  queuectl list
 			  queuectl list --state dead --limit 100
 			  queuectl list --state failed,dead --queue emails --queue sms
@@ -250,7 +252,12 @@ class JobCommands {
 			@Option(longName = "limit", shortName = 'n', defaultValue = "50", description = "at most this many (default 50)") Integer limit,
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
 		JobService.Listing found = this.jobs.list(JobFilter.parse(state, queue), after, limit);
-		printJobs(found.jobs(), Boolean.TRUE.equals(json), ctx.outputWriter());
+		if (Boolean.TRUE.equals(json)) {
+			printJobs(found.jobs(), ctx.outputWriter());
+		}
+		else {
+			Render.table(ctx.outputWriter(), Render.JOB_HEADERS, Render.jobRows(found.jobs(), this.jobs.dueNow(), this.queues.paused()));
+		}
 		if (found.more()) {
 			StringBuilder next = new StringBuilder("queuectl list");
 			if (state != null) {
@@ -349,6 +356,8 @@ class JobCommands {
 
 	@Command(name = "status", group = "Jobs",
 			description = "Count jobs in every state, show live worker hosts and the database and output sizes", help = """
+			Pending and failed jobs not due yet (a delay, a schedule, a retry's backoff) are counted
+			apart: "due now N; later M".
 			  queuectl status
 			  queuectl status --json""")
 	void status(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
@@ -357,12 +366,17 @@ class JobCommands {
 		List<String> paused = this.queues.paused();
 		dev.queuectl.service.RetentionService.Sizes sizes = this.retention.sizes();
 		Map<String, List<String>> noHost = this.hostFit.unrunnable();
+		long[] later = this.jobs.notDue();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
 			counts.forEach((state, n) -> jobs.put(state.dbValue(), n));
 			Map<String, Object> m = new LinkedHashMap<>();
 			m.put("jobs", jobs);
+			Map<String, Object> due = new LinkedHashMap<>();
+			due.put("pending_later", later[0]);
+			due.put("failed_later", later[1]);
+			m.put("not_due", due);
 			m.put("paused_queues", paused);
 			m.put("workers", live.stream().map(Render::worker).toList());
 			m.put("no_host", noHost);
@@ -381,6 +395,12 @@ class JobCommands {
 		List<List<String>> rows = new ArrayList<>();
 		counts.forEach((state, n) -> rows.add(List.of(state.dbValue(), Long.toString(n))));
 		Render.table(out, List.of("STATE", "JOBS"), rows);
+		if (later[0] + later[1] > 0) { // delayed and retrying jobs are pending and failed, but no host takes them yet
+			long due = counts.getOrDefault(JobState.PENDING, 0L) + counts.getOrDefault(JobState.FAILED, 0L) - later[0] - later[1];
+			out.println();
+			out.println("due now " + Math.max(0, due) + "; later " + (later[0] + later[1]) + " (" + later[0] + " delayed or scheduled, "
+					+ later[1] + " waiting out a retry)");
+		}
 		out.println();
 		out.println("database " + ScheduleCommands.size(sizes.database()) + " (" + ScheduleCommands.size(sizes.freeBytes())
 				+ " of it free for reuse), WAL " + ScheduleCommands.size(sizes.wal()) + ", output "
@@ -422,7 +442,7 @@ class JobCommands {
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
 		List<Job> dead = this.jobs.list(JobFilter.of(JobState.DEAD), null, limit).jobs();
 		if (Boolean.TRUE.equals(json)) {
-			printJobs(dead, true, ctx.outputWriter());
+			printJobs(dead, ctx.outputWriter());
 		}
 		else {
 			Render.table(ctx.outputWriter(), Render.DEAD_HEADERS, Render.deadRows(dead));
@@ -474,12 +494,7 @@ class JobCommands {
 		ctx.outputWriter().println(this.retention.prune(Map.of(JobState.DEAD, dead), false, false).total());
 	}
 
-	private static void printJobs(List<Job> found, boolean json, PrintWriter out) {
-		if (json) {
-			Render.json(out, found.stream().map(Render::job).toList());
-		}
-		else {
-			Render.table(out, Render.JOB_HEADERS, Render.jobRows(found));
-		}
+	private static void printJobs(List<Job> found, PrintWriter out) {
+		Render.json(out, found.stream().map(Render::job).toList());
 	}
 }

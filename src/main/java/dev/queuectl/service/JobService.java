@@ -438,6 +438,16 @@ public class JobService {
 		return this.store.runs(id);
 	}
 
+	/** Now on the clock of jobs' due times (run_at): this host's on SQLite, the server's on PostgreSQL. */
+	public Instant dueNow() {
+		return this.store.dueClock(this.clock.instant());
+	}
+
+	/** Pending and failed jobs not due yet (delayed or scheduled; waiting out a retry): {@code [pending, failed]}. */
+	public long[] notDue() {
+		return this.store.notDue(this.clock.instant());
+	}
+
 	/**
 	 * The attempt running now, as a run with no end or outcome yet: its start, its time so far (as
 	 * durationMs) and its host; null unless the job is processing.

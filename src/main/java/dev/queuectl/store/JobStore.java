@@ -741,6 +741,37 @@ public class JobStore {
 
 	private static final int RUNS_PAGE = 1000;
 
+	/** The clock run_at is on ({@link Dialect#dueAt}): the host's ({@code now}) on SQLite, the server's on PostgreSQL. */
+	public Instant dueClock(Instant now) {
+		return this.dialect.usesHostClock() ? now
+				: Instant.ofEpochMilli(this.jdbc.queryForObject("SELECT " + Dialect.DB_CLOCK, Long.class));
+	}
+
+	/**
+	 * Pending and failed jobs that are not due yet (delayed or scheduled; waiting out a retry):
+	 * {@code [pending, failed]}. Read through jobs_runnable (priority DESC, run_at, id): a walk down
+	 * its priorities, then each priority's range of run_at past now, so the cost is the jobs counted
+	 * and one seek a priority, however many jobs are due.
+	 */
+	public long[] notDue(Instant now) {
+		String index = this.dialect.indexedBy("jobs_runnable");
+		String sql = """
+				WITH RECURSIVE p (v) AS (
+				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0)
+				    UNION ALL
+				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0
+				            AND priority < p.v) FROM p WHERE v IS NOT NULL)
+				SELECT j.state, COUNT(*) FROM p, jobs j%1$s
+				WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v
+				      AND j.run_at > %2$s
+				GROUP BY j.state""".formatted(index, this.dialect.clock());
+		long[] counts = new long[2];
+		this.jdbc.query(sql, rs -> {
+			counts["pending".equals(rs.getString(1)) ? 0 : 1] = rs.getLong(2);
+		}, this.dialect.usesHostClock() ? new Object[] { now.toEpochMilli() } : new Object[0]);
+		return counts;
+	}
+
 	/** Makes a pending or failed job due now (its delay or retry wait skipped); false in another state. */
 	public boolean runNow(String id, Instant now) {
 		return this.tx.execute(status -> wake(this.jdbc.update(

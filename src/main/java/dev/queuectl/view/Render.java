@@ -193,18 +193,29 @@ public final class Render {
 		return m;
 	}
 
-	public static List<List<String>> jobRows(List<Job> jobs) {
+	/**
+	 * A listing's rows; RUN AT tells when a pending or failed job may start: {@code in 4m12s} (a
+	 * delay, a schedule, a retry's backoff; {@code dueNow}: now on the clock of due times), {@code
+	 * due}, or {@code paused} (its queue is one of {@code paused}).
+	 */
+	public static List<List<String>> jobRows(List<Job> jobs, Instant dueNow, java.util.Collection<String> paused) {
 		List<List<String>> rows = new ArrayList<>();
 		for (Job job : jobs) {
 			String state = job.state() == dev.queuectl.job.JobState.PROCESSING && job.cancelRequestedAt() != null ? "canceling"
 					: job.state().dbValue();
+			String runAt = "-";
+			if (job.state() == dev.queuectl.job.JobState.PENDING || job.state() == dev.queuectl.job.JobState.FAILED) {
+				runAt = job.runAt() != null && job.runAt().isAfter(dueNow)
+						? "in " + Durations.elapsed(job.runAt().toEpochMilli() - dueNow.toEpochMilli())
+						: paused.contains(job.queue()) ? "paused" : "due";
+			}
 			rows.add(List.of(job.id(), state, job.attempts() + "/" + (job.maxRetries() + 1),
-					Integer.toString(job.priority()), oneLine(job.command(), 48), time(job.updatedAt())));
+					Integer.toString(job.priority()), runAt, oneLine(job.command(), 48), time(job.updatedAt())));
 		}
 		return rows;
 	}
 
-	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", utc("UPDATED"));
+	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "RUN AT", "COMMAND", utc("UPDATED"));
 
 	/** Resources for people: {@code gpu=1,mem=16G}, or "-" for none. */
 	public static String resources(dev.queuectl.job.Resources r) {
@@ -260,29 +271,9 @@ public final class Render {
 		return d == null ? "-" : Durations.format(d);
 	}
 
-	/**
-	 * How long something took or has run, for people: {@code 250ms}, {@code 6.8s}, {@code 2m14s},
-	 * {@code 3h05m}, {@code 2d04h} (two units at most, rounded down); "-" for null.
-	 */
+	/** How long something took or has run, for people ({@link Durations#elapsed}); "-" for null. */
 	public static String elapsed(Long millis) {
-		if (millis == null) {
-			return "-";
-		}
-		long ms = Math.max(0, millis);
-		if (ms < 1000) {
-			return ms + "ms";
-		}
-		if (ms < 60_000) {
-			return ms / 1000 + "." + ms % 1000 / 100 + "s";
-		}
-		long s = ms / 1000;
-		if (s < 3600) {
-			return s / 60 + "m" + String.format(java.util.Locale.ROOT, "%02d", s % 60) + "s";
-		}
-		if (s < 86_400) {
-			return s / 3600 + "h" + String.format(java.util.Locale.ROOT, "%02d", s / 60 % 60) + "m";
-		}
-		return s / 86_400 + "d" + String.format(java.util.Locale.ROOT, "%02d", s / 3600 % 24) + "h";
+		return millis == null ? "-" : Durations.elapsed(millis);
 	}
 
 	/** The word a table's time column carries: table times ({@link #time}) are UTC. */
