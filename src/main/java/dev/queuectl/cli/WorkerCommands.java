@@ -95,13 +95,28 @@ class WorkerCommands {
 	@Command(name = "logs", group = "Jobs", description = "Print a job's captured output", help = """
 			  queuectl logs job1
 			  queuectl logs job1 --attempt 2
-			  queuectl logs job1 --follow      (streams a running job's output until it ends)""")
+			  queuectl logs job1 --follow      (waits for the job to start, streams each attempt's output
+			                                    until the job ends, then its outcome on stderr: exit 0
+			                                    when it completed, 1 when it ended dead or canceled)""")
 	void logs(@Argument(index = 0) String id,
 			@Option(longName = "attempt", shortName = 'a', description = "which attempt (default: the newest)") Integer attempt,
 			@Option(longName = "follow", shortName = 'f', description = "keep printing while the job runs") Boolean follow,
 			CommandContext ctx) throws IOException {
 		if (id == null || id.isEmpty()) {
 			throw QueuectlException.usage("logs needs a job id");
+		}
+		if (Boolean.TRUE.equals(follow) && attempt == null) { // attempt after attempt, then how the job ended
+			dev.queuectl.job.Job job = this.output.followAll(id, ctx.outputWriter(), Invocation.current().err());
+			ctx.outputWriter().flush();
+			String why = job.state() != dev.queuectl.job.JobState.COMPLETED && job.lastError() != null
+					? dev.queuectl.view.Render.oneLine(job.lastError(), 100)
+					: job.exitCode() == null ? null : "exit code " + job.exitCode();
+			Invocation.current().err().println("queuectl: job " + id + " " + job.state().dbValue() + " after "
+					+ job.attempts() + " attempt(s)" + (why == null ? "" : ": " + why));
+			if (job.state() != dev.queuectl.job.JobState.COMPLETED) {
+				throw new QueuectlException.Reported(QueuectlException.FAILURE);
+			}
+			return;
 		}
 		this.output.print(id, attempt, Boolean.TRUE.equals(follow), ctx.outputWriter());
 	}
