@@ -80,15 +80,19 @@ class WorkerCommands {
 	}
 
 	@Command(name = { "worker", "stop" }, group = "Workers",
-			description = "Ask every worker host on this database to stop gracefully, and wait", help = """
+			description = "Ask every worker host on this database, or one, to stop gracefully, and wait", help = """
+					Running jobs finish first (up to config shutdown-grace). A host on this machine is told
+					at once (SIGTERM), others at their next heartbeat. HOST-ID: one host, as status lists it.
 					  queuectl worker stop
-					  queuectl worker stop --timeout 120""")
-	void stop(@Option(longName = "timeout", shortName = 't', defaultValue = "60", description = "seconds to wait (default 60)") Integer timeout,
+					  queuectl worker stop --timeout 120
+					  queuectl worker stop build-1:4242:1a2b3c4d""")
+	void stop(@Argument(index = 0) String hostId,
+			@Option(longName = "timeout", shortName = 't', defaultValue = "60", description = "seconds to wait (default 60)") Integer timeout,
 			CommandContext ctx) {
 		if (timeout < 1) {
 			throw QueuectlException.usage("--timeout must be at least 1 second");
 		}
-		int asked = this.workers.stopAll(Duration.ofSeconds(timeout));
+		int asked = this.workers.stop(hostId == null || hostId.isEmpty() ? null : hostId, Duration.ofSeconds(timeout));
 		ctx.outputWriter().println(asked + " worker host(s) stopped");
 	}
 

@@ -186,6 +186,31 @@ class WorkerIT {
 	}
 
 	@Test
+	void workerStopOfAHostIdStopsThatHostAloneAndAnUnknownIdIsExit3() throws Exception {
+		try (Queuectl.Worker a = this.q.worker("--no-http"); Queuectl.Worker b = this.q.worker("--no-http")) {
+			List<String> ids = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(60)).until(() -> {
+				ids.clear();
+				tools.jackson.databind.json.JsonMapper.builder().build().readTree(this.q.ok("status", "--json"))
+					.get("workers").forEach(w -> ids.add(w.get("id").asString()));
+				return ids.size() == 2;
+			});
+			String first = ids.stream().filter(id -> id.contains(":" + a.process().pid() + ":")).findFirst().orElseThrow();
+			Queuectl.Result stop = this.q.run("worker", "stop", first);
+			assertThat(stop.exit()).as(stop.err()).isZero();
+			assertThat(stop.out()).isEqualTo("1 worker host(s) stopped\n");
+			assertThat(a.waitFor(Duration.ofSeconds(30))).isZero();
+			assertThat(b.process().isAlive()).as("the other host runs on").isTrue();
+			assertThat(this.q.ok("status")).doesNotContain(first).contains(":" + b.process().pid() + ":");
+
+			Queuectl.Result unknown = this.q.run("worker", "stop", first);
+			assertThat(unknown.exit()).isEqualTo(3);
+			assertThat(unknown.err()).isEqualTo("queuectl: no such worker host: " + first + " (queuectl status lists them)\n");
+			assertThat(b.process().isAlive()).isTrue();
+		}
+	}
+
+	@Test
 	void sigtermMidJobLetsTheJobFinishAndExitsZero() throws Exception {
 		this.q.ok("enqueue", "{\"id\":\"slow\",\"command\":\"sleep 2; echo finished\"}");
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
