@@ -192,4 +192,10 @@ class HelpAndUsageTest extends CommandTestSupport {
 	void doubleDashEndsOptions() {
 		run("show", "--", "--json").fails(3, "no such job: --json");
 	}
+
+	@Test
+	void dbAfterTheCommandWordSaysItGoesBeforeIt() {
+		run("list", "--db", "/tmp/q.db").usageError("--db goes before the command: queuectl --db /tmp/q.db list ...");
+		run("queue", "pause", "mail", "--db=x.db").usageError("--db goes before the command: queuectl --db x.db queue ...");
+	}
 }

@@ -65,6 +65,22 @@ class FirstHourIT {
 	}
 
 	@Test
+	void dbAfterTheCommandWordSaysWhereItGoesAndOpensNothing() {
+		Cli cli = new Cli(this.tmp);
+		Path other = this.tmp.resolve("other.db");
+		for (String[] args : new String[][] { { "status", "--db", other.toString() }, { "list", "--state", "dead", "--db=" + other },
+				{ "worker", "start", "--db", other.toString() } }) {
+			Result r = cli.runRaw(args);
+			assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+			assertThat(r.out()).as(r.toString()).isEmpty();
+			assertThat(r.err()).as(r.toString())
+				.isEqualTo("queuectl: --db goes before the command: queuectl --db " + other + " " + args[0] + " ...\n");
+		}
+		assertThat(other).doesNotExist();
+		assertThat(this.tmp.resolve("xdg-data")).as("nor the default database").doesNotExist();
+	}
+
+	@Test
 	void aPortInUseIsOneLineExitOneForAWorkerHostAndTheDashboard() throws IOException {
 		Cli cli = new Cli(this.tmp);
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
