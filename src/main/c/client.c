@@ -16,7 +16,7 @@
  *   an end frame (protocol: src/main/java/dev/queuectl/server/Wire.java);
  * - copies OUT and ERR frames to stdout and stderr, and exits with the EXIT frame's code;
  * - on SIGINT, SIGTERM or SIGHUP closes the connection (a cut-off `enqueue -` stores nothing) and
- *   dies of that signal.
+ *   dies of that signal; and gets SIGTERM when the launcher that waits for it dies (killed itself).
  *
  * Exit code 125 means nothing serves the command (or this client cannot tell where): the launcher
  * then runs it in a JVM. Usage: queuectl-client BUILD-ID [--db PATH] WORD...
@@ -28,6 +28,9 @@
  * socket, the wire) and the wire constants.
  */
 #include "client.h"
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 /*
  * Inside a job, `progress ...` and `result set ...` mean that job: --job QUEUECTL_JOB_ID and
@@ -162,6 +165,18 @@ static int run(const char *build, int first, int argc, char **argv) {
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+#ifdef __linux__
+	/* bin/queuectl waits for this client in the foreground, and a bash waiting for a child dies of
+	   SIGTERM or SIGHUP at once but runs no trap until the child ends: so when the launcher that
+	   names itself (QUEUECTL_LAUNCHER, its pid) is our parent, its death is our SIGTERM. */
+	const char *launcher = getenv("QUEUECTL_LAUNCHER");
+	if (launcher != NULL && atol(launcher) == (long)getppid()) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (atol(launcher) != (long)getppid()) {
+			return 143; /* it died before the line above: nobody waits for the answer */
+		}
+	}
+#endif
 
 	long long deadline = now_ms() + HELLO_TIMEOUT_MS;
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.Version;
+import dev.queuectl.config.OptionWords;
 import dev.queuectl.config.ConfigLockdown;
 import dev.queuectl.config.ConfiguredDb;
 import dev.queuectl.server.Mode;
@@ -79,6 +80,11 @@ public class QueuectlApplication {
 		if (rest.equals(List.of("version"))) {
 			System.out.println(Version.line()); // as --version: no need to start anything
 			return 0;
+		}
+		QueuectlException dbLate = OptionWords.dbAfterCommand(rest);
+		if (dbLate != null) { // before anything opens (or creates) a database
+			System.err.println("queuectl: " + dbLate.getMessage());
+			return dbLate.exitCode();
 		}
 		// where the database is, decided as the one-shot client decides it (DatabaseLocation.find),
 		// and put above every file: Spring's own order of sources decides nothing here

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.queuectl.config.QueuectlException;
 import dev.queuectl.config.DidYouMean;
+import dev.queuectl.config.OptionWords;
 import dev.queuectl.config.AsciiNumbers;
 import org.springframework.shell.core.command.Command;
 import org.springframework.shell.core.command.CommandArgument;
@@ -118,6 +119,11 @@ final class ArgvParser {
 				value = word.substring(eq + 1);
 			}
 			CommandOption declared = find(command, optionName);
+			if (declared == null && optionName.equals("--db")) {
+				List<String> named = new java.util.ArrayList<>(List.of(nameWords));
+				named.addAll(rest.subList(i, rest.size()));
+				throw OptionWords.dbAfterCommand(named);
+			}
 			if (declared == null) {
 				List<String> names = new java.util.ArrayList<>(List.of("--help"));
 				command.getOptions().forEach(o -> names.add("--" + o.longName()));

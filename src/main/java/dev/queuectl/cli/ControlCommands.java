@@ -37,8 +37,11 @@ class ControlCommands {
 
 	private final JobEditService edits;
 
-	ControlCommands(JobService jobs, QueueService queues, JobEditService edits) {
+	private final dev.queuectl.service.HostFit hosts;
+
+	ControlCommands(JobService jobs, QueueService queues, JobEditService edits, dev.queuectl.service.HostFit hosts) {
 		this.edits = edits;
+		this.hosts = hosts;
 		this.jobs = jobs;
 		this.queues = queues;
 	}
@@ -215,7 +218,8 @@ class ControlCommands {
 	@Command(name = "wait", group = "Jobs", description = "Wait until jobs finish; exit 0 if all completed", help = """
 			Waits for the named jobs, or every job of a queue, or every job, to finish (completed, dead or
 			canceled). Exit 0 when all completed, 1 when any ended dead or canceled (a line each on
-			stderr), 124 when --timeout passed first. Progress goes to stderr.
+			stderr), 124 when --timeout passed first. Progress goes to stderr, and a line when no worker
+			host is running on the database (the jobs cannot end without one).
 			  queuectl wait job1 job2
 			  queuectl wait --queue emails --timeout 10m
 			  queuectl wait --tag import-7            (the jobs carrying the tag when the wait begins)
@@ -242,7 +246,17 @@ class ControlCommands {
 		if (waited.size() == 1) { // one job: its own progress too (issue 27)
 			line.withDetail(() -> jobProgress(waited.get(0)));
 		}
-		JobService.Progress progress = awaitProgress(this.jobs.waitFor(waited, queue), limit, line);
+		java.util.function.Supplier<JobService.Progress> waiting = this.jobs.waitFor(waited, queue);
+		int[] polls = { 0 }; // the first poll and every 20th (about 5 s) look for a live host, until one is missing
+		JobService.Progress progress = awaitProgress(() -> {
+			JobService.Progress p = waiting.get();
+			if (!p.finished() && polls[0] >= 0 && polls[0]++ % 20 == 0 && !this.hosts.anyLive()) { // said once
+				polls[0] = -1;
+				err.println("queuectl: no worker host is running on this database: these jobs will not run until one"
+						+ " starts (queuectl worker start)");
+			}
+			return p;
+		}, limit, line);
 		if (!progress.finished()) {
 			err.println("queuectl: timed out after " + Durations.format(limit) + ": " + progress.done() + " of "
 					+ progress.total() + " job(s) finished");

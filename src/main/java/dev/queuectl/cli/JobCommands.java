@@ -270,6 +270,8 @@ class JobCommands {
 			--state, --queue and --tag take several values, repeated or separated by commas (--tag: jobs
 			that carry every tag named). When more jobs follow than --limit shows, a line on stderr says
 			how many and how to list the next ones.
+			RUN AT: when a pending or failed job may start (in 4m12s: a delay, a schedule or a retry's
+			backoff; due; paused: its queue is). Times are UTC.
 			  queuectl list
 			  queuectl list --state dead --limit 100
 			  queuectl list --state failed,dead --queue emails --queue sms
@@ -285,7 +287,12 @@ class JobCommands {
 			@Option(longName = "tag", description = "only jobs carrying every one of these tags (repeated or a,b)") String tag,
 			CommandContext ctx) {
 		JobService.Listing found = this.jobs.list(JobFilter.parse(state, queue, tag), after, limit);
-		printJobs(found.jobs(), Boolean.TRUE.equals(json), ctx.outputWriter());
+		if (Boolean.TRUE.equals(json)) {
+			printJobs(found.jobs(), ctx.outputWriter());
+		}
+		else {
+			Render.table(ctx.outputWriter(), Render.JOB_HEADERS, Render.jobRows(found.jobs(), this.jobs.dueNow(), this.queues.paused()));
+		}
 		if (found.more()) {
 			StringBuilder next = new StringBuilder("queuectl list");
 			if (state != null) {
@@ -330,11 +337,13 @@ class JobCommands {
 		List<String> after = this.jobs.dependencies(id);
 		List<String> waiting = this.waitReasons.of(job);
 		java.util.Optional<dev.queuectl.job.JobResult> result = this.talk.resultIfAny(id);
+		JobRun running = this.jobs.running(job);
 		if (Boolean.TRUE.equals(json)) {
 			fields.put("after", after);
 			fields.put("waiting", waiting);
 			fields.put("result", result.map(dev.queuectl.job.JobResult::value).orElse(null));
 			fields.put("runs", runs.stream().map(Render::run).toList());
+			fields.put("running", running == null ? null : Render.run(running));
 			Render.json(out, fields);
 			return;
 		}
@@ -358,21 +367,27 @@ class JobCommands {
 		int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
 		fields.forEach((k, v) -> out.println(k + " ".repeat(width - k.length() + 2) + (v == null ? "-" : v)));
 		out.println();
-		if (runs.isEmpty()) {
+		if (runs.isEmpty() && running == null) {
 			out.println("no attempts yet");
 			return;
 		}
 		List<List<String>> rows = new ArrayList<>();
 		for (JobRun run : runs) {
-			rows.add(List.of(Integer.toString(run.attempt()), Render.time(run.startedAt()),
-					run.durationMs() == null ? "-" : run.durationMs() + "ms", String.valueOf(run.outcome()),
-					run.exitCode() == null ? "-" : run.exitCode().toString(),
-					run.error() == null ? "" : Render.oneLine(run.error(), 60)));
+			rows.add(List.of(Integer.toString(run.attempt()), Render.time(run.startedAt()), Render.elapsed(run.durationMs()),
+					String.valueOf(run.outcome()), run.exitCode() == null ? "-" : run.exitCode().toString(),
+					String.valueOf(run.workerId()), run.error() == null ? "" : Render.oneLine(run.error(), 60)));
 		}
-		Render.table(out, List.of("ATTEMPT", "STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR"), rows);
+		if (running != null) { // the attempt under way: its time so far
+			rows.add(List.of(Integer.toString(running.attempt()), Render.time(running.startedAt()),
+					Render.elapsed(running.durationMs()) + " so far", "running", "-", String.valueOf(running.workerId()), ""));
+		}
+		Render.table(out, List.of("ATTEMPT", Render.utc("STARTED"), "DURATION", "OUTCOME", "EXIT", "HOST", "ERROR"), rows);
 		runs.stream().filter(r -> r.outputRemovedAt() != null).reduce((a, b) -> b)
 			.ifPresent(r -> out.println(dev.queuectl.worker.JobOutput.removed(r)
 					+ (runs.stream().filter(x -> x.outputRemovedAt() != null).count() > 1 ? " (and of earlier attempts)" : "")));
+		if (runs.isEmpty()) {
+			return;
+		}
 		JobRun last = runs.get(runs.size() - 1);
 		List<String> tail = Render.tail(last.outputTail(), TAIL_LINES);
 		if (!tail.isEmpty()) {
@@ -387,6 +402,8 @@ class JobCommands {
 
 	@Command(name = "status", group = "Jobs",
 			description = "Count jobs in every state, show live worker hosts and the database and output sizes", help = """
+			Pending and failed jobs not due yet (a delay, a schedule, a retry's backoff) are counted
+			apart: "due now N; later M".
 			  queuectl status
 			  queuectl status --json""")
 	void status(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
@@ -395,12 +412,17 @@ class JobCommands {
 		List<String> paused = this.queues.paused();
 		dev.queuectl.service.RetentionService.Sizes sizes = this.retention.sizes();
 		Map<String, List<String>> noHost = this.hostFit.unrunnable();
+		long[] later = this.jobs.notDue();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
 			counts.forEach((state, n) -> jobs.put(state.dbValue(), n));
 			Map<String, Object> m = new LinkedHashMap<>();
 			m.put("jobs", jobs);
+			Map<String, Object> due = new LinkedHashMap<>();
+			due.put("pending_later", later[0]);
+			due.put("failed_later", later[1]);
+			m.put("not_due", due);
 			m.put("paused_queues", paused);
 			m.put("workers", live.stream().map(Render::worker).toList());
 			m.put("no_host", noHost);
@@ -419,6 +441,12 @@ class JobCommands {
 		List<List<String>> rows = new ArrayList<>();
 		counts.forEach((state, n) -> rows.add(List.of(state.dbValue(), Long.toString(n))));
 		Render.table(out, List.of("STATE", "JOBS"), rows);
+		if (later[0] + later[1] > 0) { // delayed and retrying jobs are pending and failed, but no host takes them yet
+			long due = counts.getOrDefault(JobState.PENDING, 0L) + counts.getOrDefault(JobState.FAILED, 0L) - later[0] - later[1];
+			out.println();
+			out.println("due now " + Math.max(0, due) + "; later " + (later[0] + later[1]) + " (" + later[0] + " delayed or scheduled, "
+					+ later[1] + " waiting out a retry)");
+		}
 		out.println();
 		out.println("database " + ScheduleCommands.size(sizes.database()) + " (" + ScheduleCommands.size(sizes.freeBytes())
 				+ " of it free for reuse), WAL " + ScheduleCommands.size(sizes.wal()) + ", output "
@@ -460,7 +488,7 @@ class JobCommands {
 			@Option(longName = "json", description = "print a JSON array") Boolean json, CommandContext ctx) {
 		List<Job> dead = this.jobs.list(JobFilter.of(JobState.DEAD), null, limit).jobs();
 		if (Boolean.TRUE.equals(json)) {
-			printJobs(dead, true, ctx.outputWriter());
+			printJobs(dead, ctx.outputWriter());
 		}
 		else {
 			Render.table(ctx.outputWriter(), Render.DEAD_HEADERS, Render.deadRows(dead));
@@ -521,12 +549,7 @@ class JobCommands {
 		ctx.outputWriter().println(this.retention.prune(Map.of(JobState.DEAD, dead), false, false).total());
 	}
 
-	private static void printJobs(List<Job> found, boolean json, PrintWriter out) {
-		if (json) {
-			Render.json(out, found.stream().map(Render::job).toList());
-		}
-		else {
-			Render.table(out, Render.JOB_HEADERS, Render.jobRows(found));
-		}
+	private static void printJobs(List<Job> found, PrintWriter out) {
+		Render.json(out, found.stream().map(Render::job).toList());
 	}
 }

@@ -15,6 +15,22 @@ final class ManPage {
 	private ManPage() {
 	}
 
+	/** As README's "Exit codes" table. */
+	static final String[][] EXIT_STATUS = { { "0", "success" },
+			{ "1", "any other failure (one line on stderr says why; --debug adds the stack trace)" },
+			{ "2", "bad usage or bad input: unknown command or option, invalid JSON or value" },
+			{ "3", "no such job, schedule, queue or worker host" },
+			{ "124", "wait, or cancel --wait, timed out (as timeout(1))" } };
+
+	/** The variables queuectl reads (README: Configuration, Speed, PostgreSQL). */
+	static final String[][] ENVIRONMENT = {
+			{ "QUEUECTL_DB", "the database (an SQLite file or a postgresql:// URL) when --db is not given; over the configuration files" },
+			{ "QUEUECTL_SERVER", "off: start no background command server; on: start one even in CI" },
+			{ "QUEUECTL_JAVA_OPTS", "more options for the JVM, e.g. -Xmx256m" },
+			{ "PGPASSWORD, PGPASSFILE", "the PostgreSQL password when the URL has none, as psql reads them" },
+			{ "XDG_DATA_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME", "where the default queue, the user's settings and the start-up archives are (see FILES)" },
+			{ "CI", "set (and standard input not a terminal): no background command server unless QUEUECTL_SERVER=on" } };
+
 	static String write(CommandModel model, String date) {
 		StringBuilder sb = new StringBuilder();
 		sb.append(".\\\" queuectl(1), written by the queuectl build from its help text: edit the commands, not this.\n");
@@ -37,7 +53,15 @@ final class ManPage {
 			sb.append(".SS ").append(escape(group)).append('\n');
 			commands.forEach(c -> command(sb, c));
 		});
-		sb.append(".SH EXIT STATUS\n").append(escape(HelpCommand.EXIT_CODES)).append(".\n");
+		sb.append(".SH EXIT STATUS\n");
+		for (String[] code : EXIT_STATUS) {
+			sb.append(".TP\n.B ").append(code[0]).append('\n').append(escape(code[1])).append('\n');
+		}
+		sb.append(".PP\nstdout carries only results; errors and logs go to stderr.\n");
+		sb.append(".SH ENVIRONMENT\n");
+		for (String[] variable : ENVIRONMENT) {
+			sb.append(".TP\n.B ").append(variable[0]).append('\n').append(escape(variable[1])).append('\n');
+		}
 		sb.append(".SH FILES\n.TP\n.I ${XDG_DATA_HOME:-~/.local/share}/queuectl/queue.db\nthe default queue\n")
 			.append(".TP\n.I ${XDG_CONFIG_HOME:-~/.config}/queuectl/application.yml\nthe user's settings "
 					+ "(over the install's application.yml)\n")
@@ -52,6 +76,9 @@ final class ManPage {
 		for (CommandOption o : c.getOptions()) {
 			sb.append(".TP\n.B ").append(escape(HelpCommand.optionName(o).strip())).append('\n')
 				.append(escape(o.description() == null ? "" : o.description())).append('\n');
+		}
+		if (!c.getOptions().isEmpty()) {
+			sb.append(".PP\n"); // the notes that follow are the command's, not the last option's
 		}
 		boolean inExamples = false;
 		for (HelpCommand.HelpLine line : HelpCommand.helpText(c)) {

@@ -130,9 +130,9 @@ class ScheduleCommands {
 		rows.add(List.of("job", s.template()));
 		rows.add(List.of("working_dir", s.workingDir()));
 		rows.add(List.of("next (UTC)", next.isEmpty() ? "-" : String.join(", ", next.stream().map(Render::time).toList())));
-		rows.add(List.of("last tick", Render.time(s.lastTickAt())));
+		rows.add(List.of("last tick (UTC)", Render.time(s.lastTickAt())));
 		rows.add(List.of("ticks skipped", Long.toString(s.skipped())));
-		rows.add(List.of("created", Render.time(s.createdAt())));
+		rows.add(List.of("created (UTC)", Render.time(s.createdAt())));
 		Render.table(out, List.of("FIELD", "VALUE"), rows);
 		out.println();
 		if (recent.isEmpty()) {
@@ -145,7 +145,7 @@ class ScheduleCommands {
 					job.exitCode() == null ? "-" : job.exitCode().toString(), Render.time(job.updatedAt()),
 					job.lastError() == null ? "" : Render.oneLine(job.lastError(), 60)));
 		}
-		Render.table(out, List.of("JOB", "STATE", "ATTEMPTS", "EXIT", "UPDATED", "ERROR"), runs);
+		Render.table(out, List.of("JOB", "STATE", "ATTEMPTS", "EXIT", Render.utc("UPDATED"), "ERROR"), runs);
 	}
 
 	@Command(name = { "schedule", "rm" }, group = "Schedules",

@@ -44,6 +44,11 @@ class ServerCommands {
 					  queuectl server stop""")
 	void stop(CommandContext ctx) {
 		ResidentServer r = ResidentServer.current();
+		long starting = r == null && !this.socket.getObject().serving() ? dev.queuectl.server.BackgroundServer.stopStarting(this.location) : 0;
+		if (starting > 0) { // started by the last command, not serving yet
+			ctx.outputWriter().println("command server (pid " + starting + ") stopped");
+			return;
+		}
 		if (r == null) {
 			ctx.outputWriter().println(noServer());
 			return;

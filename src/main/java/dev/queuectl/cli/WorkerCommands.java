@@ -80,28 +80,47 @@ class WorkerCommands {
 	}
 
 	@Command(name = { "worker", "stop" }, group = "Workers",
-			description = "Ask every worker host on this database to stop gracefully, and wait", help = """
+			description = "Ask every worker host on this database, or one, to stop gracefully, and wait", help = """
+					Running jobs finish first (up to config shutdown-grace). A host on this machine is told
+					at once (SIGTERM), others at their next heartbeat. HOST-ID: one host, as status lists it.
 					  queuectl worker stop
-					  queuectl worker stop --timeout 120""")
-	void stop(@Option(longName = "timeout", shortName = 't', defaultValue = "60", description = "seconds to wait (default 60)") Integer timeout,
+					  queuectl worker stop --timeout 120
+					  queuectl worker stop build-1:4242:1a2b3c4d""")
+	void stop(@Argument(index = 0) String hostId,
+			@Option(longName = "timeout", shortName = 't', defaultValue = "60", description = "seconds to wait (default 60)") Integer timeout,
 			CommandContext ctx) {
 		if (timeout < 1) {
 			throw QueuectlException.usage("--timeout must be at least 1 second");
 		}
-		int asked = this.workers.stopAll(Duration.ofSeconds(timeout));
+		int asked = this.workers.stop(hostId == null || hostId.isEmpty() ? null : hostId, Duration.ofSeconds(timeout));
 		ctx.outputWriter().println(asked + " worker host(s) stopped");
 	}
 
 	@Command(name = "logs", group = "Jobs", description = "Print a job's captured output", help = """
 			  queuectl logs job1
 			  queuectl logs job1 --attempt 2
-			  queuectl logs job1 --follow      (streams a running job's output until it ends)""")
+			  queuectl logs job1 --follow      (waits for the job to start, streams each attempt's output
+			                                    until the job ends, then its outcome on stderr: exit 0
+			                                    when it completed, 1 when it ended dead or canceled)""")
 	void logs(@Argument(index = 0) String id,
 			@Option(longName = "attempt", shortName = 'a', description = "which attempt (default: the newest)") Integer attempt,
 			@Option(longName = "follow", shortName = 'f', description = "keep printing while the job runs") Boolean follow,
 			CommandContext ctx) throws IOException {
 		if (id == null || id.isEmpty()) {
 			throw QueuectlException.usage("logs needs a job id");
+		}
+		if (Boolean.TRUE.equals(follow) && attempt == null) { // attempt after attempt, then how the job ended
+			dev.queuectl.job.Job job = this.output.followAll(id, ctx.outputWriter(), Invocation.current().err());
+			ctx.outputWriter().flush();
+			String why = job.state() != dev.queuectl.job.JobState.COMPLETED && job.lastError() != null
+					? dev.queuectl.view.Render.oneLine(job.lastError(), 100)
+					: job.exitCode() == null ? null : "exit code " + job.exitCode();
+			Invocation.current().err().println("queuectl: job " + id + " " + job.state().dbValue() + " after "
+					+ job.attempts() + " attempt(s)" + (why == null ? "" : ": " + why));
+			if (job.state() != dev.queuectl.job.JobState.COMPLETED) {
+				throw new QueuectlException.Reported(QueuectlException.FAILURE);
+			}
+			return;
 		}
 		this.output.print(id, attempt, Boolean.TRUE.equals(follow), ctx.outputWriter());
 	}

@@ -50,4 +50,26 @@ public final class Durations {
 		}
 		return ms + "ms";
 	}
+
+	/**
+	 * How long something took or has run, for people: {@code 250ms}, {@code 6.8s}, {@code 2m14s},
+	 * {@code 3h05m}, {@code 2d04h} (two units at most, rounded down).
+	 */
+	public static String elapsed(long millis) {
+		long ms = Math.max(0, millis);
+		if (ms < 1000) {
+			return ms + "ms";
+		}
+		if (ms < 60_000) {
+			return ms / 1000 + "." + ms % 1000 / 100 + "s";
+		}
+		long s = ms / 1000;
+		if (s < 3600) {
+			return s / 60 + "m" + String.format(java.util.Locale.ROOT, "%02d", s % 60) + "s";
+		}
+		if (s < 86_400) {
+			return s / 3600 + "h" + String.format(java.util.Locale.ROOT, "%02d", s / 60 % 60) + "m";
+		}
+		return s / 86_400 + "d" + String.format(java.util.Locale.ROOT, "%02d", s / 3600 % 24) + "h";
+	}
 }

@@ -17,6 +17,22 @@ public final class OptionWords {
 	}
 
 	/**
+	 * {@code --db} after the command word ({@code queuectl status --db q.db}): it names the database
+	 * of the whole run, so it goes first; the one line that says so, or null when the words (up to
+	 * a {@code --}) have none after their first.
+	 */
+	public static QueuectlException dbAfterCommand(List<String> words) {
+		for (int i = 1; i < words.size() && !words.get(i).equals("--"); i++) {
+			String w = words.get(i);
+			if (w.equals("--db") || w.startsWith("--db=")) {
+				String path = w.startsWith("--db=") ? w.substring(5) : i + 1 < words.size() ? words.get(i + 1) : "PATH";
+				return QueuectlException.usage("--db goes before the command: queuectl --db " + path + " " + words.get(0) + " ...");
+			}
+		}
+		return null;
+	}
+
+	/**
 	 * Hands each option to {@code option} in order: a flag's value is "true" or "false", an
 	 * option's value what follows it.
 	 * @param command the command's name in the error lines, e.g. "worker start"

@@ -148,20 +148,58 @@ public final class BackgroundServer {
 
 	/** Whether the server the last starter started still lives (its pid is in the start lock file). */
 	private static boolean starting(FileChannel start) throws IOException {
+		return startingServer(start) != null;
+	}
+
+	/** The server the last starter started, while it lives (its pid is in the start lock file). */
+	private static ProcessHandle startingServer(FileChannel start) throws IOException {
 		ByteBuffer b = ByteBuffer.allocate(32);
 		start.read(b, 0);
 		String text = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim();
 		if (text.isEmpty()) {
-			return false;
+			return null;
 		}
 		try {
 			return ProcessHandle.of(Long.parseLong(text))
-				.map(p -> p.isAlive() && p.info().commandLine().map(c -> c.endsWith(" server run")).orElse(false))
-				.orElse(false);
+				.filter(p -> p.isAlive() && p.info().commandLine().map(c -> c.endsWith(" server run")).orElse(false))
+				.orElse(null);
 		}
 		catch (NumberFormatException ex) {
-			return false;
+			return null;
 		}
+	}
+
+	/**
+	 * {@code server stop} when no server answered: a server still starting (spawned by the last
+	 * command, not serving yet) gets SIGTERM, and this waits until it is gone (at most 10 s);
+	 * returns its pid, or 0 when none was starting.
+	 */
+	public static long stopStarting(DatabaseLocation location) {
+		Path startLock = location.beside(".server-start.lock");
+		if (!Files.exists(startLock)) {
+			return 0;
+		}
+		ProcessHandle server;
+		try (FileChannel start = open(startLock); FileLock ignored = start.lock()) {
+			server = startingServer(start);
+			if (server == null) {
+				return 0;
+			}
+			server.destroy();
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
+		}
+		try {
+			server.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+			// still going after 10 s: it was told, and exits when its start ends
+		}
+		return server.pid();
 	}
 
 	private static FileChannel open(Path file) throws IOException {

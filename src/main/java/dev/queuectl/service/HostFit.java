@@ -74,6 +74,11 @@ public class HostFit {
 		return byReason;
 	}
 
+	/** Whether any worker host of this database is alive (its heartbeat within the lease). */
+	public boolean anyLive() {
+		return !live().isEmpty();
+	}
+
 	private static boolean waits(Job job) {
 		return job.state() == JobState.PENDING || job.state() == JobState.FAILED || job.state() == JobState.WAITING;
 	}

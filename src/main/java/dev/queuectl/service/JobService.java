@@ -466,7 +466,7 @@ public class JobService {
 		return new Page(found, next);
 	}
 
-	/** Jobs ended per minute since {@code since}: {@code [epoch minute, completed, failed, dead]}. */
+	/** Attempts ended per minute since {@code since}: {@code [epoch minute, completed, failed, jobs dead]}. */
 	public List<long[]> endedPerMinute(Instant since) {
 		return this.store.endedPerMinute(since);
 	}
@@ -477,6 +477,28 @@ public class JobService {
 
 	public List<JobRun> runs(String id) {
 		return this.store.runs(id);
+	}
+
+	/** Now on the clock of jobs' due times (run_at): this host's on SQLite, the server's on PostgreSQL. */
+	public Instant dueNow() {
+		return this.store.dueClock(this.clock.instant());
+	}
+
+	/** Pending and failed jobs not due yet (delayed or scheduled; waiting out a retry): {@code [pending, failed]}. */
+	public long[] notDue() {
+		return this.store.notDue(this.clock.instant());
+	}
+
+	/**
+	 * The attempt running now, as a run with no end or outcome yet: its start, its time so far (as
+	 * durationMs) and its host; null unless the job is processing.
+	 */
+	public JobRun running(Job job) {
+		if (job.state() != JobState.PROCESSING || job.startedAt() == null) {
+			return null;
+		}
+		return new JobRun(job.id(), job.attempts(), job.workerId(), job.startedAt(), null, null, null,
+				Math.max(0, this.clock.millis() - job.startedAt().toEpochMilli()), null, null, null, null, null);
 	}
 
 	public Map<JobState, Long> countByState() {

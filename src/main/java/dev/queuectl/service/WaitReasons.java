@@ -8,6 +8,7 @@ import dev.queuectl.job.Job;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.QueueInfo;
+import dev.queuectl.store.JobStore;
 import dev.queuectl.store.LimitStore;
 import dev.queuectl.store.QueueStore;
 import org.springframework.stereotype.Service;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Service;
  * Why a job that could run is not running: the one job-level place that tells it, for {@code show},
  * the job's page and {@code GET /api/jobs/{id}}. Each rule that can hold a pending job back adds its
  * line here (a paused or full queue, a key's concurrency or rate, a queue's rate, resources or
- * slots no live host offers: {@link HostFit}), worded as the claim decides it ({@link LimitBook}). A job not pending and due has no reasons.
+ * slots no live host offers: {@link HostFit}), worded as the claim decides it ({@link LimitBook}). A job not due yet (delayed, scheduled, waiting out a
+ * retry) has one reason, when it will be due. A job not pending or failed has none.
  */
 @Service
 public class WaitReasons {
@@ -29,7 +31,10 @@ public class WaitReasons {
 
 	private final HostFit hostFit;
 
-	WaitReasons(LimitStore limits, QueueStore queues, Clock clock, HostFit hostFit) {
+	private final JobStore jobs;
+
+	WaitReasons(LimitStore limits, QueueStore queues, Clock clock, HostFit hostFit, JobStore jobs) {
+		this.jobs = jobs;
 		this.limits = limits;
 		this.queues = queues;
 		this.clock = clock;
@@ -39,8 +44,16 @@ public class WaitReasons {
 	/** The lines that say why {@code job} waits; empty when nothing holds it back (or it is not pending and due). */
 	public List<String> of(Job job) {
 		List<String> reasons = new ArrayList<>();
-		if (job.state() != JobState.PENDING && job.state() != JobState.FAILED
-				|| job.runAt() != null && job.runAt().isAfter(this.clock.instant())) {
+		if (job.state() != JobState.PENDING && job.state() != JobState.FAILED) {
+			return reasons;
+		}
+		java.time.Instant now = job.runAt() == null ? null : this.jobs.dueClock(this.clock.instant());
+		if (now != null && job.runAt().isAfter(now)) { // not due: when it will be, and nothing else
+			String when = job.runAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (in "
+					+ dev.queuectl.config.Durations.elapsed(job.runAt().toEpochMilli() - now.toEpochMilli()) + ")";
+			reasons.add(job.state() == JobState.FAILED
+					? "waiting out its retry backoff: attempt " + (job.attempts() + 1) + " of " + (job.maxRetries() + 1) + " at " + when
+					: "scheduled: due at " + when);
 			return reasons;
 		}
 		for (QueueInfo q : this.queues.list()) {

@@ -722,23 +722,76 @@ public class JobStore {
 	}
 
 	/**
-	 * Jobs that ended completed, failed (to be retried) or dead since {@code since}, per minute
-	 * (epoch minutes), read from the state index: {@code [minute, completed, failed, dead]} rows.
+	 * Attempts that ended since {@code since}, per minute (epoch minutes): {@code [minute, completed,
+	 * failed, dead]}, where failed counts every attempt that failed, timed out or was lost (whether
+	 * the job was retried or not), and dead the jobs that ended dead (from the state index). A job
+	 * that failed twice and then completed counts 2 failed and 1 completed. A run's row is inserted
+	 * when it ends, so ids follow end times but for a settle's batching: the runs are read newest
+	 * first in pages of the primary key and the reading stops a margin past {@code since}, so its
+	 * cost is the attempts of the hour, not all kept runs.
 	 */
 	public List<long[]> endedPerMinute(Instant since) {
 		Map<Long, long[]> byMinute = new java.util.TreeMap<>();
-		this.jdbc.query("""
-				SELECT state, updated_at / 60000, COUNT(*) FROM jobs
-				WHERE state IN ('completed', 'failed', 'dead') AND updated_at >= ? GROUP BY 1, 2""", rs -> {
-			long minute = rs.getLong(2);
-			long[] row = byMinute.computeIfAbsent(minute, m -> new long[] { m, 0, 0, 0 });
-			switch (rs.getString(1)) {
-				case "completed" -> row[1] = rs.getLong(3);
-				case "failed" -> row[2] = rs.getLong(3);
-				default -> row[3] = rs.getLong(3);
-			}
-		}, since.toEpochMilli());
+		long from = since.toEpochMilli();
+		long stop = from - RUN_ORDER_MARGIN.toMillis();
+		long below = Long.MAX_VALUE;
+		boolean more = true;
+		while (more) {
+			long[] last = { below, Long.MAX_VALUE, 0 }; // smallest id, oldest end, rows read
+			this.jdbc.query("SELECT id, outcome, finished_at FROM job_runs WHERE id < ? ORDER BY id DESC LIMIT ?", rs -> {
+				long finished = rs.getLong(3);
+				last[0] = rs.getLong(1);
+				last[1] = Math.min(last[1], finished);
+				last[2]++;
+				String outcome = rs.getString(2);
+				if (finished >= from && !"canceled".equals(outcome)) { // a canceled attempt neither completed nor failed
+					byMinute.computeIfAbsent(finished / 60_000, m -> new long[] { m, 0, 0, 0 })["completed".equals(outcome) ? 1 : 2]++;
+				}
+			}, below, RUNS_PAGE);
+			below = last[0];
+			more = last[2] == RUNS_PAGE && last[1] >= stop;
+		}
+		this.jdbc.query("SELECT updated_at / 60000, COUNT(*) FROM jobs WHERE state = 'dead' AND updated_at >= ? GROUP BY 1",
+				rs -> {
+					byMinute.computeIfAbsent(rs.getLong(1), m -> new long[] { m, 0, 0, 0 })[3] = rs.getLong(2);
+				}, from);
 		return new ArrayList<>(byMinute.values());
+	}
+
+	/** How far a run's end may precede an older-id run's end (settles batch finished runs). */
+	private static final Duration RUN_ORDER_MARGIN = Duration.ofMinutes(5);
+
+	private static final int RUNS_PAGE = 1000;
+
+	/** The clock run_at is on ({@link Dialect#dueAt}): the host's ({@code now}) on SQLite, the server's on PostgreSQL. */
+	public Instant dueClock(Instant now) {
+		return this.dialect.usesHostClock() ? now
+				: Instant.ofEpochMilli(this.jdbc.queryForObject("SELECT " + Dialect.DB_CLOCK, Long.class));
+	}
+
+	/**
+	 * Pending and failed jobs that are not due yet (delayed or scheduled; waiting out a retry):
+	 * {@code [pending, failed]}. Read through jobs_runnable (priority DESC, run_at, id): a walk down
+	 * its priorities, then each priority's range of run_at past now, so the cost is the jobs counted
+	 * and one seek a priority, however many jobs are due.
+	 */
+	public long[] notDue(Instant now) {
+		String index = this.dialect.indexedBy("jobs_runnable");
+		String sql = """
+				WITH RECURSIVE p (v) AS (
+				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0)
+				    UNION ALL
+				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0
+				            AND priority < p.v) FROM p WHERE v IS NOT NULL)
+				SELECT j.state, COUNT(*) FROM p, jobs j%1$s
+				WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v
+				      AND j.run_at > %2$s
+				GROUP BY j.state""".formatted(index, this.dialect.clock());
+		long[] counts = new long[2];
+		this.jdbc.query(sql, rs -> {
+			counts["pending".equals(rs.getString(1)) ? 0 : 1] = rs.getLong(2);
+		}, this.dialect.usesHostClock() ? new Object[] { now.toEpochMilli() } : new Object[0]);
+		return counts;
 	}
 
 	/** Makes a pending or failed job due now (its delay or retry wait skipped); false in another state. */

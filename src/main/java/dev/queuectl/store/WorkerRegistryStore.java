@@ -95,6 +95,11 @@ public class WorkerRegistryStore {
 		return this.jdbc.update("UPDATE workers SET stop_requested = 1");
 	}
 
+	/** Asks the host {@code id} to stop; false when no such host is registered. */
+	public boolean requestStop(String id) {
+		return this.jdbc.update("UPDATE workers SET stop_requested = 1 WHERE id = ?", id) == 1;
+	}
+
 	/** The registered hosts; heartbeats as of the host clock whose now is {@code now} (they are beaten on the server's). */
 	public List<WorkerInfo> workers(Instant now) {
 		Map<String, List<String>> running = new HashMap<>();

@@ -219,19 +219,31 @@ public final class Render {
 		return m;
 	}
 
-	public static List<List<String>> jobRows(List<Job> jobs) {
+	/**
+	 * A listing's rows; RUN AT tells when a pending or failed job may start: {@code in 4m12s} (a
+	 * delay, a schedule, a retry's backoff; {@code dueNow}: now on the clock of due times), {@code
+	 * due}, or {@code paused} (its queue is one of {@code paused}).
+	 */
+	public static List<List<String>> jobRows(List<Job> jobs, Instant dueNow, java.util.Collection<String> paused) {
 		List<List<String>> rows = new ArrayList<>();
 		for (Job job : jobs) {
 			String state = job.state() == dev.queuectl.job.JobState.PROCESSING && job.cancelRequestedAt() != null ? "canceling"
 					: job.state().dbValue();
+			String runAt = "-";
+			if (job.state() == dev.queuectl.job.JobState.PENDING || job.state() == dev.queuectl.job.JobState.FAILED) {
+				runAt = job.runAt() != null && job.runAt().isAfter(dueNow)
+						? "in " + Durations.elapsed(job.runAt().toEpochMilli() - dueNow.toEpochMilli())
+						: paused.contains(job.queue()) ? "paused" : "due";
+			}
 			rows.add(List.of(job.id(), state, job.attempts() + "/" + (job.maxRetries() + 1),
-					Integer.toString(job.priority()), oneLine(job.command(), 48), time(job.updatedAt()),
+					Integer.toString(job.priority()), runAt, oneLine(job.command(), 48), time(job.updatedAt()),
 					job.progress() == null ? "-" : job.progress().shortText()));
 		}
 		return rows;
 	}
 
-	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "COMMAND", "UPDATED", "PROGRESS");
+	public static final List<String> JOB_HEADERS = List.of("ID", "STATE", "ATTEMPTS", "PRI", "RUN AT", "COMMAND", utc("UPDATED"),
+			"PROGRESS");
 
 	/** Resources for people: {@code gpu=1,mem=16G}, or "-" for none. */
 	public static String resources(dev.queuectl.job.Resources r) {
@@ -249,7 +261,7 @@ public final class Render {
 		return rows;
 	}
 
-	public static final List<String> DEAD_HEADERS = List.of("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", "DIED");
+	public static final List<String> DEAD_HEADERS = List.of("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", utc("DIED"));
 
 	/**
 	 * The last {@code lines} lines of a job's output as a terminal may show them: colour and other
@@ -285,5 +297,15 @@ public final class Render {
 
 	public static String duration(Duration d) {
 		return d == null ? "-" : Durations.format(d);
+	}
+
+	/** How long something took or has run, for people ({@link Durations#elapsed}); "-" for null. */
+	public static String elapsed(Long millis) {
+		return millis == null ? "-" : Durations.elapsed(millis);
+	}
+
+	/** The word a table's time column carries: table times ({@link #time}) are UTC. */
+	public static String utc(String header) {
+		return header + " (UTC)";
 	}
 }

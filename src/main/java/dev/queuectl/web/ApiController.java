@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import dev.queuectl.config.QueuectlException;
 import dev.queuectl.view.Render;
 import dev.queuectl.job.Job;
+import dev.queuectl.job.JobRun;
 import dev.queuectl.service.JobService;
 import dev.queuectl.service.HostFit;
 import dev.queuectl.job.JobSpecParser;
@@ -165,6 +166,8 @@ class ApiController {
 		m.put("after", this.jobs.dependencies(id));
 		m.put("waiting", this.waitReasons.of(job));
 		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
+		JobRun running = this.jobs.running(job);
+		m.put("running", running == null ? null : Render.run(running));
 		m.put("result", this.talk.resultIfAny(id).map(dev.queuectl.job.JobResult::value).orElse(null));
 		return m;
 	}
@@ -270,7 +273,7 @@ class ApiController {
 		return m;
 	}
 
-	/** Jobs ended per minute over the last hour: completed, failed (to be retried) and dead. */
+	/** Per minute over the last hour: attempts completed and failed (retried or not), and jobs that died. */
 	@GetMapping("/stats")
 	Map<String, Object> stats() {
 		List<Map<String, Object>> minutes = new ArrayList<>();

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The overview's chart: jobs completed and failed (failed runs to be retried, and dead jobs) per
- * minute over the last hour, as a bar chart in SVG drawn here from numbers alone (nothing a user
+ * The overview's chart: attempts completed and failed (failed, timed out or lost, whether retried
+ * or not: a job that failed twice and then completed is 2 red and 1 green) per minute over the last hour, as a bar chart in SVG drawn here from numbers alone (nothing a user
  * wrote goes in, so nothing needs escaping) and shown as an image.
  */
 final class ChartSvg {
@@ -30,7 +30,7 @@ final class ChartSvg {
 			int i = (int) (59 - (last - r[0]));
 			if (i >= 0 && i < 60) {
 				completed[i] += r[1];
-				failed[i] += r[2] + r[3];
+				failed[i] += r[2]; // r[3], the jobs that died, ended with a failed attempt counted here
 			}
 		}
 		long max = 1;
@@ -43,7 +43,7 @@ final class ChartSvg {
 		svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
 			.append("\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
 			.append("\" font-family=\"sans-serif\" font-size=\"11\">");
-		svg.append("<title>Jobs completed and failed per minute, last hour</title>");
+		svg.append("<title>Attempts completed and failed per minute, last hour</title>");
 		svg.append("<line x1=\"").append(LEFT).append("\" y1=\"").append(HEIGHT - BOTTOM).append("\" x2=\"").append(WIDTH)
 			.append("\" y2=\"").append(HEIGHT - BOTTOM).append("\" stroke=\"#888\"/>");
 		svg.append("<text x=\"").append(LEFT - 4).append("\" y=\"14\" text-anchor=\"end\">").append(max).append("</text>");

@@ -147,7 +147,9 @@ class DashboardController {
 		model.addAttribute("editable", !job.state().terminal() && job.state() != JobState.PROCESSING);
 		model.addAttribute("waiting", this.waitReasons.of(job));
 		model.addAttribute("after", this.jobs.dependencies(id));
-		model.addAttribute("runs", this.jobs.runs(id));
+		List<dev.queuectl.job.JobRun> runs = new java.util.ArrayList<>(this.jobs.runs(id));
+		java.util.Optional.ofNullable(this.jobs.running(job)).ifPresent(runs::add); // its outcome: running
+		model.addAttribute("runs", runs);
 		model.addAttribute("running", job.state() == JobState.PROCESSING);
 		model.addAttribute("error", error);
 		String text = "";

@@ -26,4 +26,9 @@ public final class PageFormat {
 		double left = spent * (double) (p.total() - p.done()) / p.done();
 		return "ETA " + dev.queuectl.config.Durations.format(java.time.Duration.ofSeconds((long) Math.ceil(left / 1000)));
 	}
+
+	/** An attempt's duration as the CLI's {@code show} gives it ({@code 6.8s}; a running one's time so far). */
+	public String elapsed(dev.queuectl.job.JobRun run) {
+		return Render.elapsed(run.durationMs()) + (run.outcome() == null && run.durationMs() != null ? " so far" : "");
+	}
 }

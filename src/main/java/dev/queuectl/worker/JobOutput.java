@@ -68,6 +68,61 @@ public class JobOutput {
 		copy(jobId, run.attempt(), run.startedAt(), run.outputPath(), false, out);
 	}
 
+	/**
+	 * {@code logs --follow}: the job's output from its newest attempt on (waiting for the first when
+	 * it has not started), attempt after attempt while it is retried, until the job ends. Between
+	 * attempts a line on {@code err} says how the last one ended; returns the job as it ended.
+	 */
+	public Job followAll(String jobId, PrintWriter out, PrintWriter err) throws IOException {
+		Job job = this.jobs.get(jobId);
+		try {
+			this.outputs.checkId(jobId);
+		}
+		catch (IllegalArgumentException ex) {
+			throw QueuectlException.usage(ex.getMessage());
+		}
+		for (int attempt = Math.max(1, job.attempts());; attempt++) {
+			while (job.attempts() < attempt && !job.state().terminal()) { // not started yet
+				sleep(200);
+				job = this.jobs.get(jobId);
+			}
+			if (job.attempts() < attempt) {
+				return job; // it ended (canceled, past its deadline) before this attempt
+			}
+			if (job.state() == JobState.PROCESSING && job.attempts() == attempt) {
+				copy(jobId, attempt, job.startedAt(), null, true, out);
+			}
+			else { // it ended before we looked
+				JobRun run = endedRun(jobId, attempt);
+				if (run != null && run.outputRemovedAt() != null) {
+					err.println("queuectl: " + removed(run));
+				}
+				else if (run != null && run.outputPath() != null) {
+					copy(jobId, attempt, run.startedAt(), run.outputPath(), false, out);
+				}
+			}
+			job = this.jobs.get(jobId);
+			if (job.attempts() <= attempt && job.state().terminal()) {
+				return job;
+			}
+			JobRun run = endedRun(jobId, attempt);
+			out.flush();
+			err.println("queuectl: attempt " + attempt + (run == null ? " ended" : " " + run.outcome()
+					+ (run.error() == null ? "" : ": " + run.error())) + "; following the next one");
+			err.flush();
+		}
+	}
+
+	private JobRun endedRun(String jobId, int attempt) {
+		JobRun found = null;
+		for (JobRun r : this.jobs.runs(jobId)) {
+			if (r.attempt() == attempt) {
+				found = r; // the newest run with that number (a dlq retry starts counting again)
+			}
+		}
+		return found;
+	}
+
 	/** The line that says an attempt's output was removed to keep output under its bound. */
 	public static String removed(JobRun run) {
 		return "output of job " + run.jobId() + " attempt " + run.attempt() + " was removed at "

@@ -148,24 +148,49 @@ public class WorkerService implements HealthIndicator {
 
 	/** Asks every worker host on this database to stop, and waits until they are gone. */
 	public int stopAll(Duration timeout) {
+		return stop(null, timeout);
+	}
+
+	/**
+	 * Asks one worker host ({@code hostId}) or every one (null) to stop, and waits until they are
+	 * gone. Each reads the request at its next heartbeat (up to 5 s); a host on this machine also
+	 * gets SIGTERM, which it takes as the same request at once, so an idle one is gone in a moment.
+	 */
+	public int stop(String hostId, Duration timeout) {
 		Instant now = this.clock.instant();
 		this.registry.forgetSilent(now, this.settings.snapshot().leaseTimeout());
-		int asked = this.registry.requestStopAll();
+		List<WorkerInfo> asked = this.registry.workers(now).stream().filter(w -> hostId == null || w.id().equals(hostId)).toList();
+		if (hostId != null && !this.registry.requestStop(hostId)) {
+			throw new QueuectlException(QueuectlException.NOT_FOUND, "no such worker host: " + hostId + " (queuectl status lists them)");
+		}
+		int count = hostId == null ? this.registry.requestStopAll() : 1;
+		asked.forEach(WorkerService::nudge);
 		Instant deadline = now.plus(timeout);
-		for (int left; (left = this.registry.workers(this.clock.instant()).size()) > 0;) {
+		for (long left; (left = this.registry.workers(this.clock.instant()).stream()
+			.filter(w -> hostId == null || w.id().equals(hostId)).count()) > 0;) {
 			if (this.clock.instant().isAfter(deadline)) {
 				throw new QueuectlException(QueuectlException.FAILURE,
 						left + " worker host(s) still running after " + timeout.toSeconds() + "s");
 			}
 			try {
-				Thread.sleep(100);
+				Thread.sleep(50);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				throw new QueuectlException(QueuectlException.FAILURE, "interrupted");
 			}
 		}
-		return asked;
+		return count;
+	}
+
+	/** SIGTERM to a host on this machine (a live JVM of this user with the registered pid), which it reads as a stop request. */
+	private static void nudge(WorkerInfo host) {
+		if (!host.hostname().equals(WorkerHost.hostname()) || host.pid() == ProcessHandle.current().pid()) {
+			return;
+		}
+		ProcessHandle.of(host.pid())
+			.filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+			.ifPresent(ProcessHandle::destroy);
 	}
 
 	public List<WorkerInfo> workers() {

@@ -454,9 +454,11 @@ class ControlCommandsTest extends CommandTestSupport {
 	@Test
 	void waitExitsZeroWhenAllCompletedOneWhenOneDiedAndTimesOutWith124() {
 		enqueue("{\"id\":\"ok\",\"command\":\"true\"}");
-		Result timedOut = run("wait", "ok", "--timeout", "300ms");
+		Result timedOut = run("wait", "ok", "--timeout", "600ms");
 		assertThat(timedOut.code()).isEqualTo(124);
 		assertThat(timedOut.err()).contains("timed out after");
+		assertThat(timedOut.errLines()).as("said once, though polled more").containsOnlyOnce(
+				"queuectl: no worker host is running on this database: these jobs will not run until one starts (queuectl worker start)");
 
 		finish(claimOnly("ok"), 0);
 		assertThat(run("wait", "ok").code()).isZero();

@@ -86,7 +86,7 @@ class DlqCommandsTest extends CommandTestSupport {
 
 		List<String> lines = run("dlq", "list").ok().outLines();
 
-		assertThat(lines.get(0).split("\\s+")).containsExactly("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", "DIED");
+		assertThat(lines.get(0).split("\\s+")).containsExactly("ID", "ATTEMPTS", "EXIT", "ERROR", "COMMAND", "DIED", "(UTC)");
 		assertThat(lines.get(1).split("\\s{2,}")).containsExactly("failed", "4", "2",
 				"make: *** No rule to make target 'rep...", "make report", "2031-03-04 05:06:09");
 		assertThat(lines.get(2).split("\\s{2,}")).containsExactly("timed-out", "4", "-", "timed out after 1m0s",

@@ -192,4 +192,23 @@ class HelpAndUsageTest extends CommandTestSupport {
 	void doubleDashEndsOptions() {
 		run("show", "--", "--json").fails(3, "no such job: --json");
 	}
+
+	@Test
+	void dbAfterTheCommandWordSaysItGoesBeforeIt() {
+		run("list", "--db", "/tmp/q.db").usageError("--db goes before the command: queuectl --db /tmp/q.db list ...");
+		run("queue", "pause", "mail", "--db=x.db").usageError("--db goes before the command: queuectl --db x.db queue ...");
+	}
+
+	@Test
+	void theManPageHasExitStatusWith124AndEnvironmentAndNotesApartFromTheLastOption() throws Exception {
+		run("dist-files", this.workDir.toString()).ok();
+		String man = java.nio.file.Files.readString(this.workDir.resolve("man").resolve("queuectl.1"));
+		assertThat(man).contains(".SH EXIT STATUS\n").contains(".TP\n.B 124\nwait, or cancel \\-\\-wait, timed out")
+			.contains(".SH ENVIRONMENT\n").contains(".TP\n.B QUEUECTL_DB\n").contains(".B QUEUECTL_SERVER\n");
+		// list's last option (--json) is followed by a paragraph break before list's own notes
+		int list = man.indexOf(".B queuectl list\n");
+		int json = man.indexOf(".B \\-\\-json\n", list);
+		String afterJson = man.substring(json, man.indexOf("\n.TP\n.B queuectl ", json));
+		assertThat(afterJson.lines().toList().get(2)).as(afterJson).isEqualTo(".PP");
+	}
 }

@@ -145,7 +145,8 @@ class InputHardeningTest extends CommandTestSupport {
 		refused(run("dlq", "list", "x"), "unexpected argument 'x'");
 		refused(run("dlq", "retry", "existing", "x"), "unexpected argument 'x'");
 		refused(run("logs", "existing", "x"), "unexpected argument 'x'");
-		refused(run("worker", "stop", "now"), "unexpected argument 'now'");
+		refused(run("worker", "stop", "host-1", "now"), "unexpected argument 'now'");
+		run("worker", "stop", "host-1").fails(3, "no such worker host: host-1 (queuectl status lists them)");
 		run("show", "existing").ok();
 		run("help", "dlq", "list").ok();
 	}

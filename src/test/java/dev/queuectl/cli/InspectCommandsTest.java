@@ -62,8 +62,40 @@ class InspectCommandsTest extends CommandTestSupport {
 
 		String row = run("list").ok().outLines().get(1);
 
-		assertThat(row.split("\\s{2,}")).containsExactly("row", "pending", "0/3", "4", "echo spaced second line",
+		assertThat(row.split("\\s{2,}")).containsExactly("row", "pending", "0/3", "4", "due", "echo spaced second line",
 				"2031-03-04 05:06:07", "-");
+	}
+
+	@Test
+	void listSaysWhenAJobThatIsNotRunningMayStartAndStatusCountsDueNowAndLater() {
+		enqueueLater("{\"id\":\"now\",\"command\":\"x\"}");
+		enqueueLater("{\"id\":\"later\",\"command\":\"x\",\"delay\":\"10m\"}");
+		enqueueLater("{\"id\":\"held\",\"command\":\"x\",\"queue\":\"mail\"}");
+		enqueueLater("{\"id\":\"retry\",\"command\":\"x\",\"max_retries\":3}");
+		enqueueLater("{\"id\":\"done\",\"command\":\"x\"}");
+		run("queue", "pause", "mail").ok();
+		// the failed attempt's backoff: due 2 minutes from the database's now (PostgreSQL: its own clock)
+		this.jdbc.update("UPDATE jobs SET state = 'failed', attempts = 1, run_at = run_at + 120000 WHERE id = 'retry'");
+		setState("done", JobState.COMPLETED);
+
+		Map<String, String> runAt = new LinkedHashMap<>();
+		List<String> lines = run("list").ok().outLines();
+		assertThat(lines.get(0)).contains("  RUN AT  ");
+		lines.stream().skip(1).forEach(l -> runAt.put(l.split("\\s{2,}")[0], l.split("\\s{2,}")[4]));
+		assertThat(runAt).containsEntry("now", "due").containsEntry("held", "paused").containsEntry("done", "-");
+		assertThat(runAt.get("later")).matches("in (10m00s|9m5\\ds)");
+		assertThat(runAt.get("retry")).matches("in (1m5\\ds|2m00s)");
+
+		List<String> status = run("status").ok().outLines();
+		assertThat(status).contains("due now 2; later 2 (1 delayed or scheduled, 1 waiting out a retry)");
+		JsonNode notDue = run("status", "--json").ok().json().get("not_due");
+		assertThat(notDue.get("pending_later").asLong()).isEqualTo(1);
+		assertThat(notDue.get("failed_later").asLong()).isEqualTo(1);
+
+		assertThat(fields(run("show", "later").ok()).get("waiting")).startsWith("scheduled: due at ").matches(".*\\(in (10m00s|9m5\\ds)\\)");
+		assertThat(run("show", "retry", "--json").ok().json().get("waiting").get(0).stringValue())
+			.startsWith("waiting out its retry backoff: attempt 2 of 4 at ");
+		assertThat(fields(run("show", "held").ok()).get("waiting")).isEqualTo("queue mail is paused");
 	}
 
 	@Test
@@ -269,7 +301,8 @@ class InspectCommandsTest extends CommandTestSupport {
 		assertThat(f.keySet()).containsExactly("id", "command", "state", "queue", "priority", "attempts", "max_retries",
 				"run_at", "timeout", "working_dir", "created_at", "updated_at", "started_at", "finished_at", "exit_code",
 				"last_error", "worker_id", "lease_expires_at", "unique_key", "cancel_requested_at", "resources", "slots",
-				"start_by", "retry_on", "no_retry_on", "limits", "tags", "rerun_of", "env", "progress", "result");
+				"start_by", "retry_on", "no_retry_on", "limits", "tags", "rerun_of", "env", "progress", "result", "waiting");
+		assertThat(f.get("waiting")).startsWith("scheduled: due at ");
 		assertThat(f).containsEntry("id", "s1")
 			.containsEntry("command", "./backup.sh --all")
 			.containsEntry("state", "pending")
@@ -294,7 +327,7 @@ class InspectCommandsTest extends CommandTestSupport {
 		this.jdbc.update("""
 				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms,
 				                      outcome, error)
-				VALUES ('s2', 1, 'w-1', ?, ?, 1, 250, 'failed', 'exit code 1')""", started, started + 250);
+				VALUES ('s2', 1, 'w-1', ?, ?, 1, 6849, 'failed', 'exit code 1')""", started, started + 6849);
 		this.jdbc.update("UPDATE jobs SET attempts = 1, exit_code = 1, last_error = 'exit code 1' WHERE id = 's2'");
 
 		Result r = run("show", "s2").ok();
@@ -303,9 +336,40 @@ class InspectCommandsTest extends CommandTestSupport {
 			.containsEntry("last_error", "exit code 1");
 		List<String> lines = r.outLines();
 		int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("ATTEMPT")).findFirst().orElseThrow());
-		assertThat(lines.get(header)).contains("STARTED", "DURATION", "OUTCOME", "EXIT", "ERROR");
+		assertThat(lines.get(header)).contains("STARTED (UTC)", "DURATION", "OUTCOME", "EXIT", "HOST", "ERROR");
 		assertThat(Arrays.asList(lines.get(header + 1).split("\\s{2,}"))).containsExactly("1", "2031-03-04 05:06:12",
-				"250ms", "failed", "1", "exit code 1");
+				"6.8s", "failed", "1", "w-1", "exit code 1");
+	}
+
+	@Test
+	void showOfARunningJobShowsTheAttemptUnderWayWithItsStartTimeSoFarAndHost() {
+		enqueue("{\"id\":\"busy\",\"command\":\"sleep 600\",\"max_retries\":3}");
+		long started = START.plusSeconds(5).toEpochMilli();
+		this.jdbc.update("""
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, exit_code, duration_ms, outcome, error)
+				VALUES ('busy', 1, 'host-a', ?, ?, 1, 250, 'failed', 'exit code 1')""", started, started + 250);
+		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 2, worker_id = 'host-b', started_at = ? WHERE id = 'busy'",
+				started + 60_000);
+		this.clock.set(Instant.ofEpochMilli(started + 60_000 + 134_500));
+
+		Result r = run("show", "busy").ok();
+
+		assertThat(r.out()).doesNotContain("no attempts yet");
+		List<String> lines = r.outLines();
+		int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("ATTEMPT")).findFirst().orElseThrow());
+		assertThat(Arrays.asList(lines.get(header + 1).split("\\s{2,}"))).containsExactly("1", "2031-03-04 05:06:12",
+				"250ms", "failed", "1", "host-a", "exit code 1");
+		assertThat(Arrays.asList(lines.get(header + 2).strip().split("\\s{2,}"))).containsExactly("2", "2031-03-04 05:07:12",
+				"2m14s so far", "running", "-", "host-b");
+		JsonNode running = run("show", "busy", "--json").ok().json().get("running");
+		assertThat(running.get("attempt").asInt()).isEqualTo(2);
+		assertThat(running.get("worker_id").stringValue()).isEqualTo("host-b");
+		assertThat(running.get("duration_ms").asLong()).isEqualTo(134_500);
+		assertThat(running.get("outcome").isNull()).isTrue();
+
+		this.jdbc.update("DELETE FROM job_runs");
+		assertThat(run("show", "busy").ok().out()).doesNotContain("no attempts yet").contains("2m14s so far");
+		assertThat(run("show", "busy", "--json").ok().json().get("runs")).isEmpty();
 	}
 
 	@Test

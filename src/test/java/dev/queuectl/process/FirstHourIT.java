@@ -65,6 +65,22 @@ class FirstHourIT {
 	}
 
 	@Test
+	void dbAfterTheCommandWordSaysWhereItGoesAndOpensNothing() {
+		Cli cli = new Cli(this.tmp);
+		Path other = this.tmp.resolve("other.db");
+		for (String[] args : new String[][] { { "status", "--db", other.toString() }, { "list", "--state", "dead", "--db=" + other },
+				{ "worker", "start", "--db", other.toString() } }) {
+			Result r = cli.runRaw(args);
+			assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+			assertThat(r.out()).as(r.toString()).isEmpty();
+			assertThat(r.err()).as(r.toString())
+				.isEqualTo("queuectl: --db goes before the command: queuectl --db " + other + " " + args[0] + " ...\n");
+		}
+		assertThat(other).doesNotExist();
+		assertThat(this.tmp.resolve("xdg-data")).as("nor the default database").doesNotExist();
+	}
+
+	@Test
 	void aPortInUseIsOneLineExitOneForAWorkerHostAndTheDashboard() throws IOException {
 		Cli cli = new Cli(this.tmp);
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -76,6 +92,56 @@ class FirstHourIT {
 				assertThat(r.err()).as(r.toString())
 					.isEqualTo("queuectl: port " + port + " is in use (another program listens there: choose another with --port)\n");
 			}
+		}
+	}
+
+	@Test
+	void killingTheLauncherEndsTheNativeClientItWaitsFor() throws Exception {
+		org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client")),
+				"built where cc exists");
+		Cli cli = new Cli(this.tmp).env("QUEUECTL_SERVER", "on").env("CI", "").env("QUEUECTL_CLIENT", "native");
+		try {
+			Result first = cli.run("enqueue", "{\"id\":\"never\",\"command\":\"true\"}");
+			assertThat(first.exit()).as(first.toString()).isZero();
+			org.awaitility.Awaitility.await().atMost(Cli.TIMEOUT).until(() -> cli.run("server", "status").exit() == 0);
+			// no worker host: both wait for ever, in the native client the launcher waits for
+			for (String[] c : new String[][] { { "TERM", "wait", "never" }, { "HUP", "logs", "never", "--follow" } }) {
+				java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("/usr/bin/env", "--default-signal",
+						Cli.LAUNCHER.toString(), "--db", cli.db().toString()));
+				command.addAll(java.util.List.of(c).subList(1, c.length));
+				ProcessBuilder pb = new ProcessBuilder(command).directory(this.tmp.toFile())
+					.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+					.redirectError(ProcessBuilder.Redirect.DISCARD);
+				pb.environment().keySet().removeIf(k -> k.startsWith("QUEUECTL_"));
+				pb.environment().put("QUEUECTL_SERVER", "on");
+				pb.environment().put("CI", "");
+				pb.environment().put("QUEUECTL_CLIENT", "native");
+				pb.environment().put("XDG_CACHE_HOME", Cli.CACHE.toString());
+				pb.environment().put("XDG_DATA_HOME", this.tmp.resolve("xdg-data").toString());
+				Process launcher = pb.start();
+				try {
+					ProcessHandle[] client = new ProcessHandle[1];
+					org.awaitility.Awaitility.await().atMost(Cli.TIMEOUT).until(() -> {
+						client[0] = launcher.descendants()
+							.filter(d -> d.info().command().orElse("").endsWith("/queuectl-client"))
+							.findFirst()
+							.orElse(null);
+						return client[0] != null;
+					});
+					new ProcessBuilder("kill", "-" + c[0], Long.toString(launcher.pid())).start().waitFor();
+					assertThat(launcher.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the launcher dies of SIG" + c[0]).isTrue();
+					org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+						.alias("the native client of '" + c[1] + "' ends with its launcher")
+						.until(() -> !client[0].isAlive());
+				}
+				finally {
+					launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+					launcher.destroyForcibly();
+				}
+			}
+		}
+		finally {
+			Cli.stopServersUnder(this.tmp, java.time.Duration.ofSeconds(120));
 		}
 	}
 }

@@ -119,6 +119,21 @@ class ServerIT {
 	}
 
 	@Test
+	void serverStopRightAfterTheFirstCommandStopsTheServerStillStarting() throws IOException {
+		Cli cli = on();
+		Result first = cli.run("enqueue", "{\"command\":\"true\"}");
+		assertThat(first.exit()).as(first.toString()).isZero();
+		Result stop = cli.run("server", "stop");
+		assertThat(stop.exit()).as(stop.toString()).isZero();
+		assertThat(stop.out()).as(stop.toString()).matches("command server \\(pid \\d+\\) stopped\n");
+		long pid = Long.parseLong(stop.out().replaceAll("\\D", ""));
+		await().atMost(LONG).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+		assertThat(Cli.serversUnder(this.tmp)).as("no server left to serve for server-idle").isEmpty();
+		Result none = cli.run("server", "status");
+		assertThat(none.exit()).as(none.toString()).isEqualTo(1);
+	}
+
+	@Test
 	void itExitsAfterServerIdleWithoutACommand() throws IOException {
 		Cli cli = on();
 		assertThat(cli.run("config", "set", "server-idle", "2s").exit()).isZero();

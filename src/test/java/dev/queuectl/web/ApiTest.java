@@ -189,6 +189,50 @@ class ApiTest extends WebTestSupport {
 	}
 
 	@Test
+	void aRunningJobsPageAndApiShowTheAttemptUnderWay() throws Exception {
+		enqueue("{\"id\":\"busy\",\"command\":\"sleep 600\"}");
+		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 1, worker_id = 'host-b', started_at = ? WHERE id = 'busy'",
+				System.currentTimeMillis() - 134_000);
+		JsonNode running = json(get("/api/jobs/busy")).get("running");
+		assertThat(running.get("attempt").asInt()).isEqualTo(1);
+		assertThat(running.get("worker_id").asString()).isEqualTo("host-b");
+		assertThat(running.get("duration_ms").asLong()).isGreaterThanOrEqualTo(134_000);
+		String page = get("/jobs/busy").body();
+		assertThat(page).doesNotContain("no attempts yet").contains("host-b", "<td>running</td>").containsPattern("2m1\\ds so far");
+	}
+
+	@Test
+	void statsCountAttemptsSoAJobThatFailedTwiceThenCompletedShowsTwoFailures() throws Exception {
+		enqueue("{\"id\":\"flaky\",\"command\":\"./flaky.sh\",\"max_retries\":3}");
+		this.jdbc.update("UPDATE jobs SET state = 'completed', attempts = 3 WHERE id = 'flaky'");
+		long now = System.currentTimeMillis();
+		List<Object[]> runs = new ArrayList<>();
+		for (int i = 0; i < 10; i++) { // two hours ago: not counted
+			runs.add(new Object[] { i + 1, now - 7_200_000, "failed" });
+		}
+		runs.add(new Object[] { 11, now - 120_000, "failed" });
+		runs.add(new Object[] { 12, now - 60_000, "timeout" });
+		runs.add(new Object[] { 13, now - 1_000, "canceled" });
+		for (int i = 0; i < 1_500; i++) { // more than a page of the runs read
+			runs.add(new Object[] { 14 + i, now, "completed" });
+		}
+		this.jdbc.batchUpdate("""
+				INSERT INTO job_runs (job_id, attempt, started_at, finished_at, duration_ms, outcome)
+				VALUES ('flaky', ?, ?, ?, 1, ?)""", runs.stream().map(r -> new Object[] { r[0], r[1], r[1], r[2] }).toList());
+
+		long completed = 0;
+		long failed = 0;
+		for (JsonNode minute : json(get("/api/stats")).get("per_minute")) {
+			completed += minute.get("completed").asLong();
+			failed += minute.get("failed").asLong();
+		}
+		assertThat(completed).isEqualTo(1_500);
+		assertThat(failed).as("the failed and timed-out attempts of the hour, though the job completed").isEqualTo(2);
+		assertThat(get("/chart.svg").body()).contains("Attempts completed and failed per minute");
+		assertThat(get("/").body()).contains("Attempts completed and failed per minute");
+	}
+
+	@Test
 	void unknownIdsAre404() throws Exception {
 		assertProblem(get("/api/jobs/nope"), 404, "no such job: nope");
 		assertProblem(get("/api/jobs/nope/output"), 404, "no such job: nope");

@@ -135,6 +135,13 @@ final class Queuectl {
 		return new Worker(p, log);
 	}
 
+	/** A command in the background with its stdout in {@code out} (read while it runs), stderr as {@link #background}. */
+	Worker background(Path out, String... args) throws IOException {
+		Path log = Files.createTempFile(this.dir, "background", ".log");
+		Process p = builder(command(List.of(), args)).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
+		return new Worker(p, log);
+	}
+
 	/**
 	 * A worker host in the background; its stderr goes to a file. With {@code ownGroup} it leads
 	 * its own process group, like a foreground job of an interactive shell, and so with every signal

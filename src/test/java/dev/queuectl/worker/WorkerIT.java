@@ -186,6 +186,31 @@ class WorkerIT {
 	}
 
 	@Test
+	void workerStopOfAHostIdStopsThatHostAloneAndAnUnknownIdIsExit3() throws Exception {
+		try (Queuectl.Worker a = this.q.worker("--no-http"); Queuectl.Worker b = this.q.worker("--no-http")) {
+			List<String> ids = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(60)).until(() -> {
+				ids.clear();
+				tools.jackson.databind.json.JsonMapper.builder().build().readTree(this.q.ok("status", "--json"))
+					.get("workers").forEach(w -> ids.add(w.get("id").asString()));
+				return ids.size() == 2;
+			});
+			String first = ids.stream().filter(id -> id.contains(":" + a.process().pid() + ":")).findFirst().orElseThrow();
+			Queuectl.Result stop = this.q.run("worker", "stop", first);
+			assertThat(stop.exit()).as(stop.err()).isZero();
+			assertThat(stop.out()).isEqualTo("1 worker host(s) stopped\n");
+			assertThat(a.waitFor(Duration.ofSeconds(30))).isZero();
+			assertThat(b.process().isAlive()).as("the other host runs on").isTrue();
+			assertThat(this.q.ok("status")).doesNotContain(first).contains(":" + b.process().pid() + ":");
+
+			Queuectl.Result unknown = this.q.run("worker", "stop", first);
+			assertThat(unknown.exit()).isEqualTo(3);
+			assertThat(unknown.err()).isEqualTo("queuectl: no such worker host: " + first + " (queuectl status lists them)\n");
+			assertThat(b.process().isAlive()).isTrue();
+		}
+	}
+
+	@Test
 	void sigtermMidJobLetsTheJobFinishAndExitsZero() throws Exception {
 		this.q.ok("enqueue", "{\"id\":\"slow\",\"command\":\"sleep 2; echo finished\"}");
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
@@ -324,6 +349,39 @@ class WorkerIT {
 			assertThat(r.out()).isEqualTo("tick 1\ntick 2\ntick 3\n");
 			assertThat(state("ticker")).isEqualTo("completed");
 		}
+	}
+
+	@Test
+	void logsFollowWaitsForTheJobFollowsItAcrossRetriesAndEndsWithItsOutcome() throws Exception {
+		this.q.ok("config", "set", "backoff-base", "1");
+		// attempt 1 waits for the file go; attempts 1 and 2 fail, 3 completes
+		this.q.ok("enqueue", "{\"id\":\"flaky\",\"max_retries\":3,\"command\":\"n=$(( $(cat n 2>/dev/null || echo 0) + 1 ));"
+				+ " echo $n > n; echo try $n; if [ $n = 1 ]; then while [ ! -f go ]; do sleep 0.1; done; fi; [ $n -ge 3 ]\"}");
+		Path out = this.dir.resolve("follow.out");
+		try (Queuectl.Worker follow = this.q.background(out, "logs", "flaky", "--follow")) {
+			try (Queuectl.Worker w = this.q.worker("--no-http")) {
+				// it waited for the job to start, and follows its first attempt
+				await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(out).equals("try 1\n"));
+				Files.createFile(this.dir.resolve("go"));
+				assertThat(follow.waitFor(Duration.ofSeconds(60))).as(follow.logText()).isZero();
+			}
+			assertThat(Files.readString(out)).isEqualTo("try 1\ntry 2\ntry 3\n");
+			assertThat(follow.logText()).isEqualTo("""
+					queuectl: attempt 1 failed: exit code 1; following the next one
+					queuectl: attempt 2 failed: exit code 1; following the next one
+					queuectl: job flaky completed after 3 attempt(s): exit code 0
+					""");
+		}
+		assertThat(state("flaky")).isEqualTo("completed");
+		// a job that ended dead: its outcome and exit 1
+		this.q.ok("enqueue", "{\"id\":\"doomed\",\"max_retries\":0,\"command\":\"echo no; exit 7\"}");
+		try (Queuectl.Worker w = this.q.worker("--no-http")) {
+			awaitState("doomed", "dead", Duration.ofSeconds(30));
+		}
+		Queuectl.Result dead = this.q.run("logs", "doomed", "--follow");
+		assertThat(dead.exit()).isEqualTo(1);
+		assertThat(dead.out()).isEqualTo("no\n");
+		assertThat(dead.err()).isEqualTo("queuectl: job doomed dead after 1 attempt(s): exit code 7\n");
 	}
 
 	@Test
