@@ -67,7 +67,7 @@ final class Wire {
 	 * its hot path) is held equal by ServedCommandsTest.
 	 */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
-			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server");
+			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server", "notify");
 
 	private Wire() {
 	}
