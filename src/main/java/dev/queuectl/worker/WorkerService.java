@@ -122,7 +122,12 @@ public class WorkerService implements HealthIndicator {
 		HostWakeups.Listening listening = this.wakeups.listen(worker::heard);
 		worker.listenWith(listening, WorkerHost.LISTENING_POLL);
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
-		this.settings.syncNotifyTargets(); // this host's defaults of the notify-* settings count too
+		try {
+			this.settings.syncNotifyTargets(); // this host's defaults of the notify-* settings count too
+		}
+		catch (RuntimeException ex) {
+			log.warn("notifications: could not record the notify-* settings for the database: {}", ex.getMessage());
+		}
 		try (StopSignals signals = StopSignals.onStop(worker::requestStop);
 				NotificationDelivery delivery = new NotificationDelivery(this.notifications, this.notify, this.settings,
 						this.clock, worker.id()).start()) {
