@@ -33,7 +33,6 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_due ON notifications (next_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
 CREATE INDEX notifications_delivered ON notifications (delivered_at) WHERE delivered_at IS NOT NULL;
-CREATE INDEX notifications_job ON notifications (job_id);
 
 CREATE FUNCTION notifications_on_state() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
