@@ -204,6 +204,7 @@ final class CommandModel {
 				new Arguments(Values.words(Arrays.stream(Setting.values()).map(Setting::key).toList()), true);
 			case "queue pause", "queue resume", "queue limit", "queue rate", "queue rm" -> new Arguments(QUEUES, true);
 			case "limit rm", "limit set" -> new Arguments(Values.served("limit list"), true);
+			case "notify retry" -> new Arguments(Values.served("notify list --failed"), true);
 			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
 				new Arguments(SCHEDULES, true);
 			case "help" -> new Arguments(Values.words(List.copyOf(nextWords("").keySet())), false);

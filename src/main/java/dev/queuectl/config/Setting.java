@@ -51,7 +51,58 @@ public enum Setting {
 	NO_RETRY_ON("no-retry-on",
 			"exit codes (0-255, and the word timeout) that end jobs naming no rule dead at once, the others are "
 					+ "retried; none = every failure is retried (like 2,64)",
-			Setting::exitCodesOrNone);
+			Setting::exitCodesOrNone),
+	// notifications (issue 27)
+	NOTIFY_ON("notify-on", "which ends of a job notify: any of dead, canceled, completed, retry (like dead,canceled); none = no job",
+			Setting::notifyStates),
+	NOTIFY_COMMAND("notify-command",
+			"a shell command the worker host runs when a job ends as notify-on says, the job's JSON on stdin; none = no command",
+			v -> v.isEmpty() || v.length() > 4096 || v.indexOf('\0') >= 0 ? null : v),
+	NOTIFY_URL("notify-url", "an http:// or https:// URL that gets an HTTP POST of the job's JSON when a job ends as notify-on says; none = no URL",
+			Setting::httpUrlOrNone),
+	NOTIFY_SECRET("notify-secret",
+			"the key of the X-Queuectl-Signature header (HMAC-SHA256 of the body) of notify-url's requests; none = unsigned",
+			v -> v.isEmpty() || v.length() > 1024 || v.indexOf('\0') >= 0 ? null : v),
+	NOTIFY_TIMEOUT("notify-timeout", "how long one delivery of a notification may take, the command's or the request's (1s-10m)",
+			v -> duration(v, Duration.ofSeconds(1), Duration.ofMinutes(10))),
+	NOTIFY_RETRY_FOR("notify-retry-for",
+			"how long a notification that fails is retried (waits 1s, 2s, 4s, ... at most 10m) before it is kept as failed (1s-30d)",
+			v -> duration(v, Duration.ofSeconds(1), Duration.ofDays(30)));
+
+	/** notify-on's words, in canonical order; "retry" is a job that failed with a retry to come (state failed). */
+	public static final java.util.List<String> NOTIFY_STATES = java.util.List.of("dead", "canceled", "completed", "retry");
+
+	/** notify-on: "none", or some of {@link #NOTIFY_STATES} in their order, comma-separated. */
+	private static String notifyStates(String v) {
+		if (v.equalsIgnoreCase("none")) {
+			return "none";
+		}
+		java.util.Set<String> given = new java.util.HashSet<>();
+		for (String item : v.split("[,\\s]+")) {
+			String word = item.toLowerCase(Locale.ROOT);
+			if (!item.isEmpty() && !NOTIFY_STATES.contains(word)) {
+				return null;
+			}
+			given.add(word);
+		}
+		given.remove("");
+		return given.isEmpty() ? null : String.join(",", NOTIFY_STATES.stream().filter(given::contains).toList());
+	}
+
+	/** notify-url: "none", or an absolute http or https URL with a host. */
+	private static String httpUrlOrNone(String v) {
+		if (v.equalsIgnoreCase("none")) {
+			return "none";
+		}
+		try {
+			java.net.URI uri = new java.net.URI(v);
+			String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+			return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && v.length() <= 4096 ? v : null;
+		}
+		catch (java.net.URISyntaxException ex) {
+			return null;
+		}
+	}
 
 	/** ASCII digits only ([0-9], not \\d with Unicode classes), like every number a user types. */
 	private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})\\s*(B|KiB|MiB|GiB|K|M|G)?", Pattern.CASE_INSENSITIVE);

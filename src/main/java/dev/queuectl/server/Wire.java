@@ -68,7 +68,7 @@ final class Wire {
 	 */
 	static final Set<String> SERVED = Set.of("enqueue", "list", "show", "status", "logs", "dlq", "config", "help",
 			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server", "progress", "result", "edit",
-			"rerun", "rm", "add");
+			"rerun", "rm", "add", "notify");
 
 	private Wire() {
 	}

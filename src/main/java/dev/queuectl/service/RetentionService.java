@@ -74,8 +74,12 @@ public class RetentionService {
 
 	private final OutputUsageStore usage;
 
+	private final dev.queuectl.store.NotificationStore notifications;
+
 	RetentionService(JobStore jobs, MaintenanceStore maintenance, Settings settings, TransactionTemplate tx, Clock clock,
-			DatabaseLocation location, OutputStore outputs, OutputUsageStore usage) {
+			DatabaseLocation location, OutputStore outputs, OutputUsageStore usage,
+			dev.queuectl.store.NotificationStore notifications) {
+		this.notifications = notifications;
 		this.outputs = outputs;
 		this.usage = usage;
 		this.jobs = jobs;
@@ -107,12 +111,34 @@ public class RetentionService {
 	/** What worker hosts run every minute: prune by the retention settings, then bound the output. */
 	public Pruned pruneExpired() {
 		Pruned pruned = prune(configured(), false, false);
+		pruneNotifications();
 		Bounded bounded = boundOutput();
 		if (bounded.removedAttempts() > 0) {
 			log.info("output-max-total {}: removed the output of {} attempt(s) of finished jobs ({} bytes); {} bytes kept",
 					Setting.formatSize(bounded.limit()), bounded.removedAttempts(), bounded.removedBytes(), bounded.total());
 		}
 		return pruned;
+	}
+
+	/**
+	 * Deletes delivered notifications (issue 27) as old as retention-completed says for completed
+	 * jobs ({@value #BATCH} per statement); pending and failed ones stay until delivered or retried.
+	 * Returns how many.
+	 */
+	public int pruneNotifications() {
+		Duration age = configured().get(JobState.COMPLETED);
+		if (age == null || age.isZero()) {
+			return 0;
+		}
+		Instant before = this.clock.instant().minus(age);
+		int total = 0;
+		int n;
+		do {
+			n = this.notifications.pruneDelivered(before, BATCH);
+			total += n;
+		}
+		while (n == BATCH);
+		return total;
 	}
 
 	/** What a pass of the output bound did: attempts measured, attempts and bytes removed, the total after, the limit. */

@@ -26,9 +26,12 @@ public class Settings {
 
 	private final Clock clock;
 
-	Settings(SettingsStore store, Environment environment, Clock clock) {
+	private final dev.queuectl.store.NotificationStore notifications;
+
+	Settings(SettingsStore store, Environment environment, Clock clock, dev.queuectl.store.NotificationStore notifications) {
 		this.store = store;
 		this.clock = clock;
+		this.notifications = notifications;
 		for (Setting setting : Setting.values()) {
 			String raw = environment.getProperty("queuectl.defaults." + setting.key());
 			if (raw == null) {
@@ -80,7 +83,57 @@ public class Settings {
 			}
 		}
 		this.store.put(setting.key(), normalized, this.clock.instant());
+		if (setting.key().startsWith("notify-")) {
+			syncNotifyTargets();
+		}
 		return normalized;
+	}
+
+	// notifications (issue 27)
+
+	/** The notify-* settings, typed: {@code on} holds job states (failed for notify-on's retry); null for none. */
+	public record Notify(java.util.Set<String> on, String command, String url, String secret, Duration timeout,
+			Duration retryFor) {
+
+		/** The channels with a target: "url", "command". */
+		public java.util.Set<String> channels() {
+			java.util.Set<String> c = new java.util.TreeSet<>();
+			if (this.url != null) {
+				c.add("url");
+			}
+			if (this.command != null) {
+				c.add("command");
+			}
+			return c;
+		}
+	}
+
+	public Notify notifySettings() {
+		Map<Setting, Entry> all = list();
+		java.util.Set<String> on = new java.util.TreeSet<>();
+		String words = all.get(Setting.NOTIFY_ON).value();
+		if (!words.equals("none")) {
+			for (String w : words.split(",")) {
+				on.add(w.equals("retry") ? "failed" : w);
+			}
+		}
+		return new Notify(on, noneAsNull(all.get(Setting.NOTIFY_COMMAND).value()), noneAsNull(all.get(Setting.NOTIFY_URL).value()),
+				noneAsNull(all.get(Setting.NOTIFY_SECRET).value()), Durations.parseOrNull(all.get(Setting.NOTIFY_TIMEOUT).value()),
+				Durations.parseOrNull(all.get(Setting.NOTIFY_RETRY_FOR).value()));
+	}
+
+	private static String noneAsNull(String v) {
+		return v.equals("none") ? null : v;
+	}
+
+	/**
+	 * Tells the database's trigger which state changes make notifications through which channel, as
+	 * the notify-* settings say now (nothing while no target is set): at {@code config set} of one of
+	 * them, and when a worker host starts (defaults of application.yml included). Writes only when it changed.
+	 */
+	public void syncNotifyTargets() {
+		Notify n = notifySettings();
+		this.notifications.target(n.on(), n.channels());
 	}
 
 	/** A consistent snapshot of all values, typed, read with one query. */

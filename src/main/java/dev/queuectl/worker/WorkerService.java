@@ -67,11 +67,18 @@ public class WorkerService implements HealthIndicator {
 
 	private final dev.queuectl.store.TalkStore talk;
 
+	private final dev.queuectl.store.NotificationStore notifications;
+
+	private final dev.queuectl.service.NotifyService notify;
+
 	WorkerService(WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock, DatabaseLocation location,
 			WorkerMetrics metrics, ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, JobService jobs, HostWakeups wakeups,
 			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval,
-			dev.queuectl.store.TalkStore talk) {
+			dev.queuectl.store.TalkStore talk, dev.queuectl.store.NotificationStore notifications,
+			dev.queuectl.service.NotifyService notify) {
 		this.talk = talk;
+		this.notifications = notifications; // notifications (issue 27)
+		this.notify = notify;
 		Duration interval = Durations.parseOrNull(housekeepingInterval);
 		if (interval == null || interval.toMillis() < 100) {
 			throw QueuectlException.usage("queuectl.worker.housekeeping-interval must be a duration of at least 100ms, got '"
@@ -119,7 +126,15 @@ public class WorkerService implements HealthIndicator {
 		HostWakeups.Listening listening = this.wakeups.listen(worker::heard);
 		worker.listenWith(listening, WorkerHost.LISTENING_POLL);
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
-		try (StopSignals signals = StopSignals.onStop(worker::requestStop)) {
+		try {
+			this.settings.syncNotifyTargets(); // this host's defaults of the notify-* settings count too
+		}
+		catch (RuntimeException ex) {
+			log.warn("notifications: could not record the notify-* settings for the database: {}", ex.getMessage());
+		}
+		try (StopSignals signals = StopSignals.onStop(worker::requestStop);
+				NotificationDelivery delivery = new NotificationDelivery(this.notifications, this.notify, this.settings,
+						this.clock, worker.id()).start()) {
 			worker.run();
 		}
 		finally {

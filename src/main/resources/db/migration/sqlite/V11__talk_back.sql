@@ -21,3 +21,52 @@ CREATE TABLE job_results (
     value   TEXT    NOT NULL,
     set_at  INTEGER NOT NULL
 );
+-- Jobs that talk back (issue 27).
+
+-- notifications (issue 27)
+-- A notification is a row of this outbox, written by the trigger below in the transaction of the
+-- state change that causes it (a job completed, failed with a retry to come, dead, canceled), so no
+-- code path can end a job without it and a rolled-back change makes none. notify_targets holds what
+-- the settings notify-on, notify-url and notify-command make of it (a row per state and channel:
+-- 'url' or 'command'; empty while no target is set, so the trigger then inserts nothing); Settings
+-- rewrites it on `config set` and each worker host at its start. Any live host delivers a due row:
+-- it claims it with a lease (lease_owner, lease_until), so a host killed mid-delivery leaves it to
+-- the next one once the lease ends (at least once; the receiver dedupes on JOBID:ATTEMPT). A row
+-- ends delivered (delivered_at) or, after notify-retry-for of failed tries, failed (failed_at).
+-- The trigger runs on every completion when notify-on names completed, so the row costs one insert
+-- and one index (no AUTOINCREMENT, whose counter is a second write: an id is max + 1).
+CREATE TABLE notify_targets (
+    state   TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    PRIMARY KEY (state, channel)
+) WITHOUT ROWID;
+
+CREATE TABLE notifications (
+    id           INTEGER PRIMARY KEY,
+    job_id       TEXT    NOT NULL,
+    attempt      INTEGER NOT NULL,
+    state        TEXT    NOT NULL,
+    channel      TEXT    NOT NULL,
+    exit_code    INTEGER,
+    last_error   TEXT,
+    created_at   INTEGER NOT NULL,
+    retry_from   INTEGER NOT NULL,
+    next_at      INTEGER NOT NULL,
+    tries        INTEGER NOT NULL DEFAULT 0,
+    lease_owner  TEXT,
+    lease_until  INTEGER,
+    delivered_at INTEGER,
+    failed_at    INTEGER,
+    error        TEXT
+);
+CREATE INDEX notifications_due ON notifications (next_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+CREATE INDEX notifications_delivered ON notifications (delivered_at) WHERE delivered_at IS NOT NULL;
+
+CREATE TRIGGER notifications_on_state AFTER UPDATE OF state ON jobs
+WHEN old.state <> new.state AND new.state IN ('completed', 'failed', 'dead', 'canceled')
+BEGIN
+    INSERT INTO notifications (job_id, attempt, state, channel, exit_code, last_error, created_at, retry_from, next_at)
+    SELECT new.id, new.attempts, new.state, t.channel, new.exit_code, new.last_error, new.updated_at, new.updated_at,
+           new.updated_at
+    FROM notify_targets t WHERE t.state = new.state;
+END;

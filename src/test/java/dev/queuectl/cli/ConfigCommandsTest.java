@@ -142,7 +142,10 @@ class ConfigCommandsTest extends CommandTestSupport {
 				arguments("output-cap", "2GiB", "(1KiB-1GiB)"), arguments("output-cap", "10TB", "(1KiB-1GiB)"),
 				arguments("backoff-jitter", "51", "(0-50)"), arguments("backoff-jitter", "-1", "(0-50)"),
 				arguments("retry-on", "256", "exit codes (0-255"), arguments("no-retry-on", "often", "exit codes (0-255"),
-				arguments("no-retry-on", ",", "exit codes (0-255"));
+				arguments("no-retry-on", ",", "exit codes (0-255"),
+				arguments("notify-url", "ftp://example.com/x", "http:// or https://"),
+				arguments("notify-on", "died", "dead, canceled, completed, retry"),
+				arguments("notify-timeout", "11m", "(1s-10m)"));
 	}
 
 	@ParameterizedTest(name = "config set {0} {1}")
@@ -170,6 +173,10 @@ class ConfigCommandsTest extends CommandTestSupport {
 			case OUTPUT_CAP, OUTPUT_MAX_TOTAL -> List.of("3MiB", "4MiB");
 			case BACKOFF_JITTER -> List.of("10", "20");
 			case RETRY_ON, NO_RETRY_ON -> List.of("2,64", "75");
+			case NOTIFY_ON -> List.of("dead,canceled", "completed");
+			case NOTIFY_COMMAND, NOTIFY_SECRET -> List.of("echo one", "echo two");
+			case NOTIFY_URL -> List.of("http://127.0.0.1:9/a", "https://example.com/b");
+			case NOTIFY_TIMEOUT, NOTIFY_RETRY_FOR -> List.of("7m", "8m");
 		};
 		return candidates.get(0).equals(defaultOf(setting)) ? candidates.get(1) : candidates.get(0);
 	}

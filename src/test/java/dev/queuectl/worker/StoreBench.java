@@ -30,6 +30,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * <p>
  * {@code -Dqueuectl.bench.keys=K}: each job names one of K keys ({@code "limits":["kN"]}) and the
  * family {@code k*} has a concurrency no run reaches, so every claim takes the path under limits.
+ * {@code -Dqueuectl.bench.notify=true}: notify-on completed with a notify-url, so every completion
+ * also writes a row of the notifications outbox (no host delivers them here: the cost is the write's).
  */
 public final class StoreBench {
 
@@ -57,6 +59,10 @@ public final class StoreBench {
 						                  attempts)
 						SELECT 'old-' || i, 'true', CASE WHEN i % 100 = 0 THEN 'dead' ELSE 'completed' END, 3, i, '/tmp',
 						       i, i, 1 FROM n""", preload);
+			}
+			if (Boolean.getBoolean("queuectl.bench.notify")) { // every completion writes a notification (issue 27)
+				settings.set("notify-url", "http://127.0.0.1:9/bench");
+				settings.set("notify-on", "completed");
 			}
 			if (Integer.getInteger("queuectl.bench.keys", 0) > 0) {
 				ctx.getBean(dev.queuectl.service.LimitService.class).set("k*", "100000", null);

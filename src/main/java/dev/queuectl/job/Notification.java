@@ -1,0 +1,29 @@
+package dev.queuectl.job;
+
+import java.time.Instant;
+
+/**
+ * One notification of the outbox: that job {@code jobId} reached {@code state} (completed, failed
+ * with a retry to come, dead, canceled) at its attempt {@code attempt}, to be told through
+ * {@code channel} ("url" or "command"). {@code exitCode} and {@code lastError} are the job's as the
+ * change left them. {@code tries}: deliveries tried so far; {@code error}: why the last one failed.
+ * Its status is delivered, failed (given up after notify-retry-for) or pending.
+ */
+public record Notification(long id, String jobId, int attempt, String state, String channel, Integer exitCode,
+		String lastError, Instant createdAt, Instant nextAt, int tries, Instant deliveredAt, Instant failedAt,
+		String error) {
+
+	public String status() {
+		return this.deliveredAt != null ? "delivered" : this.failedAt != null ? "failed" : "pending";
+	}
+
+	/** The word of notify-on for {@link #state}: "retry" for a job that failed with a retry to come. */
+	public String event() {
+		return "failed".equals(this.state) ? "retry" : this.state;
+	}
+
+	/** The header receivers dedupe on: {@code JOBID:ATTEMPT}. */
+	public String idempotencyKey() {
+		return this.jobId + ":" + this.attempt;
+	}
+}
