@@ -3,10 +3,11 @@ package dev.queuectl.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A validated job, ready to be stored. {@code timeout} is null when the job uses the configured
- * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none); {@code limits} the keys
+ * default; {@code uniqueKey} null when it has none; {@code after} the ids it runs after (maybe none; by after, after_any or after_failed); {@code limits} the keys
  * whose room it needs to start (maybe none, {@link LimitBook}).
  * {@code runAtNamed}: {@code runAt} is an instant named by the user or a schedule's tick, stored as it
  * is; otherwise it was counted from the enqueuing host's now (now, or now plus a delay), and is
@@ -19,7 +20,24 @@ import java.util.List;
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
 		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
-		List<String> limits) {
+		List<String> limits, Map<String, AfterCondition> conditions) {
+
+	/**
+	 * A job with only plain {@code after} dependencies: {@code conditions} (issue 28) holds the ids of
+	 * {@code after} named by after_any or after_failed instead, with their condition.
+	 */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+			Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+			List<String> limits) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				resources, slots, startBy, startByNamed, retryRule, limits, Map.of());
+	}
+
+	/** The condition on which it runs after {@code id}, one of {@link #after}. */
+	public AfterCondition condition(String id) {
+		return AfterCondition.of(this.conditions, id);
+	}
 
 	/** A job that asks no resources and one slot, without deadline, retry rule or limits. */
 	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,

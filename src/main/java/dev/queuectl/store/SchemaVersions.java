@@ -39,6 +39,7 @@ public final class SchemaVersions {
 		m.put("8", "0.4.0"); // jobs_runnable_by_queue: claims that pass over paused or full queues
 		m.put("9", "0.4.0"); // output_usage: the bound on kept output (output-max-total)
 		m.put("10", "0.4.0"); // flow control (issue 26): limits by key, queue rates, resources per host, deadlines, retries by exit code
+		m.put("12", "0.4.0"); // pipelines (issue 28)
 		return m;
 	}
 
