@@ -205,6 +205,7 @@ final class CommandModel {
 			case "limit rm", "limit set" -> new Arguments(Values.served("limit list"), true);
 			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
 				new Arguments(SCHEDULES, true);
+			case "batch show", "batch cancel", "batch add" -> new Arguments(Values.served("batch list"), true);
 			case "help" -> new Arguments(Values.words(List.copyOf(nextWords("").keySet())), false);
 			case "completion" -> new Arguments(Values.words(SHELLS), true);
 			default -> new Arguments(Values.NONE, false);

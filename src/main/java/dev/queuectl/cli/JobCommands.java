@@ -88,15 +88,38 @@ class JobCommands {
 					  queuectl enqueue '{"command":"./fetch.sh","start_by":"2026-12-07T09:00:00Z","retry_on":[75]}'
 					  queuectl enqueue '{"command":"./export.sh 42","limits":["customer:42","stripe"]}'
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing; prints the ids)
-					  generate-jobs | queuectl enqueue -""")
+					  generate-jobs | queuectl enqueue -
+					after_any and after_failed (ids, like after): run once all of them are final whatever the
+					outcome, or once all are final and one ended dead or canceled (canceled when all completed).
+					--batch NAME stores the jobs of --file or - as one batch; --on-success, --on-failure and
+					--on-complete (JSON jobs) run once when it settles: all completed, all final with one dead or
+					canceled, all final. A callback has QUEUECTL_BATCH=NAME in its environment. See batch --help.
+					  queuectl enqueue '{"id":"cleanup","command":"./cleanup.sh","after_failed":["import"]}'
+					  queuectl enqueue --file thumbs.jsonl --batch thumbs --on-complete '{"command":"./index.sh"}'""")
 	void enqueue(@Arguments List<String> args,
 			@Option(longName = "file", shortName = 'f', description = "read a JSON array or JSON Lines from a file") String file,
 			@Option(longName = "json", description = "print JSON: the id, or the count and ids, and the duplicates") Boolean json,
+			@Option(longName = "batch", shortName = 'b', description = "store the jobs of --file or - as one batch NAME") String batch,
+			@Option(longName = "on-success", description = "a JSON job run once when every job of the batch completed") String onSuccess,
+			@Option(longName = "on-failure", description = "a JSON job run once when the batch is final with a job dead or canceled") String onFailure,
+			@Option(longName = "on-complete", description = "a JSON job run once when every job of the batch is final") String onComplete,
 			CommandContext ctx) throws IOException {
 		Invocation invocation = Invocation.current();
 		String cwd = invocation.workingDir().toString();
 		JobService.Enqueued result;
 		boolean many = true;
+		if (batch == null && (onSuccess != null || onFailure != null || onComplete != null)) {
+			throw QueuectlException.usage("--on-success, --on-failure and --on-complete need --batch NAME");
+		}
+		if (batch != null) {
+			if (file == null && !(args.size() == 1 && args.get(0).equals("-"))) {
+				throw QueuectlException.usage("--batch takes its jobs from --file F or - (stdin)");
+			}
+			JobService.BatchPlan plan = this.jobs.newBatch(batch, onSuccess, onFailure, onComplete, cwd);
+			printEnqueued(enqueueInto(plan, file, args, invocation), true, Boolean.TRUE.equals(json), ctx.outputWriter(),
+					invocation.err());
+			return;
+		}
 		if (file != null) {
 			if (!args.isEmpty()) {
 				throw QueuectlException.usage("give either a JSON job or --file, not both");
@@ -186,6 +209,46 @@ class JobCommands {
 		}
 	}
 
+	/** Enqueues {@code --file F} or stdin ({@code -}) into a batch (issue 28): shared by enqueue --batch and batch add. */
+	JobService.Enqueued enqueueInto(JobService.BatchPlan plan, String file, List<String> args, Invocation invocation)
+			throws IOException {
+		String cwd = invocation.workingDir().toString();
+		if (file == null) {
+			return this.jobs.enqueueBatch(invocation.stdin(), cwd, JobService.BatchProgress.NONE, false, plan);
+		}
+		if (!args.isEmpty()) {
+			throw QueuectlException.usage("give either --file or -, not both");
+		}
+		Path path = readable(file, invocation);
+		try (InputStream in = Files.newInputStream(path)) {
+			return this.jobs.enqueueBatch(in, cwd, JobService.BatchProgress.NONE, Files.isRegularFile(path), plan);
+		}
+		catch (NoSuchFileException ex) {
+			throw QueuectlException.usage("no such file: " + file);
+		}
+		catch (IOException ex) {
+			throw new QueuectlException(QueuectlException.FAILURE, "cannot read " + file + ": " + StorageErrors.reason(ex));
+		}
+	}
+
+	/** The file {@code --file} names, refused with one line when it is no file name or a folder. */
+	private static Path readable(String file, Invocation invocation) {
+		Path path;
+		try {
+			path = invocation.workingDir().resolve(file);
+		}
+		catch (InvalidPathException ex) {
+			throw QueuectlException.usage("not a file name: " + file);
+		}
+		if (Files.isDirectory(path)) {
+			throw QueuectlException.usage("--file " + file + " is a folder, not a file");
+		}
+		if (!Files.exists(path)) {
+			throw QueuectlException.usage("no such file: " + file);
+		}
+		return path;
+	}
+
 	/** A regular file is parsed while it is stored; a pipe (--file <(...)) may trickle, so it is read first. */
 	private JobService.Enqueued enqueueAll(InputStream in, Path path, Invocation invocation,
 			JobService.BatchProgress progress) throws IOException {
@@ -201,7 +264,7 @@ class JobCommands {
 	 * (for {@code xargs}, {@code wait}), or with --json the count and the ids. Each job
 	 * not stored for its unique key gets a line on stderr; the exit code stays 0.
 	 */
-	private static void printEnqueued(JobService.Enqueued result, boolean many, boolean json, PrintWriter out,
+	static void printEnqueued(JobService.Enqueued result, boolean many, boolean json, PrintWriter out,
 			PrintWriter err) {
 		for (JobService.Duplicate d : result.duplicates()) {
 			err.println("queuectl: " + d.where() + "not stored: job " + d.existingId() + " holds unique_key '"
@@ -290,9 +353,20 @@ class JobCommands {
 		PrintWriter out = ctx.outputWriter();
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
+		Map<String, dev.queuectl.job.AfterCondition> conditions = this.jobs.conditions(id);
+		String batch = this.jobs.batchOf(id);
 		List<String> waiting = this.waitReasons.of(job);
+		if (job.state() == JobState.WAITING && after.isEmpty() && batch != null) {
+			waiting = List.of("a callback of batch " + batch + ": runs when it settles");
+		}
 		if (Boolean.TRUE.equals(json)) {
-			fields.put("after", after);
+			fields.put("after", after.stream().filter(a -> !conditions.containsKey(a)).toList());
+			for (dev.queuectl.job.AfterCondition c : List.of(dev.queuectl.job.AfterCondition.ANY, dev.queuectl.job.AfterCondition.FAILED)) {
+				if (conditions.containsValue(c)) {
+					fields.put(c.field(), after.stream().filter(a -> conditions.get(a) == c).toList());
+				}
+			}
+			fields.put("batch", batch);
 			fields.put("waiting", waiting);
 			fields.put("runs", runs.stream().map(Render::run).toList());
 			Render.json(out, fields);
@@ -301,8 +375,12 @@ class JobCommands {
 		if (!after.isEmpty()) {
 			Map<String, JobState> states = this.jobs.states(after);
 			fields.put("after", String.join(", ", after.stream()
-				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone") + ")")
+				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone")
+						+ (conditions.containsKey(a) ? "; " + conditions.get(a).field() : "") + ")")
 				.toList()));
+		}
+		if (batch != null) {
+			fields.put("batch", batch);
 		}
 		fields.put("resources", Render.resources(job.resources()));
 		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));

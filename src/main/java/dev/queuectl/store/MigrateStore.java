@@ -30,7 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class MigrateStore {
 
 	/** Parents before children: job_deps and job_runs reference jobs. */
-	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "jobs", "job_deps", "job_runs");
+	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "batches", "jobs", "job_deps", "job_runs");
 
 	private static final int BATCH = 1000;
 

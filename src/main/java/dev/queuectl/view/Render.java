@@ -104,6 +104,29 @@ public final class Render {
 		return m;
 	}
 
+	/** A batch as `batch show --json` and GET /api/batches/{name} give it (issue 28); {@code live} only when read. */
+	public static Map<String, Object> batch(dev.queuectl.job.Batch b) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", b.name());
+		m.put("status", b.status());
+		m.put("total", b.total());
+		m.put("done", b.done());
+		Map<String, Object> counts = new LinkedHashMap<>();
+		b.live().forEach((state, n) -> counts.put(state.dbValue(), n));
+		counts.put("completed", b.completed());
+		counts.put("dead", b.dead());
+		counts.put("canceled", b.canceled());
+		m.put("counts", counts);
+		m.put("started_at", iso(b.createdAt()));
+		m.put("settled_at", iso(b.settledAt()));
+		Map<String, Object> callbacks = new LinkedHashMap<>();
+		callbacks.put("on_success", b.onSuccess());
+		callbacks.put("on_failure", b.onFailure());
+		callbacks.put("on_complete", b.onComplete());
+		m.put("callbacks", callbacks);
+		return m;
+	}
+
 	/** A limit as `limit list --json` and GET /api/limits give it. */
 	public static Map<String, Object> limit(dev.queuectl.job.LimitSetting s) {
 		Map<String, Object> m = new LinkedHashMap<>();
