@@ -124,16 +124,7 @@ class JobCommands {
 			if (!args.isEmpty()) {
 				throw QueuectlException.usage("give either a JSON job or --file, not both");
 			}
-			Path path;
-			try {
-				path = invocation.workingDir().resolve(file);
-			}
-			catch (InvalidPathException ex) {
-				throw QueuectlException.usage("not a file name: " + file);
-			}
-			if (Files.isDirectory(path)) {
-				throw QueuectlException.usage("--file " + file + " is a folder, not a file");
-			}
+			Path path = readable(file, invocation);
 			InputStream in;
 			try {
 				in = Files.newInputStream(path);
@@ -242,9 +233,6 @@ class JobCommands {
 		}
 		if (Files.isDirectory(path)) {
 			throw QueuectlException.usage("--file " + file + " is a folder, not a file");
-		}
-		if (!Files.exists(path)) {
-			throw QueuectlException.usage("no such file: " + file);
 		}
 		return path;
 	}
@@ -360,12 +348,7 @@ class JobCommands {
 			waiting = List.of("a callback of batch " + batch + ": runs when it settles");
 		}
 		if (Boolean.TRUE.equals(json)) {
-			fields.put("after", after.stream().filter(a -> !conditions.containsKey(a)).toList());
-			for (dev.queuectl.job.AfterCondition c : List.of(dev.queuectl.job.AfterCondition.ANY, dev.queuectl.job.AfterCondition.FAILED)) {
-				if (conditions.containsValue(c)) {
-					fields.put(c.field(), after.stream().filter(a -> conditions.get(a) == c).toList());
-				}
-			}
+			fields.putAll(Render.dependencies(after, conditions));
 			fields.put("batch", batch);
 			fields.put("waiting", waiting);
 			fields.put("runs", runs.stream().map(Render::run).toList());

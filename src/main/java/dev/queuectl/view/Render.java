@@ -104,6 +104,21 @@ public final class Render {
 		return m;
 	}
 
+	/**
+	 * The jobs a job runs after as `show --json` and GET /api/jobs/{id} give them: "after" (plain),
+	 * and "after_any" / "after_failed" when it names any so (issue 28).
+	 */
+	public static Map<String, Object> dependencies(List<String> after, Map<String, dev.queuectl.job.AfterCondition> conditions) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("after", after.stream().filter(a -> !conditions.containsKey(a)).toList());
+		for (dev.queuectl.job.AfterCondition c : List.of(dev.queuectl.job.AfterCondition.ANY, dev.queuectl.job.AfterCondition.FAILED)) {
+			if (conditions.containsValue(c)) {
+				m.put(c.field(), after.stream().filter(a -> conditions.get(a) == c).toList());
+			}
+		}
+		return m;
+	}
+
 	/** A batch as `batch show --json` and GET /api/batches/{name} give it (issue 28); {@code live} only when read. */
 	public static Map<String, Object> batch(dev.queuectl.job.Batch b) {
 		Map<String, Object> m = new LinkedHashMap<>();

@@ -154,12 +154,7 @@ class ApiController {
 		Map<String, Object> m = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
 		Map<String, dev.queuectl.job.AfterCondition> conditions = this.jobs.conditions(id);
-		m.put("after", after.stream().filter(a -> !conditions.containsKey(a)).toList());
-		for (dev.queuectl.job.AfterCondition c : List.of(dev.queuectl.job.AfterCondition.ANY, dev.queuectl.job.AfterCondition.FAILED)) {
-			if (conditions.containsValue(c)) {
-				m.put(c.field(), after.stream().filter(a -> conditions.get(a) == c).toList());
-			}
-		}
+		m.putAll(Render.dependencies(after, conditions));
 		m.put("batch", this.jobs.batchOf(id));
 		m.put("waiting", this.waitReasons.of(job));
 		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
