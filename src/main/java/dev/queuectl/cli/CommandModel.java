@@ -207,6 +207,7 @@ final class CommandModel {
 			case "notify retry" -> new Arguments(Values.served("notify list --failed"), true);
 			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
 				new Arguments(SCHEDULES, true);
+			case "batch show", "batch cancel", "batch add" -> new Arguments(Values.served("batch list"), true);
 			case "help" -> new Arguments(Values.words(List.copyOf(nextWords("").keySet())), false);
 			case "completion" -> new Arguments(Values.words(SHELLS), true);
 			default -> new Arguments(Values.NONE, false);

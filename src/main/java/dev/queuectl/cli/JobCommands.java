@@ -105,12 +105,23 @@ class JobCommands {
 					  queuectl enqueue '{"command":"./export.sh 42","tags":["nightly","customer:42"]}'
 					  queuectl enqueue --file jobs.jsonl --tag import-7
 					  queuectl enqueue --file jobs.jsonl     (a JSON array or one object per line; all or nothing; prints the ids)
-					  generate-jobs | queuectl enqueue -""")
+					  generate-jobs | queuectl enqueue -
+					after_any and after_failed (ids, like after): run once all of them are final whatever the
+					outcome, or once all are final and one ended dead or canceled (canceled when all completed).
+					--batch NAME stores the jobs of --file or - as one batch; --on-success, --on-failure and
+					--on-complete (JSON jobs) run once when it settles: all completed, all final with one dead or
+					canceled, all final. A callback has QUEUECTL_BATCH=NAME in its environment. See batch --help.
+					  queuectl enqueue '{"id":"cleanup","command":"./cleanup.sh","after_failed":["import"]}'
+					  queuectl enqueue --file thumbs.jsonl --batch thumbs --on-complete '{"command":"./index.sh"}'""")
 	void enqueue(@Arguments List<String> args,
 			@Option(longName = "file", shortName = 'f', description = "read a JSON array or JSON Lines from a file") String file,
 			@Option(longName = "json", description = "print JSON: the id, or the count and ids, and the duplicates") Boolean json,
 			@Option(longName = "env", description = "NAME=VALUE, or NAME for your own value: a variable of the job (repeatable)") String env,
 			@Option(longName = "tag", description = "add this tag to every job (repeated)") String tag,
+			@Option(longName = "batch", shortName = 'b', description = "store the jobs of --file or - as one batch NAME") String batch,
+			@Option(longName = "on-success", description = "a JSON job run once when every job of the batch completed") String onSuccess,
+			@Option(longName = "on-failure", description = "a JSON job run once when the batch is final with a job dead or canceled") String onFailure,
+			@Option(longName = "on-complete", description = "a JSON job run once when every job of the batch is final") String onComplete,
 			CommandContext ctx) throws IOException {
 		List<String> tags = dev.queuectl.job.Tags.words(tag, "--tag");
 		Invocation invocation = Invocation.current();
@@ -120,20 +131,23 @@ class JobCommands {
 		String cwd = invocation.workingDir().toString();
 		JobService.Enqueued result;
 		boolean many = true;
+		if (batch == null && (onSuccess != null || onFailure != null || onComplete != null)) {
+			throw QueuectlException.usage("--on-success, --on-failure and --on-complete need --batch NAME");
+		}
+		if (batch != null) {
+			if (file == null && !(args.size() == 1 && args.get(0).equals("-"))) {
+				throw QueuectlException.usage("--batch takes its jobs from --file F or - (stdin)");
+			}
+			JobService.BatchPlan plan = this.jobs.newBatch(batch, onSuccess, onFailure, onComplete, cwd);
+			printEnqueued(enqueueInto(plan, file, args, invocation, tags), true, Boolean.TRUE.equals(json), ctx.outputWriter(),
+					invocation.err());
+			return;
+		}
 		if (file != null) {
 			if (!args.isEmpty()) {
 				throw QueuectlException.usage("give either a JSON job or --file, not both");
 			}
-			Path path;
-			try {
-				path = invocation.workingDir().resolve(file);
-			}
-			catch (InvalidPathException ex) {
-				throw QueuectlException.usage("not a file name: " + file);
-			}
-			if (Files.isDirectory(path)) {
-				throw QueuectlException.usage("--file " + file + " is a folder, not a file");
-			}
+			Path path = readable(file, invocation);
 			InputStream in;
 			try {
 				in = Files.newInputStream(path);
@@ -210,6 +224,43 @@ class JobCommands {
 			reading.end();
 			storing.end();
 		}
+	}
+
+	/** Enqueues {@code --file F} or stdin ({@code -}) into a batch (issue 28): shared by enqueue --batch and batch add. */
+	JobService.Enqueued enqueueInto(JobService.BatchPlan plan, String file, List<String> args, Invocation invocation,
+			List<String> tags) throws IOException {
+		String cwd = invocation.workingDir().toString();
+		if (file == null) {
+			return this.jobs.enqueueBatch(invocation.stdin(), cwd, JobService.BatchProgress.NONE, false, plan, tags);
+		}
+		if (!args.isEmpty()) {
+			throw QueuectlException.usage("give either --file or -, not both");
+		}
+		Path path = readable(file, invocation);
+		try (InputStream in = Files.newInputStream(path)) {
+			return this.jobs.enqueueBatch(in, cwd, JobService.BatchProgress.NONE, Files.isRegularFile(path), plan, tags);
+		}
+		catch (NoSuchFileException ex) {
+			throw QueuectlException.usage("no such file: " + file);
+		}
+		catch (IOException ex) {
+			throw new QueuectlException(QueuectlException.FAILURE, "cannot read " + file + ": " + StorageErrors.reason(ex));
+		}
+	}
+
+	/** The file {@code --file} names, refused with one line when it is no file name or a folder. */
+	private static Path readable(String file, Invocation invocation) {
+		Path path;
+		try {
+			path = invocation.workingDir().resolve(file);
+		}
+		catch (InvalidPathException ex) {
+			throw QueuectlException.usage("not a file name: " + file);
+		}
+		if (Files.isDirectory(path)) {
+			throw QueuectlException.usage("--file " + file + " is a folder, not a file");
+		}
+		return path;
 	}
 
 	/** A regular file is parsed while it is stored; a pipe (--file <(...)) may trickle, so it is read first. */
@@ -335,11 +386,17 @@ class JobCommands {
 		PrintWriter out = ctx.outputWriter();
 		Map<String, Object> fields = Render.job(job);
 		List<String> after = this.jobs.dependencies(id);
+		Map<String, dev.queuectl.job.AfterCondition> conditions = this.jobs.conditions(id);
+		String batch = this.jobs.batchOf(id);
 		List<String> waiting = this.waitReasons.of(job);
 		java.util.Optional<dev.queuectl.job.JobResult> result = this.talk.resultIfAny(id);
 		JobRun running = this.jobs.running(job);
+		if (job.state() == JobState.WAITING && after.isEmpty() && batch != null) {
+			waiting = List.of("a callback of batch " + batch + ": runs when it settles");
+		}
 		if (Boolean.TRUE.equals(json)) {
-			fields.put("after", after);
+			fields.putAll(Render.dependencies(after, conditions));
+			fields.put("batch", batch);
 			fields.put("waiting", waiting);
 			fields.put("result", result.map(dev.queuectl.job.JobResult::value).orElse(null));
 			fields.put("runs", runs.stream().map(Render::run).toList());
@@ -350,8 +407,12 @@ class JobCommands {
 		if (!after.isEmpty()) {
 			Map<String, JobState> states = this.jobs.states(after);
 			fields.put("after", String.join(", ", after.stream()
-				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone") + ")")
+				.map(a -> a + " (" + (states.containsKey(a) ? states.get(a).dbValue() : "gone")
+						+ (conditions.containsKey(a) ? "; " + conditions.get(a).field() : "") + ")")
 				.toList()));
+		}
+		if (batch != null) {
+			fields.put("batch", batch);
 		}
 		fields.put("resources", Render.resources(job.resources()));
 		fields.put("limits", job.limits().isEmpty() ? null : String.join(", ", job.limits()));

@@ -47,7 +47,7 @@ public final class JobSpecParser {
 
 	private static final Set<String> FIELDS = Set.of("id", "command", "max_retries", "priority", "run_at", "delay",
 			"timeout", "queue", "after", "unique_key", "resources", "slots", "start_within", "start_by", "retry_on",
-			"no_retry_on", "limits", "env", "tags");
+			"no_retry_on", "limits", "env", "tags", "after_any", "after_failed");
 
 	/** At most this many jobs a job runs after. */
 	static final int MAX_AFTER = 100;
@@ -145,8 +145,8 @@ public final class JobSpecParser {
 		for (Map.Entry<String, JsonNode> field : node.properties()) {
 			if (!FIELDS.contains(field.getKey())) {
 				throw QueuectlException.usage(where + "unknown field '" + shown(field.getKey()) + "' (allowed: command, id, "
-						+ "max_retries, priority, queue, run_at, delay, timeout, after, unique_key, resources, slots, "
-						+ "start_within, start_by, retry_on, no_retry_on, limits, env, tags)");
+						+ "max_retries, priority, queue, run_at, delay, timeout, after, after_any, after_failed, "
+						+ "unique_key, resources, slots, start_within, start_by, retry_on, no_retry_on, limits, env, tags)");
 			}
 		}
 		String id = optionalString(node, "id", where);
@@ -196,7 +196,8 @@ public final class JobSpecParser {
 		if (uniqueKey != null && (uniqueKey.isEmpty() || uniqueKey.length() > MAX_UNIQUE_KEY)) {
 			throw QueuectlException.usage(where + "field 'unique_key' must be 1-" + MAX_UNIQUE_KEY + " characters");
 		}
-		List<String> after = after(node, id, where);
+		Map<String, AfterCondition> conditions = new java.util.HashMap<>();
+		List<String> after = after(node, id, where, conditions);
 		Resources resources = Resources.fromJson(node.get("resources"), where);
 		int slots = optionalInt(node, "slots", 1, Resources.MAX_SLOTS, 1, where);
 		String startByText = optionalString(node, "start_by", where);
@@ -225,7 +226,8 @@ public final class JobSpecParser {
 		}
 		return new NewJob(id, command, queue, priority, maxRetries, runAt, runAtText != null, timeout, defaults.workingDir(),
 				uniqueKey, after, resources, slots, startBy, startByText != null, rule, limits(node, where),
-				JobEnv.fromJson(node.get("env"), where), Tags.withDefaults(Tags.parse(node, where), defaults.tags(), where), null);
+				JobEnv.fromJson(node.get("env"), where), Tags.withDefaults(Tags.parse(node, where), defaults.tags(), where), null,
+				conditions.isEmpty() ? Map.of() : Map.copyOf(conditions));
 	}
 
 	/**
@@ -263,34 +265,51 @@ public final class JobSpecParser {
 		return RetryRule.of(on, items);
 	}
 
-	/** The ids of field 'after': a string or an array of strings, each a valid id, not the job's own. */
-	private static List<String> after(JsonNode node, String id, String where) {
-		JsonNode value = node.get("after");
-		if (value == null || value.isNull()) {
-			return List.of();
-		}
-		List<JsonNode> items = new ArrayList<>();
-		if (value.isArray()) {
-			value.forEach(items::add);
-		}
-		else {
-			items.add(value);
-		}
-		if (items.size() > MAX_AFTER) {
-			throw QueuectlException.usage(where + "field 'after' names more than " + MAX_AFTER + " jobs");
-		}
-		Set<String> ids = new LinkedHashSet<>();
-		for (JsonNode item : items) {
-			if (!item.isString() || !ID.matcher(item.stringValue()).matches()) {
-				throw QueuectlException.usage(where + "field 'after' must be a job id or an array of job ids, got "
-						+ (item.isString() ? "\"" + shown(item.stringValue()) + "\"" : kind(item)));
+	/**
+	 * The ids of fields 'after', 'after_any' and 'after_failed' together (each a string or an array of
+	 * strings, each a valid id, not the job's own, none in two fields, at most {@value #MAX_AFTER} in
+	 * all); {@code conditions} gets the ones not named by 'after'.
+	 */
+	private static List<String> after(JsonNode node, String id, String where, Map<String, AfterCondition> conditions) {
+		Map<String, AfterCondition> all = new java.util.LinkedHashMap<>();
+		for (AfterCondition condition : AfterCondition.values()) {
+			String field = condition.field();
+			JsonNode value = node.get(field);
+			if (value == null || value.isNull()) {
+				continue;
 			}
-			if (item.stringValue().equals(id)) {
-				throw QueuectlException.usage(where + "field 'after' names the job itself");
+			List<JsonNode> items = new ArrayList<>();
+			if (value.isArray()) {
+				value.forEach(items::add);
 			}
-			ids.add(item.stringValue());
+			else {
+				items.add(value);
+			}
+			for (JsonNode item : items) {
+				if (!item.isString() || !ID.matcher(item.stringValue()).matches()) {
+					throw QueuectlException.usage(where + "field '" + field + "' must be a job id or an array of job ids, got "
+							+ (item.isString() ? "\"" + shown(item.stringValue()) + "\"" : kind(item)));
+				}
+				if (item.stringValue().equals(id)) {
+					throw QueuectlException.usage(where + "field '" + field + "' names the job itself");
+				}
+				AfterCondition before = all.putIfAbsent(item.stringValue(), condition);
+				if (before != null && before != condition) {
+					throw QueuectlException.usage(where + "job '" + item.stringValue() + "' is named in both '" + before.field()
+							+ "' and '" + field + "'");
+				}
+			}
+			if (all.size() > MAX_AFTER) {
+				throw QueuectlException.usage(where + (condition == AfterCondition.COMPLETED ? "field 'after' names"
+						: "fields 'after', 'after_any' and 'after_failed' name") + " more than " + MAX_AFTER + " jobs");
+			}
 		}
-		return List.copyOf(ids);
+		all.forEach((dep, condition) -> {
+			if (condition != AfterCondition.COMPLETED) {
+				conditions.put(dep, condition);
+			}
+		});
+		return List.copyOf(all.keySet());
 	}
 
 	/** At most this many keys a job's "limits" names. */

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
+import dev.queuectl.job.AfterCondition;
 import dev.queuectl.job.JobsEnqueued;
 import dev.queuectl.job.JobFilter;
 import dev.queuectl.job.JobSpecParser;
@@ -52,9 +53,12 @@ public class JobService {
 	/** Listings that name tags (issue 28) read through their index. */
 	private final dev.queuectl.store.JobTagStore tagged;
 
+	private final dev.queuectl.store.BatchStore batches;
+
 	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events,
-			dev.queuectl.store.JobTagStore tagged) {
+			dev.queuectl.store.JobTagStore tagged, dev.queuectl.store.BatchStore batches) {
 		this.tagged = tagged;
+		this.batches = batches;
 		this.store = store;
 		this.settings = settings;
 		this.tx = tx;
@@ -164,7 +168,7 @@ public class JobService {
 	 */
 	private Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean overlap)
 			throws IOException {
-		return enqueueAll(input, workingDir, progress, overlap, List.of());
+		return enqueueAll(input, workingDir, progress, overlap, List.of(), null);
 	}
 
 	/**
@@ -173,14 +177,22 @@ public class JobService {
 	 */
 	public Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean file,
 			List<String> tags) throws IOException {
+		return enqueueAll(input, workingDir, progress, file, tags, null);
+	}
+
+	/** The same, into a batch ({@code plan}; null: none). */
+	private Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean overlap,
+			List<String> tags, BatchPlan plan) throws IOException {
 		try (BatchParser parser = new BatchParser(input, defaults(workingDir, tags))) {
-			return enqueueAll(parser, progress, file);
+			return enqueueAll(parser, progress, overlap, plan);
 		}
 	}
 
-	private Enqueued enqueueAll(BatchParser parser, BatchProgress progress, boolean overlap) throws IOException {
+	private Enqueued enqueueAll(BatchParser parser, BatchProgress progress, boolean overlap, BatchPlan plan)
+			throws IOException {
 		try {
 			Batch batch = new Batch();
+			batch.member = plan == null ? null : plan.name();
 			if (!overlap) {
 				batch.read(parser, null, progress); // all of it before the transaction starts
 			}
@@ -194,7 +206,7 @@ public class JobService {
 					}
 				}
 				return batch;
-			}, i -> parser.where(batch.positions[i]), progress);
+			}, i -> parser.where(batch.positions[i]), progress, plan);
 		}
 		catch (UncheckedIOException ex) {
 			throw ex.getCause();
@@ -216,6 +228,9 @@ public class JobService {
 
 		final List<Integer> conflicts = new ArrayList<>();
 
+		/** The batch its jobs join (issue 28); null: none. */
+		String member;
+
 		/** Reads every chunk; with {@code storeAt}, stores them as they come while no job runs after another. */
 		void read(BatchParser parser, Instant storeAt, BatchProgress progress) throws IOException {
 			boolean storing = storeAt != null;
@@ -232,7 +247,7 @@ public class JobService {
 				}
 				storing = storing && more.stream().allMatch(job -> job.after().isEmpty());
 				if (storing) {
-					JobService.this.store.insertAll(more, Collections.nCopies(more.size(), JobState.PENDING), storeAt, n -> {
+					JobService.this.store.insertAll(more, Collections.nCopies(more.size(), JobState.PENDING), storeAt, this.member, n -> {
 					}).forEach(i -> this.conflicts.add(before + i));
 					this.stored = this.jobs.size();
 				}
@@ -246,7 +261,7 @@ public class JobService {
 			Batch batch = new Batch();
 			batch.jobs.addAll(jobs);
 			return batch;
-		}, where, progress);
+		}, where, progress, null);
 	}
 
 	/**
@@ -255,9 +270,13 @@ public class JobService {
 	 * earlier in the input (so no cycle can form); it waits while one of them has not completed, and
 	 * is refused when one ended dead or canceled, since it could never run.
 	 */
-	private Enqueued insert(Function<Instant, Batch> read, IntFunction<String> where, BatchProgress progress) {
+	private Enqueued insert(Function<Instant, Batch> read, IntFunction<String> where, BatchProgress progress,
+			BatchPlan plan) {
 		Instant now = this.clock.instant();
 		Enqueued result = this.tx.execute(status -> {
+			if (plan != null) {
+				openBatch(plan, now);
+			}
 			Batch batch = read.apply(now);
 			List<NewJob> jobs = batch.jobs;
 			Set<String> ids = new HashSet<>(jobs.size() * 2);
@@ -272,7 +291,8 @@ public class JobService {
 			if (from > 0) {
 				progress.stored(from, jobs.size());
 			}
-			this.store.insertAll(jobs.subList(from, jobs.size()), states, now, n -> progress.stored(from + n, jobs.size()))
+			this.store.insertAll(jobs.subList(from, jobs.size()), states, now, batch.member,
+					n -> progress.stored(from + n, jobs.size()))
 				.forEach(i -> conflicts.add(from + i));
 			List<Duplicate> duplicates = new ArrayList<>();
 			for (int i : conflicts) {
@@ -293,7 +313,7 @@ public class JobService {
 					for (String dep : jobs.get(i).after()) {
 						if (skipped.contains(dep)) {
 							status.setRollbackOnly();
-							throw QueuectlException.usage(where.apply(i) + "field 'after' names '" + dep
+							throw QueuectlException.usage(where.apply(i) + "field '" + jobs.get(i).condition(dep).field() + "' names '" + dep
 									+ "', which was not stored: its unique key is held by another job");
 						}
 					}
@@ -308,12 +328,139 @@ public class JobService {
 					stored.add(jobs.get(i).id());
 				}
 			}
+			if (plan != null) {
+				fillBatch(plan, jobs.size(), stored.size(), now);
+			}
 			return new Enqueued(stored.size(), firstId, duplicates, stored);
 		});
 		if (result.stored() > 0) {
 			this.events.publishEvent(new JobsEnqueued(result.stored()));
 		}
 		return result;
+	}
+
+	// ---- batches (issue 28)
+
+	/**
+	 * Where a bulk enqueue's jobs go: a new batch {@code name} with its callbacks (each null: none),
+	 * parsed and checked before anything is stored, or ({@code add}) an open batch.
+	 */
+	public record BatchPlan(String name, boolean add, NewJob onSuccess, NewJob onFailure, NewJob onComplete) {
+
+		List<NewJob> callbacks() {
+			List<NewJob> all = new ArrayList<>();
+			for (NewJob job : java.util.Arrays.asList(this.onSuccess, this.onFailure, this.onComplete)) {
+				if (job != null) {
+					all.add(job);
+				}
+			}
+			return all;
+		}
+	}
+
+	/** A batch's name: as a job id. */
+	private static final java.util.regex.Pattern BATCH_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_:][A-Za-z0-9._:-]{0,127}");
+
+	/** The name checked, or the one-line refusal. */
+	public static String batchName(String name) {
+		if (name == null || !BATCH_NAME.matcher(name).matches()) {
+			throw QueuectlException.usage("a batch name is 1-128 characters of A-Z a-z 0-9 . _ : -, not starting with a dot or a dash"
+					+ (name == null ? "" : ", got '" + name.replaceAll("[^\\x20-\\x7e]", "?") + "'"));
+		}
+		return name;
+	}
+
+	/**
+	 * A new batch and its callbacks, each a JSON job (null: none) that must not run after another;
+	 * {@code QUEUECTL_BATCH=NAME} is set in its command's environment.
+	 */
+	public BatchPlan newBatch(String name, String onSuccess, String onFailure, String onComplete, String workingDir) {
+		batchName(name);
+		return new BatchPlan(name, false, callback(name, "on_success", onSuccess, workingDir),
+				callback(name, "on_failure", onFailure, workingDir), callback(name, "on_complete", onComplete, workingDir));
+	}
+
+	/** More jobs for an open batch. */
+	public BatchPlan addTo(String name) {
+		return new BatchPlan(batchName(name), true, null, null, null);
+	}
+
+	private NewJob callback(String batch, String field, String json, String workingDir) {
+		if (json == null) {
+			return null;
+		}
+		String where = field + ": ";
+		NewJob job = JobSpecParser.parse(JobSpecParser.readTree(json, where), where, defaults(workingDir, List.of()));
+		if (!job.after().isEmpty()) {
+			throw QueuectlException.usage(where + "a callback runs when its batch settles: it takes no 'after', 'after_any' or 'after_failed'");
+		}
+		java.util.Map<String, String> env = new java.util.LinkedHashMap<>(job.env());
+		env.put("QUEUECTL_BATCH", batch); // set by queuectl, as QUEUECTL_JOB_ID is: no job may name it itself
+		return new NewJob(job.id(), job.command(), job.queue(), job.priority(), job.maxRetries(), job.runAt(),
+				job.runAtNamed(), job.timeout(), job.workingDir(), job.uniqueKey(), job.after(), job.resources(), job.slots(),
+				job.startBy(), job.startByNamed(), job.retryRule(), job.limits(), env, job.tags(), null, java.util.Map.of());
+	}
+
+	/** {@link #enqueueAll(InputStream, String, BatchProgress)} into a batch; {@code file}: as {@link #enqueueFile}. */
+	public Enqueued enqueueBatch(InputStream input, String workingDir, BatchProgress progress, boolean file, BatchPlan plan)
+			throws IOException {
+		return enqueueBatch(input, workingDir, progress, file, plan, List.of());
+	}
+
+	/** {@link #enqueueBatch(InputStream, String, BatchProgress, boolean, BatchPlan)} with {@code tags} added to every job's own. */
+	public Enqueued enqueueBatch(InputStream input, String workingDir, BatchProgress progress, boolean file, BatchPlan plan,
+			List<String> tags) throws IOException {
+		return enqueueAll(input, workingDir, progress, file, tags, plan);
+	}
+
+	/** Makes the batch, or locks the open one to add to, first in the enqueue's transaction. */
+	private void openBatch(BatchPlan plan, Instant now) {
+		if (plan.add()) {
+			switch (this.batches.lockOpen(plan.name())) {
+				case MISSING -> throw new QueuectlException(QueuectlException.NOT_FOUND, "no such batch: " + plan.name());
+				case SETTLED -> throw QueuectlException.conflict("batch " + plan.name() + " has settled: it takes no more jobs");
+				default -> {
+				}
+			}
+			return;
+		}
+		if (!this.batches.create(plan.name(), now, id(plan.onSuccess()), id(plan.onFailure()), id(plan.onComplete()))) {
+			throw QueuectlException.conflict("batch " + plan.name() + " already exists (batch add " + plan.name()
+					+ " --file F adds jobs while it is open)");
+		}
+	}
+
+	private static String id(NewJob job) {
+		return job == null ? null : job.id();
+	}
+
+	/** Counts the jobs stored into the batch and stores its callbacks (waiting until it settles). */
+	private void fillBatch(BatchPlan plan, int given, int stored, Instant now) {
+		if (given == 0) {
+			throw QueuectlException.usage("the input holds no jobs: a batch needs at least one");
+		}
+		this.batches.added(plan.name(), stored);
+		for (NewJob callback : plan.callbacks()) {
+			if (!this.store.insertAll(List.of(callback), List.of(JobState.WAITING), now, n -> {
+			}).isEmpty()) {
+				throw QueuectlException.conflict("callback " + callback.id() + " was not stored: "
+						+ (this.store.exists(callback.id()) ? "a job with that id already exists" : "its unique key is held by another job"));
+			}
+		}
+		this.batches.settleDue(now); // every job a duplicate: nothing left to wait for
+	}
+
+	/**
+	 * Settles the batches whose last job became final without their host settling them (a safety
+	 * net: every path that ends a job settles its batch in the same transaction); a worker host calls
+	 * it every second. Without such a batch: one read, no transaction.
+	 */
+	public int settleBatches() {
+		if (!this.batches.anyDue()) {
+			return 0;
+		}
+		Instant now = this.clock.instant();
+		return this.tx.execute(status -> this.batches.settleDue(now).size());
 	}
 
 	/**
@@ -354,26 +501,28 @@ public class JobService {
 		}
 		List<JobState> states = new ArrayList<>(jobs.size() - from);
 		for (int i = from; i < jobs.size(); i++) {
-			JobState state = JobState.PENDING;
-			for (String dep : jobs.get(i).after()) {
+			NewJob job = jobs.get(i);
+			List<AfterCondition.Named> deps = new ArrayList<>();
+			for (String dep : job.after()) {
 				Integer at = position.get(dep);
 				JobState depState = stored.get(dep);
-				if (at != null && at < i && depState == null) {
-					state = JobState.WAITING; // comes earlier in this input
+				if (depState == null && (at == null || at >= i)) {
+					throw QueuectlException.usage(where.apply(i) + "field '" + job.condition(dep).field() + "' names unknown job '"
+							+ dep + "'" + (at != null ? " (it must come earlier in the input)" : ""));
 				}
-				else if (depState == null) {
-					throw QueuectlException.usage(where.apply(i) + "field 'after' names unknown job '" + dep + "'"
-							+ (at != null ? " (it must come earlier in the input)" : ""));
-				}
-				else if (depState == JobState.DEAD || depState == JobState.CANCELED) {
-					throw QueuectlException.usage(where.apply(i) + "field 'after' names job '" + dep + "', which is "
-							+ depState.dbValue() + ": this job could never run");
-				}
-				else if (depState != JobState.COMPLETED) {
-					state = JobState.WAITING;
-				}
+				deps.add(new AfterCondition.Named(dep, job.condition(dep), depState)); // null: earlier in this input
 			}
-			states.add(state);
+			AfterCondition.Decision decision = AfterCondition.decide(deps);
+			if (decision.state() == JobState.CANCELED) {
+				AfterCondition.Named ended = deps.stream()
+					.filter(d -> d.condition() == AfterCondition.COMPLETED
+							&& (d.state() == JobState.DEAD || d.state() == JobState.CANCELED))
+					.findFirst().orElse(null);
+				throw QueuectlException.usage(where.apply(i) + (ended != null
+						? "field 'after' names job '" + ended.id() + "', which is " + ended.state().dbValue()
+						: "field 'after_failed' names only jobs that completed") + ": this job could never run");
+			}
+			states.add(decision.state());
 		}
 		return states;
 	}
@@ -662,6 +811,16 @@ public class JobService {
 	/** The ids a job runs after. */
 	public List<String> dependencies(String id) {
 		return this.store.dependencies(id);
+	}
+
+	/** The ids of {@link #dependencies} named by after_any or after_failed, with their condition (issue 28). */
+	public Map<String, AfterCondition> conditions(String id) {
+		return this.store.conditions(id);
+	}
+
+	/** The batch a job belongs to, or whose callback it is; null for neither (issue 28). */
+	public String batchOf(String id) {
+		return this.batches.batchOf(id);
 	}
 
 	/** The states of the named jobs that exist. */

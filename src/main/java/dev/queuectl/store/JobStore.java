@@ -37,24 +37,24 @@ public class JobStore {
 	private static final String INSERT = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
 			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits,
-			                  tags, rerun_of)
+			                  tags, rerun_of, batch)
 			VALUES %s
 			ON CONFLICT DO NOTHING RETURNING id""";
 
-	/** The values of one row of {@link #INSERT} (19 parameters; each %s: {@link Dialect#dueAtOrNamed}). */
-	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, %s, ?, ?, ?, ?, ?)";
+	/** The values of one row of {@link #INSERT} (20 parameters; each %s: {@link Dialect#dueAtOrNamed}). */
+	private static final String INSERT_ROW = "(?, ?, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, ?, %s, ?, ?, ?, ?, ?, ?)";
 
 	/**
 	 * {@link #INSERT} for rows that differ only in id, command, unique key, limits, tags and rerun_of (a
-	 * bulk enqueue's, as a rule): the values they share bound once (13 parameters; each %s: {@link Dialect#dueAtOrNamed}),
-	 * then 6 a row ({@link #SHARED_ROW}), far fewer binds. {@code WHERE true}: SQLite's grammar
+	 * bulk enqueue's, as a rule): the values they share bound once (14 parameters, the batch last; each %s:
+	 * {@link Dialect#dueAtOrNamed}), then 6 a row ({@link #SHARED_ROW}), far fewer binds. {@code WHERE true}: SQLite's grammar
 	 * reads the {@code ON} after a bare {@code FROM} as a join's.
 	 */
 	private static final String INSERT_SHARED = """
 			INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms,
 			                  working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits,
-			                  tags, rerun_of)
-			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, %s, ?, ?, v.column4, v.column5, v.column6
+			                  tags, rerun_of, batch)
+			SELECT v.column1, v.column2, ?, ?, ?, 0, ?, %s, ?, ?, ?, ?, v.column3, %s, ?, ?, v.column4, v.column5, v.column6, ?
 			FROM (VALUES %%s) AS v WHERE true
 			ON CONFLICT DO NOTHING RETURNING id""";
 
@@ -88,7 +88,10 @@ public class JobStore {
 
 	private final JobCountStore counts;
 
-	JobStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx, JobCountStore counts) {
+	private final BatchStore batches;
+
+	JobStore(JdbcTemplate jdbc, Dialect dialect, TransactionTemplate tx, JobCountStore counts, BatchStore batches) {
+		this.batches = batches;
 		this.jdbc = jdbc;
 		this.dialect = dialect;
 		this.tx = tx;
@@ -101,11 +104,16 @@ public class JobStore {
 	 * because their id or their unique key was taken (the caller tells which).
 	 */
 	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now, IntConsumer stored) {
+		return insertAll(jobs, states, now, null, stored);
+	}
+
+	/** {@link #insertAll(List, List, Instant, IntConsumer)}, the jobs members of {@code batch} (null: none). */
+	public List<Integer> insertAll(List<NewJob> jobs, List<JobState> states, Instant now, String batch, IntConsumer stored) {
 		List<Integer> conflicts = new ArrayList<>();
 		Map<Counted, Long> counted = this.counts.insertsCountedByCaller(jobs.size()) ? new HashMap<>() : null;
 		try {
 			this.jdbc.execute((Connection con) -> {
-				try (JobInserts inserts = new JobInserts(con, now, counted)) {
+				try (JobInserts inserts = new JobInserts(con, now, counted, batch)) {
 					for (int from = 0; from < jobs.size(); from += ROWS_PER_INSERT) {
 						int to = Math.min(jobs.size(), from + ROWS_PER_INSERT);
 						inserts.insert(jobs, states, from, to, conflicts);
@@ -133,7 +141,7 @@ public class JobStore {
 				continue;
 			}
 			NewJob job = jobs.get(i);
-			job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep }));
+			job.after().forEach(dep -> deps.add(new Object[] { job.id(), dep, job.condition(dep).dbValue() }));
 			job.tags().forEach(tag -> tags.add(new Object[] { tag, job.id() }));
 			if (job.weighted()) {
 				demands.add(new Object[] { job.resources().toJson(), job.slots(), job.id() });
@@ -153,7 +161,7 @@ public class JobStore {
 					+ ", slots = ? WHERE id = ?", demands);
 		}
 		if (!deps.isEmpty()) {
-			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on) VALUES (?, ?)", deps);
+			this.jdbc.batchUpdate("INSERT INTO job_deps (job_id, depends_on, kind) VALUES (?, ?, ?)", deps);
 		}
 		if (!tags.isEmpty()) {
 			this.jdbc.batchUpdate("INSERT INTO job_tags (tag, job_id) VALUES (?, ?)", tags);
@@ -194,7 +202,11 @@ public class JobStore {
 		/** The rows inserted, when the caller counts them rather than the insert trigger; else null. */
 		private final Map<Counted, Long> counted;
 
-		JobInserts(Connection con, Instant now, Map<Counted, Long> counted) {
+		/** The batch every row joins (null: none). */
+		private final String batch;
+
+		JobInserts(Connection con, Instant now, Map<Counted, Long> counted, String batch) {
+			this.batch = batch;
 			this.con = con;
 			this.now = now;
 			this.nowMs = now.toEpochMilli();
@@ -258,6 +270,7 @@ public class JobStore {
 			PreparedStatement ps = statement(this.sharedBySize, this.sharedSql, SHARED_ROW, to - from);
 			int p = bindCommon(ps, 0, states.get(from), jobs.get(from));
 			p = bindLast(ps, p, jobs.get(from));
+			ps.setString(++p, this.batch);
 			for (int i = from; i < to; i++) {
 				NewJob job = jobs.get(i);
 				ps.setString(++p, job.id());
@@ -284,6 +297,7 @@ public class JobStore {
 				ps.setString(++p, LimitBook.encode(job.limits()));
 				ps.setString(++p, Tags.encode(job.tags()));
 				ps.setString(++p, job.rerunOf());
+				ps.setString(++p, this.batch);
 			}
 			return ps;
 		}
@@ -399,6 +413,15 @@ public class JobStore {
 				String.class, id);
 	}
 
+	/** The ids a job runs after by after_any or after_failed, with their condition (issue 28). */
+	public Map<String, dev.queuectl.job.AfterCondition> conditions(String id) {
+		Map<String, dev.queuectl.job.AfterCondition> conditions = new java.util.TreeMap<>();
+		this.jdbc.query("SELECT depends_on, kind FROM job_deps WHERE job_id = ? AND kind <> 'completed'", rs -> {
+			conditions.put(rs.getString(1), dev.queuectl.job.AfterCondition.fromDb(rs.getString(2)));
+		}, id);
+		return conditions;
+	}
+
 	// ---- cancel
 
 	/**
@@ -490,39 +513,92 @@ public class JobStore {
 	}
 
 	/**
-	 * Cancels every waiting job that runs after one of {@code ended}, directly or down a chain, with
-	 * the reason naming the job that ended. Returns how many were canceled.
+	 * Settles the waiting jobs that run after one of {@code ended} (jobs that ended dead or canceled),
+	 * by their conditions ({@link #resolveDependents}), then the batches whose last job this was
+	 * ({@link BatchStore#settleDue}). Returns how many were canceled.
 	 */
 	public int cancelDependents(Collection<String> ended, Instant now) {
-		int canceled = 0;
-		for (String id : ended) {
-			canceled += this.jdbc.update("""
-					WITH RECURSIVE down(id) AS (
-					    SELECT job_id FROM job_deps WHERE depends_on = ?
-					    UNION
-					    SELECT d.job_id FROM job_deps d JOIN down ON d.depends_on = down.id)
-					UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?,
-					       last_error = 'canceled: job ' || ? || ', which it runs after, ended ' ||
-					                    (SELECT state FROM jobs WHERE id = ?)
-					WHERE state = 'waiting' AND id IN (SELECT id FROM down)""", id, now.toEpochMilli(),
-					now.toEpochMilli(), id, id);
-		}
+		int canceled = resolveDependents(ended, now)[1];
+		this.batches.settleDue(now);
 		return canceled;
 	}
 
 	/**
-	 * Makes pending every waiting job that runs after one of {@code completed} and whose every
-	 * dependency has now completed. Returns how many.
+	 * Settles the waiting jobs that run after one of {@code completed} ({@link #resolveDependents}).
+	 * Returns how many were made pending.
 	 */
 	public int releaseDependents(Collection<String> completed, Instant now) {
-		// one statement of one shape for any batch: the ids travel in one parameter
-		return this.jdbc.update("""
-				UPDATE jobs SET state = 'pending', updated_at = ?
-				WHERE state = 'waiting'
-				  AND id IN (SELECT job_id FROM job_deps WHERE depends_on %s)
-				  AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.depends_on
-				                  WHERE d.job_id = jobs.id AND p.state <> 'completed')""".formatted(this.dialect.inList()),
-				now.toEpochMilli(), this.dialect.idList(completed));
+		return resolveDependents(completed, now)[0];
+	}
+
+	/**
+	 * Decides, by {@link dev.queuectl.job.AfterCondition#decide}, every waiting job that runs after one of
+	 * {@code finished} (jobs now completed, dead or canceled): pending, canceled with the reason, or
+	 * still waiting; and so on down the chain from each job canceled, whose reason names the job
+	 * whose end started the chain. Returns {released, canceled}.
+	 * On PostgreSQL the waiting jobs are locked (in id order) before their dependencies are read: of
+	 * two hosts that finish a job's last two dependencies at once, the second to lock reads after the
+	 * first committed, so one of them always sees both finished.
+	 */
+	public int[] resolveDependents(Collection<String> finished, Instant now) {
+		int released = 0;
+		int canceled = 0;
+		// a job canceled down a chain: the job whose end started it
+		Map<String, dev.queuectl.job.AfterCondition.Named> roots = new HashMap<>();
+		Collection<String> frontier = finished;
+		while (!frontier.isEmpty()) {
+			if (this.dialect.isPostgres()) {
+				this.jdbc.queryForList("""
+						SELECT id FROM jobs WHERE state = 'waiting'
+						  AND id IN (SELECT job_id FROM job_deps WHERE depends_on %s) ORDER BY id FOR UPDATE"""
+					.formatted(this.dialect.inList()), String.class, this.dialect.idList(frontier));
+			}
+			Map<String, List<dev.queuectl.job.AfterCondition.Named>> waiting = new java.util.LinkedHashMap<>();
+			this.jdbc.query("""
+					SELECT d.job_id, d.depends_on, d.kind, p.state FROM job_deps d JOIN jobs p ON p.id = d.depends_on
+					WHERE d.job_id IN (SELECT w.id FROM jobs w WHERE w.state = 'waiting'
+					                     AND w.id IN (SELECT job_id FROM job_deps WHERE depends_on %s))
+					ORDER BY d.job_id, d.depends_on""".formatted(this.dialect.inList()), rs -> {
+				waiting.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+					.add(new dev.queuectl.job.AfterCondition.Named(rs.getString(2),
+							dev.queuectl.job.AfterCondition.fromDb(rs.getString(3)), JobState.fromDb(rs.getString(4))));
+			}, this.dialect.idList(frontier));
+			List<String> run = new ArrayList<>();
+			List<Object[]> cancel = new ArrayList<>();
+			List<String> next = new ArrayList<>();
+			waiting.forEach((id, named) -> {
+				dev.queuectl.job.AfterCondition.Decision d = dev.queuectl.job.AfterCondition.decide(named);
+				if (d.state() == JobState.PENDING) {
+					run.add(id);
+				}
+				else if (d.state() == JobState.CANCELED) {
+					dev.queuectl.job.AfterCondition.Named root = d.cause() == null ? null
+							: roots.getOrDefault(d.cause().id(), d.cause());
+					if (root != null) {
+						roots.put(id, root);
+						d = dev.queuectl.job.AfterCondition.Decision.endedAfter(root);
+					}
+					cancel.add(new Object[] { now.toEpochMilli(), now.toEpochMilli(), d.reason(), id });
+					next.add(id);
+				}
+			});
+			if (!run.isEmpty()) {
+				released += this.jdbc.update("UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'waiting' AND id "
+						+ this.dialect.inList(), now.toEpochMilli(), this.dialect.idList(run));
+			}
+			if (!cancel.isEmpty()) {
+				for (int n : this.jdbc.batchUpdate("""
+						UPDATE jobs SET state = 'canceled', finished_at = ?, updated_at = ?, last_error = ?
+						WHERE id = ? AND state = 'waiting'""", cancel)) {
+					canceled += n == 0 ? 0 : 1;
+				}
+			}
+			frontier = next;
+		}
+		if (released > 0) {
+			this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
+		}
+		return new int[] { released, canceled };
 	}
 
 	// ---- wait

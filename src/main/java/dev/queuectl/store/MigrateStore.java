@@ -29,8 +29,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class MigrateStore {
 
-	/** Parents before children: job_deps, job_tags, job_runs and job_results reference jobs. */
-	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "jobs", "job_deps",
+	/** Parents before children: job_deps, job_tags, job_runs and job_results reference jobs, jobs batches. */
+	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "batches", "jobs", "job_deps",
 			"job_tags", "job_runs", "job_results");
 
 	private static final int BATCH = 1000;

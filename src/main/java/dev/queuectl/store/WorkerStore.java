@@ -51,8 +51,11 @@ public class WorkerStore {
 	/** {@link #CONTROLS} in this dialect. */
 	private final String controlsSql;
 
+	private final BatchStore batches;
+
 	WorkerStore(JdbcTemplate jdbc, TransactionTemplate tx, JobStore jobs, QueueStore queues, LimitStore limits,
-			Dialect dialect) {
+			Dialect dialect, BatchStore batches) {
+		this.batches = batches;
 		this.jdbc = jdbc;
 		this.tx = tx;
 		this.jobs = jobs;
@@ -228,7 +231,7 @@ public class WorkerStore {
 	 * then its statements are not run at all.
 	 */
 	record Controls(boolean dependencies, boolean queues, boolean limits, boolean cancels, boolean weighted,
-			boolean deadlines, boolean flow) {
+			boolean deadlines, boolean flow, boolean batches) {
 	}
 
 	/**
@@ -251,7 +254,8 @@ public class WorkerStore {
 			       EXISTS (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1) AND state IN ('pending', 'failed')),
 			       """ + HAS_DEADLINES + """
 			,
-			       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL)""".strip();
+			       EXISTS (SELECT 1 FROM limits) OR EXISTS (SELECT 1 FROM queues WHERE rate_count IS NOT NULL),
+			       EXISTS (SELECT 1 FROM batches WHERE settled_at IS NULL)""".strip();
 
 	private Controls controls(String workerId) {
 		return this.jdbc.queryForObject(this.controlsSql, (rs, i) -> controls(rs, 1), workerId);
@@ -259,7 +263,8 @@ public class WorkerStore {
 
 	private static Controls controls(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
 		return new Controls(rs.getBoolean(first), rs.getBoolean(first + 1), rs.getBoolean(first + 2),
-				rs.getBoolean(first + 3), rs.getBoolean(first + 4), rs.getBoolean(first + 5), rs.getBoolean(first + 6));
+				rs.getBoolean(first + 3), rs.getBoolean(first + 4), rs.getBoolean(first + 5), rs.getBoolean(first + 6),
+				rs.getBoolean(first + 7));
 	}
 
 	/**
@@ -638,6 +643,9 @@ public class WorkerStore {
 			if (controls.dependencies() && !ended.isEmpty()) {
 				this.jobs.cancelDependents(ended, now);
 			}
+			if (controls.batches() && (!recordings.isEmpty() || !ended.isEmpty())) {
+				this.batches.settleDue(now); // the batches whose last jobs these were (issue 28)
+			}
 			if (controls.flow() && !recordings.isEmpty()) {
 				// a run that ended frees room in its keys: idle hosts holding jobs back look again
 				this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_JOBS);
@@ -806,8 +814,8 @@ public class WorkerStore {
 			Controls controls = null;
 			while (rs.next()) {
 				controls = controls(rs, 1);
-				if (rs.getString(8) != null) {
-					settled.add(rs.getString(8));
+				if (rs.getString(9) != null) { // after the columns of Controls
+					settled.add(rs.getString(9));
 				}
 			}
 			return controls;

@@ -121,6 +121,44 @@ public final class Render {
 		return m;
 	}
 
+	/**
+	 * The jobs a job runs after as `show --json` and GET /api/jobs/{id} give them: "after" (plain),
+	 * and "after_any" / "after_failed" when it names any so (issue 28).
+	 */
+	public static Map<String, Object> dependencies(List<String> after, Map<String, dev.queuectl.job.AfterCondition> conditions) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("after", after.stream().filter(a -> !conditions.containsKey(a)).toList());
+		for (dev.queuectl.job.AfterCondition c : List.of(dev.queuectl.job.AfterCondition.ANY, dev.queuectl.job.AfterCondition.FAILED)) {
+			if (conditions.containsValue(c)) {
+				m.put(c.field(), after.stream().filter(a -> conditions.get(a) == c).toList());
+			}
+		}
+		return m;
+	}
+
+	/** A batch as `batch show --json` and GET /api/batches/{name} give it (issue 28); {@code live} only when read. */
+	public static Map<String, Object> batch(dev.queuectl.job.Batch b) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("name", b.name());
+		m.put("status", b.status());
+		m.put("total", b.total());
+		m.put("done", b.done());
+		Map<String, Object> counts = new LinkedHashMap<>();
+		b.live().forEach((state, n) -> counts.put(state.dbValue(), n));
+		counts.put("completed", b.completed());
+		counts.put("dead", b.dead());
+		counts.put("canceled", b.canceled());
+		m.put("counts", counts);
+		m.put("started_at", iso(b.createdAt()));
+		m.put("settled_at", iso(b.settledAt()));
+		Map<String, Object> callbacks = new LinkedHashMap<>();
+		callbacks.put("on_success", b.onSuccess());
+		callbacks.put("on_failure", b.onFailure());
+		callbacks.put("on_complete", b.onComplete());
+		m.put("callbacks", callbacks);
+		return m;
+	}
+
 	/** A limit as `limit list --json` and GET /api/limits give it. */
 	public static Map<String, Object> limit(dev.queuectl.job.LimitSetting s) {
 		Map<String, Object> m = new LinkedHashMap<>();

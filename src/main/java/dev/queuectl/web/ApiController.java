@@ -163,7 +163,10 @@ class ApiController {
 	Map<String, Object> show(@PathVariable String id) {
 		Job job = this.jobs.get(id);
 		Map<String, Object> m = Render.job(job);
-		m.put("after", this.jobs.dependencies(id));
+		List<String> after = this.jobs.dependencies(id);
+		Map<String, dev.queuectl.job.AfterCondition> conditions = this.jobs.conditions(id);
+		m.putAll(Render.dependencies(after, conditions));
+		m.put("batch", this.jobs.batchOf(id));
 		m.put("waiting", this.waitReasons.of(job));
 		m.put("runs", this.jobs.runs(id).stream().map(Render::run).toList());
 		JobRun running = this.jobs.running(job);

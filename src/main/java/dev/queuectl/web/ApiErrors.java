@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** The API's errors: a {@link QueuectlException}'s line, or a storage failure's, as problem+json. */
-@RestControllerAdvice(assignableTypes = { ApiController.class, NotifyApiController.class })
+@RestControllerAdvice(assignableTypes = { ApiController.class, NotifyApiController.class, BatchApiController.class })
 @ConditionalOnWebApplication
 class ApiErrors {
 

@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** A page asked for something the CLI would refuse: the same line, on a page, with the CLI's status. */
-@ControllerAdvice(assignableTypes = { DashboardController.class, NotificationsPage.class })
+@ControllerAdvice(assignableTypes = { DashboardController.class, NotificationsPage.class, BatchPageController.class })
 @ConditionalOnWebApplication
 class PageErrors {
 

@@ -768,6 +768,12 @@ final class WorkerHost {
 		catch (RuntimeException ex) {
 			databaseFailed("canceling expired jobs failed", ex);
 		}
+		try {
+			this.chores.jobs().settleBatches(); // a safety net: batches settle with their last job (issue 28)
+		}
+		catch (RuntimeException ex) {
+			databaseFailed("settling batches failed", ex);
+		}
 	}
 
 	/**

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MigrateCommandTest extends CommandTestSupport {
 
 	private static final Map<String, String> ORDER = Map.of("settings", "key", "queues", "name", "schedules", "name",
-			"jobs", "id", "job_deps", "job_id, depends_on", "job_tags", "tag, job_id", "job_runs", "id", "job_results", "job_id");
+			"batches", "name", "jobs", "id", "job_deps", "job_id, depends_on", "job_tags", "tag, job_id", "job_runs", "id", "job_results", "job_id");
 
 	@Autowired
 	WorkerRegistryStore workers;
@@ -35,6 +35,7 @@ class MigrateCommandTest extends CommandTestSupport {
 	@BeforeEach
 	void noScheduleNorHost() {
 		this.jdbc.update("DELETE FROM schedules");
+		this.jdbc.update("DELETE FROM batches");
 		this.jdbc.update("DELETE FROM workers");
 	}
 
@@ -44,7 +45,7 @@ class MigrateCommandTest extends CommandTestSupport {
 		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
 			Result r = run("migrate", "--to", target.url()).ok();
 			assertThat(r.outLines()).containsExactly("TABLE        ROWS", "settings     1", "queues       2", "limits       0", "schedules    1",
-					"jobs         9", "job_deps     1", "job_tags     2", "job_runs     4", "job_results  1", "job_output   2");
+					"batches      1", "jobs         11", "job_deps     1", "job_tags     2", "job_runs     4", "job_results  1", "job_output   2");
 			for (String table : ORDER.keySet()) {
 				if (table.equals("job_runs")) {
 					continue; // below: the run whose output file was copied now points into the database
@@ -67,8 +68,8 @@ class MigrateCommandTest extends CommandTestSupport {
 			target.jdbc().update("INSERT INTO job_runs (job_id, attempt, started_at) VALUES ('done', 9, 1)");
 			assertThat(target.jdbc().queryForObject("SELECT MAX(id) FROM job_runs", Long.class)).isEqualTo(9L);
 
-			run("migrate", "--to", target.url()).usageError("not empty", "9 jobs", target.name());
-			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(9);
+			run("migrate", "--to", target.url()).usageError("not empty", "11 jobs", target.name());
+			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(11);
 		}
 	}
 
@@ -82,7 +83,7 @@ class MigrateCommandTest extends CommandTestSupport {
 			// a host silent for longer than the lease timeout died: it does not hold the migration back
 			this.clock.advance(java.time.Duration.ofMinutes(10));
 			run("migrate", "--to", target.url()).ok();
-			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(9);
+			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(11);
 		}
 	}
 
@@ -110,6 +111,8 @@ class MigrateCommandTest extends CommandTestSupport {
 		enqueue("{\"id\":\"after\",\"command\":\"true\",\"after\":[\"pending\"],\"env\":{\"A\":\"b c\"},\"tags\":[\"t\",\"c:1\"]}");
 		run("progress", "--job", "after", "3/7", "copying").ok(); // issue 27: env, progress and a result are copied too
 		run("result", "set", "--job", "done", "rows=42").ok();
+		runWithStdin("{\"id\":\"member\",\"command\":\"true\"}\n", "enqueue", "-", "--batch", "mig", "--on-complete",
+				"{\"id\":\"callback\",\"command\":\"true\"}").ok(); // a batch (issue 28): its row and its jobs' column
 		long t = this.clock.millis();
 		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 1, worker_id = 'gone', started_at = ?, lease_expires_at = ?,"
 				+ " cancel_requested_at = ? WHERE id = 'processing'", t, t + 30_000, t + 5);

@@ -32,6 +32,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * family {@code k*} has a concurrency no run reaches, so every claim takes the path under limits.
  * {@code -Dqueuectl.bench.notify=true}: notify-on completed with a notify-url, so every completion
  * also writes a row of the notifications outbox (no host delivers them here: the cost is the write's).
+ * {@code -Dqueuectl.bench.batch=true}: the jobs are one batch with an on_complete callback (issue 28),
+ * so every completion keeps its counters and every turn looks for a batch to settle.
  */
 public final class StoreBench {
 
@@ -148,7 +150,13 @@ public final class StoreBench {
 		for (int i = 0; i < n; i++) {
 			sb.append(keys == 0 ? "{\"command\":\"true\"}\n" : "{\"command\":\"true\",\"limits\":[\"k" + i % keys + "\"]}\n");
 		}
-		service.enqueueAll(new java.io.ByteArrayInputStream(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), "/tmp");
+		java.io.InputStream in = new java.io.ByteArrayInputStream(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		if (Boolean.getBoolean("queuectl.bench.batch")) { // issue 28: every job of one batch, with a callback
+			service.enqueueBatch(in, "/tmp", JobService.BatchProgress.NONE, false,
+					service.newBatch("bench", null, null, "{\"command\":\"true\"}", "/tmp"));
+			return;
+		}
+		service.enqueueAll(in, "/tmp");
 	}
 
 	private StoreBench() {

@@ -1,0 +1,167 @@
+package dev.queuectl.worker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 28's batches and dependency conditions with real worker hosts running real shell commands
+ * (SQLite here, PostgreSQL in {@link BatchesPostgresIT}). A batch of 2,000 jobs runs on three
+ * hosts, one of them SIGKILLed while the batch's last, slow jobs run: its on_complete and
+ * on_success callbacks each run exactly once (they append to a ledger), with QUEUECTL_BATCH set,
+ * and on_failure never. after_failed runs a cleanup after a dead job and is canceled after a
+ * success; after_any runs whatever the outcome.
+ */
+class BatchesIT {
+
+	@TempDir
+	Path dir;
+
+	Queuectl q;
+
+	Path ledger;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.q = queuectl();
+		this.q.ok("status"); // migrates the database
+		this.ledger = this.dir.resolve("ledger");
+	}
+
+	/** The queue under test: a SQLite file in the test's folder. */
+	Queuectl queuectl() {
+		return new Queuectl(this.dir);
+	}
+
+	Connection connect() throws SQLException {
+		return DriverManager.getConnection("jdbc:sqlite:" + this.q.db + "?busy_timeout=10000");
+	}
+
+	@Test
+	void aBatchOnThreeHostsRunsItsCallbacksOnceEvenWhenAHostIsKilledAsItsLastJobsRun() throws Exception {
+		this.q.ok("config", "set", "lease-timeout", "5s");
+		List<String> lines = new ArrayList<>();
+		for (int i = 0; i < 1970; i++) {
+			lines.add("{\"id\":\"j" + i + "\",\"command\":\"true\"}");
+		}
+		for (int i = 0; i < 30; i++) { // the last to be claimed, and slow: a host dies while they run
+			lines.add("{\"id\":\"slow" + i + "\",\"command\":\"sleep 2\",\"priority\":-1}");
+		}
+		Files.write(this.dir.resolve("batch.jsonl"), lines);
+		String ids = this.q.ok("enqueue", "--file", "batch.jsonl", "--batch", "big",
+				"--on-complete", "{\"id\":\"complete\",\"command\":\"echo complete $QUEUECTL_BATCH >> " + this.ledger + "\"}",
+				"--on-success", "{\"id\":\"success\",\"command\":\"echo success $QUEUECTL_BATCH >> " + this.ledger + "\"}",
+				"--on-failure", "{\"id\":\"failure\",\"command\":\"echo failure >> " + this.ledger + "\"}");
+		assertThat(ids.lines()).hasSize(2000);
+		assertThat(this.q.ok("batch", "show", "big")).contains("0/2000", "open");
+		List<Queuectl.Worker> hosts = new ArrayList<>();
+		try {
+			for (int h = 0; h < 3; h++) {
+				hosts.add(this.q.worker("--no-http", "--count", "4"));
+			}
+			await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(100))
+				.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE id LIKE 'slow%' AND state = 'processing'") > 0);
+			Queuectl.Worker victim = hosts.remove(0);
+			victim.process().destroyForcibly(); // SIGKILL: its slow jobs stay processing until their lease expires
+			victim.waitFor(Duration.ofSeconds(30));
+			await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
+				.until(() -> "completed".equals(state("complete")) && "completed".equals(state("success")));
+		}
+		finally {
+			for (Queuectl.Worker h : hosts) {
+				h.close();
+				h.waitFor(Duration.ofSeconds(30));
+			}
+		}
+		assertThat(Files.readAllLines(this.ledger)).containsExactlyInAnyOrder("complete big", "success big");
+		assertThat(state("failure")).as("on_failure is not run, and not kept").isNull();
+		assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE job_id IN ('complete', 'success')")).isEqualTo(2);
+		assertThat(scalar("SELECT COUNT(*) FROM jobs WHERE batch = 'big' AND state = 'completed'")).isEqualTo(2000);
+		String shown = this.q.ok("batch", "show", "big", "--json");
+		assertThat(shown).contains("\"status\" : \"succeeded\"", "\"done\" : 2000", "\"on_complete\" : \"complete\"",
+				"\"on_success\" : \"success\"", "\"on_failure\" : null");
+		assertThat(this.q.ok("batch", "list")).contains("big", "succeeded", "2000/2000");
+	}
+
+	@Test
+	void afterFailedCleansUpAfterADeadJobAndIsCanceledAfterASuccess() throws Exception {
+		enqueue("import1", "exit 1", "\"max_retries\":0");
+		enqueue("cleanup1", "true", "\"after_failed\":[\"import1\"]");
+		enqueue("import2", "true", "\"max_retries\":0");
+		enqueue("cleanup2", "true", "\"after_failed\":[\"import2\"]");
+		enqueue("report", "true", "\"after_any\":[\"import1\",\"import2\"]");
+		enqueue("next", "true", "\"after\":[\"import1\"]");
+		assertThat(state("cleanup1")).isEqualTo("waiting");
+		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
+			await().atMost(Duration.ofSeconds(120)).until(() -> "completed".equals(state("cleanup1"))
+					&& "completed".equals(state("report")) && "canceled".equals(state("cleanup2"))
+					&& "canceled".equals(state("next")));
+		}
+		assertThat(text("SELECT last_error FROM jobs WHERE id = 'cleanup2'"))
+			.isEqualTo("canceled: every job it runs after_failed completed");
+		assertThat(text("SELECT last_error FROM jobs WHERE id = 'next'"))
+			.isEqualTo("canceled: job import1, which it runs after, ended dead");
+		assertThat(Files.readAllLines(this.ledger)).containsExactlyInAnyOrder("import1", "cleanup1", "import2", "report");
+		assertThat(this.q.ok("show", "cleanup1")).contains("import1 (dead; after_failed)");
+		Queuectl.Result refused = this.q.run("enqueue", "{\"command\":\"true\",\"after_failed\":[\"import2\"]}");
+		assertThat(refused.exit()).isEqualTo(2);
+		assertThat(refused.err().strip())
+			.isEqualTo("queuectl: field 'after_failed' names only jobs that completed: this job could never run");
+	}
+
+	@Test
+	void aCanceledBatchSettlesAsFailedAndRunsItsOnFailureOnce() throws Exception {
+		Files.write(this.dir.resolve("a.jsonl"), List.of("{\"id\":\"a1\",\"command\":\"true\"}"));
+		Files.write(this.dir.resolve("b.jsonl"), List.of("{\"id\":\"b1\",\"command\":\"true\"}", "{\"id\":\"b2\",\"command\":\"true\"}"));
+		this.q.ok("queue", "pause", "default");
+		this.q.ok("enqueue", "--file", "a.jsonl", "--batch", "nightly", "--on-failure",
+				"{\"id\":\"cb\",\"queue\":\"callbacks\",\"command\":\"echo failure $QUEUECTL_BATCH >> " + this.ledger + "\"}");
+		this.q.ok("batch", "add", "nightly", "--file", "b.jsonl");
+		assertThat(this.q.ok("batch", "show", "nightly")).contains("0/3");
+		assertThat(this.q.ok("batch", "cancel", "nightly")).contains("3 canceled");
+		Queuectl.Result settled = this.q.run("batch", "add", "nightly", "--file", "b.jsonl");
+		assertThat(settled.exit()).isEqualTo(2);
+		assertThat(settled.err().strip()).isEqualTo("queuectl: batch nightly has settled: it takes no more jobs");
+		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "1", "--queue", "callbacks")) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(state("cb")));
+		}
+		assertThat(Files.readAllLines(this.ledger)).containsExactly("failure nightly");
+		assertThat(this.q.ok("batch", "show", "nightly", "--json")).contains("\"status\" : \"failed\"", "\"canceled\" : 3");
+	}
+
+	/** A job whose command appends its id to the ledger, then runs {@code command}. */
+	private void enqueue(String id, String command, String fields) throws Exception {
+		this.q.ok("enqueue", "{\"id\":\"" + id + "\",\"command\":\"echo " + id + " >> " + this.ledger + "; " + command
+				+ "\"," + fields + "}");
+	}
+
+	String state(String id) throws SQLException {
+		return text("SELECT state FROM jobs WHERE id = '" + id + "'");
+	}
+
+	String text(String sql) throws SQLException {
+		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+			return rs.next() ? rs.getString(1) : null;
+		}
+	}
+
+	long scalar(String sql) throws SQLException {
+		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+}
