@@ -386,11 +386,14 @@ class WorkerIT {
 
 	@Test
 	void outputReachesTheLogWhileTheJobRuns() throws Exception {
-		this.q.ok("enqueue", "{\"id\":\"slowpoke\",\"command\":\"echo early; sleep 5; echo late\"}");
+		// the job goes on only when the test says so: however long `logs` takes to start, the job runs
+		Path go = this.dir.resolve("go");
+		this.q.ok("enqueue", "{\"id\":\"slowpoke\",\"command\":\"echo early; until [ -e " + go + " ]; do sleep 0.1; done; echo late\"}");
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
 			awaitState("slowpoke", "processing", Duration.ofSeconds(30));
-			await().atMost(Duration.ofSeconds(3)).until(() -> this.q.run("logs", "slowpoke").out().equals("early\n"));
+			await().atMost(Duration.ofSeconds(60)).until(() -> this.q.run("logs", "slowpoke").out().equals("early\n"));
 			assertThat(state("slowpoke")).as("still running").isEqualTo("processing");
+			Files.createFile(go);
 		}
 	}
 
