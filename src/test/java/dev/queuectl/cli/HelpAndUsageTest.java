@@ -205,10 +205,10 @@ class HelpAndUsageTest extends CommandTestSupport {
 		String man = java.nio.file.Files.readString(this.workDir.resolve("man").resolve("queuectl.1"));
 		assertThat(man).contains(".SH EXIT STATUS\n").contains(".TP\n.B 124\nwait, or cancel \\-\\-wait, timed out")
 			.contains(".SH ENVIRONMENT\n").contains(".TP\n.B QUEUECTL_DB\n").contains(".B QUEUECTL_SERVER\n");
-		// list's last option (--json) is followed by a paragraph break before list's own notes
+		// list's last option (--tag) is followed by a paragraph break before list's own notes
 		int list = man.indexOf(".B queuectl list\n");
-		int json = man.indexOf(".B \\-\\-json\n", list);
-		String afterJson = man.substring(json, man.indexOf("\n.TP\n.B queuectl ", json));
-		assertThat(afterJson.lines().toList().get(2)).as(afterJson).isEqualTo(".PP");
+		int tag = man.indexOf(".B \\-\\-tag VALUE\n", list);
+		String afterTag = man.substring(tag, man.indexOf("\n.TP\n.B queuectl ", tag));
+		assertThat(afterTag.lines().toList().get(2)).as(afterTag).isEqualTo(".PP");
 	}
 }

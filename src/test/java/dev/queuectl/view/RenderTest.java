@@ -23,7 +23,7 @@ class RenderTest {
 
 	@Test
 	void tableTimeColumnsSayTheyAreUtc() {
-		assertThat(Render.JOB_HEADERS).last().isEqualTo("UPDATED (UTC)");
+		assertThat(Render.JOB_HEADERS).contains("UPDATED (UTC)");
 		assertThat(Render.DEAD_HEADERS).last().isEqualTo("DIED (UTC)");
 		assertThat(Render.time(java.time.Instant.parse("2031-03-04T05:06:07.089Z"))).isEqualTo("2031-03-04 05:06:07");
 	}
