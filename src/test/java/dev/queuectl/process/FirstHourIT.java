@@ -104,11 +104,13 @@ class FirstHourIT {
 			Result first = cli.run("enqueue", "{\"id\":\"never\",\"command\":\"true\"}");
 			assertThat(first.exit()).as(first.toString()).isZero();
 			org.awaitility.Awaitility.await().atMost(Cli.TIMEOUT).until(() -> cli.run("server", "status").exit() == 0);
-			// no worker host: both wait for ever, in the native client the launcher waits for
-			for (String[] c : new String[][] { { "TERM", "wait", "never" }, { "HUP", "logs", "never", "--follow" } }) {
+			// no worker host: both wait for ever in the native client: through the front door the launcher
+			// became the client (exec); with the door declined the bash part runs it as a child it waits for
+			for (String[] c : new String[][] { { "TERM", "", "wait", "never" }, { "HUP", "", "logs", "never", "--follow" },
+					{ "TERM", "declined", "wait", "never" }, { "HUP", "declined", "logs", "never", "--follow" } }) {
 				java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("/usr/bin/env", "--default-signal",
 						Cli.LAUNCHER.toString(), "--db", cli.db().toString()));
-				command.addAll(java.util.List.of(c).subList(1, c.length));
+				command.addAll(java.util.List.of(c).subList(2, c.length));
 				ProcessBuilder pb = new ProcessBuilder(command).directory(this.tmp.toFile())
 					.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 					.redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -118,11 +120,14 @@ class FirstHourIT {
 				pb.environment().put("QUEUECTL_CLIENT", "native");
 				pb.environment().put("XDG_CACHE_HOME", Cli.CACHE.toString());
 				pb.environment().put("XDG_DATA_HOME", this.tmp.resolve("xdg-data").toString());
+				if (!c[1].isEmpty()) {
+					pb.environment().put("QUEUECTL_DOOR", c[1]);
+				}
 				Process launcher = pb.start();
 				try {
 					ProcessHandle[] client = new ProcessHandle[1];
 					org.awaitility.Awaitility.await().atMost(Cli.TIMEOUT).until(() -> {
-						client[0] = launcher.descendants()
+						client[0] = java.util.stream.Stream.concat(java.util.stream.Stream.of(launcher.toHandle()), launcher.descendants())
 							.filter(d -> d.info().command().orElse("").endsWith("/queuectl-client"))
 							.findFirst()
 							.orElse(null);
@@ -131,7 +136,7 @@ class FirstHourIT {
 					new ProcessBuilder("kill", "-" + c[0], Long.toString(launcher.pid())).start().waitFor();
 					assertThat(launcher.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the launcher dies of SIG" + c[0]).isTrue();
 					org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-						.alias("the native client of '" + c[1] + "' ends with its launcher")
+						.alias("the native client of '" + c[2] + "' (door: '" + c[1] + "') ends with its launcher")
 						.until(() -> !client[0].isAlive());
 				}
 				finally {
