@@ -840,6 +840,26 @@ public class WorkerStore {
 				this.dialect.dueArg(now, now), now.toEpochMilli(), claim.jobId(), workerId, claim.attempt()) == 1;
 	}
 
+	/**
+	 * Puts back in the queue, uncounted, the jobs claimed for this host that it does not hold: a
+	 * claim committed whose answer was lost (the connection broke after the commit). Called by the
+	 * host's only claiming thread between claims, so no claim of its own is in flight. Returns the ids.
+	 */
+	public List<String> releaseUnheld(String workerId, Set<String> held, Instant now) {
+		List<String> released = new ArrayList<>();
+		for (Map<String, Object> row : this.jdbc.queryForList(
+				"SELECT id, attempts FROM jobs WHERE worker_id = ? AND state = 'processing'", workerId)) {
+			String id = (String) row.get("id");
+			if (!held.contains(id) && this.jdbc.update("""
+					UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = %s, updated_at = ?,
+					       worker_id = NULL, lease_expires_at = NULL, started_at = NULL""".formatted(this.dialect.dueAt()) + FENCE,
+					this.dialect.dueArg(now, now), now.toEpochMilli(), id, workerId, ((Number) row.get("attempts")).intValue()) == 1) {
+				released.add(id);
+			}
+		}
+		return released;
+	}
+
 	/** Extends this host's leases to {@code lease} from now (the database's now on PostgreSQL). */
 	public int renewLeases(String workerId, Instant now, Duration lease) {
 		return this.jdbc.update("UPDATE jobs SET lease_expires_at = " + this.dialect.clock()

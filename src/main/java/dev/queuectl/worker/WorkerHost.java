@@ -116,6 +116,9 @@ final class WorkerHost {
 
 	private final Map<String, JobExecutor.RunningJob> running = new ConcurrentHashMap<>();
 
+	/** A claim failed in flight: it may have committed; the next turn gives back what this host does not hold. */
+	private boolean claimAnswerMayBeLost;
+
 	/** Runs the slots finished, waiting for the dispatcher to record them. */
 	private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
 
@@ -255,9 +258,23 @@ final class WorkerHost {
 			}
 			this.heartbeat.shutdownNow();
 			this.housekeeping.shutdownNow();
+			// a beat still in flight would find the row gone and register this host again
+			awaitQuietly(this.heartbeat);
+			awaitQuietly(this.housekeeping);
 			this.registry.unregister(this.id);
 			this.runner.close();
 			log.info("worker {} stopped", this.id);
+		}
+	}
+
+	private static void awaitQuietly(java.util.concurrent.ExecutorService executor) {
+		try {
+			if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+				log.warn("a heartbeat or housekeeping turn did not end within 30 s; unregistering anyway");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -374,6 +391,18 @@ final class WorkerHost {
 		int slots = this.options.slots();
 		Instant killAt = null;
 		while (true) {
+			if (this.claimAnswerMayBeLost) {
+				try {
+					this.store.releaseUnheld(this.id, this.running.keySet(), this.clock.instant())
+							.forEach(jobId -> log.info("{} was claimed as the database connection broke: back to the queue, uncounted", jobId));
+					this.claimAnswerMayBeLost = false;
+				}
+				catch (RuntimeException ex) {
+					databaseFailed("database write failed, retrying", ex);
+					pause(IDLE_POLL);
+					continue;
+				}
+			}
 			List<Done> finished = new ArrayList<>();
 			for (Done d; (d = this.done.poll()) != null;) {
 				finished.add(d);
@@ -412,6 +441,7 @@ final class WorkerHost {
 				}
 				catch (RuntimeException ex) {
 					databaseFailed("database write failed, retrying", ex);
+					this.claimAnswerMayBeLost = want > 0; // committed claims whose answer never came back
 					this.done.addAll(finished);
 					returned.forEach(this.ready::addFirst);
 					pause(IDLE_POLL);

@@ -225,4 +225,19 @@ class PostgresStoreTest extends CommandTestSupport {
 	private long runAt(String id) {
 		return this.jdbc.queryForObject("SELECT run_at FROM jobs WHERE id = ?", Long.class, id);
 	}
+
+	@Test
+	void aClaimWhoseAnswerWasLostGoesBackToTheQueueUncountedAndTheHeldOneStays() {
+		enqueue("{\"id\":\"held\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"lost\",\"command\":\"true\"}");
+		List<Claim> claims = this.store.claim("A", List.of(), 2, this.clock.instant(), Duration.ofMinutes(1));
+		assertThat(claims).hasSize(2);
+		assertThat(this.store.releaseUnheld("A", java.util.Set.of("held"), this.clock.instant())).containsExactly("lost");
+		assertThat(this.jdbc.queryForMap("SELECT state, worker_id, attempts FROM jobs WHERE id = 'lost'"))
+			.containsEntry("state", "pending")
+			.containsEntry("worker_id", null)
+			.containsEntry("attempts", 0);
+		assertThat(this.jdbc.queryForObject("SELECT state FROM jobs WHERE id = 'held'", String.class)).isEqualTo("processing");
+		assertThat(this.store.releaseUnheld("B", java.util.Set.of(), this.clock.instant())).as("another host's claims are not its own").isEmpty();
+	}
 }
