@@ -14,6 +14,9 @@
           if (el) el.textContent = String(n);
         }
         workers(status.workers);
+        const failed = status.notifications_failed || 0;
+        document.querySelector("[data-notify-failed]").textContent = String(failed);
+        document.getElementById("notify-failed").classList.toggle("hidden", failed === 0);
         // per-queue counts read the whole table (~0.5 s at a million jobs): every 5 s, not every second
         if (tick++ % 5 !== 0) return;
         const queues = await (await fetch("/api/queues", { cache: "no-store" })).json();

@@ -55,10 +55,14 @@ class JobCommands {
 
 	private final dev.queuectl.service.JobEditService edits;
 
+	/** For {@code status}: the count of notifications given up on. */
+	private final dev.queuectl.service.NotifyService notify;
+
 	JobCommands(JobService jobs, WorkerService workers, QueueService queues, dev.queuectl.service.RetentionService retention,
 			dev.queuectl.service.HostFit hostFit, dev.queuectl.service.WaitReasons waitReasons,
 			dev.queuectl.service.TalkService talk,
-			dev.queuectl.service.JobEditService edits) {
+			dev.queuectl.service.JobEditService edits, dev.queuectl.service.NotifyService notify) {
+		this.notify = notify;
 		this.talk = talk;
 		this.edits = edits;
 		this.hostFit = hostFit;
@@ -464,7 +468,8 @@ class JobCommands {
 	@Command(name = "status", group = "Jobs",
 			description = "Count jobs in every state, show live worker hosts and the database and output sizes", help = """
 			Pending and failed jobs not due yet (a delay, a schedule, a retry's backoff) are counted
-			apart: "due now N; later M".
+			apart: "due now N; later M". Notifications given up on are counted when there are any
+			("notifications_failed" in --json).
 			  queuectl status
 			  queuectl status --json""")
 	void status(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
@@ -474,6 +479,7 @@ class JobCommands {
 		dev.queuectl.service.RetentionService.Sizes sizes = this.retention.sizes();
 		Map<String, List<String>> noHost = this.hostFit.unrunnable();
 		long[] later = this.jobs.notDue();
+		long notifyFailed = this.notify.failedCount();
 		PrintWriter out = ctx.outputWriter();
 		if (Boolean.TRUE.equals(json)) {
 			Map<String, Object> jobs = new LinkedHashMap<>();
@@ -487,6 +493,7 @@ class JobCommands {
 			m.put("paused_queues", paused);
 			m.put("workers", live.stream().map(Render::worker).toList());
 			m.put("no_host", noHost);
+			m.put("notifications_failed", notifyFailed);
 			Map<String, Object> storage = new LinkedHashMap<>();
 			storage.put("database_bytes", sizes.database());
 			storage.put("wal_bytes", sizes.wal());
@@ -517,6 +524,11 @@ class JobCommands {
 		if (!paused.isEmpty()) {
 			out.println();
 			out.println("paused queues: " + String.join(", ", paused) + " (no new jobs start from them)");
+		}
+		if (notifyFailed > 0) {
+			out.println();
+			out.println(notifyFailed + " notification(s) failed: no delivery succeeded within notify-retry-for"
+					+ " (queuectl notify list --failed; queuectl notify retry)");
 		}
 		if (!noHost.isEmpty()) {
 			out.println();

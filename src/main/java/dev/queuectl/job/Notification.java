@@ -22,8 +22,15 @@ public record Notification(long id, String jobId, int attempt, String state, Str
 		return "failed".equals(this.state) ? "retry" : this.state;
 	}
 
-	/** The header receivers dedupe on: {@code JOBID:ATTEMPT}. */
+	/**
+	 * The header receivers dedupe on, one per event and the same for every delivery of it:
+	 * {@code JOBID:ATTEMPT:STATE:MS}, the state as stored ({@code failed} for a retry) and the
+	 * change's time in milliseconds since the epoch. The state tells apart the events of one attempt
+	 * (a retry's failure, then a cancel during its backoff); the time, the same event of one attempt
+	 * twice (dead at attempt 3, {@code dlq retry}, dead at attempt 3 again). The time is the outbox
+	 * row's, so a migration keeps it.
+	 */
 	public String idempotencyKey() {
-		return this.jobId + ":" + this.attempt;
+		return this.jobId + ":" + this.attempt + ":" + this.state + ":" + this.createdAt.toEpochMilli();
 	}
 }

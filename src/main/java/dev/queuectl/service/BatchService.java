@@ -59,15 +59,24 @@ public class BatchService {
 	 * Cancels every job of a batch that has not finished: those not started at once (with the jobs
 	 * that run after them, as a cancel does), running ones by asking their hosts. The batch settles
 	 * when the last one ends, and its on_failure and on_complete callbacks run.
+	 * <p>
+	 * Lock order, so that it never deadlocks with a host finishing the batch's jobs (PostgreSQL): a
+	 * host's settle locks its running jobs, then the batch's row (the counters' trigger), then the
+	 * jobs after them. The cancel's transaction locks the batch's row first, then the jobs not
+	 * started and those after them, and no running job; the running ones are asked once it has
+	 * committed ({@link BatchStore#requestCancel}, a job at a time). A job a host claimed meanwhile
+	 * was running when the transaction read it, so the asking reaches it; none can start after it.
 	 */
 	public Canceled cancel(String name) {
 		get(name);
 		Instant now = this.clock.instant();
-		return this.tx.execute(status -> {
-			List<String> ids = this.batches.cancelIdle(name, "canceled: batch " + name + " canceled", now);
-			this.jobs.cancelDependents(ids, now); // and settles the batch when nothing of it runs
-			return new Canceled(ids.size(), this.batches.requestCancel(name, now));
+		List<String> ids = this.tx.execute(status -> {
+			this.batches.lock(name);
+			List<String> idle = this.batches.cancelIdle(name, "canceled: batch " + name + " canceled", now);
+			this.jobs.cancelDependents(idle, now); // and settles the batch when nothing of it runs
+			return idle;
 		});
+		return new Canceled(ids.size(), this.batches.requestCancel(name, now));
 	}
 
 	/** A page of a batch's jobs by id, of one state (null: any), after {@code afterId}. */

@@ -50,6 +50,11 @@ public class NotifyService {
 		return this.store.counts();
 	}
 
+	/** How many notifications were given up on (kept as failed): what {@code status} shows. */
+	public long failedCount() {
+		return this.store.failedCount();
+	}
+
 	/**
 	 * Makes a failed notification (its id as typed) due again, or all of them with {@code id}
 	 * null; returns how many. An id that is no notification: exit 3; one not failed: exit 2.

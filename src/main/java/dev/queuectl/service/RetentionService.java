@@ -76,9 +76,12 @@ public class RetentionService {
 
 	private final dev.queuectl.store.NotificationStore notifications;
 
+	private final dev.queuectl.store.BatchStore batches;
+
 	RetentionService(JobStore jobs, MaintenanceStore maintenance, Settings settings, TransactionTemplate tx, Clock clock,
 			DatabaseLocation location, OutputStore outputs, OutputUsageStore usage,
-			dev.queuectl.store.NotificationStore notifications) {
+			dev.queuectl.store.NotificationStore notifications, dev.queuectl.store.BatchStore batches) {
+		this.batches = batches;
 		this.notifications = notifications;
 		this.outputs = outputs;
 		this.usage = usage;
@@ -233,12 +236,36 @@ public class RetentionService {
 			}
 			counts.put(state, n);
 		}
+		if (!dryRun) {
+			pruneBatches(now, ages);
+		}
 		long orphans = dryRun || !sweep ? 0 : this.outputs.sweepOrphans();
 		Pruned pruned = new Pruned(counts, ages, bytes, orphans);
 		if (pruned.total() >= LARGE) {
 			compact();
 		}
 		return pruned;
+	}
+
+	/**
+	 * Deletes the records of settled batches whose jobs and callbacks are all gone (issue 28),
+	 * {@value #BATCH} per transaction: those settled longer ago than the shortest retention given
+	 * (a batch settled since still has its jobs). None when every state is kept forever. Returns how many.
+	 */
+	int pruneBatches(Instant now, Map<JobState, Duration> ages) {
+		Duration shortest = ages.values().stream().filter(a -> !a.isZero()).min(Duration::compareTo).orElse(null);
+		if (shortest == null) {
+			return 0;
+		}
+		Instant before = now.minus(shortest);
+		int total = 0;
+		int n;
+		do {
+			n = this.tx.execute(status -> this.batches.pruneSettled(before, BATCH)).size();
+			total += n;
+		}
+		while (n == BATCH);
+		return total;
 	}
 
 	/**

@@ -187,11 +187,48 @@ public class BatchStore {
 				now.toEpochMilli(), reason, name);
 	}
 
-	/** Asks the hosts running a batch's jobs to kill them; returns how many. */
+	/**
+	 * Deletes up to {@code limit} settled batches, settled before {@code before}, that have no job
+	 * left (retention or {@code rm} took them) and no callback job left; returns their names, oldest
+	 * settled first. Reads batches_settled (V13) from its oldest and, per batch, one seek of
+	 * jobs_batch and one of the jobs' primary key per callback. Retention runs it (issue 28): a
+	 * settled batch's record goes with the last of its jobs, however long each state is kept.
+	 */
+	public List<String> pruneSettled(Instant before, int limit) {
+		return this.jdbc.queryForList("""
+				DELETE FROM batches WHERE name IN (
+				    SELECT b.name FROM batches b%s
+				    WHERE b.settled_at IS NOT NULL AND b.settled_at < ?
+				      AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch = b.name)
+				      AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id IN (b.on_success, b.on_failure, b.on_complete))
+				    ORDER BY b.settled_at LIMIT ?)
+				RETURNING name""".formatted(this.dialect.indexedBy("batches_settled")), String.class, before.toEpochMilli(),
+				limit);
+	}
+
+	/**
+	 * Locks a batch's row for the caller's transaction (open or settled), so that what follows
+	 * takes the locks of a batch's jobs in the order a host's settle does: the batch's row before
+	 * any waiting job ({@code batch cancel}).
+	 */
+	public void lock(String name) {
+		this.jdbc.update("UPDATE batches SET total = total WHERE name = ?", name);
+	}
+
+	/**
+	 * Asks the hosts running a batch's jobs to kill them; returns how many. Called outside any
+	 * transaction: each job is asked in a statement of its own, so this holds at most one job's lock
+	 * at a time and never waits while holding another (a host settling some of these jobs locks them
+	 * in its own order, then the batch's row: two multi-row updates could each wait for the other).
+	 */
 	public int requestCancel(String name, Instant now) {
-		int n = this.jdbc.update("""
-				UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?)
-				WHERE batch = ? AND state = 'processing'""", now.toEpochMilli(), name);
+		int n = 0;
+		for (String id : this.jdbc.queryForList("SELECT id FROM jobs WHERE batch = ? AND state = 'processing'", String.class,
+				name)) {
+			n += this.jdbc.update("""
+					UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND state = 'processing'""",
+					now.toEpochMilli(), id);
+		}
 		if (n > 0) {
 			this.dialect.wakeHosts(this.jdbc, Dialect.WAKE_CANCEL);
 		}

@@ -629,6 +629,13 @@ public class JobStore {
 
 	// ---- the dead letter queue
 
+	/**
+	 * The SET clause that forgets a job's progress (issue 27): a new attempt starts without the
+	 * last one's. Part of each statement that readies a job for another attempt (a retry's settle,
+	 * a lost attempt taken back, a run given back, a dlq retry), never of the claim.
+	 */
+	static final String PROGRESS_CLEARED = "progress_done = NULL, progress_total = NULL, progress_message = NULL, progress_at = NULL";
+
 	/** Moves every dead job (of a queue) back to pending, without deadlines ({@link #retryDead}); returns how many. */
 	public int retryAllDead(String queue, Instant now) {
 		return this.tx.execute(status -> {
@@ -642,8 +649,8 @@ public class JobStore {
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL,
-				       start_by = NULL
-				WHERE state = 'dead' AND (CAST(? AS TEXT) IS NULL OR queue = ?)""".formatted(this.dialect.dueAt()) + KEY_FREE,
+				       start_by = NULL, %s
+				WHERE state = 'dead' AND (CAST(? AS TEXT) IS NULL OR queue = ?)""".formatted(this.dialect.dueAt(), PROGRESS_CLEARED) + KEY_FREE,
 				this.dialect.dueArg(now, now), now.toEpochMilli(), queue, queue);
 	}
 
@@ -918,8 +925,8 @@ public class JobStore {
 		return this.tx.execute(status -> wake(this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = 0, run_at = %s, updated_at = ?, started_at = NULL,
 				       finished_at = NULL, exit_code = NULL, last_error = NULL, worker_id = NULL, lease_expires_at = NULL,
-				       start_by = NULL
-				WHERE id = ? AND state = 'dead'""".formatted(this.dialect.dueAt()) + KEY_FREE, this.dialect.dueArg(now, now),
+				       start_by = NULL, %s
+				WHERE id = ? AND state = 'dead'""".formatted(this.dialect.dueAt(), PROGRESS_CLEARED) + KEY_FREE, this.dialect.dueArg(now, now),
 				now.toEpochMilli(), id) == 1, Dialect.WAKE_JOBS));
 	}
 

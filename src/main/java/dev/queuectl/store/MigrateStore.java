@@ -29,9 +29,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class MigrateStore {
 
-	/** Parents before children: job_deps, job_tags, job_runs and job_results reference jobs, jobs batches. */
+	/**
+	 * Parents before children: job_deps, job_tags, job_runs and job_results reference jobs, jobs
+	 * batches. notify_targets (what the notify-* settings make of them) and the notifications' outbox
+	 * come too: a notification made in the source and not yet delivered is delivered by the target's
+	 * hosts, and one given up on stays visible there (issue 27).
+	 */
 	public static final List<String> TABLES = List.of("settings", "queues", "limits", "schedules", "batches", "jobs", "job_deps",
-			"job_tags", "job_runs", "job_results");
+			"job_tags", "job_runs", "job_results", "notify_targets", "notifications");
 
 	private static final int BATCH = 1000;
 
@@ -119,7 +124,7 @@ public class MigrateStore {
 		return chunks[0];
 	}
 
-	// job_deps and job_tags are WITHOUT ROWID on SQLite: ordered by their keys
+	// job_deps, job_tags and notify_targets are WITHOUT ROWID on SQLite: ordered by their keys
 	private Map<String, Long> copy(JdbcTemplate to, Rules rules) {
 		// a second migrate (or an enqueue) into the same target waits here until this one ends
 		to.execute("LOCK TABLE settings, queues, schedules, jobs IN SHARE ROW EXCLUSIVE MODE");
@@ -149,7 +154,7 @@ public class MigrateStore {
 				return null;
 			};
 			this.source.query("SELECT " + list + " FROM " + table + " ORDER BY " + (table.equals("job_deps") ? "job_id, depends_on"
-					: table.equals("job_tags") ? "tag, job_id" : "rowid"), rs -> {
+					: table.equals("job_tags") ? "tag, job_id" : table.equals("notify_targets") ? "state, channel" : "rowid"), rs -> {
 				Object[] row = new Object[columns.size()];
 				for (int i = 0; i < row.length; i++) {
 					row[i] = rs.getObject(i + 1);
@@ -169,9 +174,11 @@ public class MigrateStore {
 			moved.put(table, copied);
 		}
 		moved.put("job_output", copyOutput(to));
-		// job_runs ids were copied as they are: the identity continues after the largest
-		to.queryForObject("SELECT setval(pg_get_serial_sequence('job_runs', 'id'), GREATEST((SELECT MAX(id) FROM job_runs), 1), "
-				+ "(SELECT MAX(id) FROM job_runs) IS NOT NULL)", Long.class);
+		// job_runs and notifications ids were copied as they are: each identity continues after the largest
+		for (String table : List.of("job_runs", "notifications")) {
+			to.queryForObject("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), GREATEST((SELECT MAX(id) FROM " + table
+					+ "), 1), (SELECT MAX(id) FROM " + table + ") IS NOT NULL)", Long.class);
+		}
 		return moved;
 	}
 }

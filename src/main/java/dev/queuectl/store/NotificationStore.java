@@ -168,6 +168,16 @@ public class NotificationStore {
 	}
 
 	/**
+	 * How many notifications were given up on (failed, not delivered since): one range of the
+	 * partial index notifications_failed (V13), which holds those rows only, so {@code status}
+	 * reads nothing of an outbox of delivered or pending rows.
+	 */
+	public long failedCount() {
+		return this.jdbc.queryForObject("SELECT COUNT(*) FROM notifications" + this.dialect.indexedBy("notifications_failed")
+				+ " WHERE failed_at IS NOT NULL AND delivered_at IS NULL", Long.class);
+	}
+
+	/**
 	 * Makes failed notifications (one, or all when {@code id} is null) due again, with a fresh
 	 * notify-retry-for; returns how many.
 	 */

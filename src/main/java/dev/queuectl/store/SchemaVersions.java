@@ -41,6 +41,7 @@ public final class SchemaVersions {
 		m.put("10", "0.4.0"); // flow control (issue 26): limits by key, queue rates, resources per host, deadlines, retries by exit code
 		m.put("11", "0.4.0"); // jobs that talk back (issue 27)
 		m.put("12", "0.4.0"); // pipelines (issue 28)
+		m.put("13", "0.4.0"); // the gaps of issues 27 and 28: an index of failed notifications
 		return m;
 	}
 

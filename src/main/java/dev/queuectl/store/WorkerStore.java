@@ -579,6 +579,7 @@ public class WorkerStore {
 			Set<String> cancel = before != null && before.cancels() ? new HashSet<>(cancelRequested(workerId)) : Set.of();
 			List<String> completed = new ArrayList<>();
 			List<String> ended = new ArrayList<>(); // dead or canceled: their dependents are canceled
+			List<String> retried = new ArrayList<>(); // failed with a retry to come
 			Map<String, RetryTerms> terms = retryTerms(outcomes, now);
 			for (int i = 0; i < outcomes.size(); i++) {
 				Outcome o = outcomes.get(i);
@@ -634,6 +635,12 @@ public class WorkerStore {
 				else if (rec.next() == JobState.DEAD || rec.next() == JobState.CANCELED) {
 					ended.add(rec.claim().jobId());
 				}
+				else if (rec.next() == JobState.FAILED) {
+					retried.add(rec.claim().jobId());
+				}
+			}
+			if (!retried.isEmpty()) {
+				clearProgress(retried); // the next attempt starts without this one's (issue 27)
 			}
 			if (controls.dependencies() && !completed.isEmpty()) {
 				if (this.jobs.releaseDependents(completed, now) > 0) {
@@ -653,6 +660,21 @@ public class WorkerStore {
 			List<Claim> claimed = claim > 0 ? claim(workerId, queues, claim, now, lease, controls, free) : List.of();
 			return new Settled(java.util.Arrays.asList(states), claimed);
 		});
+	}
+
+	/** Forgets a job's progress: its lost attempt was taken back, to run again (issue 27). */
+	private void clearProgressOf(String id) {
+		this.jdbc.update("UPDATE jobs SET " + JobStore.PROGRESS_CLEARED + " WHERE id = ?", id);
+	}
+
+	/**
+	 * Forgets the progress of jobs whose failed run was just recorded with a retry to come (issue
+	 * 27): one statement, only in a turn where a run failed so (a turn of successes, and every claim,
+	 * pay nothing), fenced on the state.
+	 */
+	private void clearProgress(List<String> retried) {
+		this.jdbc.update("UPDATE jobs SET " + JobStore.PROGRESS_CLEARED + " WHERE state = 'failed' AND id " + this.dialect.inList(),
+				this.dialect.idList(retried));
 	}
 
 	/** A job's retry rule (null: every failure retried) and deadline on this host's clock (null: none). */
@@ -836,7 +858,8 @@ public class WorkerStore {
 	public boolean returnToQueue(Claim claim, String workerId, Instant now) {
 		return this.jdbc.update("""
 				UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = %s, updated_at = ?,
-				       worker_id = NULL, lease_expires_at = NULL, started_at = NULL""".formatted(this.dialect.dueAt()) + FENCE,
+				       worker_id = NULL, lease_expires_at = NULL, started_at = NULL, %s""".formatted(this.dialect.dueAt(),
+				JobStore.PROGRESS_CLEARED) + FENCE,
 				this.dialect.dueArg(now, now), now.toEpochMilli(), claim.jobId(), workerId, claim.attempt()) == 1;
 	}
 
@@ -891,6 +914,9 @@ public class WorkerStore {
 						WHERE id = ? AND state = 'processing' AND attempts = ? AND lease_expires_at < """.formatted(this.dialect.dueAt())
 						+ this.dialect.clock(), concat(new Object[] { next.dbValue(), this.dialect.dueArg(now, now), now.toEpochMilli(),
 						error, next.dbValue(), now.toEpochMilli(), id, attempt }, clockArgs(now)));
+				if (updated == 1 && next == JobState.PENDING) {
+					clearProgressOf(id); // the attempt taken back starts again without its progress
+				}
 				if (updated == 1) {
 					insertRun(id, attempt, workerId, startedAt, new RunResult("lost", null, null, now,
 							now.toEpochMilli() - startedAt.toEpochMilli(), error, null, null));

@@ -72,10 +72,14 @@ class ApiController {
 	/** edit, rerun and rm (issue 28). */
 	private final dev.queuectl.service.JobEditService edits;
 
+	/** For {@code /api/status}: the count of notifications given up on. */
+	private final dev.queuectl.service.NotifyService notify;
+
 	ApiController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
 			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
 			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk,
-			dev.queuectl.service.JobEditService edits) {
+			dev.queuectl.service.JobEditService edits, dev.queuectl.service.NotifyService notify) {
+		this.notify = notify;
 		this.talk = talk;
 		this.edits = edits;
 		this.hostFit = hostFit;
@@ -273,6 +277,7 @@ class ApiController {
 		m.put("paused_queues", this.queues.paused());
 		m.put("workers", this.workers.workers().stream().map(Render::worker).toList());
 		m.put("no_host", this.hostFit.unrunnable());
+		m.put("notifications_failed", this.notify.failedCount());
 		return m;
 	}
 

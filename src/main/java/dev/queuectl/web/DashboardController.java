@@ -67,10 +67,14 @@ class DashboardController {
 	/** The job page's Edit, Rerun and Remove (issue 28). */
 	private final dev.queuectl.service.JobEditService edits;
 
+	/** For the overview: the count of notifications given up on. */
+	private final dev.queuectl.service.NotifyService notify;
+
 	DashboardController(JobService jobs, QueueService queues, WorkerService workers, ScheduleService schedules,
 			OutputStreams output, WebAccess access, HostFit hostFit, dev.queuectl.service.LimitService limits,
 			dev.queuectl.service.WaitReasons waitReasons, dev.queuectl.service.TalkService talk,
-			dev.queuectl.service.JobEditService edits) {
+			dev.queuectl.service.JobEditService edits, dev.queuectl.service.NotifyService notify) {
+		this.notify = notify;
 		this.talk = talk;
 		this.edits = edits;
 		this.hostFit = hostFit;
@@ -101,6 +105,7 @@ class DashboardController {
 		model.addAttribute("queues", this.queues.list());
 		model.addAttribute("workers", this.workers.workers());
 		model.addAttribute("durations", this.jobs.recentDurations());
+		model.addAttribute("notifyFailed", this.notify.failedCount());
 		return "overview";
 	}
 

@@ -20,14 +20,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code migrate --to URL} from this test's SQLite queue into a fresh PostgreSQL database: every row
- * of every table arrives equal; a second migrate into the same target, a live worker host and an
+ * of every table arrives equal (the notify targets and the notifications' outbox too, a failed one
+ * still failed); a second migrate into the same target, a live worker host and an
  * SQLite path as target are refused.
  */
 @Tag("postgresql")
 class MigrateCommandTest extends CommandTestSupport {
 
-	private static final Map<String, String> ORDER = Map.of("settings", "key", "queues", "name", "schedules", "name",
-			"batches", "name", "jobs", "id", "job_deps", "job_id, depends_on", "job_tags", "tag, job_id", "job_runs", "id", "job_results", "job_id");
+	private static final Map<String, String> ORDER = Map.ofEntries(Map.entry("settings", "key"), Map.entry("queues", "name"),
+			Map.entry("schedules", "name"), Map.entry("batches", "name"), Map.entry("jobs", "id"),
+			Map.entry("job_deps", "job_id, depends_on"), Map.entry("job_tags", "tag, job_id"), Map.entry("job_runs", "id"),
+			Map.entry("job_results", "job_id"), Map.entry("notify_targets", "state, channel"), Map.entry("notifications", "id"));
 
 	@Autowired
 	WorkerRegistryStore workers;
@@ -44,8 +47,9 @@ class MigrateCommandTest extends CommandTestSupport {
 		fillQueue();
 		try (PostgresTestDatabase target = PostgresTestDatabase.create()) {
 			Result r = run("migrate", "--to", target.url()).ok();
-			assertThat(r.outLines()).containsExactly("TABLE        ROWS", "settings     1", "queues       2", "limits       0", "schedules    1",
-					"batches      1", "jobs         11", "job_deps     1", "job_tags     2", "job_runs     4", "job_results  1", "job_output   2");
+			assertThat(r.outLines()).containsExactly("TABLE           ROWS", "settings        3", "queues          2", "limits          0",
+					"schedules       1", "batches         1", "jobs            11", "job_deps        1", "job_tags        2",
+					"job_runs        4", "job_results     1", "notify_targets  2", "notifications   2", "job_output      2");
 			for (String table : ORDER.keySet()) {
 				if (table.equals("job_runs")) {
 					continue; // below: the run whose output file was copied now points into the database
@@ -67,6 +71,10 @@ class MigrateCommandTest extends CommandTestSupport {
 			// the identity of job_runs continues after the copied ids
 			target.jdbc().update("INSERT INTO job_runs (job_id, attempt, started_at) VALUES ('done', 9, 1)");
 			assertThat(target.jdbc().queryForObject("SELECT MAX(id) FROM job_runs", Long.class)).isEqualTo(9L);
+			// and so does the notifications' (a new row's id is after the copied ones)
+			target.jdbc().update("UPDATE jobs SET state = 'canceled' WHERE id = 'pending'");
+			assertThat(target.jdbc().queryForList("SELECT id FROM notifications WHERE job_id = 'pending'", Long.class))
+				.containsExactly(3L);
 
 			run("migrate", "--to", target.url()).usageError("not empty", "11 jobs", target.name());
 			assertThat(target.jdbc().queryForObject("SELECT COUNT(*) FROM jobs", Long.class)).isEqualTo(11);
@@ -113,6 +121,10 @@ class MigrateCommandTest extends CommandTestSupport {
 		run("result", "set", "--job", "done", "rows=42").ok();
 		runWithStdin("{\"id\":\"member\",\"command\":\"true\"}\n", "enqueue", "-", "--batch", "mig", "--on-complete",
 				"{\"id\":\"callback\",\"command\":\"true\"}").ok(); // a batch (issue 28): its row and its jobs' column
+		// notifications (issue 27): the targets the settings make, and the outbox rows the job ending dead and
+		// the one canceled make below, one of them given up on
+		run("config", "set", "notify-url", "http://127.0.0.1:9/hook").ok();
+		run("config", "set", "notify-on", "dead,canceled").ok();
 		long t = this.clock.millis();
 		this.jdbc.update("UPDATE jobs SET state = 'processing', attempts = 1, worker_id = 'gone', started_at = ?, lease_expires_at = ?,"
 				+ " cancel_requested_at = ? WHERE id = 'processing'", t, t + 30_000, t + 5);
@@ -146,6 +158,7 @@ class MigrateCommandTest extends CommandTestSupport {
 		assertThat(run("queue", "limit", "deploy", "2").code()).isZero(); // before its first job: a note on stderr
 		run("schedule", "add", "nightly", "--cron", "30 2 * * *", "--tz", "Europe/Paris", "{\"command\":\"true\"}").ok();
 		run("config", "set", "max-retries", "5").ok();
+		this.jdbc.update("UPDATE notifications SET tries = 9, failed_at = ?, error = 'HTTP 500' WHERE job_id = 'dead'", t);
 	}
 
 	/** A table's rows in key order, numbers as longs (SQLite gives ints where they fit). */

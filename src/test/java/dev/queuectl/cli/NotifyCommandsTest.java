@@ -120,7 +120,7 @@ class NotifyCommandsTest extends CommandTestSupport {
 			assertThat(n.get("event").asString()).isEqualTo("dead");
 			assertThat(n.get("attempt").asInt()).isEqualTo(2);
 			assertThat(n.get("status").asString()).isEqualTo("pending");
-			assertThat(n.get("idempotency_key").asString()).isEqualTo("doomed:2");
+			assertThat(n.get("idempotency_key").asString()).matches("doomed:2:dead:\\d+");
 		}
 		assertThat(all).extracting(n -> n.get("channel").asString()).containsExactlyInAnyOrder("url", "command");
 	}

@@ -130,8 +130,9 @@ class NotifyIT {
 				.until(() -> notifications().size() == 1 && notifications().get(0).get("status").asString().equals("delivered"));
 		}
 		assertThat(this.requests).hasSize(3);
+		assertThat(this.requests.get(0)[0]).as("Idempotency-Key").matches("doomed:1:dead:\\d+");
 		for (String[] r : this.requests) {
-			assertThat(r[0]).as("Idempotency-Key").isEqualTo("doomed:1");
+			assertThat(r[0]).as("Idempotency-Key").isEqualTo(this.requests.get(0)[0]);
 			assertThat(r[1]).as("signature").isEqualTo(hmac("s3cret", r[3]));
 			assertThat(r[2]).as("Content-Type").isEqualTo("application/json");
 			JsonNode job = JSON.readTree(r[3]);
@@ -169,7 +170,8 @@ class NotifyIT {
 				.until(() -> notifications().get(0).get("status").asString().equals("delivered"));
 		}
 		assertThat(this.requests).hasSize(2);
-		assertThat(this.requests).extracting(r -> r[0]).containsOnly("lost:1");
+		assertThat(this.requests.get(0)[0]).matches("lost:1:dead:\\d+");
+		assertThat(this.requests).extracting(r -> r[0]).containsOnly(this.requests.get(0)[0]);
 	}
 
 	@Test
