@@ -98,6 +98,7 @@ final class JobExecutor implements JobRunner {
 	@Override
 	public RunResult run(Claim claim, Duration timeout, long outputCap, RunningJob running) {
 		Instant started = this.clock.instant();
+		java.util.Map<String, String> vars = this.variables.apply(claim); // JobVariables.Unavailable: not started
 		OutputSink sink;
 		try {
 			sink = new OutputSink(this.outputs.create(claim.jobId(), claim.attempt(), claim.startedAt()), outputCap);
@@ -109,7 +110,6 @@ final class JobExecutor implements JobRunner {
 				: this.timers.schedule(() -> running.timeOut(this.killGrace), timeout.toMillis(), TimeUnit.MILLISECONDS);
 		Integer exit;
 		try {
-			java.util.Map<String, String> vars = this.variables.apply(claim);
 			exit = this.useSpawner ? runWithSpawner(claim, vars, sink, running) : runWithProcessBuilder(claim, vars, sink, running);
 		}
 		catch (IOException | IllegalArgumentException ex) {

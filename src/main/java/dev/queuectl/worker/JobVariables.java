@@ -17,12 +17,11 @@ import dev.queuectl.store.TalkStore;
  * job's env cannot name {@code QUEUECTL_*} (the parser refuses it), so these always hold.
  * <p>
  * Read per run in one statement ({@link TalkStore#runContext}): the claim's statements stay as
- * they were. Long-lived spawners cannot take a per-job environment, so the variables reach the
+ * they were. When that read fails the job does not start ({@link Unavailable}): its host gives it
+ * back to the queue uncounted, as it does a claim whose lease is in doubt. Long-lived spawners cannot take a per-job environment, so the variables reach the
  * job as an {@code export} line ahead of its command in the same {@code sh -c} ({@link #prefixed}).
  */
 final class JobVariables implements Function<Claim, Map<String, String>> {
-
-	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobVariables.class);
 
 	private final TalkStore store;
 
@@ -40,9 +39,8 @@ final class JobVariables implements Function<Claim, Map<String, String>> {
 		try {
 			context = this.store.runContext(claim.jobId()).orElse(null);
 		}
-		catch (RuntimeException ex) { // the database failed a moment: the job runs with what the claim tells
-			log.warn("job {}: its own variables could not be read ({}); it runs without them", claim.jobId(), ex.getMessage());
-			context = null;
+		catch (RuntimeException ex) { // the database failed a moment: never run a job without its own variables
+			throw new Unavailable(claim.jobId() + ": its own variables could not be read (" + ex.getMessage() + ")", ex);
 		}
 		if (context != null) {
 			vars.putAll(context.env());
@@ -57,6 +55,14 @@ final class JobVariables implements Function<Claim, Map<String, String>> {
 			vars.put("QUEUECTL_AFTER", String.join(" ", context.after()));
 		}
 		return vars;
+	}
+
+	/** The database did not answer for a job's variables: the job is not started; its host gives it back, uncounted. */
+	static final class Unavailable extends RuntimeException {
+
+		Unavailable(String message, Throwable cause) {
+			super(message, cause);
+		}
 	}
 
 	/** {@code command} with the variables exported ahead of it, in the shell that runs it. */

@@ -631,6 +631,11 @@ final class WorkerHost {
 					continue;
 				}
 				RunResult result = runOne(next.claim(), next.handle());
+				if (result == null) { // not started: the database did not answer for what it needs
+					WorkerHost.this.done.add(new Done(next.claim(), null, true));
+					wake();
+					continue;
+				}
 				// given back only when the stop killed it: a job that ended on its own meanwhile is recorded as it ended
 				WorkerHost.this.done.add(new Done(next.claim(), result, "interrupted".equals(result.outcome())));
 				if (turnDue()) {
@@ -665,6 +670,7 @@ final class WorkerHost {
 	private record Assignment(Claim claim, JobExecutor.RunningJob handle, long queuedAt) {
 	}
 
+	/** Runs one claimed job; null when it was not started and goes back to the queue, uncounted. */
 	private RunResult runOne(Claim claim, JobExecutor.RunningJob handle) {
 		Settings.Snapshot cfg = this.config;
 		if (handle.canceled()) { // canceled while it waited for this slot: never started
@@ -678,6 +684,10 @@ final class WorkerHost {
 		RunResult result;
 		try {
 			result = this.runner.run(claim, timeout, cfg.outputCap(), handle);
+		}
+		catch (JobVariables.Unavailable ex) {
+			log.warn("{} not started: {}; back in the queue", claim.jobId(), ex.getMessage());
+			return null;
 		}
 		catch (RuntimeException ex) {
 			Instant now = this.clock.instant();

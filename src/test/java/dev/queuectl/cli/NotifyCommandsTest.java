@@ -36,7 +36,7 @@ class NotifyCommandsTest extends CommandTestSupport {
 	@BeforeEach
 	void noNotifications() {
 		this.jdbc.update("DELETE FROM notifications");
-		this.jdbc.update("DELETE FROM notify_targets");
+		this.notifications.target(java.util.Set.of(), java.util.Set.of());
 	}
 
 	/** Claims job {@code id} and records its run as failed (exit 1) or completed. */
@@ -48,6 +48,11 @@ class NotifyCommandsTest extends CommandTestSupport {
 				: new RunResult("completed", 0, null, now, 5, null, null, null);
 		this.workers.settleAndClaim(List.of(new WorkerStore.Outcome(claimed.get(0), r, false)), "w1", 2,
 				Duration.ofHours(1), List.of(), 0, now, Duration.ofSeconds(30));
+	}
+
+	/** Whether SQLite's outbox trigger exists (call on SQLite only). */
+	private boolean outboxTrigger() {
+		return this.jdbc.queryForObject("SELECT COUNT(*) FROM sqlite_master WHERE name = 'notifications_on_state'", Long.class) == 1;
 	}
 
 	/** Makes a job waiting for its retry due (on PostgreSQL its due time is on the server's clock). */
@@ -73,6 +78,22 @@ class NotifyCommandsTest extends CommandTestSupport {
 		assertThat(run("config", "get", "notify-url").out().strip()).isEqualTo("none");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM notify_targets", Long.class)).isZero();
 		run("config", "set", "notify-on", "dead,exploded").usageError("notify-on");
+	}
+
+	@Test
+	void theOutboxIsWrittenFromTheFirstChangeAfterATargetIsSetUntilItIsUnsetAndOnSqliteNoTriggerRunsWithout() {
+		boolean sqlite = !this.database.isPostgres(); // PostgreSQL keeps V11's trigger, its WHEN evaluated first
+		assertThat(sqlite && outboxTrigger()).as("no target: no trigger for finished jobs to run").isFalse();
+		run("config", "set", "notify-url", "http://127.0.0.1:9/hook").ok();
+		assertThat(!sqlite || outboxTrigger()).as("notify-on dead by default, a url set").isTrue();
+		enqueue("{\"id\":\"first\",\"command\":\"false\",\"max_retries\":0}");
+		runOnce("first", true);
+		assertThat(list()).extracting(n -> n.get("job_id").asString()).containsExactly("first");
+		run("config", "set", "notify-url", "none").ok();
+		assertThat(sqlite && outboxTrigger()).isFalse();
+		enqueue("{\"id\":\"second\",\"command\":\"false\",\"max_retries\":0}");
+		runOnce("second", true);
+		assertThat(list()).extracting(n -> n.get("job_id").asString()).containsExactly("first");
 	}
 
 	@Test

@@ -98,6 +98,21 @@ class ArchiveIT {
 	}
 
 	@Test
+	void theArchiveCarriesContribAsInTheSourcesWithItsScriptsExecutableAndTheOperationsGuide() throws IOException {
+		Path contrib = Cli.PROJECT.resolve("contrib");
+		Set<Path> sources = files(contrib);
+		assertThat(sources).contains(Path.of("systemd/queuectl-worker.service"), Path.of("systemd/queuectl-worker-user.service"),
+				Path.of("image/base-image.sh"));
+		for (Path file : sources) {
+			Path shipped = install.resolve("contrib").resolve(file);
+			assertThat(shipped).as(file.toString()).hasSameBinaryContentAs(contrib.resolve(file));
+			assertThat(Files.isExecutable(shipped)).as(file + " executable as in the sources")
+				.isEqualTo(Files.isExecutable(contrib.resolve(file)));
+		}
+		assertThat(install.resolve("docs/operations.md")).hasSameTextualContentAs(Cli.PROJECT.resolve("docs/operations.md"));
+	}
+
+	@Test
 	void statusEnqueueAWorkerThatCompletesTheJobAndWorkerStopRunFromTheUnpackedArchive() throws Exception {
 		Cli cli = user("life");
 		Cli.Result version = cli.start(netless, null, List.of("--version")).await();

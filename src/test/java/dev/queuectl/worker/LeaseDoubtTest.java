@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A worker host that was silent past half its lease (its JVM stopped, its network frozen) starts
+ * Claims a host gives back unstarted. A worker host that was silent past half its lease (its JVM stopped, its network frozen) starts
  * none of the jobs it had claimed until a heartbeat renews its leases: another host may have taken
- * them back meanwhile, and the command would run twice. A real host on a real SQLite file; its
+ * them back meanwhile, and the command would run twice. Nor does it start a job whose own variables
+ * the database could not give ({@link JobVariables.Unavailable}). A real host on a real SQLite file; its
  * clock jumps an hour ahead, as a stopped and resumed JVM sees it; the runner spawns nothing.
  */
 class LeaseDoubtTest {
@@ -91,6 +92,29 @@ class LeaseDoubtTest {
 		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE attempts = 1", Long.class))
 			.as("a claim put back unstarted is not counted").isEqualTo(3);
 		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM job_runs", Long.class)).isEqualTo(3);
+	}
+
+	@Test
+	void aJobWhoseVariablesTheDatabaseCouldNotGiveIsNotStartedAndGoesBackUncounted() {
+		java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+		JobRunner runner = (claim, timeout, cap, running) -> {
+			if (calls.incrementAndGet() == 1) { // as JobExecutor does when JobVariables' read fails
+				throw new JobVariables.Unavailable(claim.jobId() + ": its own variables could not be read (database locked)",
+						new IllegalStateException("database locked"));
+			}
+			return new RunResult("completed", 0, null, Instant.now(), 0, null, null, null);
+		};
+		this.host = TestHosts.host(this.ctx, 1, Clock.systemUTC(), this.executor, runner);
+		JdbcTemplate jdbc = this.ctx.getBean(JdbcTemplate.class);
+		this.ctx.getBean(JobService.class).enqueue("{\"id\":\"env\",\"command\":\"quick\",\"max_retries\":0}", "/tmp");
+		this.dispatcher = new Thread(this.host::run, "test-dispatcher");
+		this.dispatcher.start();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> "completed".equals(jdbc.queryForObject("SELECT state FROM jobs WHERE id = 'env'", String.class)));
+		assertThat(calls).hasValue(2);
+		assertThat(jdbc.queryForObject("SELECT attempts FROM jobs WHERE id = 'env'", Integer.class))
+			.as("no retries allowed, yet the start that never happened cost none").isEqualTo(1);
+		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM job_runs", Long.class)).isEqualTo(1);
 	}
 
 	@Test

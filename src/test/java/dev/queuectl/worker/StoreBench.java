@@ -70,14 +70,20 @@ public final class StoreBench {
 				ctx.getBean(dev.queuectl.service.LimitService.class).set("k*", "100000", null);
 			}
 			enqueue(service, jobs);
+			com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+				.getOperatingSystemMXBean();
+			long cpu0 = os.getProcessCpuTime();
 			long t0 = System.nanoTime();
 			runAll(store, ctx.getBean(WorkerRegistryStore.class), settings, clock, ctx.getBean(WorkerMetrics.class), slots, jobs,
 					new WorkerHost.Housekeeping(ctx.getBean(dev.queuectl.service.ScheduleService.class),
 							ctx.getBean(dev.queuectl.service.RetentionService.class), java.time.Duration.ofDays(1),
 							ctx.getBean(dev.queuectl.service.JobService.class)));
 			double seconds = (System.nanoTime() - t0) / 1e9;
-			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.0f cycles/s%n",
-					jobs, slots, preload, jobs / seconds);
+			double cpuMicros = (os.getProcessCpuTime() - cpu0) / 1e3 / jobs;
+			// the CPU a cycle costs the whole process (every thread, the JIT's too) moves less with the
+			// machine's load than the rate does
+			System.out.printf("store: %d claim+complete cycles on %d slots, %d completed jobs stored before: %.1f CPU us a cycle, %.0f cycles/s%n",
+					jobs, slots, preload, cpuMicros, jobs / seconds);
 		}
 		finally {
 			try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
