@@ -34,8 +34,10 @@ rss() {
   printf '%-28s %s KiB\n' "$1" "$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"
   if [ "${2:-}" != --no-http ]; then
     local port; port=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/host.log" | head -1)
+    QUEUECTL_DB=$db "$Q" web-token > "$WORK/web-token" # /actuator/prometheus needs it, as /api does
     for _ in 1 2 3; do
-      curl -fsS "$port/actuator/health" >/dev/null && curl -fsS "$port/actuator/prometheus" >/dev/null
+      curl -fsS "$port/actuator/health" >/dev/null \
+        && curl -fsS -H "Authorization: Bearer $(cat "$WORK/web-token")" "$port/actuator/prometheus" >/dev/null
     done
     sleep 5
     printf '%-28s %s KiB\n' "  after 3 scrapes" "$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"

@@ -38,9 +38,9 @@ class WorkerCommands {
 
 	@Command(name = { "worker", "start" }, group = "Workers",
 			description = "Run jobs in the foreground until Ctrl-C, SIGTERM, SIGHUP or 'worker stop'", help = """
-					Running jobs finish first (up to config shutdown-grace). While it runs, health and metrics
-					are served on 127.0.0.1: /actuator/health, /actuator/metrics, /actuator/prometheus; and
-					the dashboard and /api, to holders of the access token (queuectl dashboard --url).
+					Running jobs finish first (up to config shutdown-grace). While it runs, health is served on
+					127.0.0.1 (/actuator/health); and /actuator/metrics, /actuator/prometheus, the dashboard
+					and /api, to holders of the access token (queuectl dashboard --url, queuectl web-token).
 					Jobs inherit this process's environment but PGPASSWORD, PGPASSFILE and every QUEUECTL_*
 					variable; with --clean-env only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_*, TZ, TERM.
 					  queuectl worker start

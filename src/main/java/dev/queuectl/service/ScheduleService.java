@@ -53,6 +53,8 @@ public class ScheduleService {
 	/** Missed ticks of a cron schedule are counted up to this many (the count is for the log). */
 	static final long MAX_COUNTED = 100_000;
 
+	private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+
 	private static final DateTimeFormatter TICK_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
 		.withZone(ZoneOffset.UTC);
 
@@ -224,6 +226,11 @@ public class ScheduleService {
 		return job.id();
 	}
 
+	/** Ticks this process could not enqueue: a firing that failed (retried), or a job not valid now (skipped). */
+	public long failures() {
+		return this.failures.get();
+	}
+
 	/**
 	 * Fires every tick due now, by each schedule's catch-up policy. Cheap when nothing is due: one
 	 * read of the index of next fire times. Returns how many jobs were enqueued.
@@ -241,6 +248,7 @@ public class ScheduleService {
 				enqueued += n == null ? 0 : n;
 			}
 			catch (RuntimeException ex) {
+				this.failures.incrementAndGet();
 				log.warn("schedule {}: firing failed, will retry: {}", s.name(), ex.getMessage());
 			}
 		}
@@ -299,6 +307,7 @@ public class ScheduleService {
 				job = jobOf(s, TICK_ID.format(tick), tick);
 			}
 			catch (QueuectlException ex) {
+				this.failures.incrementAndGet();
 				log.warn("schedule {}: tick {} skipped: its job is not valid now: {}", name, tick, ex.getMessage());
 				skipped++;
 				continue;

@@ -118,6 +118,11 @@ class JobCountStore {
 				ON CONFLICT (queue, state) DO UPDATE SET n = n + excluded.n""", queue, state.dbValue(), n);
 	}
 
+	/** Rows beyond one per (queue, state) after which a PostgreSQL reader folds the deltas ({@link #fold}). */
+	int foldAfter() {
+		return this.foldAfter;
+	}
+
 	static Map<JobState, Long> zeros() {
 		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
 		for (JobState state : JobState.values()) {

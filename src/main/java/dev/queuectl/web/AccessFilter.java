@@ -23,7 +23,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * carry the CSRF token in the {@value WebAccess#CSRF_HEADER} header or a form's
  * {@value WebAccess#CSRF_FIELD} field. A bearer request needs no CSRF token: a browser never adds the
  * header by itself. Open without a credential: the login page, the assets (our CSS and script) and,
- * on loopback only, /actuator (health, metrics and prometheus: counts per state and queue names).
+ * on loopback only, /actuator/health (UP or DOWN, for probes and service managers). /actuator/metrics
+ * and /actuator/prometheus need the token as /api does (a scraper sends it as a bearer token): they
+ * name queues and tell their backlog, which other users of the machine need not see.
  * A body declared larger than the server takes is refused before anything reads it. Every answer
  * forbids framing and inline scripts.
  */
@@ -61,7 +63,7 @@ class AccessFilter extends OncePerRequestFilter {
 		boolean bearer = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
 				&& this.access.tokenMatches(auth.substring(7).strip());
 		boolean open = path.equals("/login") || path.startsWith("/assets/")
-				|| this.access.loopback() && (path.equals("/actuator") || path.startsWith("/actuator/"));
+				|| this.access.loopback() && (path.equals("/actuator/health") || path.startsWith("/actuator/health/"));
 		if (!bearer && !open && !this.access.sessionValid(cookie(request))) {
 			response.setHeader("WWW-Authenticate", "Bearer");
 			if (method.equals("GET") && !path.startsWith("/api/") && !path.equals("/api") && !path.startsWith("/actuator")

@@ -70,6 +70,9 @@ final class NotificationDelivery implements AutoCloseable {
 
 	private final String owner;
 
+	/** Told the channel of each failed try (the metrics). */
+	private final java.util.function.Consumer<String> failedTries;
+
 	private final Thread thread;
 
 	private volatile boolean stopped;
@@ -80,7 +83,9 @@ final class NotificationDelivery implements AutoCloseable {
 
 	private boolean failing;
 
-	NotificationDelivery(NotificationStore store, NotifyService notify, Settings settings, Clock clock, String owner) {
+	NotificationDelivery(NotificationStore store, NotifyService notify, Settings settings, Clock clock, String owner,
+			java.util.function.Consumer<String> failedTries) {
+		this.failedTries = failedTries;
 		this.store = store;
 		this.notify = notify;
 		this.settings = settings;
@@ -143,6 +148,7 @@ final class NotificationDelivery implements AutoCloseable {
 			}
 			return;
 		}
+		this.failedTries.accept(n.channel());
 		Duration wait = backoff(n.tries() + 1);
 		this.store.failedTry(n.id(), this.owner, error, wait, cfg.retryFor(), this.clock.instant());
 		log.warn("{} {}: notification {} ({}) failed: {}; next try in {} unless notify-retry-for ({}) has passed",

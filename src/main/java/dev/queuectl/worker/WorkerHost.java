@@ -237,7 +237,10 @@ final class WorkerHost {
 		this.heartbeat.scheduleWithFixedDelay(this::fireTicks, 0, TICK_POLL.toMillis(), TimeUnit.MILLISECONDS);
 		long prune = this.chores.interval().toMillis();
 		this.housekeeping.scheduleWithFixedDelay(this::keepHouse, Math.min(prune, 5000), prune, TimeUnit.MILLISECONDS);
-		this.store.reapExpired(now).forEach(jobId -> log.info("{} taken back from a dead worker", jobId));
+		this.store.reapExpired(now).forEach(jobId -> {
+			this.metrics.attempt("lost");
+			log.info("{} taken back from a dead worker", jobId);
+		});
 		log.info("worker {} started: {} slot(s), queues {}{}", this.id, this.options.slots(),
 				this.options.queues().isEmpty() ? "all" : this.options.queues(),
 				this.options.resources().isEmpty() ? "" : ", resources " + this.options.resources());
@@ -716,6 +719,7 @@ final class WorkerHost {
 			log.warn("{} finished ({}) but its lease was taken over; result dropped", claim.jobId(), result.outcome());
 			return;
 		}
+		this.metrics.attempt(result.outcome());
 		switch (next) {
 			case COMPLETED -> {
 				this.metrics.completed();
@@ -768,6 +772,7 @@ final class WorkerHost {
 			this.lastHeartbeat = now;
 			if (judgesOthers(previous, now, this.config.leaseTimeout())) {
 				for (String jobId : this.store.reapExpired(now)) {
+					this.metrics.attempt("lost");
 					log.info("{} taken back from a worker that stopped renewing its lease", jobId);
 					wake();
 				}

@@ -134,7 +134,7 @@ public class WorkerService implements HealthIndicator {
 		}
 		try (StopSignals signals = StopSignals.onStop(worker::requestStop);
 				NotificationDelivery delivery = new NotificationDelivery(this.notifications, this.notify, this.settings,
-						this.clock, worker.id()).start()) {
+						this.clock, worker.id(), this.metrics::notificationFailed).start()) {
 			worker.run();
 		}
 		finally {

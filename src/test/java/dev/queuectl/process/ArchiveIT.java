@@ -86,7 +86,8 @@ class ArchiveIT {
 	void theArchiveHoldsTheLauncherTheJarsTheDefaultsTheDocsCompletionsAndManPage() {
 		assertThat(unpacked).contains(Path.of("bin/queuectl"), Path.of("lib/queuectl.jar"), Path.of("lib/queuectl-client.jar"),
 				Path.of("application.yml"), Path.of("README.md"), Path.of("CHANGELOG.md"), Path.of("completions/queuectl.bash"),
-				Path.of("completions/queuectl.zsh"), Path.of("completions/queuectl.fish"), Path.of("man/man1/queuectl.1"));
+				Path.of("completions/queuectl.zsh"), Path.of("completions/queuectl.fish"), Path.of("man/man1/queuectl.1"),
+				Path.of("contrib/grafana/queuectl.json"), Path.of("contrib/prometheus/alerts.yml"), Path.of("openapi.json"));
 		assertThat(unpacked).as("no sources, no build").noneMatch(p -> p.startsWith("src") || p.toString().equals("pom.xml")
 				|| p.toString().equals("mvnw"));
 		assertThat(install.resolve("bin/queuectl")).isExecutable().hasSameTextualContentAs(Cli.LAUNCHER);

@@ -53,8 +53,13 @@ class WebDoorTest extends WebTestSupport {
 		HttpResponse<String> wrongCookie = anonymous(to("/api/status").header("Cookie", WebAccess.COOKIE + "=" + this.token.value()));
 		assertThat(wrongCookie.statusCode()).as("the token is no session id").isEqualTo(401);
 		assertThat(anonymous(to("/api/status").header("Authorization", "Bearer not-the-token-at-all")).statusCode()).isEqualTo(401);
-		// health and metrics stay open on loopback: counts and queue names, no job
+		// health stays open on loopback (UP or DOWN, for probes); metrics name queues and their backlog
 		assertThat(anonymous(to("/actuator/health")).statusCode()).isEqualTo(200);
+		for (String path : java.util.List.of("/actuator/prometheus", "/actuator/metrics", "/actuator")) {
+			assertThat(anonymous(to(path)).statusCode()).as(path).isEqualTo(401);
+		}
+		assertThat(anonymous(to("/actuator/prometheus").header("Authorization", "Bearer " + this.token.value())).statusCode())
+			.isEqualTo(200);
 		assertThat(anonymous(to("/login")).statusCode()).isEqualTo(200);
 	}
 
