@@ -250,12 +250,29 @@ public class QueuectlApplication {
 			return q.exitCode();
 		}
 		String storage = StorageErrors.describe(ex, null);
-		System.err.println("queuectl: " + (storage != null ? storage : cause.getClass().getSimpleName()
-				+ (cause.getMessage() == null ? "" : ": " + cause.getMessage().lines().findFirst().orElse(""))));
+		System.err.println("queuectl: " + (storage != null ? storage : schemaHistoryDiffers(cause) != null ? schemaHistoryDiffers(cause)
+				: cause.getClass().getSimpleName()
+						+ (cause.getMessage() == null ? "" : ": " + cause.getMessage().lines().findFirst().orElse(""))));
 		if (debug) {
 			ex.printStackTrace();
 		}
 		return QueuectlException.FAILURE;
+	}
+
+	/**
+	 * The line for a database whose record of applied migrations disagrees with this release's (a
+	 * migration's text changed after it was applied: a build between releases), or null for another
+	 * failure. Named by class, so the entry point imports nothing of the migration library.
+	 */
+	static String schemaHistoryDiffers(Throwable cause) {
+		if (!cause.getClass().getName().equals("org.flywaydb.core.api.exception.FlywayValidateException")) {
+			return null;
+		}
+		java.util.regex.Matcher version = java.util.regex.Pattern.compile("migration version (\\d+)")
+			.matcher(String.valueOf(cause.getMessage()));
+		return "this database's schema history does not match this queuectl's migrations"
+				+ (version.find() ? " (version " + version.group(1) + " differs)" : "")
+				+ ": it was written by a build between releases; use that build, or a new database";
 	}
 
 	/**

@@ -58,6 +58,27 @@ class SchemaUpgradeIT {
 		}
 	}
 
+	@Test
+	void aDatabaseWhoseAppliedMigrationWasChangedSinceIsRefusedInOneLineNamingTheVersion() throws Exception {
+		Queuectl q = new Queuectl(this.dir);
+		q.ok("status");
+		SQLiteDataSource ds = new SQLiteDataSource();
+		ds.setUrl("jdbc:sqlite:" + q.db + "?busy_timeout=10000");
+		JdbcTemplate jdbc = new JdbcTemplate(ds);
+		// a database one migration behind (so the next command migrates), whose version 11 was applied from other text
+		jdbc.update("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '11'");
+		String last = jdbc.queryForObject("SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history", String.class);
+		assertThat(last).as("the newest migration; undone below").isEqualTo("13");
+		jdbc.execute("DROP INDEX notifications_failed");
+		jdbc.execute("DROP INDEX batches_settled");
+		jdbc.update("DELETE FROM flyway_schema_history WHERE version = '13'");
+		Queuectl.Result refused = q.run("status");
+		assertThat(refused.exit()).isEqualTo(1);
+		assertThat(refused.out()).isEmpty();
+		assertThat(refused.err()).isEqualTo("queuectl: this database's schema history does not match this queuectl's migrations "
+				+ "(version 11 differs): it was written by a build between releases; use that build, or a new database\n");
+	}
+
 	private void stopsCleanly(Queuectl q, JdbcTemplate jdbc) throws Exception {
 		q.ok("config", "set", "lease-timeout", "5s"); // a heartbeat a second
 		q.ok("enqueue", "{\"id\":\"running\",\"command\":\"sleep 4; echo finished\"}");
