@@ -94,20 +94,23 @@ abstract class OwnQueue {
 	}
 
 	List<Long> longs(String sql) throws SQLException {
-		List<Long> all = new ArrayList<>();
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			while (rs.next()) {
-				all.add(rs.getLong(1));
-			}
-		}
-		return all;
+		return column(sql, rs -> rs.getLong(1));
 	}
 
 	List<String> strings(String sql) throws SQLException {
-		List<String> all = new ArrayList<>();
+		return column(sql, rs -> rs.getString(1));
+	}
+
+	/** How a column's value is read from the current row. */
+	interface Read<T> {
+		T from(ResultSet rs) throws SQLException;
+	}
+
+	private <T> List<T> column(String sql, Read<T> read) throws SQLException {
+		List<T> all = new ArrayList<>();
 		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
 			while (rs.next()) {
-				all.add(rs.getString(1));
+				all.add(read.from(rs));
 			}
 		}
 		return all;
