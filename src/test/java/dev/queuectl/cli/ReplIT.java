@@ -3,6 +3,7 @@ package dev.queuectl.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -73,8 +74,10 @@ class ReplIT {
 	@Test
 	void ctrlCInLogsFollowOrWaitReturnsToThePromptQuietly() throws Exception {
 		Path db = this.dir.resolve("q.db");
-		ProcessBuilder host = new ProcessBuilder(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-jar", Tmux.JAR.toString(), "--db",
-				db.toString(), "worker", "start", "--count", "1", "--no-http")
+		List<String> cmd = new ArrayList<>(List.of(Tmux.JAVA, "-XX:TieredStopAtLevel=1"));
+		cmd.addAll(Tmux.launch());
+		cmd.addAll(List.of("--db", db.toString(), "worker", "start", "--count", "1", "--no-http"));
+		ProcessBuilder host = new ProcessBuilder(cmd)
 			.directory(this.dir.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(this.dir.resolve("worker.log").toFile());
@@ -160,8 +163,10 @@ class ReplIT {
 				enqueue '{"command":"x"}
 				cancel a nosuch
 				""");
-		ProcessBuilder pb = new ProcessBuilder(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.stdin.tty=false", "-jar",
-				Tmux.JAR.toString(), "--db", this.dir.resolve("q.db").toString())
+		List<String> cmd = new ArrayList<>(List.of(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.stdin.tty=false"));
+		cmd.addAll(Tmux.launch());
+		cmd.addAll(List.of("--db", this.dir.resolve("q.db").toString()));
+		ProcessBuilder pb = new ProcessBuilder(cmd)
 			.directory(this.dir.toFile())
 			.redirectInput(script.toFile())
 			.redirectOutput(this.dir.resolve("out").toFile())

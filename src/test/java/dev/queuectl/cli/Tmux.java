@@ -21,8 +21,6 @@ import static org.awaitility.Awaitility.await;
  */
 final class Tmux implements AutoCloseable {
 
-	static final Path JAR = Path.of("target", "queuectl.jar").toAbsolutePath();
-
 	static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
 	/** A REPL prompt, with the database when it is not the default one ({@code queuectl q.db>}). */
@@ -39,12 +37,20 @@ final class Tmux implements AutoCloseable {
 		this.exit = dir.resolve("repl.exit");
 	}
 
+	/** The JVM options and {@code -jar JAR} that start the built jar, as every process test starts it. */
+	static List<String> launch() {
+		return dev.queuectl.worker.TrainedJar.launch();
+	}
+
 	/** Opens {@code queuectl ARGS} (no command: the REPL) in {@code dir}, with its data under {@code dir/xdg}. */
 	static Tmux open(Path dir, String... args) throws Exception {
 		Tmux tmux = new Tmux(dir);
 		StringBuilder cmd = new StringBuilder("cd '" + dir + "' && XDG_DATA_HOME='" + dir.resolve("xdg")
 				+ "' XDG_CONFIG_HOME='" + dir.resolve("no-config") + "' QUEUECTL_SERVER=off '" + JAVA
-				+ "' -XX:TieredStopAtLevel=1 -Dqueuectl.stdin.tty=true -jar '" + JAR + "'");
+				+ "' -XX:TieredStopAtLevel=1 -Dqueuectl.stdin.tty=true");
+		for (String word : launch()) {
+			cmd.append(" '").append(word).append("'");
+		}
 		for (String arg : args) {
 			cmd.append(" '").append(arg).append("'");
 		}

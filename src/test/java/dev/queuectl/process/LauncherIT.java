@@ -1,8 +1,6 @@
 package dev.queuectl.process;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -11,10 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -35,8 +31,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * bin/queuectl as a user runs it: a real child process per command, exit codes, what lands on
- * stdout and on stderr, quoting, piped scripts, bulk enqueue and first-time database creation by
- * concurrent processes. Runs under failsafe after {@code package}, so target/queuectl.jar is current.
+ * stdout and on stderr, quoting, bulk enqueue, first-time database creation by concurrent
+ * processes, no native library left in the temp folder. These run again through each client with
+ * the background server on (LauncherServedIT); what the server changes nothing in runs once, in
+ * LauncherOnePathIT. Runs under failsafe after {@code package}, so target/queuectl.jar is current.
  */
 @Timeout(300)
 class LauncherIT {
@@ -201,77 +199,6 @@ class LauncherIT {
 	}
 
 	@Test
-	void versionHelpAndASymlinkOnPath() throws IOException {
-		Path link = this.tmp.resolve("path-bin").resolve("queuectl");
-		Files.createDirectories(link.getParent());
-		Files.createSymbolicLink(link, Cli.LAUNCHER);
-		Cli cli = new Cli(this.tmp);
-		List<Result> results = Cli.parallel(List.of(
-				() -> cli.start(link, null, List.of("--version")).await(),
-				() -> cli.runRaw("--help"),
-				() -> cli.run("help")));
-
-		Result version = results.get(0);
-		assertThat(version.exit()).as(version.toString()).isZero();
-		assertThat(version.out()).matches("queuectl " + java.util.regex.Pattern.quote(projectVersion())
-				+ " \\(commit [0-9a-f]{7,}(-dirty)?, built \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\n");
-		assertThat(version.err()).as(version.toString()).isEmpty();
-
-		for (Result help : results.subList(1, 3)) {
-			assertThat(help.exit()).as(help.toString()).isZero();
-			assertThat(help.err()).as(help.toString()).isEmpty();
-			for (String command : List.of("enqueue", "list", "show", "status", "dlq list", "dlq retry", "config get",
-					"config set", "config list")) {
-				assertThat(help.out()).as(help.toString()).containsPattern("(?m)^  " + command + "\\s");
-			}
-			assertNoNoise(help);
-		}
-	}
-
-	@Test
-	void pipedScriptRunsEveryLineAndExitsWithTheFirstFailure() throws IOException {
-		Path script = this.tmp.resolve("script");
-		Files.writeString(script, """
-				# a comment, then a blank line
-
-				enqueue '{"id":"s1","command":"echo \\"a  b\\" '\\''c'\\''"}'
-				status --bogus
-				enqueue "{\\"id\\":\\"s2\\",\\"command\\":\\"true\\"}"
-				show nope
-				status --json
-				list
-				""");
-		Path second = this.tmp.resolve("script2");
-		Files.writeString(second, """
-				status
-				show nope
-				enqueue --bogus x
-				enqueue '{"id":"s3","command":"true"}'
-				""");
-		Cli cli = new Cli(this.tmp.resolve("one"));
-		Cli cli2 = new Cli(this.tmp.resolve("two"));
-		mkdirs(cli.home(), cli2.home());
-		List<Result> runs = Cli.parallel(List.of(() -> cli.runWithStdin(script), () -> cli2.runWithStdin(second)));
-
-		Result r = runs.get(0);
-		assertThat(r.exit()).as("first failure is the bad option: " + r).isEqualTo(2);
-		assertThat(r.out()).as(r.toString()).startsWith("s1\ns2\n").contains("\"pending\" : 2").containsPattern("(?m)^s1\\s+pending");
-		assertThat(r.errLines()).as(r.toString()).hasSize(2);
-		assertThat(r.errLines().get(0)).startsWith("queuectl: line 4: ").contains("'--bogus'");
-		assertThat(r.errLines().get(1)).as("script mode names the line (issue 29)").isEqualTo("queuectl: line 6: no such job: nope");
-		assertNoNoise(r);
-
-		Result r2 = runs.get(1);
-		assertThat(r2.exit()).as("first failure is the missing job: " + r2).isEqualTo(3);
-		assertThat(r2.out()).as(r2.toString()).endsWith("s3\n");
-		assertThat(r2.errLines()).as(r2.toString()).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("queuectl: "));
-
-		List<Result> after = Cli.parallel(List.of(() -> cli.run("show", "s1", "--json"), () -> cli2.run("status", "--json")));
-		assertThat(json(after.get(0)).path("command").asString()).isEqualTo("echo \"a  b\" 'c'");
-		assertThat(pending(after.get(1))).isEqualTo(1);
-	}
-
-	@Test
 	void enqueueFileIsAllOrNothing() throws IOException {
 		Path bad = this.tmp.resolve("bad.jsonl");
 		Files.writeString(bad, """
@@ -333,24 +260,6 @@ class LauncherIT {
 	}
 
 	@Test
-	void everyCommandGetsC1AndTheApplicationTheSerialGc() {
-		// QUEUECTL_JAVA_OPTS reaches the JVM; PrintFlagsFinal shows what the launcher chose.
-		Cli cli = new Cli(this.tmp).env("QUEUECTL_JAVA_OPTS", "-XX:+PrintFlagsFinal");
-		List<Result> results = Cli.parallel(List.of(() -> cli.run("status"), () -> cli.run("worker", "start", "--help")));
-		// nothing serves status: the client tries, then the application. The native client (built
-		// where cc exists) is no JVM; the client JVM's GC depends on the JDK.
-		Result oneShot = results.get(0);
-		boolean nativeClient = Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client"))
-				&& !"java".equals(Cli.OVERRIDES.get("QUEUECTL_CLIENT"));
-		assertThat(flags(oneShot, "TieredStopAtLevel")).as(oneShot.toString())
-			.containsExactlyElementsOf(nativeClient ? List.of("1") : List.of("1", "1"));
-		assertThat(flags(oneShot, "UseSerialGC")).as(oneShot.toString()).last().isEqualTo("true");
-		Result worker = results.get(1);
-		assertThat(flags(worker, "TieredStopAtLevel")).as(worker.toString()).containsExactly("1");
-		assertThat(flags(worker, "UseSerialGC")).as(worker.toString()).containsExactly("true");
-	}
-
-	@Test
 	void noJvmLeavesNativeLibrariesInTheTempFolderNotEvenAKilledOne() throws Exception {
 		// sqlite-jdbc and JLine copy their native library into java.io.tmpdir under a new name in
 		// every JVM, and a killed JVM leaves its copy there; the launcher loads both from its cache
@@ -375,60 +284,7 @@ class LauncherIT {
 		}
 	}
 
-	@Test
-	void theLauncherExecsJavaSoSignalsReachTheJvm() {
-		// A script that never ends: stdin is a pipe this test keeps open.
-		Cli cli = new Cli(this.tmp);
-		Started s = cli.start(Cli.LAUNCHER, null, cli.withDb("status"));
-		s.await(); // the database exists, so the next process starts fast
-		ProcessBuilder pb = new ProcessBuilder(Cli.LAUNCHER.toString(), "--db", cli.db().toString())
-			.directory(this.tmp.toFile())
-			.redirectOutput(this.tmp.resolve("long.out").toFile())
-			.redirectError(this.tmp.resolve("long.err").toFile());
-		pb.environment().keySet().removeIf(k -> k.startsWith("QUEUECTL_"));
-		pb.environment().put("QUEUECTL_SERVER", "off");
-		pb.environment().put("XDG_CACHE_HOME", Cli.CACHE.toString());
-		pb.environment().put("XDG_DATA_HOME", this.tmp.resolve("xdg-data").toString());
-		Process p;
-		try {
-			p = pb.start();
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
-		try {
-			// After exec the launcher's own pid is the JVM: no bash left in between.
-			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-				.until(() -> p.info().command().orElse("").endsWith("/java"));
-			p.getOutputStream().write("status --json\n".getBytes(StandardCharsets.UTF_8));
-			p.getOutputStream().flush();
-			await().atMost(Cli.TIMEOUT).until(() -> Files.readString(this.tmp.resolve("long.out")).contains("\"pending\""));
-			// SIGTERM to the launcher's pid. Not Process.destroy(): that also closes stdin, and a script
-			// at end of input exits 0 on its own, racing the signal.
-			assertThat(p.toHandle().destroy()).isTrue();
-			assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the JVM exits on SIGTERM").isTrue();
-			assertThat(p.exitValue()).as("the JVM's own exit status for SIGTERM").isEqualTo(143);
-		}
-		catch (IOException | InterruptedException ex) {
-			throw new AssertionError(ex);
-		}
-		finally {
-			p.descendants().forEach(ProcessHandle::destroyForcibly);
-			p.destroyForcibly();
-		}
-	}
-
-	/** The value of a -XX:+PrintFlagsFinal flag in each JVM that printed its flags, in order. */
-	private static List<String> flags(Result r, String name) {
-		Matcher m = Pattern.compile("(?m)^\\s*\\S+\\s+" + name + "\\s+=\\s+(\\S+)").matcher(r.out());
-		List<String> values = new ArrayList<>();
-		while (m.find()) {
-			values.add(m.group(1));
-		}
-		return values;
-	}
-
-	private static void mkdirs(Path... dirs) {
+	static void mkdirs(Path... dirs) {
 		for (Path dir : dirs) {
 			try {
 				Files.createDirectories(dir);
@@ -439,16 +295,16 @@ class LauncherIT {
 		}
 	}
 
-	private static void assertNoNoise(Result r) {
+	static void assertNoNoise(Result r) {
 		assertThat(r.out()).as("no log line, JVM log or banner on stdout: " + r).doesNotContainPattern(NOISE);
 	}
 
-	private static JsonNode json(Result r) {
+	static JsonNode json(Result r) {
 		assertThat(r.exit()).as(r.toString()).isZero();
 		return JSON.readTree(r.out());
 	}
 
-	private static long pending(Result statusJson) {
+	static long pending(Result statusJson) {
 		JsonNode jobs = json(statusJson).path("jobs");
 		assertThat(jobs.has("pending")).as(statusJson.toString()).isTrue();
 		return jobs.path("pending").asLong();
@@ -461,17 +317,6 @@ class LauncherIT {
 	private static String read(Path file) {
 		try {
 			return Files.readString(file);
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
-	}
-
-	private static String projectVersion() {
-		try (InputStream in = Files.newInputStream(Cli.PROJECT.resolve("target/classes/queuectl-version.properties"))) {
-			Properties p = new Properties();
-			p.load(in);
-			return p.getProperty("version");
 		}
 		catch (IOException ex) {
 			throw new java.io.UncheckedIOException(ex);

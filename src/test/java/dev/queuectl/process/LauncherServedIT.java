@@ -9,7 +9,8 @@ import org.junit.jupiter.api.AfterEach;
  * LauncherIT's tests again with the background command server on, through one client or the
  * other (the subclasses): each test's first command starts a server and the later commands are
  * answered by it. What a user sees must not differ from LauncherIT's in-process runs. Each test
- * stops its servers and asserts none is left.
+ * stops its servers and asserts none is left. (What the server changes nothing in, LauncherOnePathIT
+ * runs once.)
  */
 abstract class LauncherServedIT extends LauncherIT {
 

@@ -2,17 +2,12 @@ package dev.queuectl.worker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,29 +20,18 @@ import static org.awaitility.Awaitility.await;
  * and on_failure never. after_failed runs a cleanup after a dead job and is canceled after a
  * success; after_any runs whatever the outcome.
  */
-class BatchesIT {
-
-	@TempDir
-	Path dir;
-
-	Queuectl q;
+class BatchesIT extends OwnQueue {
 
 	Path ledger;
 
 	@BeforeEach
-	void setUp() throws Exception {
-		this.q = queuectl();
-		this.q.ok("status"); // migrates the database
+	void setUp() {
 		this.ledger = this.dir.resolve("ledger");
 	}
 
-	/** The queue under test: a SQLite file in the test's folder. */
-	Queuectl queuectl() {
-		return new Queuectl(this.dir);
-	}
-
-	Connection connect() throws SQLException {
-		return DriverManager.getConnection("jdbc:sqlite:" + this.q.db + "?busy_timeout=10000");
+	@Override
+	boolean migrateFirst() {
+		return true;
 	}
 
 	@Test
@@ -146,22 +130,5 @@ class BatchesIT {
 	private void enqueue(String id, String command, String fields) throws Exception {
 		this.q.ok("enqueue", "{\"id\":\"" + id + "\",\"command\":\"echo " + id + " >> " + this.ledger + "; " + command
 				+ "\"," + fields + "}");
-	}
-
-	String state(String id) throws SQLException {
-		return text("SELECT state FROM jobs WHERE id = '" + id + "'");
-	}
-
-	String text(String sql) throws SQLException {
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			return rs.next() ? rs.getString(1) : null;
-		}
-	}
-
-	long scalar(String sql) throws SQLException {
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			rs.next();
-			return rs.getLong(1);
-		}
 	}
 }

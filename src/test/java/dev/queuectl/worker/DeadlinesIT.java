@@ -2,15 +2,11 @@ package dev.queuectl.worker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -22,29 +18,18 @@ import static org.awaitility.Awaitility.await;
  * timeouts route retries as each job's retry_on / no_retry_on says, counted in job_runs. Every
  * job that runs appends to a ledger, so a job that started shows there.
  */
-class DeadlinesIT {
-
-	@TempDir
-	Path dir;
-
-	Queuectl q;
+class DeadlinesIT extends OwnQueue {
 
 	Path ledger;
 
 	@BeforeEach
-	void setUp() throws Exception {
-		this.q = queuectl();
-		this.q.ok("status"); // migrates the database
+	void setUp() {
 		this.ledger = this.dir.resolve("ledger");
 	}
 
-	/** The queue under test: a SQLite file in the test's folder. */
-	Queuectl queuectl() {
-		return new Queuectl(this.dir);
-	}
-
-	Connection connect() throws SQLException {
-		return DriverManager.getConnection("jdbc:sqlite:" + this.q.db + "?busy_timeout=10000");
+	@Override
+	boolean migrateFirst() {
+		return true;
 	}
 
 	/** The database's now in ms: the clock its deadlines are on (the host's for SQLite). */
@@ -106,22 +91,5 @@ class DeadlinesIT {
 
 	private long attempts(String id) throws SQLException {
 		return scalar("SELECT COUNT(*) FROM job_runs WHERE job_id = '" + id + "'");
-	}
-
-	String state(String id) throws SQLException {
-		return text("SELECT state FROM jobs WHERE id = '" + id + "'");
-	}
-
-	String text(String sql) throws SQLException {
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			return rs.next() ? rs.getString(1) : null;
-		}
-	}
-
-	long scalar(String sql) throws SQLException {
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			rs.next();
-			return rs.getLong(1);
-		}
 	}
 }

@@ -117,9 +117,9 @@ class JobCountsIT {
 		Path file = java.nio.file.Files.writeString(this.dir.resolve("jobs-" + round + "-" + e + ".jsonl"), lines);
 		// each enqueuer writes the file itself (not through a worker host's socket: a host SIGKILLed while it
 		// served the request would leave the enqueuer not knowing whether its jobs were stored)
-		List<String> cmd = new ArrayList<>(List.of(Queuectl.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.remote=false",
-				"-jar", Queuectl.JAR.toString(),
-				"--db", q.db.toString(), "enqueue", "--file", file.toString()));
+		List<String> cmd = new ArrayList<>(List.of(Queuectl.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.remote=false"));
+		cmd.addAll(TrainedJar.launch());
+		cmd.addAll(List.of("--db", q.db.toString(), "enqueue", "--file", file.toString()));
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(this.dir.toFile()).redirectErrorStream(true)
 			.redirectOutput(this.dir.resolve("enqueue-" + round + "-" + e + ".out").toFile());
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());

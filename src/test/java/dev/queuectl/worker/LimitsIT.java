@@ -3,18 +3,14 @@ package dev.queuectl.worker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,26 +21,7 @@ import static org.awaitility.Awaitility.await;
  * per 2 s across 2 hosts of 2 slots, a family's concurrency of 1 across 3 hosts, and a host killed
  * (SIGKILL) mid-run whose jobs hold their keys until their leases expire.
  */
-class LimitsIT {
-
-	@TempDir
-	Path dir;
-
-	Queuectl q;
-
-	@BeforeEach
-	void setUp() throws Exception {
-		this.q = queuectl();
-	}
-
-	/** The processes' database; {@link LimitsPostgresIT} gives its own. */
-	Queuectl queuectl() throws Exception {
-		return new Queuectl(this.dir);
-	}
-
-	Connection connect() throws SQLException {
-		return DriverManager.getConnection("jdbc:sqlite:" + this.q.db + "?busy_timeout=10000");
-	}
+class LimitsIT extends OwnQueue {
 
 	/**
 	 * How far the jobs' own clocks may lag the queue's record of their start: the claim's commit,
@@ -218,22 +195,5 @@ class LimitsIT {
 				.mapToLong(e -> Long.parseLong(e[2])).filter(t -> t > killedAt).min().orElseThrow();
 			assertThat(next - killedAt).as("%s's next start after the kill, ms", customer).isGreaterThanOrEqualTo(2500);
 		}
-	}
-
-	long scalar(String sql) throws SQLException {
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			rs.next();
-			return rs.getLong(1);
-		}
-	}
-
-	List<Long> longs(String sql) throws SQLException {
-		List<Long> all = new ArrayList<>();
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			while (rs.next()) {
-				all.add(rs.getLong(1));
-			}
-		}
-		return all;
 	}
 }

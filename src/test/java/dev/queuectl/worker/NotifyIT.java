@@ -6,10 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,9 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,45 +35,19 @@ import static org.awaitility.Awaitility.await;
  * a notify-command that gets the job's JSON, and a notification kept as failed after
  * notify-retry-for, then retried by hand.
  */
-class NotifyIT {
+class NotifyIT extends OwnQueue {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@TempDir
-	Path dir;
-
-	Queuectl q;
 
 	HttpServer receiver;
 
 	/** Each request: its Idempotency-Key, its signature header, its content type, its body. */
 	final List<String[]> requests = new CopyOnWriteArrayList<>();
 
-	@BeforeEach
-	void setUp() throws Exception {
-		this.q = queuectl();
-	}
-
 	@AfterEach
 	void stopReceiver() {
 		if (this.receiver != null) {
 			this.receiver.stop(0);
-		}
-	}
-
-	/** The processes' database; {@link NotifyPostgresIT} gives its own. */
-	Queuectl queuectl() throws Exception {
-		return new Queuectl(this.dir);
-	}
-
-	Connection connect() throws SQLException {
-		return DriverManager.getConnection("jdbc:sqlite:" + this.q.db + "?busy_timeout=10000");
-	}
-
-	long scalar(String sql) throws SQLException {
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			rs.next();
-			return rs.getLong(1);
 		}
 	}
 

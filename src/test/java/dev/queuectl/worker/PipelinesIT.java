@@ -2,18 +2,12 @@ package dev.queuectl.worker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -26,44 +20,12 @@ import static org.awaitility.Awaitility.await;
  * --tag} stopping tagged jobs running on both hosts and canceling the pending ones, untagged jobs
  * untouched; {@code add --} with quotes, $ and newlines reaching the job's program word for word.
  */
-class PipelinesIT {
+class PipelinesIT extends OwnQueue {
 
-	@TempDir
-	Path dir;
-
-	Queuectl q;
-
-	@BeforeEach
-	void setUp() throws Exception {
-		this.q = queuectl();
-	}
-
-	/** The processes' database; {@link PipelinesPostgresIT} gives its own. */
-	Queuectl queuectl() throws Exception {
-		Queuectl q = new Queuectl(this.dir);
-		q.ok("status"); // migrates the new database, which the tests read while hosts start
-		return q;
-	}
-
-	Connection connect() throws SQLException {
-		return DriverManager.getConnection("jdbc:sqlite:" + this.q.db + "?busy_timeout=10000");
-	}
-
-	long scalar(String sql) throws SQLException {
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			rs.next();
-			return rs.getLong(1);
-		}
-	}
-
-	List<String> strings(String sql) throws SQLException {
-		List<String> all = new ArrayList<>();
-		try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-			while (rs.next()) {
-				all.add(rs.getString(1));
-			}
-		}
-		return all;
+	/** The new database is migrated first: the tests read it while hosts start. */
+	@Override
+	boolean migrateFirst() {
+		return true;
 	}
 
 	/** Runs a script (one command a line) in one process to its end, whatever its exit; returns stdout and stderr. */

@@ -8,7 +8,6 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,20 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it over the host's; a shell loop of 1,000 progress reports; a result passed from a parent to the
  * job that runs after it. {@link TalkBackPostgresIT} runs the same on PostgreSQL.
  */
-class TalkBackIT {
+class TalkBackIT extends OwnQueue {
 
 	static final Path PROJECT = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@TempDir
-	Path dir;
-
-	Queuectl q;
-
-	Queuectl queuectl() throws Exception {
-		return new Queuectl(this.dir);
-	}
 
 	/** What QUEUECTL_DB must be for this queue. */
 	String expectedDb() {
@@ -43,7 +33,6 @@ class TalkBackIT {
 
 	@BeforeEach
 	void setUp() throws Exception {
-		this.q = queuectl();
 		// jobs find bin/queuectl on their PATH; the launcher's start-up cache is the process tests' shared one
 		this.q.env("PATH", PROJECT.resolve("bin") + ":" + System.getenv("PATH"))
 			.env("XDG_CACHE_HOME", PROJECT.resolve("target").resolve("it-cache").toString())

@@ -16,15 +16,16 @@ import java.util.stream.Stream;
  * How {@link Queuectl} starts the built jar: extracted once per build (Spring Boot's jarmode tools)
  * with a dynamic CDS archive recorded by one training run, as bin/queuectl starts it for users. A
  * command then costs about half the CPU of one from the fat jar (1.6 s against 3.3 s here, see
- * docs/benchmarks.md), and the process tests start hundreds. The fat jar itself stays covered:
- * HardenedStartIT, FileModesIT and JobCountsIT run {@code java -jar target/queuectl.jar} directly.
+ * docs/benchmarks.md), and the process tests start hundreds (ReplIT's too, from the cli package).
+ * The fat jar itself stays covered: HardenedStartIT and FileModesIT run {@code java -jar
+ * target/queuectl.jar} directly.
  *
  * <p>The copy lives in {@code target/it-jvm/<size>-<mtime of the jar>} (the training's database and
  * log beside it, in {@code .work}), made under a file lock (forks may start at once); copies of older
  * builds are removed. When extraction fails the fat jar runs,
  * and without an archive the extracted jar runs: slower, never different.
  */
-final class TrainedJar {
+public final class TrainedJar {
 
 	private static List<String> launch;
 
@@ -32,7 +33,7 @@ final class TrainedJar {
 	}
 
 	/** The JVM options and {@code -jar JAR} that start the built jar. */
-	static synchronized List<String> launch() {
+	public static synchronized List<String> launch() {
 		if (launch == null) {
 			launch = prepare();
 		}
