@@ -258,7 +258,7 @@ if [ $ONLY_TP = 1 ]; then
   for _ in $(seq "${THROUGHPUT_ROUNDS:-3}"); do throughput 2 "$TP_JOBS" "true" "$TP_JOBS x true, 2 slots ${WORKER_ARGS:-}"; done
   exit 0
 fi
-throughput 2 "$TP_JOBS" "true" "$TP_JOBS x true, 2 slots (target >= 0.8x)"
+throughput 2 "$TP_JOBS" "true" "$TP_JOBS x true, 2 slots (target >= 0.9x, issue 30)"
 throughput 8 "$TP8_JOBS" "sleep 0.05" "$TP8_JOBS x sleep 0.05, 8 slots (target >= 0.9x)"
 
 # 4./5. store: claim+complete without spawning, empty and with SCALE_ROWS completed jobs

@@ -44,8 +44,8 @@ import org.springframework.core.task.TaskExecutor;
  * slots finished since its last turn and claims jobs for the idle slots (a group commit); the
  * slots, on the task executor, only run commands: what a claimed job needs of the database to start
  * (its variables) the dispatcher reads for the whole turn's claims right after the claim, so a slot
- * goes from one job to the next without waiting for the database. A heartbeat renews the leases of running jobs
- * and takes back jobs whose worker died. On stop no job is claimed; running ones finish within
+ * goes from one job to the next without waiting for the database. A heartbeat renews the leases of
+ * running jobs and takes back jobs whose worker died. On stop no job is claimed; running ones finish within
  * the shutdown grace, then are killed and go back to the queue uncounted.
  * <p>
  * While jobs take only milliseconds, the dispatcher claims a few more than there are slots, so
