@@ -80,6 +80,37 @@ public class TalkStore {
 		return job[0] == null ? Optional.empty() : Optional.of(new RunContext(job[0], JobEnv.fromStored(job[1]), List.copyOf(after)));
 	}
 
+	/** The most ids one {@link #runContexts} statement names (far below either backend's limit on parameters). */
+	static final int RUN_CONTEXTS_CHUNK = 500;
+
+	/**
+	 * {@link #runContext} of many jobs in one statement (per {@value #RUN_CONTEXTS_CHUNK} ids): what a
+	 * worker host reads once for the jobs a turn claimed, so that its slots start them without a
+	 * statement each. A job that is gone has no entry.
+	 */
+	public Map<String, RunContext> runContexts(List<String> jobIds) {
+		Map<String, String[]> jobs = new java.util.HashMap<>();
+		Map<String, List<String>> after = new java.util.HashMap<>();
+		for (int from = 0; from < jobIds.size(); from += RUN_CONTEXTS_CHUNK) {
+			List<String> chunk = jobIds.subList(from, Math.min(jobIds.size(), from + RUN_CONTEXTS_CHUNK));
+			String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+			this.jdbc.query("SELECT j.id, j.queue, j.env, d.depends_on FROM jobs j LEFT JOIN job_deps d ON d.job_id = j.id\n"
+					+ "WHERE j.id IN (" + marks + ") ORDER BY j.id, d.depends_on", rs -> {
+						String id = rs.getString(1);
+						jobs.putIfAbsent(id, new String[] { rs.getString(2), rs.getString(3) });
+						List<String> deps = after.computeIfAbsent(id, k -> new ArrayList<>());
+						String dep = rs.getString(4);
+						if (dep != null) {
+							deps.add(dep);
+						}
+					}, chunk.toArray());
+		}
+		Map<String, RunContext> contexts = new java.util.HashMap<>();
+		jobs.forEach((id, job) -> contexts.put(id,
+				new RunContext(job[0], JobEnv.fromStored(job[1]), List.copyOf(after.get(id)))));
+		return contexts;
+	}
+
 	/** A job's queue, own variables and the jobs it ran after. */
 	public record RunContext(String queue, Map<String, String> env, List<String> after) {
 	}

@@ -68,6 +68,15 @@ final class JobExecutor implements JobRunner {
 	/** A job's own variables and queuectl's (issue 27); none in tests that run bare commands. */
 	private java.util.function.Function<Claim, java.util.Map<String, String>> variables = c -> java.util.Map.of();
 
+	/** Reads the variables of a turn's claims in one statement ({@link #claimed}); null: each is read as it starts. */
+	private java.util.function.Function<List<Claim>, java.util.Map<Claim, java.util.Map<String, String>>> allVariables;
+
+	/**
+	 * The variables read for claims no slot has started yet, by claim (its start time differs from
+	 * any later claim of the same job, so an entry left behind never reaches another attempt).
+	 */
+	private final java.util.Map<Claim, java.util.Map<String, String>> prepared = new java.util.concurrent.ConcurrentHashMap<>();
+
 	private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemon("queuectl-timeout"));
 
 	JobExecutor(OutputStore outputs, Clock clock, Duration killGrace, JobEnvironment environment) {
@@ -91,6 +100,25 @@ final class JobExecutor implements JobRunner {
 		return this;
 	}
 
+	/** Gives each job its {@link JobVariables}, read once for all the jobs a turn claims. */
+	JobExecutor withVariables(JobVariables variables) {
+		this.variables = variables;
+		this.allVariables = variables::forClaims;
+		return this;
+	}
+
+	@Override
+	public void claimed(List<Claim> claims) {
+		if (this.allVariables != null && !claims.isEmpty()) {
+			this.prepared.putAll(this.allVariables.apply(claims));
+		}
+	}
+
+	@Override
+	public void unclaimed(Claim claim) {
+		this.prepared.remove(claim);
+	}
+
 	/**
 	 * Runs the command to its end, or until {@code timeout} (zero: no limit). {@code running}
 	 * learns the job's process group as soon as it exists, so a stopping worker can kill it.
@@ -98,7 +126,10 @@ final class JobExecutor implements JobRunner {
 	@Override
 	public RunResult run(Claim claim, Duration timeout, long outputCap, RunningJob running) {
 		Instant started = this.clock.instant();
-		java.util.Map<String, String> vars = this.variables.apply(claim); // JobVariables.Unavailable: not started
+		java.util.Map<String, String> vars = this.prepared.remove(claim); // read with the turn's claims
+		if (vars == null) {
+			vars = this.variables.apply(claim); // JobVariables.Unavailable: not started
+		}
 		OutputSink sink;
 		try {
 			sink = new OutputSink(this.outputs.create(claim.jobId(), claim.attempt(), claim.startedAt()), outputCap);

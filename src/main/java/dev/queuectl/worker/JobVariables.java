@@ -1,6 +1,7 @@
 package dev.queuectl.worker;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -16,12 +17,19 @@ import dev.queuectl.store.TalkStore;
  * and, for a job that ran after others, {@code QUEUECTL_AFTER} (their ids, space-separated). A
  * job's env cannot name {@code QUEUECTL_*} (the parser refuses it), so these always hold.
  * <p>
- * Read per run in one statement ({@link TalkStore#runContext}): the claim's statements stay as
- * they were. When that read fails the job does not start ({@link Unavailable}): its host gives it
- * back to the queue uncounted, as it does a claim whose lease is in doubt. Long-lived spawners cannot take a per-job environment, so the variables reach the
- * job as an {@code export} line ahead of its command in the same {@code sh -c} ({@link #prefixed}).
+ * Read in one statement for all the jobs a dispatcher turn claimed ({@link #forClaims},
+ * {@link TalkStore#runContexts}), right after the claim commits, so that a slot starts its next job
+ * without a statement of its own (on SQLite the pool's one connection would make it wait for the
+ * dispatcher's transaction); a job not read so (the read failed) is read alone as it starts
+ * ({@link #apply}). When that read fails too the job does not start ({@link Unavailable}): its host
+ * gives it back to the queue uncounted, as it does a claim whose lease is in doubt. The claim's
+ * statements stay as they were. Long-lived spawners cannot take a
+ * per-job environment, so the variables reach the job as an {@code export} line ahead of its
+ * command in the same {@code sh -c} ({@link #prefixed}).
  */
 final class JobVariables implements Function<Claim, Map<String, String>> {
+
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobVariables.class);
 
 	private final TalkStore store;
 
@@ -34,7 +42,6 @@ final class JobVariables implements Function<Claim, Map<String, String>> {
 
 	@Override
 	public Map<String, String> apply(Claim claim) {
-		Map<String, String> vars = new LinkedHashMap<>();
 		TalkStore.RunContext context;
 		try {
 			context = this.store.runContext(claim.jobId()).orElse(null);
@@ -42,6 +49,31 @@ final class JobVariables implements Function<Claim, Map<String, String>> {
 		catch (RuntimeException ex) { // the database failed a moment: never run a job without its own variables
 			throw new Unavailable(claim.jobId() + ": its own variables could not be read (" + ex.getMessage() + ")", ex);
 		}
+		return variables(claim, context);
+	}
+
+	/**
+	 * The variables of each of these claims, read in one statement; empty when the read failed (each
+	 * job is then read alone as it starts).
+	 */
+	Map<Claim, Map<String, String>> forClaims(List<Claim> claims) {
+		Map<String, TalkStore.RunContext> contexts;
+		try {
+			contexts = this.store.runContexts(claims.stream().map(Claim::jobId).toList());
+		}
+		catch (RuntimeException ex) {
+			log.debug("the claimed jobs' variables could not be read at once; each is read as it starts", ex);
+			return Map.of();
+		}
+		Map<Claim, Map<String, String>> all = new java.util.HashMap<>();
+		for (Claim claim : claims) {
+			all.put(claim, variables(claim, contexts.get(claim.jobId())));
+		}
+		return all;
+	}
+
+	private Map<String, String> variables(Claim claim, TalkStore.RunContext context) {
+		Map<String, String> vars = new LinkedHashMap<>();
 		if (context != null) {
 			vars.putAll(context.env());
 		}

@@ -19,7 +19,8 @@ final class OutputSink {
 
 	private final long cap;
 
-	private final byte[] tail = new byte[TAIL_BYTES];
+	/** Made on the first byte: most short jobs print nothing, and a host's young generation is small. */
+	private byte[] tail;
 
 	private long tailTotal;
 
@@ -37,6 +38,12 @@ final class OutputSink {
 	}
 
 	void write(byte[] b, int off, int len) {
+		if (len <= 0) {
+			return;
+		}
+		if (this.tail == null) {
+			this.tail = new byte[TAIL_BYTES];
+		}
 		for (int i = 0; i < len; i++) {
 			this.tail[(int) ((this.tailTotal + i) % TAIL_BYTES)] = b[off + i];
 		}

@@ -53,6 +53,12 @@ final class Spawner implements AutoCloseable {
 
 	private final BufferedReader events;
 
+	/**
+	 * The buffer output is copied through, kept from job to job: a host's young generation is a few
+	 * MiB (bin/queuectl), and 64 KiB a job made a collection every few dozen `true` jobs.
+	 */
+	private final byte[] buf = new byte[64 * 1024];
+
 	/** A spawner whose jobs get the environment {@code rule} leaves of the host's. */
 	Spawner(JobEnvironment rule) throws IOException {
 		this(NATIVE, rule);
@@ -154,7 +160,7 @@ final class Spawner implements AutoCloseable {
 
 	/** Copies the job's output to the sink until the marker, which is not copied. */
 	private void copyUntil(byte[] marker, OutputSink sink) throws IOException {
-		byte[] buf = new byte[64 * 1024];
+		byte[] buf = this.buf;
 		int held = 0; // bytes at the start of buf that may begin the marker
 		while (true) {
 			int n = this.output.read(buf, held, buf.length - held);
