@@ -19,7 +19,7 @@ trap cleanup EXIT
 git worktree add -q --detach "$WORK/old" "$REV"
 # an older StoreBench learns to print the CPU a cycle too (a no-op where it already does)
 grep -q getProcessCpuTime "$WORK/old/src/test/java/dev/queuectl/worker/StoreBench.java" \
-  || git -C "$WORK/old" apply "$PWD/bench/storebench-cpu.patch" 2>/dev/null || true
+  || git -C "$WORK/old" apply -C1 "$PWD/bench/storebench-cpu.patch" 2>/dev/null || true
 build() { # DIR CPFILE
   (cd "$1" && ./mvnw -q -B -o -DskipTests package test-compile >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package test-compile >/dev/null)
   (cd "$1" && ./mvnw -q -B -o dependency:build-classpath -Dmdep.outputFile="$2" -Dmdep.includeScope=test >/dev/null 2>&1 \
