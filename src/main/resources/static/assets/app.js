@@ -96,7 +96,7 @@
     const pct = Math.min(100, Math.floor(p.done * 100 / p.total));
     bar.querySelector(".fill").style.width = pct + "%";
     bar.querySelector(".label").textContent =
-      (p.total === 100 ? p.done + "%" : p.done + "/" + p.total + " (" + pct + "%)") + " " + eta(job);
+      ((p.total === 100 ? p.done + "%" : p.done + "/" + p.total + " (" + pct + "%)") + " " + eta(job)).trim();
     const message = cell.querySelector(".progress-message");
     if (message) message.textContent = p.message || "";
   }
@@ -110,8 +110,15 @@
         const page = await (await fetch("/api/jobs?state=processing&limit=500", { cache: "no-store" })).json();
         const byId = new Map(page.jobs.map(j => [j.id, j]));
         for (const cell of running) {
-          const job = byId.get(cell.dataset.progress);
-          if (job) drawBar(cell, job);
+          let job = byId.get(cell.dataset.progress);
+          if (!job) { // it ended (or went back to wait): its state now, its bar without an ETA
+            job = await (await fetch("/api/jobs/" + encodeURIComponent(cell.dataset.progress), { cache: "no-store" })).json();
+            cell.dataset.state = job.state;
+            const row = cell.closest("tr");
+            const state = row && row.querySelector(".state");
+            if (state) { state.textContent = job.state; state.className = "state " + job.state; }
+          }
+          drawBar(cell, job);
         }
       } catch (e) { /* the next turn tries again */ }
     }
