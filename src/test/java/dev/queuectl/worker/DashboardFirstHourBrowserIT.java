@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
  * host: the jobs page's Scheduled and Retries views (why a pending or failed job waits, soonest
  * first), the exit code, error and time of death in the dead letter queue and the Retries view,
  * times relative with the absolute local time on hover, a dark theme when the system asks for one,
- * a layout for a phone's width, and bulk retry, cancel and delete on the jobs list.
+ * a layout for a phone's width, bulk retry, cancel and delete on the jobs list, and the questions
+ * asked before canceling a running job or retrying every dead one.
  * {@link DashboardFirstHourBrowserPostgresIT} runs the same on PostgreSQL (the views read the store
  * through its other dialect and clock).
  */
@@ -200,6 +201,33 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 		// the header's box picks the whole page
 		browser.findElement(By.id("pick-all")).click();
 		assertThat(text("#picked")).isEqualTo("2 selected");
+	}
+
+	@Test
+	void cancelingARunningJobFromItsPageAndRetryingAllDeadJobsAskFirst() throws Exception {
+		this.q.ok("enqueue", json(Map.of("id", "gone", "command", "exit 1", "max_retries", 0, "queue", "dq")));
+		this.q.ok("enqueue", json(Map.of("id", "busy", "command", "sleep 120")));
+		startHost();
+		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("gone").equals("dead") && stateOf("busy").equals("processing"));
+		this.q.ok("queue", "pause", "dq");
+
+		open("/jobs/busy");
+		browser.findElement(By.id("cancel")).click();
+		assertThat(browser.switchTo().alert().getText()).isEqualTo("Cancel busy? It is running: its command is stopped.");
+		browser.switchTo().alert().dismiss();
+		assertThat(stateOf("busy")).isEqualTo("processing");
+		browser.findElement(By.id("cancel")).click();
+		browser.switchTo().alert().accept();
+		await().atMost(Duration.ofSeconds(30)).until(() -> stateOf("busy").equals("canceled"));
+
+		open("/dlq");
+		browser.findElement(By.id("retry-all")).click();
+		assertThat(browser.switchTo().alert().getText()).isEqualTo("Put every dead job (1) back in the queue?");
+		browser.switchTo().alert().dismiss();
+		assertThat(stateOf("gone")).isEqualTo("dead");
+		browser.findElement(By.id("retry-all")).click();
+		browser.switchTo().alert().accept();
+		await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("gone").equals("pending"));
 	}
 
 	private static void pick(String... ids) {
