@@ -198,7 +198,9 @@ class DashboardController {
 	}
 
 	@GetMapping("/jobs/{id}")
-	String job(@PathVariable String id, @RequestParam(required = false) String error, Model model) {
+	String job(@PathVariable String id, @RequestParam(required = false) String error,
+			@RequestParam(required = false) String attempt, Model model) {
+		Integer shownAttempt = attempt == null || attempt.isEmpty() ? null : ApiController.number("attempt", attempt, 1);
 		common(model, "jobs");
 		Job job = this.jobs.get(id);
 		model.addAttribute("job", job);
@@ -221,12 +223,13 @@ class DashboardController {
 		model.addAttribute("error", error);
 		String text = "";
 		try {
-			text = this.output.text(id, null);
+			text = this.output.text(id, shownAttempt); // the newest attempt's unless one is asked (issue 29)
 		}
 		catch (QueuectlException | java.io.IOException ex) {
 			text = ""; // not run yet, or the file is gone
 		}
 		model.addAttribute("output", text);
+		model.addAttribute("attempt", shownAttempt);
 		return "job";
 	}
 

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The dashboard items of issue 29 ("the first hour") in headless Chromium against a real worker
  * host: the jobs page's Scheduled and Retries views (why a pending or failed job waits, soonest
- * first), the exit code, error and time of death in the dead letter queue and the Retries view,
+ * first), the exit code, error and time of death in the dead letter queue and the Retries view, any attempt's output,
  * times relative with the absolute local time on hover, a dark theme when the system asks for one,
  * a layout for a phone's width, bulk retry, cancel and delete on the jobs list, and the questions
  * asked before canceling a running job or retrying every dead one.
@@ -228,6 +228,20 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 		browser.findElement(By.id("retry-all")).click();
 		browser.switchTo().alert().accept();
 		await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("gone").equals("pending"));
+	}
+
+	@Test
+	void anyAttemptsOutputShowsFromItsRowOnTheJobPage() throws Exception {
+		this.q.ok("config", "set", "backoff-base", "1");
+		this.q.ok("enqueue", json(Map.of("id", "twice", "command", "echo try-$QUEUECTL_ATTEMPT; exit 1", "max_retries", 1)));
+		startHost();
+		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("twice").equals("dead"));
+		open("/jobs/twice");
+		assertThat(text("#output")).isEqualTo("try-2");
+		browser.findElement(By.cssSelector("#runs tbody tr:first-child a.attempt-output")).click();
+		await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().endsWith("attempt=1"));
+		assertThat(text("#output-of")).isEqualTo("of attempt 1");
+		assertThat(text("#output")).isEqualTo("try-1");
 	}
 
 	private static void pick(String... ids) {
