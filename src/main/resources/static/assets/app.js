@@ -1,4 +1,5 @@
-// queuectl dashboard: live counts on the overview, live output on a running job's page, confirmations.
+// queuectl dashboard: live counts on the overview, live output on a running job's page, progress bars,
+// relative times, the jobs list's bulk buttons, confirmations.
 // Values go into the page as text (textContent), never as HTML.
 "use strict";
 (function () {
@@ -99,7 +100,7 @@
     const pct = Math.min(100, Math.floor(p.done * 100 / p.total));
     bar.querySelector(".fill").style.width = pct + "%";
     bar.querySelector(".label").textContent =
-      (p.total === 100 ? p.done + "%" : p.done + "/" + p.total + " (" + pct + "%)") + " " + eta(job);
+      ((p.total === 100 ? p.done + "%" : p.done + "/" + p.total + " (" + pct + "%)") + " " + eta(job)).trim();
     const message = cell.querySelector(".progress-message");
     if (message) message.textContent = p.message || "";
   }
@@ -113,12 +114,78 @@
         const page = await (await fetch("/api/jobs?state=processing&limit=500", { cache: "no-store" })).json();
         const byId = new Map(page.jobs.map(j => [j.id, j]));
         for (const cell of running) {
-          const job = byId.get(cell.dataset.progress);
-          if (job) drawBar(cell, job);
+          let job = byId.get(cell.dataset.progress);
+          if (!job) { // it ended (or went back to wait): its state now, its bar without an ETA
+            job = await (await fetch("/api/jobs/" + encodeURIComponent(cell.dataset.progress), { cache: "no-store" })).json();
+            cell.dataset.state = job.state;
+            const row = cell.closest("tr");
+            const state = row && row.querySelector(".state");
+            if (state) { state.textContent = job.state; state.className = "state " + job.state; }
+          }
+          drawBar(cell, job);
         }
       } catch (e) { /* the next turn tries again */ }
     }
     setInterval(refresh, 2000);
+  }
+
+  // Times (issue 29): a <time datetime> says how long ago or how soon ("3m12s ago", "in 4m"), as
+  // PageFormat.ago first wrote it, and its title (shown on hover) the absolute time in the
+  // browser's own zone; redrawn every 5 s.
+  function span(s) {
+    if (s < 60) return s + "s";
+    if (s < 3600) return Math.floor(s / 60) + "m" + (s % 60 ? s % 60 + "s" : "");
+    if (s < 86400) return Math.floor(s / 3600) + "h" + (Math.floor(s % 3600 / 60) ? Math.floor(s % 3600 / 60) + "m" : "");
+    return Math.floor(s / 86400) + "d" + (Math.floor(s % 86400 / 3600) ? Math.floor(s % 86400 / 3600) + "h" : "");
+  }
+  function local(ms) {
+    const d = new Date(ms), p = n => String(n).padStart(2, "0");
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "local time";
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":"
+      + p(d.getMinutes()) + ":" + p(d.getSeconds()) + " " + zone;
+  }
+  function times() {
+    const draw = () => {
+      for (const t of document.querySelectorAll("time[datetime]")) {
+        const at = Date.parse(t.getAttribute("datetime"));
+        if (isNaN(at)) continue;
+        const d = at - Date.now(), s = Math.floor(Math.abs(d) / 1000);
+        t.textContent = s < 1 ? "now" : d < 0 ? span(s) + " ago" : "in " + span(s);
+        t.title = local(at);
+      }
+    };
+    draw();
+    setInterval(draw, 5000);
+  }
+
+  // Bulk select on the jobs list (issue 29): the row boxes belong to the #bulk form; its buttons
+  // count what is picked, and cancel of running jobs or a delete asks first.
+  function bulk() {
+    const form = document.getElementById("bulk");
+    if (!form) return;
+    const picks = () => [...document.querySelectorAll("input.pick")];
+    const all = document.getElementById("pick-all");
+    const update = () => {
+      const n = picks().filter(p => p.checked).length;
+      document.getElementById("picked").textContent = n + " selected";
+      form.querySelectorAll("button").forEach(b => { b.disabled = n === 0; });
+      if (all) all.checked = n > 0 && n === picks().length;
+    };
+    if (all) all.addEventListener("change", () => { picks().forEach(p => { p.checked = all.checked; }); update(); });
+    picks().forEach(p => p.addEventListener("change", update));
+    update();
+    form.addEventListener("submit", e => {
+      const chosen = picks().filter(p => p.checked);
+      const action = e.submitter ? e.submitter.value : "";
+      const running = chosen.filter(p => p.dataset.state === "processing").length;
+      let ask = null;
+      if (action === "cancel" && running > 0) {
+        ask = "Cancel " + chosen.length + " job(s)? " + running + " of them running: their commands are stopped.";
+      } else if (action === "delete") {
+        ask = "Delete " + chosen.length + " job(s) with their attempts and output?";
+      }
+      if (chosen.length === 0 || (ask && !window.confirm(ask))) e.preventDefault();
+    });
   }
 
   function followOutput(id) {
@@ -145,6 +212,8 @@
     if (document.body.dataset.live === "overview") overview();
     if (document.body.dataset.job && document.body.dataset.running === "true") followOutput(document.body.dataset.job);
     liveBars();
+    times();
+    bulk();
     // a form that undoes something asks first (its data-confirm says what)
     for (const form of document.querySelectorAll("form[data-confirm]")) {
       form.addEventListener("submit", (e) => { if (!window.confirm(form.dataset.confirm)) e.preventDefault(); });

@@ -615,6 +615,39 @@ public class JobService {
 		return new Page(found, next);
 	}
 
+	/**
+	 * The dashboard's Scheduled view ({@code scheduled}: pending jobs whose run_at is still ahead,
+	 * delayed or scheduled) or Retries view ({@code retries}: failed jobs waiting out their backoff),
+	 * soonest first; {@code after} is the {@code next} of the page before.
+	 */
+	public Page waiting(String view, String after, int limit) {
+		if (limit < 1 || limit > MAX_PAGE) {
+			throw QueuectlException.usage("--limit must be from 1 to " + MAX_PAGE + ", got " + limit);
+		}
+		JobState state = switch (view) {
+			case "scheduled" -> JobState.PENDING;
+			case "retries" -> JobState.FAILED;
+			default -> throw QueuectlException.usage("view must be scheduled or retries, got '" + view + "'");
+		};
+		JobStore.DueCursor cursor = null;
+		if (after != null && !after.isEmpty()) {
+			int colon = after.indexOf(':');
+			if (colon < 1 || colon > 19 || !after.substring(0, colon).chars().allMatch(c -> c >= '0' && c <= '9')) {
+				throw QueuectlException.usage("after must be the 'next' of a page before, got '" + after + "'");
+			}
+			cursor = new JobStore.DueCursor(Instant.ofEpochMilli(Long.parseLong(after.substring(0, colon))),
+					after.substring(colon + 1));
+		}
+		List<Job> found = this.store.waitingPage(state, state == JobState.PENDING, this.clock.instant(), cursor, limit + 1);
+		String next = null;
+		if (found.size() > limit) {
+			found = found.subList(0, limit);
+			Job last = found.get(limit - 1);
+			next = last.runAt().toEpochMilli() + ":" + last.id();
+		}
+		return new Page(found, next);
+	}
+
 	/** Attempts ended per minute since {@code since}: {@code [epoch minute, completed, failed, jobs dead]}. */
 	public List<long[]> endedPerMinute(Instant since) {
 		return this.store.endedPerMinute(since);

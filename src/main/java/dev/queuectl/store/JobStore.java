@@ -852,6 +852,51 @@ public class JobStore {
 				: Instant.ofEpochMilli(this.jdbc.queryForObject("SELECT " + Dialect.DB_CLOCK, Long.class));
 	}
 
+	/** Where a page of {@link #waitingPage} ends: the last job's run_at and id. */
+	public record DueCursor(Instant runAt, String id) {
+	}
+
+	/**
+	 * A page of the jobs of {@code state} (pending or failed) that wait for their time, soonest first
+	 * by (run_at, id) after {@code after}: the dashboard's Scheduled view (pending, run_at still
+	 * ahead: {@code laterOnly}) and its Retries view (every failed job: it waits out its backoff, or
+	 * is due and not claimed yet). Read through jobs_runnable (priority DESC, run_at, id) one
+	 * priority at a time, each a range from the cursor on of at most {@code limit} rows, merged
+	 * here: about {@code limit} rows a priority in use, however many jobs wait.
+	 */
+	public List<Job> waitingPage(JobState state, boolean laterOnly, Instant now, DueCursor after, int limit) {
+		String index = this.dialect.indexedBy("jobs_runnable");
+		List<Integer> priorities = this.jdbc.queryForList("""
+				WITH RECURSIVE p (v) AS (
+				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0)
+				    UNION ALL
+				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0
+				            AND priority < p.v) FROM p WHERE v IS NOT NULL)
+				SELECT v FROM p WHERE v IS NOT NULL""".formatted(index), Integer.class);
+		List<Job> found = new ArrayList<>();
+		for (int priority : priorities) {
+			StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM jobs").append(index)
+				.append(" WHERE state IN ('pending', 'failed') AND attempts >= 0 AND priority = ? AND state = ?");
+			List<Object> args = new ArrayList<>(List.of(priority, state.dbValue()));
+			if (laterOnly) {
+				sql.append(" AND run_at > ").append(this.dialect.clock());
+				if (this.dialect.usesHostClock()) {
+					args.add(now.toEpochMilli());
+				}
+			}
+			if (after != null) {
+				sql.append(" AND (run_at, id) > (?, ?)");
+				args.add(after.runAt().toEpochMilli());
+				args.add(after.id());
+			}
+			sql.append(" ORDER BY run_at, id LIMIT ?");
+			args.add(limit);
+			found.addAll(this.jdbc.query(sql.toString(), JOB, args.toArray()));
+		}
+		found.sort(java.util.Comparator.comparing(Job::runAt).thenComparing(Job::id));
+		return found.size() > limit ? new ArrayList<>(found.subList(0, limit)) : found;
+	}
+
 	/**
 	 * Pending and failed jobs that are not due yet (delayed or scheduled; waiting out a retry):
 	 * {@code [pending, failed]}. Read through jobs_runnable (priority DESC, run_at, id): a walk down

@@ -49,8 +49,9 @@ class BatchPageController {
 
 	@GetMapping("/batches/{name}")
 	String show(@PathVariable String name, @RequestParam(required = false) String state,
-			@RequestParam(required = false) String after, Model model) {
+			@RequestParam(required = false) String after, @RequestParam(required = false) String error, Model model) {
 		common(model);
+		model.addAttribute("error", error);
 		Batch b = this.batches.get(name);
 		int limit = 50;
 		List<Job> page = this.batches.jobs(name, state == null || state.isEmpty() ? null : JobState.parse(state),
@@ -64,7 +65,13 @@ class BatchPageController {
 
 	@PostMapping("/batches/{name}/cancel")
 	String cancel(@PathVariable String name) {
-		this.batches.cancel(name);
-		return "redirect:/batches/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+		String page = "redirect:/batches/" + DashboardController.encode(name);
+		try {
+			this.batches.cancel(name);
+			return page;
+		}
+		catch (dev.queuectl.config.QueuectlException ex) { // settled meanwhile: back to the page, with the line
+			return page + "?error=" + DashboardController.encode(ex.getMessage());
+		}
 	}
 }

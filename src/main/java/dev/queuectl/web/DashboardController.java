@@ -118,25 +118,94 @@ class DashboardController {
 			.body(ChartSvg.perMinute(this.jobs.endedPerMinute(now.minus(Duration.ofHours(1))), now));
 	}
 
+	/**
+	 * The jobs list: all jobs newest first, filtered by state, queue, text and tags; or ({@code view})
+	 * the Scheduled (pending, not due yet) or Retries (failed, waiting out a backoff) view, soonest
+	 * first (issue 29). {@code message} or {@code error}: what the bulk buttons did.
+	 */
 	@GetMapping("/jobs")
 	String jobs(@RequestParam(required = false) String state, @RequestParam(required = false) String queue,
 			@RequestParam(required = false) String q, @RequestParam(required = false) String after,
-			@RequestParam(required = false) String limit, @RequestParam(required = false) String tag, Model model) {
+			@RequestParam(required = false) String limit, @RequestParam(required = false) String tag,
+			@RequestParam(required = false) String view, @RequestParam(required = false) String message, Model model) {
 		common(model, "jobs");
-		JobService.Page page = this.jobs.page(state, queue, tag, q, after, ApiController.number("limit", limit, 50));
+		String shown = view == null ? "" : view;
+		int size = ApiController.number("limit", limit, 50);
+		JobService.Page page = shown.isEmpty() ? this.jobs.page(state, queue, tag, q, after, size)
+				: this.jobs.waiting(shown, after, size);
+		model.addAttribute("view", shown);
+		model.addAttribute("message", message);
+		model.addAttribute("error", null);
 		model.addAttribute("tag", tag == null ? "" : tag);
 		model.addAttribute("jobs", page.jobs());
 		model.addAttribute("state", state == null ? "" : state);
 		model.addAttribute("queue", queue == null ? "" : queue);
 		model.addAttribute("q", q == null ? "" : q);
 		model.addAttribute("limit", limit == null || limit.isEmpty() ? null : limit);
-		model.addAttribute("next", page.next() == null ? null : "/jobs?" + query("state", state) + query("queue", queue)
-				+ query("q", q) + query("tag", tag) + query("limit", limit) + "after=" + encode(page.next()));
+		String here = "/jobs?" + query("view", view) + query("state", state) + query("queue", queue) + query("q", q)
+				+ query("tag", tag) + query("limit", limit);
+		model.addAttribute("here", here + query("after", after));
+		model.addAttribute("next", page.next() == null ? null : here + "after=" + encode(page.next()));
 		return "jobs";
 	}
 
+	/**
+	 * The jobs list's bulk buttons (issue 29): each picked job retried (a dead one back in the queue,
+	 * a failed or delayed one due now), canceled, or deleted as {@code rm} does; back to the list
+	 * ({@code back}, a /jobs address) with how many were done and the first refusal's line.
+	 */
+	@PostMapping("/jobs/bulk")
+	String bulk(@RequestParam(required = false) List<String> id, @RequestParam(required = false) String action,
+			@RequestParam(required = false) String back) {
+		String page = back != null && (back.equals("/jobs") || back.startsWith("/jobs?")) && back.chars().allMatch(c -> c > ' ' && c < 127 && c != '\\') ? back : "/jobs";
+		List<String> ids = id == null ? List.of() : id;
+		String done = switch (action == null ? "" : action) {
+			case "retry" -> "retried";
+			case "cancel" -> "canceled";
+			case "delete" -> "deleted";
+			default -> null;
+		};
+		String message;
+		if (done == null) {
+			message = "unknown action '" + action + "' (retry, cancel or delete)";
+		}
+		else if (ids.isEmpty()) {
+			message = "no job selected";
+		}
+		else {
+			int n = 0;
+			List<String> refused = new ArrayList<>();
+			for (String one : ids) {
+				try {
+					switch (action) {
+						case "retry" -> {
+							if (this.jobs.get(one).state() == JobState.DEAD) {
+								this.jobs.retryDead(one);
+							}
+							else {
+								this.jobs.runNow(one);
+							}
+						}
+						case "cancel" -> this.jobs.cancel(one);
+						default -> this.edits.remove(one);
+					}
+					n++;
+				}
+				catch (QueuectlException ex) {
+					refused.add(ex.getMessage());
+				}
+			}
+			message = n + " job(s) " + done + (refused.isEmpty() ? ""
+					: "; " + refused.size() + " refused: " + refused.get(0) + (refused.size() > 1 ? " (and more)" : ""));
+		}
+		return "redirect:" + page + (page.endsWith("?") || page.endsWith("&") ? "" : page.contains("?") ? "&" : "?")
+				+ "message=" + encode(message);
+	}
+
 	@GetMapping("/jobs/{id}")
-	String job(@PathVariable String id, @RequestParam(required = false) String error, Model model) {
+	String job(@PathVariable String id, @RequestParam(required = false) String error,
+			@RequestParam(required = false) String attempt, Model model) {
+		Integer shownAttempt = attempt == null || attempt.isEmpty() ? null : ApiController.number("attempt", attempt, 1);
 		common(model, "jobs");
 		Job job = this.jobs.get(id);
 		model.addAttribute("job", job);
@@ -159,12 +228,13 @@ class DashboardController {
 		model.addAttribute("error", error);
 		String text = "";
 		try {
-			text = this.output.text(id, null);
+			text = this.output.text(id, shownAttempt); // the newest attempt's unless one is asked (issue 29)
 		}
 		catch (QueuectlException | java.io.IOException ex) {
 			text = ""; // not run yet, or the file is gone
 		}
 		model.addAttribute("output", text);
+		model.addAttribute("attempt", shownAttempt);
 		return "job";
 	}
 

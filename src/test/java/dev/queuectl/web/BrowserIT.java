@@ -184,11 +184,13 @@ class BrowserIT extends WebTestSupport {
 		await().atMost(Duration.ofSeconds(20)).until(() -> state("long").equals("processing"));
 		open("/jobs/long");
 		browser.findElement(By.id("cancel")).click();
+		browser.switchTo().alert().accept(); // a running job's cancel asks first (issue 29)
 		await().atMost(Duration.ofSeconds(20)).until(() -> state("long").equals("canceled"));
 
 		this.jdbc.update("UPDATE jobs SET state = 'dead' WHERE id = 'dead1'");
 		open("/dlq");
 		browser.findElement(By.id("retry-all")).click();
+		browser.switchTo().alert().accept(); // so does retry all
 		await().atMost(Duration.ofSeconds(10)).until(() -> state("dead1").equals("pending"));
 		assertThat(text(".message")).isEqualTo("1 job(s) back in the queue");
 	}

@@ -17,14 +17,18 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The HTTP door of a real worker host (issue 24): another local user (uid 65534 through setpriv, as
- * CommandSocketIT does) gets 401 for every page and endpoint and cannot run a job; the owner gets in
- * with the bearer token ({@code queuectl web-token}) or the one-time link {@code dashboard --url}
+ * CommandSocketIT does) gets 401 for every page and endpoint, those issues 27 and 28 added too
+ * (notifications, batches, progress, edit, rerun, rm), and changes nothing nor runs a job; the owner
+ * gets in with the bearer token ({@code queuectl web-token}) or the one-time link {@code dashboard --url}
  * prints from another process.
  */
 class WebDoorIT {
@@ -35,6 +39,8 @@ class WebDoorIT {
 	Path dir;
 
 	private final HttpClient http = HttpClient.newHttpClient();
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static boolean isRoot() {
 		return "root".equals(System.getProperty("user.name"));
@@ -64,6 +70,15 @@ class WebDoorIT {
 				"needs root, setpriv and curl");
 		Queuectl q = new Queuectl(this.dir);
 		q.ok("enqueue", "{\"id\":\"private\",\"command\":\"echo s3cr3t\"}");
+		// what issues 27 and 28 added: a job to edit and rerun (its queue paused), a batch, a failed notification
+		q.ok("queue", "pause", "held");
+		q.ok("enqueue", "{\"id\":\"held1\",\"command\":\"echo s3cr3t-held\",\"queue\":\"held\",\"tags\":[\"s3cr3t-tag\"]}");
+		Path batch = this.dir.resolve("batch.jsonl");
+		Files.writeString(batch, "{\"id\":\"b1\",\"command\":\"echo s3cr3t-b1\",\"queue\":\"held\"}\n");
+		q.ok("enqueue", "--file", batch.toString(), "--batch", "s3cr3t-batch");
+		q.ok("config", "set", "notify-on", "completed");
+		q.ok("config", "set", "notify-command", "exit 3");
+		q.ok("config", "set", "notify-retry-for", "1s");
 		Path marker = Path.of("/tmp", "queuectl-webdoor-" + ProcessHandle.current().pid());
 		Files.deleteIfExists(marker);
 		try (Queuectl.Worker host = q.worker("--port", "0")) {
@@ -78,6 +93,49 @@ class WebDoorIT {
 			assertThat(post).endsWith("\n401");
 			String form = curlAsNobody("-d", "_csrf=guess", url + "jobs/private/retry");
 			assertThat(form).endsWith("\n401");
+
+			// issues 27 and 28: notifications, batches, progress and results, edit, rerun and rm, page and API alike
+			await().atMost(Duration.ofSeconds(60)).until(() -> q.ok("notify", "list", "--failed", "--json").contains("\"private\""));
+			String failedBefore = q.ok("notify", "list", "--json");
+			for (String path : List.of("api/notifications", "api/notifications?failed=true", "api/batches",
+					"api/batches/s3cr3t-batch", "api/batches/s3cr3t-batch/jobs", "api/jobs?tag=s3cr3t-tag",
+					"api/jobs/held1", "notifications", "batches", "batches/s3cr3t-batch", "jobs?tag=s3cr3t-tag")) {
+				String said = curlAsNobody(url + path);
+				assertThat(said).as(path).endsWith("\n401").doesNotContain("s3cr3t").doesNotContain("\"token\":");
+			}
+			List<List<String>> writes = List.of(
+					List.of("-X", "POST", "-H", "Content-Type: application/json", "-d", "{\"progress\":\"9/10\"}",
+							url + "api/jobs/held1/progress"),
+					List.of("-X", "PATCH", "-H", "Content-Type: application/json", "-d",
+							"{\"command\":\"touch " + marker + "\"}", url + "api/jobs/held1"),
+					List.of("-X", "POST", "-H", "Content-Type: application/json", "-d",
+							"{\"command\":\"touch " + marker + "\"}", url + "api/jobs/private/rerun"),
+					List.of("-X", "DELETE", url + "api/jobs/private"),
+					List.of("-X", "POST", url + "api/notifications/retry"),
+					List.of("-X", "POST", url + "api/notifications/1/retry"),
+					List.of("-X", "POST", url + "api/batches/s3cr3t-batch/cancel"),
+					List.of("-X", "POST", "-H", "Content-Type: application/x-ndjson", "-d",
+							"{\"command\":\"touch " + marker + "\"}", url + "api/batches/s3cr3t-batch/jobs"),
+					List.of("-X", "POST", "-H", "Content-Type: application/x-ndjson", "-d",
+							"{\"command\":\"touch " + marker + "\"}", url + "api/batches?name=pwned"),
+					List.of("-d", "_csrf=guess", "--data-urlencode", "fields={\"command\":\"touch " + marker + "\"}",
+							url + "jobs/held1/edit"),
+					List.of("-d", "_csrf=guess", url + "jobs/private/rerun"),
+					List.of("-d", "_csrf=guess", url + "jobs/private/rm"),
+					List.of("-d", "_csrf=guess", url + "notifications/retry"),
+					List.of("-d", "_csrf=guess", url + "batches/s3cr3t-batch/cancel"));
+			for (List<String> write : writes) {
+				assertThat(curlAsNobody(write.toArray(String[]::new))).as(String.join(" ", write)).endsWith("\n401");
+			}
+			JsonNode held = JSON.readTree(q.ok("show", "held1", "--json"));
+			assertThat(held.get("command").asString()).isEqualTo("echo s3cr3t-held");
+			assertThat(held.get("progress").isNull()).isTrue();
+			assertThat(held.get("state").asString()).isEqualTo("pending");
+			assertThat(JSON.readTree(q.ok("show", "private", "--json")).get("state").asString()).isEqualTo("completed");
+			assertThat(JSON.readTree(q.ok("list", "--json")).size()).as("no rerun, no job added").isEqualTo(3);
+			assertThat(JSON.readTree(q.ok("batch", "show", "s3cr3t-batch", "--json")).get("counts").get("canceled").asInt()).isZero();
+			assertThat(q.ok("batch", "list", "--json")).doesNotContain("pwned");
+			assertThat(q.ok("notify", "list", "--json")).as("not retried").isEqualTo(failedBefore);
 
 			// the owner: the bearer token, which web-token prints
 			String token = q.ok("web-token").strip();

@@ -1,0 +1,185 @@
+package dev.queuectl.worker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What the dashboard's browser tests of a real worker host share: one headless Chromium for the
+ * class (Debian's, nothing downloaded; in the zone Europe/Berlin, so a page's local times differ
+ * from UTC), a host of the built jar per test with its own HTTP port, the browser logged in by the
+ * link {@code dashboard --url} prints, bin/queuectl on the jobs' PATH. A PostgreSQL twin overrides
+ * {@link #queuectl()} and {@link #dropDatabase()}.
+ */
+abstract class DashboardBrowserSupport {
+
+	static final Path PROJECT = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+
+	private static final Pattern URL = Pattern.compile("dashboard on (http://[0-9.]+:[0-9]+/)");
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** The browser's zone: its pages show local times in it. */
+	static final String ZONE = "Europe/Berlin";
+
+	static WebDriver browser;
+
+	static Path profile;
+
+	@TempDir
+	Path dir;
+
+	Queuectl q;
+
+	Queuectl.Worker host;
+
+	/** The host's dashboard, like http://127.0.0.1:PORT/ (no slash at the end). */
+	String base;
+
+	HttpServer receiver;
+
+	@BeforeAll
+	static void startBrowser() throws IOException {
+		profile = Files.createTempDirectory("queuectl-chromium");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary("/usr/bin/chromium");
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
+		ChromeDriverService service = new ChromeDriverService.Builder()
+			.usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+			.withEnvironment(Map.of("TZ", ZONE))
+			.build();
+		browser = new ChromeDriver(service, options);
+		browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+	}
+
+	@AfterAll
+	static void stopBrowser() throws IOException {
+		if (browser != null) {
+			browser.quit();
+		}
+		if (profile != null) {
+			try (var files = Files.walk(profile)) {
+				files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+			}
+		}
+	}
+
+	Queuectl queuectl() throws Exception {
+		return new Queuectl(this.dir);
+	}
+
+	@BeforeEach
+	void setUp() throws Exception {
+		this.q = queuectl();
+		this.q.env("PATH", PROJECT.resolve("bin") + ":" + System.getenv("PATH"))
+			.env("XDG_CACHE_HOME", PROJECT.resolve("target").resolve("it-cache").toString());
+	}
+
+	@AfterEach
+	void stopHost() throws Exception {
+		if (this.host != null) {
+			this.host.process().destroy();
+			try {
+				this.host.waitFor(Duration.ofSeconds(60));
+			}
+			finally {
+				this.host.close();
+			}
+		}
+		if (this.receiver != null) {
+			this.receiver.stop(0);
+		}
+		dropDatabase();
+	}
+
+	/** After the host has stopped: the PostgreSQL twin drops its database. */
+	void dropDatabase() {
+	}
+
+	/** Starts the worker host with its dashboard and logs the browser in there. */
+	void startHost() throws Exception {
+		this.host = this.q.worker("--port", "0", "--count", "2");
+		await().atMost(Duration.ofSeconds(60)).until(() -> URL.matcher(this.host.logText()).find() || !this.host.process().isAlive());
+		Matcher m = URL.matcher(this.host.logText());
+		assertThat(m.find()).as(this.host.logText()).isTrue();
+		this.base = m.group(1).substring(0, m.group(1).length() - 1);
+		browser.get(this.q.ok("dashboard", "--url").strip());
+		assertThat(browser.getTitle()).startsWith("Overview");
+	}
+
+	void open(String path) {
+		browser.get(this.base + path);
+	}
+
+	/** The element's text; found again when the page replaced it meanwhile. */
+	static String text(String css) {
+		for (int i = 0;; i++) {
+			try {
+				return browser.findElement(By.cssSelector(css)).getText();
+			}
+			catch (StaleElementReferenceException replaced) {
+				if (i == 4) {
+					throw replaced;
+				}
+			}
+		}
+	}
+
+	static List<String> texts(String css) {
+		return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+	}
+
+	static Object js(String script) {
+		return ((JavascriptExecutor) browser).executeScript(script);
+	}
+
+	static String json(Map<String, Object> job) {
+		return JSON.writeValueAsString(job);
+	}
+
+	JsonNode show(String id) throws Exception {
+		return JSON.readTree(this.q.ok("show", id, "--json"));
+	}
+
+	String stateOf(String id) throws Exception {
+		return show(id).get("state").asString();
+	}
+
+	/** A shell line that waits for the file {@code name} in the test's folder. */
+	String until(String name) {
+		return "while [ ! -e '" + this.dir.resolve(name) + "' ]; do sleep 0.1; done";
+	}
+
+	void touch(String name) throws IOException {
+		Files.createFile(this.dir.resolve(name));
+	}
+
+}
