@@ -90,14 +90,19 @@ class HardenedStartIT {
 			assertThat(listeners(port)).as("sockets listening on port %d", port).isNotEmpty().allMatch(HardenedStartIT::isLoopback);
 			HttpClient http = HttpClient.newHttpClient();
 			String base = "http://127.0.0.1:" + port + "/actuator";
+			Result token = run(work, env, "web-token");
+			assertThat(token.exit()).as(token.err()).isZero();
 			for (String hidden : List.of("/env", "/beans", "/configprops", "/shutdown")) {
 				assertThat(http.send(HttpRequest.newBuilder(URI.create(base + hidden)).build(), HttpResponse.BodyHandlers.ofString())
-					.statusCode()).as(hidden).isEqualTo(404);
+					.statusCode()).as(hidden + " without the token").isEqualTo(401);
+				assertThat(http.send(HttpRequest.newBuilder(URI.create(base + hidden))
+					.header("Authorization", "Bearer " + token.out().strip()).build(), HttpResponse.BodyHandlers.ofString())
+					.statusCode()).as(hidden + " with it: not exposed").isEqualTo(404);
 			}
 			HttpResponse<String> shutdown = http.send(
 					HttpRequest.newBuilder(URI.create(base + "/shutdown")).POST(HttpRequest.BodyPublishers.noBody()).build(),
 					HttpResponse.BodyHandlers.ofString());
-			assertThat(shutdown.statusCode()).as("refused: no such endpoint, or no CSRF token").isIn(403, 404, 405);
+			assertThat(shutdown.statusCode()).as("refused: no token, no such endpoint, or no CSRF token").isIn(401, 403, 404, 405);
 			assertThat(worker.isAlive()).isTrue();
 			assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString())
 				.statusCode()).isEqualTo(200);
