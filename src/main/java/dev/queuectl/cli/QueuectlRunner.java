@@ -108,7 +108,9 @@ class QueuectlRunner implements ApplicationRunner, ExitCodeGenerator {
 				firstFailure = firstFailure == 0 ? 2 : firstFailure;
 				continue;
 			}
-			int code = this.dispatcher.execute(words, out, invocation);
+			// as one-shot and the REPL: --env NAME copies this process's value (issue 27)
+			int code = this.dispatcher.execute(dev.queuectl.server.JobWords.fromEnvironment(words, System.getenv()), out,
+					invocation);
 			if (code != 0 && firstFailure == 0) {
 				firstFailure = code;
 			}

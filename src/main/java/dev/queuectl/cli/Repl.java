@@ -130,7 +130,8 @@ class Repl {
 			out.flush();
 			return 0;
 		}
-		return this.dispatcher.execute(words, out, invocation);
+		// as one-shot: --env NAME copies this process's value, progress inside a job means that job
+		return this.dispatcher.execute(dev.queuectl.server.JobWords.fromEnvironment(words, System.getenv()), out, invocation);
 	}
 
 	/** Writes to {@code to} until Ctrl-C was pressed, then drops what an interrupted command still says. */

@@ -187,6 +187,35 @@ class ReplIT {
 	}
 
 	@Test
+	void enqueueEnvNameCopiesTheReplsOwnValueAsOneShotDoes() throws Exception {
+		Path script = Files.writeString(this.dir.resolve("jobs.txt"), """
+				enqueue '{"id":"e","command":"true"}' --env STAGE_27
+				enqueue '{"id":"f","command":"true"}' --env UNSET_REPL_27
+				show e --json
+				""");
+		List<String> cmd = new ArrayList<>(List.of(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.stdin.tty=false"));
+		cmd.addAll(Tmux.launch());
+		cmd.addAll(List.of("--db", this.dir.resolve("q.db").toString()));
+		ProcessBuilder pb = new ProcessBuilder(cmd)
+			.directory(this.dir.toFile())
+			.redirectInput(script.toFile())
+			.redirectOutput(this.dir.resolve("out").toFile())
+			.redirectError(this.dir.resolve("err").toFile());
+		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
+		pb.environment().put("QUEUECTL_SERVER", "off");
+		pb.environment().remove("QUEUECTL_DB");
+		pb.environment().remove("UNSET_REPL_27");
+		pb.environment().put("STAGE_27", "prod line");
+		Process p = pb.start();
+		assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+		String out = Files.readString(this.dir.resolve("out"));
+		assertThat(out).startsWith("e\n").contains("\"STAGE_27\" : \"prod line\"").doesNotContain("\"f\"");
+		assertThat(Files.readAllLines(this.dir.resolve("err"))).containsExactly(
+				"queuectl: line 2: --env UNSET_REPL_27: UNSET_REPL_27 is not set here (give --env UNSET_REPL_27=VALUE)");
+	}
+
+	@Test
 	void theReplsOwnWordsAreListedByItsHelpAndRun() throws Exception {
 		Tmux t = repl();
 		t.line("status --json");

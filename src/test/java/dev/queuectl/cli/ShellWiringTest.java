@@ -52,6 +52,17 @@ class ShellWiringTest extends CommandTestSupport {
 	}
 
 	@Test
+	void enqueueEnvNameInTheReplCopiesThisProcesssOwnValue() {
+		String home = System.getenv("HOME");
+		assertThat(home).as("the test needs a variable every process has").isNotNull();
+
+		replLine("enqueue '{\"id\":\"envjob\",\"command\":\"true\"}' --env HOME");
+
+		assertThat(this.jdbc.queryForObject("SELECT env FROM jobs WHERE id = 'envjob'", String.class))
+			.isEqualTo("{\"HOME\":" + new tools.jackson.databind.ObjectMapper().writeValueAsString(home) + "}");
+	}
+
+	@Test
 	void doubleQuotesAndBackslashesWorkAsInAShell() {
 		String id = replLine("enqueue \"{\\\"id\\\":\\\"dq\\\",\\\"command\\\":\\\"printf '%s\\\\\\\\n'  x\\\"}\"").strip();
 
