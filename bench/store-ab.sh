@@ -5,11 +5,15 @@
 # medians of one run is the figure; absolute rates move with the load. The CPU a cycle costs the
 # process (medians) moves less with the load than the rate: on a busy machine, trust that ratio.
 #   bench/store-ab.sh REV [JOBS] [ROUNDS]      e.g. bench/store-ab.sh 3782896 20000 7
+# WARMUP=N (default: JOBS) cycles run first in each process and are not measured: the JIT's
+# compiling of the host's code is start-up, and a build with more code paid more of it inside a
+# short measured run (WARMUP=0: as before, everything measured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REV=${1:?usage: bench/store-ab.sh REV [JOBS] [ROUNDS]}
 JOBS=${2:-20000}
 ROUNDS=${3:-7}
+WARMUP=${WARMUP:-$JOBS}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-store-ab.XXXXXX")
 cleanup() {
   git worktree remove --force "$WORK/old" >/dev/null 2>&1 || true
@@ -20,6 +24,9 @@ git worktree add -q --detach "$WORK/old" "$REV"
 # an older StoreBench learns to print the CPU a cycle too (a no-op where it already does)
 grep -q getProcessCpuTime "$WORK/old/src/test/java/dev/queuectl/worker/StoreBench.java" \
   || git -C "$WORK/old" apply -C1 "$PWD/bench/storebench-cpu.patch" 2>/dev/null || true
+# and the warm-up (a no-op where it has it; where it cannot, WARMUP is ignored by that side: said below)
+python3 bench/storebench-warmup.py "$WORK/old/src/test/java/dev/queuectl/worker/StoreBench.java" \
+  || echo "store-ab: $REV's StoreBench takes no warm-up: its figures include the JIT's" >&2
 build() { # DIR CPFILE
   (cd "$1" && ./mvnw -q -B -o -DskipTests package test-compile >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package test-compile >/dev/null)
   (cd "$1" && ./mvnw -q -B -o dependency:build-classpath -Dmdep.outputFile="$2" -Dmdep.includeScope=test >/dev/null 2>&1 \
@@ -28,7 +35,7 @@ build() { # DIR CPFILE
 build "$WORK/old" "$WORK/cp-old"
 build "$PWD" "$WORK/cp-new"
 rate() { # DIR CPFILE
-  (cd "$1" && java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "target/classes:target/test-classes:$(cat "$2")" \
+  (cd "$1" && java -Dqueuectl.bench.warmup="$WARMUP" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "target/classes:target/test-classes:$(cat "$2")" \
     dev.queuectl.worker.StoreBench "$JOBS" 8 2>/dev/null | awk '{print int($(NF-1)), $(NF-6)}')
 }
 old=(); new=(); oldcpu=(); newcpu=()
