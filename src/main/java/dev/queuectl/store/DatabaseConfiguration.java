@@ -79,7 +79,9 @@ class DatabaseConfiguration {
 			createOwnerOnly(file);
 		}
 		HikariConfig config = new HikariConfig();
-		config.setJdbcUrl(readOnly ? location.readOnlyJdbcUrl() : location.jdbcUrl());
+		// connections that keep their prepared statements (SqliteStatementCache): a worker host's turn
+		// prepares the same few again and again
+		config.setDataSource(SqliteStatementCache.dataSource(readOnly ? location.readOnlyJdbcUrl() : location.jdbcUrl()));
 		config.setPoolName("queuectl");
 		config.setMaximumPoolSize(1);
 		config.setMinimumIdle(1);
