@@ -52,7 +52,11 @@ final class OtelTracing implements Tracing {
 
 	private final TraceContext processParent;
 
-	private OtelTracing(OpenTelemetrySdk sdk, TraceContext processParent) {
+	/** Where a failed export is said, in one line. */
+	private final Consumer<String> warn;
+
+	private OtelTracing(OpenTelemetrySdk sdk, TraceContext processParent, Consumer<String> warn) {
+		this.warn = warn;
 		this.sdk = sdk;
 		this.tracer = sdk.getTracer("queuectl", dev.queuectl.config.Version.number());
 		this.processParent = processParent;
@@ -80,11 +84,12 @@ final class OtelTracing implements Tracing {
 			OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
 				.addPropertiesSupplier(() -> properties)
 				.addResourceCustomizer((resource, config) -> named(resource))
+				.addSpanExporterCustomizer((exporter, config) -> new Reported(exporter, warn))
 				.disableShutdownHook() // closed with the application's context, after its last span
 				.build()
 				.getOpenTelemetrySdk();
 			String parent = env.get("TRACEPARENT");
-			return new OtelTracing(sdk, parent == null || parent.isBlank() ? null : new TraceContext(parent, env.get("TRACESTATE")));
+			return new OtelTracing(sdk, parent == null || parent.isBlank() ? null : new TraceContext(parent, env.get("TRACESTATE")), warn);
 		}
 		catch (RuntimeException | LinkageError ex) {
 			Throwable cause = ex; // the SDK wraps what it refused: its own words are deepest
@@ -145,9 +150,81 @@ final class OtelTracing implements Tracing {
 		return parent == null ? Context.root() : W3C.extract(Context.root(), parent, GETTER);
 	}
 
+	/**
+	 * Ends the SDK, exporting what waits. Bounded: with the collector out of reach the exporter retries
+	 * for several seconds, and a one-shot command would wait them all at its end.
+	 */
 	@Override
 	public void close() {
-		this.sdk.shutdown().join(30, TimeUnit.SECONDS);
+		io.opentelemetry.sdk.common.CompletableResultCode done = this.sdk.shutdown().join(CLOSE_SECONDS, TimeUnit.SECONDS);
+		if (!done.isDone()) {
+			this.warn.accept("traces: the last spans were not exported within " + CLOSE_SECONDS
+					+ " s (is the collector up?)");
+		}
+	}
+
+	/** How long {@link #close} waits for the last spans to leave. */
+	static final int CLOSE_SECONDS = 5;
+
+	/**
+	 * The exporter the SDK configured, saying a failed export in one line of queuectl's (at most one a
+	 * minute: a host whose collector is away keeps running its jobs), instead of the SDK's log.
+	 */
+	private static final class Reported implements io.opentelemetry.sdk.trace.export.SpanExporter {
+
+		private static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+		private final io.opentelemetry.sdk.trace.export.SpanExporter exporter;
+
+		private final Consumer<String> warn;
+
+		private final java.util.concurrent.atomic.AtomicLong lastWarned = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - QUIET_NANOS);
+
+		Reported(io.opentelemetry.sdk.trace.export.SpanExporter exporter, Consumer<String> warn) {
+			this.exporter = exporter;
+			this.warn = warn;
+		}
+
+		@Override
+		public io.opentelemetry.sdk.common.CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+			io.opentelemetry.sdk.common.CompletableResultCode result = this.exporter.export(spans);
+			int count = spans.size();
+			result.whenComplete(() -> {
+				long now = System.nanoTime();
+				long last = this.lastWarned.get();
+				if (!result.isSuccess() && now - last >= QUIET_NANOS && this.lastWarned.compareAndSet(last, now)) {
+					this.warn.accept("traces: " + count + (count == 1 ? " span" : " spans") + " not exported ("
+							+ why(result.getFailureThrowable()) + "); more such failures are not said for a minute");
+				}
+			});
+			return result;
+		}
+
+		/** Why an export failed, in our words: the SDK's exceptions name its internals. */
+		static String why(Throwable failure) {
+			for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+				if (t instanceof java.net.ConnectException) {
+					return "cannot connect to the collector";
+				}
+				if (t instanceof java.net.http.HttpTimeoutException) {
+					return "the collector did not answer in time";
+				}
+				if (t instanceof java.io.IOException && t.getMessage() != null) {
+					return t.getMessage();
+				}
+			}
+			return "the collector answered with an error";
+		}
+
+		@Override
+		public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+			return this.exporter.flush();
+		}
+
+		@Override
+		public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+			return this.exporter.shutdown();
+		}
 	}
 
 	/** An OpenTelemetry span behind {@link Tracing.Span}. */
