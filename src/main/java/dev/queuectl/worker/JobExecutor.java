@@ -43,6 +43,10 @@ import dev.queuectl.store.OutputStore;
  * {@code interrupted} only when the process died of the signal this class sent it, SIGTERM or
  * SIGKILL (or exited 128 + that signal, as a shell that traps it does, and as the bash spawner
  * and the JVM report a death by signal); any other exit is a failure like any other.
+ * <p>
+ * While the host traces (issue 31), each run is an attempt's span, a child of the span that enqueued
+ * the job, with the outcome and exit code; the job gets {@code TRACEPARENT} naming it. Off, a run
+ * is as it was: no span, no variable.
  */
 final class JobExecutor implements JobRunner {
 
