@@ -133,9 +133,14 @@ class TracesIT extends OwnQueue {
 	@Test
 	void aOneShotEnqueueAndItsJobsAttemptAreOneTraceAndTheJobsTraceparentNamesTheAttempt() throws Exception {
 		Path seen = this.dir.resolve("seen.txt");
+		// the one-shot command runs in a trace of its caller's (as a job's tools do)
+		this.q.env("TRACEPARENT", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
 		this.q.ok("enqueue", "{\"id\":\"traced\",\"queue\":\"reports\",\"command\":\"printf %s \\\"$TRACEPARENT\\\" > " + seen + "\"}");
+		this.q.env("TRACEPARENT", "");
 		Received enqueue = span("enqueue", "queuectl.job.id", "traced");
 		assertThat(enqueue.attribute("queuectl.via")).isEqualTo("cli");
+		assertThat(enqueue.traceId()).as("its caller's trace, continued").isEqualTo("0af7651916cd43dd8448eb211c80319c");
+		assertThat(enqueue.parentSpanId()).isEqualTo("b7ad6b7169203331");
 		assertThat(enqueue.attribute("queuectl.queue")).isEqualTo("reports");
 		assertThat(enqueue.service()).isEqualTo("queuectl-it");
 		assertThat(enqueue.span().getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_PRODUCER);
