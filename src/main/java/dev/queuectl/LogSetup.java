@@ -44,7 +44,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 			// says a database failure in one line of its own; --debug shows the pool's warnings
 			{ "com.zaxxer.hikari", Level.OFF },
 			// concurrent processes race to clean up each other's extracted native library: harmless
-			{ "org.sqlite.SQLiteJDBCLoader", Level.OFF } };
+			{ "org.sqlite.SQLiteJDBCLoader", Level.OFF },
+			// a failed export of traces, with its stack trace: queuectl says it in one line (service/OtelTracing)
+			{ "io.opentelemetry.exporter", Level.OFF } };
 
 	/**
 	 * The logging system Spring Boot finds first (through {@code META-INF/spring.factories}, ahead of its

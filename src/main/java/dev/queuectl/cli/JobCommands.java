@@ -179,7 +179,10 @@ class JobCommands {
 		else {
 			String job = env == null ? args.get(0)
 					: dev.queuectl.job.JobEnv.merge(args.get(0), List.of(env.split("\0", -1)), name -> null);
-			result = this.jobs.enqueue(job, cwd, tags);
+			// traced (issue 31): a one-shot run continues the trace of its own TRACEPARENT (a job's
+			// tools have it); a served command's caller is another process, its environment unseen
+			result = invocation.served() ? this.jobs.enqueue(job, cwd, tags, "socket", null)
+					: this.jobs.enqueue(job, cwd, tags, "cli", this.jobs.processTrace());
 			many = false;
 		}
 		printEnqueued(result, many, Boolean.TRUE.equals(json), ctx.outputWriter(), invocation.err());

@@ -18,12 +18,24 @@ import java.util.Map;
  * (null: all). {@code env}: the job's own environment variables ({@link JobEnv}; maybe none).
  * {@code tags}: its tags ({@link Tags}, maybe none); {@code rerunOf}: the job a rerun copied (null: none).
  * {@code conditions} (issue 28): the ids of {@code after} named by after_any or after_failed, with their condition.
+ * {@code trace} (issue 31): the trace context of the span that enqueued it, stored for its attempts' spans
+ * (null: not traced, always so while tracing is off).
  */
 public record NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
 		boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
 		Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
 		List<String> limits, java.util.Map<String, String> env, List<String> tags, String rerunOf,
-		Map<String, AfterCondition> conditions) {
+		Map<String, AfterCondition> conditions, TraceContext trace) {
+
+	/** A job not traced. */
+	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
+			boolean runAtNamed, Duration timeout, String workingDir, String uniqueKey, List<String> after,
+			Resources resources, int slots, Instant startBy, boolean startByNamed, RetryRule retryRule,
+			List<String> limits, java.util.Map<String, String> env, List<String> tags, String rerunOf,
+			Map<String, AfterCondition> conditions) {
+		this(id, command, queue, priority, maxRetries, runAt, runAtNamed, timeout, workingDir, uniqueKey, after,
+				resources, slots, startBy, startByNamed, retryRule, limits, env, tags, rerunOf, conditions, null);
+	}
 
 	/** A job without variables of its own or tags, not a rerun. */
 	public NewJob(String id, String command, String queue, int priority, int maxRetries, Instant runAt,
@@ -56,7 +68,14 @@ public record NewJob(String id, String command, String queue, int priority, int 
 	public NewJob rerunOf(String original) {
 		return new NewJob(this.id, this.command, this.queue, this.priority, this.maxRetries, this.runAt, this.runAtNamed,
 				this.timeout, this.workingDir, this.uniqueKey, this.after, this.resources, this.slots, this.startBy,
-				this.startByNamed, this.retryRule, this.limits, this.env, this.tags, original, this.conditions);
+				this.startByNamed, this.retryRule, this.limits, this.env, this.tags, original, this.conditions, this.trace);
+	}
+
+	/** This job with the trace context of the span that enqueues it. */
+	public NewJob traced(TraceContext context) {
+		return new NewJob(this.id, this.command, this.queue, this.priority, this.maxRetries, this.runAt, this.runAtNamed,
+				this.timeout, this.workingDir, this.uniqueKey, this.after, this.resources, this.slots, this.startBy,
+				this.startByNamed, this.retryRule, this.limits, this.env, this.tags, this.rerunOf, this.conditions, context);
 	}
 
 	/** The condition on which it runs after {@code id}, one of {@link #after}. */

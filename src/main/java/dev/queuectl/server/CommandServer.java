@@ -483,7 +483,7 @@ public class CommandServer {
 					true);
 			InputStream clientStdin = request.stdin() ? new StdinFrames(in) : InputStream.nullInputStream();
 			int code = this.dispatcher.getObject()
-				.execute(request.words(), stdout, new Invocation(request.workingDir(), clientStdin, stderr));
+				.execute(request.words(), stdout, new Invocation(request.workingDir(), clientStdin, stderr, true));
 			stdout.flush();
 			stderr.flush();
 			synchronized (out) {

@@ -9,7 +9,12 @@ import java.nio.file.Path;
  * standard input and its error stream. A one-shot run and the REPL use this process's own; a
  * command served to another process gets that process's.
  */
-public record Invocation(Path workingDir, InputStream stdin, PrintWriter err) {
+public record Invocation(Path workingDir, InputStream stdin, PrintWriter err, boolean served) {
+
+	/** A command run by this process for itself (one-shot, script, REPL). */
+	public Invocation(Path workingDir, InputStream stdin, PrintWriter err) {
+		this(workingDir, stdin, err, false);
+	}
 
 	private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
 

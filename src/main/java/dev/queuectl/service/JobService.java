@@ -55,8 +55,16 @@ public class JobService {
 
 	private final dev.queuectl.store.BatchStore batches;
 
+	/**
+	 * Spans of enqueues (issue 31); {@link Tracing#OFF} unless the environment asks. Looked up at the
+	 * first traced enqueue, so other commands never start a tracer.
+	 */
+	private final org.springframework.beans.factory.ObjectProvider<Tracing> tracing;
+
 	JobService(JobStore store, Settings settings, TransactionTemplate tx, Clock clock, ApplicationEventPublisher events,
-			dev.queuectl.store.JobTagStore tagged, dev.queuectl.store.BatchStore batches) {
+			dev.queuectl.store.JobTagStore tagged, dev.queuectl.store.BatchStore batches,
+			org.springframework.beans.factory.ObjectProvider<Tracing> tracing) {
+		this.tracing = tracing;
 		this.tagged = tagged;
 		this.batches = batches;
 		this.store = store;
@@ -80,6 +88,43 @@ public class JobService {
 		JsonNode node = JobSpecParser.readTree(json, "");
 		NewJob job = JobSpecParser.parse(node, "", defaults(workingDir, tags));
 		return this.singles.submit(job);
+	}
+
+	/**
+	 * {@link #enqueue(String, String, List)} in a span of its own (issue 31) that came {@code via} the
+	 * "cli", a served command ("socket") or the "api", in the trace of {@code parent} (null: a new
+	 * one); the job stores the span's context, so its attempts are its children. While tracing is off
+	 * this is the plain enqueue.
+	 */
+	public Enqueued enqueue(String json, String workingDir, List<String> tags, String via, dev.queuectl.job.TraceContext parent) {
+		Tracing.Span span = this.tracing.getObject().enqueue(via, parent);
+		try {
+			JsonNode node = JobSpecParser.readTree(json, "");
+			NewJob job = JobSpecParser.parse(node, "", defaults(workingDir, tags));
+			dev.queuectl.job.TraceContext context = span.context();
+			if (context != null) {
+				job = job.traced(context);
+				span.attribute("queuectl.job.id", job.id());
+				span.attribute("queuectl.queue", job.queue());
+			}
+			Enqueued result = this.singles.submit(job);
+			if (!result.duplicates().isEmpty()) {
+				span.attribute("queuectl.duplicate_of", result.firstId());
+			}
+			return result;
+		}
+		catch (RuntimeException ex) {
+			span.error(ex.getMessage());
+			throw ex;
+		}
+		finally {
+			span.end();
+		}
+	}
+
+	/** The trace this process runs in ({@link Tracing#processParent}): a one-shot enqueue's parent. */
+	public dev.queuectl.job.TraceContext processTrace() {
+		return this.tracing.getObject().processParent();
 	}
 
 	/** Stores one validated job (a rerun's copy) as {@link #enqueue(String, String)} does. */

@@ -134,6 +134,7 @@ public class JobStore {
 		List<Object[]> demands = new ArrayList<>();
 		List<Object[]> envs = new ArrayList<>();
 		List<Object[]> tags = new ArrayList<>();
+		List<Object[]> traces = new ArrayList<>();
 		int c = 0;
 		for (int i = 0; i < jobs.size(); i++) {
 			if (c < conflicts.size() && conflicts.get(c) == i) {
@@ -149,6 +150,14 @@ public class JobStore {
 			if (!job.env().isEmpty()) {
 				envs.add(new Object[] { dev.queuectl.job.JobEnv.toStored(job.env()), job.id() });
 			}
+			if (job.trace() != null) {
+				traces.add(new Object[] { job.trace().traceparent(), job.trace().tracestate(), job.id() });
+			}
+		}
+		if (!traces.isEmpty()) {
+			// issue 31: the enqueue's trace context, only while tracing is on, in the same transaction
+			// (a claim never sees the job without it), so every other insert stays as it was
+			this.jdbc.batchUpdate("UPDATE jobs SET trace_parent = ?, trace_state = ? WHERE id = ?", traces);
 		}
 		if (!envs.isEmpty()) {
 			// issue 27: the jobs with variables of their own, as the demands above (one transaction)

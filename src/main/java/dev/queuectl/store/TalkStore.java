@@ -66,18 +66,20 @@ public class TalkStore {
 	 */
 	public Optional<RunContext> runContext(String jobId) {
 		List<String> after = new ArrayList<>();
-		String[] job = new String[2];
+		String[] job = new String[4];
 		this.jdbc.query("""
-				SELECT j.queue, j.env, d.depends_on FROM jobs j LEFT JOIN job_deps d ON d.job_id = j.id
+				SELECT j.queue, j.env, j.trace_parent, j.trace_state, d.depends_on FROM jobs j LEFT JOIN job_deps d ON d.job_id = j.id
 				WHERE j.id = ? ORDER BY d.depends_on""", rs -> {
 			job[0] = rs.getString(1);
 			job[1] = rs.getString(2);
-			String dep = rs.getString(3);
+			job[2] = rs.getString(3);
+			job[3] = rs.getString(4);
+			String dep = rs.getString(5);
 			if (dep != null) {
 				after.add(dep);
 			}
 		}, jobId);
-		return job[0] == null ? Optional.empty() : Optional.of(new RunContext(job[0], JobEnv.fromStored(job[1]), List.copyOf(after)));
+		return job[0] == null ? Optional.empty() : Optional.of(new RunContext(job[0], JobEnv.fromStored(job[1]), List.copyOf(after), trace(job[2], job[3])));
 	}
 
 	/** The most ids one {@link #runContexts} statement names (far below either backend's limit on parameters). */
@@ -94,12 +96,12 @@ public class TalkStore {
 		for (int from = 0; from < jobIds.size(); from += RUN_CONTEXTS_CHUNK) {
 			List<String> chunk = jobIds.subList(from, Math.min(jobIds.size(), from + RUN_CONTEXTS_CHUNK));
 			String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-			this.jdbc.query("SELECT j.id, j.queue, j.env, d.depends_on FROM jobs j LEFT JOIN job_deps d ON d.job_id = j.id\n"
-					+ "WHERE j.id IN (" + marks + ") ORDER BY j.id, d.depends_on", rs -> {
+			this.jdbc.query("SELECT j.id, j.queue, j.env, j.trace_parent, j.trace_state, d.depends_on FROM jobs j\n"
+					+ "LEFT JOIN job_deps d ON d.job_id = j.id WHERE j.id IN (" + marks + ") ORDER BY j.id, d.depends_on", rs -> {
 						String id = rs.getString(1);
-						jobs.putIfAbsent(id, new String[] { rs.getString(2), rs.getString(3) });
+						jobs.putIfAbsent(id, new String[] { rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5) });
 						List<String> deps = after.computeIfAbsent(id, k -> new ArrayList<>());
-						String dep = rs.getString(4);
+						String dep = rs.getString(6);
 						if (dep != null) {
 							deps.add(dep);
 						}
@@ -107,11 +109,22 @@ public class TalkStore {
 		}
 		Map<String, RunContext> contexts = new java.util.HashMap<>();
 		jobs.forEach((id, job) -> contexts.put(id,
-				new RunContext(job[0], JobEnv.fromStored(job[1]), List.copyOf(after.get(id)))));
+				new RunContext(job[0], JobEnv.fromStored(job[1]), List.copyOf(after.get(id)), trace(job[2], job[3]))));
 		return contexts;
 	}
 
-	/** A job's queue, own variables and the jobs it ran after. */
-	public record RunContext(String queue, Map<String, String> env, List<String> after) {
+	private static dev.queuectl.job.TraceContext trace(String parent, String state) {
+		return parent == null ? null : new dev.queuectl.job.TraceContext(parent, state);
+	}
+
+	/**
+	 * A job's queue, own variables and the jobs it ran after, and the trace context of its enqueue
+	 * (issue 31; null: not traced).
+	 */
+	public record RunContext(String queue, Map<String, String> env, List<String> after, dev.queuectl.job.TraceContext trace) {
+
+		public RunContext(String queue, Map<String, String> env, List<String> after) {
+			this(queue, env, after, null);
+		}
 	}
 }

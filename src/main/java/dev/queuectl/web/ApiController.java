@@ -130,7 +130,10 @@ class ApiController {
 		if (!type.startsWith("application/json")) {
 			throw QueuectlException.usage("send one job as application/json, or many as application/x-ndjson (JSON Lines)");
 		}
-		result = this.jobs.enqueue(jsonBody(request), cwd);
+		// traced (issue 31): an incoming W3C traceparent (and tracestate) is the enqueue span's parent
+		String traceparent = request.getHeader("traceparent");
+		result = this.jobs.enqueue(jsonBody(request), cwd, java.util.List.of(), "api",
+				traceparent == null ? null : new dev.queuectl.job.TraceContext(traceparent, request.getHeader("tracestate")));
 		m.put("id", result.firstId());
 		m.put("duplicate", !result.duplicates().isEmpty());
 		if (!result.duplicates().isEmpty()) {

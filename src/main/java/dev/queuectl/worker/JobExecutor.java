@@ -3,6 +3,8 @@ package dev.queuectl.worker;
 import dev.queuectl.job.RunResult;
 
 import dev.queuectl.job.Claim;
+import dev.queuectl.job.TraceContext;
+import dev.queuectl.service.Tracing;
 
 import java.io.File;
 import java.io.IOException;
@@ -41,6 +43,10 @@ import dev.queuectl.store.OutputStore;
  * {@code interrupted} only when the process died of the signal this class sent it, SIGTERM or
  * SIGKILL (or exited 128 + that signal, as a shell that traps it does, and as the bash spawner
  * and the JVM report a death by signal); any other exit is a failure like any other.
+ * <p>
+ * While the host traces (issue 31), each run is an attempt's span, a child of the span that enqueued
+ * the job, with the outcome and exit code; the job gets {@code TRACEPARENT} naming it. Off, a run
+ * is as it was: no span, no variable.
  */
 final class JobExecutor implements JobRunner {
 
@@ -64,6 +70,9 @@ final class JobExecutor implements JobRunner {
 	private final ConcurrentLinkedQueue<Spawner> idle = new ConcurrentLinkedQueue<>();
 
 	private final JobEnvironment environment;
+
+	/** Spans of attempts (issue 31); off unless the host's environment asks. */
+	private Tracing tracing = Tracing.OFF;
 
 	/** A job's own variables and queuectl's (issue 27); none in tests that run bare commands. */
 	private java.util.function.Function<Claim, java.util.Map<String, String>> variables = c -> java.util.Map.of();
@@ -92,6 +101,12 @@ final class JobExecutor implements JobRunner {
 		this.environment = environment;
 		this.useSpawner = useSpawner;
 		this.spawnerProgram = spawnerProgram;
+	}
+
+	/** Makes a span of each attempt ({@link Tracing#attempt}). */
+	JobExecutor withTracing(Tracing tracing) {
+		this.tracing = tracing;
+		return this;
 	}
 
 	/** Gives each job these variables ({@link JobVariables}). */
@@ -125,11 +140,55 @@ final class JobExecutor implements JobRunner {
 	 */
 	@Override
 	public RunResult run(Claim claim, Duration timeout, long outputCap, RunningJob running) {
-		Instant started = this.clock.instant();
 		java.util.Map<String, String> vars = this.prepared.remove(claim); // read with the turn's claims
 		if (vars == null) {
 			vars = this.variables.apply(claim); // JobVariables.Unavailable: not started
 		}
+		if (!this.tracing.on()) {
+			return execute(claim, vars, timeout, outputCap, running);
+		}
+		// issue 31: the attempt's span, a child of the enqueue's (JobVariables named it TRACEPARENT);
+		// the job gets the attempt's own context instead, so its tools continue the trace under it
+		String tracestate = vars.get(JobVariables.TRACESTATE);
+		Tracing.Span span = this.tracing.attempt(
+				vars.containsKey(JobVariables.TRACEPARENT) ? new TraceContext(vars.get(JobVariables.TRACEPARENT), tracestate) : null,
+				claim.jobId(), vars.get("QUEUECTL_QUEUE"), claim.attempt(), WorkerHost.hostname());
+		TraceContext context = span.context();
+		vars = new java.util.LinkedHashMap<>(vars);
+		vars.remove(JobVariables.TRACEPARENT);
+		vars.remove(JobVariables.TRACESTATE);
+		if (context != null) {
+			vars.put(JobVariables.TRACEPARENT, context.traceparent());
+			if (context.tracestate() != null) {
+				vars.put(JobVariables.TRACESTATE, context.tracestate());
+			}
+		}
+		RunResult result = null;
+		try {
+			result = execute(claim, vars, timeout, outputCap, running);
+			return result;
+		}
+		finally {
+			if (result != null) {
+				span.attribute("queuectl.outcome", result.outcome());
+				if (result.exitCode() != null) {
+					span.attribute("process.exit.code", result.exitCode());
+				}
+				if (!result.outcome().equals("completed")) {
+					span.error(result.error());
+				}
+			}
+			else {
+				span.error("not run");
+			}
+			span.end();
+		}
+	}
+
+	/** Runs the command with these variables and says how it ended. */
+	private RunResult execute(Claim claim, java.util.Map<String, String> vars, Duration timeout, long outputCap,
+			RunningJob running) {
+		Instant started = this.clock.instant();
 		OutputSink sink;
 		try {
 			sink = new OutputSink(this.outputs.create(claim.jobId(), claim.attempt(), claim.startedAt()), outputCap);

@@ -26,6 +26,10 @@ import dev.queuectl.store.TalkStore;
  * statements stay as they were. Long-lived spawners cannot take a
  * per-job environment, so the variables reach the job as an {@code export} line ahead of its
  * command in the same {@code sh -c} ({@link #prefixed}).
+ * <p>
+ * While the host traces (issue 31), a job enqueued under a trace also gets {@code TRACEPARENT} (and
+ * {@code TRACESTATE}): here its enqueue's context, which {@link JobExecutor} replaces with its
+ * attempt's span.
  */
 final class JobVariables implements Function<Claim, Map<String, String>> {
 
@@ -35,7 +39,18 @@ final class JobVariables implements Function<Claim, Map<String, String>> {
 
 	private final String db;
 
+	/** W3C trace context's variables (issue 31). */
+	static final String TRACEPARENT = "TRACEPARENT", TRACESTATE = "TRACESTATE";
+
+	/** Whether the host traces: only then do the stored contexts reach {@link JobExecutor}. */
+	private final boolean tracing;
+
 	JobVariables(TalkStore store, DatabaseLocation location) {
+		this(store, location, false);
+	}
+
+	JobVariables(TalkStore store, DatabaseLocation location, boolean tracing) {
+		this.tracing = tracing;
 		this.store = store;
 		this.db = location.isPostgres() ? location.display() : location.file().toAbsolutePath().toString();
 	}
@@ -85,6 +100,14 @@ final class JobVariables implements Function<Claim, Map<String, String>> {
 		vars.put("QUEUECTL_DB", this.db);
 		if (context != null && !context.after().isEmpty()) {
 			vars.put("QUEUECTL_AFTER", String.join(" ", context.after()));
+		}
+		if (this.tracing && context != null && context.trace() != null) {
+			// the enqueue's context, which JobExecutor replaces with the attempt's own
+			vars.put(TRACEPARENT, context.trace().traceparent());
+			vars.remove(TRACESTATE);
+			if (context.trace().tracestate() != null) {
+				vars.put(TRACESTATE, context.trace().tracestate());
+			}
 		}
 		return vars;
 	}

@@ -71,11 +71,16 @@ public class WorkerService implements HealthIndicator {
 
 	private final dev.queuectl.service.NotifyService notify;
 
+	/** Spans of attempts (issue 31), decided as the host starts. */
+	private final org.springframework.beans.factory.ObjectProvider<dev.queuectl.service.Tracing> tracing;
+
 	WorkerService(WorkerStore store, WorkerRegistryStore registry, Settings settings, Clock clock, DatabaseLocation location,
 			WorkerMetrics metrics, ApplicationEventPublisher events, ScheduleService schedules, RetentionService retention, JobService jobs, HostWakeups wakeups,
 			OutputStore outputs, @Value("${queuectl.worker.housekeeping-interval:60s}") String housekeepingInterval,
 			dev.queuectl.store.TalkStore talk, dev.queuectl.store.NotificationStore notifications,
-			dev.queuectl.service.NotifyService notify) {
+			dev.queuectl.service.NotifyService notify,
+			org.springframework.beans.factory.ObjectProvider<dev.queuectl.service.Tracing> tracing) {
+		this.tracing = tracing;
 		this.talk = talk;
 		this.notifications = notifications; // notifications (issue 27)
 		this.notify = notify;
@@ -115,8 +120,10 @@ public class WorkerService implements HealthIndicator {
 		catch (IOException ex) {
 			throw new QueuectlException(QueuectlException.FAILURE, "cannot create " + outputDir + ": " + ex.getMessage());
 		}
+		dev.queuectl.service.Tracing traces = this.tracing.getObject();
 		JobExecutor jobs = new JobExecutor(this.outputs, this.clock, Duration.ofSeconds(5),
-				new JobEnvironment(options.cleanEnv())).withVariables(new JobVariables(this.talk, this.location));
+				new JobEnvironment(options.cleanEnv())).withVariables(new JobVariables(this.talk, this.location, traces.on()))
+			.withTracing(traces);
 		WorkerHost worker = new WorkerHost(options, this.store, this.registry, this.settings, this.clock, executor, jobs, this.metrics,
 				this.chores);
 		if (!this.host.compareAndSet(null, worker)) {

@@ -1,0 +1,210 @@
+package dev.queuectl.worker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Traces (issue 31) from real processes to a real OTLP/HTTP receiver started here, which decodes
+ * the protobuf the exporter sends with the specification's own classes: a one-shot enqueue, a
+ * served one and an API one with a {@code traceparent} header, each followed by its job's attempt
+ * on a real worker host. The attempt's span is the child of its enqueue's in the same trace, the
+ * API's incoming trace is continued, and the job's {@code TRACEPARENT} names its attempt's span.
+ * {@link TracesPostgresIT} runs the same on PostgreSQL.
+ */
+class TracesIT extends OwnQueue {
+
+	private static final HexFormat HEX = HexFormat.of();
+
+	HttpServer receiver;
+
+	/** Every span received, with its service's name. */
+	final ConcurrentLinkedQueue<Received> spans = new ConcurrentLinkedQueue<>();
+
+	final ConcurrentLinkedQueue<String> contentTypes = new ConcurrentLinkedQueue<>();
+
+	record Received(String service, Span span) {
+
+		String traceId() {
+			return HEX.formatHex(this.span.getTraceId().toByteArray());
+		}
+
+		String spanId() {
+			return HEX.formatHex(this.span.getSpanId().toByteArray());
+		}
+
+		/** Its context as a W3C traceparent. */
+		String traceparent() {
+			return "00-" + traceId() + "-" + spanId() + "-" + String.format("%02x", this.span.getFlags() & 0xff);
+		}
+
+		String parentSpanId() {
+			return HEX.formatHex(this.span.getParentSpanId().toByteArray());
+		}
+
+		/** The attribute's value as text (strings and integers), or null. */
+		String attribute(String key) {
+			for (KeyValue kv : this.span.getAttributesList()) {
+				if (kv.getKey().equals(key)) {
+					return kv.getValue().hasIntValue() ? Long.toString(kv.getValue().getIntValue()) : kv.getValue().getStringValue();
+				}
+			}
+			return null;
+		}
+	}
+
+	@BeforeEach
+	void startReceiver() throws IOException {
+		this.receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		this.receiver.createContext("/v1/traces", exchange -> {
+			this.contentTypes.add(String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")));
+			try (InputStream in = exchange.getRequestBody()) {
+				ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(in.readAllBytes());
+				for (ResourceSpans rs : request.getResourceSpansList()) {
+					String service = rs.getResource().getAttributesList().stream()
+						.filter(kv -> kv.getKey().equals("service.name")).map(kv -> kv.getValue().getStringValue())
+						.findFirst().orElse(null);
+					for (ScopeSpans ss : rs.getScopeSpansList()) {
+						ss.getSpansList().forEach(s -> this.spans.add(new Received(service, s)));
+					}
+				}
+			}
+			exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		this.receiver.start();
+		this.q.env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + this.receiver.getAddress().getPort())
+			.env("OTEL_SERVICE_NAME", "queuectl-it")
+			.env("OTEL_BSP_SCHEDULE_DELAY", "100");
+	}
+
+	@AfterEach
+	void stopReceiver() {
+		this.receiver.stop(0);
+	}
+
+	/** The one span named {@code name} whose attribute {@code key} is {@code value}, once it arrived. */
+	Received span(String name, String key, String value) {
+		Received[] found = { null };
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+			List<Received> all = this.spans.stream()
+				.filter(r -> r.span().getName().equals(name) && value.equals(r.attribute(key)))
+				.toList();
+			found[0] = all.size() == 1 ? all.get(0) : null;
+			return found[0] != null;
+		});
+		return found[0];
+	}
+
+	void waitCompleted(String... ids) throws Exception {
+		for (String id : ids) {
+			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+				.until(() -> List.of("completed", "dead").contains(state(id)));
+		}
+	}
+
+	@Test
+	void aOneShotEnqueueAndItsJobsAttemptAreOneTraceAndTheJobsTraceparentNamesTheAttempt() throws Exception {
+		Path seen = this.dir.resolve("seen.txt");
+		// the one-shot command runs in a trace of its caller's (as a job's tools do)
+		this.q.env("TRACEPARENT", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+		this.q.ok("enqueue", "{\"id\":\"traced\",\"queue\":\"reports\",\"command\":\"printf %s \\\"$TRACEPARENT\\\" > " + seen + "\"}");
+		this.q.env("TRACEPARENT", "");
+		Received enqueue = span("enqueue", "queuectl.job.id", "traced");
+		assertThat(enqueue.attribute("queuectl.via")).isEqualTo("cli");
+		assertThat(enqueue.traceId()).as("its caller's trace, continued").isEqualTo("0af7651916cd43dd8448eb211c80319c");
+		assertThat(enqueue.parentSpanId()).isEqualTo("b7ad6b7169203331");
+		assertThat(enqueue.attribute("queuectl.queue")).isEqualTo("reports");
+		assertThat(enqueue.service()).isEqualTo("queuectl-it");
+		assertThat(enqueue.span().getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_PRODUCER);
+		assertThat(text("SELECT trace_parent FROM jobs WHERE id = 'traced'"))
+			.isEqualTo(enqueue.traceparent());
+		try (Queuectl.Worker host = this.q.worker("--no-http")) {
+			waitCompleted("traced");
+			Received attempt = span("attempt", "queuectl.job.id", "traced");
+			assertThat(attempt.traceId()).isEqualTo(enqueue.traceId());
+			assertThat(attempt.parentSpanId()).as("a child of the enqueue's span").isEqualTo(enqueue.spanId());
+			assertThat(attempt.attribute("queuectl.queue")).isEqualTo("reports");
+			assertThat(attempt.attribute("queuectl.attempt")).isEqualTo("1");
+			assertThat(attempt.attribute("queuectl.outcome")).isEqualTo("completed");
+			assertThat(attempt.attribute("process.exit.code")).isEqualTo("0");
+			assertThat(attempt.attribute("host.name")).isNotBlank();
+			assertThat(attempt.span().getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_CONSUMER);
+			assertThat(Files.readString(seen)).as("the job's TRACEPARENT names its attempt's span")
+				.isEqualTo(attempt.traceparent());
+		}
+		assertThat(this.contentTypes).as("OTLP over HTTP, protobuf").allMatch(t -> t.startsWith("application/x-protobuf"));
+	}
+
+	@Test
+	void aServedEnqueueIsTracedAndAnApiEnqueueContinuesTheCallersTraceIntoAFailedAttempt() throws Exception {
+		Path seen = this.dir.resolve("api-seen.txt");
+		String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+		String callerSpan = "00f067aa0ba902b7";
+		try (Queuectl.Worker host = this.q.worker("--port", "0")) {
+			int port = MetricsIT.port(host);
+			// the host serves this command over its socket
+			this.q.ok("enqueue", "{\"id\":\"served\",\"command\":\"true\"}");
+			String token = this.q.ok("web-token").strip();
+			HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs"))
+				.header("Authorization", "Bearer " + token)
+				.header("Content-Type", "application/json")
+				.header("traceparent", "00-" + callerTrace + "-" + callerSpan + "-01")
+				.header("tracestate", "vendor=abc")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"api\",\"max_retries\":0,\"command\":\"printf '%s %s' \\\"$TRACEPARENT\\\" \\\"$TRACESTATE\\\" > "
+						+ seen + "; exit 3\"}"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(posted.statusCode()).as(posted.body()).isEqualTo(201);
+			waitCompleted("served", "api");
+
+			Received served = span("enqueue", "queuectl.job.id", "served");
+			assertThat(served.attribute("queuectl.via")).isEqualTo("socket");
+			Received servedAttempt = span("attempt", "queuectl.job.id", "served");
+			assertThat(servedAttempt.traceId()).isEqualTo(served.traceId());
+			assertThat(servedAttempt.parentSpanId()).isEqualTo(served.spanId());
+
+			Received api = span("enqueue", "queuectl.job.id", "api");
+			assertThat(api.attribute("queuectl.via")).isEqualTo("api");
+			assertThat(api.traceId()).as("the caller's trace, continued").isEqualTo(callerTrace);
+			assertThat(api.parentSpanId()).isEqualTo(callerSpan);
+			Received attempt = span("attempt", "queuectl.job.id", "api");
+			assertThat(attempt.traceId()).isEqualTo(callerTrace);
+			assertThat(attempt.parentSpanId()).isEqualTo(api.spanId());
+			assertThat(attempt.attribute("queuectl.outcome")).isEqualTo("failed");
+			assertThat(attempt.attribute("process.exit.code")).isEqualTo("3");
+			assertThat(attempt.span().getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
+			assertThat(attempt.traceparent()).endsWith("-01").as("the caller's flags, sampled");
+			assertThat(Files.readString(seen)).isEqualTo("00-" + callerTrace + "-" + attempt.spanId() + "-01 vendor=abc");
+		}
+		Map<String, Long> names = this.spans.stream().collect(Collectors.groupingBy(r -> r.span().getName(), Collectors.counting()));
+		assertThat(names).as("an enqueue and an attempt per job, nothing else").isEqualTo(Map.of("enqueue", 2L, "attempt", 2L));
+	}
+}
