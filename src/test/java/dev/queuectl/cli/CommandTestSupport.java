@@ -25,7 +25,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ContextConfiguration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,10 +33,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs commands in-process through {@link CommandDispatcher}, the path every one-shot, script and
- * served command takes. Each test class gets its own context and a fresh database file in a
- * temporary folder ({@link TestDatabase}), or a fresh PostgreSQL database in the *PostgresTest
- * subclasses, which run the same tests on PostgreSQL; each test starts from empty tables and its
- * own working directory.
+ * served command takes. The context, with a database file in a temporary folder
+ * ({@link TestDatabase}) or a PostgreSQL database for the *PostgresTest subclasses (which run the
+ * same tests on PostgreSQL), is shared by every test class of the same configuration (Spring's test
+ * context cache: one per backend and JVM, not one per class); each test starts from a database as
+ * the migrations left it ({@link FreshDatabase}), the clock at {@link #START} and its own working
+ * directory. A class that needs a context of its own says so with a property of its own
+ * (JobCountsTest) or {@code @DirtiesContext}.
  *
  * <p>The context is the one {@code queuectl COMMAND} starts (ONE_SHOT mode, Shell not interactive,
  * no history), with no command to run at start-up and a clock the test moves by hand.
@@ -49,7 +51,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"spring.main.banner-mode=off" })
 @ContextConfiguration(initializers = { InternalDefaultsInitializer.class, TestDatabase.class })
 @Import(CommandTestSupport.TestClock.class)
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class CommandTestSupport {
 
 	protected static final Instant START = Instant.parse("2031-03-04T05:06:07.089Z");
@@ -74,10 +75,7 @@ public abstract class CommandTestSupport {
 	@BeforeEach
 	void emptyDatabase() {
 		assertThat(this.database.display()).as("this class's own database").matches(".*/queue\\.db|.*/queuectl_test_\\w+");
-		this.jdbc.update("DELETE FROM job_runs");
-		this.jdbc.update("DELETE FROM jobs");
-		this.jdbc.update("DELETE FROM settings");
-		this.jdbc.update("DELETE FROM queues");
+		FreshDatabase.reset(this.jdbc, this.database);
 		this.clock.set(START);
 	}
 

@@ -375,8 +375,26 @@ class ServerIT {
 		}
 	}
 
-	/** Waits until a server serves the Cli's database; returns its pid. */
+	/**
+	 * Waits until a server serves the Cli's database; returns its pid. First on its log (a live
+	 * process that logged "command server serving": reading a file costs nothing, where each
+	 * `server status` asked before a server is up runs a JVM of its own that competes with the
+	 * starting server for the CPU), then on `server status` itself, which must answer.
+	 */
 	private static long awaitServer(Cli cli) {
+		Path log = cli.db().resolveSibling(cli.db().getFileName() + ".server.log");
+		java.util.regex.Pattern serving = java.util.regex.Pattern.compile("command server serving .* \\(pid (\\d+),");
+		await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> {
+			if (!Files.exists(log)) {
+				return false;
+			}
+			java.util.regex.Matcher m = serving.matcher(Files.readString(log));
+			long last = -1;
+			while (m.find()) {
+				last = Long.parseLong(m.group(1));
+			}
+			return last > 0 && ProcessHandle.of(last).map(ProcessHandle::isAlive).orElse(false);
+		});
 		long[] pid = new long[1];
 		await().atMost(LONG).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
 			Result r = cli.run("server", "status");

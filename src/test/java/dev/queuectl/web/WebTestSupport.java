@@ -5,26 +5,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.queuectl.InternalDefaultsInitializer;
+import dev.queuectl.cli.FreshDatabase;
+import dev.queuectl.cli.TestDatabase;
+import dev.queuectl.store.DatabaseLocation;
 import dev.queuectl.worker.WorkerOptions;
 import dev.queuectl.worker.WorkerService;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ContextConfiguration;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,32 +30,28 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The web server as a worker host or {@code dashboard} serves it, on a random loopback port, over
- * a fresh database in a temporary folder; a real HTTP client holding a browser's session (a cookie,
- * so state-changing requests need the CSRF token as a browser's do); a worker host started in this
- * JVM when a test needs jobs to run. Each test starts from empty tables.
+ * a database in a temporary folder ({@link TestDatabase}); a real HTTP client holding a browser's
+ * session (a cookie, so state-changing requests need the CSRF token as a browser's do); a worker
+ * host started in this JVM when a test needs jobs to run. The context is shared by every class of
+ * this configuration (Spring's test context cache), and each test starts from a database as the
+ * migrations left it ({@link FreshDatabase}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.shell.interactive.enabled=false", "spring.shell.history.enabled=false",
 				"queuectl.worker.housekeeping-interval=1h" })
-@ContextConfiguration(initializers = InternalDefaultsInitializer.class)
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@ContextConfiguration(initializers = { InternalDefaultsInitializer.class, TestDatabase.class })
 abstract class WebTestSupport {
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@TempDir
-	static Path dataDir;
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		registry.add("queuectl.db", () -> dataDir.resolve("queue.db").toString());
-	}
 
 	@LocalServerPort
 	int port;
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	DatabaseLocation database;
 
 	@Autowired
 	WorkerService workers;
@@ -82,9 +76,7 @@ abstract class WebTestSupport {
 
 	@BeforeEach
 	void emptyTables() {
-		for (String table : List.of("job_deps", "job_runs", "jobs", "queues", "schedules", "limits", "limit_starts")) {
-			this.jdbc.update("DELETE FROM " + table);
-		}
+		FreshDatabase.reset(this.jdbc, this.database);
 	}
 
 	@AfterEach
