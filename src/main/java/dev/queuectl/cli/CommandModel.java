@@ -208,6 +208,7 @@ final class CommandModel {
 			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
 				new Arguments(SCHEDULES, true);
 			case "batch show", "batch cancel", "batch add" -> new Arguments(Values.served("batch list"), true);
+			case "worker stop" -> new Arguments(Values.served("status --hosts"), true);
 			case "help" -> new Arguments(Values.words(List.copyOf(nextWords("").keySet())), false);
 			case "completion" -> new Arguments(Values.words(SHELLS), true);
 			default -> new Arguments(Values.NONE, false);
