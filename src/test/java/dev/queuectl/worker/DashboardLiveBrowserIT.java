@@ -1,6 +1,8 @@
 package dev.queuectl.worker;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.WebElement;
 
 import tools.jackson.databind.JsonNode;
@@ -75,7 +79,7 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		open("/queues");
 		mark();
 		this.q.ok("queue", "pause", "live-q");
-		await().atMost(Duration.ofSeconds(30)).until(() -> now("#queue-list tr[data-queue=live-q] .state").contains("paused"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> now("#queue-list tr[data-queue=live-q] .paused").contains("paused"));
 		assertThat(samePage()).isTrue();
 
 		open("/schedules");
@@ -123,6 +127,7 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		assertThat(queue("mail").get("limit").asInt()).isEqualTo(3);
 		assertThat(queue("mail").get("rate").asString()).isEqualTo("10/1m");
 		assertThat(text("#queue-list tr[data-queue=mail] .max")).isEqualTo("3");
+		screenshot("live-queues.png");
 
 		String badLimit = cliError("queue", "limit", "mail", "-1");
 		setLimits("mail", "-1", "5/1s");
@@ -199,6 +204,7 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		assertThat(shown.get("every").asString()).isEqualTo("2h");
 		assertThat(shown.get("job").toString()).contains("echo tock");
 		assertThat(text("#schedule-fields .when")).isEqualTo("every 2h");
+		screenshot("live-schedule.png");
 
 		String badEvery = cliError("schedule", "add", "other", "--every", "soon", json(Map.of("command", "true")));
 		fill("edit-every", "soon");
@@ -226,7 +232,7 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		open("/");
 		await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("#workers a.worker")).isEmpty());
 		String worker = show("busy").get("worker_id").asString();
-		browser.findElement(By.cssSelector("#workers a.worker")).click();
+		js("document.querySelector('#workers a.worker').click()"); // in one script: the overview redraws its rows every second
 		await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().contains("/workers/"));
 		assertThat(text("#worker-id")).isEqualTo(worker);
 		assertThat(text("#uptime")).matches("\\d+(\\.\\d)?s .*|\\d+m\\d+s .*");
@@ -235,6 +241,7 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		assertThat(now("#running tbody tr td:first-child")).containsExactly("busy");
 		assertThat(text("#running tr[data-job=busy] .elapsed")).matches("\\d+(\\.\\d+)?s so far|\\d+m\\d+s so far");
 		assertThat(text("#busy")).isEqualTo("1/2 busy");
+		screenshot("live-worker.png");
 
 		touch("go");
 		await().atMost(Duration.ofSeconds(30)).until(() -> text("#done-total").equals("3"));
@@ -270,6 +277,8 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		assertThat((String) js("return document.getElementById('output').textContent")).doesNotContain("\u001b");
 		assertThat(js("return [...document.querySelectorAll('#output span.ansi')].map(s => s.textContent)"))
 			.isEqualTo(List.of("red", "bold green", "orange", "blue"));
+		await().atMost(Duration.ofSeconds(30)).until(() -> text("#job-state").equals("completed") && text("#output").endsWith("blue"));
+		screenshot("live-job.png");
 	}
 
 	/**
@@ -280,6 +289,29 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 	private static List<String> now(String css) {
 		return (List<String>) js("return [...document.querySelectorAll('" + css.replace("'", "\\'")
 				+ "')].map(e => e.textContent.trim())");
+	}
+
+	/**
+	 * The whole page (up to 1600 px high) to target/screenshots/NAME, for the README (docs/ takes a
+	 * copy when the pages change); the SQLite run only.
+	 */
+	void screenshot(String name) throws Exception {
+		if (getClass() != DashboardLiveBrowserIT.class) {
+			return;
+		}
+		Path dir = PROJECT.resolve("target").resolve("screenshots");
+		Files.createDirectories(dir);
+		ChromeDriver chrome = (ChromeDriver) browser;
+		long height = Math.min(1600, (Long) js("return document.documentElement.scrollHeight"));
+		chrome.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+				Map.of("width", 1280, "height", height, "deviceScaleFactor", 1, "mobile", false));
+		try {
+			Path shot = chrome.getScreenshotAs(OutputType.FILE).toPath();
+			Files.copy(shot, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+		}
+		finally {
+			chrome.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+		}
 	}
 
 	private static String colour(String css) {
