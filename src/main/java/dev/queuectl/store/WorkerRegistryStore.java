@@ -116,7 +116,7 @@ public class WorkerRegistryStore {
 				this.dialect.hostFrameArgs(now));
 	}
 
-	/** A host's recorded attempts by outcome (completed, failed, ...), from the index of V14. */
+	/** A host's recorded attempts by outcome (completed, failed, ...), from the index of V15. */
 	public Map<String, Long> outcomes(String workerId) {
 		Map<String, Long> m = new java.util.TreeMap<>();
 		this.jdbc.query("SELECT outcome, COUNT(*) FROM job_runs WHERE worker_id = ? AND outcome IS NOT NULL GROUP BY outcome",
