@@ -30,6 +30,9 @@ import static org.awaitility.Awaitility.await;
 @Tag("browser")
 class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 
+	/** A duration as the CLI's show writes it: 605ms, 6.8s, 2m14s, 1h2m. */
+	private static final String DURATION = "(\\d+ms|(\\d+h)?(\\d+m)?\\d+(\\.\\d+)?s|\\d+h\\d+m|\\d+m)";
+
 	/** Longer than two turns of the lists' 3 s refresh. */
 	private static final Duration TWO_TURNS = Duration.ofSeconds(7);
 
@@ -235,11 +238,11 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		js("document.querySelector('#workers a.worker').click()"); // in one script: the overview redraws its rows every second
 		await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().contains("/workers/"));
 		assertThat(text("#worker-id")).isEqualTo(worker);
-		assertThat(text("#uptime")).matches("\\d+(\\.\\d)?s .*|\\d+m\\d+s .*");
+		assertThat(text("#uptime")).matches(DURATION + " \\(since .+ ago\\)");
 		assertThat(text("#done-total")).isEqualTo("2");
 		assertThat(now("#done .outcome")).containsExactly("completed 1", "failed 1");
 		assertThat(now("#running tbody tr td:first-child")).containsExactly("busy");
-		assertThat(text("#running tr[data-job=busy] .elapsed")).matches("\\d+(\\.\\d+)?s so far|\\d+m\\d+s so far");
+		assertThat(text("#running tr[data-job=busy] .elapsed")).matches(DURATION + " so far");
 		assertThat(text("#busy")).isEqualTo("1/2 busy");
 		screenshot("live-worker.png");
 
