@@ -64,6 +64,12 @@ public final class Main {
 			System.err.println("queuectl: " + refused);
 			System.exit(QueuectlException.FAILURE);
 		}
+		String missing = location == null ? null : missingFolder(args, words, location);
+		if (missing != null) {
+			// a mistyped --db for a command that only reads: no folder, database or server made for it (issue 29)
+			System.err.println("queuectl: " + missing);
+			System.exit(QueuectlException.FAILURE);
+		}
 		if (location != null && QueuectlApplication.isServerRun(words) && !BackgroundServer.lockForLife(location)) {
 			System.err.println("queuectl: a command server runs for ".concat(location.display())
 				.concat(" already (queuectl server status)"));
@@ -74,6 +80,26 @@ public final class Main {
 			BackgroundServer.ensure(location); // after the command: it waits for nothing of this
 		}
 		System.exit(code);
+	}
+
+	/** Commands that only read the queue: they create no database where --db names none. */
+	private static final java.util.Set<String> READERS = java.util.Set.of("status", "list", "show");
+
+	/**
+	 * The line for a reading command whose {@code --db} (given, not the default or QUEUECTL_DB)
+	 * names an SQLite file in a folder that does not exist, a mistyped path: null otherwise. A
+	 * command that writes (enqueue, worker start) still creates folder and database.
+	 */
+	static String missingFolder(String[] args, List<String> words, DatabaseLocation location) {
+		if (words.isEmpty() || !READERS.contains(words.get(0)) || location.isPostgres() || args.length == words.size()) {
+			return null;
+		}
+		java.nio.file.Path folder = location.file().getParent();
+		if (folder == null || java.nio.file.Files.isDirectory(folder)) {
+			return null;
+		}
+		return "no queue at " + location.display() + ": the folder " + folder + " does not exist"
+				+ " (enqueue or worker start there creates it)";
 	}
 
 	/** Whether the command reads the database: all but help, completion scripts and the like. */

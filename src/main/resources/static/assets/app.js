@@ -1,13 +1,67 @@
-// queuectl dashboard: live counts on the overview, live output on a running job's page, progress bars,
-// relative times, the jobs list's bulk buttons, confirmations.
-// Values go into the page as text (textContent), never as HTML.
+// queuectl dashboard: live counts on the overview, live lists with a pause toggle, live output on a
+// running job's page (ANSI colours drawn), progress bars, relative times, the jobs list's bulk
+// buttons, confirmations. Values go into the page as text (textContent), never as HTML strings.
 "use strict";
 (function () {
   const csrf = document.querySelector('meta[name="csrf"]');
 
+  // Live lists (issue 29): every part of a page marked data-live-list (its own id) is fetched again
+  // from the same address (same filters, same page) every 3 s and swapped in whole, so a list shows
+  // exactly what a reload would; the server renders it, not this script. One toggle in the menu
+  // pauses every page's updates (kept in localStorage, so it holds across pages and tabs). A part
+  // is left alone while the user types in one of its fields; picked boxes stay picked.
+  const LIVE_KEY = "queuectl.live";
+  const livePaused = () => localStorage.getItem(LIVE_KEY) === "paused";
+  function liveToggle(hasLive) {
+    const button = document.getElementById("live-toggle");
+    if (!button || !hasLive) return;
+    const draw = () => {
+      const paused = livePaused();
+      button.textContent = paused ? "Resume updates" : "Pause updates";
+      button.title = paused ? "the lists stay as they are until resumed" : "lists update every few seconds";
+      button.setAttribute("aria-pressed", String(paused));
+      document.body.dataset.livePaused = String(paused);
+    };
+    button.classList.remove("hidden");
+    button.addEventListener("click", () => {
+      if (livePaused()) localStorage.removeItem(LIVE_KEY); else localStorage.setItem(LIVE_KEY, "paused");
+      draw();
+    });
+    window.addEventListener("storage", e => { if (e.key === LIVE_KEY) draw(); });
+    draw();
+  }
+  function liveLists() {
+    const parts = () => [...document.querySelectorAll("[data-live-list][id]")];
+    if (parts().length === 0) return false;
+    let busy = false, turns = 0;
+    async function refresh() {
+      if (busy || livePaused() || document.hidden) return;
+      busy = true;
+      try {
+        const res = await fetch(location.href, { cache: "no-store", credentials: "same-origin" });
+        if (!res.ok || res.redirected) return; // logged out or gone: the page stays as it is
+        const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+        const typing = document.activeElement && document.activeElement.matches("input:not([type=checkbox]), select, textarea");
+        for (const part of parts()) {
+          const fresh = doc.getElementById(part.id);
+          if (!fresh || (typing && part.contains(document.activeElement))) continue;
+          const picked = new Set([...part.querySelectorAll("input.pick:checked")].map(p => p.value));
+          part.replaceChildren(...[...fresh.childNodes].map(n => document.importNode(n, true)));
+          part.querySelectorAll("input.pick").forEach(p => { p.checked = picked.has(p.value); });
+        }
+        document.body.dataset.liveTurns = String(++turns); // how many updates came in (tests read it)
+        document.dispatchEvent(new CustomEvent("queuectl:live"));
+      } catch (e) { /* the server is restarting: try again next time */ }
+      finally { busy = false; }
+    }
+    setInterval(refresh, 3000);
+    return true;
+  }
+
   function overview() {
     let tick = 0;
     async function refresh() {
+      if (livePaused()) return;
       try {
         const status = await (await fetch("/api/status", { cache: "no-store" })).json();
         for (const [state, n] of Object.entries(status.jobs)) {
@@ -49,7 +103,13 @@
       body.replaceChildren();
       for (const w of list) {
         const tr = document.createElement("tr");
-        for (const v of [w.id, w.hostname, w.pid, w.running.length + "/" + w.slots, w.queues == null ? "all" : w.queues,
+        const first = document.createElement("td"), link = document.createElement("a");
+        link.href = "/workers/" + encodeURIComponent(w.id);
+        link.className = "worker";
+        link.textContent = w.id;
+        first.appendChild(link);
+        tr.appendChild(first);
+        for (const v of [w.hostname, w.pid, w.running.length + "/" + w.slots, w.queues == null ? "all" : w.queues,
             resources(w.resources)]) {
           const td = document.createElement("td");
           td.textContent = String(v);
@@ -156,6 +216,7 @@
     };
     draw();
     setInterval(draw, 5000);
+    document.addEventListener("queuectl:live", draw);
   }
 
   // Bulk select on the jobs list (issue 29): the row boxes belong to the #bulk form; its buttons
@@ -164,15 +225,19 @@
     const form = document.getElementById("bulk");
     if (!form) return;
     const picks = () => [...document.querySelectorAll("input.pick")];
-    const all = document.getElementById("pick-all");
     const update = () => {
       const n = picks().filter(p => p.checked).length;
       document.getElementById("picked").textContent = n + " selected";
       form.querySelectorAll("button").forEach(b => { b.disabled = n === 0; });
+      const all = document.getElementById("pick-all");
       if (all) all.checked = n > 0 && n === picks().length;
     };
-    if (all) all.addEventListener("change", () => { picks().forEach(p => { p.checked = all.checked; }); update(); });
-    picks().forEach(p => p.addEventListener("change", update));
+    // on the document: a live update replaces the rows and the header's box
+    document.addEventListener("change", e => {
+      if (e.target.id === "pick-all") { picks().forEach(p => { p.checked = e.target.checked; }); update(); }
+      else if (e.target.matches("input.pick")) update();
+    });
+    document.addEventListener("queuectl:live", update);
     update();
     form.addEventListener("submit", e => {
       const chosen = picks().filter(p => p.checked);
@@ -188,13 +253,95 @@
     });
   }
 
+  // ANSI colours in a job's output (issue 29): SGR sequences (colours, bold, italic, underline;
+  // 16, 256 and 24-bit colours) become spans, every other escape sequence is dropped. Fed chunk by
+  // chunk (a followed job), it keeps its state and a sequence cut between two chunks.
+  function ansiWriter(out) {
+    let fg = null, bg = null, bold = false, italic = false, under = false, tail = "";
+    const PALETTE = ["#000", "#c33", "#3a3", "#c90", "#36c", "#a3a", "#2aa", "#ccc",
+      "#666", "#f55", "#5d5", "#fd5", "#59f", "#d6d", "#5dd", "#fff"];
+    const c256 = n => {
+      if (n < 16) return PALETTE[n];
+      if (n >= 232) { const v = 8 + (n - 232) * 10; return "rgb(" + v + "," + v + "," + v + ")"; }
+      n -= 16;
+      const v = x => x === 0 ? 0 : 55 + x * 40;
+      return "rgb(" + v(Math.floor(n / 36)) + "," + v(Math.floor(n / 6) % 6) + "," + v(n % 6) + ")";
+    };
+    function sgr(params) {
+      const p = params === "" ? [0] : params.split(";").map(x => parseInt(x || "0", 10));
+      for (let i = 0; i < p.length; i++) {
+        const n = p[i];
+        if (n === 0) { fg = bg = null; bold = italic = under = false; }
+        else if (n === 1) bold = true;
+        else if (n === 3) italic = true;
+        else if (n === 4) under = true;
+        else if (n === 22) bold = false;
+        else if (n === 23) italic = false;
+        else if (n === 24) under = false;
+        else if (n >= 30 && n <= 37) fg = PALETTE[n - 30];
+        else if (n >= 90 && n <= 97) fg = PALETTE[n - 82];
+        else if (n === 39) fg = null;
+        else if (n >= 40 && n <= 47) bg = PALETTE[n - 40];
+        else if (n >= 100 && n <= 107) bg = PALETTE[n - 92];
+        else if (n === 49) bg = null;
+        else if ((n === 38 || n === 48) && p[i + 1] === 5 && p[i + 2] >= 0 && p[i + 2] <= 255) {
+          const c = c256(p[i + 2]); if (n === 38) fg = c; else bg = c; i += 2;
+        } else if ((n === 38 || n === 48) && p[i + 1] === 2 && p.length > i + 4) {
+          const c = "rgb(" + p.slice(i + 2, i + 5).map(x => Math.min(255, Math.max(0, x | 0))).join(",") + ")";
+          if (n === 38) fg = c; else bg = c; i += 4;
+        }
+      }
+    }
+    function text(t) {
+      if (!t) return;
+      if (fg === null && bg === null && !bold && !italic && !under) { out.append(t); return; }
+      const span = document.createElement("span");
+      span.className = "ansi";
+      if (fg) span.style.color = fg;
+      if (bg) span.style.backgroundColor = bg;
+      if (bold) span.style.fontWeight = "bold";
+      if (italic) span.style.fontStyle = "italic";
+      if (under) span.style.textDecoration = "underline";
+      span.textContent = t;
+      out.append(span);
+    }
+    // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), any other ESC + one character
+    const SEQ = /\x1b(?:\[([0-9;?:<=>]*)([ -\/]*[@-~])|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+    return function write(chunk) {
+      let s = tail + chunk;
+      tail = "";
+      const cut = s.lastIndexOf("\x1b");
+      if (cut >= 0 && cut > s.length - 64) { // maybe a sequence not complete yet: hold it for the next chunk
+        const rest = s.slice(cut);
+        SEQ.lastIndex = 0;
+        const m = SEQ.exec(rest);
+        if (!m || m.index !== 0) { tail = rest; s = s.slice(0, cut); }
+      }
+      let last = 0, m;
+      SEQ.lastIndex = 0;
+      while ((m = SEQ.exec(s)) !== null) {
+        text(s.slice(last, m.index));
+        if (m[2] === "m") sgr(m[1]);
+        last = SEQ.lastIndex;
+      }
+      text(s.slice(last).replace(/\x1b/g, ""));
+    };
+  }
+  function colourOutput() {
+    const out = document.getElementById("output");
+    if (!out || !out.textContent.includes("\x1b")) return;
+    const raw = out.textContent;
+    out.replaceChildren();
+    ansiWriter(out)(raw);
+  }
+
   function followOutput(id) {
     const out = document.getElementById("output");
     const source = new EventSource("/api/jobs/" + encodeURIComponent(id) + "/output?follow=true");
-    let first = true;
+    let first = true, write = null;
     source.addEventListener("output", ev => {
-      if (first) { out.textContent = ""; first = false; }
-      out.textContent += JSON.parse(ev.data);
+      if (first) { out.replaceChildren(); write = ansiWriter(out); first = false; }
+      write(JSON.parse(ev.data));
       out.scrollTop = out.scrollHeight;
     });
     const done = () => {
@@ -209,15 +356,20 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    if (document.body.dataset.live === "overview") overview();
+    const isOverview = document.body.dataset.live === "overview";
+    if (isOverview) overview();
+    liveToggle(liveLists() || isOverview);
+    colourOutput();
     if (document.body.dataset.job && document.body.dataset.running === "true") followOutput(document.body.dataset.job);
     liveBars();
     times();
     bulk();
-    // a form that undoes something asks first (its data-confirm says what)
-    for (const form of document.querySelectorAll("form[data-confirm]")) {
-      form.addEventListener("submit", (e) => { if (!window.confirm(form.dataset.confirm)) e.preventDefault(); });
-    }
+    // a form that undoes something asks first (its data-confirm says what); on the document, so
+    // the forms of a list's rows ask too after a live update replaced them
+    document.addEventListener("submit", e => {
+      const form = e.target;
+      if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
   });
   window.queuectlCsrf = csrf ? csrf.content : null;
 })();

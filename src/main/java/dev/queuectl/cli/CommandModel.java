@@ -205,9 +205,10 @@ final class CommandModel {
 			case "queue pause", "queue resume", "queue limit", "queue rate", "queue rm" -> new Arguments(QUEUES, true);
 			case "limit rm", "limit set" -> new Arguments(Values.served("limit list"), true);
 			case "notify retry" -> new Arguments(Values.served("notify list --failed"), true);
-			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run" ->
+			case "schedule show", "schedule rm", "schedule pause", "schedule resume", "schedule run", "schedule edit" ->
 				new Arguments(SCHEDULES, true);
 			case "batch show", "batch cancel", "batch add" -> new Arguments(Values.served("batch list"), true);
+			case "worker stop" -> new Arguments(Values.served("status --hosts"), true);
 			case "help" -> new Arguments(Values.words(List.copyOf(nextWords("").keySet())), false);
 			case "completion" -> new Arguments(Values.words(SHELLS), true);
 			default -> new Arguments(Values.NONE, false);

@@ -473,11 +473,28 @@ class JobCommands {
 			Pending and failed jobs not due yet (a delay, a schedule, a retry's backoff) are counted
 			apart: "due now N; later M". Notifications given up on are counted when there are any
 			("notifications_failed" in --json).
+			--hosts: the live worker hosts' table alone, its ids first (what worker stop takes; the
+			shells' completion of worker stop reads it).
 			  queuectl status
-			  queuectl status --json""")
-	void status(@Option(longName = "json", description = "print JSON") Boolean json, CommandContext ctx) {
-		Map<JobState, Long> counts = this.jobs.countByState();
+			  queuectl status --json
+			  queuectl status --hosts""")
+	void status(@Option(longName = "json", description = "print JSON") Boolean json,
+			@Option(longName = "hosts", description = "only the live worker hosts, one a line") Boolean hostsOnly,
+			CommandContext ctx) {
 		List<WorkerInfo> live = this.workers.workers();
+		if (Boolean.TRUE.equals(hostsOnly)) {
+			if (Boolean.TRUE.equals(json)) {
+				Render.json(ctx.outputWriter(), live.stream().map(Render::worker).toList());
+			}
+			else if (live.isEmpty()) {
+				ctx.outputWriter().println("no worker hosts running");
+			}
+			else {
+				hostTable(ctx.outputWriter(), live);
+			}
+			return;
+		}
+		Map<JobState, Long> counts = this.jobs.countByState();
 		List<String> paused = this.queues.paused();
 		dev.queuectl.service.RetentionService.Sizes sizes = this.retention.sizes();
 		Map<String, List<String>> noHost = this.hostFit.unrunnable();
@@ -546,6 +563,11 @@ class JobCommands {
 			out.println("no worker hosts running");
 			return;
 		}
+		hostTable(out, live);
+	}
+
+	/** The live worker hosts as {@code status} and {@code worker list} show them, one a row, the id first. */
+	static void hostTable(PrintWriter out, List<WorkerInfo> live) {
 		List<List<String>> hosts = new ArrayList<>();
 		for (WorkerInfo w : live) {
 			hosts.add(List.of(w.id(), Long.toString(w.pid()), w.runningJobs().size() + "/" + w.slots(),

@@ -71,6 +71,30 @@ class ScheduleCommands {
 		ctx.outputWriter().println(s.name() + " added: next run " + Render.time(s.nextFireAt()) + " UTC");
 	}
 
+	@Command(name = { "schedule", "edit" }, group = "Schedules",
+			description = "Replace a schedule's rule and job (its pause and past runs stay; the next run is the first after now)", help = """
+					Takes what schedule add takes, all of it as the schedule is to be; anything refused changes nothing.
+					The jobs of its ticks keep running in the directory it was added from.
+					  queuectl schedule edit nightly --cron '0 3 * * *' '{"command":"./backup.sh --full"}'
+					  queuectl schedule edit poll --every 10m --no-overlap '{"command":"./poll.sh"}'""")
+	void edit(@Arguments List<String> args,
+			@Option(longName = "cron", description = "a cron expression (quote it)") String cron,
+			@Option(longName = "every", description = "an interval: 30s, 10m, 1h, 1d") String every,
+			@Option(longName = "tz", description = "time zone of --cron, e.g. Europe/Paris (default: the system's)") String tz,
+			@Option(longName = "catch-up", description = "missed ticks: all, latest (default) or none") String catchUp,
+			@Option(longName = "no-overlap", description = "skip a tick while the previous run is unfinished") Boolean noOverlap,
+			CommandContext ctx) {
+		if (args.size() != 2) {
+			throw QueuectlException.usage(args.isEmpty() ? "schedule edit needs a NAME and a JSON job (try 'queuectl help schedule edit')"
+					: args.size() == 1 ? "schedule edit needs a JSON job after the name (quote the JSON)"
+							: "schedule edit takes a NAME and one JSON argument, got " + args.size() + " arguments (quote the JSON)");
+		}
+		Schedule s = this.schedules.edit(args.get(0), new ScheduleService.Spec(args.get(0), cron, every, tz, catchUp,
+				Boolean.TRUE.equals(noOverlap), args.get(1)));
+		ctx.outputWriter().println(s.name() + " saved: next run "
+				+ (s.paused() ? "none (paused)" : Render.time(s.nextFireAt()) + " UTC"));
+	}
+
 	@Command(name = { "schedule", "list" }, group = "Schedules",
 			description = "Every schedule with its next 3 fire times", help = """
 					Times are UTC in the table, ISO-8601 in JSON.

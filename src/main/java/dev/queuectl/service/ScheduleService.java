@@ -90,6 +90,36 @@ public class ScheduleService {
 
 	/** Validates everything, then stores the schedule; its first tick is the first after now. */
 	public Schedule add(Spec spec, String workingDir) {
+		Instant now = this.clock.instant();
+		Schedule s = checked(spec, workingDir, now);
+		if (!this.store.insert(s, now)) {
+			throw QueuectlException.conflict("a schedule named '" + spec.name() + "' already exists");
+		}
+		return s;
+	}
+
+	/**
+	 * Replaces what schedule {@code name} does and when (the dashboard's Edit, issue 29): {@code spec}
+	 * is checked as {@link #add} checks it (its name is {@code name}); the schedule keeps its working
+	 * folder, its pause, its history, and its next tick is the first after now. Nothing changes when
+	 * anything is refused.
+	 */
+	public Schedule edit(String name, Spec spec) {
+		Schedule old = get(name);
+		Instant now = this.clock.instant();
+		Schedule s = checked(new Spec(name, spec.cron(), spec.every(), spec.zone(), spec.catchUp(), spec.noOverlap(),
+				spec.template()), old.workingDir(), now);
+		Schedule edited = new Schedule(name, s.cron(), s.every(), s.zone(), s.catchUp(), s.noOverlap(), s.template(),
+				old.workingDir(), old.paused(), s.nextFireAt(), old.lastTickAt(), old.lastJobId(), old.skipped(),
+				old.createdAt());
+		if (!this.store.update(edited, now)) {
+			throw new QueuectlException(QueuectlException.NOT_FOUND, "no such schedule: " + name);
+		}
+		return edited;
+	}
+
+	/** The schedule {@code spec} describes, every rule checked; its first tick is the first after {@code now}. */
+	private Schedule checked(Spec spec, String workingDir, Instant now) {
 		if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
 			throw QueuectlException.usage("a schedule name must be 1-64 characters of A-Z a-z 0-9 . _ - and not start "
 					+ "with a dot or a dash, got '" + (spec.name() == null ? "" : JobSpecParser.shown(spec.name())) + "'");
@@ -137,7 +167,6 @@ public class ScheduleService {
 								? "every tick would share one deadline (use 'start_within')" : "a tick's job runs after no other"));
 			}
 		}
-		Instant now = this.clock.instant();
 		JobSpecParser.parse(node, "", new JobSpecParser.Defaults(0, now, workingDir)); // the whole template, or nothing
 		Schedule draft = new Schedule(spec.name(), cron, every, zone, catchUp, spec.noOverlap(), spec.template().strip(),
 				workingDir, false, now, null, null, 0, now);
@@ -145,12 +174,8 @@ public class ScheduleService {
 		if (first.equals(Schedule.NEVER)) {
 			throw QueuectlException.usage("the cron expression '" + cron + "' never fires");
 		}
-		Schedule s = new Schedule(draft.name(), cron, every, zone, catchUp, spec.noOverlap(), draft.template(),
+		return new Schedule(draft.name(), cron, every, zone, catchUp, spec.noOverlap(), draft.template(),
 				workingDir, false, first, null, null, 0, now);
-		if (!this.store.insert(s, now)) {
-			throw QueuectlException.conflict("a schedule named '" + spec.name() + "' already exists");
-		}
-		return s;
 	}
 
 	public List<Schedule> list() {

@@ -37,6 +37,16 @@ public class ScheduleStore {
 				s.nextFireAt().toEpochMilli(), now.toEpochMilli(), now.toEpochMilli()) == 1;
 	}
 
+	/** Replaces a schedule's rule, job and next tick (its pause and history stay); false when there is none. */
+	public boolean update(Schedule s, Instant now) {
+		return this.jdbc.update("""
+				UPDATE schedules SET cron = ?, every_ms = ?, zone = ?, catch_up = ?, no_overlap = ?, template = ?,
+				                     next_fire_at = ?, updated_at = ?
+				WHERE name = ?""", s.cron(), s.every() == null ? null : s.every().toMillis(), s.zone().getId(),
+				s.catchUp().dbValue(), s.noOverlap() ? 1 : 0, s.template(), s.nextFireAt().toEpochMilli(),
+				now.toEpochMilli(), s.name()) == 1;
+	}
+
 	public Optional<Schedule> find(String name) {
 		return this.jdbc.query("SELECT " + COLUMNS + " FROM schedules WHERE name = ?", ScheduleStore::map, name)
 			.stream()

@@ -43,6 +43,7 @@ public final class SchemaVersions {
 		m.put("12", "0.4.0"); // pipelines (issue 28)
 		m.put("13", "0.4.0"); // the gaps of issues 27 and 28: an index of failed notifications
 		m.put("14", "0.4.0"); // traces (issue 31): the enqueue's trace context with each job
+		m.put("15", "0.4.0"); // issue 29: a worker host's attempts by outcome, for its dashboard page
 		return m;
 	}
 

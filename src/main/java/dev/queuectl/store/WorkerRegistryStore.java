@@ -115,4 +115,14 @@ public class WorkerRegistryStore {
 				running.getOrDefault(rs.getString(1), List.of()), Resources.fromStored(rs.getString(10))),
 				this.dialect.hostFrameArgs(now));
 	}
+
+	/** A host's recorded attempts by outcome (completed, failed, ...), from the index of V15. */
+	public Map<String, Long> outcomes(String workerId) {
+		Map<String, Long> m = new java.util.TreeMap<>();
+		this.jdbc.query("SELECT outcome, COUNT(*) FROM job_runs WHERE worker_id = ? AND outcome IS NOT NULL GROUP BY outcome",
+				rs -> {
+					m.put(rs.getString(1), rs.getLong(2));
+				}, workerId);
+		return m;
+	}
 }

@@ -429,6 +429,47 @@ class ApiController {
 			.body(Render.schedule(s, this.schedules.upcoming(s, 3)));
 	}
 
+	/**
+	 * Edits a schedule (issue 29), as the schedule page's Edit: a JSON object of the fields of
+	 * POST /api/schedules less {@code name}, all of them as the schedule is to be (its pause and
+	 * history stay; its next tick is the first after now).
+	 */
+	@org.springframework.web.bind.annotation.PatchMapping("/schedules/{name}")
+	Map<String, Object> editSchedule(@PathVariable String name, HttpServletRequest request) throws IOException {
+		JsonNode body = JobSpecParser.readTree(jsonBody(request), "");
+		if (!body.isObject()) {
+			throw QueuectlException.usage("a schedule is a JSON object with cron or every, and job");
+		}
+		for (String field : body.propertyNames()) {
+			if (!SCHEDULE_FIELDS.contains(field) || field.equals("name")) {
+				throw QueuectlException.usage("unknown field '" + JobSpecParser.shown(field) + "' (allowed: "
+						+ String.join(", ", SCHEDULE_FIELDS.subList(1, SCHEDULE_FIELDS.size())) + ")");
+			}
+		}
+		JsonNode job = body.get("job");
+		JsonNode noOverlap = body.get("no_overlap");
+		if (noOverlap != null && !noOverlap.isNull() && !noOverlap.isBoolean()) {
+			throw QueuectlException.usage("field 'no_overlap' must be true or false");
+		}
+		Schedule s = this.schedules.edit(name, new ScheduleService.Spec(name, text(body, "cron"), text(body, "every"),
+				text(body, "tz"), text(body, "catch_up"), noOverlap != null && noOverlap.asBoolean(),
+				job == null || job.isNull() ? null : job.isString() ? job.asString() : job.toString()));
+		return Render.schedule(s, this.schedules.upcoming(s, 3));
+	}
+
+	/**
+	 * One live worker host (issue 29's worker page): what {@code /api/status} says of it, with
+	 * {@code uptime_ms} and {@code done}, its recorded attempts by outcome.
+	 */
+	@GetMapping("/workers/{id}")
+	Map<String, Object> worker(@PathVariable String id) {
+		dev.queuectl.job.WorkerInfo w = this.workers.worker(id);
+		Map<String, Object> m = Render.worker(w);
+		m.put("uptime_ms", Math.max(0, System.currentTimeMillis() - w.startedAt().toEpochMilli()));
+		m.put("done", this.workers.outcomes(id));
+		return m;
+	}
+
 	private static final List<String> SCHEDULE_FIELDS = List.of("name", "cron", "every", "tz", "catch_up",
 			"no_overlap", "job");
 

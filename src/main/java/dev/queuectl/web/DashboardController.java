@@ -334,6 +334,36 @@ class DashboardController {
 		});
 	}
 
+	/**
+	 * The queues page's limits form (issue 29): a queue's concurrency limit ({@code queue limit}: a
+	 * number, 0 or none) and its rate ({@code queue rate}: N/DURATION or off), each left as it is when
+	 * blank. The rate is checked before anything is stored, so a refused form changes nothing.
+	 */
+	@PostMapping("/queues/{queue}/limits")
+	String queueLimits(@PathVariable String queue, @RequestParam(required = false) String limit,
+			@RequestParam(required = false) String rate) {
+		String max = limit == null ? "" : limit.strip();
+		String per = rate == null ? "" : rate.strip();
+		return back("/queues", "message", () -> {
+			if (max.isEmpty() && per.isEmpty()) {
+				throw QueuectlException.usage("give a limit (a number, 0 or none) or a rate (N/DURATION or off)");
+			}
+			if (!per.isEmpty() && !per.equals("off")) {
+				dev.queuectl.service.LimitService.parseRate(per);
+			}
+			List<String> done = new ArrayList<>();
+			if (!max.isEmpty()) {
+				Integer n = this.queues.limit(queue, max);
+				done.add(n == null ? "no limit" : "limit " + n);
+			}
+			if (!per.isEmpty()) {
+				dev.queuectl.job.LimitSetting.Rate r = this.limits.queueRate(queue, per);
+				done.add(r == null ? "no rate" : "rate " + r.text());
+			}
+			return queue + ": " + String.join(", ", done);
+		});
+	}
+
 	@GetMapping("/schedules")
 	String schedules(@RequestParam(required = false) String message, Model model) {
 		common(model, "schedules");
@@ -366,6 +396,93 @@ class DashboardController {
 				yield name + " removed";
 			}
 		});
+	}
+
+	/**
+	 * The schedules page's New schedule form (issue 29), as {@code schedule add}: to the new
+	 * schedule's page, or back with the refusal's line. Its jobs run in the server's folder, as
+	 * POST /api/schedules.
+	 */
+	@PostMapping("/schedules/add")
+	String addSchedule(@RequestParam(required = false) String name, @RequestParam(required = false) String cron,
+			@RequestParam(required = false) String every, @RequestParam(required = false) String tz,
+			@RequestParam(name = "catch_up", required = false) String catchUp,
+			@RequestParam(name = "no_overlap", required = false) String noOverlap,
+			@RequestParam(required = false) String job) {
+		try {
+			Schedule s = this.schedules.add(spec(name, cron, every, tz, catchUp, noOverlap, job), System.getProperty("user.dir"));
+			return "redirect:/schedules/" + encode(s.name()) + "?message=" + encode(s.name() + " added");
+		}
+		catch (QueuectlException ex) {
+			return "redirect:/schedules?message=" + encode(ex.getMessage());
+		}
+	}
+
+	/** A form's fields as a schedule's spec: blank ones absent. */
+	private static ScheduleService.Spec spec(String name, String cron, String every, String tz, String catchUp,
+			String noOverlap, String job) {
+		return new ScheduleService.Spec(blankless(name), blankless(cron), blankless(every), blankless(tz),
+				blankless(catchUp), noOverlap != null && !noOverlap.isEmpty() && !noOverlap.equals("false"), blankless(job));
+	}
+
+	private static String blankless(String value) {
+		return value == null || value.isBlank() ? null : value.strip();
+	}
+
+	/**
+	 * A schedule's page (issue 29): its rule, next ticks and what it did, that is the jobs its ticks
+	 * and Run now enqueued (their ids start with its name), newest first, with each one's state and
+	 * outcome; and the form that edits it.
+	 */
+	@GetMapping("/schedules/{name}")
+	String schedule(@PathVariable String name, @RequestParam(required = false) String message, Model model) {
+		common(model, "schedules");
+		Schedule s = this.schedules.get(name);
+		model.addAttribute("schedule", s);
+		model.addAttribute("upcoming", this.schedules.upcoming(s, 5));
+		model.addAttribute("history", this.schedules.recentJobs(name, 50));
+		model.addAttribute("every", s.every() == null ? "" : dev.queuectl.config.Durations.format(s.every()));
+		model.addAttribute("message", message);
+		return "schedule";
+	}
+
+	/** The schedule page's Edit, as PATCH /api/schedules/NAME: back to the page with what happened. */
+	@PostMapping("/schedules/{name}/edit")
+	String editSchedule(@PathVariable String name, @RequestParam(required = false) String cron,
+			@RequestParam(required = false) String every, @RequestParam(required = false) String tz,
+			@RequestParam(name = "catch_up", required = false) String catchUp,
+			@RequestParam(name = "no_overlap", required = false) String noOverlap,
+			@RequestParam(required = false) String job) {
+		return back("/schedules/" + encode(name), "message", () -> {
+			this.schedules.edit(name, spec(name, cron, every, tz, catchUp, noOverlap, job));
+			return name + " saved";
+		});
+	}
+
+	/**
+	 * A worker host's page (issue 29): since when it runs, what it offers, the attempts it recorded
+	 * by outcome, and each running job with its time so far.
+	 */
+	@GetMapping("/workers/{id}")
+	String worker(@PathVariable String id, Model model) {
+		common(model, "overview");
+		dev.queuectl.job.WorkerInfo w = this.workers.worker(id);
+		Map<String, Long> outcomes = this.workers.outcomes(id);
+		List<dev.queuectl.job.JobRun> running = new ArrayList<>();
+		for (String job : w.runningJobs()) {
+			try {
+				java.util.Optional.ofNullable(this.jobs.running(this.jobs.get(job))).ifPresent(running::add);
+			}
+			catch (QueuectlException gone) {
+				// ended and removed meanwhile
+			}
+		}
+		model.addAttribute("worker", w);
+		model.addAttribute("uptime", Render.elapsed(Math.max(0, System.currentTimeMillis() - w.startedAt().toEpochMilli())));
+		model.addAttribute("outcomes", outcomes);
+		model.addAttribute("done", outcomes.values().stream().mapToLong(Long::longValue).sum());
+		model.addAttribute("running", running);
+		return "worker";
 	}
 
 	/**

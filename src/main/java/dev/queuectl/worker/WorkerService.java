@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
@@ -219,6 +220,18 @@ public class WorkerService implements HealthIndicator {
 		Instant now = this.clock.instant();
 		Instant cutoff = now.minus(this.settings.snapshot().leaseTimeout());
 		return this.registry.workers(now).stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
+	}
+
+	/** One live host (the dashboard's worker page, issue 29); not found when it is not running. */
+	public WorkerInfo worker(String id) {
+		return workers().stream().filter(w -> w.id().equals(id)).findFirst()
+			.orElseThrow(() -> new QueuectlException(QueuectlException.NOT_FOUND,
+					"no such worker host: " + id + " (queuectl status lists them)"));
+	}
+
+	/** The attempts a host has recorded, by outcome (completed, failed, timeout, canceled, lost). */
+	public Map<String, Long> outcomes(String id) {
+		return this.registry.outcomes(id);
 	}
 
 	/** UP while this process's worker host beats on time; the database check is Boot's own. */

@@ -114,6 +114,25 @@ class CompletionTest extends CommandTestSupport {
 		assertThat(repl.candidates(List.of("config", "get"), "output-")).containsExactly("output-cap", "output-max-total");
 	}
 
+	@org.springframework.beans.factory.annotation.Autowired
+	dev.queuectl.store.WorkerRegistryStore registry;
+
+	@Test
+	void theReplTabOffersTheLiveHostsIdsForWorkerStopAsStatusHostsPrintsThem() {
+		assertThat(run("status", "--hosts").ok().out()).isEqualTo("no worker hosts running\n");
+		this.registry.register("build-1:4242:1a2b3c4d", "build-1", 4242, 2, null, null, this.clock.instant(), this.clock.instant());
+		this.registry.register("build-2:77:0f0f0f0f", "build-2", 77, 1, "mail", null, this.clock.instant(), this.clock.instant());
+		String hosts = run("status", "--hosts").ok().out();
+		assertThat(hosts.lines().findFirst().orElseThrow()).startsWith("WORKER");
+		assertThat(hosts.lines().skip(1).map(l -> l.split("\\s+")[0]).toList())
+			.containsExactly("build-1:4242:1a2b3c4d", "build-2:77:0f0f0f0f");
+		ReplCompleter repl = (ReplCompleter) this.completer;
+		assertThat(repl.candidates(List.of("worker", "stop"), "")).containsExactlyInAnyOrder("build-1:4242:1a2b3c4d",
+				"build-2:77:0f0f0f0f");
+		assertThat(repl.candidates(List.of("worker", "stop"), "build-2")).containsExactly("build-2:77:0f0f0f0f");
+		assertThat(repl.candidates(List.of("worker", "stop", "build-2:77:0f0f0f0f"), "")).as("one host id").isEmpty();
+	}
+
 	@Test
 	void completionNamesTheShellsItKnows() {
 		run("completion", "tcsh").usageError("completion needs a shell: one of bash, zsh, fish");

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.queuectl.job.Schedule;
 import dev.queuectl.service.ScheduleService;
 import dev.queuectl.store.MaintenanceStore;
 import dev.queuectl.store.WorkerStore;
@@ -46,6 +47,42 @@ class ScheduleCommandsTest extends CommandTestSupport {
 
 	private void at(String instant) {
 		this.clock.set(Instant.parse(instant));
+	}
+
+	@Test
+	void editReplacesTheRuleAndJobKeepsItsPauseAndHistoryAndRefusesBadInputChangingNothing() {
+		run("schedule", "add", "poll", "--every", "10s", "{\"command\":\"echo hi\"}").ok();
+		at("2031-03-04T05:06:10.300Z");
+		assertThat(this.schedules.fireDue()).isEqualTo(1);
+		run("schedule", "pause", "poll").ok();
+
+		Result r = run("schedule", "edit", "poll", "--cron", "*/5 * * * *", "--tz", "UTC", "--no-overlap",
+				"{\"command\":\"echo edited\"}").ok();
+		assertThat(r.out()).isEqualTo("poll saved: next run none (paused)\n");
+		Schedule s = this.schedules.get("poll");
+		assertThat(s.cron()).isEqualTo("*/5 * * * *");
+		assertThat(s.every()).isNull();
+		assertThat(s.noOverlap()).isTrue();
+		assertThat(s.paused()).isTrue();
+		assertThat(s.lastJobId()).isEqualTo("poll:20310304T050610Z");
+		assertThat(s.workingDir()).isEqualTo(this.workDir.toString());
+		run("schedule", "resume", "poll").ok();
+		this.jdbc.update("UPDATE jobs SET state = 'completed', finished_at = updated_at"); // else --no-overlap skips the tick
+		at("2031-03-04T05:10:00.100Z");
+		assertThat(this.schedules.fireDue()).isEqualTo(1);
+		assertThat(this.jdbc.queryForObject("SELECT command FROM jobs WHERE id = ?", String.class, "poll:20310304T051000Z"))
+			.isEqualTo("echo edited");
+
+		// refused as schedule add refuses it, in the user's five fields; nothing changes
+		Result bad = run("schedule", "edit", "poll", "--cron", "61 * * * *", "{\"command\":\"true\"}");
+		assertThat(bad.code()).isEqualTo(2);
+		assertThat(bad.err()).isEqualTo(run("schedule", "add", "other", "--cron", "61 * * * *", "{\"command\":\"true\"}").err());
+		assertThat(run("schedule", "edit", "poll", "--every", "1h").err()).isEqualTo(
+				"queuectl: schedule edit needs a JSON job after the name (quote the JSON)\n");
+		assertThat(this.schedules.get("poll").cron()).isEqualTo("*/5 * * * *");
+		Result missing = run("schedule", "edit", "nope", "--every", "1h", "{\"command\":\"true\"}");
+		assertThat(missing.code()).isEqualTo(3);
+		assertThat(missing.err()).isEqualTo("queuectl: no such schedule: nope\n");
 	}
 
 	@Test

@@ -79,11 +79,14 @@ class WebDoorIT {
 		q.ok("config", "set", "notify-on", "completed");
 		q.ok("config", "set", "notify-command", "exit 3");
 		q.ok("config", "set", "notify-retry-for", "1s");
+		// issue 29's pages: a schedule to show and edit, a queue's limits, a worker host's page
+		q.ok("schedule", "add", "s3cr3t-sched", "--every", "1h", "{\"command\":\"echo s3cr3t-tick\"}");
 		Path marker = Path.of("/tmp", "queuectl-webdoor-" + ProcessHandle.current().pid());
 		Files.deleteIfExists(marker);
 		try (Queuectl.Worker host = q.worker("--port", "0")) {
 			String url = url(host);
 			assertThat(host.logText()).contains("queuectl dashboard --url");
+			String workerId = JSON.readTree(q.ok("status", "--json")).get("workers").get(0).get("id").asString();
 			for (String path : List.of("", "api/jobs", "api/csrf", "api/jobs/private", "jobs/private")) {
 				String said = curlAsNobody(url + path);
 				assertThat(said).as(path).endsWith("\n401").doesNotContain("s3cr3t").doesNotContain("\"token\":");
@@ -99,7 +102,9 @@ class WebDoorIT {
 			String failedBefore = q.ok("notify", "list", "--json");
 			for (String path : List.of("api/notifications", "api/notifications?failed=true", "api/batches",
 					"api/batches/s3cr3t-batch", "api/batches/s3cr3t-batch/jobs", "api/jobs?tag=s3cr3t-tag",
-					"api/jobs/held1", "notifications", "batches", "batches/s3cr3t-batch", "jobs?tag=s3cr3t-tag")) {
+					"api/jobs/held1", "notifications", "batches", "batches/s3cr3t-batch", "jobs?tag=s3cr3t-tag",
+					"schedules", "schedules/s3cr3t-sched", "queues", "workers/" + workerId, "api/workers/" + workerId,
+					"api/schedules/s3cr3t-sched")) {
 				String said = curlAsNobody(url + path);
 				assertThat(said).as(path).endsWith("\n401").doesNotContain("s3cr3t").doesNotContain("\"token\":");
 			}
@@ -123,7 +128,14 @@ class WebDoorIT {
 					List.of("-d", "_csrf=guess", url + "jobs/private/rerun"),
 					List.of("-d", "_csrf=guess", url + "jobs/private/rm"),
 					List.of("-d", "_csrf=guess", url + "notifications/retry"),
-					List.of("-d", "_csrf=guess", url + "batches/s3cr3t-batch/cancel"));
+					List.of("-d", "_csrf=guess", url + "batches/s3cr3t-batch/cancel"),
+					List.of("-X", "PATCH", "-H", "Content-Type: application/json", "-d",
+							"{\"every\":\"1m\",\"job\":{\"command\":\"touch " + marker + "\"}}", url + "api/schedules/s3cr3t-sched"),
+					List.of("-d", "_csrf=guess", "-d", "every=1m", "--data-urlencode", "job={\"command\":\"touch " + marker + "\"}",
+							url + "schedules/s3cr3t-sched/edit"),
+					List.of("-d", "_csrf=guess", "-d", "name=pwned", "-d", "every=1m", "--data-urlencode",
+							"job={\"command\":\"touch " + marker + "\"}", url + "schedules/add"),
+					List.of("-d", "_csrf=guess", "-d", "limit=1", "-d", "rate=1/7d", url + "queues/held/limits"));
 			for (List<String> write : writes) {
 				assertThat(curlAsNobody(write.toArray(String[]::new))).as(String.join(" ", write)).endsWith("\n401");
 			}
@@ -136,6 +148,14 @@ class WebDoorIT {
 			assertThat(JSON.readTree(q.ok("batch", "show", "s3cr3t-batch", "--json")).get("counts").get("canceled").asInt()).isZero();
 			assertThat(q.ok("batch", "list", "--json")).doesNotContain("pwned");
 			assertThat(q.ok("notify", "list", "--json")).as("not retried").isEqualTo(failedBefore);
+			JsonNode sched = JSON.readTree(q.ok("schedule", "show", "s3cr3t-sched", "--json"));
+			assertThat(sched.get("every").asString()).isEqualTo("1h");
+			assertThat(sched.get("job").asString()).doesNotContain("touch");
+			assertThat(q.ok("schedule", "list", "--json")).doesNotContain("pwned");
+			for (JsonNode queue : JSON.readTree(q.ok("queue", "list", "--json"))) {
+				assertThat(queue.get("limit").isNull()).as(queue.toString()).isTrue();
+				assertThat(queue.get("rate").isNull()).as(queue.toString()).isTrue();
+			}
 
 			// the owner: the bearer token, which web-token prints
 			String token = q.ok("web-token").strip();

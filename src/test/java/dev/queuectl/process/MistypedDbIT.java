@@ -1,0 +1,55 @@
+package dev.queuectl.process;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.queuectl.process.Cli.Result;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 29: a reading command ({@code status}, {@code list}, {@code show}) whose {@code --db}
+ * names a file in a folder that does not exist, a mistyped path, says so in one line and exits 1,
+ * through bin/queuectl as a real process: no folder, database or command server is made for it.
+ * A command that writes ({@code enqueue}, {@code worker start}) still creates them.
+ */
+@Timeout(300)
+class MistypedDbIT {
+
+	@TempDir
+	Path tmp;
+
+	@AfterEach
+	void noCommandServerIsLeftBehind() {
+		Cli.stopServersUnder(this.tmp, java.time.Duration.ofSeconds(60));
+	}
+
+	@Test
+	void aReadingCommandOnADbInAFolderThatDoesNotExistSaysThereIsNoQueueAndMakesNothing() throws Exception {
+		Path folder = this.tmp.resolve("qeueus");
+		Path db = folder.resolve("work.db");
+		Cli cli = new Cli(this.tmp, db).env("QUEUECTL_SERVER", "on").env("CI", "");
+		for (List<String> command : List.of(List.of("status"), List.of("list", "--state", "dead"), List.of("show", "job1"),
+				List.of("status", "--json"))) {
+			Result r = cli.run(command.toArray(String[]::new));
+			assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+			assertThat(r.out()).as(r.toString()).isEmpty();
+			assertThat(r.err()).as(r.toString()).isEqualTo("queuectl: no queue at " + db + ": the folder " + folder
+					+ " does not exist (enqueue or worker start there creates it)\n");
+		}
+		assertThat(folder).doesNotExist();
+		assertThat(Cli.serversUnder(this.tmp)).as("no command server started").isEmpty();
+
+		// enqueue creates it; then the same commands read it
+		Result enqueued = cli.run("enqueue", "{\"id\":\"job1\",\"command\":\"true\"}");
+		assertThat(enqueued.exit()).as(enqueued.toString()).isZero();
+		assertThat(db).exists();
+		Result shown = cli.run("show", "job1");
+		assertThat(shown.exit()).as(shown.toString()).isZero();
+		assertThat(shown.out()).contains("job1");
+	}
+}

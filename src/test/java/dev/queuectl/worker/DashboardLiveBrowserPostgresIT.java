@@ -1,0 +1,27 @@
+package dev.queuectl.worker;
+
+import org.junit.jupiter.api.Tag;
+
+import dev.queuectl.PostgresTestDatabase;
+
+/** {@link DashboardLiveBrowserIT} with the host on a PostgreSQL database of its own (dropped after). */
+@Tag("postgresql")
+class DashboardLiveBrowserPostgresIT extends DashboardLiveBrowserIT {
+
+	PostgresTestDatabase database;
+
+	@Override
+	Queuectl queuectl() throws Exception {
+		this.database = PostgresTestDatabase.create();
+		Queuectl q = Queuectl.postgres(this.dir, this.database.url());
+		q.ok("status"); // migrates the new database
+		return q;
+	}
+
+	@Override
+	void dropDatabase() {
+		if (this.database != null) {
+			this.database.close();
+		}
+	}
+}
