@@ -74,9 +74,18 @@ public class WorkerRegistryStore {
 
 	/** Records a heartbeat of host {@code id}. */
 	public Beat heartbeat(String id, Instant now) {
+		return heartbeat(id, now, null);
+	}
+
+	/**
+	 * Records a heartbeat of host {@code id} with its finished attempts by outcome so far (null:
+	 * leaves what the last beat wrote), which its dashboard page shows.
+	 */
+	public Beat heartbeat(String id, Instant now, Map<String, Long> attempts) {
 		List<Integer> stop = this.jdbc.queryForList(
-				"UPDATE workers SET heartbeat_at = " + this.dialect.clock() + " WHERE id = ? RETURNING stop_requested",
-				Integer.class, this.dialect.clockArgs(now, id));
+				"UPDATE workers SET heartbeat_at = " + this.dialect.clock() + ", attempts = COALESCE(CAST(? AS TEXT), attempts) WHERE id = ?"
+						+ " RETURNING stop_requested",
+				Integer.class, this.dialect.clockArgs(now, attempts == null ? null : attemptsJson(attempts), id));
 		return stop.isEmpty() ? Beat.FORGOTTEN : stop.get(0) != 0 ? Beat.STOP_REQUESTED : Beat.RECORDED;
 	}
 
@@ -116,13 +125,21 @@ public class WorkerRegistryStore {
 				this.dialect.hostFrameArgs(now));
 	}
 
-	/** A host's recorded attempts by outcome (completed, failed, ...), from the index of V15. */
+	/** A host's finished attempts by outcome (completed, failed, ...) as of its last heartbeat (V15). */
 	public Map<String, Long> outcomes(String workerId) {
 		Map<String, Long> m = new java.util.TreeMap<>();
-		this.jdbc.query("SELECT outcome, COUNT(*) FROM job_runs WHERE worker_id = ? AND outcome IS NOT NULL GROUP BY outcome",
-				rs -> {
-					m.put(rs.getString(1), rs.getLong(2));
-				}, workerId);
+		List<String> stored = this.jdbc.queryForList("SELECT attempts FROM workers WHERE id = ? AND attempts IS NOT NULL",
+				String.class, workerId);
+		if (!stored.isEmpty()) {
+			ATTEMPTS.readTree(stored.get(0)).properties().forEach(e -> m.put(e.getKey(), e.getValue().asLong()));
+		}
 		return m;
+	}
+
+	private static final tools.jackson.databind.json.JsonMapper ATTEMPTS = tools.jackson.databind.json.JsonMapper.builder().build();
+
+	/** The stored form of attempts by outcome: a JSON object, outcomes sorted. */
+	static String attemptsJson(Map<String, Long> attempts) {
+		return ATTEMPTS.writeValueAsString(new java.util.TreeMap<>(attempts));
 	}
 }

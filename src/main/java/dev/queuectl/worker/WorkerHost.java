@@ -765,7 +765,7 @@ final class WorkerHost {
 			}
 			this.config = this.settings.snapshot();
 			this.store.renewLeases(this.id, now, this.config.leaseTimeout());
-			switch (this.registry.heartbeat(this.id, now)) {
+			switch (this.registry.heartbeat(this.id, now, this.metrics.finishedAttempts())) {
 				case STOP_REQUESTED -> requestStop();
 				case FORGOTTEN -> {
 					// silent past the lease (paused, cut off): the others took its jobs back and dropped its row

@@ -153,6 +153,17 @@ class WorkerMetrics {
 		this.dead.increment();
 	}
 
+	/** This process's finished attempts by outcome, those taken back from dead hosts ("lost") left out. */
+	Map<String, Long> finishedAttempts() {
+		Map<String, Long> m = new java.util.TreeMap<>();
+		this.attempts.forEach((outcome, counter) -> {
+			if (!outcome.equals("lost") && counter.count() > 0) {
+				m.put(outcome, (long) counter.count());
+			}
+		});
+		return m;
+	}
+
 	/** An attempt ended with {@code outcome} (completed, failed, timeout, canceled, lost). */
 	void attempt(String outcome) {
 		attempt(outcome, 1);
