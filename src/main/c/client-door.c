@@ -6,6 +6,13 @@
  * clone of the sources), which java runs, and the build's id from the jar's and java's size, time
  * and inode (the `stat -L -c '%s-%Y-%i'` the launcher uses for its cache and its servers).
  *
+ * In a release built where a C compiler was, this program is bin/queuectl itself and the bash
+ * launcher is lib/queuectl (front_launcher): a served command then costs one exec, not /bin/sh's
+ * start and a second exec (docs/benchmarks.md, issue 30). It decides what the launcher's sh lines
+ * decide (the command's word, Wire.SERVED's copy below, QUEUECTL_DOOR and QUEUECTL_CLIENT) and
+ * either runs as the door or execs lib/queuectl with everything untouched, as those lines go on to
+ * bash.
+ *
  * Whenever it cannot answer, it execs the launcher again with the same arguments and standard
  * input untouched, and QUEUECTL_DOOR in the environment to say why (the launcher unsets it):
  * - "declined": it did not ask (the jar needs a build, no java, no jar): the launcher does
@@ -17,16 +24,19 @@
 #include "client.h"
 
 #include <dirent.h>
+#include <limits.h>
 
 static char **launcher_argv; /* LAUNCHER ARG..., NULL-terminated: argv from its index 2 */
 
-/* Execs the launcher with QUEUECTL_DOOR=why; returns only when it cannot (then says so, exit 1). */
+/* Execs the launcher with QUEUECTL_DOOR=why (NULL: as it is); returns only when it cannot (then says so, exit 1). */
 _Noreturn static void hand_over(const char *why) {
 	if (sock >= 0) {
 		close(sock);
 	}
 	signal(SIGPIPE, SIG_DFL); /* an ignored SIGPIPE would pass through exec to the JVM and jobs */
-	setenv("QUEUECTL_DOOR", why, 1);
+	if (why != NULL) {
+		setenv("QUEUECTL_DOOR", why, 1);
+	}
 	execv(launcher_argv[0], launcher_argv);
 	int err = errno;
 	if (err == EACCES || err == ENOEXEC) { /* a launcher without its x bit: sh reads it */
@@ -193,4 +203,79 @@ const char *door(char **argv) {
 		hand_over("declined");
 	}
 	return build;
+}
+
+/*
+ * Wire.SERVED, the words a running queuectl may answer: the same list as bin/queuectl's sh lines
+ * (ServedCommandsTest holds both equal to Wire's).
+ */
+static const char *const SERVED[] = { "enqueue", "list", "show", "status", "logs", "dlq", "config", "help", "cancel",
+	"queue", "limit", "wait", "run-now", "schedule", "prune", "server", "progress", "result", "edit", "rerun", "rm",
+	"add", "notify", NULL };
+
+/* The launcher's command_word: the first word after --db PATH / --db=PATH; none after any other option. */
+static const char *command_word(int argc, char **argv) {
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0) {
+			i++;
+		}
+		else if (strncmp(argv[i], "--db=", 5) == 0) {
+			continue;
+		}
+		else if (argv[i][0] == '-') {
+			return NULL; /* --debug, --version, --help: the full application answers */
+		}
+		else {
+			return argv[i];
+		}
+	}
+	return NULL;
+}
+
+/* Whether the launcher's sh lines would exec the door: a served word, no QUEUECTL_DOOR, no QUEUECTL_CLIENT=java. */
+static int for_the_door(int argc, char **argv) {
+	const char *word = command_word(argc, argv);
+	const char *told = getenv("QUEUECTL_DOOR");
+	const char *client = getenv("QUEUECTL_CLIENT");
+	if (word == NULL || (told != NULL && told[0]) || (client != NULL && strcmp(client, "java") == 0)) {
+		return 0;
+	}
+	for (int i = 0; SERVED[i] != NULL; i++) {
+		if (strcmp(word, SERVED[i]) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+char **front_launcher(int argc, char **argv) {
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0) {
+		return NULL;
+	}
+	exe[n] = 0;
+	size_t len = (size_t)n;
+	static const char self[] = "/bin/queuectl";
+	if (len <= strlen(self) || strcmp(exe + len - strlen(self), self) != 0) {
+		return NULL; /* target/queuectl-client, lib/queuectl-client: the client as the launcher runs it */
+	}
+	exe[len - strlen(self)] = 0; /* the install: PROJECT/bin/queuectl */
+	char **args = calloc((size_t)argc + 3, sizeof(char *));
+	if (args == NULL) {
+		fputs("queuectl: out of memory\n", stderr);
+		exit(1);
+	}
+	args[0] = argv[0];
+	args[1] = "--launcher";
+	if (asprintf(&args[2], "%s/lib/queuectl", exe) < 0) {
+		fputs("queuectl: out of memory\n", stderr);
+		exit(1);
+	}
+	memcpy(args + 3, argv + 1, (size_t)argc * sizeof(char *)); /* argv[argc] is NULL */
+	if (!for_the_door(argc, argv)) {
+		launcher_argv = args + 2;
+		hand_over(NULL);
+	}
+	return args;
 }

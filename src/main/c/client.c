@@ -22,7 +22,8 @@
  * then runs it in a JVM. Usage: queuectl-client BUILD-ID [--db PATH] WORD...
  *
  * As bin/queuectl's front door (`queuectl-client --launcher LAUNCHER ARG...`, client-door.c) it
- * finds the build id itself, and where it would exit 125 it execs the launcher instead.
+ * finds the build id itself, and where it would exit 125 it execs the launcher instead. In a
+ * release it is bin/queuectl itself, the launcher lib/queuectl (front_launcher in client-door.c).
  *
  * This file holds main; client.h lists the other parts (the database's place, a PostgreSQL URL's
  * socket, the wire) and the wire constants.
@@ -243,6 +244,11 @@ static int run(const char *build, int first, int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+	char **front = argc >= 2 && strcmp(argv[1], "--launcher") == 0 ? NULL : front_launcher(argc, argv);
+	if (front != NULL) { /* a release's bin/queuectl, for a command its door answers */
+		argv = front;
+		argc += 2;
+	}
 	if (argc >= 3 && strcmp(argv[1], "--launcher") == 0) {
 		int rc = run(door(argv), 3, argc, argv);
 		if (rc == NOT_SERVED) {

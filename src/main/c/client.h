@@ -7,7 +7,7 @@
  * - client-pg.c: a PostgreSQL URL's socket, named as dev.queuectl.store.PostgresUrl names it;
  * - client-wire.c: the connection and the protocol of dev.queuectl.server.Wire, and the signals;
  * - client-door.c: the launcher's front door (`--launcher`: the build id without the bash launcher,
- *   and the hand-over back to it);
+ *   and the hand-over back to it), and a release's bin/queuectl itself (front_launcher);
  * - client.c: main, which puts them together.
  *
  * The wire constants below are Wire's, byte for byte; WireConstantsTest fails when they differ.
@@ -87,5 +87,13 @@ void stop_server(void);
 /* ---- client-door.c: the launcher's front door ------------------------------------------------ */
 
 const char *door(char **argv);
+
+/*
+ * When this program is a release's bin/queuectl (the release ships the client there, and the bash
+ * launcher as lib/queuectl): the argv the door runs with (`PROGRAM --launcher PROJECT/lib/queuectl
+ * ARG...`) for a command the launcher's sh lines would send to the door; for any other it execs
+ * lib/queuectl at once, as those lines would go on to bash. NULL when this program is not bin/queuectl.
+ */
+char **front_launcher(int argc, char **argv);
 
 #endif

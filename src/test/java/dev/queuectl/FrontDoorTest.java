@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * clone (pom.xml, target/, src/main), whose bin/queuectl is a stand-in that prints what the door
  * handed it (QUEUECTL_DOOR, its ignored signals, each argument, its standard input). What a real
  * server answers through the door is LauncherNativeClientIT's and ServerIT's; here the door's own
- * decisions: which build id it names, when it hands over, and that it hands over intact.
+ * decisions: which build id it names, when it hands over, and that it hands over intact. And the
+ * client as a release's bin/queuectl itself, the launcher (the stand-in) then lib/queuectl.
  */
 class FrontDoorTest {
 
@@ -167,6 +168,54 @@ class FrontDoorTest {
 		assertThat(r.err).as(r.toString()).isEmpty();
 	}
 
+	@Test
+	void aReleasesBinQueuectlIsTheClientItselfAndHandsTheLauncherInLibWhatTheShLinesWouldHandBash() throws Exception {
+		Path install = nativeRelease("native");
+		Path front = install.resolve("bin/queuectl");
+		Ran served = run(front, "line one\n", "--db", db(), "enqueue", "-", "a  b", "");
+		assertThat(served.exit).as(served.toString()).isEqualTo(7);
+		assertThat(served.out).as("nothing serves: the launcher runs it, told so")
+			.startsWith("door=not-served\n")
+			.endsWith("[--db]\n[" + db() + "]\n[enqueue]\n[-]\n[a  b]\n[]\nline one\n");
+		for (List<String> args : List.<List<String>>of(List.of("worker", "start"), List.of("--version"), List.of("--db", db(), "--debug", "status"),
+				List.of())) {
+			Ran r = run(front, "", args.toArray(String[]::new));
+			StringBuilder handed = new StringBuilder();
+			args.forEach(a -> handed.append('[').append(a).append("]\n"));
+			assertThat(r.out).as("not a served word: straight to the launcher, untouched: %s", r)
+				.startsWith("door=unset\n")
+				.endsWith("\n" + handed);
+		}
+		this.env.put("QUEUECTL_CLIENT", "java");
+		assertThat(run(front, "", "--db", db(), "status").out).as("the JVM client asked for").startsWith("door=unset\n");
+		this.env.remove("QUEUECTL_CLIENT");
+		this.env.put("QUEUECTL_DOOR", "declined");
+		assertThat(run(front, "", "--db", db(), "status").out).as("the door spoke already").startsWith("door=declined\n");
+	}
+
+	@Test
+	void aReleasesBinQueuectlAnswersAServedCommandItselfAlsoThroughASymlink() throws Exception {
+		Path install = nativeRelease("native");
+		String build = key(install.resolve("lib/queuectl.jar")) + "-" + key(JAVA_HOME.resolve("bin/java"));
+		Path link = Files.createDirectories(this.tmp.resolve("path-bin")).resolve("queuectl");
+		Files.createSymbolicLink(link, install.resolve("bin/queuectl"));
+		assertThat(serveThrough(install.resolve("bin/queuectl"), build, "status")).isEqualTo("served: status\n");
+		assertThat(serveThrough(link, build, "list")).isEqualTo("served: list\n");
+		assertThat(serveThrough(link, "1-2-3-4-5-6", "status")).as("another build's server is never used")
+			.startsWith("door=not-served\n");
+	}
+
+	/** An unpacked release as a build with a C compiler makes it: bin/queuectl the client, lib/queuectl the launcher (here the stand-in). */
+	private Path nativeRelease(String name) throws IOException {
+		Path install = this.tmp.resolve(name);
+		Path lib = Files.createDirectories(install.resolve("lib"));
+		Files.writeString(lib.resolve("queuectl.jar"), "a jar");
+		Files.writeString(lib.resolve("queuectl"), STAND_IN);
+		Files.setPosixFilePermissions(lib.resolve("queuectl"), PosixFilePermissions.fromString("rwx------"));
+		Files.copy(CLIENT, Files.createDirectories(install.resolve("bin")).resolve("queuectl"));
+		return install;
+	}
+
 	/** An unpacked release: bin/queuectl (the stand-in), lib/queuectl.jar, no pom.xml. */
 	private Path release(String name) throws IOException {
 		Path install = this.tmp.resolve(name);
@@ -203,6 +252,15 @@ class FrontDoorTest {
 	 * command with "served: WORD"; returns the door's stdout.
 	 */
 	private String serve(Path install, String build, String word) throws Exception {
+		return serve(install.resolve("bin/queuectl"), build, word, true);
+	}
+
+	/** {@link #serve} through {@code program} run as it is (a release's bin/queuectl), not as the door of a launcher. */
+	private String serveThrough(Path program, String build, String word) throws Exception {
+		return serve(program, build, word, false);
+	}
+
+	private String serve(Path launcher, String build, String word, boolean asDoor) throws Exception {
 		Path socket = Path.of(db() + ".sock");
 		Files.deleteIfExists(socket);
 		try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -229,7 +287,7 @@ class FrontDoorTest {
 					// the client of another build hangs up after asking this one to stop
 				}
 			});
-			Ran r = door(install.resolve("bin/queuectl"), "", "--db", db(), word);
+			Ran r = asDoor ? door(launcher, "", "--db", db(), word) : run(launcher, "", "--db", db(), word);
 			answered.get(60, TimeUnit.SECONDS);
 			return r.out;
 		}
@@ -241,6 +299,17 @@ class FrontDoorTest {
 	private Ran door(Path launcher, String stdin, String... args) throws Exception {
 		List<String> command = new ArrayList<>(List.of(CLIENT.toString(), "--launcher", launcher.toString()));
 		command.addAll(List.of(args));
+		return run(command, stdin);
+	}
+
+	/** Runs {@code program ARG...} with this test's environment. */
+	private Ran run(Path program, String stdin, String... args) throws Exception {
+		List<String> command = new ArrayList<>(List.of(program.toString()));
+		command.addAll(List.of(args));
+		return run(command, stdin);
+	}
+
+	private Ran run(List<String> command, String stdin) throws Exception {
 		Path in = Files.writeString(Files.createTempFile(this.tmp, "stdin", ""), stdin);
 		Path out = Files.createTempFile(this.tmp, "out", "");
 		Path err = Files.createTempFile(this.tmp, "err", "");
@@ -253,7 +322,7 @@ class FrontDoorTest {
 		Process p = pb.start();
 		if (!p.waitFor(60, TimeUnit.SECONDS)) {
 			p.destroyForcibly();
-			throw new AssertionError("the door did not finish: " + command);
+			throw new AssertionError("it did not finish: " + command);
 		}
 		return new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
 	}

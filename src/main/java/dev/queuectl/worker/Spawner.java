@@ -1,9 +1,7 @@
 package dev.queuectl.worker;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +49,8 @@ final class Spawner implements AutoCloseable {
 
 	private final InputStream output;
 
-	private final BufferedReader events;
+	/** What the spawner says (its stderr), line by line. */
+	private final Lines events;
 
 	/**
 	 * The buffer output is copied through, kept from job to job: a host's young generation is a few
@@ -86,7 +85,7 @@ final class Spawner implements AutoCloseable {
 		this.process = builder.start();
 		this.requests = this.process.getOutputStream();
 		this.output = this.process.getInputStream();
-		this.events = new BufferedReader(new InputStreamReader(this.process.getErrorStream(), StandardCharsets.UTF_8));
+		this.events = new Lines(this.process.getErrorStream());
 	}
 
 	static boolean available() {
@@ -149,7 +148,7 @@ final class Spawner implements AutoCloseable {
 
 	private String readEvent() throws IOException {
 		String line;
-		while ((line = this.events.readLine()) != null) {
+		while ((line = this.events.next()) != null) {
 			if (line.equals("nodir") || line.equals("refused") || line.startsWith("pid ") || line.startsWith("exit ")) {
 				return line;
 			}
@@ -213,6 +212,88 @@ final class Spawner implements AutoCloseable {
 		byte[] b = new byte[16];
 		RANDOM.nextBytes(b);
 		return b;
+	}
+
+	/**
+	 * Lines of a stream of mostly ASCII (the spawner's events), as BufferedReader.readLine gives them,
+	 * without a charset decoder: a reader and its decoder asked the Process stream for
+	 * {@code available()} (an fstat and an ioctl) twice a line, this asks once a read. Package-private
+	 * for its test.
+	 */
+	static final class Lines {
+
+		private final InputStream in;
+
+		/** Read and not yet taken: {@code [start, end)}. */
+		private final byte[] buf;
+
+		private int start;
+
+		private int end;
+
+		Lines(InputStream in) {
+			this(in, 256);
+		}
+
+		Lines(InputStream in, int size) {
+			this.in = in;
+			this.buf = new byte[size];
+		}
+
+		/**
+		 * The next line, without its end ({@code \n}, or {@code \r\n} / {@code \r} as
+		 * BufferedReader took them), or null at the end of the stream (a last line without its end is
+		 * returned first). A line longer than the buffer (only bash talking about itself) comes whole.
+		 */
+		String next() throws IOException {
+			java.io.ByteArrayOutputStream longLine = null;
+			while (true) {
+				for (int i = this.start; i < this.end; i++) {
+					byte b = this.buf[i];
+					if (b == '\n' || b == '\r') {
+						if (b == '\r' && i + 1 == this.end) {
+							break; // a \r last: read on, a \n may follow it
+						}
+						String line = text(longLine, this.start, i);
+						this.start = i + (b == '\r' && this.buf[i + 1] == '\n' ? 2 : 1);
+						return line;
+					}
+				}
+				if (this.start > 0) {
+					System.arraycopy(this.buf, this.start, this.buf, 0, this.end - this.start);
+					this.end -= this.start;
+					this.start = 0;
+				}
+				if (this.end == this.buf.length) { // no end in a full buffer: keep all but a last \r
+					int keep = this.buf[this.end - 1] == '\r' ? 1 : 0;
+					longLine = longLine != null ? longLine : new java.io.ByteArrayOutputStream();
+					longLine.write(this.buf, 0, this.end - keep);
+					System.arraycopy(this.buf, this.end - keep, this.buf, 0, keep);
+					this.end = keep;
+				}
+				int n = this.in.read(this.buf, this.end, this.buf.length - this.end);
+				if (n < 0) {
+					if (this.end == 0 && longLine == null) {
+						return null;
+					}
+					String last = text(longLine, 0, this.end); // a lone \r at the end ends the line too
+					if (last.endsWith("\r")) {
+						last = last.substring(0, last.length() - 1);
+					}
+					this.end = 0;
+					return last;
+				}
+				this.end += n;
+			}
+		}
+
+		private String text(java.io.ByteArrayOutputStream head, int from, int to) {
+			if (head == null) {
+				return new String(this.buf, from, to - from, StandardCharsets.UTF_8);
+			}
+			head.write(this.buf, from, to - from);
+			return head.toString(StandardCharsets.UTF_8);
+		}
 	}
 
 	@Override

@@ -871,9 +871,34 @@ final class WorkerHost {
 		}
 	}
 
-	private static String oneLine(String s) {
-		String flat = s.replaceAll("\\s+", " ").trim();
+	private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+
+	/**
+	 * The command for a log line: white space runs as one space, at most 80 characters. Every job's
+	 * start says it, so the common command (short, single spaces, nothing to trim) goes as it is, and
+	 * the pattern is compiled once (String.replaceAll compiled it for every job).
+	 */
+	static String oneLine(String s) {
+		if (s.length() <= 80 && plain(s)) {
+			return s;
+		}
+		String flat = SPACES.matcher(s).replaceAll(" ").trim();
 		return flat.length() > 80 ? flat.substring(0, 77) + "..." : flat;
+	}
+
+	/** Whether {@code s} is already what the pattern and trim make of it: no \\s but single spaces, no ends to trim. */
+	private static boolean plain(String s) {
+		int n = s.length();
+		if (n > 0 && (s.charAt(0) <= ' ' || s.charAt(n - 1) <= ' ')) {
+			return false;
+		}
+		for (int i = 0; i < n; i++) {
+			char c = s.charAt(i);
+			if (c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r' || c == ' ' && s.charAt(i - 1) == ' ') {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	static String hostname() {

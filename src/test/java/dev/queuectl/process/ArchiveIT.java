@@ -90,7 +90,16 @@ class ArchiveIT {
 				Path.of("contrib/grafana/queuectl.json"), Path.of("contrib/prometheus/alerts.yml"), Path.of("openapi.json"));
 		assertThat(unpacked).as("no sources, no build").noneMatch(p -> p.startsWith("src") || p.toString().equals("pom.xml")
 				|| p.toString().equals("mvnw"));
-		assertThat(install.resolve("bin/queuectl")).isExecutable().hasSameTextualContentAs(Cli.LAUNCHER);
+		Path client = Cli.PROJECT.resolve("target/queuectl-client");
+		if (Files.exists(client)) { // built with a C compiler: the client is the front door itself
+			assertThat(install.resolve("bin/queuectl")).as("the native client").isExecutable().hasSameBinaryContentAs(client);
+			assertThat(install.resolve("lib/queuectl")).as("the launcher, for all the client does not answer")
+				.isExecutable()
+				.hasSameTextualContentAs(Cli.LAUNCHER);
+		}
+		else {
+			assertThat(install.resolve("bin/queuectl")).isExecutable().hasSameTextualContentAs(Cli.LAUNCHER);
+		}
 		assertThat(install.resolve("bin/queuectl-train")).as("the launcher's training of start-up archives")
 			.isExecutable()
 			.hasSameTextualContentAs(Cli.PROJECT.resolve("bin/queuectl-train"));
@@ -145,6 +154,35 @@ class ArchiveIT {
 			.as("the start-up archive trained into the user's cache")
 			.anyMatch(d -> Files.exists(d.resolve("ready")));
 		assertThat(files(install)).as("nothing built or written into the install").isEqualTo(unpacked);
+	}
+
+	@Test
+	void servedCommandsAnswerByteForByteTheSameThroughTheReleasesBinQueuectlTheJvmClientAndTheFirstRun() throws Exception {
+		Cli cli = user("served");
+		Path front = pathBin.resolve("queuectl"); // a symlink to the release's bin/queuectl, as README installs it
+		assertThat(cli.start(front, null, cli.withDb("enqueue", "{\"id\":\"s1\",\"command\":\"true\"}")).await().exit()).isZero();
+		List<List<String>> commands = List.of(List.of("list"), List.of("show", "s1"), List.of("show", "nope"),
+				List.of("config", "get", "max-retries"), List.of("enqueue", "{bad"), List.of("list", "--state", "bogus"),
+				List.of("cancel", "nope"));
+		List<String> first = answers(cli, front, commands); // nothing serves: each its own JVM
+		try {
+			cli.unset("QUEUECTL_SERVER");
+			cli.start(front, null, cli.withDb("list")).await(); // starts the background server
+			await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(Path.of(cli.db() + ".sock")));
+			assertThat(answers(cli, front, commands)).as("served, the native client as bin/queuectl").isEqualTo(first);
+			cli.env("QUEUECTL_CLIENT", "java");
+			assertThat(answers(cli, front, commands)).as("served, the JVM client").isEqualTo(first);
+		}
+		finally {
+			Cli.stopServersUnder(tmp.resolve("served"), Duration.ofSeconds(30));
+		}
+	}
+
+	private static List<String> answers(Cli cli, Path launcher, List<List<String>> commands) {
+		return commands.stream().map(c -> {
+			Cli.Result r = cli.start(launcher, null, cli.withDb(c.toArray(String[]::new))).await();
+			return c + " -> " + r.exit() + "\n" + r.out() + "\n" + r.err();
+		}).toList();
 	}
 
 	@Test

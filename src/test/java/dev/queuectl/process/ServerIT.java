@@ -234,6 +234,46 @@ class ServerIT {
 	}
 
 	@Test
+	void aReleaseWhoseBinQueuectlIsTheNativeClientAnswersTheSameAndOutlivesAKilledServer() throws IOException {
+		// A release built with a C compiler: bin/queuectl is the native client, lib/queuectl the
+		// launcher. Its jar is a hard link to this build's: the same build id and server as the clone's.
+		Path client = Cli.PROJECT.resolve("target/queuectl-client");
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(client), "built where a C compiler is");
+		Path install = this.tmp.resolve("native-front");
+		Files.createDirectories(install.resolve("bin"));
+		Files.createDirectories(install.resolve("lib"));
+		Files.copy(client, install.resolve("bin/queuectl"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+		Files.copy(client, install.resolve("lib/queuectl-client"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+		Files.copy(Cli.LAUNCHER, install.resolve("lib/queuectl"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+		for (String f : List.of("bin/queuectl-train", "application.yml")) {
+			Files.copy(Cli.PROJECT.resolve(f), install.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+		}
+		Files.createLink(install.resolve("lib/queuectl.jar"), Cli.PROJECT.resolve("target/queuectl.jar"));
+		Files.createLink(install.resolve("lib/queuectl-client.jar"), Cli.PROJECT.resolve("target/queuectl.jar.original"));
+		Path front = install.resolve("bin/queuectl");
+		Cli cli = on();
+		assertThat(cli.run("enqueue", "{\"id\":\"f\",\"command\":\"true\"}").exit()).isZero();
+		long pid = awaitServer(cli);
+		Result status = cli.start(front, null, cli.withDb("status")).await();
+		assertThat(status.out()).as(status.toString()).contains("command server: pid " + pid);
+		for (List<String> c : List.of(List.of("show", "f", "--json"), List.of("show", "nope"), List.of("enqueue", "{bad"))) {
+			Result expected = cli.run(c.toArray(String[]::new));
+			Result r = cli.start(front, null, cli.withDb(c.toArray(String[]::new))).await();
+			assertThat(r.exit()).as(r + "\nclone: " + expected).isEqualTo(expected.exit());
+			assertThat(r.out()).as(r + "\nclone: " + expected).isEqualTo(expected.out());
+			assertThat(r.err()).as(r + "\nclone: " + expected).isEqualTo(expected.err());
+		}
+		assertThat(awaitServer(cli)).isEqualTo(pid);
+
+		ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+		await().atMost(LONG).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+		Result after = cli.start(front, null, cli.withDb("show", "f")).await();
+		assertThat(after.exit()).as(after.toString()).isZero();
+		assertThat(after.err()).isEmpty();
+		assertThat(awaitServer(cli)).isNotEqualTo(pid);
+	}
+
+	@Test
 	void aKilledServerIsReplacedWithoutACommandNoticing() {
 		Cli cli = on();
 		assertThat(cli.run("enqueue", "{\"id\":\"k\",\"command\":\"true\"}").exit()).isZero();

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,13 +16,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The served commands are {@link Wire#SERVED}. bin/queuectl keeps its own copy in a {@code case}
  * pattern, since asking the jar would start a JVM on the launcher's hot path; this test holds that
- * copy equal to Wire's, so a command served on one side alone fails here.
+ * copy equal to Wire's, so a command served on one side alone fails here; and so the native
+ * client's, which a release ships as bin/queuectl (src/main/c/client-door.c).
  */
 class ServedCommandsTest {
 
 	@Test
 	void theLauncherHandsToAClientExactlyTheCommandsWireServes() throws IOException {
 		assertThat(launcherWords()).containsExactlyInAnyOrderElementsOf(Wire.SERVED);
+	}
+
+	@Test
+	void aReleasesBinQueuectlTheNativeClientSendsToItsDoorExactlyTheCommandsWireServes() throws IOException {
+		String source = Files.readString(Path.of("src/main/c/client-door.c"));
+		Matcher m = Pattern.compile("SERVED\\[\\] = \\{([^}]*)\\}").matcher(source);
+		assertThat(m.find()).as("client-door.c's SERVED[] = { ... }").isTrue();
+		List<String> words = Arrays.stream(m.group(1).split(",")).map(String::trim).filter(w -> !w.equals("NULL"))
+			.map(w -> w.replace("\"", "")).toList();
+		assertThat(words).containsExactlyInAnyOrderElementsOf(Wire.SERVED);
 	}
 
 	@Test
