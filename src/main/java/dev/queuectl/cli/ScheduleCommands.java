@@ -61,14 +61,19 @@ class ScheduleCommands {
 			@Option(longName = "catch-up", description = "missed ticks: all, latest (default) or none") String catchUp,
 			@Option(longName = "no-overlap", description = "skip a tick while the previous run is unfinished") Boolean noOverlap,
 			CommandContext ctx) {
-		if (args.size() != 2) {
-			throw QueuectlException.usage(args.isEmpty() ? "schedule add needs a NAME and a JSON job (try 'queuectl help schedule add')"
-					: args.size() == 1 ? "schedule add needs a JSON job after the name (quote the JSON)"
-							: "schedule add takes a NAME and one JSON argument, got " + args.size() + " arguments (quote the JSON)");
-		}
+		nameAndJob("schedule add", args);
 		Schedule s = this.schedules.add(new ScheduleService.Spec(args.get(0), cron, every, tz, catchUp,
 				Boolean.TRUE.equals(noOverlap), args.get(1)), Invocation.current().workingDir().toString());
 		ctx.outputWriter().println(s.name() + " added: next run " + Render.time(s.nextFireAt()) + " UTC");
+	}
+
+	/** {@code schedule add} and {@code edit} take a NAME and one JSON job: anything else is a usage error. */
+	private static void nameAndJob(String command, List<String> args) {
+		if (args.size() != 2) {
+			throw QueuectlException.usage(args.isEmpty() ? command + " needs a NAME and a JSON job (try 'queuectl help " + command + "')"
+					: args.size() == 1 ? command + " needs a JSON job after the name (quote the JSON)"
+							: command + " takes a NAME and one JSON argument, got " + args.size() + " arguments (quote the JSON)");
+		}
 	}
 
 	@Command(name = { "schedule", "edit" }, group = "Schedules",
@@ -84,11 +89,7 @@ class ScheduleCommands {
 			@Option(longName = "catch-up", description = "missed ticks: all, latest (default) or none") String catchUp,
 			@Option(longName = "no-overlap", description = "skip a tick while the previous run is unfinished") Boolean noOverlap,
 			CommandContext ctx) {
-		if (args.size() != 2) {
-			throw QueuectlException.usage(args.isEmpty() ? "schedule edit needs a NAME and a JSON job (try 'queuectl help schedule edit')"
-					: args.size() == 1 ? "schedule edit needs a JSON job after the name (quote the JSON)"
-							: "schedule edit takes a NAME and one JSON argument, got " + args.size() + " arguments (quote the JSON)");
-		}
+		nameAndJob("schedule edit", args);
 		Schedule s = this.schedules.edit(args.get(0), new ScheduleService.Spec(args.get(0), cron, every, tz, catchUp,
 				Boolean.TRUE.equals(noOverlap), args.get(1)));
 		ctx.outputWriter().println(s.name() + " saved: next run "

@@ -152,17 +152,12 @@ class ReplIT {
 				"queuectl>");
 	}
 
-	@Test
-	void aScriptNamesTheLineOfEachError() throws Exception {
-		Path script = Files.writeString(this.dir.resolve("jobs.txt"), """
-				# a comment, then a job
-				enqueue '{"id":"a","command":"true"}'
-				show nosuch
-				list --colour
-
-				enqueue '{"command":"x"}
-				cancel a nosuch
-				""");
+	/**
+	 * Runs {@code script} as {@code queuectl < script} on this test's database (stdout to "out",
+	 * stderr to "err"), with {@code env} over the test's environment (a null value removes the name);
+	 * returns the ended process.
+	 */
+	private Process runScript(Path script, java.util.Map<String, String> env) throws Exception {
 		List<String> cmd = new ArrayList<>(List.of(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.stdin.tty=false"));
 		cmd.addAll(Tmux.launch());
 		cmd.addAll(List.of("--db", this.dir.resolve("q.db").toString()));
@@ -174,8 +169,31 @@ class ReplIT {
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
 		pb.environment().put("QUEUECTL_SERVER", "off");
 		pb.environment().remove("QUEUECTL_DB");
+		env.forEach((name, value) -> {
+			if (value == null) {
+				pb.environment().remove(name);
+			}
+			else {
+				pb.environment().put(name, value);
+			}
+		});
 		Process p = pb.start();
 		assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+		return p;
+	}
+
+	@Test
+	void aScriptNamesTheLineOfEachError() throws Exception {
+		Path script = Files.writeString(this.dir.resolve("jobs.txt"), """
+				# a comment, then a job
+				enqueue '{"id":"a","command":"true"}'
+				show nosuch
+				list --colour
+
+				enqueue '{"command":"x"}
+				cancel a nosuch
+				""");
+		Process p = runScript(script, java.util.Map.of());
 
 		assertThat(Files.readString(this.dir.resolve("out"))).isEqualTo("a\na canceled\n");
 		assertThat(Files.readAllLines(this.dir.resolve("err"))).containsExactly(
@@ -193,21 +211,10 @@ class ReplIT {
 				enqueue '{"id":"f","command":"true"}' --env UNSET_REPL_27
 				show e --json
 				""");
-		List<String> cmd = new ArrayList<>(List.of(Tmux.JAVA, "-XX:TieredStopAtLevel=1", "-Dqueuectl.stdin.tty=false"));
-		cmd.addAll(Tmux.launch());
-		cmd.addAll(List.of("--db", this.dir.resolve("q.db").toString()));
-		ProcessBuilder pb = new ProcessBuilder(cmd)
-			.directory(this.dir.toFile())
-			.redirectInput(script.toFile())
-			.redirectOutput(this.dir.resolve("out").toFile())
-			.redirectError(this.dir.resolve("err").toFile());
-		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
-		pb.environment().put("QUEUECTL_SERVER", "off");
-		pb.environment().remove("QUEUECTL_DB");
-		pb.environment().remove("UNSET_REPL_27");
-		pb.environment().put("STAGE_27", "prod line");
-		Process p = pb.start();
-		assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+		java.util.Map<String, String> env = new java.util.HashMap<>();
+		env.put("STAGE_27", "prod line");
+		env.put("UNSET_REPL_27", null); // removed
+		runScript(script, env);
 
 		String out = Files.readString(this.dir.resolve("out"));
 		assertThat(out).startsWith("e\n").contains("\"STAGE_27\" : \"prod line\"").doesNotContain("\"f\"");
