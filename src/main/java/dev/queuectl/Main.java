@@ -95,7 +95,7 @@ public final class Main {
 			return null;
 		}
 		java.nio.file.Path folder = location.file().getParent();
-		if (folder == null || java.nio.file.Files.isDirectory(folder)) {
+		if (folder == null || java.nio.file.Files.exists(folder)) { // a file there: the refusal below says so
 			return null;
 		}
 		return "no queue at " + location.display() + ": the folder " + folder + " does not exist"
