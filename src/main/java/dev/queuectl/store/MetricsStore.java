@@ -37,10 +37,14 @@ public class MetricsStore {
 
 	private final JobCountStore counts;
 
+	/** The gauges' one statement ({@link #sql()}), built once: it depends on the dialect alone. */
+	private final String sql;
+
 	MetricsStore(JdbcTemplate jdbc, Dialect dialect, JobCountStore counts) {
 		this.jdbc = jdbc;
 		this.dialect = dialect;
 		this.counts = counts;
+		this.sql = sql();
 	}
 
 	/**
@@ -87,7 +91,6 @@ public class MetricsStore {
 	}
 
 	public Snapshot read(Instant now, Duration lease) {
-		String sql = sql();
 		List<Object> args = new ArrayList<>();
 		if (this.dialect.usesHostClock()) {
 			args.add(now.toEpochMilli());
@@ -99,7 +102,7 @@ public class MetricsStore {
 		Map<String, Duration> oldest = new TreeMap<>();
 		long[] hosts = { 0 };
 		long[] rows = { 0, 0 };
-		this.jdbc.query(sql, rs -> {
+		this.jdbc.query(this.sql, rs -> {
 			long value = rs.getLong(4);
 			switch (rs.getInt(1)) {
 				case 0 -> {

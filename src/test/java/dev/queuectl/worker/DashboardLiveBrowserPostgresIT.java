@@ -13,9 +13,7 @@ class DashboardLiveBrowserPostgresIT extends DashboardLiveBrowserIT {
 	@Override
 	Queuectl queuectl() throws Exception {
 		this.database = PostgresTestDatabase.create();
-		Queuectl q = Queuectl.postgres(this.dir, this.database.url());
-		q.ok("status"); // migrates the new database
-		return q;
+		return Queuectl.migrated(this.dir, this.database);
 	}
 
 	@Override

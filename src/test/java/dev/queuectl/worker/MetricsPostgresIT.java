@@ -14,9 +14,7 @@ class MetricsPostgresIT extends MetricsIT {
 	@Override
 	Queuectl queuectl() throws Exception {
 		this.database = PostgresTestDatabase.create();
-		Queuectl q = Queuectl.postgres(this.dir, this.database.url());
-		q.ok("status"); // migrates the new database
-		return q;
+		return Queuectl.migrated(this.dir, this.database);
 	}
 
 	@AfterEach

@@ -48,6 +48,13 @@ final class Queuectl {
 		return new Queuectl(dir, null, url);
 	}
 
+	/** A queue on {@code database} (a PostgreSQL twin's own), migrated by a first command. */
+	static Queuectl migrated(Path dir, dev.queuectl.PostgresTestDatabase database) throws Exception {
+		Queuectl q = postgres(dir, database.url());
+		q.ok("status"); // migrates the new database
+		return q;
+	}
+
 	record Result(int exit, String out, String err) {
 	}
 
