@@ -16,7 +16,7 @@ import sys
 with open('$W/jobs.jsonl', 'w') as f:
     for i in range($N):
         f.write('{\"command\":\"true\"}\n')"
-bin/queuectl --db "$W/warm.db" status >/dev/null   # builds and trains the launcher once
+QUEUECTL_DB=$W/warm.db bin/queuectl status >/dev/null   # builds and trains the launcher once
 hyperfine -N --runs "$RUNS" \
   --prepare "rm -f $W/q.db $W/q.db-wal $W/q.db-shm" \
   "bin/queuectl --db $W/q.db enqueue --file $W/jobs.jsonl" \

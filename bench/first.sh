@@ -57,8 +57,8 @@ ln -s -- "$release" "$work/path-bin/queuectl"
 linked=$work/path-bin/queuectl
 
 log "warming up: the start-up archive (trained once per jar and java), then a server"
-"$clone" --db "$db" status >/dev/null
-"$release" --db "$db" status >/dev/null
+QUEUECTL_DB=$db "$clone" status >/dev/null # QUEUECTL_DB: --db refuses a file not there yet
+QUEUECTL_DB=$db "$release" status >/dev/null
 # 50 jobs: `list` shows a full page from the first run on, as on any busy queue
 for i in $(seq 50); do printf '{"id":"fb%d","command":"true"}\n' "$i"; done | "$clone" --db "$db" enqueue - >/dev/null
 for ((i = 0; i < 600; i++)); do

@@ -54,7 +54,7 @@ file_rate() {
 	local label=$1 i start end ms rates=() extra=${2:-}
 	for ((i = 1; i <= file_runs; i++)); do
 		rm -f -- "$work/file.db" "$work/file.db-wal" "$work/file.db-shm"
-		"$queuectl" --db "$work/file.db" status >/dev/null # migrate first: time the import alone
+		QUEUECTL_DB=$work/file.db "$queuectl" status >/dev/null # migrate first: time the import alone
 		start=$(date +%s%N)
 		QUEUECTL_JAVA_OPTS=$extra "$queuectl" --db "$work/file.db" enqueue --file "$work/jobs.jsonl" >"$work/ids.txt"
 		end=$(date +%s%N)
@@ -83,7 +83,7 @@ for jdk in "${jdks[@]}"; do
 	version[$jdk]=$("$java" -version 2>&1 | head -1)
 	log "== JDK $jdk: ${version[$jdk]}"
 	db=$work/q$jdk.db
-	"$queuectl" --db "$db" status >/dev/null # builds the jar if needed, the archive, and the schema
+	QUEUECTL_DB=$db "$queuectl" status >/dev/null # builds the jar if needed, the archive, and the schema
 	status_ms[$jdk]=$(time_ms "$queuectl --db $db status")
 	log "  status: ${status_ms[$jdk]} ms"
 	enqueue_ms[$jdk]=$(time_ms "$queuectl --db $db enqueue '{\"command\":\"true\"}'")

@@ -55,7 +55,7 @@ await_server() {
 await_gone() { while [ -e "$db.sock" ] || kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }
 
 log "warming up the launcher's cache"
-QUEUECTL_SERVER=off "$q" --db "$db" status >/dev/null
+QUEUECTL_DB=$db QUEUECTL_SERVER=off "$q" status >/dev/null
 "$q" --db "$db" enqueue '{"id":"bench-job","command":"true"}' >/dev/null
 await_server
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }

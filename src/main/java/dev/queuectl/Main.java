@@ -64,7 +64,7 @@ public final class Main {
 			System.err.println("queuectl: " + refused);
 			System.exit(QueuectlException.FAILURE);
 		}
-		String missing = location == null ? null : missingFolder(args, words, location);
+		String missing = location == null ? null : missingQueue(args, words, location);
 		if (missing != null) {
 			// a mistyped --db for a command that only reads: no folder, database or server made for it (issue 29)
 			System.err.println("queuectl: " + missing);
@@ -87,19 +87,24 @@ public final class Main {
 
 	/**
 	 * The line for a reading command whose {@code --db} (given, not the default or QUEUECTL_DB)
-	 * names an SQLite file in a folder that does not exist, a mistyped path: null otherwise. A
-	 * command that writes (enqueue, worker start) still creates folder and database.
+	 * names an SQLite file that does not exist, a mistyped path: null otherwise. A command that
+	 * writes (enqueue, worker start) still creates folder and database.
 	 */
-	static String missingFolder(String[] args, List<String> words, DatabaseLocation location) {
+	static String missingQueue(String[] args, List<String> words, DatabaseLocation location) {
 		if (words.isEmpty() || !READERS.contains(words.get(0)) || location.isPostgres() || args.length == words.size()) {
 			return null;
 		}
-		java.nio.file.Path folder = location.file().getParent();
-		if (folder == null || java.nio.file.Files.exists(folder)) { // a file there: the refusal below says so
+		java.nio.file.Path file = location.file();
+		if (java.nio.file.Files.exists(file)) {
 			return null;
 		}
-		return "no queue at " + location.display() + ": the folder " + folder + " does not exist"
-				+ " (enqueue or worker start there creates it)";
+		java.nio.file.Path folder = file.getParent();
+		if (folder != null && java.nio.file.Files.exists(folder) && !java.nio.file.Files.isDirectory(folder)) {
+			return null; // a file where the folder should be: the refusal says so
+		}
+		String why = folder == null || java.nio.file.Files.exists(folder) ? "the file does not exist"
+				: "the folder " + folder + " does not exist";
+		return "no queue at " + location.display() + ": " + why + " (enqueue or worker start there creates it)";
 	}
 
 	/** Whether the command reads the database: all but help, completion scripts and the like. */

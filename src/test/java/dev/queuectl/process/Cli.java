@@ -99,6 +99,14 @@ final class Cli {
 		return start(stdin, withDb(args)).await();
 	}
 
+	/**
+	 * {@code QUEUECTL_DB=DB queuectl args...}: the queue named the way a user's profile names it,
+	 * so a reading command's first run creates it ({@code --db} refuses a file that is not there).
+	 */
+	Result runOnEnvDb(String... args) {
+		return start(LAUNCHER, null, List.of(args), Map.of("QUEUECTL_DB", this.db.toString())).await();
+	}
+
 	/** {@code queuectl args...} exactly as given, without --db. */
 	Result runRaw(String... args) {
 		return start(null, List.of(args)).await();
@@ -116,6 +124,11 @@ final class Cli {
 	}
 
 	synchronized Started start(Path launcher, Path stdin, List<String> args) {
+		return start(launcher, stdin, args, Map.of());
+	}
+
+	/** As above, with these variables on top of this Cli's environment. */
+	synchronized Started start(Path launcher, Path stdin, List<String> args, Map<String, String> extraEnv) {
 		int n = ++this.seq;
 		Path out = this.home.resolve("run-" + n + ".out");
 		Path err = this.home.resolve("run-" + n + ".err");
@@ -129,6 +142,7 @@ final class Cli {
 				: ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
 		pb.environment().clear();
 		pb.environment().putAll(this.env);
+		pb.environment().putAll(extraEnv);
 		try {
 			return new Started(command, pb.start(), out, err);
 		}

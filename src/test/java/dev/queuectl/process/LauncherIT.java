@@ -73,7 +73,7 @@ class LauncherIT {
 		assertThat(Cli.LAUNCHER).isExecutable();
 
 		// The first run extracts the jar and trains the archive; later runs (every test) reuse it.
-		Result first = new Cli(home).run("status");
+		Result first = new Cli(home).runOnEnvDb("status");
 		assertThat(first.exit()).as(first.toString()).isZero();
 		assertThat(first.out()).startsWith("STATE");
 
@@ -175,7 +175,7 @@ class LauncherIT {
 
 	@Test
 	void showOfAMissingJobExitsThree() {
-		Result r = new Cli(this.tmp).run("show", "nope");
+		Result r = new Cli(this.tmp).runOnEnvDb("show", "nope");
 		assertThat(r.exit()).as(r.toString()).isEqualTo(3);
 		assertThat(r.out()).as(r.toString()).isEmpty();
 		assertThat(r.err()).as(r.toString()).isEqualTo("queuectl: no such job: nope\n");

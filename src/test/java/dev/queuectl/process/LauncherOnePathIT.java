@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,8 +130,8 @@ class LauncherOnePathIT {
 		Cli jvmClient = new Cli(this.tmp.resolve("jvm-client")).env("QUEUECTL_JAVA_OPTS", "-XX:+PrintFlagsFinal")
 			.env("QUEUECTL_CLIENT", "java");
 		mkdirs(jvmClient.home());
-		List<Result> results = Cli.parallel(List.of(() -> cli.run("status"), () -> cli.run("worker", "start", "--help"),
-				() -> jvmClient.run("status")));
+		List<Result> results = Cli.parallel(List.of(() -> cli.runOnEnvDb("status"), () -> cli.run("worker", "start", "--help"),
+				() -> jvmClient.runOnEnvDb("status")));
 		// nothing serves status: the client tries, then the application. The native client (built
 		// where cc exists) is no JVM; the client JVM's GC depends on the JDK.
 		boolean nativeClient = Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client"));
@@ -149,7 +150,7 @@ class LauncherOnePathIT {
 	void theLauncherExecsJavaSoSignalsReachTheJvm() {
 		// A script that never ends: stdin is a pipe this test keeps open.
 		Cli cli = new Cli(this.tmp);
-		Started s = cli.start(Cli.LAUNCHER, null, cli.withDb("status"));
+		Started s = cli.start(Cli.LAUNCHER, null, List.of("status"), Map.of("QUEUECTL_DB", cli.db().toString()));
 		s.await(); // the database exists, so the next process starts fast
 		ProcessBuilder pb = new ProcessBuilder(Cli.LAUNCHER.toString(), "--db", cli.db().toString())
 			.directory(this.tmp.toFile())

@@ -13,9 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 29: a reading command ({@code status}, {@code list}, {@code show}) whose {@code --db}
- * names a file in a folder that does not exist, a mistyped path, says so in one line and exits 1,
- * through bin/queuectl as a real process: no folder, database or command server is made for it.
- * A command that writes ({@code enqueue}, {@code worker start}) still creates them.
+ * names a file that does not exist, a mistyped path (in a folder that exists or not), says so in
+ * one line and exits 1, through bin/queuectl as a real process: no folder, database or command
+ * server is made for it. A command that writes ({@code enqueue}, {@code worker start}) still
+ * creates them, and a queue named by QUEUECTL_DB (a user's profile) is created by any command.
  */
 @Timeout(300)
 class MistypedDbIT {
@@ -51,5 +52,30 @@ class MistypedDbIT {
 		Result shown = cli.run("show", "job1");
 		assertThat(shown.exit()).as(shown.toString()).isZero();
 		assertThat(shown.out()).contains("job1");
+	}
+
+	@Test
+	void aReadingCommandOnAMistypedFileInAFolderThatExistsSaysThereIsNoQueueAndMakesNothing() throws Exception {
+		Path db = this.tmp.resolve("wrok.db");
+		Cli cli = new Cli(this.tmp, db).env("QUEUECTL_SERVER", "on").env("CI", "");
+		for (List<String> command : List.of(List.of("status"), List.of("list"), List.of("show", "job1"))) {
+			Result r = cli.run(command.toArray(String[]::new));
+			assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+			assertThat(r.out()).as(r.toString()).isEmpty();
+			assertThat(r.err()).as(r.toString())
+				.isEqualTo("queuectl: no queue at " + db + ": the file does not exist (enqueue or worker start there creates it)\n");
+		}
+		try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(this.tmp)) {
+			assertThat(files.map(p -> p.getFileName().toString())).as("no database, socket or lock beside it")
+				.noneMatch(name -> name.startsWith("wrok.db"));
+		}
+		assertThat(Cli.serversUnder(this.tmp)).as("no command server started").isEmpty();
+
+		// named by QUEUECTL_DB, as a profile names the queue, the first status creates it and shows it empty
+		Result first = cli.runOnEnvDb("status");
+		assertThat(first.exit()).as(first.toString()).isZero();
+		assertThat(db).exists();
+		Result read = cli.run("list");
+		assertThat(read.exit()).as(read.toString()).isZero();
 	}
 }

@@ -72,12 +72,13 @@ class SharedInstallIT {
 
 	private static Cli.Result asNobody(Path project, Path home, String... args) throws IOException, InterruptedException {
 		List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-				"--clear-groups", project.resolve("bin/queuectl").toString(), "--db", home.resolve("q.db").toString()));
+				"--clear-groups", project.resolve("bin/queuectl").toString()));
 		command.addAll(List.of(args));
 		ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile())
 			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
 		pb.environment().keySet().removeIf(k -> k.startsWith("QUEUECTL_") || k.startsWith("XDG_"));
 		pb.environment().put("QUEUECTL_SERVER", "off");
+		pb.environment().put("QUEUECTL_DB", home.resolve("q.db").toString()); // --db refuses a queue not there yet
 		pb.environment().put("HOME", home.toString());
 		pb.environment().put("XDG_CACHE_HOME", home.resolve("cache").toString());
 		pb.environment().put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow())

@@ -79,10 +79,30 @@ final class Queuectl {
 		cmd.add("-Xshare:auto");
 		cmd.addAll(jvmOptions);
 		cmd.addAll(TrainedJar.launch());
-		cmd.add("--db");
-		cmd.add(this.dbArg);
+		if (!this.dbByEnv) {
+			cmd.add("--db");
+			cmd.add(this.dbArg);
+		}
 		cmd.addAll(List.of(args));
 		return cmd;
+	}
+
+	/** Whether the queue is named by QUEUECTL_DB instead of --db (see {@link #created}). */
+	private boolean dbByEnv;
+
+	/**
+	 * Creates the queue with a first {@code status}, the database named by QUEUECTL_DB as a user's
+	 * profile names it: {@code --db} refuses a reading command on a queue that is not there yet.
+	 */
+	Queuectl created() throws IOException, InterruptedException {
+		this.dbByEnv = true;
+		try {
+			ok("status");
+		}
+		finally {
+			this.dbByEnv = false;
+		}
+		return this;
 	}
 
 	private final java.util.Map<String, String> env = new java.util.HashMap<>();
@@ -98,6 +118,9 @@ final class Queuectl {
 		pb.environment().put("XDG_DATA_HOME", this.dir.resolve("xdg").toString());
 		pb.environment().put("XDG_CACHE_HOME", this.dir.resolve("cache").toString());
 		pb.environment().remove("QUEUECTL_DB");
+		if (this.dbByEnv) {
+			pb.environment().put("QUEUECTL_DB", this.dbArg);
+		}
 		pb.environment().put("QUEUECTL_SERVER", "off"); // no background command server outlives a test
 		pb.environment().putAll(this.env);
 		return pb;

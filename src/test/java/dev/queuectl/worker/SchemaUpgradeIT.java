@@ -45,8 +45,7 @@ class SchemaUpgradeIT {
 
 	@Test
 	void aBackgroundCommandServerExitsWhenANewerQueuectlMigratesItsDatabase() throws Exception {
-		Queuectl q = new Queuectl(this.dir);
-		q.ok("status");
+		Queuectl q = new Queuectl(this.dir).created();
 		SQLiteDataSource ds = new SQLiteDataSource();
 		ds.setUrl("jdbc:sqlite:" + q.db + "?busy_timeout=10000");
 		try (Queuectl.Worker server = q.background("server", "run")) {
@@ -60,8 +59,7 @@ class SchemaUpgradeIT {
 
 	@Test
 	void aDatabaseWhoseAppliedMigrationWasChangedSinceIsRefusedInOneLineNamingTheVersion() throws Exception {
-		Queuectl q = new Queuectl(this.dir);
-		q.ok("status");
+		Queuectl q = new Queuectl(this.dir).created();
 		SQLiteDataSource ds = new SQLiteDataSource();
 		ds.setUrl("jdbc:sqlite:" + q.db + "?busy_timeout=10000");
 		JdbcTemplate jdbc = new JdbcTemplate(ds);
