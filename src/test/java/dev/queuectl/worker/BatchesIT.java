@@ -18,7 +18,8 @@ import static org.awaitility.Awaitility.await;
  * hosts, one of them SIGKILLed while the batch's last, slow jobs run: its on_complete and
  * on_success callbacks each run exactly once (they append to a ledger), with QUEUECTL_BATCH set,
  * and on_failure never. after_failed runs a cleanup after a dead job and is canceled after a
- * success; after_any runs whatever the outcome.
+ * success; after_any runs whatever the outcome. A batch of chained jobs canceled while two hosts
+ * release its next jobs settles once, every job final and none run after an unfinished one.
  */
 class BatchesIT extends OwnQueue {
 
@@ -124,6 +125,56 @@ class BatchesIT extends OwnQueue {
 		}
 		assertThat(Files.readAllLines(this.ledger)).containsExactly("failure nightly");
 		assertThat(this.q.ok("batch", "show", "nightly", "--json")).contains("\"status\" : \"failed\"", "\"canceled\" : 3");
+	}
+
+	@Test
+	void aBatchCanceledWhileTwoHostsReleaseItsChainedJobsSettlesOnceAndLeavesNoJobBehind() throws Exception {
+		// 60 chains of three (c_1, then c_2 after c_1, then c_3 after c_2): the hosts finish jobs and
+		// release the next of their chain while the cancel takes the rest, both locking the batch's
+		// row and its waiting jobs (on PostgreSQL in different transactions on different connections)
+		List<String> lines = new ArrayList<>();
+		for (int c = 0; c < 60; c++) {
+			lines.add("{\"id\":\"c" + c + "_1\",\"command\":\"sleep 0.1\"}");
+			lines.add("{\"id\":\"c" + c + "_2\",\"command\":\"sleep 0.1\",\"after\":[\"c" + c + "_1\"]}");
+			lines.add("{\"id\":\"c" + c + "_3\",\"command\":\"sleep 0.1\",\"after\":[\"c" + c + "_2\"]}");
+		}
+		Files.write(this.dir.resolve("chains.jsonl"), lines);
+		this.q.ok("enqueue", "--file", "chains.jsonl", "--batch", "race",
+				"--on-complete", "{\"id\":\"done\",\"command\":\"echo complete $QUEUECTL_BATCH >> " + this.ledger + "\"}",
+				"--on-failure", "{\"id\":\"failed\",\"command\":\"echo failure $QUEUECTL_BATCH >> " + this.ledger + "\"}");
+		List<Queuectl.Worker> hosts = new ArrayList<>();
+		try {
+			for (int h = 0; h < 2; h++) {
+				hosts.add(this.q.worker("--no-http", "--count", "4"));
+			}
+			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+				.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE batch = 'race' AND state = 'completed'") >= 20);
+			assertThat(this.q.ok("batch", "cancel", "race")).contains("canceled");
+			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+				.until(() -> "completed".equals(state("done")) && "completed".equals(state("failed")));
+		}
+		finally {
+			for (Queuectl.Worker h : hosts) {
+				h.close();
+				h.waitFor(Duration.ofSeconds(30));
+			}
+		}
+		assertThat(Files.readAllLines(this.ledger)).containsExactlyInAnyOrder("complete race", "failure race");
+		assertThat(scalar("SELECT COUNT(*) FROM jobs WHERE batch = 'race' AND state NOT IN ('completed', 'canceled')"))
+			.as("every job of the batch final").isZero();
+		long completed = scalar("SELECT COUNT(*) FROM jobs WHERE batch = 'race' AND state = 'completed'");
+		long canceled = scalar("SELECT COUNT(*) FROM jobs WHERE batch = 'race' AND state = 'canceled'");
+		assertThat(completed + canceled).isEqualTo(180);
+		assertThat(canceled).as("the cancel came before the end").isPositive();
+		assertThat(scalar("SELECT COUNT(*) FROM jobs j JOIN job_deps d ON d.job_id = j.id"
+				+ " JOIN jobs p ON p.id = d.depends_on WHERE j.batch = 'race' AND j.state = 'completed' AND p.state <> 'completed'"))
+			.as("no job ran after one that did not complete").isZero();
+		assertThat(this.q.ok("batch", "show", "race", "--json")).contains("\"status\" : \"failed\"",
+				"\"completed\" : " + completed, "\"canceled\" : " + canceled, "\"done\" : 180");
+		for (Queuectl.Worker h : hosts) {
+			assertThat(Files.readString(h.log())).as("no host failed a statement").doesNotContainIgnoringCase("deadlock")
+				.doesNotContain("failed, retrying", "settling batches failed");
+		}
 	}
 
 	/** A job whose command appends its id to the ledger, then runs {@code command}. */

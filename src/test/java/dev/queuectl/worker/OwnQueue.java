@@ -63,8 +63,11 @@ abstract class OwnQueue {
 		else {
 			q = new Queuectl(this.dir);
 		}
-		if (migrateFirst()) {
+		if (migrateFirst() && onPostgres()) {
 			q.ok("status");
+		}
+		else if (migrateFirst()) {
+			q.created(); // --db refuses status on a file not there yet
 		}
 		return q;
 	}

@@ -52,8 +52,7 @@ class ResourcesIT {
 			this.q.ok("status");
 		}
 		else {
-			this.q = new Queuectl(this.dir);
-			this.q.ok("status");
+			this.q = new Queuectl(this.dir).created();
 			this.jdbc = new JdbcTemplate(new SingleConnectionDataSource("jdbc:sqlite:" + this.q.db, true));
 		}
 	}
