@@ -108,7 +108,10 @@ uint32_t get_int(const unsigned char *x) {
 	return (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
 }
 
+/* The request: the words, and the caller's PASSED_VARIABLES that are set (its trace context). */
 void request(struct buf *b, char **words, int n, int stdin_flag) {
+	static const char *const passed[] = { PASSED_VARIABLES };
+	_Static_assert(sizeof passed / sizeof *passed <= MAX_VARIABLES, "more PASSED_VARIABLES than MAX_VARIABLES");
 	char cwd[8192];
 	put_int(b, MAGIC);
 	put_str(b, getcwd(cwd, sizeof cwd) ? cwd : "/");
@@ -116,8 +119,23 @@ void request(struct buf *b, char **words, int n, int stdin_flag) {
 	for (int i = 0; i < n; i++) {
 		put_str(b, words[i]);
 	}
-	unsigned char f = (unsigned char)stdin_flag;
+	uint32_t count = 0;
+	for (size_t i = 0; i < sizeof passed / sizeof *passed; i++) {
+		const char *v = getenv(passed[i]);
+		count += v != NULL && *v;
+	}
+	unsigned char f = (unsigned char)((stdin_flag ? STDIN_FLAG : 0) | (count ? VARIABLES_FLAG : 0));
 	put(b, &f, 1);
+	if (count) {
+		put_int(b, count);
+		for (size_t i = 0; i < sizeof passed / sizeof *passed; i++) {
+			const char *v = getenv(passed[i]);
+			if (v != NULL && *v) {
+				put_str(b, passed[i]);
+				put_str(b, v);
+			}
+		}
+	}
 }
 
 /*

@@ -12,7 +12,8 @@
  *   HELLO before it sends anything (a hung server costs a second, never a command run twice);
  * - drops a background server of another build (asks it to exit) and lets the launcher run the
  *   command instead;
- * - sends the words, the working directory and, for `enqueue -`, standard input in frames closed by
+ * - sends the words, the working directory, the caller's TRACEPARENT and TRACESTATE when set (a
+ *   served enqueue continues that trace) and, for `enqueue -`, standard input in frames closed by
  *   an end frame (protocol: src/main/java/dev/queuectl/server/Wire.java);
  * - copies OUT and ERR frames to stdout and stderr, and exits with the EXIT frame's code;
  * - on SIGINT, SIGTERM or SIGHUP closes the connection (a cut-off `enqueue -` stores nothing) and

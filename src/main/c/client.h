@@ -36,7 +36,7 @@
 #define NOT_SERVED 125
 
 /* dev.queuectl.server.Wire's constants, under the same names (the frame types with T_) */
-#define MAGIC 0x51434C33u
+#define MAGIC 0x51434C34u
 #define T_EXIT 0
 #define T_OUT 1
 #define T_ERR 2
@@ -44,6 +44,11 @@
 #define HELLO_TIMEOUT_MS 1000
 #define MAX_HELLO 4096
 #define MAX_FRAME (64 << 10)
+#define STDIN_FLAG 1
+#define VARIABLES_FLAG 2
+#define MAX_VARIABLES 2
+/* the caller's variables passed with a request, only when set (its trace context) */
+#define PASSED_VARIABLES "TRACEPARENT", "TRACESTATE"
 
 /* ---- client-config.c: where the database is ----------------------------------------------- */
 

@@ -174,18 +174,26 @@ class JobCommands {
 					: "enqueue takes one JSON argument, got " + args.size() + " (quote the JSON)");
 		}
 		else if (args.get(0).equals("-")) {
-			result = this.jobs.enqueueAll(invocation.stdin(), cwd, JobService.BatchProgress.NONE, false, tags);
+			result = this.jobs.enqueueAll(invocation.stdin(), cwd, JobService.BatchProgress.NONE, false, tags, via(invocation));
 		}
 		else {
 			String job = env == null ? args.get(0)
 					: dev.queuectl.job.JobEnv.merge(args.get(0), List.of(env.split("\0", -1)), name -> null);
-			// traced (issue 31): a one-shot run continues the trace of its own TRACEPARENT (a job's
-			// tools have it); a served command's caller is another process, its environment unseen
-			result = invocation.served() ? this.jobs.enqueue(job, cwd, tags, "socket", null)
-					: this.jobs.enqueue(job, cwd, tags, "cli", this.jobs.processTrace());
+			result = this.jobs.enqueue(job, cwd, tags, via(invocation));
 			many = false;
 		}
 		printEnqueued(result, many, Boolean.TRUE.equals(json), ctx.outputWriter(), invocation.err());
+	}
+
+	/**
+	 * An enqueue's origin, for its span (issue 31): a one-shot run continues the trace of its own
+	 * {@code TRACEPARENT} (a job's tools have it); a served one its caller's, which the client passed
+	 * with the request.
+	 */
+	private JobService.Via via(Invocation invocation) {
+		return invocation.served()
+				? new JobService.Via("socket", dev.queuectl.job.TraceContext.fromEnvironment(invocation.variables()))
+				: new JobService.Via("cli", this.jobs.processTrace());
 	}
 
 	/**
@@ -238,14 +246,14 @@ class JobCommands {
 			List<String> tags) throws IOException {
 		String cwd = invocation.workingDir().toString();
 		if (file == null) {
-			return this.jobs.enqueueBatch(invocation.stdin(), cwd, JobService.BatchProgress.NONE, false, plan, tags);
+			return this.jobs.enqueueBatch(invocation.stdin(), cwd, JobService.BatchProgress.NONE, false, plan, tags, via(invocation));
 		}
 		if (!args.isEmpty()) {
 			throw QueuectlException.usage("give either --file or -, not both");
 		}
 		Path path = readable(file, invocation);
 		try (InputStream in = Files.newInputStream(path)) {
-			return this.jobs.enqueueBatch(in, cwd, JobService.BatchProgress.NONE, Files.isRegularFile(path), plan, tags);
+			return this.jobs.enqueueBatch(in, cwd, JobService.BatchProgress.NONE, Files.isRegularFile(path), plan, tags, via(invocation));
 		}
 		catch (NoSuchFileException ex) {
 			throw QueuectlException.usage("no such file: " + file);
@@ -274,7 +282,7 @@ class JobCommands {
 	private JobService.Enqueued enqueueAll(InputStream in, Path path, Invocation invocation,
 			JobService.BatchProgress progress, List<String> tags) throws IOException {
 		String cwd = invocation.workingDir().toString();
-		return this.jobs.enqueueAll(in, cwd, progress, Files.isRegularFile(path), tags);
+		return this.jobs.enqueueAll(in, cwd, progress, Files.isRegularFile(path), tags, via(invocation));
 	}
 
 	/** Batches of more jobs than this show their progress on a terminal. */

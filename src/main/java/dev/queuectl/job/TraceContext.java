@@ -7,4 +7,17 @@ package dev.queuectl.job;
  * (service/Tracing) loads a tracing library.
  */
 public record TraceContext(String traceparent, String tracestate) {
+
+	/**
+	 * The context that {@code TRACEPARENT} and {@code TRACESTATE} name in an environment (a process's
+	 * own, or the caller's that came with a served command), or null when {@code TRACEPARENT} is not set.
+	 */
+	public static TraceContext fromEnvironment(java.util.Map<String, String> env) {
+		String parent = env.get("TRACEPARENT");
+		if (parent == null || parent.isBlank()) {
+			return null;
+		}
+		String state = env.get("TRACESTATE");
+		return new TraceContext(parent, state == null || state.isEmpty() ? null : state);
+	}
 }

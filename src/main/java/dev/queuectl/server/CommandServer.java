@@ -483,7 +483,7 @@ public class CommandServer {
 					true);
 			InputStream clientStdin = request.stdin() ? new StdinFrames(in) : InputStream.nullInputStream();
 			int code = this.dispatcher.getObject()
-				.execute(request.words(), stdout, new Invocation(request.workingDir(), clientStdin, stderr, true));
+				.execute(request.words(), stdout, new Invocation(request.workingDir(), clientStdin, stderr, true, request.variables()));
 			stdout.flush();
 			stderr.flush();
 			synchronized (out) {

@@ -7,13 +7,16 @@ import java.nio.file.Path;
 /**
  * Who asked for the command that is running on this thread: the caller's working directory, its
  * standard input and its error stream. A one-shot run and the REPL use this process's own; a
- * command served to another process gets that process's.
+ * command served to another process gets that process's, and the variables of its environment that
+ * cross the socket ({@code variables}: its trace context, {@link Wire#PASSED_VARIABLES}; empty for a
+ * command this process runs for itself, whose environment is its own).
  */
-public record Invocation(Path workingDir, InputStream stdin, PrintWriter err, boolean served) {
+public record Invocation(Path workingDir, InputStream stdin, PrintWriter err, boolean served,
+		java.util.Map<String, String> variables) {
 
 	/** A command run by this process for itself (one-shot, script, REPL). */
 	public Invocation(Path workingDir, InputStream stdin, PrintWriter err) {
-		this(workingDir, stdin, err, false);
+		this(workingDir, stdin, err, false, java.util.Map.of());
 	}
 
 	private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();

@@ -120,7 +120,15 @@ public final class RemoteClient {
 		for (String word : words) {
 			Wire.writeString(request, word);
 		}
-		request.writeBoolean(Wire.readsStdin(words));
+		java.util.Map<String, String> variables = Wire.passed(System.getenv());
+		request.writeByte((Wire.readsStdin(words) ? Wire.STDIN_FLAG : 0) | (variables.isEmpty() ? 0 : Wire.VARIABLES_FLAG));
+		if (!variables.isEmpty()) {
+			request.writeInt(variables.size());
+			for (java.util.Map.Entry<String, String> v : variables.entrySet()) {
+				Wire.writeString(request, v.getKey());
+				Wire.writeString(request, v.getValue());
+			}
+		}
 		request.flush();
 	}
 

@@ -6,14 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A command request as the server reads it off the socket ({@link Wire}), every length checked
  * against its bound before anything is allocated: a peer that claims 2^31 arguments or a
  * negative length gets a {@link Malformed} answer, not an OutOfMemoryError in the host.
  */
-record Request(Path workingDir, List<String> words, boolean stdin) {
+record Request(Path workingDir, List<String> words, boolean stdin, Map<String, String> variables) {
 
 	static Request read(DataInputStream in) throws IOException {
 		if (in.readInt() != Wire.MAGIC) {
@@ -40,11 +42,33 @@ record Request(Path workingDir, List<String> words, boolean stdin) {
 		for (int i = 0; i < n; i++) {
 			words.add(readString(in, budget, "argument " + (i + 1)));
 		}
-		int stdin = in.readUnsignedByte();
-		if (stdin > 1) {
-			throw new Malformed("the stdin flag is " + stdin + ", not 0 or 1");
+		int flags = in.readUnsignedByte();
+		if ((flags & ~(Wire.STDIN_FLAG | Wire.VARIABLES_FLAG)) != 0) {
+			throw new Malformed("the flags byte is " + flags + ", not a sum of " + Wire.STDIN_FLAG + " and " + Wire.VARIABLES_FLAG);
 		}
-		return new Request(cwd, List.copyOf(words), stdin == 1);
+		Map<String, String> variables = Map.of();
+		if ((flags & Wire.VARIABLES_FLAG) != 0) {
+			variables = readVariables(in, budget);
+		}
+		return new Request(cwd, List.copyOf(words), (flags & Wire.STDIN_FLAG) != 0, variables);
+	}
+
+	/** The caller's variables: each one of {@link Wire#PASSED_VARIABLES}, at most once. */
+	private static Map<String, String> readVariables(DataInputStream in, int[] budget) throws IOException {
+		int n = in.readInt();
+		if (n < 1 || n > Wire.MAX_VARIABLES) {
+			throw new Malformed("variable count " + n + " is not from 1 to " + Wire.MAX_VARIABLES);
+		}
+		Map<String, String> variables = new LinkedHashMap<>();
+		for (int i = 0; i < n; i++) {
+			String name = readString(in, budget, "a variable's name");
+			if (!Wire.PASSED_VARIABLES.contains(name) || variables.containsKey(name)) {
+				throw new Malformed("variable " + (i + 1) + " is not one of " + String.join(", ", Wire.PASSED_VARIABLES)
+						+ " (or came twice)");
+			}
+			variables.put(name, readString(in, budget, name));
+		}
+		return java.util.Collections.unmodifiableMap(variables);
 	}
 
 	private static String readString(DataInputStream in, int[] budget, String what) throws IOException {

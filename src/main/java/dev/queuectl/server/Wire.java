@@ -18,11 +18,14 @@ import java.util.Set;
  * answer instead of a HELLO.
  * <p>
  * Request: {@code MAGIC}, working directory, argument count and arguments (each an int length
- * and UTF-8 bytes), a stdin flag byte. When the flag is 1, the client's standard input follows as
- * frames of an int length (1 to {@link #MAX_FRAME}) and that many bytes, closed by a frame of
- * length 0: input that ends without it was cut off (the client was killed), and the command
- * reading it fails instead of taking a part for the whole. Every length is bounded, so a peer
- * cannot make the server allocate more than {@link #MAX_REQUEST} for a request.
+ * and UTF-8 bytes), a flags byte. With {@link #VARIABLES_FLAG}, the caller's own values of the
+ * {@link #PASSED_VARIABLES} it has set follow (an int count, 1 to {@link #MAX_VARIABLES}, and that
+ * many names and values, as strings): its W3C trace context, which a served enqueue continues as a
+ * one-shot one continues its own process's. With {@link #STDIN_FLAG}, the client's standard input
+ * follows as frames of an int length (1 to {@link #MAX_FRAME}) and that many bytes, closed by a
+ * frame of length 0: input that ends without it was cut off (the client was killed), and the
+ * command reading it fails instead of taking a part for the whole. Every length is bounded, so a
+ * peer cannot make the server allocate more than {@link #MAX_REQUEST} for a request.
  * <p>
  * Response: frames of {@code OUT}/{@code ERR} bytes, then one {@code EXIT} frame with the exit
  * code. A request the server refuses (malformed, too large, too slow, another user's, or more at
@@ -33,7 +36,7 @@ import java.util.Set;
  */
 final class Wire {
 
-	static final int MAGIC = 0x51434C33; // "QCL3": a HELLO before the request, stdin in frames
+	static final int MAGIC = 0x51434C34; // "QCL4": a HELLO before the request, stdin in frames, the caller's variables
 
 	static final byte EXIT = 0;
 
@@ -61,6 +64,22 @@ final class Wire {
 	/** At most this many bytes in one stdin frame. */
 	static final int MAX_FRAME = 64 << 10;
 
+	/** A request's flags: the client's standard input follows in frames. */
+	static final int STDIN_FLAG = 1;
+
+	/** A request's flags: some of the caller's {@link #PASSED_VARIABLES} follow. */
+	static final int VARIABLES_FLAG = 2;
+
+	/** At most this many variables in a request. */
+	static final int MAX_VARIABLES = 2;
+
+	/**
+	 * The caller's environment variables a client passes with a request, only those and only when
+	 * set: a served command runs in another process, which cannot see its caller's environment (the
+	 * other variables a command may read cross as its words: {@link JobWords}).
+	 */
+	static final List<String> PASSED_VARIABLES = List.of("TRACEPARENT", "TRACESTATE");
+
 	/**
 	 * Commands a running process may serve; everything else runs in the caller's own process. The
 	 * one list: BackgroundServer asks {@link RemoteClient#serves}, and bin/queuectl's copy (no JVM on
@@ -77,6 +96,18 @@ final class Wire {
 	static boolean readsStdin(List<String> words) {
 		return !words.isEmpty() && (words.get(0).equals("enqueue")
 				|| words.get(0).equals("result") && words.size() > 1 && words.get(1).equals("set")) && words.contains("-");
+	}
+
+	/** The caller's {@link #PASSED_VARIABLES} that are set (not empty) in {@code env}, in that order. */
+	static java.util.Map<String, String> passed(java.util.Map<String, String> env) {
+		java.util.Map<String, String> passed = new java.util.LinkedHashMap<>();
+		for (String name : PASSED_VARIABLES) {
+			String value = env.get(name);
+			if (value != null && !value.isEmpty()) {
+				passed.put(name, value);
+			}
+		}
+		return passed;
 	}
 
 	static void writeString(DataOutputStream out, String s) throws IOException {

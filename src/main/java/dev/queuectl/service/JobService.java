@@ -91,13 +91,19 @@ public class JobService {
 	}
 
 	/**
-	 * {@link #enqueue(String, String, List)} in a span of its own (issue 31) that came {@code via} the
-	 * "cli", a served command ("socket") or the "api", in the trace of {@code parent} (null: a new
-	 * one); the job stores the span's context, so its attempts are its children. While tracing is off
-	 * this is the plain enqueue.
+	 * Where an enqueue came from, for its span (issue 31): {@code name} is "cli", "socket" (a served
+	 * command) or "api"; {@code parent} the trace it continues (null: a new one).
 	 */
-	public Enqueued enqueue(String json, String workingDir, List<String> tags, String via, dev.queuectl.job.TraceContext parent) {
-		Tracing.Span span = this.tracing.getObject().enqueue(via, parent);
+	public record Via(String name, dev.queuectl.job.TraceContext parent) {
+	}
+
+	/**
+	 * {@link #enqueue(String, String, List)} in a span of its own (issue 31) that came {@code via} the
+	 * CLI, a served command or the API; the job stores the span's context, so its attempts are its
+	 * children. While tracing is off this is the plain enqueue.
+	 */
+	public Enqueued enqueue(String json, String workingDir, List<String> tags, Via via) {
+		Tracing.Span span = this.tracing.getObject().enqueue(via.name(), via.parent());
 		try {
 			JsonNode node = JobSpecParser.readTree(json, "");
 			NewJob job = JobSpecParser.parse(node, "", defaults(workingDir, tags));
@@ -213,7 +219,7 @@ public class JobService {
 	 */
 	private Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean overlap)
 			throws IOException {
-		return enqueueAll(input, workingDir, progress, overlap, List.of(), null);
+		return enqueueAll(input, workingDir, progress, overlap, List.of(), null, null);
 	}
 
 	/**
@@ -222,22 +228,50 @@ public class JobService {
 	 */
 	public Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean file,
 			List<String> tags) throws IOException {
-		return enqueueAll(input, workingDir, progress, file, tags, null);
+		return enqueueAll(input, workingDir, progress, file, tags, null, null);
 	}
 
-	/** The same, into a batch ({@code plan}; null: none). */
+	/**
+	 * {@link #enqueueAll(InputStream, String, BatchProgress, boolean, List)} in one span (issue 31) that
+	 * came {@code via} the CLI, a served command or the API: one for the whole input, not one per
+	 * job, and each job stores its context, so every job's attempts are its children.
+	 */
+	public Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean file,
+			List<String> tags, Via via) throws IOException {
+		return enqueueAll(input, workingDir, progress, file, tags, null, via);
+	}
+
+	/** The same, into a batch ({@code plan}; null: none), traced as {@code via} says (null: not traced). */
 	private Enqueued enqueueAll(InputStream input, String workingDir, BatchProgress progress, boolean overlap,
-			List<String> tags, BatchPlan plan) throws IOException {
+			List<String> tags, BatchPlan plan, Via via) throws IOException {
+		Tracing.Span span = via == null ? Tracing.Span.NONE : this.tracing.getObject().enqueue(via.name(), via.parent());
 		try (BatchParser parser = new BatchParser(input, defaults(workingDir, tags))) {
-			return enqueueAll(parser, progress, overlap, plan);
+			Enqueued result = enqueueAll(parser, progress, overlap, plan, span.context());
+			span.attribute("queuectl.jobs", result.stored());
+			if (plan != null) {
+				span.attribute("queuectl.batch", plan.name());
+			}
+			if (!result.duplicates().isEmpty()) {
+				span.attribute("queuectl.duplicates", result.duplicates().size());
+			}
+			return result;
+		}
+		catch (RuntimeException | IOException ex) {
+			span.error(ex.getMessage());
+			throw ex;
+		}
+		finally {
+			span.end();
 		}
 	}
 
-	private Enqueued enqueueAll(BatchParser parser, BatchProgress progress, boolean overlap, BatchPlan plan)
-			throws IOException {
+	/** Stores what {@code parser} reads; each job with {@code trace}, its enqueue's span (null: not traced). */
+	private Enqueued enqueueAll(BatchParser parser, BatchProgress progress, boolean overlap, BatchPlan plan,
+			dev.queuectl.job.TraceContext trace) throws IOException {
 		try {
 			Batch batch = new Batch();
 			batch.member = plan == null ? null : plan.name();
+			batch.trace = trace;
 			if (!overlap) {
 				batch.read(parser, null, progress); // all of it before the transaction starts
 			}
@@ -276,12 +310,18 @@ public class JobService {
 		/** The batch its jobs join (issue 28); null: none. */
 		String member;
 
+		/** The context of the span that enqueues them, stored with each (issue 31); null: not traced. */
+		dev.queuectl.job.TraceContext trace;
+
 		/** Reads every chunk; with {@code storeAt}, stores them as they come while no job runs after another. */
 		void read(BatchParser parser, Instant storeAt, BatchProgress progress) throws IOException {
 			boolean storing = storeAt != null;
 			for (BatchParser.Chunk chunk; (chunk = parser.next()) != null;) {
 				int before = this.jobs.size();
 				List<NewJob> more = chunk.jobs();
+				if (this.trace != null) {
+					more = more.stream().map(job -> job.traced(this.trace)).toList();
+				}
 				this.jobs.addAll(more);
 				if (this.positions.length < this.jobs.size()) {
 					this.positions = Arrays.copyOf(this.positions, Math.max(this.jobs.size(), this.positions.length * 2));
@@ -455,7 +495,13 @@ public class JobService {
 	/** {@link #enqueueBatch(InputStream, String, BatchProgress, boolean, BatchPlan)} with {@code tags} added to every job's own. */
 	public Enqueued enqueueBatch(InputStream input, String workingDir, BatchProgress progress, boolean file, BatchPlan plan,
 			List<String> tags) throws IOException {
-		return enqueueAll(input, workingDir, progress, file, tags, plan);
+		return enqueueAll(input, workingDir, progress, file, tags, plan, null);
+	}
+
+	/** {@link #enqueueBatch(InputStream, String, BatchProgress, boolean, BatchPlan, List)} in one span, as {@link #enqueueAll(InputStream, String, BatchProgress, boolean, List, Via)}. */
+	public Enqueued enqueueBatch(InputStream input, String workingDir, BatchProgress progress, boolean file, BatchPlan plan,
+			List<String> tags, Via via) throws IOException {
+		return enqueueAll(input, workingDir, progress, file, tags, plan, via);
 	}
 
 	/** Makes the batch, or locks the open one to add to, first in the enqueue's transaction. */

@@ -88,8 +88,7 @@ final class OtelTracing implements Tracing {
 				.disableShutdownHook() // closed with the application's context, after its last span
 				.build()
 				.getOpenTelemetrySdk();
-			String parent = env.get("TRACEPARENT");
-			return new OtelTracing(sdk, parent == null || parent.isBlank() ? null : new TraceContext(parent, env.get("TRACESTATE")), warn);
+			return new OtelTracing(sdk, TraceContext.fromEnvironment(env), warn);
 		}
 		catch (RuntimeException | LinkageError ex) {
 			Throwable cause = ex; // the SDK wraps what it refused: its own words are deepest

@@ -120,7 +120,7 @@ class ApiController {
 		JobService.Enqueued result;
 		if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")) {
 			try (InputStream in = request.getInputStream()) {
-				result = this.jobs.enqueueAll(in, cwd);
+				result = this.jobs.enqueueAll(in, cwd, JobService.BatchProgress.NONE, false, java.util.List.of(), via(request));
 			}
 			m.put("stored", result.stored());
 			m.put("ids", result.ids());
@@ -130,10 +130,7 @@ class ApiController {
 		if (!type.startsWith("application/json")) {
 			throw QueuectlException.usage("send one job as application/json, or many as application/x-ndjson (JSON Lines)");
 		}
-		// traced (issue 31): an incoming W3C traceparent (and tracestate) is the enqueue span's parent
-		String traceparent = request.getHeader("traceparent");
-		result = this.jobs.enqueue(jsonBody(request), cwd, java.util.List.of(), "api",
-				traceparent == null ? null : new dev.queuectl.job.TraceContext(traceparent, request.getHeader("tracestate")));
+		result = this.jobs.enqueue(jsonBody(request), cwd, java.util.List.of(), via(request));
 		m.put("id", result.firstId());
 		m.put("duplicate", !result.duplicates().isEmpty());
 		if (!result.duplicates().isEmpty()) {
@@ -141,6 +138,16 @@ class ApiController {
 			return ResponseEntity.ok(m);
 		}
 		return ResponseEntity.created(URI.create("/api/jobs/" + result.firstId())).body(m);
+	}
+
+	/**
+	 * An enqueue by the API, traced (issue 31): an incoming W3C {@code traceparent} (and
+	 * {@code tracestate}) header is the parent of the enqueue's span.
+	 */
+	static JobService.Via via(HttpServletRequest request) {
+		String traceparent = request.getHeader("traceparent");
+		return new JobService.Via("api",
+				traceparent == null ? null : new dev.queuectl.job.TraceContext(traceparent, request.getHeader("tracestate")));
 	}
 
 	/** A request's body of at most 1 MiB, as text. */

@@ -103,7 +103,8 @@ class BatchApiController {
 		}
 		JobService.Enqueued result;
 		try (InputStream in = request.getInputStream()) {
-			result = this.jobs.enqueueBatch(in, System.getProperty("user.dir"), JobService.BatchProgress.NONE, false, plan);
+			result = this.jobs.enqueueBatch(in, System.getProperty("user.dir"), JobService.BatchProgress.NONE, false, plan,
+					java.util.List.of(), ApiController.via(request));
 		}
 		Batch b = this.batches.get(plan.name());
 		Map<String, Object> m = new LinkedHashMap<>();

@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The native client (src/main/c) speaks {@link Wire}'s protocol from a copy of its constants in
  * client.h. This test reads client.h's {@code #define}s and holds each to the Java field of the same
- * name (a frame type's with its {@code T_} prefix dropped; {@code NOT_SERVED} is Main's), so a
- * change on one side alone fails here rather than on the wire.
+ * name (a frame type's with its {@code T_} prefix dropped; {@code NOT_SERVED} is Main's; a list of
+ * strings, {@code PASSED_VARIABLES}, to Wire's list), so a change on one side alone fails here
+ * rather than on the wire.
  */
 class WireConstantsTest {
 
@@ -40,13 +41,16 @@ class WireConstantsTest {
 			assertThat(e.getValue()).as("client.h's %s against %s", e.getKey(), javaName(e.getKey()))
 				.isEqualTo(java(e.getKey()));
 		}
+		assertThat(stringLists(Files.readString(C.resolve("client.h")))).as("client.h's lists of names")
+			.containsExactly(Map.entry("PASSED_VARIABLES", Wire.PASSED_VARIABLES));
+		assertThat(Wire.PASSED_VARIABLES).hasSize(Wire.MAX_VARIABLES);
 	}
 
 	@Test
 	void theNativeClientKnowsEveryLimitAndFrameTypeItReadsOrWrites() throws Exception {
 		Map<String, Long> c = defines(Files.readString(C.resolve("client.h")));
 		assertThat(c.keySet()).contains("NOT_SERVED", "MAGIC", "T_EXIT", "T_OUT", "T_ERR", "T_HELLO",
-				"HELLO_TIMEOUT_MS", "MAX_HELLO", "MAX_FRAME");
+				"HELLO_TIMEOUT_MS", "MAX_HELLO", "MAX_FRAME", "STDIN_FLAG", "VARIABLES_FLAG", "MAX_VARIABLES");
 	}
 
 	@Test
@@ -60,11 +64,29 @@ class WireConstantsTest {
 		}
 	}
 
-	/** The #defines with a value (not _GNU_SOURCE or the include guard), their values evaluated. */
+	/** A list of C strings: {@code "A", "B"}. */
+	private static final Pattern STRINGS = Pattern.compile("\"[^\"]*\"(\\s*,\\s*\"[^\"]*\")*");
+
+	/** The #defines whose value is a list of strings, each as its list. */
+	private static Map<String, List<String>> stringLists(String source) {
+		Map<String, List<String>> found = new LinkedHashMap<>();
+		Matcher m = DEFINE.matcher(source);
+		while (m.find()) {
+			if (STRINGS.matcher(m.group(2)).matches()) {
+				found.put(m.group(1), Pattern.compile("\"([^\"]*)\"").matcher(m.group(2)).results().map(r -> r.group(1)).toList());
+			}
+		}
+		return found;
+	}
+
+	/** The #defines with a number (not _GNU_SOURCE, the include guard or a list of strings), evaluated. */
 	private static Map<String, Long> defines(String source) {
 		Map<String, Long> found = new LinkedHashMap<>();
 		Matcher m = DEFINE.matcher(source);
 		while (m.find()) {
+			if (STRINGS.matcher(m.group(2)).matches()) {
+				continue;
+			}
 			Matcher n = NUMBER.matcher(m.group(2));
 			assertThat(n.matches()).as("#define %s %s is a number this test reads", m.group(1), m.group(2)).isTrue();
 			String digits = n.group(1);

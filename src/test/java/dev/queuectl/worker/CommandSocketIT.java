@@ -124,6 +124,9 @@ class CommandSocketIT {
 				new RawSocketClient.Bytes().raw("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).toByteArray(),
 				new RawSocketClient.Bytes().i32(0x51434C31).str(this.cwd).i32(1).str("status").u8(0).toByteArray(),
 				new RawSocketClient.Bytes().i32(0x51434C32).str(this.cwd).i32(1).str("status").u8(0).toByteArray(),
+				new RawSocketClient.Bytes().i32(0x51434C33).str(this.cwd).i32(1).str("status").u8(0).toByteArray(),
+				new RawSocketClient.Bytes().i32(magic).str(this.cwd).i32(1).str("status").u8(2).i32(1).str("PATH").str("/x").toByteArray(),
+				new RawSocketClient.Bytes().i32(magic).str(this.cwd).i32(1).str("status").u8(2).i32(3).toByteArray(),
 				new RawSocketClient.Bytes().i32(magic).str("relative").i32(1).str("status").u8(0).toByteArray(),
 				new RawSocketClient.Bytes().i32(magic).str(this.cwd).i32(1).str("status").u8(7).toByteArray(),
 				fiveArgumentsOfOneMiB());

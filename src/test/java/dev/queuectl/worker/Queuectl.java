@@ -131,6 +131,11 @@ final class Queuectl {
 		return runToEnd(command(List.of(), args));
 	}
 
+	/** Runs one command to its end with {@code stdin} as its standard input. */
+	Result runWithStdin(Path stdin, String... args) throws IOException, InterruptedException {
+		return runToEnd(command(List.of(), args), stdin);
+	}
+
 	/** Runs several commands in one process, one per line on stdin; returns stdout. */
 	String script(String... lines) throws IOException, InterruptedException {
 		Path in = Files.createTempFile(this.dir, "script", ".txt");
@@ -213,12 +218,29 @@ final class Queuectl {
 		return runToEnd(cmd);
 	}
 
+	/** The native client (target/queuectl-client), built where a C compiler was. */
+	static final Path NATIVE_CLIENT = Path.of("target", "queuectl-client").toAbsolutePath();
+
+	/**
+	 * Runs one command through the native client ({@link #NATIVE_CLIENT}), which only ever sends it to a
+	 * running process: exit 125 when nothing serves it. {@code stdin}: its standard input (null: none).
+	 */
+	Result runNative(Path stdin, String... args) throws IOException, InterruptedException {
+		List<String> cmd = new ArrayList<>(List.of(NATIVE_CLIENT.toString(), "", "--db", this.dbArg));
+		cmd.addAll(List.of(args));
+		return runToEnd(cmd, stdin);
+	}
+
 	private Result runToEnd(List<String> cmd) throws IOException, InterruptedException {
+		return runToEnd(cmd, null);
+	}
+
+	private Result runToEnd(List<String> cmd, Path stdin) throws IOException, InterruptedException {
 		Path out = Files.createTempFile(this.dir, "out", ".txt");
 		Path err = Files.createTempFile(this.dir, "err", ".txt");
 		Process p = builder(cmd).redirectOutput(out.toFile())
 			.redirectError(err.toFile())
-			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+			.redirectInput(ProcessBuilder.Redirect.from(stdin == null ? new File("/dev/null") : stdin.toFile()))
 			.start();
 		if (!p.waitFor(120, TimeUnit.SECONDS)) {
 			p.destroyForcibly();

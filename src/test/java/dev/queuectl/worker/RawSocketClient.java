@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class RawSocketClient {
 
-	static final int MAGIC = 0x51434C33;
+	static final int MAGIC = 0x51434C34;
 
 	private RawSocketClient() {
 	}

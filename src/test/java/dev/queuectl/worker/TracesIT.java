@@ -36,7 +36,9 @@ import static org.awaitility.Awaitility.await;
  * served one and an API one with a {@code traceparent} header, each followed by its job's attempt
  * on a real worker host. The attempt's span is the child of its enqueue's in the same trace, the
  * API's incoming trace is continued, and the job's {@code TRACEPARENT} names its attempt's span.
- * {@link TracesPostgresIT} runs the same on PostgreSQL.
+ * A served enqueue, through the JVM client and the native one, continues its caller's
+ * {@code TRACEPARENT}; a bulk enqueue (a file, a batch, stdin, JSON Lines to the API) is one span
+ * whose children are all its jobs' attempts. {@link TracesPostgresIT} runs the same on PostgreSQL.
  */
 class TracesIT extends OwnQueue {
 
@@ -123,6 +125,26 @@ class TracesIT extends OwnQueue {
 		return found[0];
 	}
 
+	/** The {@code count} spans named {@code name} of the trace {@code traceId}, once they all arrived (and no more). */
+	List<Received> inTrace(String traceId, String name, int count) {
+		List<List<Received>> found = new java.util.ArrayList<>(List.of(List.of()));
+		await(count + " " + name + " spans of trace " + traceId).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+			found.set(0, this.spans.stream().filter(r -> r.traceId().equals(traceId) && r.span().getName().equals(name)).toList());
+			return found.get(0).size() >= count;
+		});
+		assertThat(found.get(0)).as("%s spans of trace %s", name, traceId).hasSize(count);
+		return found.get(0);
+	}
+
+	/** Asserts that {@code enqueue} is one of {@code jobs}, each of whose attempts is a child of it. */
+	void attemptsAreChildrenOf(Received enqueue, String... jobs) {
+		for (String job : jobs) {
+			Received attempt = span("attempt", "queuectl.job.id", job);
+			assertThat(attempt.traceId()).as(job).isEqualTo(enqueue.traceId());
+			assertThat(attempt.parentSpanId()).as("%s's attempt, a child of its enqueue's span", job).isEqualTo(enqueue.spanId());
+		}
+	}
+
 	void waitCompleted(String... ids) throws Exception {
 		for (String id : ids) {
 			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
@@ -206,5 +228,116 @@ class TracesIT extends OwnQueue {
 		}
 		Map<String, Long> names = this.spans.stream().collect(Collectors.groupingBy(r -> r.span().getName(), Collectors.counting()));
 		assertThat(names).as("an enqueue and an attempt per job, nothing else").isEqualTo(Map.of("enqueue", 2L, "attempt", 2L));
+	}
+
+	@Test
+	void aServedEnqueueContinuesTheTraceparentOfItsCallersEnvironmentThroughEitherClientForOneJobOrMany() throws Exception {
+		boolean hasNative = Files.isExecutable(Queuectl.NATIVE_CLIENT);
+		Path seen = this.dir.resolve("served-seen.txt");
+		Path jvmLines = this.dir.resolve("jvm.jsonl");
+		Files.writeString(jvmLines, "{\"id\":\"jvm-a\",\"command\":\"true\"}\n{\"id\":\"jvm-b\",\"command\":\"true\"}\n");
+		Path nativeLines = this.dir.resolve("native.jsonl");
+		Files.writeString(nativeLines, "{\"id\":\"c-a\",\"command\":\"true\"}\n{\"id\":\"c-b\",\"command\":\"true\"}\n");
+		String one = "11111111111111111111111111111111";
+		String many = "22222222222222222222222222222222";
+		String nativeOne = "33333333333333333333333333333333";
+		String nativeMany = "44444444444444444444444444444444";
+		try (Queuectl.Worker host = this.q.worker("--port", "0")) {
+			MetricsIT.port(host); // up, and serving its socket
+			this.q.env("TRACEPARENT", "00-" + one + "-1111111111111111-01").env("TRACESTATE", "vendor=jvm");
+			this.q.ok("enqueue", "{\"id\":\"jvm\",\"command\":\"printf '%s %s' \\\"$TRACEPARENT\\\" \\\"$TRACESTATE\\\" > " + seen + "\"}");
+			this.q.env("TRACEPARENT", "00-" + many + "-2222222222222222-01").env("TRACESTATE", "");
+			Queuectl.Result stdin = this.q.runWithStdin(jvmLines, "enqueue", "-");
+			assertThat(stdin.exit()).as(stdin.err()).isZero();
+			if (hasNative) {
+				this.q.env("TRACEPARENT", "00-" + nativeOne + "-3333333333333333-01");
+				Queuectl.Result r = this.q.runNative(null, "enqueue", "{\"id\":\"c\",\"command\":\"true\"}");
+				assertThat(r.exit()).as("served by the host: " + r.err()).isZero();
+				this.q.env("TRACEPARENT", "00-" + nativeMany + "-4444444444444444-01");
+				r = this.q.runNative(nativeLines, "enqueue", "-");
+				assertThat(r.exit()).as("served by the host: " + r.err()).isZero();
+			}
+			this.q.env("TRACEPARENT", "");
+			waitCompleted("jvm", "jvm-a", "jvm-b");
+
+			Received served = inTrace(one, "enqueue", 1).get(0);
+			assertThat(served.attribute("queuectl.via")).isEqualTo("socket");
+			assertThat(served.attribute("queuectl.job.id")).isEqualTo("jvm");
+			assertThat(served.parentSpanId()).as("the caller's span, continued").isEqualTo("1111111111111111");
+			attemptsAreChildrenOf(served, "jvm");
+			Received attempt = span("attempt", "queuectl.job.id", "jvm");
+			assertThat(Files.readString(seen)).as("the caller's tracestate too")
+				.isEqualTo("00-" + one + "-" + attempt.spanId() + "-01 vendor=jvm");
+
+			Received bulk = inTrace(many, "enqueue", 1).get(0);
+			assertThat(bulk.attribute("queuectl.via")).isEqualTo("socket");
+			assertThat(bulk.parentSpanId()).isEqualTo("2222222222222222");
+			assertThat(bulk.attribute("queuectl.jobs")).isEqualTo("2");
+			attemptsAreChildrenOf(bulk, "jvm-a", "jvm-b");
+
+			if (hasNative) {
+				waitCompleted("c", "c-a", "c-b");
+				Received c = inTrace(nativeOne, "enqueue", 1).get(0);
+				assertThat(c.attribute("queuectl.via")).as("the native client's request, served").isEqualTo("socket");
+				assertThat(c.parentSpanId()).isEqualTo("3333333333333333");
+				attemptsAreChildrenOf(c, "c");
+				Received cMany = inTrace(nativeMany, "enqueue", 1).get(0);
+				assertThat(cMany.parentSpanId()).isEqualTo("4444444444444444");
+				assertThat(cMany.attribute("queuectl.jobs")).isEqualTo("2");
+				attemptsAreChildrenOf(cMany, "c-a", "c-b");
+			}
+		}
+	}
+
+	@Test
+	void aBulkEnqueueFromAFileABatchOrJsonLinesToTheApiIsOneSpanAndEachOfItsJobsAttemptsIsItsChild() throws Exception {
+		String fileTrace = "55555555555555555555555555555555";
+		String batchTrace = "66666666666666666666666666666666";
+		String apiTrace = "77777777777777777777777777777777";
+		Path file = this.dir.resolve("jobs.jsonl");
+		Files.writeString(file, "{\"id\":\"f1\",\"command\":\"true\"}\n{\"id\":\"f2\",\"queue\":\"other\",\"command\":\"true\"}\n"
+				+ "{\"id\":\"f3\",\"command\":\"true\",\"after\":[\"f1\"]}\n");
+		Path batchFile = this.dir.resolve("batch.json");
+		Files.writeString(batchFile, "[{\"id\":\"b1\",\"command\":\"true\"},{\"id\":\"b2\",\"command\":\"true\"}]");
+		// one-shot runs, each in its own JVM (no host runs yet)
+		this.q.env("TRACEPARENT", "00-" + fileTrace + "-5555555555555555-01");
+		this.q.ok("enqueue", "--file", file.toString());
+		this.q.env("TRACEPARENT", "00-" + batchTrace + "-6666666666666666-01");
+		this.q.ok("enqueue", "--file", batchFile.toString(), "--batch", "nightly");
+		this.q.env("TRACEPARENT", "");
+
+		Received fromFile = inTrace(fileTrace, "enqueue", 1).get(0);
+		assertThat(fromFile.attribute("queuectl.via")).isEqualTo("cli");
+		assertThat(fromFile.parentSpanId()).isEqualTo("5555555555555555");
+		assertThat(fromFile.attribute("queuectl.jobs")).isEqualTo("3");
+		assertThat(scalar("SELECT COUNT(*) FROM jobs WHERE id IN ('f1', 'f2', 'f3') AND trace_parent = '"
+				+ fromFile.traceparent() + "'")).as("each job stores its enqueue's span").isEqualTo(3);
+		Received batch = inTrace(batchTrace, "enqueue", 1).get(0);
+		assertThat(batch.attribute("queuectl.batch")).isEqualTo("nightly");
+		assertThat(batch.attribute("queuectl.jobs")).isEqualTo("2");
+
+		try (Queuectl.Worker host = this.q.worker("--port", "0")) {
+			int port = MetricsIT.port(host);
+			String token = this.q.ok("web-token").strip();
+			HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs"))
+				.header("Authorization", "Bearer " + token)
+				.header("Content-Type", "application/x-ndjson")
+				.header("traceparent", "00-" + apiTrace + "-7777777777777777-01")
+				.POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"a1\",\"command\":\"true\"}\n{\"id\":\"a2\",\"command\":\"true\"}\n"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(posted.statusCode()).as(posted.body()).isEqualTo(201);
+			waitCompleted("f1", "f2", "f3", "b1", "b2", "a1", "a2");
+
+			Received api = inTrace(apiTrace, "enqueue", 1).get(0);
+			assertThat(api.attribute("queuectl.via")).isEqualTo("api");
+			assertThat(api.parentSpanId()).isEqualTo("7777777777777777");
+			assertThat(api.attribute("queuectl.jobs")).isEqualTo("2");
+			attemptsAreChildrenOf(fromFile, "f1", "f2", "f3");
+			attemptsAreChildrenOf(batch, "b1", "b2");
+			attemptsAreChildrenOf(api, "a1", "a2");
+		}
+		Map<String, Long> names = this.spans.stream().collect(Collectors.groupingBy(r -> r.span().getName(), Collectors.counting()));
+		assertThat(names).as("one enqueue span per request, not per job").isEqualTo(Map.of("enqueue", 3L, "attempt", 7L));
 	}
 }
