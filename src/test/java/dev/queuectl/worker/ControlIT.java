@@ -205,10 +205,10 @@ class ControlIT {
 
 	@Test
 	void waitGivesZeroWhenAllCompletedOneWhenOneDiedAnd124OnTimeout() throws Exception {
-		this.q.ok("enqueue", "{\"id\":\"fine\",\"command\":\"true\"}");
-		this.q.ok("enqueue", "{\"id\":\"broken\",\"command\":\"exit 9\",\"max_retries\":0}");
-		this.q.ok("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"queue\":\"later\"}");
-		this.q.ok("queue", "pause", "later");
+		this.q.commands(List.of("enqueue", "{\"id\":\"fine\",\"command\":\"true\"}"),
+				List.of("enqueue", "{\"id\":\"broken\",\"command\":\"exit 9\",\"max_retries\":0}"),
+				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"queue\":\"later\"}"),
+				List.of("queue", "pause", "later"));
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
 			Queuectl.Result ok = this.q.run("wait", "fine", "--timeout", "60s");
 			assertThat(ok.exit()).as(ok.err()).isZero();
