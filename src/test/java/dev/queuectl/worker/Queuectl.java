@@ -132,8 +132,12 @@ final class Queuectl {
 	 */
 	@SafeVarargs
 	final String commands(List<String>... lines) throws IOException, InterruptedException {
-		return script(java.util.Arrays.stream(lines)
-			.map(words -> String.join(" ", words.stream().map(Queuectl::quoted).toList()))
+		return commands(List.of(lines));
+	}
+
+	/** As {@link #commands(List...)}, the commands in a list. */
+	String commands(List<List<String>> lines) throws IOException, InterruptedException {
+		return script(lines.stream().map(words -> String.join(" ", words.stream().map(Queuectl::quoted).toList()))
 			.toArray(String[]::new));
 	}
 
