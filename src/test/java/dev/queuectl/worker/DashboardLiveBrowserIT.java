@@ -147,8 +147,9 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 	}
 
 	/**
-	 * Fills the queue's row and sends it; from the start again when the list's own refresh replaced
-	 * the row meanwhile (a stale element fails before the click, so nothing was sent twice).
+	 * Fills the queue's row and sends it; from the start again when the list's own refresh (every 3 s,
+	 * unless an input of it has the focus) replaced the row while it was being filled: a stale or
+	 * detached element fails before the click, so nothing was sent twice.
 	 */
 	private void setLimits(String queue, String limit, String rate) {
 		for (int i = 0;; i++) {
@@ -163,7 +164,7 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 				row.findElement(By.cssSelector("button.set-limits")).click();
 				return;
 			}
-			catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+			catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.ElementNotInteractableException replaced) {
 				if (i == 4) {
 					throw replaced;
 				}
