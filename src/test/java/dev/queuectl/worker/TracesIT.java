@@ -170,7 +170,8 @@ class TracesIT extends OwnQueue {
 		String callerSpan = "00f067aa0ba902b7";
 		try (Queuectl.Worker host = this.q.worker("--port", "0")) {
 			int port = MetricsIT.port(host);
-			// the host serves this command over its socket
+			// the host serves this command over its socket, which it opens after it prints its port
+			await().atMost(Duration.ofSeconds(60)).until(this::socketAccepts);
 			this.q.ok("enqueue", "{\"id\":\"served\",\"command\":\"true\"}");
 			String token = this.q.ok("web-token").strip();
 			HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest
@@ -206,5 +207,21 @@ class TracesIT extends OwnQueue {
 		}
 		Map<String, Long> names = this.spans.stream().collect(Collectors.groupingBy(r -> r.span().getName(), Collectors.counting()));
 		assertThat(names).as("an enqueue and an attempt per job, nothing else").isEqualTo(Map.of("enqueue", 2L, "attempt", 2L));
+	}
+
+	/** Whether the queue's command socket (beside the SQLite file, or in the PostgreSQL database's folder) takes a connection. */
+	private boolean socketAccepts() throws java.io.IOException {
+		try (var found = Files.find(this.dir, 5, (p, a) -> p.getFileName().toString().endsWith(".sock"))) {
+			for (Path socket : found.toList()) {
+				try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+					channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+					return true;
+				}
+				catch (java.io.IOException notYet) {
+					// bound but not listening yet, or a stale file
+				}
+			}
+		}
+		return false;
 	}
 }
