@@ -164,8 +164,18 @@ abstract class DashboardBrowserSupport {
 		}
 	}
 
+	/** The texts of the elements; read again when the page's own refresh replaced them meanwhile. */
 	static List<String> texts(String css) {
-		return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+		for (int i = 0;; i++) {
+			try {
+				return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+			}
+			catch (StaleElementReferenceException replaced) {
+				if (i == 4) {
+					throw replaced;
+				}
+			}
+		}
 	}
 
 	static Object js(String script) {
