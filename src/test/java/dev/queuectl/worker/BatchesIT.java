@@ -83,12 +83,10 @@ class BatchesIT extends OwnQueue {
 
 	@Test
 	void afterFailedCleansUpAfterADeadJobAndIsCanceledAfterASuccess() throws Exception {
-		enqueue("import1", "exit 1", "\"max_retries\":0");
-		enqueue("cleanup1", "true", "\"after_failed\":[\"import1\"]");
-		enqueue("import2", "true", "\"max_retries\":0");
-		enqueue("cleanup2", "true", "\"after_failed\":[\"import2\"]");
-		enqueue("report", "true", "\"after_any\":[\"import1\",\"import2\"]");
-		enqueue("next", "true", "\"after\":[\"import1\"]");
+		this.q.commands(enqueue("import1", "exit 1", "\"max_retries\":0"),
+				enqueue("cleanup1", "true", "\"after_failed\":[\"import1\"]"), enqueue("import2", "true", "\"max_retries\":0"),
+				enqueue("cleanup2", "true", "\"after_failed\":[\"import2\"]"),
+				enqueue("report", "true", "\"after_any\":[\"import1\",\"import2\"]"), enqueue("next", "true", "\"after\":[\"import1\"]"));
 		assertThat(state("cleanup1")).isEqualTo("waiting");
 		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
 			await().atMost(Duration.ofSeconds(120)).until(() -> "completed".equals(state("cleanup1"))
@@ -111,10 +109,9 @@ class BatchesIT extends OwnQueue {
 	void aCanceledBatchSettlesAsFailedAndRunsItsOnFailureOnce() throws Exception {
 		Files.write(this.dir.resolve("a.jsonl"), List.of("{\"id\":\"a1\",\"command\":\"true\"}"));
 		Files.write(this.dir.resolve("b.jsonl"), List.of("{\"id\":\"b1\",\"command\":\"true\"}", "{\"id\":\"b2\",\"command\":\"true\"}"));
-		this.q.ok("queue", "pause", "default");
-		this.q.ok("enqueue", "--file", "a.jsonl", "--batch", "nightly", "--on-failure",
-				"{\"id\":\"cb\",\"queue\":\"callbacks\",\"command\":\"echo failure $QUEUECTL_BATCH >> " + this.ledger + "\"}");
-		this.q.ok("batch", "add", "nightly", "--file", "b.jsonl");
+		this.q.commands(List.of("queue", "pause", "default"), List.of("enqueue", "--file", "a.jsonl", "--batch", "nightly", "--on-failure",
+				"{\"id\":\"cb\",\"queue\":\"callbacks\",\"command\":\"echo failure $QUEUECTL_BATCH >> " + this.ledger + "\"}"),
+				List.of("batch", "add", "nightly", "--file", "b.jsonl"));
 		assertThat(this.q.ok("batch", "show", "nightly")).contains("0/3");
 		assertThat(this.q.ok("batch", "cancel", "nightly")).contains("3 canceled");
 		Queuectl.Result settled = this.q.run("batch", "add", "nightly", "--file", "b.jsonl");
@@ -177,9 +174,9 @@ class BatchesIT extends OwnQueue {
 		}
 	}
 
-	/** A job whose command appends its id to the ledger, then runs {@code command}. */
-	private void enqueue(String id, String command, String fields) throws Exception {
-		this.q.ok("enqueue", "{\"id\":\"" + id + "\",\"command\":\"echo " + id + " >> " + this.ledger + "; " + command
+	/** The enqueue of a job whose command appends its id to the ledger, then runs {@code command}. */
+	private List<String> enqueue(String id, String command, String fields) {
+		return List.of("enqueue", "{\"id\":\"" + id + "\",\"command\":\"echo " + id + " >> " + this.ledger + "; " + command
 				+ "\"," + fields + "}");
 	}
 }

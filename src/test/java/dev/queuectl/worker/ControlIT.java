@@ -80,11 +80,11 @@ class ControlIT {
 	@Test
 	void cancelWaitPrintsWhatHappenedCanceledOrCompletedOnItsOwn() throws Exception {
 		Path ledger = this.dir.resolve("ledger");
-		this.q.ok("enqueue", "{\"id\":\"killed\",\"command\":\"echo started >> " + ledger + "; sleep 300; echo killed >> "
-				+ ledger + "\"}");
-		// handles SIGTERM by finishing its work: it ends on its own, exit 0, and must be recorded so
-		this.q.ok("enqueue", "{\"id\":\"graceful\",\"command\":\"trap 'echo graceful >> " + ledger
-				+ "; exit 0' TERM; echo started >> " + ledger + "; sleep 300 & wait\"}");
+		this.q.commands(List.of("enqueue", "{\"id\":\"killed\",\"command\":\"echo started >> " + ledger + "; sleep 300; echo killed >> "
+				+ ledger + "\"}"),
+				// handles SIGTERM by finishing its work: it ends on its own, exit 0, and must be recorded so
+				List.of("enqueue", "{\"id\":\"graceful\",\"command\":\"trap 'echo graceful >> " + ledger
+						+ "; exit 0' TERM; echo started >> " + ledger + "; sleep 300 & wait\"}"));
 		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
 			await().atMost(Duration.ofSeconds(60))
 				.until(() -> Files.exists(ledger) && Files.readAllLines(ledger).size() == 2);
@@ -101,11 +101,12 @@ class ControlIT {
 
 	@Test
 	void aPausedQueueStartsNothingOnAnyHostUntilResumed() throws Exception {
-		this.q.ok("queue", "pause", "held");
+		List<List<String>> setUp = new ArrayList<>(List.of(List.of("queue", "pause", "held")));
 		for (int i = 0; i < 4; i++) {
-			this.q.ok("enqueue", "{\"id\":\"h" + i + "\",\"queue\":\"held\",\"command\":\"true\"}");
+			setUp.add(List.of("enqueue", "{\"id\":\"h" + i + "\",\"queue\":\"held\",\"command\":\"true\"}"));
 		}
-		this.q.ok("enqueue", "{\"id\":\"free\",\"command\":\"true\"}");
+		setUp.add(List.of("enqueue", "{\"id\":\"free\",\"command\":\"true\"}"));
+		this.q.commands(setUp);
 		try (Queuectl.Worker a = this.q.worker("--no-http", "--count", "2");
 				Queuectl.Worker b = this.q.worker("--no-http", "--count", "2")) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(state("free")));
@@ -205,10 +206,10 @@ class ControlIT {
 
 	@Test
 	void waitGivesZeroWhenAllCompletedOneWhenOneDiedAnd124OnTimeout() throws Exception {
-		this.q.ok("enqueue", "{\"id\":\"fine\",\"command\":\"true\"}");
-		this.q.ok("enqueue", "{\"id\":\"broken\",\"command\":\"exit 9\",\"max_retries\":0}");
-		this.q.ok("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"queue\":\"later\"}");
-		this.q.ok("queue", "pause", "later");
+		this.q.commands(List.of("enqueue", "{\"id\":\"fine\",\"command\":\"true\"}"),
+				List.of("enqueue", "{\"id\":\"broken\",\"command\":\"exit 9\",\"max_retries\":0}"),
+				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"queue\":\"later\"}"),
+				List.of("queue", "pause", "later"));
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
 			Queuectl.Result ok = this.q.run("wait", "fine", "--timeout", "60s");
 			assertThat(ok.exit()).as(ok.err()).isZero();

@@ -1,6 +1,12 @@
 package dev.queuectl.worker;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +69,11 @@ abstract class DashboardBrowserSupport {
 	String base;
 
 	HttpServer receiver;
+
+	/** The database's API access token, read on first use ({@link #job}). */
+	private String token;
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
@@ -153,8 +164,18 @@ abstract class DashboardBrowserSupport {
 		}
 	}
 
+	/** The texts of the elements; read again when the page's own refresh replaced them meanwhile. */
 	static List<String> texts(String css) {
-		return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+		for (int i = 0;; i++) {
+			try {
+				return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+			}
+			catch (StaleElementReferenceException replaced) {
+				if (i == 4) {
+					throw replaced;
+				}
+			}
+		}
 	}
 
 	static Object js(String script) {
@@ -165,12 +186,49 @@ abstract class DashboardBrowserSupport {
 		return JSON.writeValueAsString(job);
 	}
 
+	/** The job as the CLI shows it ({@code show ID --json}): a JVM of its own (served by the host). */
 	JsonNode show(String id) throws Exception {
 		return JSON.readTree(this.q.ok("show", id, "--json"));
 	}
 
+	/**
+	 * The job as the host's API answers it ({@code GET /api/jobs/ID}: the fields of
+	 * {@code show --json}), with the access token: what an Awaitility poll asks, every 100 ms while a
+	 * job runs, without a JVM start per look.
+	 */
+	JsonNode job(String id) throws Exception {
+		if (this.token == null) {
+			this.token = Files.readString(tokenFile()).strip();
+		}
+		HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(this.base + "/api/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+			.header("Authorization", "Bearer " + this.token)
+			.timeout(Duration.ofSeconds(30))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		if (r.statusCode() != 200) {
+			throw new AssertionError("GET /api/jobs/" + id + ": " + r.statusCode() + " " + r.body());
+		}
+		return JSON.readTree(r.body());
+	}
+
+	/** The job's state, from the API ({@link #job}). */
 	String stateOf(String id) throws Exception {
-		return show(id).get("state").asString();
+		return job(id).get("state").asString();
+	}
+
+	/**
+	 * The database's access token file: beside the SQLite file, or in the PostgreSQL database's
+	 * folder under the test's XDG_DATA_HOME; made by the first {@code dashboard --url}.
+	 */
+	private Path tokenFile() throws IOException {
+		try (var found = Files.find(this.dir, 4, (p, a) -> p.getFileName().toString().equals("web-token") && a.isRegularFile())) {
+			return found.findFirst().orElseThrow(() -> new AssertionError("no web-token under " + this.dir));
+		}
+	}
+
+	/** The set-up before a host starts, in one JVM ({@link Queuectl#commands}). */
+	@SafeVarargs
+	final void commands(List<String>... lines) throws Exception {
+		this.q.commands(lines);
 	}
 
 	/** A shell line that waits for the file {@code name} in the test's folder. */

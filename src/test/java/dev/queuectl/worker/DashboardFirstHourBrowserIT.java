@@ -36,18 +36,16 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 	@Test
 	void theScheduledAndRetriesViewsShowWhyJobsWaitSoonestFirstWithTheFailuresExitCodeAndError() throws Exception {
 		// retry k waits 60^k s: the second failure's retry waits an hour, long enough for any machine
-		this.q.ok("config", "set", "backoff-base", "60");
-		this.q.ok("config", "set", "backoff-jitter", "0");
-		this.q.ok("config", "set", "max-backoff", "2h");
-		this.q.ok("queue", "pause", "held");
-		this.q.ok("enqueue", json(Map.of("id", "later", "command", "true", "delay", "2h")));
-		this.q.ok("enqueue", json(Map.of("id", "sooner", "command", "true", "delay", "10m")));
-		this.q.ok("enqueue", json(Map.of("id", "due", "command", "true", "queue", "held")));
-		this.q.ok("enqueue", json(Map.of("id", "flaky", "command", "echo oops >&2; exit 3", "max_retries", 3)));
+		commands(List.of("config", "set", "backoff-base", "60"), List.of("config", "set", "backoff-jitter", "0"),
+				List.of("config", "set", "max-backoff", "2h"), List.of("queue", "pause", "held"),
+				List.of("enqueue", json(Map.of("id", "later", "command", "true", "delay", "2h"))),
+				List.of("enqueue", json(Map.of("id", "sooner", "command", "true", "delay", "10m"))),
+				List.of("enqueue", json(Map.of("id", "due", "command", "true", "queue", "held"))),
+				List.of("enqueue", json(Map.of("id", "flaky", "command", "echo oops >&2; exit 3", "max_retries", 3))));
 		startHost();
 		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("flaky").equals("failed"));
 		this.q.ok("run-now", "flaky");
-		await().atMost(Duration.ofSeconds(60)).until(() -> show("flaky").get("attempts").asInt() == 2 && stateOf("flaky").equals("failed"));
+		await().atMost(Duration.ofSeconds(60)).until(() -> job("flaky").get("attempts").asInt() == 2 && stateOf("flaky").equals("failed"));
 
 		open("/jobs");
 		browser.findElement(By.id("tab-scheduled")).click();
@@ -70,7 +68,7 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 		browser.findElement(By.cssSelector("#jobs tr[data-job=flaky] input.pick")).click();
 		browser.findElement(By.id("bulk-retry")).click();
 		await().atMost(Duration.ofSeconds(10)).until(() -> text(".message").equals("1 job(s) retried"));
-		await().atMost(Duration.ofSeconds(60)).until(() -> show("flaky").get("attempts").asInt() == 3);
+		await().atMost(Duration.ofSeconds(60)).until(() -> job("flaky").get("attempts").asInt() == 3);
 		assertThat(browser.getCurrentUrl()).contains("view=retries");
 	}
 
@@ -130,10 +128,10 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 	@Test
 	void onAPhonesWidthNoPageScrollsSidewaysAndEveryMenuEntryShows() throws Exception {
 		String wide = "echo " + "a-long-argument-without-spaces-".repeat(8);
-		this.q.ok("queue", "pause", "held");
-		this.q.ok("enqueue", json(Map.of("id", "a-job-with-a-rather-long-identifier", "command", wide, "queue", "held",
-				"tags", List.of("nightly", "customer:42"))));
-		this.q.ok("enqueue", json(Map.of("id", "dead-wide", "command", wide + "; exit 1", "max_retries", 0)));
+		commands(List.of("queue", "pause", "held"),
+				List.of("enqueue", json(Map.of("id", "a-job-with-a-rather-long-identifier", "command", wide, "queue", "held",
+						"tags", List.of("nightly", "customer:42")))),
+				List.of("enqueue", json(Map.of("id", "dead-wide", "command", wide + "; exit 1", "max_retries", 0))));
 		startHost();
 		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("dead-wide").equals("dead"));
 		ChromeDriver chrome = (ChromeDriver) browser;
@@ -156,9 +154,9 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 
 	@Test
 	void bulkSelectRetriesCancelsAndDeletesThePickedJobsAskingFirstForRunningOnesAndDeletes() throws Exception {
-		this.q.ok("enqueue", json(Map.of("id", "d1", "command", "exit 1", "max_retries", 0, "queue", "dq")));
-		this.q.ok("enqueue", json(Map.of("id", "d2", "command", "exit 1", "max_retries", 0, "queue", "dq")));
-		this.q.ok("enqueue", json(Map.of("id", "r1", "command", "sleep 120")));
+		commands(List.of("enqueue", json(Map.of("id", "d1", "command", "exit 1", "max_retries", 0, "queue", "dq"))),
+				List.of("enqueue", json(Map.of("id", "d2", "command", "exit 1", "max_retries", 0, "queue", "dq"))),
+				List.of("enqueue", json(Map.of("id", "r1", "command", "sleep 120"))));
 		startHost();
 		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("d1").equals("dead") && stateOf("d2").equals("dead")
 				&& stateOf("r1").equals("processing"));
@@ -205,8 +203,8 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 
 	@Test
 	void cancelingARunningJobFromItsPageAndRetryingAllDeadJobsAskFirst() throws Exception {
-		this.q.ok("enqueue", json(Map.of("id", "gone", "command", "exit 1", "max_retries", 0, "queue", "dq")));
-		this.q.ok("enqueue", json(Map.of("id", "busy", "command", "sleep 120")));
+		commands(List.of("enqueue", json(Map.of("id", "gone", "command", "exit 1", "max_retries", 0, "queue", "dq"))),
+				List.of("enqueue", json(Map.of("id", "busy", "command", "sleep 120"))));
 		startHost();
 		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("gone").equals("dead") && stateOf("busy").equals("processing"));
 		this.q.ok("queue", "pause", "dq");
@@ -232,8 +230,8 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 
 	@Test
 	void anyAttemptsOutputShowsFromItsRowOnTheJobPage() throws Exception {
-		this.q.ok("config", "set", "backoff-base", "1");
-		this.q.ok("enqueue", json(Map.of("id", "twice", "command", "echo try-$QUEUECTL_ATTEMPT; exit 1", "max_retries", 1)));
+		commands(List.of("config", "set", "backoff-base", "1"),
+				List.of("enqueue", json(Map.of("id", "twice", "command", "echo try-$QUEUECTL_ATTEMPT; exit 1", "max_retries", 1))));
 		startHost();
 		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("twice").equals("dead"));
 		open("/jobs/twice");

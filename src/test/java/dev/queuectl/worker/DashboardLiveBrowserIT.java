@@ -121,8 +121,7 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 
 	@Test
 	void aQueuesLimitAndRateAreSetOnTheQueuesPageAndABadValueSaysTheCliLineAndStoresNothing() throws Exception {
-		this.q.ok("queue", "pause", "mail");
-		this.q.ok("enqueue", json(Map.of("id", "m1", "command", "true", "queue", "mail")));
+		commands(List.of("queue", "pause", "mail"), List.of("enqueue", json(Map.of("id", "m1", "command", "true", "queue", "mail"))));
 		startHost();
 		open("/queues");
 		setLimits("mail", "3", "10/1m");
@@ -147,15 +146,30 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 		assertThat(queue("mail").get("rate").isNull()).isTrue();
 	}
 
+	/**
+	 * Fills the queue's row and sends it; from the start again when the list's own refresh (every 3 s,
+	 * unless an input of it has the focus) replaced the row while it was being filled: a stale or
+	 * detached element fails before the click, so nothing was sent twice.
+	 */
 	private void setLimits(String queue, String limit, String rate) {
-		WebElement row = browser.findElement(By.cssSelector("#queue-list tr[data-queue='" + queue + "']"));
-		WebElement max = row.findElement(By.cssSelector("input.limit"));
-		max.clear();
-		max.sendKeys(limit);
-		WebElement per = row.findElement(By.cssSelector("input.rate"));
-		per.clear();
-		per.sendKeys(rate);
-		row.findElement(By.cssSelector("button.set-limits")).click();
+		for (int i = 0;; i++) {
+			try {
+				WebElement row = browser.findElement(By.cssSelector("#queue-list tr[data-queue='" + queue + "']"));
+				WebElement max = row.findElement(By.cssSelector("input.limit"));
+				max.clear();
+				max.sendKeys(limit);
+				WebElement per = row.findElement(By.cssSelector("input.rate"));
+				per.clear();
+				per.sendKeys(rate);
+				row.findElement(By.cssSelector("button.set-limits")).click();
+				return;
+			}
+			catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.ElementNotInteractableException replaced) {
+				if (i == 4) {
+					throw replaced;
+				}
+			}
+		}
 	}
 
 	private JsonNode queue(String name) throws Exception {
@@ -225,9 +239,9 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 
 	@Test
 	void aWorkerHostsPageShowsItsUptimeJobsDoneAndEachRunningJobsTimeSoFar() throws Exception {
-		this.q.ok("config", "set", "lease-timeout", "5s"); // a heartbeat a second: it writes the host's attempts
-		this.q.ok("enqueue", json(Map.of("id", "quick1", "command", "true")));
-		this.q.ok("enqueue", json(Map.of("id", "quick2", "command", "exit 1", "max_retries", 0)));
+		commands(List.of("config", "set", "lease-timeout", "5s"), // a heartbeat a second: it writes the host's attempts
+				List.of("enqueue", json(Map.of("id", "quick1", "command", "true"))),
+				List.of("enqueue", json(Map.of("id", "quick2", "command", "exit 1", "max_retries", 0))));
 		startHost();
 		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("quick1").equals("completed") && stateOf("quick2").equals("dead"));
 		this.q.ok("enqueue", json(Map.of("id", "busy", "command", until("go"))));
@@ -260,8 +274,8 @@ class DashboardLiveBrowserIT extends DashboardBrowserSupport {
 	@Test
 	void ansiColoursInAJobsOutputAreDrawnWhenShownAndWhenFollowed() throws Exception {
 		String colours = "printf '\\033[31mred\\033[0m plain \\033[1;32mbold green\\033[0m \\033[38;5;208morange\\033[0m\\n'";
-		this.q.ok("enqueue", json(Map.of("id", "painted", "command", colours)));
-		this.q.ok("enqueue", json(Map.of("id", "painting", "command", colours + "; " + until("done") + "; printf '\\033[34mblue\\033[0m\\n'")));
+		commands(List.of("enqueue", json(Map.of("id", "painted", "command", colours))),
+				List.of("enqueue", json(Map.of("id", "painting", "command", colours + "; " + until("done") + "; printf '\\033[34mblue\\033[0m\\n'"))));
 		startHost();
 		await().atMost(Duration.ofSeconds(60)).until(() -> stateOf("painted").equals("completed") && stateOf("painting").equals("processing"));
 

@@ -43,7 +43,7 @@ class DashboardPipelinesBrowserIT extends DashboardBrowserSupport {
 		this.q.ok("enqueue", json(Map.of("id", "prog", "command", "sleep 2; queuectl progress 1/1000 'warming up'; "
 				+ until("go1") + "; queuectl progress 500/1000 halfway; " + until("go2") + "; queuectl progress 900/1000; "
 				+ until("go3"))));
-		await().atMost(Duration.ofSeconds(60)).until(() -> !show("prog").get("progress").isNull());
+		await().atMost(Duration.ofSeconds(60)).until(() -> !job("prog").get("progress").isNull());
 
 		open("/jobs/prog");
 		js("window.sameDocument = true");
@@ -87,8 +87,8 @@ class DashboardPipelinesBrowserIT extends DashboardBrowserSupport {
 			exchange.close();
 		});
 		this.receiver.start();
-		this.q.ok("config", "set", "notify-url", "http://127.0.0.1:" + this.receiver.getAddress().getPort() + "/hook");
-		this.q.ok("config", "set", "notify-retry-for", "2s");
+		commands(List.of("config", "set", "notify-url", "http://127.0.0.1:" + this.receiver.getAddress().getPort() + "/hook"),
+				List.of("config", "set", "notify-retry-for", "2s"));
 		startHost();
 		this.q.ok("enqueue", json(Map.of("id", "doomed", "command", "exit 4", "max_retries", 0)));
 
@@ -193,8 +193,7 @@ class DashboardPipelinesBrowserIT extends DashboardBrowserSupport {
 
 	@Test
 	void theJobPagesEditRerunAndRemoveButtonsDoWhatTheCommandsDo() throws Exception {
-		this.q.ok("queue", "pause", "held");
-		this.q.ok("enqueue", json(Map.of("id", "typo", "command", "ehco fixed", "queue", "held")));
+		commands(List.of("queue", "pause", "held"), List.of("enqueue", json(Map.of("id", "typo", "command", "ehco fixed", "queue", "held"))));
 		startHost();
 
 		open("/jobs/typo");
@@ -249,10 +248,10 @@ class DashboardPipelinesBrowserIT extends DashboardBrowserSupport {
 
 	@Test
 	void tagChipsLinkToTheirListingAndTheTagFilterWantsEveryTagItNames() throws Exception {
-		this.q.ok("queue", "pause", "held");
-		this.q.ok("enqueue", json(Map.of("id", "t1", "command", "true", "queue", "held", "tags", List.of("nightly", "customer:42"))));
-		this.q.ok("enqueue", json(Map.of("id", "t2", "command", "true", "queue", "held", "tags", List.of("nightly"))));
-		this.q.ok("enqueue", json(Map.of("id", "t3", "command", "true", "queue", "held")));
+		commands(List.of("queue", "pause", "held"),
+				List.of("enqueue", json(Map.of("id", "t1", "command", "true", "queue", "held", "tags", List.of("nightly", "customer:42")))),
+				List.of("enqueue", json(Map.of("id", "t2", "command", "true", "queue", "held", "tags", List.of("nightly")))),
+				List.of("enqueue", json(Map.of("id", "t3", "command", "true", "queue", "held"))));
 		startHost();
 
 		open("/jobs");

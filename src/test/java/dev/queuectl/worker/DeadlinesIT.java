@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,9 +40,9 @@ class DeadlinesIT extends OwnQueue {
 
 	@Test
 	void anExpiredJobNeverStartsAndTheJobAfterItIsCanceled() throws Exception {
-		this.q.ok("enqueue", "{\"id\":\"late\",\"start_within\":\"1s\",\"command\":\"echo late >> " + this.ledger + "\"}");
-		this.q.ok("enqueue", "{\"id\":\"next\",\"after\":\"late\",\"command\":\"echo next >> " + this.ledger + "\"}");
-		this.q.ok("enqueue", "{\"id\":\"plain\",\"command\":\"echo plain >> " + this.ledger + "\"}");
+		this.q.commands(List.of("enqueue", "{\"id\":\"late\",\"start_within\":\"1s\",\"command\":\"echo late >> " + this.ledger + "\"}"),
+				List.of("enqueue", "{\"id\":\"next\",\"after\":\"late\",\"command\":\"echo next >> " + this.ledger + "\"}"),
+				List.of("enqueue", "{\"id\":\"plain\",\"command\":\"echo plain >> " + this.ledger + "\"}"));
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE id = 'late' AND start_by < " + clockSql()) == 1);
 		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
@@ -59,14 +60,13 @@ class DeadlinesIT extends OwnQueue {
 
 	@Test
 	void exitCodesAndTimeoutsRouteRetriesAsEachJobSays() throws Exception {
-		this.q.ok("config", "set", "backoff-base", "1");
-		this.q.ok("config", "set", "max-backoff", "1s");
-		enqueue("two", "exit 2", "\"no_retry_on\":[2],\"max_retries\":3");
-		enqueue("three", "exit 3", "\"no_retry_on\":[2],\"max_retries\":1");
-		enqueue("busy", "exit 75", "\"retry_on\":[75],\"max_retries\":2");
-		enqueue("broken", "exit 1", "\"retry_on\":[75],\"max_retries\":3");
-		enqueue("slow", "sleep 30", "\"retry_on\":[\"timeout\"],\"timeout\":\"1s\",\"max_retries\":1");
-		enqueue("hung", "sleep 30", "\"no_retry_on\":[\"timeout\"],\"timeout\":\"1s\",\"max_retries\":3");
+		this.q.commands(List.of("config", "set", "backoff-base", "1"), List.of("config", "set", "max-backoff", "1s"),
+				enqueue("two", "exit 2", "\"no_retry_on\":[2],\"max_retries\":3"),
+				enqueue("three", "exit 3", "\"no_retry_on\":[2],\"max_retries\":1"),
+				enqueue("busy", "exit 75", "\"retry_on\":[75],\"max_retries\":2"),
+				enqueue("broken", "exit 1", "\"retry_on\":[75],\"max_retries\":3"),
+				enqueue("slow", "sleep 30", "\"retry_on\":[\"timeout\"],\"timeout\":\"1s\",\"max_retries\":1"),
+				enqueue("hung", "sleep 30", "\"no_retry_on\":[\"timeout\"],\"timeout\":\"1s\",\"max_retries\":3"));
 		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "4")) {
 			await().atMost(Duration.ofSeconds(90))
 				.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE state = 'dead'") == 6);
@@ -83,9 +83,9 @@ class DeadlinesIT extends OwnQueue {
 		assertThat(Files.readAllLines(this.ledger)).filteredOn("busy"::equals).hasSize(3);
 	}
 
-	/** A job whose command appends its id to the ledger, then runs {@code command}. */
-	private void enqueue(String id, String command, String fields) throws Exception {
-		this.q.ok("enqueue", "{\"id\":\"" + id + "\",\"command\":\"echo " + id + " >> " + this.ledger + "; " + command
+	/** The enqueue of a job whose command appends its id to the ledger, then runs {@code command}. */
+	private List<String> enqueue(String id, String command, String fields) {
+		return List.of("enqueue", "{\"id\":\"" + id + "\",\"command\":\"echo " + id + " >> " + this.ledger + "; " + command
 				+ "\"," + fields + "}");
 	}
 

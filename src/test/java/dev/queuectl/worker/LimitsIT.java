@@ -133,8 +133,7 @@ class LimitsIT extends OwnQueue {
 	@Test
 	void aHostKilledMidRunHoldsItsKeysUntilItsLeasesExpireAndNoLimitIsExceeded() throws Exception {
 		Path ledger = this.dir.resolve("ledger");
-		this.q.ok("config", "set", "lease-timeout", "5s");
-		this.q.ok("limit", "set", "customer:*", "--concurrency", "1");
+		this.q.commands(List.of("config", "set", "lease-timeout", "5s"), List.of("limit", "set", "customer:*", "--concurrency", "1"));
 		StringBuilder jobs = new StringBuilder();
 		for (int c = 0; c < 2; c++) {
 			for (int i = 0; i < 2; i++) {

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -92,12 +93,12 @@ class MetricsIT {
 			exchange.close();
 		});
 		this.receiver.start();
-		this.q.ok("config", "set", "notify-url", "http://127.0.0.1:" + this.receiver.getAddress().getPort() + "/hook");
-		this.q.ok("enqueue", "{\"id\":\"fine\",\"queue\":\"alpha\",\"command\":\"true\"}");
-		this.q.ok("enqueue", "{\"id\":\"broken\",\"queue\":\"beta\",\"command\":\"exit 3\",\"max_retries\":0}");
-		// due since 2020 in a queue no host takes: its age is the signal to scale on
-		this.q.ok("enqueue", "{\"id\":\"stuck\",\"queue\":\"gamma\",\"command\":\"true\",\"run_at\":\"2020-01-01T00:00:00Z\"}");
-		this.q.ok("enqueue", "{\"id\":\"later\",\"queue\":\"delta\",\"command\":\"true\",\"delay\":\"1h\"}");
+		this.q.commands(List.of("config", "set", "notify-url", "http://127.0.0.1:" + this.receiver.getAddress().getPort() + "/hook"),
+				List.of("enqueue", "{\"id\":\"fine\",\"queue\":\"alpha\",\"command\":\"true\"}"),
+				List.of("enqueue", "{\"id\":\"broken\",\"queue\":\"beta\",\"command\":\"exit 3\",\"max_retries\":0}"),
+				// due since 2020 in a queue no host takes: its age is the signal to scale on
+				List.of("enqueue", "{\"id\":\"stuck\",\"queue\":\"gamma\",\"command\":\"true\",\"run_at\":\"2020-01-01T00:00:00Z\"}"),
+				List.of("enqueue", "{\"id\":\"later\",\"queue\":\"delta\",\"command\":\"true\",\"delay\":\"1h\"}"));
 		try (Queuectl.Worker host = this.q.worker("--port", "0", "--queue", "alpha,beta")) {
 			int port = port(host);
 			String token = this.q.ok("web-token").strip();

@@ -90,8 +90,7 @@ class NotifyIT extends OwnQueue {
 	@Test
 	void aSignedWebhookAnswered500TwiceThen200IsDeliveredThreeTimesUnderOneKey() throws Exception {
 		String url = receive(n -> n < 2 ? 500 : 200, new CountDownLatch(0));
-		this.q.ok("config", "set", "notify-url", url);
-		this.q.ok("config", "set", "notify-secret", "s3cret");
+		this.q.commands(List.of("config", "set", "notify-url", url), List.of("config", "set", "notify-secret", "s3cret"));
 		try (Queuectl.Worker host = this.q.worker("--no-http")) {
 			this.q.ok("enqueue", "{\"id\":\"doomed\",\"command\":\"exit 3\",\"max_retries\":0}");
 			await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
@@ -119,8 +118,8 @@ class NotifyIT extends OwnQueue {
 	void aHostKilledInTheMiddleOfADeliveryLeavesItToTheNextHost() throws Exception {
 		CountDownLatch hold = new CountDownLatch(1);
 		String url = receive(n -> 200, hold);
-		this.q.ok("config", "set", "notify-url", url);
-		this.q.ok("config", "set", "notify-timeout", "5s"); // a lease of 15 s
+		this.q.commands(List.of("config", "set", "notify-url", url),
+				List.of("config", "set", "notify-timeout", "5s")); // a lease of 15 s
 		Queuectl.Worker first = this.q.worker("--no-http");
 		try {
 			this.q.ok("enqueue", "{\"id\":\"lost\",\"command\":\"false\",\"max_retries\":0}");
@@ -145,8 +144,8 @@ class NotifyIT extends OwnQueue {
 	@Test
 	void aNotifyCommandGetsTheJobsJsonOnStdinAndItsIdAndStateInItsEnvironment() throws Exception {
 		Path got = this.dir.resolve("got");
-		this.q.ok("config", "set", "notify-on", "completed");
-		this.q.ok("config", "set", "notify-command", "cat > '" + got + ".json'; echo \"$QUEUECTL_JOB_ID $QUEUECTL_STATE\" > '" + got + ".env'");
+		this.q.commands(List.of("config", "set", "notify-on", "completed"), List.of("config", "set", "notify-command",
+				"cat > '" + got + ".json'; echo \"$QUEUECTL_JOB_ID $QUEUECTL_STATE\" > '" + got + ".env'"));
 		try (Queuectl.Worker host = this.q.worker("--no-http")) {
 			this.q.ok("enqueue", "{\"id\":\"fine\",\"command\":\"echo fine\"}");
 			await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
@@ -160,9 +159,8 @@ class NotifyIT extends OwnQueue {
 
 	@Test
 	void aNotificationNoneAnswersIsKeptAsFailedAfterNotifyRetryForThenRetriedByHand() throws Exception {
-		this.q.ok("config", "set", "notify-on", "canceled");
-		this.q.ok("config", "set", "notify-command", "exit 7");
-		this.q.ok("config", "set", "notify-retry-for", "4s");
+		this.q.commands(List.of("config", "set", "notify-on", "canceled"), List.of("config", "set", "notify-command", "exit 7"),
+				List.of("config", "set", "notify-retry-for", "4s"));
 		try (Queuectl.Worker host = this.q.worker("--no-http")) {
 			// the window starts at the cancel: the host must be up by then to try within it
 			await().atMost(Duration.ofMinutes(1)).until(() -> host.logText().contains(" started: "));

@@ -115,11 +115,12 @@ class PostgresWorkerIT {
 	@Test
 	void cancelAndPauseFromAnotherProcessReachEveryHost() throws Exception {
 		Path started = this.dir.resolve("started");
-		this.q.ok("queue", "pause", "held");
+		List<List<String>> setUp = new ArrayList<>(List.of(List.of("queue", "pause", "held")));
 		for (int i = 0; i < 4; i++) {
-			this.q.ok("enqueue", "{\"id\":\"h" + i + "\",\"queue\":\"held\",\"command\":\"true\"}");
+			setUp.add(List.of("enqueue", "{\"id\":\"h" + i + "\",\"queue\":\"held\",\"command\":\"true\"}"));
 		}
-		this.q.ok("enqueue", "{\"id\":\"long\",\"max_retries\":3,\"command\":\"echo $$ > " + started + "; sleep 300\"}");
+		setUp.add(List.of("enqueue", "{\"id\":\"long\",\"max_retries\":3,\"command\":\"echo $$ > " + started + "; sleep 300\"}"));
+		this.q.commands(setUp);
 		try (Queuectl.Worker a = this.q.worker("--no-http", "--count", "2");
 				Queuectl.Worker b = this.q.worker("--no-http", "--count", "2")) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(started) && Files.size(started) > 0);

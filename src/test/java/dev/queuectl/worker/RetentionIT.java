@@ -7,6 +7,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +32,13 @@ class RetentionIT {
 
 	@Test
 	void aHostDeletesFinishedJobsPastTheirRetentionWithTheirRunsAndOutputAndPruneDoesOnDemand() throws Exception {
-		this.q.ok("config", "set", "retention-completed", "2s");
-		this.q.ok("config", "set", "retention-dead", "0"); // kept until pruned by hand
+		List<List<String>> setUp = new ArrayList<>(List.of(List.of("config", "set", "retention-completed", "2s"),
+				List.of("config", "set", "retention-dead", "0"))); // dead ones kept until pruned by hand
 		for (int i = 0; i < 5; i++) {
-			this.q.ok("enqueue", "{\"id\":\"ok" + i + "\",\"command\":\"echo output of " + i + "\"}");
+			setUp.add(List.of("enqueue", "{\"id\":\"ok" + i + "\",\"command\":\"echo output of " + i + "\"}"));
 		}
-		this.q.ok("enqueue", "{\"id\":\"bad\",\"command\":\"echo failing; exit 4\",\"max_retries\":0}");
+		setUp.add(List.of("enqueue", "{\"id\":\"bad\",\"command\":\"echo failing; exit 4\",\"max_retries\":0}"));
+		this.q.commands(setUp);
 		Path output = this.q.db.getParent().resolve("output");
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE state = 'dead'") == 1

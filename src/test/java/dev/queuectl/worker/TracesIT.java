@@ -192,7 +192,8 @@ class TracesIT extends OwnQueue {
 		String callerSpan = "00f067aa0ba902b7";
 		try (Queuectl.Worker host = this.q.worker("--port", "0")) {
 			int port = MetricsIT.port(host);
-			// the host serves this command over its socket
+			// the host serves this command over its socket, which it opens after it prints its port
+			await().atMost(Duration.ofSeconds(60)).until(this::socketAccepts);
 			this.q.ok("enqueue", "{\"id\":\"served\",\"command\":\"true\"}");
 			String token = this.q.ok("web-token").strip();
 			HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest
@@ -243,7 +244,8 @@ class TracesIT extends OwnQueue {
 		String nativeOne = "33333333333333333333333333333333";
 		String nativeMany = "44444444444444444444444444444444";
 		try (Queuectl.Worker host = this.q.worker("--port", "0")) {
-			MetricsIT.port(host); // up, and serving its socket
+			MetricsIT.port(host);
+			await().atMost(Duration.ofSeconds(60)).until(this::socketAccepts); // the port line comes before the socket
 			this.q.env("TRACEPARENT", "00-" + one + "-1111111111111111-01").env("TRACESTATE", "vendor=jvm");
 			this.q.ok("enqueue", "{\"id\":\"jvm\",\"command\":\"printf '%s %s' \\\"$TRACEPARENT\\\" \\\"$TRACESTATE\\\" > " + seen + "\"}");
 			this.q.env("TRACEPARENT", "00-" + many + "-2222222222222222-01").env("TRACESTATE", "");
@@ -339,5 +341,21 @@ class TracesIT extends OwnQueue {
 		}
 		Map<String, Long> names = this.spans.stream().collect(Collectors.groupingBy(r -> r.span().getName(), Collectors.counting()));
 		assertThat(names).as("one enqueue span per request, not per job").isEqualTo(Map.of("enqueue", 3L, "attempt", 7L));
+	}
+
+	/** Whether the queue's command socket (beside the SQLite file, or in the PostgreSQL database's folder) takes a connection. */
+	private boolean socketAccepts() throws java.io.IOException {
+		try (var found = Files.find(this.dir, 5, (p, a) -> p.getFileName().toString().endsWith(".sock"))) {
+			for (Path socket : found.toList()) {
+				try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+					channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+					return true;
+				}
+				catch (java.io.IOException notYet) {
+					// bound but not listening yet, or a stale file
+				}
+			}
+		}
+		return false;
 	}
 }

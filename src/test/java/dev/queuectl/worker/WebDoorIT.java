@@ -69,18 +69,17 @@ class WebDoorIT {
 		assumeTrue(isRoot() && Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/curl")),
 				"needs root, setpriv and curl");
 		Queuectl q = new Queuectl(this.dir);
-		q.ok("enqueue", "{\"id\":\"private\",\"command\":\"echo s3cr3t\"}");
-		// what issues 27 and 28 added: a job to edit and rerun (its queue paused), a batch, a failed notification
-		q.ok("queue", "pause", "held");
-		q.ok("enqueue", "{\"id\":\"held1\",\"command\":\"echo s3cr3t-held\",\"queue\":\"held\",\"tags\":[\"s3cr3t-tag\"]}");
 		Path batch = this.dir.resolve("batch.jsonl");
 		Files.writeString(batch, "{\"id\":\"b1\",\"command\":\"echo s3cr3t-b1\",\"queue\":\"held\"}\n");
-		q.ok("enqueue", "--file", batch.toString(), "--batch", "s3cr3t-batch");
-		q.ok("config", "set", "notify-on", "completed");
-		q.ok("config", "set", "notify-command", "exit 3");
-		q.ok("config", "set", "notify-retry-for", "1s");
-		// issue 29's pages: a schedule to show and edit, a queue's limits, a worker host's page
-		q.ok("schedule", "add", "s3cr3t-sched", "--every", "1h", "{\"command\":\"echo s3cr3t-tick\"}");
+		q.commands(List.of("enqueue", "{\"id\":\"private\",\"command\":\"echo s3cr3t\"}"),
+				// what issues 27 and 28 added: a job to edit and rerun (its queue paused), a batch, a failed notification
+				List.of("queue", "pause", "held"),
+				List.of("enqueue", "{\"id\":\"held1\",\"command\":\"echo s3cr3t-held\",\"queue\":\"held\",\"tags\":[\"s3cr3t-tag\"]}"),
+				List.of("enqueue", "--file", batch.toString(), "--batch", "s3cr3t-batch"),
+				List.of("config", "set", "notify-on", "completed"), List.of("config", "set", "notify-command", "exit 3"),
+				List.of("config", "set", "notify-retry-for", "1s"),
+				// issue 29's pages: a schedule to show and edit, a queue's limits, a worker host's page
+				List.of("schedule", "add", "s3cr3t-sched", "--every", "1h", "{\"command\":\"echo s3cr3t-tick\"}"));
 		Path marker = Path.of("/tmp", "queuectl-webdoor-" + ProcessHandle.current().pid());
 		Files.deleteIfExists(marker);
 		try (Queuectl.Worker host = q.worker("--port", "0")) {
