@@ -210,9 +210,13 @@ abstract class DashboardBrowserSupport {
 		return JSON.readTree(r.body());
 	}
 
-	/** The job's state, from the API ({@link #job}). */
+	/**
+	 * The job's state, as the CLI shows it ({@link #show}: a JVM a poll). Not from the API: a poll of
+	 * a few ms let the tests go on while a page was still re-rendering for the state it just
+	 * reached, and two clean-clone runs failed on such races (session 18).
+	 */
 	String stateOf(String id) throws Exception {
-		return job(id).get("state").asString();
+		return show(id).get("state").asString();
 	}
 
 	/**
