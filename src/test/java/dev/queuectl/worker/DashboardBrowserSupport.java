@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -92,14 +93,50 @@ abstract class DashboardBrowserSupport {
 	}
 
 	@AfterAll
-	static void stopBrowser() throws IOException {
+	static void stopBrowser(TestInfo info) throws IOException {
 		if (browser != null) {
+			recordChromiumCpu(info.getTestClass().map(Class::getName).orElse("?"));
 			browser.quit();
 		}
 		if (profile != null) {
 			try (var files = Files.walk(profile)) {
 				files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 			}
+		}
+	}
+
+	/**
+	 * Appends the class and the CPU seconds its Chromium used (chromedriver and every process under
+	 * it, with the children they reaped) to target/test-cpu/chromium-PID.tsv: ClassCpu does not see
+	 * them, as nobody reaps them into this JVM. Read before quit, so the processes are all there; a
+	 * measurement only, nothing fails over it; nothing is written off Linux.
+	 */
+	private static void recordChromiumCpu(String testClass) {
+		long ticks = ProcessHandle.current().descendants()
+			.filter(p -> p.info().command().map(c -> c.contains("chrom")).orElse(false))
+			.mapToLong(p -> cpuTicks(p.pid()))
+			.sum();
+		try {
+			Path dir = PROJECT.resolve("target").resolve("test-cpu");
+			Files.createDirectories(dir);
+			Files.writeString(dir.resolve("chromium-" + ProcessHandle.current().pid() + ".tsv"),
+					String.format(java.util.Locale.ROOT, "%s\t%.2f%n", testClass, ticks / 100.0), StandardCharsets.UTF_8,
+					java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			// a measurement only
+		}
+	}
+
+	/** A process's CPU and its reaped children's, in clock ticks (100 a second); 0 when it is gone or off Linux. */
+	private static long cpuTicks(long pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+			String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
 		}
 	}
 
