@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -242,9 +243,24 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 		assertThat(text("#output")).isEqualTo("try-1");
 	}
 
+	/**
+	 * Picks each job's box, found again when the list's refresh (every 3 s, and as the jobs' states
+	 * change) replaced its row: a stale element fails before the click, and a box the click did not
+	 * pick (it went to a row replaced meanwhile) is clicked again; one picked stays picked.
+	 */
 	private static void pick(String... ids) {
 		for (String id : ids) {
-			browser.findElement(By.cssSelector("#jobs tr[data-job='" + id + "'] input.pick")).click();
+			By box = By.cssSelector("#jobs tr[data-job='" + id + "'] input.pick");
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+				.ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
+						|| e instanceof org.openqa.selenium.NoSuchElementException)
+				.until(() -> {
+					WebElement found = browser.findElement(box);
+					if (!found.isSelected()) {
+						found.click();
+					}
+					return browser.findElement(box).isSelected();
+				});
 		}
 	}
 
