@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.queuectl.web.LoginLinks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * What the dashboard's browser tests of a real worker host share: one headless Chromium for the
  * class (Debian's, nothing downloaded; in the zone Europe/Berlin, so a page's local times differ
  * from UTC), a host of the built jar per test with its own HTTP port, the browser logged in by the
- * link {@code dashboard --url} prints, bin/queuectl on the jobs' PATH. A PostgreSQL twin overrides
+ * link {@code dashboard --url} prints (made in this JVM by the command's own class: {@link LoginLinks}),
+ * bin/queuectl on the jobs' PATH. A PostgreSQL twin overrides
  * {@link #queuectl()} and {@link #dropDatabase()}.
  */
 abstract class DashboardBrowserSupport {
@@ -179,7 +181,11 @@ abstract class DashboardBrowserSupport {
 		Matcher m = URL.matcher(this.host.logText());
 		assertThat(m.find()).as(this.host.logText()).isTrue();
 		this.base = m.group(1).substring(0, m.group(1).length() - 1);
-		browser.get(this.q.ok("dashboard", "--url").strip());
+		// the link dashboard --url prints, made here by its own class: no JVM a test (WebDoorIT runs the command)
+		List<String> links = LoginLinks.of(this.q.location());
+		assertThat(links).as("login links").hasSize(1);
+		assertThat(links.get(0)).startsWith(this.base + "/login?code=");
+		browser.get(links.get(0));
 		assertThat(browser.getTitle()).startsWith("Overview");
 	}
 
