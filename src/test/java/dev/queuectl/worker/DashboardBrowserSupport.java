@@ -118,9 +118,11 @@ abstract class DashboardBrowserSupport {
 
 	/**
 	 * Appends the class and the CPU seconds its Chromium used (chromedriver and every process under
-	 * it, with the children they reaped) to target/test-cpu/chromium-PID.tsv: ClassCpu does not see
-	 * them, as nobody reaps them into this JVM. Read before quit, so the processes are all there; a
-	 * measurement only, nothing fails over it; nothing is written off Linux.
+	 * it, with the children they reaped) to target/test-cpu/chromium-PID.tsv. ClassCpu sees only a
+	 * part of it: at quit chromedriver reaps Chromium's browser process (about half of the whole),
+	 * and this JVM reaps chromedriver; the renderers, GPU and utility processes nobody reaps into
+	 * it. Read before quit, so the processes are all there; a measurement only, nothing fails over
+	 * it; nothing is written off Linux.
 	 */
 	private static void recordChromiumCpu(String testClass) {
 		long ticks = ProcessHandle.current().descendants()
