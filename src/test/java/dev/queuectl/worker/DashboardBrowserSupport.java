@@ -16,10 +16,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.queuectl.web.LoginLinks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -40,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * What the dashboard's browser tests of a real worker host share: one headless Chromium for the
  * class (Debian's, nothing downloaded; in the zone Europe/Berlin, so a page's local times differ
  * from UTC), a host of the built jar per test with its own HTTP port, the browser logged in by the
- * link {@code dashboard --url} prints, bin/queuectl on the jobs' PATH. A PostgreSQL twin overrides
+ * link {@code dashboard --url} prints (made in this JVM by the command's own class: {@link LoginLinks}),
+ * bin/queuectl on the jobs' PATH. A PostgreSQL twin overrides
  * {@link #queuectl()} and {@link #dropDatabase()}.
  */
 abstract class DashboardBrowserSupport {
@@ -83,6 +86,15 @@ abstract class DashboardBrowserSupport {
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync",
 				"--disable-dev-shm-usage", "--window-size=1280,1000", "--user-data-dir=" + profile);
+		// less of Chromium's own work beside the pages (none of it changes what a page does): no
+		// extensions, crash reports, metrics, audio or phishing checks, no spare renderer kept warm,
+		// none of the services that fetch from Google (translate, hints, media router, autofill)
+		options.addArguments("--disable-extensions", "--disable-default-apps", "--disable-breakpad",
+				"--disable-client-side-phishing-detection", "--disable-domain-reliability", "--metrics-recording-only",
+				"--mute-audio", "--no-default-browser-check", "--no-pings",
+				"--disable-features=Translate,OptimizationHints,OptimizationGuideModelDownloading,MediaRouter,"
+						+ "DialMediaRouteProvider,SpareRendererForSitePerProcess,AutofillServerCommunication,"
+						+ "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions");
 		ChromeDriverService service = new ChromeDriverService.Builder()
 			.usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
 			.withEnvironment(Map.of("TZ", ZONE))
@@ -92,14 +104,52 @@ abstract class DashboardBrowserSupport {
 	}
 
 	@AfterAll
-	static void stopBrowser() throws IOException {
+	static void stopBrowser(TestInfo info) throws IOException {
 		if (browser != null) {
+			recordChromiumCpu(info.getTestClass().map(Class::getName).orElse("?"));
 			browser.quit();
 		}
 		if (profile != null) {
 			try (var files = Files.walk(profile)) {
 				files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 			}
+		}
+	}
+
+	/**
+	 * Appends the class and the CPU seconds its Chromium used (chromedriver and every process under
+	 * it, with the children they reaped) to target/test-cpu/chromium-PID.tsv. ClassCpu sees only a
+	 * part of it: at quit chromedriver reaps Chromium's browser process (about half of the whole),
+	 * and this JVM reaps chromedriver; the renderers, GPU and utility processes nobody reaps into
+	 * it. Read before quit, so the processes are all there; a measurement only, nothing fails over
+	 * it; nothing is written off Linux.
+	 */
+	private static void recordChromiumCpu(String testClass) {
+		long ticks = ProcessHandle.current().descendants()
+			.filter(p -> p.info().command().map(c -> c.contains("chrom")).orElse(false))
+			.mapToLong(p -> cpuTicks(p.pid()))
+			.sum();
+		try {
+			Path dir = PROJECT.resolve("target").resolve("test-cpu");
+			Files.createDirectories(dir);
+			Files.writeString(dir.resolve("chromium-" + ProcessHandle.current().pid() + ".tsv"),
+					String.format(java.util.Locale.ROOT, "%s\t%.2f%n", testClass, ticks / 100.0), StandardCharsets.UTF_8,
+					java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+		}
+		catch (IOException ex) {
+			// a measurement only
+		}
+	}
+
+	/** A process's CPU and its reaped children's, in clock ticks (100 a second); 0 when it is gone or off Linux. */
+	private static long cpuTicks(long pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+			String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
 		}
 	}
 
@@ -142,7 +192,11 @@ abstract class DashboardBrowserSupport {
 		Matcher m = URL.matcher(this.host.logText());
 		assertThat(m.find()).as(this.host.logText()).isTrue();
 		this.base = m.group(1).substring(0, m.group(1).length() - 1);
-		browser.get(this.q.ok("dashboard", "--url").strip());
+		// the link dashboard --url prints, made here by its own class: no JVM a test (WebDoorIT runs the command)
+		List<String> links = LoginLinks.of(this.q.location());
+		assertThat(links).as("login links").hasSize(1);
+		assertThat(links.get(0)).startsWith(this.base + "/login?code=");
+		browser.get(links.get(0));
 		assertThat(browser.getTitle()).startsWith("Overview");
 	}
 

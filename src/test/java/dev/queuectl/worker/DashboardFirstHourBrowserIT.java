@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -197,7 +198,8 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 		assertThat(ids()).containsExactlyInAnyOrder("d1", "d2");
 
 		// the header's box picks the whole page
-		browser.findElement(By.id("pick-all")).click();
+		assertThat(js("return document.getElementById('pick-all').checked")).isEqualTo(false);
+		check(By.id("pick-all"));
 		assertThat(text("#picked")).isEqualTo("2 selected");
 	}
 
@@ -242,10 +244,31 @@ class DashboardFirstHourBrowserIT extends DashboardBrowserSupport {
 		assertThat(text("#output")).isEqualTo("try-1");
 	}
 
+	/** Picks each job's box ({@link #check}). */
 	private static void pick(String... ids) {
 		for (String id : ids) {
-			browser.findElement(By.cssSelector("#jobs tr[data-job='" + id + "'] input.pick")).click();
+			check(By.cssSelector("#jobs tr[data-job='" + id + "'] input.pick"));
 		}
+	}
+
+	/**
+	 * Checks the box, found again when the list's refresh (every 3 s, and as the jobs' states
+	 * change) replaced it with its row or the header: a stale element fails before the click, and a
+	 * box the click did not check (it went to an element replaced meanwhile, whose change reaches
+	 * no listener) is clicked again; one checked is not clicked twice (the page keeps picked boxes
+	 * picked through a refresh, and the header's box checked while every row is).
+	 */
+	private static void check(By box) {
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+			.ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
+					|| e instanceof org.openqa.selenium.NoSuchElementException)
+			.until(() -> {
+				WebElement found = browser.findElement(box);
+				if (!found.isSelected()) {
+					found.click();
+				}
+				return browser.findElement(box).isSelected();
+			});
 	}
 
 	private static List<String> ids() {

@@ -107,6 +107,16 @@ final class Queuectl {
 
 	private final java.util.Map<String, String> env = new java.util.HashMap<>();
 
+	/**
+	 * Where this queue's processes find the database and the files beside it (web-token,
+	 * http-servers, the socket): {@code --db} resolved as they resolve it, a PostgreSQL database's
+	 * folder under their XDG_DATA_HOME.
+	 */
+	dev.queuectl.store.DatabaseLocation location() {
+		Path dataHome = Path.of(this.env.getOrDefault("XDG_DATA_HOME", this.dir.resolve("xdg").toString()));
+		return dev.queuectl.store.DatabaseLocation.resolve(this.dbArg, dataHome.resolve("queuectl"));
+	}
+
 	/** Sets an environment variable for every process started from now on. */
 	Queuectl env(String name, String value) {
 		this.env.put(name, value);
