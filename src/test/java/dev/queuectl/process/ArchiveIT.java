@@ -31,8 +31,11 @@ import static org.awaitility.Awaitility.await;
  * phase) unpacked into a temporary folder, bin/queuectl reached through a symlink, run with no
  * Maven on PATH, no sources, no network (each command in a network namespace of its own:
  * {@code unshare -rn}) and a fresh HOME and XDG folders. The first user trains the start-up
- * archive into a cache of their own (asserted); the users of the other tests share one cache, so the
- * archive (~15 s of CPU) is trained once for them all, not once a test.
+ * archive into a cache of their own (asserted). The users of the tests that do not look at the
+ * archive run a second unpacked copy whose jars are hard links to the build's own (the same bytes,
+ * asserted), with the clone's cache ({@link Cli#CACHE}): the launcher keys that copy's jar as the
+ * clone's bin/queuectl keys target/queuectl.jar, so they use the archive the clone's tests train
+ * once a build rather than training one more (~15-20 s of CPU).
  */
 class ArchiveIT {
 
@@ -53,17 +56,18 @@ class ArchiveIT {
 
 	static Path tools;
 
+	/** The shared copy's path-bin (a symlink to its bin/queuectl) and netless script; null until {@link #shared()}. */
+	static Path sharedPathBin;
+
+	static Path sharedNetless;
+
 	@BeforeAll
 	static void unpack() throws Exception {
 		version = projectVersion();
 		Path archive = Cli.PROJECT.resolve("target").resolve("queuectl-" + version + ".tar.gz");
 		assertThat(archive).as("./mvnw package builds it").exists();
 		assertThat(Cli.PROJECT.resolve("target").resolve("queuectl-" + version + ".zip")).exists();
-		Path unpackTo = Files.createDirectories(tmp.resolve("opt"));
-		Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", unpackTo.toString()).inheritIO().start();
-		assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
-		assertThat(tar.exitValue()).isZero();
-		install = unpackTo.resolve("queuectl-" + version);
+		install = unpackInto(tmp.resolve("opt"));
 		unpacked = files(install);
 
 		// every tool of this machine but Maven
@@ -79,10 +83,52 @@ class ArchiveIT {
 			}
 		}
 		pathBin = Files.createDirectories(tmp.resolve("path-bin"));
+		netless = onPath(install, pathBin, tmp.resolve("netless-queuectl"));
+	}
+
+	/** Links PATH_BIN/queuectl to the install's bin/queuectl; returns the script NETLESS that runs it netless. */
+	private static Path onPath(Path install, Path pathBin, Path netless) throws IOException {
 		Files.createSymbolicLink(pathBin.resolve("queuectl"), install.resolve("bin").resolve("queuectl"));
-		netless = tmp.resolve("netless-queuectl");
 		Files.writeString(netless, "#!/bin/sh\nexec /usr/bin/unshare -rn " + pathBin.resolve("queuectl") + " \"$@\"\n");
 		Files.setPosixFilePermissions(netless, PosixFilePermissions.fromString("rwx------"));
+		return netless;
+	}
+
+	/** tar xzf the release archive into {@code into}; returns the install's root there. */
+	private static Path unpackInto(Path into) throws Exception {
+		Files.createDirectories(into);
+		Process tar = new ProcessBuilder("tar", "xzf", Cli.PROJECT.resolve("target/queuectl-" + version + ".tar.gz").toString(),
+				"-C", into.toString()).inheritIO().start();
+		assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
+		assertThat(tar.exitValue()).isZero();
+		return into.resolve("queuectl-" + version);
+	}
+
+	/**
+	 * The install the users of the tests that do not look at the start-up archive share (made on
+	 * first use): a second unpacked copy whose lib/queuectl.jar and lib/queuectl-client.jar are hard
+	 * links to target/queuectl.jar and its .original, asserted the same bytes first. The launcher keys
+	 * an archive by the jar's size, time and inode (and java's), so with {@link Cli#CACHE} as their
+	 * cache these users find ready the archive the clone's tests train, which LauncherIT's check makes
+	 * sure of here (and which costs nothing more when another class trained it already).
+	 */
+	private static synchronized Path shared() throws Exception {
+		Path root = tmp.resolve("opt-shared");
+		if (sharedNetless == null) {
+			LauncherIT.launcherRunsTheCurrentJarAndBuildsItsArchive(Files.createDirectories(tmp.resolve("clone")));
+			Path copy = unpackInto(root);
+			for (List<String> jar : List.of(List.of("lib/queuectl.jar", "queuectl.jar"),
+					List.of("lib/queuectl-client.jar", "queuectl.jar.original"))) {
+				Path own = copy.resolve(jar.get(0));
+				Path built = Cli.PROJECT.resolve("target").resolve(jar.get(1));
+				assertThat(own).hasSameBinaryContentAs(built);
+				Files.delete(own);
+				Files.createLink(own, built);
+			}
+			sharedPathBin = Files.createDirectories(tmp.resolve("shared-path-bin"));
+			sharedNetless = onPath(copy, sharedPathBin, tmp.resolve("netless-shared-queuectl"));
+		}
+		return root.resolve("queuectl-" + version);
 	}
 
 	@Test
@@ -162,8 +208,8 @@ class ArchiveIT {
 
 	@Test
 	void servedCommandsAnswerByteForByteTheSameThroughTheReleasesBinQueuectlTheJvmClientAndTheFirstRun() throws Exception {
-		Cli cli = user("served", sharedCache());
-		Path front = pathBin.resolve("queuectl"); // a symlink to the release's bin/queuectl, as README installs it
+		Cli cli = sharedUser("served");
+		Path front = sharedPathBin.resolve("queuectl"); // a symlink to the release's bin/queuectl, as README installs it
 		assertThat(cli.start(front, null, cli.withDb("enqueue", "{\"id\":\"s1\",\"command\":\"true\"}")).await().exit()).isZero();
 		List<List<String>> commands = List.of(List.of("list"), List.of("show", "s1"), List.of("show", "nope"),
 				List.of("config", "get", "max-retries"), List.of("enqueue", "{bad"), List.of("list", "--state", "bogus"),
@@ -191,13 +237,13 @@ class ArchiveIT {
 
 	@Test
 	void aDatabaseANewerQueuectlWroteIsRefusedInOneLine() throws Exception {
-		Cli cli = user("newer", sharedCache());
-		assertThat(run(cli, "enqueue", "{\"id\":\"kept\",\"command\":\"true\"}").exit()).isZero();
+		Cli cli = sharedUser("newer");
+		assertThat(run(sharedNetless, cli, "enqueue", "{\"id\":\"kept\",\"command\":\"true\"}").exit()).isZero();
 		SQLiteDataSource ds = new SQLiteDataSource();
 		ds.setUrl("jdbc:sqlite:" + cli.db());
 		SchemaFixtures.stampFutureVersion(new JdbcTemplate(ds));
 
-		Cli.Result refused = run(cli, "status");
+		Cli.Result refused = run(sharedNetless, cli, "status");
 		assertThat(refused.exit()).isEqualTo(1);
 		assertThat(refused.out()).isEmpty();
 		assertThat(refused.err()).isEqualTo("queuectl: this database was written by queuectl 9.9.0; this is " + version + ": upgrade\n");
@@ -205,24 +251,22 @@ class ArchiveIT {
 
 	@Test
 	void theInstallsApplicationYmlHoldsTheDefaultsAUserEditsUnderTheirOwnFile() throws Exception {
-		Path copy = Files.createDirectories(tmp.resolve("opt-edited"));
-		Process tar = new ProcessBuilder("tar", "xzf", Cli.PROJECT.resolve("target/queuectl-" + version + ".tar.gz").toString(),
-				"-C", copy.toString()).inheritIO().start();
-		assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
-		Path launcher = copy.resolve("queuectl-" + version).resolve("bin").resolve("queuectl");
-		// its jars the very files of the first install: the same start-up archive (keyed by the jar's
+		Path shared = shared();
+		Path copy = unpackInto(tmp.resolve("opt-edited"));
+		Path launcher = copy.resolve("bin").resolve("queuectl");
+		// its jars the very files of the shared install: the same start-up archive (keyed by the jar's
 		// inode) serves both, where a jar of its own would train another
 		for (String jar : List.of("lib/queuectl.jar", "lib/queuectl-client.jar")) {
-			Path own = copy.resolve("queuectl-" + version).resolve(jar);
-			assertThat(own).hasSameBinaryContentAs(install.resolve(jar));
+			Path own = copy.resolve(jar);
+			assertThat(own).hasSameBinaryContentAs(shared.resolve(jar));
 			Files.delete(own);
-			Files.createLink(own, install.resolve(jar));
+			Files.createLink(own, shared.resolve(jar));
 		}
-		Path yml = copy.resolve("queuectl-" + version).resolve("application.yml");
+		Path yml = copy.resolve("application.yml");
 		String defaults = Files.readString(yml);
 		assertThat(defaults).contains("    max-retries: 3\n");
 		Files.writeString(yml, defaults.replace("    max-retries: 3\n", "    max-retries: 7\n"));
-		Cli cli = user("edited", sharedCache());
+		Cli cli = sharedUser("edited");
 
 		assertThat(cli.start(launcher, null, cli.withDb("config", "get", "max-retries")).await().out()).isEqualTo("7\n");
 		Path own = Files.createDirectories(cli.home().resolve("config").resolve("queuectl")).resolve("application.yml");
@@ -244,16 +288,20 @@ class ArchiveIT {
 
 	/** A user of the unpacked release: own HOME and XDG folders, PATH without Maven. */
 	private static Cli user(String name) throws IOException {
-		return user(name, tmp.resolve(name).resolve("cache"));
+		return user(name, tmp.resolve(name).resolve("cache"), pathBin);
 	}
 
-	/** The start-up archive's cache the users of the tests that do not look at it share. */
-	private static Path sharedCache() {
-		return tmp.resolve("shared-cache");
+	/**
+	 * A user of the {@link #shared()} install: the clone's cache as XDG_CACHE_HOME, that install's
+	 * path-bin on PATH. For the tests that do not look at the start-up archive.
+	 */
+	private static Cli sharedUser(String name) throws Exception {
+		shared();
+		return user(name, Cli.CACHE, sharedPathBin);
 	}
 
-	/** As {@link #user(String)}, with {@code cache} as XDG_CACHE_HOME. */
-	private static Cli user(String name, Path cache) throws IOException {
+	/** As {@link #user(String)}, with {@code cache} as XDG_CACHE_HOME and {@code pathBin} on PATH. */
+	private static Cli user(String name, Path cache, Path pathBin) throws IOException {
 		Path home = Files.createDirectories(tmp.resolve(name));
 		Cli cli = new Cli(home);
 		cli.unset("JAVA_HOME").unset("MAVEN_HOME").unset("MAVEN_OPTS").unset("MAVEN_PROJECTBASEDIR").unset("CLASSPATH");
@@ -264,7 +312,12 @@ class ArchiveIT {
 	}
 
 	private static Cli.Result run(Cli cli, String... args) {
-		return cli.start(netless, null, cli.withDb(args)).await();
+		return run(netless, cli, args);
+	}
+
+	/** Runs {@code launcher --db DB args...} as the user. */
+	private static Cli.Result run(Path launcher, Cli cli, String... args) {
+		return cli.start(launcher, null, cli.withDb(args)).await();
 	}
 
 	/** What the shipped bash completion offers for {@code queuectl --db DB show PREFIX}. */

@@ -160,6 +160,31 @@ final class Cli {
 	}
 
 	/**
+	 * Waits until a background command server serves the database: a live process that logged
+	 * "command server serving" in {@code DB.server.log} (reading a file costs nothing, where each
+	 * {@code server status} asked before a server is up runs a JVM of its own that competes with
+	 * the starting server for the CPU). Returns its pid.
+	 */
+	static long awaitServing(Path db, Duration atMost) {
+		Path log = db.resolveSibling(db.getFileName() + ".server.log");
+		java.util.regex.Pattern serving = java.util.regex.Pattern.compile("command server serving .* \\(pid (\\d+),");
+		long[] pid = { -1 };
+		await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+			if (!Files.exists(log)) {
+				return false;
+			}
+			java.util.regex.Matcher m = serving.matcher(Files.readString(log));
+			long last = -1;
+			while (m.find()) {
+				last = Long.parseLong(m.group(1));
+			}
+			pid[0] = last;
+			return last > 0 && ProcessHandle.of(last).map(ProcessHandle::isAlive).orElse(false);
+		});
+		return pid[0];
+	}
+
+	/**
 	 * SIGTERMs the background command servers under {@code dir} until none is left (a server exits
 	 * on SIGTERM as on {@code server stop}). Every look signals what it finds, so a server whose
 	 * start was still under way at the first look (its shells between two exec's) is stopped as

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import dev.queuectl.process.Cli.Result;
 import dev.queuectl.process.Cli.Started;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 import static dev.queuectl.process.LauncherIT.assertNoNoise;
 import static dev.queuectl.process.LauncherIT.json;
@@ -33,8 +36,11 @@ import static org.awaitility.Awaitility.await;
  * again through each client as LauncherIT's tests do (LauncherServedIT): --version and --help (the
  * application answers them), a script piped to stdin (the application runs it), the JVM options
  * each kind of process gets (the JVM client's too, named here), and the exec that lets signals
- * reach the JVM (with the server off by its own environment). What the clients answer for each
- * served command is held byte for byte to the in-process answer by ServerIT.
+ * reach the JVM (with the server off by its own environment). Also the commands that are their
+ * database's first, so that with the server on nothing serves them yet and the client hands them
+ * to the application as here (the missing job, the bulk enqueue of a file): served, they only
+ * started servers. What the clients answer for each served command is held byte for byte to the
+ * in-process answer by ServerIT.
  */
 @Timeout(300)
 class LauncherOnePathIT {
@@ -188,6 +194,51 @@ class LauncherOnePathIT {
 			p.destroyForcibly();
 		}
 	}
+
+	@Test
+	void showOfAMissingJobExitsThree() {
+		Result r = new Cli(this.tmp).runOnEnvDb("show", "nope");
+		assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+		assertThat(r.out()).as(r.toString()).isEmpty();
+		assertThat(r.err()).as(r.toString()).isEqualTo("queuectl: no such job: nope\n");
+	}
+
+	@Test
+	void enqueueFileIsAllOrNothing() throws IOException {
+		Path bad = this.tmp.resolve("bad.jsonl");
+		Files.writeString(bad, """
+				{"id":"f1","command":"true"}
+				{"id":"f2","command":"true"}
+				{"id":"f3","command":"true","max_retries":"many"}
+				{"id":"f4","command":"true"}
+				""");
+		Path good = this.tmp.resolve("good.jsonl");
+		Files.writeString(good, IntStream.rangeClosed(1, 1000)
+			.mapToObj(i -> "{\"id\":\"g" + i + "\",\"command\":\"echo " + i + "\",\"priority\":" + (i % 7) + "}\n")
+			.collect(Collectors.joining()));
+		Cli badCli = new Cli(this.tmp.resolve("bad"));
+		Cli goodCli = new Cli(this.tmp.resolve("good"));
+		mkdirs(badCli.home(), goodCli.home());
+
+		List<Result> runs = Cli.parallel(List.of(() -> badCli.run("enqueue", "--file", bad.toString()),
+				() -> goodCli.run("enqueue", "--file", good.toString())));
+		Result r = runs.get(0);
+		assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+		assertThat(r.out()).as(r.toString()).isEmpty();
+		assertThat(r.errLines()).as(r.toString()).hasSize(1);
+		assertThat(r.err()).startsWith("queuectl: ").contains("line 3");
+		Result g = runs.get(1);
+		assertThat(g.exit()).as(g.toString()).isZero();
+		assertThat(g.out().lines()).as(g.toString()).hasSize(1000).startsWith("g1").endsWith("g1000");
+		assertThat(g.err()).as(g.toString()).isEmpty();
+
+		List<Result> after = Cli.parallel(List.of(() -> badCli.run("status", "--json"), () -> goodCli.run("status", "--json")));
+		JsonNode badCounts = json(after.get(0)).path("jobs");
+		assertThat(badCounts.properties()).as(after.get(0).toString())
+			.allSatisfy(e -> assertThat(e.getValue().asLong()).as(e.getKey()).isZero());
+		assertThat(pending(after.get(1))).isEqualTo(1000);
+	}
+
 
 	/** The value of a -XX:+PrintFlagsFinal flag in each JVM that printed its flags, in order. */
 	private static List<String> flags(Result r, String name) {

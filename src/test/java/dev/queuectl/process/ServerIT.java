@@ -6,10 +6,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.queuectl.PostgresTestDatabase;
 import dev.queuectl.process.Cli.Result;
@@ -154,22 +156,34 @@ class ServerIT {
 		assertThat(cli.db().resolveSibling("q.db.sock")).doesNotExist();
 	}
 
+	/**
+	 * Also LauncherIT's concurrentFirstRunsOnAFreshDatabaseAllSucceed through the native client with
+	 * the server on (the same commands on the same path), which LauncherNativeClientIT leaves to this
+	 * test: each answers as in process, the queue file owner-only.
+	 */
 	@Test
 	void commandsStartedAtTheSameMomentStartOneServer() throws IOException {
 		Cli cli = on();
-		List<Supplier<Result>> tasks = new ArrayList<>();
-		for (int i = 0; i < 4; i++) {
-			String id = "job" + i;
-			tasks.add(() -> cli.run("enqueue", "{\"id\":\"" + id + "\",\"command\":\"true\"}"));
+		assertThat(cli.db()).doesNotExist();
+		List<Cli.Started> started = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			started.add(cli.start(null, cli.withDb("enqueue", "{\"id\":\"job" + i + "\",\"command\":\"true\"}")));
 		}
-		for (Result r : Cli.parallel(tasks)) {
+		List<Result> results = started.stream().map(Cli.Started::await).toList();
+		for (int i = 0; i < results.size(); i++) {
+			Result r = results.get(i);
 			assertThat(r.exit()).as(r.toString()).isZero();
+			assertThat(r.out()).as(r.toString()).isEqualTo("job" + i + "\n");
+			assertThat(r.err()).as(r.toString()).isEmpty();
 		}
 		awaitServer(cli);
 		assertThat(Cli.serversUnder(this.tmp)).hasSize(1);
 		String log = Files.readString(this.tmp.resolve("q.db.server.log"));
 		assertThat(log.lines().filter(l -> l.contains("command server serving"))).hasSize(1);
-		assertThat(cli.run("list", "--json").out()).contains("job0", "job1", "job2", "job3");
+		Set<String> ids = new TreeSet<>();
+		LauncherIT.json(cli.run("list", "--json")).forEach(job -> ids.add(job.path("id").asString()));
+		assertThat(ids).containsExactly("job0", "job1", "job2", "job3", "job4", "job5");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.db()))).isEqualTo("rw-------");
 	}
 
 	@Test
@@ -422,19 +436,7 @@ class ServerIT {
 	 * starting server for the CPU), then on `server status` itself, which must answer.
 	 */
 	private static long awaitServer(Cli cli) {
-		Path log = cli.db().resolveSibling(cli.db().getFileName() + ".server.log");
-		java.util.regex.Pattern serving = java.util.regex.Pattern.compile("command server serving .* \\(pid (\\d+),");
-		await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> {
-			if (!Files.exists(log)) {
-				return false;
-			}
-			java.util.regex.Matcher m = serving.matcher(Files.readString(log));
-			long last = -1;
-			while (m.find()) {
-				last = Long.parseLong(m.group(1));
-			}
-			return last > 0 && ProcessHandle.of(last).map(ProcessHandle::isAlive).orElse(false);
-		});
+		Cli.awaitServing(cli.db(), LONG);
 		long[] pid = new long[1];
 		await().atMost(LONG).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
 			Result r = cli.run("server", "status");

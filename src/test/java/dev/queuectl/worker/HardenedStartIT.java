@@ -34,6 +34,13 @@ import static org.awaitility.Awaitility.await;
  * The built jar as real processes where the world is hostile or broken: a working directory with
  * its own Spring configuration, bad worker options, a closed terminal (SIGHUP), a database on
  * read-only storage, a database path that is a folder, a text file, a corrupt file or on a full disk.
+ *
+ * <p>The working directory's configuration and the REPL run the fat jar itself ({@code java -jar
+ * target/queuectl.jar}, as a user may run it; its nested-jar class loading, Flyway's migrations
+ * among them): where Spring looks for configuration is the point there. The refusals and the
+ * read-only storage start the jar as bin/queuectl does ({@link TrainedJar}: extracted, with a
+ * start-up archive), about half a fat jar's CPU a command: what they check is the application's
+ * answer, the same from either.
  */
 class HardenedStartIT {
 
@@ -51,6 +58,9 @@ class HardenedStartIT {
 			queuectl:
 			  db: %s
 			""";
+
+	/** {@code -jar target/queuectl.jar}: the fat jar itself. */
+	private static final List<String> FAT = List.of("-jar", Queuectl.JAR.toString());
 
 	@TempDir
 	Path dir;
@@ -80,17 +90,17 @@ class HardenedStartIT {
 				"SPRING_APPLICATION_JSON", "{\"server\":{\"address\":\"0.0.0.0\"},\"queuectl\":{\"db\":\"" + evil + "\"}}",
 				"SERVER_ADDRESS", "0.0.0.0", "MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "*"));
 
-		Result enq = run(work, env, "enqueue", "{\"id\":\"where\",\"command\":\"true\"}");
+		Result enq = runFat(work, env, "enqueue", "{\"id\":\"where\",\"command\":\"true\"}");
 		assertThat(enq.exit()).as(enq.err()).isZero();
 		Path log = this.dir.resolve("worker.log");
-		Process worker = start(work, env, log, "worker", "start");
+		Process worker = start(FAT, work, env, log, "worker", "start");
 		try {
 			await().atMost(Duration.ofSeconds(60)).until(() -> port(log) != null);
 			int port = port(log);
 			assertThat(listeners(port)).as("sockets listening on port %d", port).isNotEmpty().allMatch(HardenedStartIT::isLoopback);
 			HttpClient http = HttpClient.newHttpClient();
 			String base = "http://127.0.0.1:" + port + "/actuator";
-			Result token = run(work, env, "web-token");
+			Result token = runFat(work, env, "web-token");
 			assertThat(token.exit()).as(token.err()).isZero();
 			for (String hidden : List.of("/env", "/beans", "/configprops", "/shutdown")) {
 				assertThat(http.send(HttpRequest.newBuilder(URI.create(base + hidden)).build(), HttpResponse.BodyHandlers.ofString())
@@ -159,7 +169,7 @@ class HardenedStartIT {
 		Path db = data.resolve("q.db");
 		assertThat(run(this.dir, Map.of(), "--db", db.toString(), "enqueue", "{\"id\":\"r1\",\"command\":\"echo kept\"}").exit()).isZero();
 		Path log = this.dir.resolve("worker.log");
-		Process worker = start(this.dir, Map.of(), log, "--db", db.toString(), "worker", "start", "--no-http");
+		Process worker = start(TrainedJar.launch(), this.dir, Map.of(), log, "--db", db.toString(), "worker", "start", "--no-http");
 		try {
 			await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(scalar(db, "SELECT state FROM jobs WHERE id = 'r1'")));
 		}
@@ -393,14 +403,24 @@ class HardenedStartIT {
 				|| hex.equals("00000000000000000000000001000000");
 	}
 
-	private Process start(Path cwd, Map<String, String> env, Path log, String... args) throws IOException {
-		return builder(cwd, env, args).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
+	private Process start(List<String> jar, Path cwd, Map<String, String> env, Path log, String... args) throws IOException {
+		return builder(jar, cwd, env, args).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
 	}
 
+	/** One command, the jar started as bin/queuectl starts it. */
 	private Result run(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+		return run(TrainedJar.launch(), cwd, env, args);
+	}
+
+	/** One command of the fat jar itself. */
+	private Result runFat(Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
+		return run(FAT, cwd, env, args);
+	}
+
+	private Result run(List<String> jar, Path cwd, Map<String, String> env, String... args) throws IOException, InterruptedException {
 		Path out = Files.createTempFile(this.dir, "out", ".txt");
 		Path err = Files.createTempFile(this.dir, "err", ".txt");
-		Process p = builder(cwd, env, args).redirectOutput(out.toFile())
+		Process p = builder(jar, cwd, env, args).redirectOutput(out.toFile())
 			.redirectError(err.toFile())
 			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
 			.start();
@@ -411,10 +431,10 @@ class HardenedStartIT {
 		return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
 	}
 
-	/** java -jar queuectl.jar ARGS in cwd; the user's data and config folders are in the temp dir. */
-	private ProcessBuilder builder(Path cwd, Map<String, String> env, String... args) {
-		List<String> cmd = new ArrayList<>(List.of(Queuectl.JAVA, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar",
-				Queuectl.JAR.toString()));
+	/** java JAR ARGS in cwd ({@link #FAT} or {@link TrainedJar#launch()}); the user's data and config folders are in the temp dir. */
+	private ProcessBuilder builder(List<String> jar, Path cwd, Map<String, String> env, String... args) {
+		List<String> cmd = new ArrayList<>(List.of(Queuectl.JAVA, "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+		cmd.addAll(jar);
 		cmd.addAll(List.of(args));
 		ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
 		pb.environment().keySet().removeIf(k -> k.startsWith("QUEUECTL_") || k.startsWith("SPRING_"));

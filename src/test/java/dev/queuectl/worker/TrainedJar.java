@@ -17,8 +17,8 @@ import java.util.stream.Stream;
  * with a dynamic CDS archive recorded by one training run, as bin/queuectl starts it for users. A
  * command then costs about half the CPU of one from the fat jar (1.6 s against 3.3 s here, see
  * docs/benchmarks.md), and the process tests start hundreds (ReplIT's too, from the cli package).
- * The fat jar itself stays covered: HardenedStartIT and FileModesIT run {@code java -jar
- * target/queuectl.jar} directly.
+ * The fat jar itself stays covered: FileModesIT and HardenedStartIT's working-directory
+ * configuration and REPL run {@code java -jar target/queuectl.jar} directly.
  *
  * <p>The copy lives in {@code target/it-jvm/<size>-<mtime of the jar>} (the training's database and
  * log beside it, in {@code .work}), made under a file lock (forks may start at once); copies of older
