@@ -12,6 +12,8 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 /**
  * A database of its own on the PostgreSQL server of these machines (127.0.0.1:5432, user postgres,
  * trust), {@code queuectl_test_<random>}, dropped WITH (FORCE) on close: never {@code test} itself.
+ * New and empty ({@link #create}), or a copy of a template ({@link #cloneOf}; the process tests'
+ * migrated one is made by {@code worker/SchemaTemplates}).
  */
 public final class PostgresTestDatabase implements AutoCloseable {
 
@@ -26,9 +28,20 @@ public final class PostgresTestDatabase implements AutoCloseable {
 	}
 
 	public static PostgresTestDatabase create() {
-		String name = "queuectl_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		String name = newName();
 		admin("CREATE DATABASE " + name);
 		return new PostgresTestDatabase(name);
+	}
+
+	/** A new database that starts as a copy of {@code template} (a database nobody is connected to). */
+	public static PostgresTestDatabase cloneOf(String template) {
+		String name = newName();
+		admin("CREATE DATABASE " + name + " TEMPLATE " + template);
+		return new PostgresTestDatabase(name);
+	}
+
+	private static String newName() {
+		return "queuectl_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 	}
 
 	/** The database as a user gives it to {@code --db}. */

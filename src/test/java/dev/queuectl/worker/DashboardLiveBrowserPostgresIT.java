@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Tag;
 
 import dev.queuectl.PostgresTestDatabase;
 
-/** {@link DashboardLiveBrowserIT} with the host on a PostgreSQL database of its own (dropped after). */
+/**
+ * {@link DashboardLiveBrowserIT} with the host on a PostgreSQL database of its own, migrated before the test (a clone
+ * of the build's template, {@link SchemaTemplates}) and dropped after.
+ */
 @Tag("postgresql")
 class DashboardLiveBrowserPostgresIT extends DashboardLiveBrowserIT {
 
@@ -12,8 +15,8 @@ class DashboardLiveBrowserPostgresIT extends DashboardLiveBrowserIT {
 
 	@Override
 	Queuectl queuectl() throws Exception {
-		this.database = PostgresTestDatabase.create();
-		return Queuectl.migrated(this.dir, this.database);
+		this.database = SchemaTemplates.postgres(); // migrated: a clone of the build's template
+		return Queuectl.postgres(this.dir, this.database.url());
 	}
 
 	@Override

@@ -27,7 +27,7 @@ class HostIdCompletionIT {
 
 	@Test
 	void bashCompletesWorkerStopWithTheIdsOfTheLiveHostsAndStatusHostsListsThem() throws Exception {
-		Queuectl q = new Queuectl(this.dir).created();
+		Queuectl q = new Queuectl(this.dir).copied();
 		Path script = this.dir.resolve("queuectl.bash");
 		Files.writeString(script, q.ok("completion", "bash"));
 		assertThat(q.ok("status", "--hosts")).isEqualTo("no worker hosts running\n");

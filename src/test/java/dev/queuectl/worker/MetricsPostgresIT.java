@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Tag;
 
 import dev.queuectl.PostgresTestDatabase;
 
-/** {@link MetricsIT} with the processes on a PostgreSQL database of its own (dropped after). */
+/**
+ * {@link MetricsIT} with the processes on a PostgreSQL database of its own, migrated before the test (a clone
+ * of the build's template, {@link SchemaTemplates}) and dropped after.
+ */
 @Tag("postgresql")
 class MetricsPostgresIT extends MetricsIT {
 
@@ -13,8 +16,8 @@ class MetricsPostgresIT extends MetricsIT {
 
 	@Override
 	Queuectl queuectl() throws Exception {
-		this.database = PostgresTestDatabase.create();
-		return Queuectl.migrated(this.dir, this.database);
+		this.database = SchemaTemplates.postgres(); // migrated: a clone of the build's template
+		return Queuectl.postgres(this.dir, this.database.url());
 	}
 
 	@AfterEach

@@ -16,10 +16,12 @@ import dev.queuectl.PostgresTestDatabase;
 
 /**
  * A process test's own queue, made before each test: a SQLite file in the test's folder, or, in a
- * *PostgresIT twin ({@link #onPostgres()}), a PostgreSQL database of its own, migrated by a first
- * command (its tests read it while hosts start) and dropped after the test. Also the small SQL reads
- * the tests make of it, each on a connection of its own. One place for what the SQLite classes and
- * their PostgreSQL twins would otherwise each write again.
+ * *PostgresIT twin ({@link #onPostgres()}), a PostgreSQL database of its own, migrated before the
+ * test (its tests read it while hosts start) and dropped after the test. A queue migrated first is a
+ * copy of the build's template that the jar migrated once ({@link SchemaTemplates}), not a first
+ * command's JVM per test. Also the small SQL reads the tests make of it, each on a connection of its
+ * own. One place for what the SQLite classes and their PostgreSQL twins would otherwise each write
+ * again.
  */
 abstract class OwnQueue {
 
@@ -36,7 +38,7 @@ abstract class OwnQueue {
 		return false;
 	}
 
-	/** Whether a first command migrates the database before the test starts (always on PostgreSQL). */
+	/** Whether the database is there and migrated before the test starts (always on PostgreSQL). */
 	boolean migrateFirst() {
 		return onPostgres();
 	}
@@ -55,21 +57,12 @@ abstract class OwnQueue {
 
 	/** The processes' queue, as {@link #onPostgres()} and {@link #migrateFirst()} say. */
 	Queuectl queuectl() throws Exception {
-		Queuectl q;
 		if (onPostgres()) {
-			this.database = PostgresTestDatabase.create();
-			q = Queuectl.postgres(this.dir, this.database.url());
+			this.database = migrateFirst() ? SchemaTemplates.postgres() : PostgresTestDatabase.create();
+			return Queuectl.postgres(this.dir, this.database.url());
 		}
-		else {
-			q = new Queuectl(this.dir);
-		}
-		if (migrateFirst() && onPostgres()) {
-			q.ok("status");
-		}
-		else if (migrateFirst()) {
-			q.created(); // --db refuses status on a file not there yet
-		}
-		return q;
+		Queuectl q = new Queuectl(this.dir);
+		return migrateFirst() ? q.copied() : q; // --db refuses status on a file not there yet
 	}
 
 	Connection connect() throws SQLException {

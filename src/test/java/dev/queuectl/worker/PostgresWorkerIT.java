@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Worker hosts as real processes sharing one PostgreSQL database (a fresh one per test, dropped
- * after), as hosts on several machines would: exactly once under contention, a killed host's job
+ * Worker hosts as real processes sharing one PostgreSQL database (a new one per test, migrated: a
+ * clone of the build's template, {@link SchemaTemplates}; dropped after), as hosts on several machines would: exactly once under contention, a killed host's job
  * taken over when its lease ends, cancel and pause issued from another process. The number of jobs
  * of the exactly-once test is {@code -Dqueuectl.pg.jobs} (3,000; 10,000 by hand).
  */
@@ -40,10 +40,9 @@ class PostgresWorkerIT {
 
 	@BeforeEach
 	void setUp() throws Exception {
-		this.database = PostgresTestDatabase.create();
+		this.database = SchemaTemplates.postgres(); // migrated: a clone of the build's template
 		this.jdbc = this.database.jdbc();
 		this.q = Queuectl.postgres(this.dir, this.database.url());
-		this.q.ok("status"); // migrates the new database
 	}
 
 	@AfterEach

@@ -48,13 +48,6 @@ final class Queuectl {
 		return new Queuectl(dir, null, url);
 	}
 
-	/** A queue on {@code database} (a PostgreSQL twin's own), migrated by a first command. */
-	static Queuectl migrated(Path dir, dev.queuectl.PostgresTestDatabase database) throws Exception {
-		Queuectl q = postgres(dir, database.url());
-		q.ok("status"); // migrates the new database
-		return q;
-	}
-
 	record Result(int exit, String out, String err) {
 	}
 
@@ -102,6 +95,15 @@ final class Queuectl {
 		finally {
 			this.dbByEnv = false;
 		}
+		return this;
+	}
+
+	/**
+	 * The SQLite queue as {@link #created} leaves it, without its JVM: a copy of the build's template
+	 * that the jar made ({@link SchemaTemplates}). For tests that need a queue, not a first command.
+	 */
+	Queuectl copied() throws IOException {
+		SchemaTemplates.sqlite(this.db);
 		return this;
 	}
 

@@ -46,13 +46,12 @@ class ResourcesIT {
 
 	private void open(String backend) throws Exception {
 		if (backend.equals("postgresql")) {
-			this.database = PostgresTestDatabase.create();
+			this.database = SchemaTemplates.postgres(); // migrated: a clone of the build's template
 			this.jdbc = this.database.jdbc();
 			this.q = Queuectl.postgres(this.dir, this.database.url());
-			this.q.ok("status");
 		}
 		else {
-			this.q = new Queuectl(this.dir).created();
+			this.q = new Queuectl(this.dir).copied();
 			this.jdbc = new JdbcTemplate(new SingleConnectionDataSource("jdbc:sqlite:" + this.q.db, true));
 		}
 	}

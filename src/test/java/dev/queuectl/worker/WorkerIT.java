@@ -187,7 +187,7 @@ class WorkerIT {
 
 	@Test
 	void workerStopOfAHostIdStopsThatHostAloneAndAnUnknownIdIsExit3() throws Exception {
-		this.q.created(); // status --db would refuse the file if it polled before a host made it
+		this.q.copied(); // status --db would refuse the file if it polled before a host made it
 		try (Queuectl.Worker a = this.q.worker("--no-http"); Queuectl.Worker b = this.q.worker("--no-http")) {
 			List<String> ids = new ArrayList<>();
 			await().atMost(Duration.ofSeconds(60)).until(() -> {
