@@ -3,13 +3,10 @@ package dev.queuectl.worker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -23,7 +20,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
 import dev.queuectl.PostgresTestDatabase;
@@ -127,7 +123,7 @@ public final class SchemaTemplates {
 			Queuectl.postgres(work, "postgresql://postgres@127.0.0.1:5432/" + building).ok("status"); // migrates it
 		}
 		finally {
-			delete(work);
+			KeyedCache.delete(work);
 		}
 		s.execute("ALTER DATABASE " + building + " RENAME TO " + template); // waits for the jar's sessions to end
 		s.execute("ALTER DATABASE " + template + " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
@@ -183,31 +179,21 @@ public final class SchemaTemplates {
 		if (sqliteTemplate != null) {
 			return sqliteTemplate;
 		}
-		Path root = Queuectl.JAR.resolveSibling("it-templates");
-		Files.createDirectories(root);
-		String key = key();
-		Path home = root.resolve(key);
-		Path db = home.resolve("q.db");
-		try (FileChannel lock = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-				FileLock held = lock.lock()) {
-			if (!Files.exists(home.resolve("done"))) {
-				try (Stream<Path> old = Files.list(root)) {
-					for (Path p : old.filter(p -> !p.getFileName().toString().equals("lock")).toList()) {
-						delete(p);
-					}
+		Path home = Queuectl.JAR.resolveSibling("it-templates").resolve(key());
+		try {
+			KeyedCache.made(home.getParent(), home.getFileName().toString(), h -> {
+				new Queuectl(h).created();
+				if (Files.exists(h.resolve("q.db-wal")) && Files.size(h.resolve("q.db-wal")) > 0) {
+					throw new IllegalStateException("the template's WAL was not checkpointed: " + h);
 				}
-				Files.createDirectories(home);
-				new Queuectl(home).created();
-				if (Files.exists(home.resolve("q.db-wal")) && Files.size(home.resolve("q.db-wal")) > 0) {
-					throw new IllegalStateException("the template's WAL was not checkpointed: " + home);
-				}
-				Files.createFile(home.resolve("done"));
-			}
+				return true;
+			});
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+		Path db = home.resolve("q.db");
 		sqliteTemplate = db;
 		return db;
 	}
@@ -243,14 +229,6 @@ public final class SchemaTemplates {
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static void delete(Path path) throws IOException {
-		try (Stream<Path> files = Files.walk(path)) {
-			for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(p);
-			}
 		}
 	}
 }

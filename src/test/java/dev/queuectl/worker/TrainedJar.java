@@ -1,16 +1,11 @@
 package dev.queuectl.worker;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * How {@link Queuectl} starts the built jar: extracted once per build (Spring Boot's jarmode tools)
@@ -45,28 +40,22 @@ public final class TrainedJar {
 		try {
 			BasicFileAttributes built = Files.readAttributes(fat, BasicFileAttributes.class);
 			Path root = fat.resolveSibling("it-jvm");
-			Files.createDirectories(root);
 			String key = built.size() + "-" + built.lastModifiedTime().toMillis();
 			Path home = root.resolve(key);
 			Path jar = home.resolve("queuectl.jar");
 			Path archive = home.resolve("app.jsa");
-			try (FileChannel lock = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-					FileLock held = lock.lock()) {
-				if (!Files.exists(home.resolve("done"))) {
-					try (Stream<Path> old = Files.list(root)) {
-						for (Path p : old.filter(p -> !p.getFileName().toString().equals("lock")).toList()) {
-							delete(p);
-						}
-					}
-					Path work = root.resolve(key + ".work"); // the training's database and log
-					Files.createDirectories(work);
-					if (exec(work, List.of(Queuectl.JAVA, "-Djarmode=tools", "-jar", fat.toString(), "extract", "--destination",
-							home.toString()), null) != 0 || !Files.exists(jar)) {
-						return List.of("-jar", fat.toString());
-					}
-					train(work, jar, archive);
-					Files.createFile(home.resolve("done"));
+			boolean made = KeyedCache.made(root, key, h -> {
+				Path work = root.resolve(key + ".work"); // the training's database and log
+				Files.createDirectories(work);
+				if (exec(work, List.of(Queuectl.JAVA, "-Djarmode=tools", "-jar", fat.toString(), "extract", "--destination",
+						h.toString()), null) != 0 || !Files.exists(jar)) {
+					return false;
 				}
+				train(work, jar, archive);
+				return true;
+			});
+			if (!made) {
+				return List.of("-jar", fat.toString());
 			}
 			return Files.exists(archive) ? List.of("-XX:SharedArchiveFile=" + archive, "-jar", jar.toString())
 					: List.of("-jar", jar.toString());
@@ -101,13 +90,5 @@ public final class TrainedJar {
 			return -1;
 		}
 		return p.exitValue();
-	}
-
-	private static void delete(Path path) throws IOException {
-		try (Stream<Path> files = Files.walk(path)) {
-			for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(p);
-			}
-		}
 	}
 }
