@@ -53,7 +53,9 @@ class PipelinesApiTest extends WebTestSupport {
 		assertThat(json(r).get("command").asString()).isEqualTo("echo new");
 		assertThat(json(r).get("priority").asInt()).isEqualTo(4);
 		assertProblem(send("PATCH", "/api/jobs/e", "{\"slots\":2}", true), 400,
-				"field 'slots' cannot be changed (it may be one of: command, priority, queue, run_at, delay, timeout, max_retries, limits, tags)");
+				"field 'slots' cannot be changed (it may be one of: command, priority, queue, run_at, delay, timeout, max_retries, limits, tags, env)");
+		HttpResponse<String> env = send("PATCH", "/api/jobs/e", "{\"env\":{\"STAGE\":\"prod\"}}", true);
+		assertThat(json(env).get("env").toString()).as(env.body()).isEqualTo("{\"STAGE\":\"prod\"}");
 		assertThat(send("PATCH", "/api/jobs/e", "{\"priority\":1}", false).statusCode()).as("no CSRF token").isEqualTo(403);
 		this.jdbc.update("UPDATE jobs SET state = 'completed' WHERE id = 'e'");
 		assertProblem(send("PATCH", "/api/jobs/e", "{\"priority\":1}", true), 409,
