@@ -104,4 +104,22 @@ class PipelinesApiTest extends WebTestSupport {
 		assertThat(post("/jobs/p/rm").headers().firstValue("Location").orElse("")).endsWith("/jobs");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE id = 'p'", Long.class)).isZero();
 	}
+
+	@Test
+	void aJobsPageNamesTheConditionOfEachJobItRunsAfterAndLinksItsBatch() throws Exception {
+		enqueue("{\"id\":\"a\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"b\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"c\",\"command\":\"true\",\"after\":[\"a\"],\"after_failed\":[\"b\"]}");
+		String page = get("/jobs/c").body().replaceAll("\\s+", " ");
+		assertThat(page).contains("<th>after</th> <td id=\"after\"><a href=\"/jobs/a\" class=\"chip\">a</a></td>",
+				"<th>after_failed</th> <td id=\"after_failed\"><a href=\"/jobs/b\" class=\"chip\">b</a></td>")
+			.doesNotContain("after_any", "id=\"batch\"");
+		HttpResponse<String> made = post("/api/batches?name=nightly&on_complete="
+				+ java.net.URLEncoder.encode("{\"id\":\"cb\",\"command\":\"true\"}", java.nio.charset.StandardCharsets.UTF_8),
+				"application/x-ndjson", "{\"id\":\"j1\",\"command\":\"true\"}\n");
+		assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+		assertThat(get("/jobs/j1").body()).contains("<a id=\"batch\" href=\"/batches/nightly\">nightly</a>");
+		assertThat(get("/jobs/cb").body()).contains("waiting: a callback of batch nightly: runs when it settles",
+				"<a id=\"batch\" href=\"/batches/nightly\">nightly</a>");
+	}
 }
