@@ -79,11 +79,12 @@ static char **with_job(char **words, int *n) {
 }
 
 /*
- * enqueue --env NAME copies the caller's own value: --env NAME=VALUE when NAME is set here (else
- * left bare, and the command refuses it), as dev.queuectl.server.JobWords.callersValues does.
+ * enqueue --env NAME (and add's, before its --) copies the caller's own value: --env NAME=VALUE
+ * when NAME is set here (else left bare, and the command refuses it), as
+ * dev.queuectl.server.JobWords.callersValues does.
  */
 static void callers_values(char **words, int n) {
-	if (n < 1 || strcmp(words[0], "enqueue") != 0) {
+	if (n < 1 || (strcmp(words[0], "enqueue") != 0 && strcmp(words[0], "add") != 0)) {
 		return;
 	}
 	for (int i = 1; i < n; i++) {

@@ -33,13 +33,16 @@ class PipelineCommands {
 
 	@Command(name = "edit", group = "Jobs", description = "Change a job that has not started: its command, priority, queue...",
 			help = """
-					Fields: command, priority, queue, run_at or delay, timeout, max_retries, tags, limits, as
-					enqueue takes them; --set tags=a,b or limits=k1,k2 (empty: none). Only a job that has not
-					started (pending, waiting, or failed awaiting its retry) can be edited; exit 2 for one that
-					is running or finished, also when a worker host takes it meanwhile: either the edit is
-					made before the job starts, or it is refused. Prints the id (--json: the job as edited).
+					Fields: command, priority, queue, run_at or delay, timeout, max_retries, tags, limits, env,
+					as enqueue takes them; --set tags=a,b or limits=k1,k2 (empty: none); env is the job's own
+					variables as a whole: --set env=NAME=VALUE once a variable, --set env= for none. Only a
+					job that has not started (pending, waiting, or failed awaiting its retry) can be edited;
+					exit 2 for one that is running or finished, also when a worker host takes it meanwhile:
+					either the edit is made before the job starts, or it is refused. Prints the id (--json:
+					the job as edited).
 					  queuectl edit job1 --set command='make report2' --set priority=10
 					  queuectl edit job1 --set delay=1h --set tags=nightly,customer:42
+					  queuectl edit job1 --set env=STAGE=prod --set env=REGION=eu
 					  queuectl edit job1 '{"queue":"slow","timeout":"30m"}'""")
 	void edit(@Argument(index = 0) String id, @Argument(index = 1) String json,
 			@Option(longName = ArgvParser.SET, description = "FIELD=VALUE to change (repeated)") String set,
@@ -78,7 +81,7 @@ class PipelineCommands {
 	@Command(name = "rerun", group = "Jobs", description = "Enqueue a copy of any job as a new job; prints its id",
 			help = """
 					Copies the command, queue, priority, retries, timeout, directory, unique key, resources,
-					slots, retry rule, limits and tags of any job (finished ones too) into a new job due now;
+					slots, retry rule, limits, env and tags of any job (finished ones too) into a new job due now;
 					--set changes fields as edit does. The new job records rerun_of (show, --json, the API).
 					  queuectl rerun job1
 					  queuectl rerun job1 --set priority=10 --set queue=urgent""")
@@ -143,18 +146,21 @@ class PipelineCommands {
 			help = """
 					The words after -- become one command line that runs exactly those words, as the shell
 					you typed them in passed them: quotes, $, globs and newlines arrive as they are. Prints
-					the id, like enqueue.
+					the id, like enqueue. --env NAME=VALUE (repeatable) gives the job a variable of its own;
+					--env NAME copies the caller's own value (exit 2 when it is not set), as enqueue does.
 					  queuectl add -- echo "a b"
 					  queuectl add --queue emails --priority 5 --tag nightly -- ./send.sh --to 'ann@example.com'
+					  queuectl add --env STAGE=prod --env AWS_PROFILE -- ./deploy.sh
 					  queuectl add --after build -- ./deploy.sh "$RELEASE\"""")
 	void add(@Arguments List<String> words,
 			@Option(longName = "queue", shortName = 'q', description = "the job's queue") String queue,
 			@Option(longName = "after", shortName = 'a', description = "run after these jobs completed (repeated or a,b)") String after,
 			@Option(longName = "priority", shortName = 'p', description = "higher runs first (default 0)") Integer priority,
 			@Option(longName = "tag", description = "a tag of the job (repeated)") String tag,
+			@Option(longName = "env", description = "NAME=VALUE, or NAME for your own value: a variable of the job (repeatable)") String env,
 			@Option(longName = "json", description = "print JSON: the id") Boolean json, CommandContext ctx) {
 		JobService.Enqueued result = this.edits.add(words, JobEditService.addOptions(queue, after, priority, tag),
-				Invocation.current().workingDir().toString());
+				env == null ? List.of() : List.of(env.split("\0", -1)), Invocation.current().workingDir().toString());
 		JobCommands.printEnqueued(result, false, Boolean.TRUE.equals(json), ctx.outputWriter(), Invocation.current().err());
 	}
 }

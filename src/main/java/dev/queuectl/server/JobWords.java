@@ -13,9 +13,10 @@ import java.util.Map;
  * Java (the JVM client uses it); the native client (src/main/c/client.c, {@code with_job}) does
  * the same.
  * <p>
- * Likewise {@code enqueue --env NAME} copies the caller's own value of NAME: the client turns it
- * into {@code --env NAME=VALUE} when NAME is set, and leaves it bare otherwise, which the command
- * refuses (exit 2: not set).
+ * Likewise {@code enqueue --env NAME} and {@code add --env NAME} copy the caller's own value of
+ * NAME: the client turns it into {@code --env NAME=VALUE} when NAME is set, and leaves it bare
+ * otherwise, which the command refuses (exit 2: not set). Words after {@code --} (add's command)
+ * are left as they are.
  */
 public final class JobWords {
 
@@ -24,7 +25,7 @@ public final class JobWords {
 
 	/** {@code words} with the job of the environment added where it applies; else {@code words} itself. */
 	public static List<String> fromEnvironment(List<String> words, Map<String, String> env) {
-		if (!words.isEmpty() && words.get(0).equals("enqueue")) {
+		if (!words.isEmpty() && (words.get(0).equals("enqueue") || words.get(0).equals("add"))) {
 			return callersValues(words, env);
 		}
 		int at = commandLength(words);
@@ -44,7 +45,7 @@ public final class JobWords {
 		return added;
 	}
 
-	/** {@code enqueue}'s words with each {@code --env NAME} of a set NAME given its value. */
+	/** {@code enqueue}'s or {@code add}'s words with each {@code --env NAME} of a set NAME given its value. */
 	static List<String> callersValues(List<String> words, Map<String, String> env) {
 		List<String> out = null;
 		for (int i = 1; i < words.size(); i++) {

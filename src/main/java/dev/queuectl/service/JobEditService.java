@@ -11,6 +11,7 @@ import dev.queuectl.config.AsciiNumbers;
 import dev.queuectl.config.QueuectlException;
 import dev.queuectl.job.Job;
 import dev.queuectl.job.JobEdit;
+import dev.queuectl.job.JobEnv;
 import dev.queuectl.job.JobSpecParser;
 import dev.queuectl.job.JobState;
 import dev.queuectl.job.JobsEnqueued;
@@ -114,17 +115,20 @@ public class JobEditService {
 				named(fields, "priority") ? parsed.priority() : null, named(fields, "queue") ? parsed.queue() : null,
 				when ? parsed.runAt() : null, parsed.runAtNamed(), named(fields, "timeout") ? parsed.timeout() : null,
 				named(fields, "max_retries") ? parsed.maxRetries() : null,
-				fields.has("limits") ? parsed.limits() : null, fields.has("tags") ? parsed.tags() : null);
+				fields.has("limits") ? parsed.limits() : null, fields.has("tags") ? parsed.tags() : null,
+				fields.has("env") ? parsed.env() : null);
 	}
 
-	/** A field named with a value: a null for any but tags and limits changes nothing. */
+	/** A field named with a value: a null for any but tags, limits and env changes nothing. */
 	private static boolean named(JsonNode fields, String name) {
 		return fields.has(name) && !fields.get(name).isNull();
 	}
 
 	/**
 	 * The JSON object of {@code FIELD=VALUE} words ({@code --set}): numbers for priority and
-	 * max_retries, comma lists for tags and limits (empty: none), strings for the rest.
+	 * max_retries, comma lists for tags and limits (empty: none), strings for the rest. {@code env}
+	 * takes one {@code NAME=VALUE} a word and may be repeated (a value may hold commas); the
+	 * variables given are the job's env as a whole, and {@code env=} alone removes it.
 	 */
 	public static ObjectNode setFields(List<String> assignments) {
 		ObjectNode fields = JsonNodeFactory.instance.objectNode();
@@ -138,6 +142,10 @@ public class JobEditService {
 			if (!JobEdit.FIELDS.contains(name)) {
 				throw QueuectlException.usage("--set: field '" + JobSpecParser.shown(name) + "' cannot be changed (it may be one of: "
 						+ String.join(", ", JobEdit.FIELDS) + ")");
+			}
+			if (name.equals("env")) {
+				env(fields, value);
+				continue;
 			}
 			if (fields.has(name)) {
 				throw QueuectlException.usage("--set names field '" + name + "' twice");
@@ -169,24 +177,49 @@ public class JobEditService {
 		return fields;
 	}
 
+	/** One {@code --set env=NAME=VALUE} (or {@code env=}: none) into the fields' env object. */
+	private static void env(ObjectNode fields, String value) {
+		JsonNode given = fields.get("env");
+		if (value.isEmpty()) {
+			if (given != null) {
+				throw QueuectlException.usage("--set env= (no variables) goes alone, not with env=NAME=VALUE");
+			}
+			fields.putNull("env");
+			return;
+		}
+		int eq = value.indexOf('=');
+		if (eq < 1) {
+			throw QueuectlException.usage("--set env takes NAME=VALUE (one variable a --set), got 'env="
+					+ JobSpecParser.shown(value) + "'");
+		}
+		if (given != null && given.isNull()) {
+			throw QueuectlException.usage("--set env= (no variables) goes alone, not with env=NAME=VALUE");
+		}
+		ObjectNode env = given == null ? fields.putObject("env") : (ObjectNode) given;
+		String name = value.substring(0, eq);
+		if (env.has(name)) {
+			throw QueuectlException.usage("--set names env " + JobSpecParser.shown(name) + " twice");
+		}
+		env.put(name, value.substring(eq + 1));
+	}
+
 	// ---- rerun
 
 	/**
 	 * Enqueues a copy of any job as a new job, due now, with the fields of {@code fields} changed
 	 * (as {@link #edit} takes them; null: none): the same command, queue, priority, retries,
-	 * timeout, directory, unique key, resources, slots, retry rule, limits and tags, with rerun_of
-	 * naming the original. Not copied: its id, dependencies, deadline and history.
+	 * timeout, directory, unique key, resources, slots, retry rule, limits, env and tags, with
+	 * rerun_of naming the original. Not copied: its id, dependencies, batch, deadline and history.
 	 */
 	public JobService.Enqueued rerun(String id, JsonNode fields) {
 		Job job = this.jobs.get(id);
-		JobEdit edit = fields == null ? new JobEdit(null, null, null, null, false, null, null, null, null)
-				: parse(fields, job.workingDir());
+		JobEdit edit = fields == null ? JobEdit.NONE : parse(fields, job.workingDir());
 		Instant now = this.clock.instant();
 		NewJob copy = new NewJob(JobSpecParser.newId(), or(edit.command(), job.command()), or(edit.queue(), job.queue()),
 				or(edit.priority(), job.priority()), or(edit.maxRetries(), job.maxRetries()), or(edit.runAt(), now),
 				edit.runAt() != null && edit.runAtNamed(), or(edit.timeout(), job.timeout()), job.workingDir(),
 				job.uniqueKey(), List.of(), job.resources(), job.slots(), null, false, job.retryRule(),
-				or(edit.limits(), job.limits()), or(edit.tags(), job.tags()), job.id());
+				or(edit.limits(), job.limits()), or(edit.env(), job.env()), or(edit.tags(), job.tags()), job.id(), Map.of());
 		return this.jobs.enqueue(copy);
 	}
 
@@ -213,9 +246,10 @@ public class JobEditService {
 
 	/**
 	 * Enqueues the words as one command line that sh splits back into exactly them
-	 * ({@link ShellWords}), with the options a job's JSON would give; the same rules as enqueue.
+	 * ({@link ShellWords}), with the options a job's JSON would give and the variables of
+	 * {@code --env} ({@code NAME=VALUE} words, as enqueue's; none: empty); the same rules as enqueue.
 	 */
-	public JobService.Enqueued add(List<String> words, Map<String, Object> options, String workingDir) {
+	public JobService.Enqueued add(List<String> words, Map<String, Object> options, List<String> env, String workingDir) {
 		if (words.isEmpty()) {
 			throw QueuectlException.usage("add needs a command after --, like: queuectl add -- echo \"a b\"");
 		}
@@ -233,7 +267,7 @@ public class JobEditService {
 				spec.put(name, value.toString());
 			}
 		});
-		return this.jobs.enqueue(spec.toString(), workingDir);
+		return this.jobs.enqueue(JobEnv.merge(spec.toString(), env, name -> null), workingDir);
 	}
 
 	/** The options of {@code add} as the fields of a job's JSON; null ones left out. */

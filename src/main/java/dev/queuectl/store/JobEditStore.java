@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.queuectl.job.JobEdit;
+import dev.queuectl.job.JobEnv;
 import dev.queuectl.job.LimitBook;
 import dev.queuectl.job.Tags;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -80,7 +81,10 @@ public class JobEditStore {
 			sets.add("tags = ?");
 			args.add(new SqlParameterValue(Types.VARCHAR, Tags.encode(edit.tags())));
 		}
-		// issue 27's env: "env = ?" here, beside the others
+		if (edit.env() != null) {
+			sets.add("env = ?");
+			args.add(new SqlParameterValue(Types.VARCHAR, JobEnv.toStored(edit.env())));
+		}
 		sets.add("updated_at = ?");
 		args.add(now.toEpochMilli());
 		args.add(id);

@@ -219,8 +219,14 @@ class DashboardController {
 		fields.remove("rerun_of"); // a link
 		model.addAttribute("fields", fields);
 		model.addAttribute("editable", !job.state().terminal() && job.state() != JobState.PROCESSING);
-		model.addAttribute("waiting", this.waitReasons.of(job));
-		model.addAttribute("after", this.jobs.dependencies(id));
+		List<String> after = this.jobs.dependencies(id);
+		String batch = this.jobs.batchOf(id);
+		model.addAttribute("waiting", job.state() == JobState.WAITING && after.isEmpty() && batch != null
+				? List.of("a callback of batch " + batch + ": runs when it settles") : this.waitReasons.of(job));
+		model.addAttribute("after", after);
+		// each job it runs after under its condition (after, after_any, after_failed), as show names them
+		model.addAttribute("dependencies", Render.dependencies(after, this.jobs.conditions(id)));
+		model.addAttribute("batch", batch);
 		List<dev.queuectl.job.JobRun> runs = new java.util.ArrayList<>(this.jobs.runs(id));
 		java.util.Optional.ofNullable(this.jobs.running(job)).ifPresent(runs::add); // its outcome: running
 		model.addAttribute("runs", runs);

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.queuectl.job.Claim;
+import dev.queuectl.store.OutputStore;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -24,6 +25,9 @@ class PipelineCommandsTest extends CommandTestSupport {
 
 	@Autowired
 	WorkerStore workers;
+
+	@Autowired
+	OutputStore outputs;
 
 	private List<Claim> claim() {
 		return this.workers.claim("w1", List.of(), 100, this.clock.instant(), Duration.ofSeconds(30));
@@ -216,6 +220,31 @@ class PipelineCommandsTest extends CommandTestSupport {
 		assertThat(everything()).isEqualTo(before);
 	}
 
+	@Test
+	void editSetsTheJobsOwnVariablesAsAWholeOrRemovesThem() {
+		enqueue("{\"id\":\"e\",\"command\":\"true\",\"env\":{\"OLD\":\"1\"}}");
+		run("edit", "e", "--set", "env=STAGE=prod", "--set", "env=LIST=a,b=c").ok();
+		assertThat(env("e")).isEqualTo("{\"LIST\":\"a,b=c\",\"STAGE\":\"prod\"}");
+		run("edit", "e", "{\"env\":{\"ONE\":\"x\"}}").ok();
+		assertThat(env("e")).isEqualTo("{\"ONE\":\"x\"}");
+		run("edit", "e", "--set", "env=").ok();
+		assertThat(env("e")).isEqualTo("null");
+		run("edit", "e", "{\"env\":{\"TWO\":\"y\"}}").ok();
+		run("edit", "e", "{\"env\":null}").ok();
+		assertThat(env("e")).isEqualTo("null");
+		var before = everything();
+		run("edit", "e", "--set", "env=NOVALUE").usageError("--set env takes NAME=VALUE");
+		run("edit", "e", "--set", "env=QUEUECTL_X=1").usageError("queuectl's own");
+		run("edit", "e", "--set", "env=", "--set", "env=A=1").usageError("goes alone");
+		run("edit", "e", "--set", "env=A=1", "--set", "env=A=2").usageError("names env A twice");
+		run("edit", "e", "{\"env\":[1]}").usageError("field 'env' must be an object");
+		assertThat(everything()).isEqualTo(before);
+	}
+
+	private String env(String id) {
+		return run("show", id, "--json").ok().json().get("env").toString();
+	}
+
 	// ---- rerun
 
 	@Test
@@ -243,16 +272,31 @@ class PipelineCommandsTest extends CommandTestSupport {
 		assertThat(jobCount()).isEqualTo(3);
 	}
 
+	@Test
+	void rerunCopiesTheJobsOwnVariablesUnlessSetChangesThem() {
+		enqueue("{\"id\":\"o\",\"command\":\"true\",\"env\":{\"STAGE\":\"prod\"}}");
+		finish("o", "completed");
+		assertThat(env(run("rerun", "o").ok().out().strip())).isEqualTo("{\"STAGE\":\"prod\"}");
+		assertThat(env(run("rerun", "o", "--set", "env=STAGE=dev").ok().out().strip())).isEqualTo("{\"STAGE\":\"dev\"}");
+	}
+
 	// ---- rm
 
 	@Test
-	void rmDeletesFinishedJobsWithTheirRunsAndRefusesOthers() {
+	void rmDeletesFinishedJobsWithTheirRunsAndOutputAndRefusesOthers() throws Exception {
 		enqueue("{\"id\":\"done\",\"command\":\"true\",\"tags\":[\"t\"]}");
 		enqueue("{\"id\":\"live\",\"command\":\"true\"}");
 		finish("done", "completed");
+		java.time.Instant started = java.time.Instant.ofEpochMilli(1);
+		OutputStore.Output output = this.outputs.create("done", 1, started);
+		output.write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, 6);
+		String path = output.close();
 		this.jdbc.update("""
-				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, outcome)
-				VALUES ('done', 1, 'w', 1, 2, 'completed')""");
+				INSERT INTO job_runs (job_id, attempt, worker_id, started_at, finished_at, outcome, output_path)
+				VALUES ('done', 1, 'w', 1, 2, 'completed', ?)""", path);
+		try (java.io.InputStream kept = this.outputs.open("done", 1, started, path)) {
+			assertThat(kept).as("the output is there before rm").isNotNull();
+		}
 		Result r = run("rm", "done", "live", "nope");
 		assertThat(r.code()).isEqualTo(3);
 		assertThat(r.out()).isEqualTo("done removed\n");
@@ -262,6 +306,7 @@ class PipelineCommandsTest extends CommandTestSupport {
 		assertThat(this.jdbc.queryForList("SELECT id FROM jobs", String.class)).containsExactly("live");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM job_runs", Long.class)).isZero();
 		assertThat(tagRows("done")).isEmpty();
+		assertThat(this.outputs.open("done", 1, started, path)).as("its output is gone with it").isNull();
 		run("rm", "live").usageError("job live is pending");
 		run("rm").usageError("rm needs job ids");
 	}
@@ -279,6 +324,17 @@ class PipelineCommandsTest extends CommandTestSupport {
 		assertThat(job.get("tags").toString()).isEqualTo("[\"a\"]");
 		String after = run("add", "--after", id, "--json", "--", "true").ok().json().get("id").stringValue();
 		assertThat(state(after)).isEqualTo("waiting");
+	}
+
+	@Test
+	void addGivesTheJobTheVariablesOfEnvAsEnqueueDoes() {
+		String id = run("add", "--env", "STAGE=prod", "--env", "LIST=a,b", "--", "echo", "--env", "x").ok().out().strip();
+		assertThat(run("show", id, "--json").ok().json().get("command").stringValue()).isEqualTo("echo --env x");
+		assertThat(env(id)).isEqualTo("{\"LIST\":\"a,b\",\"STAGE\":\"prod\"}");
+		run("add", "--env", "UNSET_A28", "--", "true").usageError("--env UNSET_A28: UNSET_A28 is not set here");
+		run("add", "--env", "1X=y", "--", "true").usageError("the name must be letters");
+		run("add", "--env", "QUEUECTL_X=y", "--", "true").usageError("queuectl's own");
+		assertThat(jobCount()).isEqualTo(1);
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import dev.queuectl.job.RetryPolicy;
 import dev.queuectl.job.RunResult;
 import dev.queuectl.store.WorkerStore;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,6 +94,11 @@ class PipelinesTest extends CommandTestSupport {
 			.usageError("job 'b' is named in both 'after' and 'after_any'");
 		run("enqueue", "{\"command\":\"true\",\"after_failed\":7}")
 			.usageError("field 'after_failed' must be a job id or an array of job ids");
+		// the rules of after for cycles: not itself, and in a file only jobs of earlier lines
+		run("enqueue", "{\"id\":\"me\",\"command\":\"true\",\"after_any\":[\"me\"]}")
+			.usageError("field 'after_any' names the job itself");
+		runWithStdin("{\"id\":\"f1\",\"command\":\"true\",\"after_failed\":[\"f2\"]}\n{\"id\":\"f2\",\"command\":\"true\",\"after_any\":[\"f1\"]}\n",
+				"enqueue", "-").usageError("line 1: field 'after_failed' names unknown job 'f2' (it must come earlier in the input)");
 		assertThat(jobCount()).isEqualTo(before);
 	}
 
@@ -119,6 +125,14 @@ class PipelinesTest extends CommandTestSupport {
 		assertThat(this.jdbc.queryForObject("SELECT command FROM jobs WHERE id = 'ok'", String.class)).isEqualTo("echo $QUEUECTL_BATCH");
 		assertThat(this.jdbc.queryForObject("SELECT env FROM jobs WHERE id = 'ok'", String.class)).contains("\"QUEUECTL_BATCH\":\"b\"");
 		assertThat(run("batch", "list").ok().out()).contains("b", "succeeded", "3/3");
+		JsonNode listed = run("batch", "list", "--json").ok().json().get(0);
+		assertThat(listed.get("name").stringValue()).isEqualTo("b");
+		assertThat(listed.get("status").stringValue()).isEqualTo("succeeded");
+		assertThat(listed.get("done").longValue()).isEqualTo(3);
+		assertThat(listed.get("completed").longValue()).isEqualTo(3);
+		assertThat(listed.get("settled_at").isNull()).isFalse();
+		assertThat(listed.get("callbacks").toString())
+			.isEqualTo("{\"on_success\":\"ok\",\"on_failure\":null,\"on_complete\":\"done\"}");
 		assertThat(this.jdbc.queryForObject("SELECT settled_at FROM batches WHERE name = 'b'", Long.class)).isNotNull();
 		// a second settle finds nothing to do: the callbacks are not made again
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE id IN ('ok', 'done')", Long.class)).isEqualTo(2);

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a client adds to the words of progress, result set and enqueue --env from its environment. */
+/** What a client adds to the words of progress, result set, and enqueue's and add's --env from its environment. */
 class JobWordsTest {
 
 	private static final Map<String, String> IN_JOB = Map.of("QUEUECTL_JOB_ID", "j1", "QUEUECTL_ATTEMPT", "2", "STAGE", "prod");
@@ -35,5 +35,12 @@ class JobWordsTest {
 		assertThat(JobWords.fromEnvironment(List.of("enqueue", "{}", "--env", "STAGE", "--env=STAGE", "--env", "UNSET_27",
 				"--env", "A=b"), IN_JOB))
 			.containsExactly("enqueue", "{}", "--env", "STAGE=prod", "--env=STAGE=prod", "--env", "UNSET_27", "--env", "A=b");
+	}
+
+	@Test
+	void addEnvOfABareNameGetsTheCallersValueBeforeTheCommandOnly() {
+		assertThat(JobWords.fromEnvironment(List.of("add", "--env", "STAGE", "--env", "UNSET_28", "--", "echo", "--env", "STAGE"),
+				IN_JOB))
+			.containsExactly("add", "--env", "STAGE=prod", "--env", "UNSET_28", "--", "echo", "--env", "STAGE");
 	}
 }

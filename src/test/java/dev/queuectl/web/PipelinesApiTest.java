@@ -53,7 +53,9 @@ class PipelinesApiTest extends WebTestSupport {
 		assertThat(json(r).get("command").asString()).isEqualTo("echo new");
 		assertThat(json(r).get("priority").asInt()).isEqualTo(4);
 		assertProblem(send("PATCH", "/api/jobs/e", "{\"slots\":2}", true), 400,
-				"field 'slots' cannot be changed (it may be one of: command, priority, queue, run_at, delay, timeout, max_retries, limits, tags)");
+				"field 'slots' cannot be changed (it may be one of: command, priority, queue, run_at, delay, timeout, max_retries, limits, tags, env)");
+		HttpResponse<String> env = send("PATCH", "/api/jobs/e", "{\"env\":{\"STAGE\":\"prod\"}}", true);
+		assertThat(json(env).get("env").toString()).as(env.body()).isEqualTo("{\"STAGE\":\"prod\"}");
 		assertThat(send("PATCH", "/api/jobs/e", "{\"priority\":1}", false).statusCode()).as("no CSRF token").isEqualTo(403);
 		this.jdbc.update("UPDATE jobs SET state = 'completed' WHERE id = 'e'");
 		assertProblem(send("PATCH", "/api/jobs/e", "{\"priority\":1}", true), 409,
@@ -101,5 +103,23 @@ class PipelinesApiTest extends WebTestSupport {
 		assertThat(get("/jobs/" + copy).body()).contains("id=\"rerun-of\"", "href=\"/jobs/p\"");
 		assertThat(post("/jobs/p/rm").headers().firstValue("Location").orElse("")).endsWith("/jobs");
 		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM jobs WHERE id = 'p'", Long.class)).isZero();
+	}
+
+	@Test
+	void aJobsPageNamesTheConditionOfEachJobItRunsAfterAndLinksItsBatch() throws Exception {
+		enqueue("{\"id\":\"a\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"b\",\"command\":\"true\"}");
+		enqueue("{\"id\":\"c\",\"command\":\"true\",\"after\":[\"a\"],\"after_failed\":[\"b\"]}");
+		String page = get("/jobs/c").body().replaceAll("\\s+", " ");
+		assertThat(page).contains("<th>after</th> <td id=\"after\"><a href=\"/jobs/a\" class=\"chip\">a</a></td>",
+				"<th>after_failed</th> <td id=\"after_failed\"><a href=\"/jobs/b\" class=\"chip\">b</a></td>")
+			.doesNotContain("after_any", "id=\"batch\"");
+		HttpResponse<String> made = post("/api/batches?name=nightly&on_complete="
+				+ java.net.URLEncoder.encode("{\"id\":\"cb\",\"command\":\"true\"}", java.nio.charset.StandardCharsets.UTF_8),
+				"application/x-ndjson", "{\"id\":\"j1\",\"command\":\"true\"}\n");
+		assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+		assertThat(get("/jobs/j1").body()).contains("<a id=\"batch\" href=\"/batches/nightly\">nightly</a>");
+		assertThat(get("/jobs/cb").body()).contains("waiting: a callback of batch nightly: runs when it settles",
+				"<a id=\"batch\" href=\"/batches/nightly\">nightly</a>");
 	}
 }
