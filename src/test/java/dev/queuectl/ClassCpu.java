@@ -27,6 +27,9 @@ public final class ClassCpu implements TestExecutionListener {
 
 	private static final Path STAT = Path.of("/proc/self/stat");
 
+	/** The system property that names the class running now (a fork runs one class at a time), for the tests' own counts. */
+	public static final String CURRENT = "queuectl.test.class";
+
 	private final Map<String, long[]> started = new ConcurrentHashMap<>();
 
 	@Override
@@ -37,6 +40,7 @@ public final class ClassCpu implements TestExecutionListener {
 			if (now != null) {
 				this.started.put(name, now);
 			}
+			System.setProperty(CURRENT, name);
 		}
 	}
 

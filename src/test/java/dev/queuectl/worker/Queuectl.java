@@ -154,11 +154,14 @@ final class Queuectl {
 		Files.writeString(in, String.join("\n", lines) + "\n");
 		Path out = Files.createTempFile(this.dir, "out", ".txt");
 		Path err = Files.createTempFile(this.dir, "err", ".txt");
+		long started = System.nanoTime();
 		Process p = builder(command(List.of("-Dqueuectl.stdin.tty=false"))).redirectOutput(out.toFile())
 			.redirectError(err.toFile())
 			.redirectInput(in.toFile())
 			.start();
-		if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+		boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+		count("script", List.of("--db", "", "(" + lines.length + " lines)"), started);
+		if (!ended || p.exitValue() != 0) {
 			throw new AssertionError("script failed: " + Files.readString(err));
 		}
 		return Files.readString(out, StandardCharsets.UTF_8);
@@ -198,6 +201,7 @@ final class Queuectl {
 	/** Any long-running command (dashboard) in the background, its stderr to a file, as {@link #worker}. */
 	Worker background(String... args) throws IOException {
 		Path log = Files.createTempFile(this.dir, "background", ".log");
+		count("background", List.of("--db", "", args[0]), System.nanoTime());
 		Process p = builder(command(List.of(), args)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(log.toFile())
 			.start();
@@ -207,6 +211,7 @@ final class Queuectl {
 	/** A command in the background with its stdout in {@code out} (read while it runs), stderr as {@link #background}. */
 	Worker background(Path out, String... args) throws IOException {
 		Path log = Files.createTempFile(this.dir, "background", ".log");
+		count("background", List.of("--db", "", args[0]), System.nanoTime());
 		Process p = builder(command(List.of(), args)).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
 		return new Worker(p, log);
 	}
@@ -229,6 +234,7 @@ final class Queuectl {
 		List<String> cmd = command(jvmOptions, all.toArray(String[]::new));
 		cmd.addAll(0, wrapper);
 		Path log = Files.createTempFile(this.dir, "worker", ".log");
+		count("host", List.of("--db", "", "worker", "start"), System.nanoTime());
 		Process p = builder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
 		return new Worker(p, log);
 	}
@@ -265,11 +271,89 @@ final class Queuectl {
 		return runToEnd(cmd, stdin);
 	}
 
+	/**
+	 * Runs a command a running process serves ({@code Wire.SERVED}) as bin/queuectl sends it: through
+	 * the native client (a few ms of CPU, against ~0.1 s for a JVM that finds the socket and ~1.4 s for
+	 * one that finds none); a command no process serves, or when nothing serves it now (exit 125) or no
+	 * client was built, in a JVM as {@link #run}. The answer is the same either way: the client copies the server's stdout, stderr
+	 * and exit code. For commands issued while a host runs, and polls; not for tests of a client.
+	 */
+	Result served(String... args) throws IOException, InterruptedException {
+		if (Files.isExecutable(NATIVE_CLIENT) && args.length > 0 && dev.queuectl.server.RemoteClient.serves(args[0])) {
+			Result r = runNative(null, args);
+			if (r.exit() != dev.queuectl.Main.NOT_SERVED) {
+				return r;
+			}
+		}
+		return run(args);
+	}
+
+	/**
+	 * Waits until a process serves this queue's commands: its socket takes a connection (a host
+	 * prints its ports before its command server binds). A command {@link #served} after this costs
+	 * no JVM.
+	 */
+	Queuectl awaitServing() {
+		Path socket = location().socket();
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			try (var channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+				channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+				return true;
+			}
+			catch (IOException notYet) {
+				return false; // not there, bound but not listening yet, or a stale file
+			}
+		});
+		return this;
+	}
+
+	/** {@link #served}, for a command that must succeed; returns its stdout. */
+	String okServed(String... args) throws IOException, InterruptedException {
+		Result r = served(args);
+		if (r.exit() != 0) {
+			throw new AssertionError("queuectl " + String.join(" ", args) + " exited " + r.exit() + ": " + r.err());
+		}
+		return r.out();
+	}
+
 	private Result runToEnd(List<String> cmd) throws IOException, InterruptedException {
 		return runToEnd(cmd, null);
 	}
 
 	private Result runToEnd(List<String> cmd, Path stdin) throws IOException, InterruptedException {
+		long started = System.nanoTime();
+		try {
+			return runToEndCounted(cmd, stdin);
+		}
+		finally {
+			count(cmd.get(0).equals(NATIVE_CLIENT.toString()) ? "native" : "jvm", cmd, started);
+		}
+	}
+
+	/**
+	 * A measurement: one line per process run to its end, appended to target/test-jvms/PID.tsv
+	 * (the test class, native or jvm, the command's first two words, its wall ms), so a class's
+	 * process starts can be counted; nothing fails over it.
+	 */
+	static void count(String kind, List<String> cmd, long started) {
+		int at = cmd.indexOf("--db");
+		List<String> words = at < 0 ? cmd.subList(cmd.size() - Math.min(2, cmd.size()), cmd.size())
+				: cmd.subList(at + 2, Math.min(cmd.size(), at + 4));
+		String line = String.join("\t", System.getProperty(dev.queuectl.ClassCpu.CURRENT, "?"),
+				kind, String.join(" ", words).replaceAll("\\s+", " "),
+				Long.toString((System.nanoTime() - started) / 1_000_000)) + "\n";
+		try {
+			Path dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target", "test-jvms");
+			Files.createDirectories(dir);
+			Files.writeString(dir.resolve(ProcessHandle.current().pid() + ".tsv"), line, StandardCharsets.UTF_8,
+					java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+		}
+		catch (IOException | RuntimeException ex) {
+			// a measurement only
+		}
+	}
+
+	private Result runToEndCounted(List<String> cmd, Path stdin) throws IOException, InterruptedException {
 		Path out = Files.createTempFile(this.dir, "out", ".txt");
 		Path err = Files.createTempFile(this.dir, "err", ".txt");
 		Process p = builder(cmd).redirectOutput(out.toFile())

@@ -3,6 +3,7 @@ package dev.queuectl.worker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -40,13 +41,26 @@ class TalkBackIT extends OwnQueue {
 			.env("SHARED", "from-host");
 	}
 
+	/** What a test reads of its jobs once they are done, while the host still runs and serves it. */
+	interface Reads {
+		void check() throws Exception;
+	}
+
 	private void runUntilDone(String... ids) throws Exception {
+		runUntilDone(() -> {
+		}, ids);
+	}
+
+	/** Runs the jobs to their end on a host, then {@code reads} while it serves them (no JVM a read). */
+	private void runUntilDone(Reads reads, String... ids) throws Exception {
 		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
+			this.q.awaitServing(); // wait and show are the host's to serve: no JVM each
 			for (String id : ids) {
-				Queuectl.Result waited = this.q.run("wait", id, "--timeout", "300s");
+				Queuectl.Result waited = this.q.served("wait", id, "--timeout", "300s");
 				assertThat(waited.exit()).as("wait %s: %s; show: %s; worker log:\n%s", id, waited.err(),
-						this.q.run("show", id).out(), w.logText()).isZero();
+						this.q.served("show", id).out(), w.logText()).isZero();
 			}
+			reads.check();
 		}
 	}
 
@@ -78,25 +92,27 @@ class TalkBackIT extends OwnQueue {
 	void aShellLoopOf1000ProgressReportsLeavesTheLastAndTheJobCompletes() throws Exception {
 		this.q.ok("enqueue", "{\"id\":\"loop\",\"command\":\"i=0; while [ $i -lt 1000 ]; do i=$((i+1)); "
 				+ "queuectl progress $i/1000 \\\"step $i\\\" || exit 9; done\"}");
-		runUntilDone("loop");
-		JsonNode shown = JSON.readTree(this.q.ok("show", "loop", "--json"));
-		assertThat(shown.get("state").stringValue()).isEqualTo("completed");
-		JsonNode progress = shown.get("progress");
-		assertThat(progress.get("done").longValue()).isEqualTo(1000);
-		assertThat(progress.get("total").longValue()).isEqualTo(1000);
-		assertThat(progress.get("message").stringValue()).isEqualTo("step 1000");
-		assertThat(this.q.ok("list")).contains("1000/1000 (100%)");
+		runUntilDone(() -> {
+			JsonNode shown = JSON.readTree(this.q.okServed("show", "loop", "--json"));
+			assertThat(shown.get("state").stringValue()).isEqualTo("completed");
+			JsonNode progress = shown.get("progress");
+			assertThat(progress.get("done").longValue()).isEqualTo(1000);
+			assertThat(progress.get("total").longValue()).isEqualTo(1000);
+			assertThat(progress.get("message").stringValue()).isEqualTo("step 1000");
+			assertThat(this.q.okServed("list")).contains("1000/1000 (100%)");
+		}, "loop");
 	}
 
 	@Test
 	void aResultPassesFromAParentToTheJobThatRunsAfterIt() throws Exception {
-		this.q.ok("enqueue", "{\"id\":\"parent\",\"command\":\"printf 'rows=%s\\\\n' $QUEUECTL_JOB_ID | queuectl result set -\"}");
-		this.q.ok("enqueue", "{\"id\":\"child\",\"after\":[\"parent\"],\"command\":"
-				+ "\"queuectl result set \\\"after=$QUEUECTL_AFTER saw $(queuectl result get $QUEUECTL_AFTER)\\\"\"}");
-		runUntilDone("parent", "child");
-		assertThat(this.q.ok("result", "get", "parent")).isEqualTo("rows=parent\n");
-		assertThat(this.q.ok("result", "get", "child")).isEqualTo("after=parent saw rows=parent\n");
-		assertThat(JSON.readTree(this.q.ok("show", "child", "--json")).get("result").stringValue())
-			.isEqualTo("after=parent saw rows=parent");
+		this.q.commands(List.of("enqueue", "{\"id\":\"parent\",\"command\":\"printf 'rows=%s\\\\n' $QUEUECTL_JOB_ID | queuectl result set -\"}"),
+				List.of("enqueue", "{\"id\":\"child\",\"after\":[\"parent\"],\"command\":"
+						+ "\"queuectl result set \\\"after=$QUEUECTL_AFTER saw $(queuectl result get $QUEUECTL_AFTER)\\\"\"}"));
+		runUntilDone(() -> {
+			assertThat(this.q.okServed("result", "get", "parent")).isEqualTo("rows=parent\n");
+			assertThat(this.q.okServed("result", "get", "child")).isEqualTo("after=parent saw rows=parent\n");
+			assertThat(JSON.readTree(this.q.okServed("show", "child", "--json")).get("result").stringValue())
+				.isEqualTo("after=parent saw rows=parent");
+		}, "parent", "child");
 	}
 }
