@@ -76,7 +76,7 @@ public final class Main {
 			System.exit(QueuectlException.FAILURE);
 		}
 		int code = QueuectlApplication.run(args);
-		if (location != null && BackgroundServer.wanted(words)) {
+		if (location != null && BackgroundServer.wanted(words) && !helpAsked(words)) {
 			BackgroundServer.ensure(location); // after the command: it waits for nothing of this
 		}
 		System.exit(code);
@@ -91,8 +91,9 @@ public final class Main {
 	 * writes (enqueue, worker start) still creates folder and database.
 	 */
 	static String missingQueue(String[] args, List<String> words, DatabaseLocation location) {
-		if (words.isEmpty() || !READERS.contains(words.get(0)) || location.isPostgres() || args.length == words.size()) {
-			return null;
+		if (words.isEmpty() || !READERS.contains(words.get(0)) || location.isPostgres() || args.length == words.size()
+				|| helpAsked(words)) {
+			return null; // `list --help` is `help list`: the help, whatever --db names
 		}
 		java.nio.file.Path file = location.file();
 		if (java.nio.file.Files.exists(file)) {
@@ -105,6 +106,19 @@ public final class Main {
 		String why = folder == null || java.nio.file.Files.exists(folder) ? "the file does not exist"
 				: "the folder " + folder + " does not exist";
 		return "no queue at " + location.display() + ": " + why + " (enqueue or worker start there creates it)";
+	}
+
+	/** Whether the words ask for a command's help ({@code list --help}, {@code show -h}) rather than run it. */
+	static boolean helpAsked(List<String> words) {
+		for (String w : words) {
+			if (w.equals("--")) {
+				return false;
+			}
+			if (w.equals("--help") || w.equals("-h")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Whether the command reads the database: all but help, completion scripts and the like. */

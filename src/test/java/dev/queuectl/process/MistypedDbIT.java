@@ -55,6 +55,19 @@ class MistypedDbIT {
 	}
 
 	@Test
+	void aReadingCommandsHelpIsPrintedWhateverTheDbNamesAndStartsNoServer() throws Exception {
+		Path db = this.tmp.resolve("new.db");
+		Cli cli = new Cli(this.tmp, db).env("QUEUECTL_SERVER", "on").env("CI", "");
+		for (List<String> command : List.of(List.of("list", "--help"), List.of("status", "-h"), List.of("show", "--help"))) {
+			Result r = cli.run(command.toArray(String[]::new));
+			assertThat(r.exit()).as(r.toString()).isZero();
+			assertThat(r.err()).as(r.toString()).isEmpty();
+			assertThat(r.out()).as(r.toString()).startsWith(command.get(0) + ": ");
+		}
+		assertThat(Cli.serversUnder(this.tmp)).as("a help request leaves no command server").isEmpty();
+	}
+
+	@Test
 	void aReadingCommandOnAMistypedFileInAFolderThatExistsSaysThereIsNoQueueAndMakesNothing() throws Exception {
 		Path db = this.tmp.resolve("wrok.db");
 		Cli cli = new Cli(this.tmp, db).env("QUEUECTL_SERVER", "on").env("CI", "");
