@@ -33,7 +33,8 @@ class HelpAndUsageTest extends CommandTestSupport {
 			}
 		}
 		assertThat(r.outLines()).contains("Jobs:", "Dead letter queue:", "Configuration:");
-		assertThat(r.out()).contains("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule or queue.");
+		assertThat(r.out()).contains("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule, queue or worker host, "
+				+ "124 timed out (wait).");
 	}
 
 	@Test
