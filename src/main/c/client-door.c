@@ -213,8 +213,15 @@ static const char *const SERVED[] = { "enqueue", "list", "show", "status", "logs
 	"queue", "limit", "wait", "run-now", "schedule", "prune", "server", "progress", "result", "edit", "rerun", "rm",
 	"add", "notify", NULL };
 
-/* The launcher's command_word: the first word after --db PATH / --db=PATH; none after any other option. */
-static const char *command_word(int argc, char **argv) {
+/* Wire.SERVED_PAIRS: a group's sub-command served though the group's others are not (bin/queuectl's too). */
+static const char *const SERVED_PAIRS[] = { "worker stop", NULL };
+
+/*
+ * The launcher's command_word: the first word after --db PATH / --db=PATH; none after any other
+ * option. *sub the word after it (NULL when none).
+ */
+static const char *command_word(int argc, char **argv, const char **sub) {
+	*sub = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--db") == 0) {
 			i++;
@@ -226,6 +233,7 @@ static const char *command_word(int argc, char **argv) {
 			return NULL; /* --debug, --version, --help: the full application answers */
 		}
 		else {
+			*sub = i + 1 < argc ? argv[i + 1] : NULL;
 			return argv[i];
 		}
 	}
@@ -234,7 +242,8 @@ static const char *command_word(int argc, char **argv) {
 
 /* Whether the launcher's sh lines would exec the door: a served word, no QUEUECTL_DOOR, no QUEUECTL_CLIENT=java. */
 static int for_the_door(int argc, char **argv) {
-	const char *word = command_word(argc, argv);
+	const char *sub;
+	const char *word = command_word(argc, argv, &sub);
 	const char *told = getenv("QUEUECTL_DOOR");
 	const char *client = getenv("QUEUECTL_CLIENT");
 	if (word == NULL || (told != NULL && told[0]) || (client != NULL && strcmp(client, "java") == 0)) {
@@ -242,6 +251,13 @@ static int for_the_door(int argc, char **argv) {
 	}
 	for (int i = 0; SERVED[i] != NULL; i++) {
 		if (strcmp(word, SERVED[i]) == 0) {
+			return 1;
+		}
+	}
+	size_t n = strlen(word);
+	for (int i = 0; sub != NULL && SERVED_PAIRS[i] != NULL; i++) {
+		const char *pair = SERVED_PAIRS[i];
+		if (strncmp(pair, word, n) == 0 && pair[n] == ' ' && strcmp(pair + n + 1, sub) == 0) {
 			return 1;
 		}
 	}

@@ -76,23 +76,36 @@ public final class Main {
 			System.exit(QueuectlException.FAILURE);
 		}
 		int code = QueuectlApplication.run(args);
-		if (location != null && BackgroundServer.wanted(words)) {
+		if (location != null && BackgroundServer.wanted(words) && !helpAsked(words)) {
 			BackgroundServer.ensure(location); // after the command: it waits for nothing of this
 		}
 		System.exit(code);
 	}
 
-	/** Commands that only read the queue: they create no database where --db names none. */
-	private static final java.util.Set<String> READERS = java.util.Set.of("status", "list", "show");
+	/**
+	 * Commands that only read the queue, by their words (a group's sub-command after a space): they
+	 * create no database where --db names none. A command that writes, or stops or serves (worker,
+	 * dashboard, server, progress, result set, config set...), is not one.
+	 */
+	static final java.util.Set<String> READERS = java.util.Set.of("status", "list", "show", "logs", "wait",
+			"dlq list", "queue list", "limit list", "config list", "config get", "batch list", "batch show",
+			"notify list", "schedule list", "schedule show", "result get");
+
+	/** Whether the words name a command of {@link #READERS}. */
+	static boolean reads(List<String> words) {
+		return !words.isEmpty() && (READERS.contains(words.get(0))
+				|| words.size() > 1 && READERS.contains(words.get(0) + " " + words.get(1)));
+	}
 
 	/**
 	 * The line for a reading command whose {@code --db} (given, not the default or QUEUECTL_DB)
 	 * names an SQLite file that does not exist, a mistyped path: null otherwise. A command that
-	 * writes (enqueue, worker start) still creates folder and database.
+	 * writes (enqueue, worker start, config set) still creates folder and database.
 	 */
 	static String missingQueue(String[] args, List<String> words, DatabaseLocation location) {
-		if (words.isEmpty() || !READERS.contains(words.get(0)) || location.isPostgres() || args.length == words.size()) {
-			return null;
+		if (!reads(words) || location.isPostgres() || args.length == words.size()
+				|| helpAsked(words)) {
+			return null; // `list --help` is `help list`: the help, whatever --db names
 		}
 		java.nio.file.Path file = location.file();
 		if (java.nio.file.Files.exists(file)) {
@@ -105,6 +118,19 @@ public final class Main {
 		String why = folder == null || java.nio.file.Files.exists(folder) ? "the file does not exist"
 				: "the folder " + folder + " does not exist";
 		return "no queue at " + location.display() + ": " + why + " (enqueue or worker start there creates it)";
+	}
+
+	/** Whether the words ask for a command's help ({@code list --help}, {@code show -h}) rather than run it. */
+	static boolean helpAsked(List<String> words) {
+		for (String w : words) {
+			if (w.equals("--")) {
+				return false;
+			}
+			if (w.equals("--help") || w.equals("-h")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Whether the command reads the database: all but help, completion scripts and the like. */

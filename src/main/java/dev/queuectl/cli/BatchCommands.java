@@ -65,7 +65,7 @@ class BatchCommands {
 			rows.add(List.of(b.name(), b.status(), b.done() + "/" + b.total(), Long.toString(b.dead()),
 					Long.toString(b.canceled()), Render.time(b.createdAt()), Render.time(b.settledAt())));
 		}
-		Render.table(out, List.of("NAME", "STATUS", "DONE", "DEAD", "CANCELED", "STARTED", "SETTLED"), rows);
+		Render.table(out, List.of("NAME", "STATUS", "DONE", "DEAD", "CANCELED", Render.utc("STARTED"), Render.utc("SETTLED")), rows);
 	}
 
 	@Command(name = { "batch", "show" }, group = "Jobs",
@@ -91,11 +91,16 @@ class BatchCommands {
 		counts.append("completed ").append(b.completed()).append(", dead ").append(b.dead()).append(", canceled ")
 			.append(b.canceled());
 		out.println("jobs       " + counts);
-		out.println("started    " + Render.time(b.createdAt()));
-		out.println("settled    " + Render.time(b.settledAt()));
+		out.println("started    " + utc(b.createdAt()));
+		out.println("settled    " + utc(b.settledAt()));
 		out.println("on_success " + callback(b, b.onSuccess(), true));
 		out.println("on_failure " + callback(b, b.onFailure(), false));
 		out.println("on_complete " + (b.onComplete() == null ? "-" : b.onComplete()));
+	}
+
+	/** A time as the tables write it, labelled UTC; "-" for none (a batch not settled). */
+	private static String utc(java.time.Instant at) {
+		return at == null ? "-" : Render.time(at) + " UTC";
 	}
 
 	/** A callback's id; "-" when none, or "not run" for the one the batch settled against. */

@@ -36,7 +36,7 @@ class HelpCommand implements Command {
 	/** The group of the REPL's own words in its {@code help}. */
 	static final String SHELL_GROUP = "Interactive shell";
 
-	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule or queue";
+	static final String EXIT_CODES = "0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule, queue or worker host, 124 timed out (wait)";
 
 	@Override
 	public String getName() {

@@ -434,7 +434,7 @@ class JobCommands {
 		fields.put("env", job.env().isEmpty() ? null : String.join(" ", job.env().keySet()));
 		dev.queuectl.job.Progress p = job.progress();
 		fields.put("progress", p == null ? null : p.shortText() + (p.message() == null ? "" : " " + Render.oneLine(p.message(), 60))
-				+ " (" + Render.time(p.at()) + ")");
+				+ " (" + Render.time(p.at()) + " UTC)");
 		fields.put("result", result.map(r -> Render.oneLine(r.value(), 80) + " (attempt " + r.attempt() + ")").orElse(null));
 		fields.put("tags", job.tags().isEmpty() ? null : String.join(", ", job.tags()));
 		if (!waiting.isEmpty()) {

@@ -77,11 +77,14 @@ final class ManPage {
 			sb.append(".TP\n.B ").append(escape(HelpCommand.optionName(o).strip())).append('\n')
 				.append(escape(o.description() == null ? "" : o.description())).append('\n');
 		}
-		if (!c.getOptions().isEmpty()) {
-			sb.append(".PP\n"); // the notes that follow are the command's, not the last option's
+		List<HelpCommand.HelpLine> help = HelpCommand.helpText(c);
+		if (!c.getOptions().isEmpty() || !help.isEmpty() && !help.get(0).example()) {
+			// the notes that follow are the command's: apart from its last option, or from its
+			// description when it has none (roff would fill them into one paragraph)
+			sb.append(".PP\n");
 		}
 		boolean inExamples = false;
-		for (HelpCommand.HelpLine line : HelpCommand.helpText(c)) {
+		for (HelpCommand.HelpLine line : help) {
 			if (line.example() && !inExamples) {
 				sb.append(".PP\n.nf\n.RS 2\n");
 				inExamples = true;

@@ -52,7 +52,7 @@ class NotifyCommands {
 					x.status(), Integer.toString(x.tries()), Render.time(x.createdAt()),
 					x.error() == null ? "-" : Render.oneLine(x.error(), 60)));
 		}
-		Render.table(out, List.of("ID", "JOB", "ATTEMPT", "EVENT", "TO", "STATUS", "TRIES", "MADE", "ERROR"), rows);
+		Render.table(out, List.of("ID", "JOB", "ATTEMPT", "EVENT", "TO", "STATUS", "TRIES", Render.utc("MADE"), "ERROR"), rows);
 	}
 
 	@Command(name = { "notify", "retry" }, group = "Notifications",

@@ -119,6 +119,9 @@ public class CommandServer {
 
 	private final AtomicInteger active = new AtomicInteger();
 
+	/** Served {@code worker stop} commands not yet answered: {@link #stop} lets them finish. */
+	private final AtomicInteger stopsAnswering = new AtomicInteger();
+
 	private volatile long lastRequest = System.nanoTime();
 
 	private volatile long idleBefore;
@@ -207,8 +210,25 @@ public class CommandServer {
 		}
 	}
 
+	/**
+	 * Stops serving: closes the socket, lets a served {@code worker stop} answer, then ends the
+	 * commands still running.
+	 */
 	public void stop() {
 		closeSocket();
+		// a served `worker stop` that stopped this very host answers before the process goes (issue
+		// 29): it returns once the hosts it asked are gone from the registry (this one a moment
+		// before this), or at its own --timeout; the bound is only a safety net
+		long until = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+		while (this.stopsAnswering.get() > 0 && System.nanoTime() < until) {
+			try {
+				Thread.sleep(5);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
 		this.handlers.shutdownNow();
 		this.deadlines.shutdownNow();
 	}
@@ -462,6 +482,7 @@ public class CommandServer {
 		long now = System.nanoTime();
 		this.idleBefore = now - this.lastRequest;
 		this.lastRequest = now;
+		boolean stopping = false;
 		try (client) {
 			DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
 			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
@@ -477,6 +498,10 @@ public class CommandServer {
 			}
 			if (!deadline.cancel(false)) {
 				return; // timed out just now and already answered
+			}
+			if (request.words().size() > 1 && request.words().get(0).equals("worker") && request.words().get(1).equals("stop")) {
+				this.stopsAnswering.incrementAndGet();
+				stopping = true;
 			}
 			PrintWriter stdout = new PrintWriter(new OutputStreamWriter(new Frames(out, Wire.OUT), StandardCharsets.UTF_8));
 			PrintWriter stderr = new PrintWriter(new OutputStreamWriter(new Frames(out, Wire.ERR), StandardCharsets.UTF_8),
@@ -496,6 +521,9 @@ public class CommandServer {
 			log.debug("client went away", ex);
 		}
 		finally {
+			if (stopping) {
+				this.stopsAnswering.decrementAndGet();
+			}
 			deadline.cancel(false);
 			this.lastRequest = System.nanoTime();
 			this.active.decrementAndGet();

@@ -36,12 +36,18 @@ public final class RemoteClient {
 		return Wire.SERVED.contains(word);
 	}
 
+	/** Whether a running process may serve the command these words name ({@code Wire.SERVED}, {@code Wire.SERVED_PAIRS}). */
+	public static boolean serves(List<String> words) {
+		return !words.isEmpty() && (serves(words.get(0))
+				|| words.size() > 1 && Wire.SERVED_PAIRS.contains(words.get(0) + " " + words.get(1)));
+	}
+
 	/**
 	 * Runs the command in the process serving {@code socket}, if any. Returns the exit code, or
 	 * empty when nothing serves it (the caller then runs the command itself).
 	 */
 	public static OptionalInt tryRun(Path socket, List<String> words) {
-		if (words.isEmpty() || !serves(words.get(0))) {
+		if (!serves(words)) {
 			return OptionalInt.empty();
 		}
 		int owner = owner(socket);

@@ -89,6 +89,14 @@ final class Wire {
 			"cancel", "queue", "limit", "wait", "run-now", "schedule", "prune", "server", "progress", "result", "edit",
 			"rerun", "rm", "add", "notify");
 
+	/**
+	 * Commands of a group a running process may serve though the group's others it may not, as
+	 * "WORD SUB-WORD": {@code worker stop} answers in milliseconds from a running host (issue 29),
+	 * {@code worker start} runs in a process of its own. bin/queuectl and the C client hold their
+	 * copies too (ServedCommandsTest).
+	 */
+	static final Set<String> SERVED_PAIRS = Set.of("worker stop");
+
 	private Wire() {
 	}
 

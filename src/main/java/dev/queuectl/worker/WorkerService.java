@@ -177,7 +177,9 @@ public class WorkerService implements HealthIndicator {
 	/**
 	 * Asks one worker host ({@code hostId}) or every one (null) to stop, and waits until they are
 	 * gone. Each reads the request at its next heartbeat (up to 5 s); a host on this machine also
-	 * gets SIGTERM, which it takes as the same request at once, so an idle one is gone in a moment.
+	 * gets SIGTERM, which it takes as the same request at once, so an idle one is gone in a moment;
+	 * the host of this process (a {@code worker stop} it serves) is told directly, and its command
+	 * server answers before it closes (CommandServer#stop).
 	 */
 	public int stop(String hostId, Duration timeout) {
 		Instant now = this.clock.instant();
@@ -188,6 +190,10 @@ public class WorkerService implements HealthIndicator {
 		}
 		int count = hostId == null ? this.registry.requestStopAll() : 1;
 		asked.forEach(WorkerService::nudge);
+		WorkerHost own = this.host.get(); // served by a host it asks: that one stops at once too
+		if (own != null && (hostId == null || hostId.equals(own.id()))) {
+			own.requestStop();
+		}
 		Instant deadline = now.plus(timeout);
 		for (long left; (left = this.registry.workers(this.clock.instant()).stream()
 			.filter(w -> hostId == null || w.id().equals(hostId)).count()) > 0;) {

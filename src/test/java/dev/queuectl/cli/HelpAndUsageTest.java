@@ -33,7 +33,8 @@ class HelpAndUsageTest extends CommandTestSupport {
 			}
 		}
 		assertThat(r.outLines()).contains("Jobs:", "Dead letter queue:", "Configuration:");
-		assertThat(r.out()).contains("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule or queue.");
+		assertThat(r.out()).contains("Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 no such job, schedule, queue or worker host, "
+				+ "124 timed out (wait).");
 	}
 
 	@Test
@@ -200,7 +201,7 @@ class HelpAndUsageTest extends CommandTestSupport {
 	}
 
 	@Test
-	void theManPageHasExitStatusWith124AndEnvironmentAndNotesApartFromTheLastOption() throws Exception {
+	void theManPageHasExitStatusWith124AndEnvironmentAndNotesApartFromTheLastOptionOrTheDescription() throws Exception {
 		run("dist-files", this.workDir.toString()).ok();
 		String man = java.nio.file.Files.readString(this.workDir.resolve("man").resolve("queuectl.1"));
 		assertThat(man).contains(".SH EXIT STATUS\n").contains(".TP\n.B 124\nwait, or cancel \\-\\-wait, timed out")
@@ -210,5 +211,9 @@ class HelpAndUsageTest extends CommandTestSupport {
 		int tag = man.indexOf(".B \\-\\-tag VALUE\n", list);
 		String afterTag = man.substring(tag, man.indexOf("\n.TP\n.B queuectl ", tag));
 		assertThat(afterTag.lines().toList().get(2)).as(afterTag).isEqualTo(".PP");
+		// a command without options: its notes are not filled into its description's line
+		int limit = man.indexOf(".B queuectl queue limit\n");
+		String queueLimit = man.substring(limit, man.indexOf("\n.TP\n.B queuectl ", limit));
+		assertThat(queueLimit.lines().toList().subList(2, 4)).as(queueLimit).containsExactly(".RS", ".PP");
 	}
 }

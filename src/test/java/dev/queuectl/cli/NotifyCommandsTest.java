@@ -168,6 +168,17 @@ class NotifyCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void notifyListSaysItsTimeColumnIsUtcAsTheOtherTablesDo() {
+		run("config", "set", "notify-url", "http://127.0.0.1:9/hook").ok();
+		run("config", "set", "notify-on", "canceled").ok();
+		enqueue("{\"id\":\"zoned\",\"command\":\"x\"}");
+		run("cancel", "zoned").ok();
+		List<String> lines = run("notify", "list").ok().outLines();
+		assertThat(lines.get(0)).as("issue 29: times in a table say their zone").contains("MADE (UTC)");
+		assertThat(lines.get(1)).contains("zoned").containsPattern("  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  ");
+	}
+
+	@Test
 	void retentionPrunesDeliveredNotificationsAndKeepsTheOthers() {
 		run("config", "set", "notify-url", "http://127.0.0.1:9/hook").ok();
 		run("config", "set", "notify-on", "canceled").ok();

@@ -159,6 +159,17 @@ class PipelinesTest extends CommandTestSupport {
 	}
 
 	@Test
+	void batchListAndShowSayTheirTimesAreUtcAsTheOtherTablesDo() {
+		runWithStdin("{\"command\":\"true\"}\n", "enqueue", "-", "--batch", "zoned").ok();
+		List<String> list = run("batch", "list").ok().outLines();
+		assertThat(list.get(0)).as("issue 29: times in a table say their zone").contains("STARTED (UTC)", "SETTLED (UTC)");
+		assertThat(list.get(1)).containsPattern("  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  +-$");
+		List<String> show = run("batch", "show", "zoned").ok().outLines();
+		assertThat(show).anySatisfy(l -> assertThat(l).matches("started +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"))
+			.contains("settled    -");
+	}
+
+	@Test
 	void badBatchInputIsRefusedWithOneLineAndNothingStored() {
 		String jobs = "{\"command\":\"true\"}\n";
 		runWithStdin(jobs, "enqueue", "-", "--batch", "bad name").usageError("a batch name is 1-128 characters");

@@ -78,7 +78,8 @@ class TalkCommandsTest extends CommandTestSupport {
 		String list = run("list").ok().out();
 		assertThat(list.lines().findFirst().orElseThrow()).contains("PROGRESS");
 		assertThat(list).contains("40%");
-		assertThat(run("show", id).ok().out()).contains("40% copying files");
+		assertThat(run("show", id).ok().out()).as("its time says its zone (issue 29)")
+			.containsPattern("40% copying files \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\)");
 	}
 
 	@Test

@@ -268,7 +268,10 @@ class ArchiveIT {
 		Files.writeString(yml, defaults.replace("    max-retries: 3\n", "    max-retries: 7\n"));
 		Cli cli = sharedUser("edited");
 
-		assertThat(cli.start(launcher, null, cli.withDb("config", "get", "max-retries")).await().out()).isEqualTo("7\n");
+		// the first command names the queue as a profile would: --db refuses to read a queue not there yet
+		assertThat(cli.start(launcher, null, List.of("config", "get", "max-retries"), Map.of("QUEUECTL_DB", cli.db().toString()))
+			.await()
+			.out()).isEqualTo("7\n");
 		Path own = Files.createDirectories(cli.home().resolve("config").resolve("queuectl")).resolve("application.yml");
 		Files.writeString(own, "queuectl:\n  defaults:\n    max-retries: 9\n");
 		assertThat(cli.start(launcher, null, cli.withDb("config", "get", "max-retries")).await().out()).isEqualTo("9\n");

@@ -96,6 +96,33 @@ class FirstHourIT {
 	}
 
 	@Test
+	void workerStopOfAnIdleLocalHostReturnsInUnderASecondAndTheHostExits() throws Exception {
+		Cli cli = new Cli(this.tmp);
+		Result enqueued = cli.run("enqueue", "{\"id\":\"first\",\"command\":\"true\"}");
+		assertThat(enqueued.exit()).as(enqueued.toString()).isZero();
+		Cli.Started host = cli.start(null, cli.withDb("worker", "start", "--no-http"));
+		try {
+			// a host running, its socket up, its one job done: idle
+			Result waited = cli.run("wait", "first", "--timeout", "120s");
+			assertThat(waited.exit()).as(waited.toString()).isZero();
+			assertThat(java.nio.file.Files.exists(Path.of(cli.db() + ".sock"))).isTrue();
+
+			long start = System.nanoTime();
+			Result stop = cli.run("worker", "stop");
+			long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			assertThat(stop.exit()).as(stop.toString()).isZero();
+			assertThat(stop.out()).as(stop.toString()).isEqualTo("1 worker host(s) stopped\n");
+			assertThat(millis).as("worker stop's wall time, ms (%s)", stop).isLessThan(1000);
+			Result exited = host.await(java.time.Duration.ofSeconds(30));
+			assertThat(exited.exit()).as(exited.toString()).isZero();
+		}
+		finally {
+			host.process().descendants().forEach(ProcessHandle::destroyForcibly);
+			host.process().destroyForcibly();
+		}
+	}
+
+	@Test
 	void killingTheLauncherEndsTheNativeClientItWaitsFor() throws Exception {
 		org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client")),
 				"built where cc exists");

@@ -24,6 +24,13 @@ class ServedCommandsTest {
 	@Test
 	void theLauncherHandsToAClientExactlyTheCommandsWireServes() throws IOException {
 		assertThat(launcherWords()).containsExactlyInAnyOrderElementsOf(Wire.SERVED);
+		List<String> lines = Files.readAllLines(Path.of("bin/queuectl"));
+		int at = lines.indexOf("case \"$word $sub_word\" in");
+		assertThat(at).as("bin/queuectl's `case \"$word $sub_word\" in`").isNotNegative();
+		String pattern = lines.get(at + 1).trim();
+		assertThat(pattern).as("the pattern after it").endsWith(")");
+		assertThat(Arrays.stream(pattern.substring(0, pattern.length() - 1).split("\\|")).map(w -> w.trim().replace("\"", "")))
+			.containsExactlyInAnyOrderElementsOf(Wire.SERVED_PAIRS);
 	}
 
 	@Test
@@ -34,12 +41,19 @@ class ServedCommandsTest {
 		List<String> words = Arrays.stream(m.group(1).split(",")).map(String::trim).filter(w -> !w.equals("NULL"))
 			.map(w -> w.replace("\"", "")).toList();
 		assertThat(words).containsExactlyInAnyOrderElementsOf(Wire.SERVED);
+		Matcher pairs = Pattern.compile("SERVED_PAIRS\\[\\] = \\{([^}]*)\\}").matcher(source);
+		assertThat(pairs.find()).as("client-door.c's SERVED_PAIRS[] = { ... }").isTrue();
+		assertThat(Arrays.stream(pairs.group(1).split(",")).map(String::trim).filter(w -> !w.equals("NULL"))
+			.map(w -> w.replace("\"", ""))).containsExactlyInAnyOrderElementsOf(Wire.SERVED_PAIRS);
 	}
 
 	@Test
 	void theRemoteClientServesWhatWireNames() {
 		assertThat(Wire.SERVED).allMatch(RemoteClient::serves);
 		assertThat(RemoteClient.serves("worker")).isFalse();
+		assertThat(RemoteClient.serves(List.of("worker", "stop"))).as("issue 29: answered by a running host").isTrue();
+		assertThat(RemoteClient.serves(List.of("worker", "start"))).as("a host runs in its own process").isFalse();
+		assertThat(RemoteClient.serves(List.of("worker"))).isFalse();
 		assertThat(RemoteClient.serves("migrate")).isFalse();
 	}
 
