@@ -8,6 +8,8 @@
 
 void (*on_not_served)(void);
 
+char *sqlite_file;
+
 _Noreturn void not_served(void) {
 	if (on_not_served != NULL) {
 		on_not_served();
@@ -324,6 +326,8 @@ char *db_socket(const char *flag) {
 	}
 	else {
 		char *file = resolve_db(db);
+		free(sqlite_file);
+		sqlite_file = dup_or_die(file);
 		char *slash = strrchr(file, '/');
 		if (slash == NULL || slash[1] == 0) {
 			socket_path = NULL; /* "/": no file name to put the socket beside */

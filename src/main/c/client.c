@@ -149,7 +149,7 @@ static int run(const char *build, int first, int argc, char **argv) {
 	}
 	struct stat st;
 	if (stat(socket_path, &st) != 0) {
-		return NOT_SERVED;
+		return direct(argv, first, argc, words, n); /* no server: maybe the database answers */
 	}
 	if (st.st_uid != getuid()) {
 		fprintf(stderr, "queuectl: %s belongs to another user (uid %u); refusing to send commands there\n", socket_path,
@@ -188,7 +188,9 @@ static int run(const char *build, int first, int argc, char **argv) {
 	}
 	if (connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) {
 		if (errno != EINPROGRESS && errno != EAGAIN) {
-			return NOT_SERVED;
+			close(sock);
+			sock = -1;
+			return direct(argv, first, argc, words, n); /* a server gone, its socket left */
 		}
 		struct pollfd pfd = { sock, POLLOUT, 0 };
 		long long left = deadline - now_ms();
@@ -203,7 +205,9 @@ static int run(const char *build, int first, int argc, char **argv) {
 	/* HELLO within a second, before anything is sent: else the launcher runs the command */
 	unsigned char t;
 	if (read_full(&t, 1, deadline) != 0) {
-		return NOT_SERVED;
+		close(sock);
+		sock = -1;
+		return direct(argv, first, argc, words, n); /* no HELLO: nothing sent yet */
 	}
 	if (t != T_HELLO) {
 		return answer(t); /* refused: the answer says why */

@@ -6,6 +6,8 @@
  *   path), decided in db_socket alone, with the Java string rules it needs;
  * - client-pg.c: a PostgreSQL URL's socket, named as dev.queuectl.store.PostgresUrl names it;
  * - client-wire.c: the connection and the protocol of dev.queuectl.server.Wire, and the signals;
+ * - client-direct.c: a command answered from the database itself when nothing serves it (its
+ *   opening comment says which and when; otherwise the JVM answers, as before);
  * - client-door.c: the launcher's front door (`--launcher`: the build id without the bash launcher,
  *   and the hand-over back to it), and a release's bin/queuectl itself (front_launcher);
  * - client.c: main, which puts them together.
@@ -59,6 +61,8 @@ const char *home_dir(void);
 int utf8(const char *s);
 char *data_home(void);
 char *db_socket(const char *flag);
+/* the SQLite file db_socket found (NULL: none, or a PostgreSQL URL) */
+extern char *sqlite_file;
 
 /* Exits NOT_SERVED, after on_not_served when set (the door hands over to the launcher there). */
 extern void (*on_not_served)(void);
@@ -88,6 +92,15 @@ void request(struct buf *b, char **words, int n, int stdin_flag);
 int answer(int first);
 int with_stdin(void);
 void stop_server(void);
+
+/* ---- client-direct.c: the answer from the database ------------------------------------------- */
+
+/*
+ * The command's answer from the database, when nothing serves it: its exit code, having printed
+ * the answer; NOT_SERVED, having printed and stored nothing, whenever the JVM must answer. argv
+ * from first on: the arguments (for the background server it starts after an answer).
+ */
+int direct(char **argv, int first, int argc, char **words, int n);
 
 /* ---- client-door.c: the launcher's front door ------------------------------------------------ */
 

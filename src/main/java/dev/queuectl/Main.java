@@ -30,6 +30,12 @@ public final class Main {
 	 */
 	public static final int NOT_SERVED = 125;
 
+	/**
+	 * The property ({@code true}) with which the native client, having answered a command from the
+	 * database itself, runs the launcher on the same arguments: only the background server starts.
+	 */
+	public static final String ENSURE_SERVER = "queuectl.ensure-server";
+
 	public static void main(String[] args) {
 		try {
 			args = RawArgs.utf8(args); // UTF-8 whatever the locale, byte for byte
@@ -46,6 +52,14 @@ public final class Main {
 			all.addAll(withJob);
 			args = all.toArray(String[]::new);
 			words = withJob;
+		}
+		if (Boolean.getBoolean(ENSURE_SERVER)) {
+			// the native client answered the command from the database (src/main/c/client-direct.c):
+			// this JVM only starts the background server for the next ones, as after a command below
+			if (location != null && BackgroundServer.wanted(words) && !helpAsked(words)) {
+				BackgroundServer.ensure(location);
+			}
+			System.exit(0);
 		}
 		String remote = System.getProperty("queuectl.remote", "try");
 		if (!remote.equals("false")) {

@@ -274,7 +274,8 @@ public final class BackgroundServer {
 				jar = args[i + 1];
 				break;
 			}
-			if (a.startsWith("-Dqueuectl.stdin.tty=") || a.startsWith("-Dqueuectl.remote=") || a.startsWith("-Xms")
+			if (a.startsWith("-Dqueuectl.stdin.tty=") || a.startsWith("-Dqueuectl.remote=")
+					|| a.startsWith("-D" + dev.queuectl.Main.ENSURE_SERVER + "=") || a.startsWith("-Xms")
 					|| a.startsWith("-Xmx") || a.startsWith("-Xss")) {
 				continue;
 			}

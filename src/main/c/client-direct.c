@@ -1,0 +1,710 @@
+/*
+ * queuectl's native client answering a command from the database itself (issue 30): the first
+ * command with nothing serving its database would otherwise start the whole application (Spring,
+ * 1.5-2.5 s) for one row. When no server answers the socket (client.c's run), a command of the
+ * direct set is answered here, in this process, byte for byte as the JVM would answer it; whenever
+ * this file is not certain of that it declines (returns NOT_SERVED, having printed and stored
+ * nothing) and the launcher runs the JVM as before. The rules for a job stay the JVM's: the C
+ * declines instead of refusing, so every refusal is the JVM's words.
+ *
+ * The set today: `enqueue JSON` and `enqueue JSON --json` on SQLite, the JSON an object of the
+ * fields command, id, queue, priority and max_retries alone (strings without \u escapes, plain
+ * integers; any other field, a null, a duplicate, an option: declined).
+ *
+ * SQLite's C library is loaded at run time (dlopen of libsqlite3.so.0 with the few prototypes
+ * below): the build needs no -dev package and a machine without the library simply declines.
+ *
+ * It declines unless all hold:
+ * - QUEUECTL_DIRECT is not off (only: answer here or exit 125, never the JVM: the tests' proof);
+ * - no variable that could change the answer: QUEUECTL_* beyond those the client reads, OTEL_*
+ *   (tracing: service/Tracing.asked), the JVM's own option variables (JAVA_TOOL_OPTIONS...);
+ * - the user's configuration file sets nothing but the database, and the install's application.yml
+ *   says what this build's does (INSTALL_YML below, held to application.yml by DirectConstantsTest);
+ * - the database file exists (a new one is the JVM's: it migrates), this process may write it and
+ *   its folder (the JVM opens it read-only otherwise), and Flyway's newest applied version is
+ *   SCHEMA_VERSION, the newest migration of this build (DirectConstantsTest);
+ * - the database answers at once: busy or failing, it is declined before anything was printed;
+ * - config set's stored max-retries is canonical, retry-on and no-retry-on unset or none.
+ * The connection is opened as store/DatabaseConfiguration opens it where it matters (WAL,
+ * synchronous FULL, foreign keys); the row is stored as store/JobStore.insertAll stores it.
+ *
+ * After the answer, the background command server for the next commands starts when the JVM
+ * path would start it (Main, BackgroundServer.wanted): a detached child runs the launcher with
+ * -Dqueuectl.ensure-server=true, which only starts the server, and the answer waits for nothing.
+ */
+#include "client.h"
+
+#include <dlfcn.h>
+#include <sys/random.h>
+
+/* The newest schema version (db/migration/{sqlite,postgresql}/V<n>__*.sql): DirectConstantsTest. */
+static const int SCHEMA_VERSION = 15;
+
+/* queuectl.defaults.max-retries of application.yml: DirectConstantsTest. */
+static const int DEFAULT_MAX_RETRIES = 3;
+
+/*
+ * The lines of application.yml that say something (comments and blank lines dropped, as
+ * install_lines drops them), but queuectl.db's: an install file that says anything else is the
+ * JVM's to read. DirectConstantsTest holds it to application.yml.
+ */
+static const char INSTALL_YML[] = "queuectl:\n"
+								  "  defaults:\n"
+								  "    max-retries: 3\n"
+								  "    backoff-base: 2\n"
+								  "    max-backoff: 1h\n"
+								  "    backoff-jitter: 0\n"
+								  "    retry-on: none\n"
+								  "    no-retry-on: none\n"
+								  "    job-timeout: 0\n"
+								  "    lease-timeout: 30s\n"
+								  "    shutdown-grace: 30s\n"
+								  "    output-cap: 10MiB\n"
+								  "    output-max-total: 10GiB\n"
+								  "    retention-completed: 7d\n"
+								  "    retention-dead: 30d\n"
+								  "    retention-canceled: 7d\n"
+								  "    server-idle: 15m\n"
+								  "    notify-on: dead\n"
+								  "    notify-command: none\n"
+								  "    notify-url: none\n"
+								  "    notify-secret: none\n"
+								  "    notify-timeout: 10s\n"
+								  "    notify-retry-for: 24h\n"
+								  "  server: \"\"\n"
+								  "  worker:\n"
+								  "    http-port: 0\n";
+
+/* The QUEUECTL_* variables the client reads itself; any other may change an answer. */
+static const char *const KNOWN_VARIABLES[] = { "QUEUECTL_DB", "QUEUECTL_DIRECT", "QUEUECTL_SERVER", "QUEUECTL_LAUNCHER",
+	"QUEUECTL_DOOR", "QUEUECTL_CLIENT", NULL };
+
+/* The longest JSON job (JobSpecParser.MAX_DOCUMENT_BYTES) and command (MAX_COMMAND_BYTES). */
+static const size_t MAX_DOCUMENT_BYTES = 1024 * 1024;
+static const size_t MAX_COMMAND_BYTES = 128 * 1024;
+
+/* How long a busy database is waited for before the JVM is left to wait (its 30 s). */
+static const int BUSY_MS = 1000;
+
+/* ---- SQLite through dlopen ------------------------------------------------------------------ */
+
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+
+enum { SQ_OK = 0, SQ_ROW = 100, SQ_DONE = 101, SQ_OPEN_READWRITE = 0x2, SQ_OPEN_NOMUTEX = 0x8000 };
+
+static struct {
+	int (*open_v2)(const char *, sqlite3 **, int, const char *);
+	int (*close)(sqlite3 *);
+	int (*exec)(sqlite3 *, const char *, void *, void *, char **);
+	int (*prepare_v2)(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
+	int (*bind_text)(sqlite3_stmt *, int, const char *, int, void (*)(void *));
+	int (*bind_int64)(sqlite3_stmt *, int, long long);
+	int (*step)(sqlite3_stmt *);
+	int (*finalize)(sqlite3_stmt *);
+	const unsigned char *(*column_text)(sqlite3_stmt *, int);
+	int (*busy_timeout)(sqlite3 *, int);
+} sq;
+
+/* SQLITE_TRANSIENT: SQLite copies the value */
+static void (*const SQ_TRANSIENT)(void *) = (void (*)(void *))-1;
+
+static int load_sqlite(void) {
+	void *lib = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL) {
+		return 0;
+	}
+	void **slots[] = { (void **)&sq.open_v2, (void **)&sq.close, (void **)&sq.exec, (void **)&sq.prepare_v2,
+		(void **)&sq.bind_text, (void **)&sq.bind_int64, (void **)&sq.step, (void **)&sq.finalize,
+		(void **)&sq.column_text, (void **)&sq.busy_timeout };
+	const char *names[] = { "sqlite3_open_v2", "sqlite3_close", "sqlite3_exec", "sqlite3_prepare_v2",
+		"sqlite3_bind_text", "sqlite3_bind_int64", "sqlite3_step", "sqlite3_finalize", "sqlite3_column_text",
+		"sqlite3_busy_timeout" };
+	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+		*slots[i] = dlsym(lib, names[i]);
+		if (*slots[i] == NULL) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* ---- what may change an answer --------------------------------------------------------------- */
+
+extern char **environ;
+
+static int variables_allow(void) {
+	for (char **e = environ; *e != NULL; e++) {
+		const char *v = *e;
+		if (strncmp(v, "OTEL_", 5) == 0 || strncmp(v, "JAVA_TOOL_OPTIONS=", 18) == 0
+				|| strncmp(v, "JDK_JAVA_OPTIONS=", 17) == 0 || strncmp(v, "_JAVA_OPTIONS=", 14) == 0) {
+			return 0;
+		}
+		if (strncmp(v, "QUEUECTL_", 9) == 0) {
+			int known = 0;
+			for (const char *const *k = KNOWN_VARIABLES; *k != NULL; k++) {
+				size_t n = strlen(*k);
+				known |= strncmp(v, *k, n) == 0 && v[n] == '=';
+			}
+			if (!known) {
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+/*
+ * The lines of a YAML file that say something, each ending in \n: comment lines, blank lines
+ * and a comment after a blank dropped, trailing blanks cut; queuectl.db's line left out when
+ * skip_db. NULL when unreadable; "" when there is no such file.
+ */
+static char *meaningful_lines(const char *path, int skip_db) {
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		return errno == ENOENT ? dup_or_die("") : NULL;
+	}
+	struct buf out = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int in_queuectl = 0;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		for (ssize_t i = 0; i < len; i++) {
+			if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+				len = i;
+				break;
+			}
+		}
+		while (len > 0 && (unsigned char)line[len - 1] <= ' ') {
+			len--;
+		}
+		line[len] = 0;
+		if (len == 0) {
+			continue;
+		}
+		if (line[0] != ' ' && line[0] != '\t') {
+			in_queuectl = strcmp(line, "queuectl:") == 0;
+			if (skip_db && strncmp(line, "queuectl.db:", 12) == 0) {
+				continue;
+			}
+		}
+		else if (skip_db && in_queuectl && strncmp(line, "  db:", 5) == 0) {
+			continue;
+		}
+		if (out.n + (size_t)len + 2 > out.cap) {
+			out.cap = (out.n + (size_t)len + 2) * 2;
+			out.b = realloc(out.b, out.cap);
+			if (out.b == NULL) {
+				not_served();
+			}
+		}
+		memcpy(out.b + out.n, line, (size_t)len);
+		out.n += (size_t)len;
+		out.b[out.n++] = '\n';
+		out.b[out.n] = 0;
+	}
+	free(line);
+	fclose(f);
+	return out.b != NULL ? out.b : dup_or_die("");
+}
+
+/* The project's folder: where target/ or lib/ holds this program; NULL when unknown. */
+static char *project_dir(void) {
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0) {
+		return NULL;
+	}
+	self[n] = 0;
+	for (int up = 0; up < 2; up++) {
+		char *slash = strrchr(self, '/');
+		if (slash == NULL) {
+			return NULL;
+		}
+		*slash = 0;
+	}
+	return dup_or_die(self[0] ? self : "/");
+}
+
+static int configuration_allows(void) {
+	char *user;
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	int r = xdg != NULL && !blank(xdg) && xdg[0] == '/' ? asprintf(&user, "%s/queuectl/application.yml", xdg)
+			: asprintf(&user, "%s/.config/queuectl/application.yml", home_dir());
+	if (r < 0) {
+		return 0;
+	}
+	char *lines = meaningful_lines(user, 1);
+	free(user);
+	/* nothing, or a queuectl: holding db alone */
+	int ok = lines != NULL && (lines[0] == 0 || strcmp(lines, "queuectl:\n") == 0);
+	free(lines);
+	char *project = project_dir();
+	char *install = NULL;
+	if (!ok || project == NULL || asprintf(&install, "%s/application.yml", project) < 0) {
+		free(project);
+		return 0;
+	}
+	lines = meaningful_lines(install, 1);
+	/* no file: the jar's copy, this build's */
+	ok = lines != NULL && (lines[0] == 0 || strcmp(lines, INSTALL_YML) == 0);
+	free(lines);
+	free(install);
+	free(project);
+	return ok;
+}
+
+/* ---- the command line and its JSON job ------------------------------------------------------- */
+
+struct job {
+	char *id, *command, *queue;
+	long long priority, max_retries;
+	int has_priority, has_max_retries;
+};
+
+static const char *skip_ws(const char *p) {
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+		p++;
+	}
+	return p;
+}
+
+/* A JSON string at p (its opening quote) into *out; the text after it, or NULL to decline. */
+static const char *json_string(const char *p, char **out) {
+	if (*p != '"') {
+		return NULL;
+	}
+	p++;
+	size_t cap = strlen(p) + 1;
+	char *s = malloc(cap), *o = s;
+	if (s == NULL) {
+		return NULL;
+	}
+	for (;; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == 0 || c < 0x20) {
+			free(s);
+			return NULL;
+		}
+		if (c == '"') {
+			break;
+		}
+		if (c == '\\') {
+			p++;
+			const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
+			const char *at = *p ? strchr(from, *p) : NULL;
+			if (at == NULL) { /* \u, or not JSON: the JVM's */
+				free(s);
+				return NULL;
+			}
+			*o++ = to[at - from];
+			continue;
+		}
+		*o++ = (char)c;
+	}
+	*o = 0;
+	*out = s;
+	return p + 1;
+}
+
+/* A plain JSON integer (no fraction, exponent, leading zero or -0) in [min, max]; NULL to decline. */
+static const char *json_int(const char *p, long long min, long long max, long long *out) {
+	const char *start = p;
+	int negative = *p == '-';
+	if (negative) {
+		p++;
+	}
+	if (*p < '0' || *p > '9' || (*p == '0' && (negative || (p[1] >= '0' && p[1] <= '9')))) {
+		return NULL;
+	}
+	long long v = 0;
+	int digits = 0;
+	while (*p >= '0' && *p <= '9') {
+		if (++digits > 10) {
+			return NULL;
+		}
+		v = v * 10 + (*p++ - '0');
+	}
+	if (*p == '.' || *p == 'e' || *p == 'E') {
+		return NULL;
+	}
+	v = negative ? -v : v;
+	if (v < min || v > max || p == start) {
+		return NULL;
+	}
+	*out = v;
+	return p;
+}
+
+static int id_char(unsigned char c) {
+	return isalnum(c) || c == '_' || c == ':' || c == '.' || c == '-';
+}
+
+/* JobSpecParser.ID: [A-Za-z0-9_:][A-Za-z0-9._:-]{0,127} */
+static int valid_id(const char *s) {
+	size_t n = strlen(s);
+	if (n < 1 || n > 128 || s[0] == '.' || s[0] == '-') {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!id_char((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* JobSpecParser.QUEUE: [A-Za-z0-9._:-]{1,64} */
+static int valid_queue(const char *s) {
+	size_t n = strlen(s);
+	if (n < 1 || n > 64) {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!id_char((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The job of one JSON argument, certain to be valid as JobSpecParser sees it; 0 to decline. */
+static int parse_job(const char *json, struct job *job) {
+	memset(job, 0, sizeof *job);
+	if (strlen(json) > MAX_DOCUMENT_BYTES) {
+		return 0;
+	}
+	const char *p = skip_ws(json);
+	if (*p++ != '{') {
+		return 0;
+	}
+	p = skip_ws(p);
+	if (*p == '}') {
+		return 0; /* no command: the JVM's words */
+	}
+	for (;;) {
+		char *key = NULL;
+		p = json_string(p, &key);
+		if (p == NULL) {
+			return 0;
+		}
+		p = skip_ws(p);
+		if (*p++ != ':') {
+			free(key);
+			return 0;
+		}
+		p = skip_ws(p);
+		char **text = strcmp(key, "id") == 0 ? &job->id : strcmp(key, "command") == 0 ? &job->command
+				: strcmp(key, "queue") == 0 ? &job->queue : NULL;
+		if (text != NULL) {
+			if (*text != NULL) {
+				p = NULL; /* a duplicate field */
+			}
+			else {
+				p = json_string(p, text);
+			}
+		}
+		else if (strcmp(key, "priority") == 0 && !job->has_priority) {
+			p = json_int(p, INT32_MIN, INT32_MAX, &job->priority);
+			job->has_priority = 1;
+		}
+		else if (strcmp(key, "max_retries") == 0 && !job->has_max_retries) {
+			p = json_int(p, 0, 100, &job->max_retries);
+			job->has_max_retries = 1;
+		}
+		else {
+			p = NULL; /* another field, or a duplicate */
+		}
+		free(key);
+		if (p == NULL) {
+			return 0;
+		}
+		p = skip_ws(p);
+		if (*p == '}') {
+			break;
+		}
+		if (*p++ != ',') {
+			return 0;
+		}
+		p = skip_ws(p);
+	}
+	if (*skip_ws(p + 1) != 0) {
+		return 0;
+	}
+	if (job->command == NULL || strlen(job->command) > MAX_COMMAND_BYTES) {
+		return 0;
+	}
+	int visible = 0; /* an ASCII character that shows: never JobSpecParser.invisible */
+	for (const char *c = job->command; *c; c++) {
+		visible |= *c > ' ' && *c < 0x7f;
+	}
+	return visible && (job->id == NULL || valid_id(job->id)) && (job->queue == NULL || valid_queue(job->queue));
+}
+
+/* The wall clock in ms (Clock.instant's, stored in created_at and run_at). */
+static long long wall_ms(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* JobSpecParser.newId: the time in ms in base 36, a dash, 12 hex digits from a random start. */
+static void new_id(char *out, long long ms) {
+	char digits[16];
+	int n = 0;
+	do {
+		digits[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36];
+		ms /= 36;
+	} while (ms > 0);
+	for (int i = 0; i < n; i++) {
+		out[i] = digits[n - 1 - i];
+	}
+	uint64_t r = 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
+		r = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 20);
+	}
+	sprintf(out + n, "-%012llx", (unsigned long long)(r & 0xFFFFFFFFFFFFULL));
+}
+
+/* ---- the database ---------------------------------------------------------------------------- */
+
+static sqlite3 *db;
+
+/* One row's first column of a query with no parameters; *found says whether there was one; 0 on failure. */
+static int query_text(const char *sql, char **out, int *found) {
+	sqlite3_stmt *st = NULL;
+	if (sq.prepare_v2(db, sql, -1, &st, NULL) != SQ_OK) {
+		return 0;
+	}
+	int rc = sq.step(st);
+	*found = rc == SQ_ROW;
+	if (*found) {
+		const unsigned char *t = sq.column_text(st, 0);
+		*out = t != NULL ? dup_or_die((const char *)t) : NULL;
+		rc = sq.step(st);
+	}
+	sq.finalize(st);
+	return rc == SQ_DONE;
+}
+
+/* Whether every applied migration is a plain number and the newest is SCHEMA_VERSION. */
+static int schema_current(void) {
+	sqlite3_stmt *st = NULL;
+	if (sq.prepare_v2(db, "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL", -1, &st,
+				NULL) != SQ_OK) {
+		return 0;
+	}
+	long long newest = -1;
+	int rc;
+	while ((rc = sq.step(st)) == SQ_ROW) {
+		const char *v = (const char *)sq.column_text(st, 0);
+		long long n;
+		const char *end = v != NULL ? json_int(v, 0, 1000000, &n) : NULL;
+		if (end == NULL || *end != 0) {
+			newest = -2;
+			break;
+		}
+		newest = n > newest ? n : newest;
+	}
+	sq.finalize(st);
+	return (rc == SQ_DONE || rc == SQ_ROW) && newest == SCHEMA_VERSION;
+}
+
+/*
+ * The defaults Settings.snapshot gives a job: max-retries set (canonical) or this build's; 0 to
+ * decline (a retry rule set, a value this file would have to normalize).
+ */
+static int job_defaults(long long *max_retries) {
+	char *v = NULL;
+	int found;
+	*max_retries = DEFAULT_MAX_RETRIES;
+	if (!query_text("SELECT value FROM settings WHERE key = 'max-retries'", &v, &found)) {
+		return 0;
+	}
+	if (found) {
+		long long n;
+		const char *end = v != NULL ? json_int(v, 0, 100, &n) : NULL;
+		free(v);
+		if (end == NULL || *end != 0) {
+			return 0;
+		}
+		*max_retries = n;
+	}
+	const char *rules[] = { "SELECT value FROM settings WHERE key = 'retry-on'",
+		"SELECT value FROM settings WHERE key = 'no-retry-on'" };
+	for (int i = 0; i < 2; i++) {
+		v = NULL;
+		if (!query_text(rules[i], &v, &found)) {
+			return 0;
+		}
+		int none = !found || (v != NULL && strcmp(v, "none") == 0);
+		free(v);
+		if (!none) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Opens the SQLite file as DatabaseConfiguration does where it matters; 0 to decline. */
+static int open_database(const char *file) {
+	struct stat st;
+	char *dir = dup_or_die(file);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*(slash == dir ? slash + 1 : slash) = 0;
+	}
+	int writable = stat(file, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && access(file, R_OK | W_OK) == 0
+			&& access(dir, W_OK | X_OK) == 0;
+	free(dir);
+	if (!writable || !load_sqlite()) {
+		return 0;
+	}
+	if (sq.open_v2(file, &db, SQ_OPEN_READWRITE | SQ_OPEN_NOMUTEX, NULL) != SQ_OK) {
+		return 0;
+	}
+	sq.busy_timeout(db, BUSY_MS);
+	return sq.exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=true", NULL, NULL,
+				   NULL) == SQ_OK;
+}
+
+/* ---- the commands ---------------------------------------------------------------------------- */
+
+
+/* enqueue of one job (JobCommands.enqueue, JobService.enqueue, JobStore.insertAll); NOT_SERVED to decline. */
+static int enqueue(char **words, int n) {
+	const char *json = NULL;
+	int as_json = 0;
+	for (int i = 1; i < n; i++) {
+		if (strcmp(words[i], "--json") == 0 && !as_json) {
+			as_json = 1;
+		}
+		else if (words[i][0] == '{' && json == NULL) {
+			json = words[i];
+		}
+		else {
+			return NOT_SERVED;
+		}
+	}
+	struct job job;
+	char cwd[4096];
+	long long max_retries;
+	if (json == NULL || !parse_job(json, &job) || getcwd(cwd, sizeof cwd) == NULL || !schema_current()
+			|| !job_defaults(&max_retries)) {
+		return NOT_SERVED;
+	}
+	long long now = wall_ms();
+	char id[40];
+	if (job.id == NULL) {
+		new_id(id, now);
+		job.id = id;
+	}
+	if (sq.exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQ_OK) {
+		return NOT_SERVED;
+	}
+	sqlite3_stmt *st = NULL;
+	int stored = 0;
+	if (sq.prepare_v2(db, "INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at,"
+				" timeout_ms, working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits,"
+				" tags, rerun_of, batch) VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6, NULL, ?7, ?6, ?6, NULL, NULL,"
+				" NULL, NULL, NULL, NULL, NULL, NULL) ON CONFLICT DO NOTHING RETURNING id", -1, &st, NULL) == SQ_OK) {
+		sq.bind_text(st, 1, job.id, -1, SQ_TRANSIENT);
+		sq.bind_text(st, 2, job.command, -1, SQ_TRANSIENT);
+		sq.bind_text(st, 3, job.queue != NULL ? job.queue : "default", -1, SQ_TRANSIENT);
+		sq.bind_int64(st, 4, job.has_priority ? job.priority : 0);
+		sq.bind_int64(st, 5, job.has_max_retries ? job.max_retries : max_retries);
+		sq.bind_int64(st, 6, now);
+		sq.bind_text(st, 7, cwd, -1, SQ_TRANSIENT);
+		stored = sq.step(st) == SQ_ROW && sq.step(st) == SQ_DONE; /* no row: the id is taken, the JVM says so */
+	}
+	if (st != NULL) {
+		sq.finalize(st);
+	}
+	if (!stored || sq.exec(db, "COMMIT", NULL, NULL, NULL) != SQ_OK) {
+		sq.exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return NOT_SERVED;
+	}
+	if (as_json) {
+		printf("{\n  \"id\" : \"%s\",\n  \"duplicate\" : false\n}\n", job.id);
+	}
+	else {
+		printf("%s\n", job.id);
+	}
+	return 0;
+}
+
+/*
+ * After an answer: the background command server for the next commands, as Main starts it after
+ * a command (BackgroundServer.wanted decides, in a JVM that only starts the server): a detached
+ * child runs the launcher on the same arguments; nothing here waits for it.
+ */
+static void start_server(char **argv, int first, int argc) {
+	const char *told = getenv("QUEUECTL_SERVER");
+	if (told != NULL && (strcasecmp(told, "off") == 0 || strcasecmp(told, "false") == 0 || strcasecmp(told, "no") == 0
+			|| strcmp(told, "0") == 0)) {
+		return; /* the JVM would start none: no JVM to say so */
+	}
+	char *project = project_dir();
+	char *launcher = NULL;
+	if (project == NULL || asprintf(&launcher, "%s/bin/queuectl", project) < 0) {
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	/* the launcher's -Dqueuectl.stdin.tty of this command, not of the child's /dev/null (CI's rule) */
+	const char *opts = isatty(0) ? "-Dqueuectl.ensure-server=true -Dqueuectl.stdin.tty=true" : "-Dqueuectl.ensure-server=true";
+	pid_t child = fork();
+	if (child != 0) {
+		return;
+	}
+	setsid();
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	setenv("QUEUECTL_DIRECT", "off", 1);
+	setenv("QUEUECTL_JAVA_OPTS", opts, 1);
+	unsetenv("QUEUECTL_LAUNCHER");
+	unsetenv("QUEUECTL_DOOR");
+	char **args = calloc((size_t)(argc - first) + 2, sizeof(char *));
+	if (args == NULL) {
+		_exit(0);
+	}
+	args[0] = launcher;
+	for (int i = first; i < argc; i++) {
+		args[i - first + 1] = argv[i];
+	}
+	execv(launcher, args);
+	_exit(0);
+}
+
+int direct(char **argv, int first, int argc, char **words, int n) {
+	const char *mode = getenv("QUEUECTL_DIRECT");
+	if (mode != NULL && strcmp(mode, "off") == 0) {
+		return NOT_SERVED;
+	}
+	int only = mode != NULL && strcmp(mode, "only") == 0;
+	int rc = NOT_SERVED;
+	const char *file = sqlite_file;
+	if (n >= 2 && strcmp(words[0], "enqueue") == 0 && file != NULL && variables_allow() && configuration_allows()
+			&& open_database(file)) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		rc = enqueue(words, n);
+	}
+	if (db != NULL) {
+		sq.close(db);
+		db = NULL;
+	}
+	if (rc == NOT_SERVED && only) {
+		exit(NOT_SERVED); /* never the JVM */
+	}
+	if (rc != NOT_SERVED) {
+		start_server(argv, first, argc);
+	}
+	return rc;
+}
