@@ -525,8 +525,9 @@ static int job_defaults(long long *max_retries) {
 	if (found) {
 		long long n;
 		const char *end = v != NULL ? json_int(v, 0, 100, &n) : NULL;
+		int canonical = end != NULL && *end == 0;
 		free(v);
-		if (end == NULL || *end != 0) {
+		if (!canonical) {
 			return 0;
 		}
 		*max_retries = n;

@@ -1,0 +1,209 @@
+package dev.queuectl.process;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.queuectl.process.Cli.Result;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * Issue 30: the first command with nothing serving its database answered by the native client from
+ * the SQLite file itself (src/main/c/client-direct.c), through bin/queuectl as a real process. Each
+ * command line runs twice on two queues made alike by the JVM: with {@code QUEUECTL_DIRECT=only}
+ * (answered there or exit 125, never by a JVM: a decline fails the comparison) and with
+ * {@code QUEUECTL_DIRECT=off} (the JVM's answer); stdout, stderr and exit code must be byte-identical
+ * (a generated id stands for itself in both) and the stored rows equal in every column but id and
+ * times. Lines the direct path must not answer exit 125 with {@code only} and print nothing, and
+ * without the variable get the JVM's own answer.
+ */
+@Timeout(600)
+class DirectPathIT {
+
+	@TempDir
+	Path tmp;
+
+	@AfterEach
+	void noCommandServerIsLeftBehind() {
+		Cli.stopServersUnder(this.tmp, Duration.ofSeconds(60));
+	}
+
+	/** Two queues made by the JVM alike (a/q.db, b/q.db), each with job "seed"; [0] for the direct path, [1] for the JVM's. */
+	private Cli[] twoQueues() throws java.io.IOException {
+		Files.createDirectories(this.tmp.resolve("a"));
+		Files.createDirectories(this.tmp.resolve("b"));
+		// one working folder: the jobs' working_dir alike
+		Cli direct = new Cli(this.tmp, this.tmp.resolve("a").resolve("q.db")).env("QUEUECTL_DIRECT", "only");
+		Cli jvm = new Cli(this.tmp, this.tmp.resolve("b").resolve("q.db")).env("QUEUECTL_DIRECT", "off");
+		for (Cli cli : List.of(direct, jvm)) {
+			Result seeded = new Cli(cli.home(), cli.db()).env("QUEUECTL_DIRECT", "off")
+				.run("enqueue", "{\"id\":\"seed\",\"command\":\"true\"}");
+			assertThat(seeded.exit()).as(seeded.toString()).isZero();
+		}
+		return new Cli[] { direct, jvm };
+	}
+
+	/** A generated id (JobSpecParser.newId): the time in base 36, a dash, 12 hex digits. */
+	private static final String NEW_ID = "[0-9a-z]+-[0-9a-f]{12}";
+
+	@Test
+	void anEnqueueAnsweredFromTheDatabaseIsTheJvmsByteForByteAndStoresTheSameRow() throws Exception {
+		Cli[] q = twoQueues();
+		List<List<String>> lines = List.of(List.of("enqueue", "{\"command\":\"true\"}"),
+				List.of("enqueue", "{\"id\":\"j1\",\"command\":\"echo a b --json\"}"),
+				List.of("enqueue", "{\"id\":\"j2\",\"command\":\"make\",\"queue\":\"q:2.x-y\",\"priority\":-2147483648,\"max_retries\":0}", "--json"),
+				List.of("enqueue", "--json", "{\"command\":\"\u00e9t\u00e9 \u4e2d\u6587\",\"priority\":2147483647,\"max_retries\":100}"),
+				List.of("enqueue", "{\"command\":\"tab\\there \\\"quoted\\\" \\\\ \\/ \\n\"}"),
+				List.of("enqueue", "{ \"command\" : \"spaced\" ,\n\"id\" : \"j3\" } "));
+		for (List<String> line : lines) {
+			same(q, line);
+		}
+		// config set's max-retries is the default of the jobs that name none, on both paths
+		for (Cli cli : q) {
+			assertThat(cli.env("QUEUECTL_DIRECT", "off").run("config", "set", "max-retries", "7").exit()).isZero();
+		}
+		q[0].env("QUEUECTL_DIRECT", "only");
+		same(q, List.of("enqueue", "{\"id\":\"j4\",\"command\":\"seven\"}"));
+		assertThat(rows(q[0].db())).isEqualTo(rows(q[1].db()));
+		assertThat(rows(q[0].db()).get("j4")).containsEntry("max_retries", "7");
+		assertThat(counts(q[0].db())).as("job_counts, kept by the insert trigger").isEqualTo(counts(q[1].db()))
+			.containsEntry("default/pending", "7");
+	}
+
+	/** Runs the line on both queues: the same stdout (a generated id aside), stderr and exit code. */
+	private static void same(Cli[] q, List<String> line) {
+		Result direct = q[0].run(line.toArray(String[]::new));
+		Result jvm = q[1].run(line.toArray(String[]::new));
+		assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
+		assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err()).isEmpty();
+		assertThat(direct.out().replaceAll(NEW_ID, "ID")).as(direct.toString()).isEqualTo(jvm.out().replaceAll(NEW_ID, "ID"));
+	}
+
+	@Test
+	void whatTheDirectPathCannotBeSureOfIsLeftToTheJvmInItsWords() throws Exception {
+		Cli[] q = twoQueues();
+		List<List<String>> lines = List.of(List.of("enqueue", "{\"id\":\"seed\",\"command\":\"taken\"}"),
+				List.of("enqueue", "{\"command\":\"   \"}"), List.of("enqueue", "{\"command\":\"x\",\"command\":\"y\"}"),
+				List.of("enqueue", "{\"command\":\"x\",\"priority\":1.5}"), List.of("enqueue", "{\"command\":"),
+				List.of("enqueue", "{\"command\":\"x\",\"max_retries\":101}"),
+				List.of("enqueue", "{\"command\":\"x\",\"id\":\".hidden\"}"), List.of("enqueue", "{\"command\":\"x\"}", "{}"),
+				// valid, but not the direct path's
+				List.of("enqueue", "{\"command\":\"\\u0041\"}"), List.of("enqueue", "{\"command\":\"x\",\"queue\":null}"),
+				List.of("enqueue", "{\"command\":\"x\",\"delay\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\"}", "--tag", "t"));
+		for (List<String> line : lines) {
+			Result only = q[0].run(line.toArray(String[]::new));
+			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
+			assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
+		}
+		assertThat(rows(q[0].db())).as("nothing stored by a decline").containsOnlyKeys("seed");
+		q[0].unset("QUEUECTL_DIRECT");
+		for (List<String> line : lines.subList(0, 8)) { // refusals: the JVM's words on both
+			Result fallback = q[0].run(line.toArray(String[]::new));
+			Result jvm = q[1].run(line.toArray(String[]::new));
+			assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isNotZero();
+			assertThat(fallback.err()).as(fallback.toString()).isEqualTo(jvm.err()).startsWith("queuectl: ");
+			assertThat(fallback.out()).isEqualTo(jvm.out());
+		}
+	}
+
+	@Test
+	void aSchemaNotThisBuildsNewestOrAVariableThatCouldChangeTheAnswerDeclines() throws Exception {
+		Cli[] q = twoQueues();
+		String line = "{\"command\":\"true\"}";
+		assertThat(q[0].env("OTEL_TRACES_EXPORTER", "console").run("enqueue", line).exit()).isEqualTo(125);
+		q[0].unset("OTEL_TRACES_EXPORTER");
+		assertThat(q[0].env("QUEUECTL_JAVA_OPTS", "-Dqueuectl.defaults.max-retries=9").run("enqueue", line).exit()).isEqualTo(125);
+		q[0].unset("QUEUECTL_JAVA_OPTS");
+		Path config = q[0].home().resolve("config");
+		Files.createDirectories(config.resolve("queuectl"));
+		Files.writeString(config.resolve("queuectl").resolve("application.yml"), "queuectl:\n  defaults:\n    max-retries: 9\n");
+		assertThat(q[0].env("XDG_CONFIG_HOME", config.toString()).run("enqueue", line).exit()).isEqualTo(125);
+		Files.writeString(config.resolve("queuectl").resolve("application.yml"), "# mine\nqueuectl:\n  db: " + q[0].db() + "\n");
+		assertThat(q[0].run("enqueue", line).exit()).as("a user's file that names the database alone").isZero();
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + q[0].db());
+				Statement s = c.createStatement()) {
+			s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = (SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history)");
+		}
+		Result older = q[0].run("enqueue", line);
+		assertThat(older.exit()).as(older.toString()).isEqualTo(125);
+		assertThat(rows(q[0].db())).hasSize(2);
+	}
+
+	@Test
+	void aDatabaseThisUserMayNotWriteIsLeftToTheJvmsWords() throws Exception {
+		assumeThat(System.getProperty("user.name")).as("root may write any file").isNotEqualTo("root");
+		Cli[] q = twoQueues();
+		for (Cli cli : q) {
+			Files.setPosixFilePermissions(cli.db(), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+		}
+		Result only = q[0].run("enqueue", "{\"command\":\"true\"}");
+		assertThat(only.exit()).isEqualTo(125);
+		Result fallback = q[0].unset("QUEUECTL_DIRECT").run("enqueue", "{\"command\":\"true\"}");
+		Result jvm = q[1].run("enqueue", "{\"command\":\"true\"}");
+		assertThat(fallback.err()).isEqualTo(jvm.err()).isNotEmpty();
+		assertThat(fallback.exit()).isEqualTo(jvm.exit()).isEqualTo(1);
+	}
+
+	@Test
+	void afterADirectAnswerTheBackgroundServerStartsAndServesTheNextCommand() throws Exception {
+		Cli[] q = twoQueues();
+		Cli cli = q[0].env("QUEUECTL_SERVER", "on").env("CI", "");
+		Result enqueued = cli.run("enqueue", "{\"id\":\"next\",\"command\":\"true\"}");
+		assertThat(enqueued.exit()).as(enqueued.toString()).isZero();
+		assertThat(enqueued.out()).isEqualTo("next\n");
+		long server = Cli.awaitServing(cli.db(), Duration.ofSeconds(120));
+		assertThat(server).isPositive();
+		Result shown = cli.run("show", "next"); // only: a served answer, or 125
+		assertThat(shown.exit()).as(shown.toString()).isZero();
+		assertThat(shown.out()).contains("next");
+	}
+
+	/** Every job's columns but the times, by id (a generated id by its command). */
+	private static Map<String, Map<String, String>> rows(Path db) throws Exception {
+		Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("SELECT * FROM jobs ORDER BY command")) {
+			ResultSetMetaData md = rs.getMetaData();
+			while (rs.next()) {
+				Map<String, String> row = new LinkedHashMap<>();
+				for (int i = 1; i <= md.getColumnCount(); i++) {
+					String name = md.getColumnName(i);
+					if (!name.endsWith("_at") && !name.equals("id")) {
+						row.put(name, rs.getString(i));
+					}
+				}
+				String id = rs.getString("id");
+				rows.put(id.matches(NEW_ID) ? "new: " + rs.getString("command") : id, row);
+			}
+		}
+		return rows;
+	}
+
+	/** job_counts as queue/state -> n. */
+	private static Map<String, String> counts(Path db) throws Exception {
+		Map<String, String> counts = new LinkedHashMap<>();
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+				Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("SELECT queue, state, n FROM job_counts ORDER BY queue, state")) {
+			while (rs.next()) {
+				counts.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3));
+			}
+		}
+		return counts;
+	}
+}
