@@ -164,28 +164,32 @@ static int read_db(const char *path, char **value) {
 	return found;
 }
 
-/* The install's application.yml: next to target/, where this program is. */
-static char *install_yml(void) {
+/* The install's folder: where target/ or lib/ holds this program; NULL when unknown. */
+char *project_dir(void) {
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n <= 0) {
 		return NULL;
 	}
 	self[n] = 0;
-	char *slash = strrchr(self, '/'); /* .../target/queuectl-client */
-	if (slash == NULL) {
-		return NULL;
+	for (int up = 0; up < 2; up++) { /* .../target/queuectl-client */
+		char *slash = strrchr(self, '/');
+		if (slash == NULL) {
+			return NULL;
+		}
+		*slash = 0;
 	}
-	*slash = 0;
-	slash = strrchr(self, '/');
-	if (slash == NULL) {
-		return NULL;
+	return dup_or_die(self[0] ? self : "/");
+}
+
+/* The install's application.yml: next to target/, where this program is. */
+static char *install_yml(void) {
+	char *project = project_dir();
+	char *path = NULL;
+	if (project != NULL && asprintf(&path, "%s/application.yml", project) < 0) {
+		path = NULL;
 	}
-	*slash = 0;
-	char *path;
-	if (asprintf(&path, "%s/application.yml", self) < 0) {
-		return NULL;
-	}
+	free(project);
 	return path;
 }
 

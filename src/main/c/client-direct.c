@@ -209,24 +209,6 @@ static char *meaningful_lines(const char *path, int skip_db) {
 	return out.b != NULL ? out.b : dup_or_die("");
 }
 
-/* The project's folder: where target/ or lib/ holds this program; NULL when unknown. */
-static char *project_dir(void) {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0) {
-		return NULL;
-	}
-	self[n] = 0;
-	for (int up = 0; up < 2; up++) {
-		char *slash = strrchr(self, '/');
-		if (slash == NULL) {
-			return NULL;
-		}
-		*slash = 0;
-	}
-	return dup_or_die(self[0] ? self : "/");
-}
-
 static int configuration_allows(void) {
 	char *user;
 	const char *xdg = getenv("XDG_CONFIG_HOME");

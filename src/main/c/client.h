@@ -61,6 +61,7 @@ const char *home_dir(void);
 int utf8(const char *s);
 char *data_home(void);
 char *db_socket(const char *flag);
+char *project_dir(void);
 /* the SQLite file db_socket found (NULL: none, or a PostgreSQL URL) */
 extern char *sqlite_file;
 
