@@ -7,9 +7,11 @@
  * nothing) and the launcher runs the JVM as before. The rules for a job stay the JVM's: the C
  * declines instead of refusing, so every refusal is the JVM's words.
  *
- * The set today: `enqueue JSON` and `enqueue JSON --json` on SQLite, the JSON an object of the
+ * The set today, on SQLite: `enqueue JSON` and `enqueue JSON --json`, the JSON an object of the
  * fields command, id, queue, priority and max_retries alone (strings without \u escapes, plain
- * integers; any other field, a null, a duplicate, an option: declined).
+ * integers; any other field, a null, a duplicate, an option: declined); `status` and `status
+ * --json` while no worker host is registered, no waiting job asks resources or slots and
+ * output-max-total is not set (the storage line measured as RetentionService.sizes measures it).
  *
  * SQLite's C library is loaded at run time (dlopen of libsqlite3.so.0 with the few prototypes
  * below): the build needs no -dev package and a machine without the library simply declines.
@@ -35,6 +37,7 @@
 #include "client.h"
 
 #include <dlfcn.h>
+#include <ftw.h>
 #include <sys/random.h>
 
 /* The newest schema version (db/migration/{sqlite,postgresql}/V<n>__*.sql): DirectConstantsTest. */
@@ -103,6 +106,7 @@ static struct {
 	int (*step)(sqlite3_stmt *);
 	int (*finalize)(sqlite3_stmt *);
 	const unsigned char *(*column_text)(sqlite3_stmt *, int);
+	long long (*column_int64)(sqlite3_stmt *, int);
 	int (*busy_timeout)(sqlite3 *, int);
 } sq;
 
@@ -116,10 +120,10 @@ static int load_sqlite(void) {
 	}
 	void **slots[] = { (void **)&sq.open_v2, (void **)&sq.close, (void **)&sq.exec, (void **)&sq.prepare_v2,
 		(void **)&sq.bind_text, (void **)&sq.bind_int64, (void **)&sq.step, (void **)&sq.finalize,
-		(void **)&sq.column_text, (void **)&sq.busy_timeout };
+		(void **)&sq.column_text, (void **)&sq.column_int64, (void **)&sq.busy_timeout };
 	const char *names[] = { "sqlite3_open_v2", "sqlite3_close", "sqlite3_exec", "sqlite3_prepare_v2",
 		"sqlite3_bind_text", "sqlite3_bind_int64", "sqlite3_step", "sqlite3_finalize", "sqlite3_column_text",
-		"sqlite3_busy_timeout" };
+		"sqlite3_column_int64", "sqlite3_busy_timeout" };
 	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
 		*slots[i] = dlsym(lib, names[i]);
 		if (*slots[i] == NULL) {
@@ -617,6 +621,247 @@ static int enqueue(char **words, int n) {
 	return 0;
 }
 
+/* Appends a, b and c to the buffer, kept a C string. */
+static void append(struct buf *to, const char *a, const char *b, const char *c) {
+	size_t n = strlen(a) + strlen(b) + strlen(c);
+	if (to->n + n + 1 > to->cap) {
+		to->cap = (to->n + n + 1) * 2;
+		to->b = realloc(to->b, to->cap);
+		if (to->b == NULL) {
+			not_served();
+		}
+	}
+	to->n += (size_t)sprintf(to->b + to->n, "%s%s%s", a, b, c);
+}
+
+/* DatabaseLocation.outputDir: the folder "output" beside the SQLite file. */
+static char *output_dir(void) {
+	char *dir = dup_or_die(sqlite_file), *path = NULL;
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*slash = 0;
+	}
+	if (asprintf(&path, "%s/output", dir) < 0) {
+		path = NULL;
+	}
+	free(dir);
+	return path;
+}
+
+/* ---- status ------------------------------------------------------------------------------- */
+
+/* JobState's order, as status lists the states. */
+static const char *const STATES[] = { "pending", "waiting", "processing", "completed", "failed", "dead", "canceled", NULL };
+
+/* FileOutputStore.MAX_FILES_MEASURED */
+static const long MAX_FILES_MEASURED = 200000;
+
+/* output-max-total of application.yml, 10GiB: DirectConstantsTest. */
+static const long long DEFAULT_OUTPUT_MAX_TOTAL = 10737418240LL;
+
+/* One number a query with no parameters gives (0 when no row or NULL); 0 on failure. */
+static int query_long(const char *sql, long long *out) {
+	sqlite3_stmt *st = NULL;
+	if (sq.prepare_v2(db, sql, -1, &st, NULL) != SQ_OK) {
+		return 0;
+	}
+	int rc = sq.step(st);
+	*out = rc == SQ_ROW ? sq.column_int64(st, 0) : 0;
+	if (rc == SQ_ROW) {
+		rc = sq.step(st);
+	}
+	sq.finalize(st);
+	return rc == SQ_DONE;
+}
+
+/* ScheduleCommands.size: bytes, else one decimal of KiB, MiB, GiB or TiB, rounded half up as Java's %.1f. */
+static void size_text(char *out, size_t cap, long long bytes) {
+	if (bytes < 1024) {
+		snprintf(out, cap, "%lld B", bytes);
+		return;
+	}
+	const char *units[] = { "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+	while (u < 3 && bytes >= (1LL << (10 * (u + 2)))) {
+		u++;
+	}
+	unsigned long long d = 1ULL << (10 * (u + 1));
+	unsigned long long n = (unsigned long long)bytes * 10;
+	unsigned long long q = n / d, r = n % d;
+	if (2 * r >= d) {
+		q++;
+	}
+	snprintf(out, cap, "%llu.%llu %s", q / 10, q % 10, units[u]);
+}
+
+static long long file_size(const char *path) {
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+static long long output_bytes;
+static long output_files;
+
+static int count_output(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F || type == FTW_SL || type == FTW_SLN) {
+		output_bytes += st->st_size;
+		output_files++;
+	}
+	return 0;
+}
+
+/* The names a query with no parameters gives, each appended to *list as ", NAME" (or JSON's "NAME"); 0 on failure. */
+static int query_names(const char *sql, struct buf *text, struct buf *json, int *count) {
+	sqlite3_stmt *st = NULL;
+	if (sq.prepare_v2(db, sql, -1, &st, NULL) != SQ_OK) {
+		return 0;
+	}
+	int rc;
+	*count = 0;
+	while ((rc = sq.step(st)) == SQ_ROW) {
+		const char *name = (const char *)sq.column_text(st, 0);
+		if (name == NULL || !valid_queue(name)) { /* a name JSON would escape: the JVM's */
+			break;
+		}
+		append(text, *count ? ", " : "", name, "");
+		append(json, *count ? ", \"" : "\"", name, "\"");
+		(*count)++;
+	}
+	sq.finalize(st);
+	return rc == SQ_DONE;
+}
+
+/* status and status --json (JobCommands.status) with no worker host and no job that asks resources; NOT_SERVED to decline. */
+static int status(char **words, int n) {
+	int as_json = n == 2 && strcmp(words[1], "--json") == 0;
+	if (n > 2 || (n == 2 && !as_json) || !schema_current()) {
+		return NOT_SERVED;
+	}
+	long long hosts, weighted, limit_set, counts[7] = { 0 }, later[2] = { 0 }, notify_failed, counted, free_pages, page;
+	char *unknown = NULL;
+	int found;
+	if (!query_long("SELECT COUNT(*) FROM workers", &hosts) || hosts != 0
+			|| !query_long("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1)"
+						   " AND state IN ('pending', 'failed', 'waiting') LIMIT 1)", &weighted) || weighted != 0
+			|| !query_long("SELECT COUNT(*) FROM settings WHERE key = 'output-max-total'", &limit_set) || limit_set != 0
+			|| !query_text("SELECT state FROM job_counts WHERE state NOT IN ('pending', 'waiting', 'processing',"
+						   " 'completed', 'failed', 'dead', 'canceled') LIMIT 1", &unknown, &found) || found) {
+		free(unknown);
+		return NOT_SERVED;
+	}
+	/* the whole read in one transaction: counts, sizes and lists of the same moment */
+	if (sq.exec(db, "BEGIN", NULL, NULL, NULL) != SQ_OK) {
+		return NOT_SERVED;
+	}
+	int ok = 1;
+	for (int s = 0; STATES[s] != NULL && ok; s++) {
+		char *sql;
+		ok = asprintf(&sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state = '%s'", STATES[s]) >= 0
+				&& query_long(sql, &counts[s]);
+		free(sql);
+	}
+	/* JobStore.notDue, SQLite's dialect with the host's clock bound */
+	sqlite3_stmt *st = NULL;
+	ok = ok && sq.prepare_v2(db, "WITH RECURSIVE p (v) AS ("
+			" SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0)"
+			" UNION ALL"
+			" SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0"
+			"  AND priority < p.v) FROM p WHERE v IS NOT NULL)"
+			" SELECT j.state, COUNT(*) FROM p, jobs j INDEXED BY jobs_runnable"
+			" WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v"
+			" AND j.run_at > ? GROUP BY j.state", -1, &st, NULL) == SQ_OK;
+	if (ok) {
+		sq.bind_int64(st, 1, wall_ms());
+		int rc;
+		while ((rc = sq.step(st)) == SQ_ROW) {
+			const char *state = (const char *)sq.column_text(st, 0);
+			later[state != NULL && strcmp(state, "pending") == 0 ? 0 : 1] = sq.column_int64(st, 1);
+		}
+		ok = rc == SQ_DONE;
+	}
+	if (st != NULL) {
+		sq.finalize(st);
+	}
+	struct buf paused_text = { 0 }, paused_json = { 0 };
+	int paused = 0;
+	ok = ok && query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused_text, &paused_json, &paused)
+			&& query_long("SELECT COUNT(*) FROM notifications INDEXED BY notifications_failed"
+						  " WHERE failed_at IS NOT NULL AND delivered_at IS NULL", &notify_failed)
+			&& query_long("SELECT bytes FROM output_usage WHERE id = 1", &counted)
+			&& query_long("PRAGMA freelist_count", &free_pages) && query_long("PRAGMA page_size", &page);
+	/* RetentionService.sizes: the files as they are while this connection reads */
+	char *wal = NULL, *output = NULL;
+	struct stat os;
+	ok = ok && asprintf(&wal, "%s-wal", sqlite_file) >= 0 && (output = output_dir()) != NULL
+			&& (lstat(output, &os) != 0 || S_ISDIR(os.st_mode));
+	output_bytes = 0;
+	output_files = 0;
+	if (ok && lstat(output, &os) == 0) {
+		nftw(output, count_output, 16, FTW_PHYS);
+	}
+	long long database = file_size(sqlite_file), wal_bytes = wal != NULL ? file_size(wal) : 0;
+	sq.exec(db, "COMMIT", NULL, NULL, NULL);
+	free(wal);
+	free(output);
+	if (!ok || output_files >= MAX_FILES_MEASURED / 2) { /* near the cap: where it stops is the JVM's walk */
+		free(paused_text.b);
+		free(paused_json.b);
+		return NOT_SERVED;
+	}
+	long long limit = DEFAULT_OUTPUT_MAX_TOTAL;
+	if (as_json) {
+		printf("{\n  \"jobs\" : {\n");
+		for (int s = 0; STATES[s] != NULL; s++) {
+			printf("    \"%s\" : %lld%s\n", STATES[s], counts[s], STATES[s + 1] != NULL ? "," : "");
+		}
+		printf("  },\n  \"not_due\" : {\n    \"pending_later\" : %lld,\n    \"failed_later\" : %lld\n  },\n", later[0], later[1]);
+		printf("  \"paused_queues\" : [ %s%s],\n", paused ? paused_json.b : "", paused ? " " : "");
+		printf("  \"workers\" : [ ],\n  \"no_host\" : { },\n  \"notifications_failed\" : %lld,\n", notify_failed);
+		printf("  \"storage\" : {\n    \"database_bytes\" : %lld,\n    \"wal_bytes\" : %lld,\n    \"free_bytes\" : %lld,\n"
+			   "    \"output_bytes\" : %lld,\n    \"output_measured_in_full\" : true,\n    \"output_counted_bytes\" : %lld,\n"
+			   "    \"output_limit_bytes\" : %lld\n  }\n}\n", database, wal_bytes, free_pages * page, output_bytes, counted, limit);
+	}
+	else {
+		int width = 5; /* STATE */
+		char cells[7][24];
+		for (int s = 0; STATES[s] != NULL; s++) {
+			snprintf(cells[s], sizeof cells[s], "%lld", counts[s]);
+			width = (int)strlen(STATES[s]) > width ? (int)strlen(STATES[s]) : width;
+		}
+		printf("%-*sJOBS\n", width + 2, "STATE");
+		for (int s = 0; STATES[s] != NULL; s++) {
+			printf("%-*s%s\n", width + 2, STATES[s], cells[s]);
+		}
+		if (later[0] + later[1] > 0) {
+			long long due = counts[0] + counts[4] - later[0] - later[1];
+			printf("\ndue now %lld; later %lld (%lld delayed or scheduled, %lld waiting out a retry)\n", due > 0 ? due : 0,
+					later[0] + later[1], later[0], later[1]);
+		}
+		char db_s[32], free_s[32], wal_s[32], out_s[32], counted_s[32], limit_s[32];
+		size_text(db_s, sizeof db_s, database);
+		size_text(free_s, sizeof free_s, free_pages * page);
+		size_text(wal_s, sizeof wal_s, wal_bytes);
+		size_text(out_s, sizeof out_s, output_bytes);
+		size_text(counted_s, sizeof counted_s, counted);
+		size_text(limit_s, sizeof limit_s, limit);
+		printf("\ndatabase %s (%s of it free for reuse), WAL %s, output %s (%s of finished attempts counted, limit %s)\n",
+				db_s, free_s, wal_s, out_s, counted_s, limit_s);
+		if (paused) {
+			printf("\npaused queues: %s (no new jobs start from them)\n", paused_text.b);
+		}
+		if (notify_failed > 0) {
+			printf("\n%lld notification(s) failed: no delivery succeeded within notify-retry-for"
+				   " (queuectl notify list --failed; queuectl notify retry)\n", notify_failed);
+		}
+		printf("\nno worker hosts running\n");
+	}
+	free(paused_text.b);
+	free(paused_json.b);
+	return 0;
+}
+
 /*
  * After an answer: the background command server for the next commands, as Main starts it after
  * a command (BackgroundServer.wanted decides, in a JVM that only starts the server): a detached
@@ -672,12 +917,12 @@ int direct(char **argv, int first, int argc, char **words, int n) {
 	int only = mode != NULL && strcmp(mode, "only") == 0;
 	int rc = NOT_SERVED;
 	const char *file = sqlite_file;
-	if (n >= 2 && strcmp(words[0], "enqueue") == 0 && file != NULL && variables_allow() && configuration_allows()
-			&& open_database(file)) {
+	int word = n >= 2 && strcmp(words[0], "enqueue") == 0 ? 1 : n >= 1 && strcmp(words[0], "status") == 0 ? 2 : 0;
+	if (word != 0 && file != NULL && variables_allow() && configuration_allows() && open_database(file)) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		rc = enqueue(words, n);
+		rc = word == 1 ? enqueue(words, n) : status(words, n);
 	}
 	if (db != NULL) {
 		sq.close(db);

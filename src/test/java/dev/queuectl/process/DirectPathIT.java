@@ -84,6 +84,27 @@ class DirectPathIT {
 			.containsEntry("default/pending", "7");
 	}
 
+	@Test
+	void statusAnsweredFromTheDatabaseIsTheJvmsByteForByte() throws Exception {
+		Cli[] q = twoQueues();
+		for (Cli cli : q) {
+			cli.env("QUEUECTL_DIRECT", "off");
+			for (List<String> line : List.of(List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
+					List.of("enqueue", "{\"id\":\"c1\",\"command\":\"true\",\"queue\":\"q9\"}"), List.of("cancel", "c1"),
+					List.of("queue", "pause", "q9"), List.of("queue", "pause", "a:b"))) {
+				Result r = cli.run(line.toArray(String[]::new));
+				assertThat(r.exit()).as(r.toString()).isZero();
+			}
+		}
+		q[0].env("QUEUECTL_DIRECT", "only");
+		same(q, List.of("status"));
+		same(q, List.of("status", "--json"));
+		Result shown = q[0].run("status");
+		assertThat(shown.out()).contains("pending     2", "canceled    1", "due now 1; later 1", "paused queues: a:b, q9");
+		Result hosts = q[0].run("status", "--hosts");
+		assertThat(hosts.exit()).as("status --hosts: the JVM's").isEqualTo(125);
+	}
+
 	/** Runs the line on both queues: the same stdout (a generated id aside), stderr and exit code. */
 	private static void same(Cli[] q, List<String> line) {
 		Result direct = q[0].run(line.toArray(String[]::new));

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The native client's direct path (src/main/c/client-direct.c) answers from the database only when
  * its schema is this build's newest and the install's application.yml says what this build's does:
- * its copies of both, and of the default max-retries, are held here to the migrations and to
+ * its copies of both, and of the defaults of max-retries and output-max-total, are held here to the migrations and to
  * application.yml, as WireConstantsTest holds the wire constants, so a new migration or a changed
  * default fails here rather than as a wrong answer.
  */
@@ -23,7 +23,7 @@ class DirectConstantsTest {
 	private static final Path SOURCE = Path.of("src/main/c/client-direct.c");
 
 	private static long constant(String source, String name) {
-		Matcher m = Pattern.compile("static const int " + name + " = (\\d+);").matcher(source);
+		Matcher m = Pattern.compile("static const (?:int|long|long long) " + name + " = (\\d+)(?:LL|L)?;").matcher(source);
 		assertThat(m.find()).as("client-direct.c's %s", name).isTrue();
 		return Long.parseLong(m.group(1));
 	}
@@ -56,6 +56,9 @@ class DirectConstantsTest {
 		Matcher retries = Pattern.compile("(?m)^    max-retries: (\\d+)").matcher(yml);
 		assertThat(retries.find()).isTrue();
 		assertThat(constant(source, "DEFAULT_MAX_RETRIES")).isEqualTo(Long.parseLong(retries.group(1)));
+		Matcher total = Pattern.compile("(?m)^    output-max-total: (\\S+)").matcher(yml);
+		assertThat(total.find()).isTrue();
+		assertThat(constant(source, "DEFAULT_OUTPUT_MAX_TOTAL")).isEqualTo(dev.queuectl.config.Setting.parseSize(total.group(1)));
 	}
 
 	/** The lines that say something, as client-direct.c's meaningful_lines reads them, queuectl's db: left out. */
