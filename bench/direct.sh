@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The first command with nothing serving its database (issue 30, target <= 5x `java -Xshare:auto
-# -version`): `enqueue` through bin/queuectl of this clone answered by the native client from the
-# SQLite file (src/main/c/client-direct.c) against the same command with QUEUECTL_DIRECT=off (the
+# -version`): `enqueue` and `status` through bin/queuectl of this clone answered by the native client from the
+# SQLite file (src/main/c/client-direct.c) against the same commands with QUEUECTL_DIRECT=off (the
 # JVM, as before) and `java -Xshare:auto -version`, side by side in ONE hyperfine run. No server
 # runs (QUEUECTL_SERVER=off through env), so every run is a first command. Prints each median, its
 # minimum, its mean CPU (user + system) and the median's ratio to `java -version`.
@@ -39,7 +39,9 @@ QUEUECTL_DIRECT=only "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null
 job="'{\"command\":\"true\"}'"
 commands=("java -Xshare:auto -version"
 	"env QUEUECTL_DIRECT=only $clone --db $db enqueue $job"
-	"env QUEUECTL_DIRECT=off $clone --db $db enqueue $job")
+	"env QUEUECTL_DIRECT=off $clone --db $db enqueue $job"
+	"env QUEUECTL_DIRECT=only $clone --db $db status"
+	"env QUEUECTL_DIRECT=off $clone --db $db status")
 
 log "hyperfine: ${#commands[@]} commands x $runs runs, one run"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -54,7 +56,8 @@ import json, sys
 runs = json.load(open(sys.argv[1]))["results"]
 java = runs[0]["median"]
 labels = ["`java -Xshare:auto -version`", "`enqueue` answered from the database (client-direct.c)",
-          "`enqueue` by the JVM (QUEUECTL_DIRECT=off)"]
+          "`enqueue` by the JVM (QUEUECTL_DIRECT=off)", "`status` answered from the database (client-direct.c)",
+          "`status` by the JVM (QUEUECTL_DIRECT=off)"]
 print("| command | median ms | min ms | CPU ms | x `java -version` (<= 5) |\n|---|---|---|---|---|")
 for label, r in zip(labels, runs):
     print(f"| {label} | {r['median'] * 1000:.2f} | {r['min'] * 1000:.2f} | {(r['user'] + r['system']) * 1000:.2f} | {r['median'] / java:.2f} |")
