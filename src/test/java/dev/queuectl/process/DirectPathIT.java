@@ -82,6 +82,7 @@ class DirectPathIT {
 		assertThat(rows(q[0].db()).get("j4")).containsEntry("max_retries", "7");
 		assertThat(counts(q[0].db())).as("job_counts, kept by the insert trigger").isEqualTo(counts(q[1].db()))
 			.containsEntry("default/pending", "7");
+		assertThat(tableSizes(q[0].db())).as("rows of every table: nothing written beside the job").isEqualTo(tableSizes(q[1].db()));
 	}
 
 	@Test
@@ -165,6 +166,21 @@ class DirectPathIT {
 	}
 
 	@Test
+	void anEnqueueOnADatabaseAnotherProcessWritesIsLeftToTheJvmAndStoresNothing() throws Exception {
+		Cli[] q = twoQueues();
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + q[0].db()); Statement s = c.createStatement()) {
+			s.execute("BEGIN IMMEDIATE"); // SQLite's write lock, held while the command runs
+			Result busy = q[0].run("enqueue", "{\"id\":\"busy\",\"command\":\"true\"}");
+			assertThat(busy.exit()).as(busy.toString()).isEqualTo(125);
+			assertThat(busy.out() + busy.err()).isEmpty();
+			s.execute("ROLLBACK");
+		}
+		assertThat(rows(q[0].db())).containsOnlyKeys("seed");
+		Result free = q[0].run("enqueue", "{\"id\":\"busy\",\"command\":\"true\"}");
+		assertThat(free.exit()).as("the same line once the lock is gone: " + free).isZero();
+	}
+
+	@Test
 	void aDatabaseThisUserMayNotWriteIsLeftToTheJvmsWords() throws Exception {
 		assumeThat(System.getProperty("user.name")).as("root may write any file").isNotEqualTo("root");
 		Cli[] q = twoQueues();
@@ -213,6 +229,25 @@ class DirectPathIT {
 			}
 		}
 		return rows;
+	}
+
+	/** Every table's number of rows, by name. */
+	private static Map<String, Long> tableSizes(Path db) throws Exception {
+		Map<String, Long> sizes = new LinkedHashMap<>();
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+			List<String> tables = new java.util.ArrayList<>();
+			try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+				while (rs.next()) {
+					tables.add(rs.getString(1));
+				}
+			}
+			for (String table : tables) {
+				try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM \"" + table + "\"")) {
+					sizes.put(table, rs.next() ? rs.getLong(1) : -1);
+				}
+			}
+		}
+		return sizes;
 	}
 
 	/** job_counts as queue/state -> n. */
