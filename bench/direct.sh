@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The first command with nothing serving its database (issue 30, target <= 5x `java -Xshare:auto
-# -version`): `enqueue` and `status` through bin/queuectl of this clone answered by the native client from the
-# SQLite file (src/main/c/client-direct.c) against the same commands with QUEUECTL_DIRECT=off (the
-# JVM, as before) and `java -Xshare:auto -version`, side by side in ONE hyperfine run. No server
+# -version`): `enqueue` and `status` through bin/queuectl of this clone answered by the native
+# client from the SQLite file (src/main/c/client-direct.c) against the same commands with
+# QUEUECTL_DIRECT=off (the JVM, as before) and `java -Xshare:auto -version`, side by side in ONE
+# hyperfine run. No server
 # runs (QUEUECTL_SERVER=off through env), so every run is a first command. Prints each median, its
 # minimum, its mean CPU (user + system) and the median's ratio to `java -version`.
 # Everything runs on a throwaway database and cache; the user's are never touched.
