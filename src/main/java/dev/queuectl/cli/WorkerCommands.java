@@ -70,9 +70,10 @@ class WorkerCommands {
 					+ "/ (log in: queuectl dashboard --url prints a link)");
 			Invocation.current().err().flush();
 		}
-		this.server.start();
 		try {
-			this.workers.run(new WorkerOptions(slots, queueList, httpPort, Boolean.TRUE.equals(cleanEnv), offered));
+			// the socket opens once the host is registered: a `worker stop` it serves counts this host
+			this.workers.run(new WorkerOptions(slots, queueList, httpPort, Boolean.TRUE.equals(cleanEnv), offered),
+					this.server::start);
 		}
 		finally {
 			this.server.stop();

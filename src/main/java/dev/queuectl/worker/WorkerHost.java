@@ -233,6 +233,7 @@ final class WorkerHost {
 		Instant now = this.clock.instant();
 		this.startedAt = now;
 		register(now);
+		this.registered.run();
 		this.lastHeartbeat = now;
 		long every = heartbeatInterval().toMillis();
 		this.heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
@@ -304,6 +305,18 @@ final class WorkerHost {
 		this.listening = listening;
 		this.listeningPoll = poll;
 	}
+
+	/**
+	 * What runs once this host is in the registry, before it claims anything: a command server
+	 * started here answers {@code worker stop} with this host counted (one started earlier could
+	 * answer "0 worker host(s) stopped" and leave it running). Before {@link #run}.
+	 */
+	void onRegistered(Runnable registered) {
+		this.registered = registered;
+	}
+
+	private Runnable registered = () -> {
+	};
 
 	/** Words for a database failure in a log line: the user's line ({@code StorageErrors}) where one exists. */
 	void describeFailuresWith(Function<RuntimeException, String> describe) {

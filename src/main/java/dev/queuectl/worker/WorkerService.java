@@ -107,6 +107,16 @@ public class WorkerService implements HealthIndicator {
 	 * jobs finish first (within the shutdown grace).
 	 */
 	public void run(WorkerOptions options) {
+		run(options, () -> {
+		});
+	}
+
+	/**
+	 * {@link #run(WorkerOptions)}, running {@code registered} once the host is in the registry and
+	 * before it claims anything (where a host starts its command server: a {@code worker stop} it
+	 * serves then finds it).
+	 */
+	public void run(WorkerOptions options, Runnable registered) {
 		WorkerOptions.checkCount(options.slots());
 		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
 		executor.setCorePoolSize(options.slots());
@@ -131,6 +141,7 @@ public class WorkerService implements HealthIndicator {
 			throw QueuectlException.usage("a worker host is already running in this process");
 		}
 		worker.describeFailuresWith(ex -> StorageErrors.describeAt(ex, this.location));
+		worker.onRegistered(registered);
 		HostWakeups.Listening listening = this.wakeups.listen(worker::heard);
 		worker.listenWith(listening, WorkerHost.LISTENING_POLL);
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);

@@ -123,6 +123,59 @@ class FirstHourIT {
 	}
 
 	@Test
+	void aHostsSocketOpensOnlyOnceTheHostIsRegisteredSoAWorkerStopSentAtOnceStopsIt() throws Exception {
+		Cli cli = new Cli(this.tmp);
+		Result created = cli.run("enqueue", "{\"id\":\"first\",\"command\":\"true\"}");
+		assertThat(created.exit()).as(created.toString()).isZero();
+		Path socket = Path.of(cli.db() + ".sock");
+		// the test holds the database's write lock: the host starts, watches the folder, and cannot
+		// register (its first writes wait); its socket must not be open then, or a `worker stop` it
+		// served would answer "0 worker host(s) stopped" and leave it running
+		java.sql.Connection lock = java.sql.DriverManager.getConnection("jdbc:sqlite:" + cli.db());
+		Cli.Started host = null;
+		try {
+			lock.createStatement().execute("BEGIN IMMEDIATE");
+			host = cli.start(null, cli.withDb("worker", "start", "--no-http"));
+			long pid = host.process().pid();
+			org.awaitility.Awaitility.await().atMost(Cli.TIMEOUT).until(() -> threadNames(pid).contains("queuectl-watch"));
+			assertThat(threadNames(pid)).as("the host's threads while it cannot register").doesNotContain("queuectl-socket");
+			assertThat(socket).doesNotExist();
+			lock.createStatement().execute("ROLLBACK");
+			lock.close();
+
+			org.awaitility.Awaitility.await().atMost(Cli.TIMEOUT).until(() -> java.nio.file.Files.exists(socket));
+			Result stop = cli.run("worker", "stop");
+			assertThat(stop.exit()).as(stop.toString()).isZero();
+			assertThat(stop.out()).as(stop.toString()).isEqualTo("1 worker host(s) stopped\n");
+			Result exited = host.await(java.time.Duration.ofSeconds(30));
+			assertThat(exited.exit()).as(exited.toString()).isZero();
+		}
+		finally {
+			lock.close();
+			if (host != null) {
+				host.process().descendants().forEach(ProcessHandle::destroyForcibly);
+				host.process().destroyForcibly();
+			}
+		}
+	}
+
+	/** The names of a process's threads (Linux: /proc/PID/task/TID/comm, at most 15 characters). */
+	private static java.util.Set<String> threadNames(long pid) throws IOException {
+		java.util.Set<String> names = new java.util.HashSet<>();
+		try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+			for (Path task : tasks.toList()) {
+				try {
+					names.add(java.nio.file.Files.readString(task.resolve("comm")).strip());
+				}
+				catch (IOException gone) {
+					// the thread ended meanwhile
+				}
+			}
+		}
+		return names;
+	}
+
+	@Test
 	void killingTheLauncherEndsTheNativeClientItWaitsFor() throws Exception {
 		org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Cli.PROJECT.resolve("target/queuectl-client")),
 				"built where cc exists");
