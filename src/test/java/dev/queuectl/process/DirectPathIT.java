@@ -2,6 +2,7 @@ package dev.queuectl.process;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * Issue 30: the first command with nothing serving its database answered by the native client from
@@ -137,7 +137,9 @@ class DirectPathIT {
 			Result fallback = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isNotZero();
-			assertThat(fallback.err()).as(fallback.toString()).isEqualTo(jvm.err()).startsWith("queuectl: ");
+			assertThat(fallback.err()).as(fallback.toString())
+			.isEqualTo(jvm.err().replace(q[1].db().toString(), q[0].db().toString()))
+			.isEqualTo("queuectl: the database " + q[0].db() + " is read-only\n");
 			assertThat(fallback.out()).isEqualTo(jvm.out());
 		}
 	}
@@ -182,17 +184,42 @@ class DirectPathIT {
 
 	@Test
 	void aDatabaseThisUserMayNotWriteIsLeftToTheJvmsWords() throws Exception {
-		assumeThat(System.getProperty("user.name")).as("root may write any file").isNotEqualTo("root");
 		Cli[] q = twoQueues();
+		// root writes any file: both paths run as nobody, on queues that user may read but not write
+		Files.setPosixFilePermissions(this.tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
 		for (Cli cli : q) {
-			Files.setPosixFilePermissions(cli.db(), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+			Files.setPosixFilePermissions(cli.db(), PosixFilePermissions.fromString("rw-r--r--"));
+			assertThat(Files.getOwner(cli.db()).getName()).as("owned by this user, not by nobody").isNotEqualTo("nobody");
 		}
-		Result only = q[0].run("enqueue", "{\"command\":\"true\"}");
-		assertThat(only.exit()).isEqualTo(125);
-		Result fallback = q[0].unset("QUEUECTL_DIRECT").run("enqueue", "{\"command\":\"true\"}");
-		Result jvm = q[1].run("enqueue", "{\"command\":\"true\"}");
-		assertThat(fallback.err()).isEqualTo(jvm.err()).isNotEmpty();
-		assertThat(fallback.exit()).isEqualTo(jvm.exit()).isEqualTo(1);
+		Result only = asNobody(q[0], "enqueue", "{\"command\":\"true\"}");
+		assertThat(only.exit()).as(only.toString()).isEqualTo(125);
+		assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
+		Result fallback = asNobody(q[0].unset("QUEUECTL_DIRECT"), "enqueue", "{\"command\":\"true\"}");
+		Result jvm = asNobody(q[1], "enqueue", "{\"command\":\"true\"}");
+		assertThat(fallback.err()).as(fallback.toString())
+			.isEqualTo(jvm.err().replace(q[1].db().toString(), q[0].db().toString()))
+			.isEqualTo("queuectl: the database " + q[0].db() + " is read-only\n");
+		assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isEqualTo(1);
+		assertThat(rows(q[0].db())).as("nothing stored").containsOnlyKeys("seed");
+		// the same line, the same user, once the queue is nobody's: answered here
+		for (Path mine : List.of(q[0].db().getParent(), q[0].db())) {
+			Files.setAttribute(mine, "unix:uid", 65534);
+		}
+		Result owned = asNobody(q[0].env("QUEUECTL_DIRECT", "only"), "enqueue", "{\"id\":\"owned\",\"command\":\"true\"}");
+		assertThat(owned.exit()).as(owned.toString()).isZero();
+		assertThat(rows(q[0].db())).containsOnlyKeys("seed", "owned");
+	}
+
+	/** {@code queuectl --db DB args...} as user and group 65534 (nobody), with no other groups. */
+	private Result asNobody(Cli cli, String... args) throws java.io.IOException {
+		Path home = this.tmp.resolve("nobody"); // a home of its own: its configuration read, not denied
+		if (!Files.isDirectory(home)) {
+			Files.setAttribute(Files.createDirectory(home), "unix:uid", 65534);
+		}
+		List<String> line = new java.util.ArrayList<>(List.of("--reuid=65534", "--regid=65534", "--clear-groups", Cli.LAUNCHER.toString()));
+		line.addAll(cli.withDb(args));
+		return cli.start(Path.of("/usr/bin/setpriv"), null, line,
+				Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve("data").toString())).await();
 	}
 
 	@Test
