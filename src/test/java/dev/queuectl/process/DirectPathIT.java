@@ -106,6 +106,55 @@ class DirectPathIT {
 		assertThat(hosts.exit()).as("status --hosts: the JVM's").isEqualTo(125);
 	}
 
+	@Test
+	void aListAnsweredFromTheDatabaseIsTheJvmsByteForByteWithItsPagingLine() throws Exception {
+		Cli[] q = oneQueueTwice(List.of(List.of("enqueue", "{\"id\":\"e1\",\"command\":\"send   mail\\tnow\",\"queue\":\"emails\",\"priority\":5}"),
+				List.of("enqueue", "{\"id\":\"e2\",\"command\":\" " + "long ".repeat(20) + "\",\"queue\":\"emails\",\"max_retries\":0}"),
+				List.of("enqueue", "{\"id\":\"s1\",\"command\":\"sms\",\"queue\":\"sms\"}"), List.of("cancel", "s1"),
+				// in 10d00h from 30 minutes on: a RUN AT text that cannot change while the test runs
+				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
+				List.of("queue", "pause", "emails")));
+		for (List<String> line : List.of(List.of("list"), List.of("list", "--state", "pending"),
+				List.of("list", "-s", "pending,canceled", "--queue", "emails,sms"), List.of("list", "-q", "nosuch"),
+				List.of("list", "--limit", "2"), List.of("list", "-n", "1", "--state", "pending", "-q", "emails"),
+				List.of("list", "--limit", "5"))) {
+			Result direct = q[0].run(line.toArray(String[]::new));
+			Result jvm = q[1].run(line.toArray(String[]::new));
+			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
+			assertThat(direct.out()).as(direct.toString()).isEqualTo(jvm.out());
+			assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err());
+		}
+		Result all = q[0].run("list");
+		assertThat(all.out()).contains("paused", "in 10d00h", "canceled", "long long long long long long long long long ...");
+		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 5 shown; next: queuectl list --limit 2 --after ");
+		for (List<String> line : List.of(List.of("list", "--json"), List.of("list", "--state", "canceling"),
+				List.of("list", "--after", "seed"), List.of("list", "--tag", "t"), List.of("list", "--state", "bogus"),
+				List.of("list", "--limit", "0"), List.of("list", "--state", "pending,"), List.of("list", "--state=pending"))) {
+			Result only = q[0].run(line.toArray(String[]::new));
+			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
+			assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
+		}
+	}
+
+	/**
+	 * One queue made by the JVM (seed, then these lines), copied: [0] for the direct path, [1] for
+	 * the JVM's, the same rows to their times.
+	 */
+	private Cli[] oneQueueTwice(List<List<String>> lines) throws java.io.IOException {
+		Cli[] q = twoQueues();
+		for (List<String> line : lines) {
+			Result r = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off").run(line.toArray(String[]::new));
+			assertThat(r.exit()).as(r.toString()).isZero();
+		}
+		for (String file : List.of("q.db", "q.db-wal", "q.db-shm")) { // nothing has it open: the files are the queue
+			Files.deleteIfExists(q[1].db().resolveSibling(file));
+			if (!file.endsWith("-shm") && Files.exists(q[0].db().resolveSibling(file))) {
+				Files.copy(q[0].db().resolveSibling(file), q[1].db().resolveSibling(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+		return q;
+	}
+
 	/** Runs the line on both queues: the same stdout (a generated id aside), stderr and exit code. */
 	private static void same(Cli[] q, List<String> line) {
 		Result direct = q[0].run(line.toArray(String[]::new));
