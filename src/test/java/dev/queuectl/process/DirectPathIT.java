@@ -186,9 +186,7 @@ class DirectPathIT {
 			Result fallback = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isNotZero();
-			assertThat(fallback.err()).as(fallback.toString())
-			.isEqualTo(jvm.err().replace(q[1].db().toString(), q[0].db().toString()))
-			.isEqualTo("queuectl: the database " + q[0].db() + " is read-only\n");
+			assertThat(fallback.err()).as(fallback.toString()).isEqualTo(jvm.err()).startsWith("queuectl: ");
 			assertThat(fallback.out()).isEqualTo(jvm.out());
 		}
 	}
