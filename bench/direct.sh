@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The first command with nothing serving its database (issue 30, target <= 5x `java -Xshare:auto
-# -version`): `enqueue` and `status` through bin/queuectl of this clone answered by the native
+# -version`): `enqueue`, `status` and `list` through bin/queuectl of this clone answered by the native
 # client from the SQLite file (src/main/c/client-direct.c) against the same commands with
 # QUEUECTL_DIRECT=off (the JVM, as before) and `java -Xshare:auto -version`, side by side in ONE
 # hyperfine run. No server
@@ -36,13 +36,16 @@ log "warming up: the start-up archive (trained once per jar and java), then the 
 QUEUECTL_DIRECT=off "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null
 QUEUECTL_DIRECT=only "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null ||
 	{ log "the direct path declined: nothing to measure"; exit 1; }
+QUEUECTL_DIRECT=only "$clone" --db "$db" list >/dev/null || { log "the direct path declined list"; exit 1; }
 
 job="'{\"command\":\"true\"}'"
 commands=("java -Xshare:auto -version"
 	"env QUEUECTL_DIRECT=only $clone --db $db enqueue $job"
 	"env QUEUECTL_DIRECT=off $clone --db $db enqueue $job"
 	"env QUEUECTL_DIRECT=only $clone --db $db status"
-	"env QUEUECTL_DIRECT=off $clone --db $db status")
+	"env QUEUECTL_DIRECT=off $clone --db $db status"
+	"env QUEUECTL_DIRECT=only $clone --db $db list"
+	"env QUEUECTL_DIRECT=off $clone --db $db list")
 
 log "hyperfine: ${#commands[@]} commands x $runs runs, one run"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -58,7 +61,8 @@ runs = json.load(open(sys.argv[1]))["results"]
 java = runs[0]["median"]
 labels = ["`java -Xshare:auto -version`", "`enqueue` answered from the database (client-direct.c)",
           "`enqueue` by the JVM (QUEUECTL_DIRECT=off)", "`status` answered from the database (client-direct.c)",
-          "`status` by the JVM (QUEUECTL_DIRECT=off)"]
+          "`status` by the JVM (QUEUECTL_DIRECT=off)", "`list` answered from the database (client-direct.c)",
+          "`list` by the JVM (QUEUECTL_DIRECT=off)"]
 print("| command | median ms | min ms | CPU ms | x `java -version` (<= 5) |\n|---|---|---|---|---|")
 for label, r in zip(labels, runs):
     print(f"| {label} | {r['median'] * 1000:.2f} | {r['min'] * 1000:.2f} | {(r['user'] + r['system']) * 1000:.2f} | {r['median'] / java:.2f} |")

@@ -11,7 +11,9 @@
  * fields command, id, queue, priority and max_retries alone (strings without \u escapes, plain
  * integers; any other field, a null, a duplicate, an option: declined); `status` and `status
  * --json` while no worker host is registered, no waiting job asks resources or slots and
- * output-max-total is not set (the storage line measured as RetentionService.sizes measures it).
+ * output-max-total is not set (the storage line measured as RetentionService.sizes measures it);
+ * `list` with --state, --queue (comma lists of stored states and queue names) and --limit/-n, the
+ * table and its paging line, while no listed job is processing or reports progress.
  *
  * SQLite's C library is loaded at run time (dlopen of libsqlite3.so.0 with the few prototypes
  * below): the build needs no -dev package and a machine without the library simply declines.
@@ -862,6 +864,278 @@ static int status(char **words, int n) {
 	return 0;
 }
 
+/* ---- list ------------------------------------------------------------------------------------ */
+
+/* Render.JOB_HEADERS */
+static const char *const JOB_HEADERS[] = { "ID", "STATE", "ATTEMPTS", "PRI", "RUN AT", "COMMAND", "UPDATED (UTC)", "PROGRESS" };
+enum { JOB_COLUMNS = 8 };
+
+/* The most rows the direct path lists (beyond: the JVM's). */
+static const long MAX_LISTED = 10000;
+
+/* A comma list (JobFilter.parse): each word passing valid, none empty or repeated; 0 to decline. */
+static int comma_words(const char *value, int (*valid)(const char *), char ***out, int *count) {
+	char *copy = dup_or_die(value);
+	*count = 0;
+	*out = NULL;
+	for (char *save = NULL, *w = strtok_r(copy, ",", &save); w != NULL; w = strtok_r(NULL, ",", &save)) {
+		for (int i = 0; i < *count; i++) {
+			if (strcmp((*out)[i], w) == 0) {
+				return 0;
+			}
+		}
+		*out = realloc(*out, sizeof(char *) * (size_t)(*count + 1));
+		if (*out == NULL || !valid(w)) {
+			return 0;
+		}
+		(*out)[(*count)++] = w;
+	}
+	/* an empty word (",a", "a,,b", "a,") is refused by the JVM: its words */
+	return *count > 0 && value[0] != ',' && value[strlen(value) - 1] != ',' && strstr(value, ",,") == NULL;
+}
+
+/* A stored state a user may name (canceling aside: the JVM's). */
+static int known_state(const char *s) {
+	for (int i = 0; STATES[i] != NULL; i++) {
+		if (strcmp(STATES[i], s) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Durations.elapsed */
+static void elapsed_text(char *out, size_t cap, long long ms) {
+	ms = ms < 0 ? 0 : ms;
+	long long s = ms / 1000;
+	if (ms < 1000) {
+		snprintf(out, cap, "%lldms", ms);
+	}
+	else if (ms < 60000) {
+		snprintf(out, cap, "%lld.%llds", ms / 1000, ms % 1000 / 100);
+	}
+	else if (s < 3600) {
+		snprintf(out, cap, "%lldm%02llds", s / 60, s % 60);
+	}
+	else if (s < 86400) {
+		snprintf(out, cap, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	}
+	else {
+		snprintf(out, cap, "%lldd%02lldh", s / 86400, s / 3600 % 24);
+	}
+}
+
+/* Render.oneLine(text, 48) into out (50 bytes at least) while printable ASCII and Java's \s; 0 to decline anything else. */
+static int one_line(const char *text, char *out) {
+	size_t n = 0;
+	int space = 0;
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		int ws = *c == ' ' || *c == '\t' || *c == '\n' || *c == 0x0b || *c == '\f' || *c == '\r';
+		if (!ws && (*c < ' ' || *c >= 0x7f)) {
+			return 0;
+		}
+		if (ws) {
+			space = n > 0;
+			continue;
+		}
+		if (n == 49) { /* longer than 48: cut after 45, whatever follows */
+			break;
+		}
+		if (space) {
+			out[n++] = ' ';
+			space = 0;
+		}
+		out[n++] = (char)*c;
+	}
+	out[n] = 0;
+	if (n > 48) {
+		strcpy(out + 45, "...");
+	}
+	return 1;
+}
+
+/* Whether the option's word is at i and its value after it; the value or NULL. */
+static const char *option_value(char **words, int n, int *i, const char *lng, const char *shrt, int *seen) {
+	if (strcmp(words[*i], lng) != 0 && strcmp(words[*i], shrt) != 0) {
+		return NULL;
+	}
+	if (*seen || *i + 1 >= n || words[*i + 1][0] == '-' || words[*i + 1][0] == 0) {
+		return "";
+	}
+	*seen = 1;
+	return words[++*i];
+}
+
+/* list with --state, --queue and --limit (JobCommands.list, table only); NOT_SERVED to decline. */
+static int list(char **words, int n) {
+	const char *state = NULL, *queue = NULL, *limit_word = NULL;
+	int seen_state = 0, seen_queue = 0, seen_limit = 0;
+	for (int i = 1; i < n; i++) {
+		const char *v;
+		if ((v = option_value(words, n, &i, "--state", "-s", &seen_state)) != NULL) {
+			state = v;
+		}
+		else if ((v = option_value(words, n, &i, "--queue", "-q", &seen_queue)) != NULL) {
+			queue = v;
+		}
+		else if ((v = option_value(words, n, &i, "--limit", "-n", &seen_limit)) != NULL) {
+			limit_word = v;
+		}
+		else {
+			return NOT_SERVED;
+		}
+		if (v[0] == 0) {
+			return NOT_SERVED;
+		}
+	}
+	long limit = 50;
+	if (limit_word != NULL) {
+		char *end;
+		errno = 0;
+		limit = strtol(limit_word, &end, 10);
+		if (*end != 0 || errno != 0 || limit_word[0] < '1' || limit_word[0] > '9' || limit > MAX_LISTED) {
+			return NOT_SERVED;
+		}
+	}
+	char **states = NULL, **queues = NULL;
+	int n_states = 0, n_queues = 0;
+	if ((state != NULL && !comma_words(state, known_state, &states, &n_states))
+			|| (queue != NULL && !comma_words(queue, valid_queue, &queues, &n_queues)) || !schema_current()) {
+		return NOT_SERVED;
+	}
+	struct buf where = { 0 };
+	append(&where, " WHERE 1", "", "");
+	for (int i = 0; i < n_states; i++) {
+		append(&where, i == 0 ? " AND state IN (?" : ", ?", i == n_states - 1 ? ")" : "", "");
+	}
+	for (int i = 0; i < n_queues; i++) {
+		append(&where, i == 0 ? " AND queue IN (?" : ", ?", i == n_queues - 1 ? ")" : "", "");
+	}
+	char *sql = NULL, *count_sql = NULL;
+	sqlite3_stmt *st = NULL, *counted = NULL;
+	int ok = asprintf(&sql, "SELECT id, state, attempts, max_retries, priority, run_at, command, updated_at, queue,"
+							" cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
+							" OR progress_message IS NOT NULL OR progress_at IS NOT NULL"
+							" FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?", where.b) >= 0
+			&& asprintf(&count_sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts%s", where.b) >= 0
+			&& sq.exec(db, "BEGIN", NULL, NULL, NULL) == SQ_OK;
+	free(where.b);
+	ok = ok && sq.prepare_v2(db, sql, -1, &st, NULL) == SQ_OK && sq.prepare_v2(db, count_sql, -1, &counted, NULL) == SQ_OK;
+	for (int i = 0; ok && i < n_states + n_queues; i++) {
+		const char *word = i < n_states ? states[i] : queues[i - n_states];
+		ok = sq.bind_text(st, i + 1, word, -1, SQ_TRANSIENT) == SQ_OK && sq.bind_text(counted, i + 1, word, -1, SQ_TRANSIENT) == SQ_OK;
+	}
+	ok = ok && sq.bind_int64(st, n_states + n_queues + 1, limit + 1) == SQ_OK;
+	struct buf paused = { 0 }, paused_json = { 0 };
+	int n_paused = 0;
+	ok = ok && query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused, &paused_json, &n_paused);
+	free(paused_json.b);
+	long long now = wall_ms();
+	char (*cells)[JOB_COLUMNS][160] = calloc((size_t)limit + 1, sizeof *cells);
+	char last_id[160] = "";
+	long rows = 0;
+	int more = 0, rc = SQ_DONE;
+	size_t widths[JOB_COLUMNS];
+	for (int c = 0; c < JOB_COLUMNS; c++) {
+		widths[c] = strlen(JOB_HEADERS[c]);
+	}
+	while (ok && cells != NULL && (rc = sq.step(st)) == SQ_ROW) {
+		if (rows == limit) {
+			more = 1;
+			continue;
+		}
+		char(*row)[160] = cells[rows];
+		const char *id = (const char *)sq.column_text(st, 0), *job_state = (const char *)sq.column_text(st, 1),
+				   *command = (const char *)sq.column_text(st, 6), *job_queue = (const char *)sq.column_text(st, 8);
+		long long run_at = sq.column_int64(st, 5), updated = sq.column_int64(st, 7) / 1000;
+		struct tm tm;
+		time_t t = (time_t)updated;
+		/* canceling, progress, a running job, a name JSON would escape: the JVM's */
+		ok = id != NULL && valid_id(id) && job_state != NULL && known_state(job_state) && strcmp(job_state, "processing") != 0
+				&& command != NULL && job_queue != NULL && sq.column_int64(st, 9) == 0 && one_line(command, row[5])
+				&& gmtime_r(&t, &tm) != NULL && tm.tm_year + 1900 >= 1000 && tm.tm_year + 1900 <= 9999;
+		if (!ok) {
+			break;
+		}
+		snprintf(row[0], sizeof row[0], "%s", id);
+		snprintf(row[1], sizeof row[1], "%s", job_state);
+		snprintf(row[2], sizeof row[2], "%lld/%lld", sq.column_int64(st, 2), sq.column_int64(st, 3) + 1);
+		snprintf(row[3], sizeof row[3], "%lld", sq.column_int64(st, 4));
+		if (strcmp(job_state, "pending") != 0 && strcmp(job_state, "failed") != 0) {
+			strcpy(row[4], "-");
+		}
+		else if (run_at > now) {
+			strcpy(row[4], "in ");
+			elapsed_text(row[4] + 3, sizeof row[4] - 3, run_at - now);
+		}
+		else {
+			int is_paused = 0;
+			for (char *p = paused.b; p != NULL && *p && !is_paused;) {
+				size_t len = strcspn(p, ",");
+				is_paused = len == strlen(job_queue) && strncmp(p, job_queue, len) == 0;
+				p += len;
+				p += *p == ',' ? 2 : 0;
+			}
+			strcpy(row[4], is_paused ? "paused" : "due");
+		}
+		strftime(row[6], sizeof row[6], "%Y-%m-%d %H:%M:%S", &tm);
+		strcpy(row[7], "-");
+		for (int c = 0; c < JOB_COLUMNS; c++) {
+			widths[c] = strlen(row[c]) > widths[c] ? strlen(row[c]) : widths[c];
+		}
+		snprintf(last_id, sizeof last_id, "%s", id);
+		rows++;
+	}
+	long long total = 0;
+	ok = ok && cells != NULL && rc == SQ_DONE && (!more || sq.step(counted) == SQ_ROW);
+	if (ok && more) {
+		total = sq.column_int64(counted, 0);
+	}
+	if (st != NULL) {
+		sq.finalize(st);
+	}
+	if (counted != NULL) {
+		sq.finalize(counted);
+	}
+	sq.exec(db, "COMMIT", NULL, NULL, NULL);
+	free(sql);
+	free(count_sql);
+	free(states);
+	free(queues);
+	free(paused.b);
+	if (!ok || (more && total <= limit)) {
+		free(cells);
+		return NOT_SERVED;
+	}
+	for (long r = -1; r < rows; r++) {
+		for (int c = 0; c < JOB_COLUMNS; c++) {
+			const char *cell = r < 0 ? JOB_HEADERS[c] : cells[r][c];
+			if (c < JOB_COLUMNS - 1) {
+				printf("%-*s", (int)(widths[c] + 2), cell);
+			}
+			else {
+				printf("%s\n", cell);
+			}
+		}
+	}
+	free(cells);
+	if (more) {
+		fflush(stdout);
+		fprintf(stderr, "%ld of %lld shown; next: queuectl list", rows, total);
+		if (state != NULL) {
+			fprintf(stderr, " --state %s", state);
+		}
+		if (queue != NULL) {
+			fprintf(stderr, " --queue %s", queue);
+		}
+		if (limit != 50) {
+			fprintf(stderr, " --limit %ld", limit);
+		}
+		fprintf(stderr, " --after %s\n", last_id);
+	}
+	return 0;
+}
+
 /*
  * After an answer: the background command server for the next commands, as Main starts it after
  * a command (BackgroundServer.wanted decides, in a JVM that only starts the server): a detached
@@ -917,12 +1191,13 @@ int direct(char **argv, int first, int argc, char **words, int n) {
 	int only = mode != NULL && strcmp(mode, "only") == 0;
 	int rc = NOT_SERVED;
 	const char *file = sqlite_file;
-	int word = n >= 2 && strcmp(words[0], "enqueue") == 0 ? 1 : n >= 1 && strcmp(words[0], "status") == 0 ? 2 : 0;
+	int word = n >= 2 && strcmp(words[0], "enqueue") == 0 ? 1 : n >= 1 && strcmp(words[0], "status") == 0 ? 2
+			: n >= 1 && strcmp(words[0], "list") == 0 ? 3 : 0;
 	if (word != 0 && file != NULL && variables_allow() && configuration_allows() && open_database(file)) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		rc = word == 1 ? enqueue(words, n) : status(words, n);
+		rc = word == 1 ? enqueue(words, n) : word == 2 ? status(words, n) : list(words, n);
 	}
 	if (db != NULL) {
 		sq.close(db);

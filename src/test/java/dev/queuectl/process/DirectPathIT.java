@@ -2,6 +2,7 @@ package dev.queuectl.process;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * Issue 30: the first command with nothing serving its database answered by the native client from
@@ -106,6 +106,55 @@ class DirectPathIT {
 		assertThat(hosts.exit()).as("status --hosts: the JVM's").isEqualTo(125);
 	}
 
+	@Test
+	void aListAnsweredFromTheDatabaseIsTheJvmsByteForByteWithItsPagingLine() throws Exception {
+		Cli[] q = oneQueueTwice(List.of(List.of("enqueue", "{\"id\":\"e1\",\"command\":\"send   mail\\tnow\",\"queue\":\"emails\",\"priority\":5}"),
+				List.of("enqueue", "{\"id\":\"e2\",\"command\":\" " + "long ".repeat(20) + "\",\"queue\":\"emails\",\"max_retries\":0}"),
+				List.of("enqueue", "{\"id\":\"s1\",\"command\":\"sms\",\"queue\":\"sms\"}"), List.of("cancel", "s1"),
+				// in 10d00h from 30 minutes on: a RUN AT text that cannot change while the test runs
+				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
+				List.of("queue", "pause", "emails")));
+		for (List<String> line : List.of(List.of("list"), List.of("list", "--state", "pending"),
+				List.of("list", "-s", "pending,canceled", "--queue", "emails,sms"), List.of("list", "-q", "nosuch"),
+				List.of("list", "--limit", "2"), List.of("list", "-n", "1", "--state", "pending", "-q", "emails"),
+				List.of("list", "--limit", "5"))) {
+			Result direct = q[0].run(line.toArray(String[]::new));
+			Result jvm = q[1].run(line.toArray(String[]::new));
+			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
+			assertThat(direct.out()).as(direct.toString()).isEqualTo(jvm.out());
+			assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err());
+		}
+		Result all = q[0].run("list");
+		assertThat(all.out()).contains("paused", "in 10d00h", "canceled", "long long long long long long long long long ...");
+		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 5 shown; next: queuectl list --limit 2 --after ");
+		for (List<String> line : List.of(List.of("list", "--json"), List.of("list", "--state", "canceling"),
+				List.of("list", "--after", "seed"), List.of("list", "--tag", "t"), List.of("list", "--state", "bogus"),
+				List.of("list", "--limit", "0"), List.of("list", "--state", "pending,"), List.of("list", "--state=pending"))) {
+			Result only = q[0].run(line.toArray(String[]::new));
+			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
+			assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
+		}
+	}
+
+	/**
+	 * One queue made by the JVM (seed, then these lines), copied: [0] for the direct path, [1] for
+	 * the JVM's, the same rows to their times.
+	 */
+	private Cli[] oneQueueTwice(List<List<String>> lines) throws java.io.IOException {
+		Cli[] q = twoQueues();
+		for (List<String> line : lines) {
+			Result r = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off").run(line.toArray(String[]::new));
+			assertThat(r.exit()).as(r.toString()).isZero();
+		}
+		for (String file : List.of("q.db", "q.db-wal", "q.db-shm")) { // nothing has it open: the files are the queue
+			Files.deleteIfExists(q[1].db().resolveSibling(file));
+			if (!file.endsWith("-shm") && Files.exists(q[0].db().resolveSibling(file))) {
+				Files.copy(q[0].db().resolveSibling(file), q[1].db().resolveSibling(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+		return q;
+	}
+
 	/** Runs the line on both queues: the same stdout (a generated id aside), stderr and exit code. */
 	private static void same(Cli[] q, List<String> line) {
 		Result direct = q[0].run(line.toArray(String[]::new));
@@ -182,17 +231,42 @@ class DirectPathIT {
 
 	@Test
 	void aDatabaseThisUserMayNotWriteIsLeftToTheJvmsWords() throws Exception {
-		assumeThat(System.getProperty("user.name")).as("root may write any file").isNotEqualTo("root");
 		Cli[] q = twoQueues();
+		// root writes any file: both paths run as nobody, on queues that user may read but not write
+		Files.setPosixFilePermissions(this.tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
 		for (Cli cli : q) {
-			Files.setPosixFilePermissions(cli.db(), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+			Files.setPosixFilePermissions(cli.db(), PosixFilePermissions.fromString("rw-r--r--"));
+			assertThat(Files.getOwner(cli.db()).getName()).as("owned by this user, not by nobody").isNotEqualTo("nobody");
 		}
-		Result only = q[0].run("enqueue", "{\"command\":\"true\"}");
-		assertThat(only.exit()).isEqualTo(125);
-		Result fallback = q[0].unset("QUEUECTL_DIRECT").run("enqueue", "{\"command\":\"true\"}");
-		Result jvm = q[1].run("enqueue", "{\"command\":\"true\"}");
-		assertThat(fallback.err()).isEqualTo(jvm.err()).isNotEmpty();
-		assertThat(fallback.exit()).isEqualTo(jvm.exit()).isEqualTo(1);
+		Result only = asNobody(q[0], "enqueue", "{\"command\":\"true\"}");
+		assertThat(only.exit()).as(only.toString()).isEqualTo(125);
+		assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
+		Result fallback = asNobody(q[0].unset("QUEUECTL_DIRECT"), "enqueue", "{\"command\":\"true\"}");
+		Result jvm = asNobody(q[1], "enqueue", "{\"command\":\"true\"}");
+		assertThat(fallback.err()).as(fallback.toString())
+			.isEqualTo(jvm.err().replace(q[1].db().toString(), q[0].db().toString()))
+			.isEqualTo("queuectl: the database " + q[0].db() + " is read-only\n");
+		assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isEqualTo(1);
+		assertThat(rows(q[0].db())).as("nothing stored").containsOnlyKeys("seed");
+		// the same line, the same user, once the queue is nobody's: answered here
+		for (Path mine : List.of(q[0].db().getParent(), q[0].db())) {
+			Files.setAttribute(mine, "unix:uid", 65534);
+		}
+		Result owned = asNobody(q[0].env("QUEUECTL_DIRECT", "only"), "enqueue", "{\"id\":\"owned\",\"command\":\"true\"}");
+		assertThat(owned.exit()).as(owned.toString()).isZero();
+		assertThat(rows(q[0].db())).containsOnlyKeys("seed", "owned");
+	}
+
+	/** {@code queuectl --db DB args...} as user and group 65534 (nobody), with no other groups. */
+	private Result asNobody(Cli cli, String... args) throws java.io.IOException {
+		Path home = this.tmp.resolve("nobody"); // a home of its own: its configuration read, not denied
+		if (!Files.isDirectory(home)) {
+			Files.setAttribute(Files.createDirectory(home), "unix:uid", 65534);
+		}
+		List<String> line = new java.util.ArrayList<>(List.of("--reuid=65534", "--regid=65534", "--clear-groups", Cli.LAUNCHER.toString()));
+		line.addAll(cli.withDb(args));
+		return cli.start(Path.of("/usr/bin/setpriv"), null, line,
+				Map.of("HOME", home.toString(), "XDG_DATA_HOME", home.resolve("data").toString())).await();
 	}
 
 	@Test
