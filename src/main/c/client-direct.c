@@ -13,7 +13,11 @@
  * --json` while no worker host is registered, no waiting job asks resources or slots and
  * output-max-total is not set (the storage line measured as RetentionService.sizes measures it);
  * `list` with --state, --queue (comma lists of stored states and queue names) and --limit/-n, the
- * table and its paging line, while no listed job is processing or reports progress.
+ * table and its paging line, while no listed job is processing or reports progress; `show ID`
+ * (the text) of a job pending and due, completed, failed and due, dead or canceled, with none of
+ * the fields that need the JVM's rules (timeout, resources, limits, tags, env, progress, a result,
+ * a batch, dependencies...), no queue setting or limit that could make it wait, its runs' output
+ * kept, and its strings and last output printable ASCII (a missing id: the JVM's words).
  *
  * SQLite's C library is loaded at run time (dlopen of libsqlite3.so.0 with the few prototypes
  * below): the build needs no -dev package and a machine without the library simply declines.
@@ -925,8 +929,8 @@ static void elapsed_text(char *out, size_t cap, long long ms) {
 	}
 }
 
-/* Render.oneLine(text, 48) into out (50 bytes at least) while printable ASCII and Java's \s; 0 to decline anything else. */
-static int one_line(const char *text, char *out) {
+/* Render.oneLine(text, max) into out (max + 2 bytes at least) while printable ASCII and Java's \s; 0 to decline anything else. */
+static int one_line(const char *text, char *out, size_t max) {
 	size_t n = 0;
 	int space = 0;
 	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
@@ -938,7 +942,7 @@ static int one_line(const char *text, char *out) {
 			space = n > 0;
 			continue;
 		}
-		if (n == 49) { /* longer than 48: cut after 45, whatever follows */
+		if (n == max + 1) { /* longer than max: cut after max - 3, whatever follows */
 			break;
 		}
 		if (space) {
@@ -948,8 +952,8 @@ static int one_line(const char *text, char *out) {
 		out[n++] = (char)*c;
 	}
 	out[n] = 0;
-	if (n > 48) {
-		strcpy(out + 45, "...");
+	if (n > max) {
+		strcpy(out + max - 3, "...");
 	}
 	return 1;
 }
@@ -1052,7 +1056,7 @@ static int list(char **words, int n) {
 		time_t t = (time_t)updated;
 		/* canceling, progress, a running job, a name JSON would escape: the JVM's */
 		ok = id != NULL && valid_id(id) && job_state != NULL && known_state(job_state) && strcmp(job_state, "processing") != 0
-				&& command != NULL && job_queue != NULL && sq.column_int64(st, 9) == 0 && one_line(command, row[5])
+				&& command != NULL && job_queue != NULL && sq.column_int64(st, 9) == 0 && one_line(command, row[5], 48)
 				&& gmtime_r(&t, &tm) != NULL && tm.tm_year + 1900 >= 1000 && tm.tm_year + 1900 <= 9999;
 		if (!ok) {
 			break;
@@ -1136,6 +1140,227 @@ static int list(char **words, int n) {
 	return 0;
 }
 
+/* ---- show ------------------------------------------------------------------------------------ */
+
+/* Whether text is printable ASCII (and, with lines, newlines and tabs too): what prints alike from C and the JVM. */
+static int plain_text(const char *text, int lines) {
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if ((*c < ' ' || *c >= 0x7f) && !(lines && (*c == '\n' || *c == '\t'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A stored time (ms) as format prints it, years 1000-9999 only; 0 to decline. */
+static int time_text(char *out, size_t cap, long long ms, const char *format) {
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (ms < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999) {
+		return 0;
+	}
+	return strftime(out, cap, format, &tm) > 0;
+}
+
+/* Render.iso: Instant.toString of the time in ms, the fraction left out when it is zero ("...:05Z", "...:05.120Z"). */
+static int iso_text(char *out, size_t cap, long long ms) {
+	if (!time_text(out, cap, ms, "%Y-%m-%dT%H:%M:%S")) {
+		return 0;
+	}
+	size_t n = strlen(out);
+	snprintf(out + n, cap - n, ms % 1000 == 0 ? "Z" : ".%03lldZ", ms % 1000);
+	return 1;
+}
+
+/* Render.job's fields as show prints them, in its order; the columns of SHOW_SQL (NULL: printed "-", not selected). */
+static const char *const SHOW_FIELDS[] = { "id", "command", "state", "queue", "priority", "attempts", "max_retries", "run_at",
+	"timeout", "working_dir", "created_at", "updated_at", "started_at", "finished_at", "exit_code", "last_error", "worker_id",
+	"lease_expires_at", "unique_key", "cancel_requested_at", "resources", "slots", "start_by", "retry_on", "no_retry_on",
+	"limits", "tags", "rerun_of", "env", "progress", "result", NULL };
+
+/* Which SHOW_FIELDS are times (Render.iso), and the column each field reads (-1: always "-"). */
+static const int SHOW_TIME[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+static const int SHOW_COLUMN[] = { 0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1, -1, -1, 17, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1 };
+
+/*
+ * The job and whether show may be answered here: none of the fields printed "-" above is set, no
+ * dependency, batch or result; and (pending or failed) whether anything could make it wait
+ * (WaitReasons: not due yet, a paused or limited queue, any limit).
+ */
+static const char SHOW_SQL[] = "SELECT id, command, state, queue, priority, attempts, max_retries, run_at, working_dir,"
+							   " created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id,"
+							   " lease_expires_at, slots,"
+							   " timeout_ms IS NULL AND unique_key IS NULL AND cancel_requested_at IS NULL AND resources IS NULL"
+							   " AND slots = 1 AND start_by IS NULL AND retry_on IS NULL AND no_retry_on IS NULL AND limits IS NULL"
+							   " AND tags IS NULL AND rerun_of IS NULL AND env IS NULL AND progress_done IS NULL"
+							   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL AND batch IS NULL"
+							   " AND NOT EXISTS (SELECT 1 FROM job_deps WHERE job_id = jobs.id)"
+							   " AND NOT EXISTS (SELECT 1 FROM job_results WHERE job_id = jobs.id)"
+							   " AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id),"
+							   " run_at > ? OR EXISTS (SELECT 1 FROM queues WHERE name = jobs.queue AND (paused = 1 OR max_running IS NOT NULL))"
+							   " OR EXISTS (SELECT 1 FROM limits)"
+							   " FROM jobs WHERE id = ?";
+
+enum { SHOW_PLAIN = 18, SHOW_HELD = 19, RUN_COLUMNS = 7, TAIL_LINES = 10 };
+
+/* The run table's headers (JobCommands.show). */
+static const char *const RUN_HEADERS[] = { "ATTEMPT", "STARTED (UTC)", "DURATION", "OUTCOME", "EXIT", "HOST", "ERROR" };
+
+/* The job's fields into text; 0 to decline. */
+static int show_fields(sqlite3_stmt *st, struct buf *text) {
+	const char *state = (const char *)sq.column_text(st, 2);
+	int waits = state != NULL && (strcmp(state, "pending") == 0 || strcmp(state, "failed") == 0);
+	if (state == NULL || !known_state(state) || strcmp(state, "processing") == 0 || strcmp(state, "waiting") == 0
+			|| sq.column_int64(st, SHOW_PLAIN) != 1 || (waits && sq.column_int64(st, SHOW_HELD) != 0)) {
+		return 0;
+	}
+	for (int f = 0; SHOW_FIELDS[f] != NULL; f++) {
+		int c = SHOW_COLUMN[f];
+		const char *value = c < 0 ? NULL : (const char *)sq.column_text(st, c);
+		char cell[64];
+		if (value != NULL && SHOW_TIME[f]) {
+			if (!iso_text(cell, sizeof cell, sq.column_int64(st, c))) {
+				return 0;
+			}
+			value = cell;
+		}
+		if (value != NULL && !plain_text(value, 0)) {
+			return 0;
+		}
+		/* the longest name, cancel_requested_at, and two spaces */
+		char name[32];
+		snprintf(name, sizeof name, "%-21s", SHOW_FIELDS[f]);
+		append(text, name, value == NULL ? "-" : value, "\n");
+	}
+	return 1;
+}
+
+/* Render.tail(output, 10) while the output is printable ASCII, newlines and tabs; 0 to decline. */
+static int show_tail(const char *output, struct buf *text) {
+	if (output == NULL || !plain_text(output, 1)) {
+		return output == NULL;
+	}
+	const char *starts[TAIL_LINES + 1];
+	/* the blank last lines dropped (String.isBlank: spaces and tabs here): the end of the last line with more */
+	const char *end = output + strlen(output);
+	while (end > output && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n')) {
+		end--;
+	}
+	if (end == output) {
+		return 1;
+	}
+	end += strcspn(end, "\n");
+	int n = 0;
+	const char *p = end;
+	while (n < TAIL_LINES && p > output) {
+		while (p > output && p[-1] != '\n') {
+			p--;
+		}
+		starts[n++] = p;
+		if (p > output) {
+			p--;
+		}
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		const char *line_end = i == 0 ? end : strchr(starts[i], '\n');
+		char *line = strndup(starts[i], (size_t)(line_end - starts[i]));
+		if (line == NULL) {
+			not_served();
+		}
+		append(text, "  ", line, "\n");
+		free(line);
+	}
+	return 1;
+}
+
+/* show ID (JobCommands.show, the text) of a job without the fields that need the JVM's rules; NOT_SERVED to decline. */
+static int show(char **words, int n) {
+	if (n != 2 || words[1][0] == 0 || words[1][0] == '-' || !schema_current()) {
+		return NOT_SERVED;
+	}
+	sqlite3_stmt *st = NULL, *runs = NULL;
+	struct buf text = { 0 }, tail = { 0 };
+	char (*cells)[RUN_COLUMNS][80] = NULL;
+	int ok = sq.exec(db, "BEGIN", NULL, NULL, NULL) == SQ_OK && sq.prepare_v2(db, SHOW_SQL, -1, &st, NULL) == SQ_OK
+			&& sq.bind_int64(st, 1, wall_ms()) == SQ_OK && sq.bind_text(st, 2, words[1], -1, SQ_TRANSIENT) == SQ_OK
+			&& sq.step(st) == SQ_ROW && show_fields(st, &text)
+			&& sq.prepare_v2(db, "SELECT attempt, started_at, duration_ms, outcome, exit_code, worker_id, error, output_tail,"
+								 " output_removed_at IS NULL FROM job_runs WHERE job_id = ? ORDER BY id",
+						  -1, &runs, NULL) == SQ_OK
+			&& sq.bind_text(runs, 1, words[1], -1, SQ_TRANSIENT) == SQ_OK;
+	size_t widths[RUN_COLUMNS];
+	for (int c = 0; c < RUN_COLUMNS; c++) {
+		widths[c] = strlen(RUN_HEADERS[c]);
+	}
+	long rows = 0, last_attempt = 0;
+	int rc = SQ_DONE;
+	while (ok && (rc = sq.step(runs)) == SQ_ROW) {
+		cells = realloc(cells, sizeof *cells * (size_t)(rows + 1));
+		if (cells == NULL) {
+			not_served();
+		}
+		char(*row)[80] = cells[rows];
+		const char *outcome = (const char *)sq.column_text(runs, 3), *exit_code = (const char *)sq.column_text(runs, 4),
+				   *host = (const char *)sq.column_text(runs, 5), *error = (const char *)sq.column_text(runs, 6),
+				   *duration = (const char *)sq.column_text(runs, 2);
+		last_attempt = sq.column_int64(runs, 0);
+		snprintf(row[0], sizeof row[0], "%ld", last_attempt);
+		ok = sq.column_int64(runs, 8) == 1 && time_text(row[1], sizeof row[1], sq.column_int64(runs, 1), "%Y-%m-%d %H:%M:%S")
+				&& (outcome == NULL || (strlen(outcome) < 40 && plain_text(outcome, 0)))
+				&& (host == NULL || (strlen(host) < 70 && plain_text(host, 0))) && (error == NULL || one_line(error, row[6], 60));
+		if (!ok) {
+			break;
+		}
+		if (duration == NULL) {
+			strcpy(row[2], "-");
+		}
+		else {
+			elapsed_text(row[2], sizeof row[2], sq.column_int64(runs, 2));
+		}
+		snprintf(row[3], sizeof row[3], "%s", outcome == NULL ? "null" : outcome);
+		snprintf(row[4], sizeof row[4], "%s", exit_code == NULL ? "-" : exit_code);
+		snprintf(row[5], sizeof row[5], "%s", host == NULL ? "null" : host);
+		if (error == NULL) {
+			row[6][0] = 0;
+		}
+		for (int c = 0; c < RUN_COLUMNS; c++) {
+			widths[c] = strlen(row[c]) > widths[c] ? strlen(row[c]) : widths[c];
+		}
+		free(tail.b);
+		tail = (struct buf){ 0 };
+		ok = show_tail((const char *)sq.column_text(runs, 7), &tail);
+		rows++;
+	}
+	ok = ok && rc == SQ_DONE;
+	if (st != NULL) {
+		sq.finalize(st);
+	}
+	if (runs != NULL) {
+		sq.finalize(runs);
+	}
+	sq.exec(db, "COMMIT", NULL, NULL, NULL);
+	if (ok) {
+		printf("%s\n", text.b);
+		if (rows == 0) {
+			printf("no attempts yet\n");
+		}
+		for (long r = -1; r < rows && rows > 0; r++) {
+			for (int c = 0; c < RUN_COLUMNS - 1; c++) {
+				printf("%-*s", (int)(widths[c] + 2), r < 0 ? RUN_HEADERS[c] : cells[r][c]);
+			}
+			printf("%s\n", r < 0 ? RUN_HEADERS[RUN_COLUMNS - 1] : cells[r][RUN_COLUMNS - 1]);
+		}
+		if (tail.b != NULL) {
+			printf("\noutput of attempt %ld, its last lines (all of it: queuectl logs %s):\n%s", last_attempt, words[1], tail.b);
+		}
+	}
+	free(text.b);
+	free(tail.b);
+	free(cells);
+	return ok ? 0 : NOT_SERVED;
+}
+
 /*
  * After an answer: the background command server for the next commands, as Main starts it after
  * a command (BackgroundServer.wanted decides, in a JVM that only starts the server): a detached
@@ -1192,12 +1417,12 @@ int direct(char **argv, int first, int argc, char **words, int n) {
 	int rc = NOT_SERVED;
 	const char *file = sqlite_file;
 	int word = n >= 2 && strcmp(words[0], "enqueue") == 0 ? 1 : n >= 1 && strcmp(words[0], "status") == 0 ? 2
-			: n >= 1 && strcmp(words[0], "list") == 0 ? 3 : 0;
+			: n >= 1 && strcmp(words[0], "list") == 0 ? 3 : n >= 1 && strcmp(words[0], "show") == 0 ? 4 : 0;
 	if (word != 0 && file != NULL && variables_allow() && configuration_allows() && open_database(file)) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		rc = word == 1 ? enqueue(words, n) : word == 2 ? status(words, n) : list(words, n);
+		rc = word == 1 ? enqueue(words, n) : word == 2 ? status(words, n) : word == 3 ? list(words, n) : show(words, n);
 	}
 	if (db != NULL) {
 		sq.close(db);
