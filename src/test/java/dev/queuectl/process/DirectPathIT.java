@@ -136,14 +136,72 @@ class DirectPathIT {
 		}
 	}
 
+	@Test
+	void aShowAnsweredFromTheDatabaseIsTheJvmsByteForByteAfterARealWorkerHostRan() throws Exception {
+		Cli[] q = oneQueueTwice(List.of(List.of("enqueue", "{\"id\":\"ok\",\"command\":\"printf 'a\\\\n\\\\nb  \\\\n\\\\n'\"}"),
+				List.of("enqueue", "{\"id\":\"bad\",\"command\":\"echo out; echo err >&2; exit 3\",\"max_retries\":0}")),
+				made -> {
+					Cli.Started host = made.start(null, made.withDb("worker", "start", "--no-http"));
+					try {
+						org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120))
+							.until(() -> made.run("list", "--state", "completed,dead").out().contains("bad"));
+						Result stop = made.run("worker", "stop");
+						assertThat(stop.exit()).as(stop.toString()).isZero();
+						assertThat(host.await().exit()).isZero();
+					}
+					finally {
+						host.process().destroyForcibly();
+					}
+				}, List.of(List.of("enqueue", "{\"id\":\"fresh\",\"command\":\"echo   new\",\"queue\":\"q2\",\"priority\":-2}"),
+						List.of("enqueue", "{\"id\":\"gone\",\"command\":\"true\"}"), List.of("cancel", "gone"),
+						List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"),
+						List.of("queue", "pause", "stopped"), List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
+						List.of("enqueue", "{\"id\":\"tagged\",\"command\":\"true\"}", "--tag", "t")));
+		for (String id : List.of("seed", "ok", "bad", "fresh", "gone")) {
+			Result direct = q[0].run("show", id);
+			Result jvm = q[1].run("show", id);
+			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
+			assertThat(direct.out()).as(direct.toString()).isEqualTo(jvm.out());
+			assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err()).isEmpty();
+		}
+		assertThat(q[0].run("show", "ok").out()).contains("state                completed\n", "\n  a\n  \n  b  \n")
+			.doesNotContain("no attempts yet");
+		assertThat(q[0].run("show", "bad").out()).contains("last_error           exit code 3\n", "  out\n  err\n");
+		assertThat(q[0].run("show", "fresh").out()).endsWith("\nno attempts yet\n");
+		List<List<String>> declined = List.of(List.of("show", "nosuch"), List.of("show", "held"), List.of("show", "later"),
+				List.of("show", "tagged"), List.of("show", "ok", "--json"), List.of("show"));
+		for (List<String> line : declined) {
+			Result only = q[0].run(line.toArray(String[]::new));
+			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
+			assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
+		}
+		Result missing = q[0].unset("QUEUECTL_DIRECT").run("show", "nosuch");
+		Result jvmMissing = q[1].run("show", "nosuch");
+		assertThat(missing.exit()).as(missing.toString()).isEqualTo(jvmMissing.exit()).isNotZero();
+		assertThat(missing.err()).isEqualTo(jvmMissing.err()).isEqualTo("queuectl: no such job: nosuch\n");
+	}
+
 	/**
 	 * One queue made by the JVM (seed, then these lines), copied: [0] for the direct path, [1] for
 	 * the JVM's, the same rows to their times.
 	 */
 	private Cli[] oneQueueTwice(List<List<String>> lines) throws java.io.IOException {
+		return oneQueueTwice(lines, made -> {
+		}, List.of());
+	}
+
+	/** As above, then() run on the queue (through the JVM) after the lines, then the lines after. */
+	private Cli[] oneQueueTwice(List<List<String>> lines, java.util.function.Consumer<Cli> then, List<List<String>> after)
+			throws java.io.IOException {
 		Cli[] q = twoQueues();
-		for (List<String> line : lines) {
-			Result r = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off").run(line.toArray(String[]::new));
+		Cli made = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off");
+		for (int i = 0; i <= lines.size() + after.size(); i++) {
+			if (i == lines.size()) {
+				then.accept(made);
+				continue;
+			}
+			List<String> line = i < lines.size() ? lines.get(i) : after.get(i - lines.size() - 1);
+			Result r = made.run(line.toArray(String[]::new));
 			assertThat(r.exit()).as(r.toString()).isZero();
 		}
 		for (String file : List.of("q.db", "q.db-wal", "q.db-shm")) { // nothing has it open: the files are the queue
