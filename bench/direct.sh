@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The first command with nothing serving its database (issue 30, target <= 5x `java -Xshare:auto
-# -version`): `enqueue`, `status` and `list` through bin/queuectl of this clone answered by the native
+# -version`): `enqueue`, `status`, `list` and `show ID` through bin/queuectl of this clone answered by the native
 # client from the SQLite file (src/main/c/client-direct.c) against the same commands with
 # QUEUECTL_DIRECT=off (the JVM, as before) and `java -Xshare:auto -version`, side by side in ONE
 # hyperfine run. No server
@@ -37,6 +37,8 @@ QUEUECTL_DIRECT=off "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null
 QUEUECTL_DIRECT=only "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null ||
 	{ log "the direct path declined: nothing to measure"; exit 1; }
 QUEUECTL_DIRECT=only "$clone" --db "$db" list >/dev/null || { log "the direct path declined list"; exit 1; }
+QUEUECTL_DIRECT=off "$clone" --db "$db" enqueue '{"id":"shown","command":"true"}' >/dev/null
+QUEUECTL_DIRECT=only "$clone" --db "$db" show shown >/dev/null || { log "the direct path declined show"; exit 1; }
 
 job="'{\"command\":\"true\"}'"
 commands=("java -Xshare:auto -version"
@@ -45,7 +47,9 @@ commands=("java -Xshare:auto -version"
 	"env QUEUECTL_DIRECT=only $clone --db $db status"
 	"env QUEUECTL_DIRECT=off $clone --db $db status"
 	"env QUEUECTL_DIRECT=only $clone --db $db list"
-	"env QUEUECTL_DIRECT=off $clone --db $db list")
+	"env QUEUECTL_DIRECT=off $clone --db $db list"
+	"env QUEUECTL_DIRECT=only $clone --db $db show shown"
+	"env QUEUECTL_DIRECT=off $clone --db $db show shown")
 
 log "hyperfine: ${#commands[@]} commands x $runs runs, one run"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -62,7 +66,8 @@ java = runs[0]["median"]
 labels = ["`java -Xshare:auto -version`", "`enqueue` answered from the database (client-direct.c)",
           "`enqueue` by the JVM (QUEUECTL_DIRECT=off)", "`status` answered from the database (client-direct.c)",
           "`status` by the JVM (QUEUECTL_DIRECT=off)", "`list` answered from the database (client-direct.c)",
-          "`list` by the JVM (QUEUECTL_DIRECT=off)"]
+          "`list` by the JVM (QUEUECTL_DIRECT=off)", "`show ID` answered from the database (client-direct.c)",
+          "`show ID` by the JVM (QUEUECTL_DIRECT=off)"]
 print("| command | median ms | min ms | CPU ms | x `java -version` (<= 5) |\n|---|---|---|---|---|")
 for label, r in zip(labels, runs):
     print(f"| {label} | {r['median'] * 1000:.2f} | {r['min'] * 1000:.2f} | {(r['user'] + r['system']) * 1000:.2f} | {r['median'] / java:.2f} |")
