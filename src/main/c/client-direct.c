@@ -629,15 +629,11 @@ static int enqueue(char **words, int n) {
 
 /* Appends a, b and c to the buffer, kept a C string. */
 static void append(struct buf *to, const char *a, const char *b, const char *c) {
-	size_t n = strlen(a) + strlen(b) + strlen(c);
-	if (to->n + n + 1 > to->cap) {
-		to->cap = (to->n + n + 1) * 2;
-		to->b = realloc(to->b, to->cap);
-		if (to->b == NULL) {
-			not_served();
-		}
-	}
-	to->n += (size_t)sprintf(to->b + to->n, "%s%s%s", a, b, c);
+	put(to, a, strlen(a));
+	put(to, b, strlen(b));
+	put(to, c, strlen(c));
+	put(to, "", 1); /* the terminating NUL, not counted */
+	to->n--;
 }
 
 /* DatabaseLocation.outputDir: the folder "output" beside the SQLite file. */

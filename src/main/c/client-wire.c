@@ -82,7 +82,7 @@ int write_fd(int fd, const void *buf, size_t n) {
 	return 0;
 }
 
-static void put(struct buf *b, const void *p, size_t n) {
+void put(struct buf *b, const void *p, size_t n) {
 	if (b->n + n > b->cap) {
 		b->cap = (b->n + n) * 2 + 256;
 		b->b = realloc(b->b, b->cap);

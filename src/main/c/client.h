@@ -86,6 +86,8 @@ struct buf {
 
 long long now_ms(void);
 void on_signal(int sig);
+/* Appends n bytes to b, growing it (exits NOT_SERVED when memory runs out). */
+void put(struct buf *b, const void *p, size_t n);
 int read_full(void *buf, size_t n, long long deadline);
 int write_fd(int fd, const void *buf, size_t n);
 uint32_t get_int(const unsigned char *x);

@@ -56,9 +56,7 @@ public final class Main {
 		if (Boolean.getBoolean(ENSURE_SERVER)) {
 			// the native client answered the command from the database (src/main/c/client-direct.c):
 			// this JVM only starts the background server for the next ones, as after a command below
-			if (location != null && BackgroundServer.wanted(words) && !helpAsked(words)) {
-				BackgroundServer.ensure(location);
-			}
+			ensureServer(location, words);
 			System.exit(0);
 		}
 		String remote = System.getProperty("queuectl.remote", "try");
@@ -90,10 +88,15 @@ public final class Main {
 			System.exit(QueuectlException.FAILURE);
 		}
 		int code = QueuectlApplication.run(args);
-		if (location != null && BackgroundServer.wanted(words) && !helpAsked(words)) {
-			BackgroundServer.ensure(location); // after the command: it waits for nothing of this
-		}
+		ensureServer(location, words); // after the command: it waits for nothing of this
 		System.exit(code);
+	}
+
+	/** Starts the background server for the next commands where {@code words} want one (not for help). */
+	private static void ensureServer(DatabaseLocation location, List<String> words) {
+		if (location != null && BackgroundServer.wanted(words) && !helpAsked(words)) {
+			BackgroundServer.ensure(location);
+		}
 	}
 
 	/**
