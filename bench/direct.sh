@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The first command with nothing serving its database (issue 30, target <= 5x `java -Xshare:auto
 # -version`): `enqueue`, `status`, `list` and `show ID` through bin/queuectl of this clone answered by the native
-# client from the SQLite file (src/main/c/client-direct.c) against the same commands with
+# client from the database (src/main/c/client-direct.c) against the same commands with
 # QUEUECTL_DIRECT=off (the JVM, as before) and `java -Xshare:auto -version`, side by side in ONE
 # hyperfine run. No server
 # runs (QUEUECTL_SERVER=off through env), so every run is a first command. Prints each median, its
 # minimum, its mean CPU (user + system) and the median's ratio to `java -version`.
 # Everything runs on a throwaway database and cache; the user's are never touched.
 #
-# Usage: bench/direct.sh [--quick] > results.md    (progress on stderr, a Markdown report on stdout)
+# Usage: bench/direct.sh [--quick] [--postgres] > results.md    (progress on stderr, a Markdown report on stdout)
 #        --quick: 5 runs a command (CI: keeps the script working)
+#        --postgres: a throwaway database on the PostgreSQL server at 127.0.0.1:5432 (user postgres,
+#        trust; psql makes and drops it) instead of an SQLite file
 # Env:   RUNS (20), BENCH_CACHE (a start-up archive cache to reuse)
 # Needs hyperfine and python3, and target/queuectl.jar (./mvnw package). Do not run it next to a
 # build or another benchmark: on 2 cores that doubles the figures.
@@ -18,7 +20,14 @@ set -eu -o pipefail
 project=$(readlink -f -- "${BASH_SOURCE[0]}")
 project=${project%/*/*}
 runs=${RUNS:-20}
-[ "${1:-}" = --quick ] && runs=${RUNS:-5}
+postgres=
+for arg in "$@"; do
+	case $arg in
+	--quick) runs=${RUNS:-5} ;;
+	--postgres) postgres=queuectl_bench_$$_$RANDOM ;;
+	*) printf 'unknown argument: %s\n' "$arg" >&2; exit 2 ;;
+	esac
+done
 
 log() { printf '%s\n' "$*" >&2; }
 command -v hyperfine >/dev/null || { log "hyperfine is needed (apt-get install hyperfine)"; exit 1; }
@@ -31,6 +40,12 @@ unset QUEUECTL_DB QUEUECTL_JAVA_OPTS QUEUECTL_CLIENT QUEUECTL_DIRECT
 db=$work/q.db
 clone=$project/bin/queuectl
 trap 'rm -rf -- "$work"' EXIT
+if [ -n "$postgres" ]; then
+	command -v psql >/dev/null || { log "psql is needed for --postgres"; exit 1; }
+	psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $postgres" >&2
+	db=postgresql://postgres@127.0.0.1:5432/$postgres
+	trap 'rm -rf -- "$work"; psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $postgres WITH (FORCE)" >&2' EXIT
+fi
 
 log "warming up: the start-up archive (trained once per jar and java), then the database"
 QUEUECTL_DIRECT=off "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null
@@ -58,7 +73,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf 'Machine: %s cores, load average %s before, %s after; %s, -N, %s runs after 2 warm-ups in one run; %s\n' \
 	"$(nproc)" "$load_before" "$load_after" "$(hyperfine --version)" "$runs" "$(java -version 2>&1 | head -1)"
-printf 'Nothing serves the database (QUEUECTL_SERVER=off): every run is a first command.\n\n'
+printf 'Nothing serves the database (QUEUECTL_SERVER=off): every run is a first command. Database: %s.\n\n' \
+	"$([ -n "$postgres" ] && echo "PostgreSQL $(psql -XAtq -h 127.0.0.1 -U postgres -d postgres -c 'SHOW server_version') on 127.0.0.1 (TCP)" || echo 'an SQLite file')"
 python3 - "$work/h.json" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["results"]

@@ -7,20 +7,23 @@
  * nothing) and the launcher runs the JVM as before. The rules for a job stay the JVM's: the C
  * declines instead of refusing, so every refusal is the JVM's words.
  *
- * The set today, on SQLite: `enqueue JSON` and `enqueue JSON --json`, the JSON an object of the
- * fields command, id, queue, priority and max_retries alone (strings without \u escapes, plain
- * integers; any other field, a null, a duplicate, an option: declined); `status` and `status
- * --json` while no worker host is registered, no waiting job asks resources or slots and
- * output-max-total is not set (the storage line measured as RetentionService.sizes measures it);
- * `list` with --state, --queue (comma lists of stored states and queue names) and --limit/-n, the
- * table and its paging line, while no listed job is processing or reports progress; `show ID`
- * (the text) of a job pending and due, completed, failed and due, dead or canceled, with none of
- * the fields that need the JVM's rules (timeout, resources, limits, tags, env, progress, a result,
- * a batch, dependencies...), no queue setting or limit that could make it wait, its runs' output
- * kept, and its strings and last output printable ASCII (a missing id: the JVM's words).
+ * The set, on SQLite and PostgreSQL alike: `enqueue JSON` and `enqueue JSON --json`, the JSON an
+ * object of the fields command, id, queue, priority and max_retries alone (strings without \u
+ * escapes, plain integers; any other field, a null, a duplicate, an option: declined); `status` and
+ * `status --json` while no worker host is registered, no waiting job asks resources or slots and
+ * output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
+ * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue (comma
+ * lists of stored states and queue names) and --limit/-n, the table and its paging line, while no
+ * listed job is processing or reports progress; `show ID` (the text) of a job pending and due,
+ * completed, failed and due, dead or canceled, with none of the fields that need the JVM's rules
+ * (timeout, resources, limits, tags, env, progress, a result, a batch, dependencies...), no queue
+ * setting or limit that could make it wait, its runs' output kept, and its strings and last output
+ * printable ASCII (a missing id: the JVM's words).
  *
- * SQLite's C library is loaded at run time (dlopen of libsqlite3.so.0 with the few prototypes
- * below): the build needs no -dev package and a machine without the library simply declines.
+ * The databases are reached through client-db.c (SQLite's library or libpq, loaded at run time);
+ * a statement is written once where the two dialects agree, and `struct dialect` below holds the
+ * few that differ (store/Dialect's differences: SQLite's index hints and write lock, PostgreSQL's
+ * server clock for run_at and its NOTIFY that wakes the hosts on other machines).
  *
  * It declines unless all hold:
  * - QUEUECTL_DIRECT is not off (only: answer here or exit 125, never the JVM: the tests' proof);
@@ -28,13 +31,16 @@
  *   (tracing: service/Tracing.asked), the JVM's own option variables (JAVA_TOOL_OPTIONS...);
  * - the user's configuration file sets nothing but the database, and the install's application.yml
  *   says what this build's does (INSTALL_YML below, held to application.yml by DirectConstantsTest);
- * - the database file exists (a new one is the JVM's: it migrates), this process may write it and
- *   its folder (the JVM opens it read-only otherwise), and Flyway's newest applied version is
- *   SCHEMA_VERSION, the newest migration of this build (DirectConstantsTest);
- * - the database answers at once: busy or failing, it is declined before anything was printed;
+ * - SQLite: the database file exists (a new one is the JVM's: it migrates), this process may write
+ *   it and its folder (the JVM opens it read-only otherwise); PostgreSQL: the URL names one host,
+ *   its port, the database, user and password and nothing else, no PG* variable but those the
+ *   JVM reads too is set, and the server accepts the login (else the JVM's words say why);
+ * - Flyway's newest applied version is SCHEMA_VERSION, the newest migration of this build
+ *   (DirectConstantsTest);
+ * - the database answers at once: busy, locked or failing, it is declined before anything was printed;
  * - config set's stored max-retries is canonical, retry-on and no-retry-on unset or none.
- * The connection is opened as store/DatabaseConfiguration opens it where it matters (WAL,
- * synchronous FULL, foreign keys); the row is stored as store/JobStore.insertAll stores it.
+ * The connection is opened as store/DatabaseConfiguration opens it where it matters
+ * (client-db.c); the row is stored as store/JobStore.insertAll stores it.
  *
  * After the answer, the background command server for the next commands starts when the JVM
  * path would start it (Main, BackgroundServer.wanted): a detached child runs the launcher with
@@ -42,7 +48,6 @@
  */
 #include "client.h"
 
-#include <dlfcn.h>
 #include <ftw.h>
 #include <sys/random.h>
 
@@ -91,53 +96,6 @@ static const char *const KNOWN_VARIABLES[] = { "QUEUECTL_DB", "QUEUECTL_DIRECT",
 /* The longest JSON job (JobSpecParser.MAX_DOCUMENT_BYTES) and command (MAX_COMMAND_BYTES). */
 static const size_t MAX_DOCUMENT_BYTES = 1024 * 1024;
 static const size_t MAX_COMMAND_BYTES = 128 * 1024;
-
-/* How long a busy database is waited for before the JVM is left to wait (its 30 s). */
-static const int BUSY_MS = 1000;
-
-/* ---- SQLite through dlopen ------------------------------------------------------------------ */
-
-typedef struct sqlite3 sqlite3;
-typedef struct sqlite3_stmt sqlite3_stmt;
-
-enum { SQ_OK = 0, SQ_ROW = 100, SQ_DONE = 101, SQ_OPEN_READWRITE = 0x2, SQ_OPEN_NOMUTEX = 0x8000 };
-
-static struct {
-	int (*open_v2)(const char *, sqlite3 **, int, const char *);
-	int (*close)(sqlite3 *);
-	int (*exec)(sqlite3 *, const char *, void *, void *, char **);
-	int (*prepare_v2)(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
-	int (*bind_text)(sqlite3_stmt *, int, const char *, int, void (*)(void *));
-	int (*bind_int64)(sqlite3_stmt *, int, long long);
-	int (*step)(sqlite3_stmt *);
-	int (*finalize)(sqlite3_stmt *);
-	const unsigned char *(*column_text)(sqlite3_stmt *, int);
-	long long (*column_int64)(sqlite3_stmt *, int);
-	int (*busy_timeout)(sqlite3 *, int);
-} sq;
-
-/* SQLITE_TRANSIENT: SQLite copies the value */
-static void (*const SQ_TRANSIENT)(void *) = (void (*)(void *))-1;
-
-static int load_sqlite(void) {
-	void *lib = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (lib == NULL) {
-		return 0;
-	}
-	void **slots[] = { (void **)&sq.open_v2, (void **)&sq.close, (void **)&sq.exec, (void **)&sq.prepare_v2,
-		(void **)&sq.bind_text, (void **)&sq.bind_int64, (void **)&sq.step, (void **)&sq.finalize,
-		(void **)&sq.column_text, (void **)&sq.column_int64, (void **)&sq.busy_timeout };
-	const char *names[] = { "sqlite3_open_v2", "sqlite3_close", "sqlite3_exec", "sqlite3_prepare_v2",
-		"sqlite3_bind_text", "sqlite3_bind_int64", "sqlite3_step", "sqlite3_finalize", "sqlite3_column_text",
-		"sqlite3_column_int64", "sqlite3_busy_timeout" };
-	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
-		*slots[i] = dlsym(lib, names[i]);
-		if (*slots[i] == NULL) {
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /* ---- what may change an answer --------------------------------------------------------------- */
 
@@ -461,36 +419,25 @@ static void new_id(char *out, long long ms) {
 
 /* ---- the database ---------------------------------------------------------------------------- */
 
-static sqlite3 *db;
-
 /* One row's first column of a query with no parameters; *found says whether there was one; 0 on failure. */
 static int query_text(const char *sql, char **out, int *found) {
-	sqlite3_stmt *st = NULL;
-	if (sq.prepare_v2(db, sql, -1, &st, NULL) != SQ_OK) {
-		return 0;
-	}
-	int rc = sq.step(st);
-	*found = rc == SQ_ROW;
+	struct rows *r = db_query(sql, "");
+	int one = 1;
+	*found = r != NULL && db_next(r);
 	if (*found) {
-		const unsigned char *t = sq.column_text(st, 0);
-		*out = t != NULL ? dup_or_die((const char *)t) : NULL;
-		rc = sq.step(st);
+		const char *t = db_text(r, 0);
+		*out = t != NULL ? dup_or_die(t) : NULL;
+		one = !db_next(r); /* a second row: not the answer asked for */
 	}
-	sq.finalize(st);
-	return rc == SQ_DONE;
+	return db_done(r) && one;
 }
 
 /* Whether every applied migration is a plain number and the newest is SCHEMA_VERSION. */
 static int schema_current(void) {
-	sqlite3_stmt *st = NULL;
-	if (sq.prepare_v2(db, "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL", -1, &st,
-				NULL) != SQ_OK) {
-		return 0;
-	}
+	struct rows *r = db_query("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL", "");
 	long long newest = -1;
-	int rc;
-	while ((rc = sq.step(st)) == SQ_ROW) {
-		const char *v = (const char *)sq.column_text(st, 0);
+	while (r != NULL && db_next(r)) {
+		const char *v = db_text(r, 0);
 		long long n;
 		const char *end = v != NULL ? json_int(v, 0, 1000000, &n) : NULL;
 		if (end == NULL || *end != 0) {
@@ -499,8 +446,7 @@ static int schema_current(void) {
 		}
 		newest = n > newest ? n : newest;
 	}
-	sq.finalize(st);
-	return (rc == SQ_DONE || rc == SQ_ROW) && newest == SCHEMA_VERSION;
+	return db_done(r) && newest == SCHEMA_VERSION;
 }
 
 /*
@@ -540,30 +486,82 @@ static int job_defaults(long long *max_retries) {
 	return 1;
 }
 
-/* Opens the SQLite file as DatabaseConfiguration does where it matters; 0 to decline. */
-static int open_database(const char *file) {
+/*
+ * The statements that differ between the two databases (store/Dialect says why): SQLite's, then
+ * PostgreSQL's. Everything else is written once, for both.
+ */
+static const struct dialect {
+	/* the write of an enqueue: SQLite's lock taken at once (a busy file is declined, not waited out) */
+	const char *begin_write;
+	/* JobStore.insertAll's row for one plain job (?6: the host's now; run_at on PostgreSQL: the server's clock) */
+	const char *insert_job;
+	/* Dialect.wakeHosts (NULL: none) */
+	const char *wake;
+	/* JobStore.notDue (SQLite: the host's clock bound as its one parameter) */
+	const char *not_due;
+	/* NotificationStore.failedCount */
+	const char *failed_notifications;
+} SQLITE = {
+	"BEGIN IMMEDIATE",
+	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
+	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
+	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6, NULL, ?7, ?6, ?6, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+	" ON CONFLICT DO NOTHING RETURNING id",
+	NULL,
+	"WITH RECURSIVE p (v) AS ("
+	" SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0)"
+	" UNION ALL"
+	" SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0"
+	"  AND priority < p.v) FROM p WHERE v IS NOT NULL)"
+	" SELECT j.state, COUNT(*) FROM p, jobs j INDEXED BY jobs_runnable"
+	" WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v"
+	" AND j.run_at > ? GROUP BY j.state",
+	"SELECT COUNT(*) FROM notifications INDEXED BY notifications_failed WHERE failed_at IS NOT NULL AND delivered_at IS NULL",
+}, POSTGRESQL = {
+	"BEGIN",
+	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
+	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
+	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), NULL, ?7,"
+	" ?6, ?6, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+	" ON CONFLICT DO NOTHING RETURNING id",
+	"NOTIFY queuectl_jobs, 'jobs'",
+	"WITH RECURSIVE p (v) AS ("
+	" SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0)"
+	" UNION ALL"
+	" SELECT (SELECT MAX(priority) FROM jobs WHERE state IN ('pending', 'failed') AND attempts >= 0"
+	"  AND priority < p.v) FROM p WHERE v IS NOT NULL)"
+	" SELECT j.state, COUNT(*) FROM p, jobs j"
+	" WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v"
+	" AND j.run_at > CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) GROUP BY j.state",
+	"SELECT COUNT(*) FROM notifications WHERE failed_at IS NOT NULL AND delivered_at IS NULL",
+};
+
+static const struct dialect *sql;
+
+/*
+ * Opens the database: the SQLite file when this process may write it and its folder (the JVM
+ * opens it read-only otherwise) and it is not new (the JVM's: it migrates); the PostgreSQL server
+ * when client-db.c may connect as the JVM would. 0 to decline.
+ */
+static int open_database(void) {
+	if (sqlite_file == NULL) {
+		sql = &POSTGRESQL;
+		return db_open_postgres(&postgres);
+	}
 	struct stat st;
-	char *dir = dup_or_die(file);
+	char *dir = dup_or_die(sqlite_file);
 	char *slash = strrchr(dir, '/');
 	if (slash != NULL) {
 		*(slash == dir ? slash + 1 : slash) = 0;
 	}
-	int writable = stat(file, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && access(file, R_OK | W_OK) == 0
-			&& access(dir, W_OK | X_OK) == 0;
+	int writable = stat(sqlite_file, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+			&& access(sqlite_file, R_OK | W_OK) == 0 && access(dir, W_OK | X_OK) == 0;
 	free(dir);
-	if (!writable || !load_sqlite()) {
-		return 0;
-	}
-	if (sq.open_v2(file, &db, SQ_OPEN_READWRITE | SQ_OPEN_NOMUTEX, NULL) != SQ_OK) {
-		return 0;
-	}
-	sq.busy_timeout(db, BUSY_MS);
-	return sq.exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=true", NULL, NULL,
-				   NULL) == SQ_OK;
+	sql = &SQLITE;
+	return writable && db_open_sqlite(sqlite_file);
 }
 
 /* ---- the commands ---------------------------------------------------------------------------- */
-
 
 /* enqueue of one job (JobCommands.enqueue, JobService.enqueue, JobStore.insertAll); NOT_SERVED to decline. */
 static int enqueue(char **words, int n) {
@@ -593,29 +591,16 @@ static int enqueue(char **words, int n) {
 		new_id(id, now);
 		job.id = id;
 	}
-	if (sq.exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQ_OK) {
+	if (!db_exec(sql->begin_write)) {
 		return NOT_SERVED;
 	}
-	sqlite3_stmt *st = NULL;
-	int stored = 0;
-	if (sq.prepare_v2(db, "INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at,"
-				" timeout_ms, working_dir, created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits,"
-				" tags, rerun_of, batch) VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6, NULL, ?7, ?6, ?6, NULL, NULL,"
-				" NULL, NULL, NULL, NULL, NULL, NULL) ON CONFLICT DO NOTHING RETURNING id", -1, &st, NULL) == SQ_OK) {
-		sq.bind_text(st, 1, job.id, -1, SQ_TRANSIENT);
-		sq.bind_text(st, 2, job.command, -1, SQ_TRANSIENT);
-		sq.bind_text(st, 3, job.queue != NULL ? job.queue : "default", -1, SQ_TRANSIENT);
-		sq.bind_int64(st, 4, job.has_priority ? job.priority : 0);
-		sq.bind_int64(st, 5, job.has_max_retries ? job.max_retries : max_retries);
-		sq.bind_int64(st, 6, now);
-		sq.bind_text(st, 7, cwd, -1, SQ_TRANSIENT);
-		stored = sq.step(st) == SQ_ROW && sq.step(st) == SQ_DONE; /* no row: the id is taken, the JVM says so */
-	}
-	if (st != NULL) {
-		sq.finalize(st);
-	}
-	if (!stored || sq.exec(db, "COMMIT", NULL, NULL, NULL) != SQ_OK) {
-		sq.exec(db, "ROLLBACK", NULL, NULL, NULL);
+	struct rows *r = db_query(sql->insert_job, "tttiiit", job.id, job.command, job.queue != NULL ? job.queue : "default",
+			job.has_priority ? job.priority : 0, job.has_max_retries ? job.max_retries : max_retries, now, cwd);
+	/* one row back: stored; none: the id is taken, the JVM says so */
+	int stored = r != NULL && db_next(r) && !db_next(r);
+	stored = db_done(r) && stored && (sql->wake == NULL || db_exec(sql->wake));
+	if (!stored || !db_exec("COMMIT")) {
+		db_exec("ROLLBACK");
 		return NOT_SERVED;
 	}
 	if (as_json) {
@@ -662,18 +647,10 @@ static const long MAX_FILES_MEASURED = 200000;
 static const long long DEFAULT_OUTPUT_MAX_TOTAL = 10737418240LL;
 
 /* One number a query with no parameters gives (0 when no row or NULL); 0 on failure. */
-static int query_long(const char *sql, long long *out) {
-	sqlite3_stmt *st = NULL;
-	if (sq.prepare_v2(db, sql, -1, &st, NULL) != SQ_OK) {
-		return 0;
-	}
-	int rc = sq.step(st);
-	*out = rc == SQ_ROW ? sq.column_int64(st, 0) : 0;
-	if (rc == SQ_ROW) {
-		rc = sq.step(st);
-	}
-	sq.finalize(st);
-	return rc == SQ_DONE;
+static int query_long(const char *statement, long long *out) {
+	struct rows *r = db_query(statement, "");
+	*out = r != NULL && db_next(r) ? db_long(r, 0) : 0;
+	return db_done(r);
 }
 
 /* ScheduleCommands.size: bytes, else one decimal of KiB, MiB, GiB or TiB, rounded half up as Java's %.1f. */
@@ -715,24 +692,20 @@ static int count_output(const char *path, const struct stat *st, int type, struc
 }
 
 /* The names a query with no parameters gives, each appended to *list as ", NAME" (or JSON's "NAME"); 0 on failure. */
-static int query_names(const char *sql, struct buf *text, struct buf *json, int *count) {
-	sqlite3_stmt *st = NULL;
-	if (sq.prepare_v2(db, sql, -1, &st, NULL) != SQ_OK) {
-		return 0;
-	}
-	int rc;
+static int query_names(const char *statement, struct buf *text, struct buf *json, int *count) {
+	struct rows *r = db_query(statement, "");
 	*count = 0;
-	while ((rc = sq.step(st)) == SQ_ROW) {
-		const char *name = (const char *)sq.column_text(st, 0);
+	while (r != NULL && db_next(r)) {
+		const char *name = db_text(r, 0);
 		if (name == NULL || !valid_queue(name)) { /* a name JSON would escape: the JVM's */
-			break;
+			db_done(r);
+			return 0;
 		}
 		append(text, *count ? ", " : "", name, "");
 		append(json, *count ? ", \"" : "\"", name, "\"");
 		(*count)++;
 	}
-	sq.finalize(st);
-	return rc == SQ_DONE;
+	return db_done(r);
 }
 
 /* status and status --json (JobCommands.status) with no worker host and no job that asks resources; NOT_SERVED to decline. */
@@ -741,12 +714,12 @@ static int status(char **words, int n) {
 	if (n > 2 || (n == 2 && !as_json) || !schema_current()) {
 		return NOT_SERVED;
 	}
-	long long hosts, weighted, limit_set, counts[7] = { 0 }, later[2] = { 0 }, notify_failed, counted, free_pages, page;
+	long long hosts, weighted, limit_set, counts[7] = { 0 }, later[2] = { 0 }, notify_failed, counted, free_pages = 0, page = 0;
 	char *unknown = NULL;
 	int found;
 	if (!query_long("SELECT COUNT(*) FROM workers", &hosts) || hosts != 0
 			|| !query_long("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1)"
-						   " AND state IN ('pending', 'failed', 'waiting') LIMIT 1)", &weighted) || weighted != 0
+						   " AND state IN ('pending', 'failed', 'waiting') LIMIT 1) AS w", &weighted) || weighted != 0
 			|| !query_long("SELECT COUNT(*) FROM settings WHERE key = 'output-max-total'", &limit_set) || limit_set != 0
 			|| !query_text("SELECT state FROM job_counts WHERE state NOT IN ('pending', 'waiting', 'processing',"
 						   " 'completed', 'failed', 'dead', 'canceled') LIMIT 1", &unknown, &found) || found) {
@@ -754,59 +727,50 @@ static int status(char **words, int n) {
 		return NOT_SERVED;
 	}
 	/* the whole read in one transaction: counts, sizes and lists of the same moment */
-	if (sq.exec(db, "BEGIN", NULL, NULL, NULL) != SQ_OK) {
+	if (!db_exec("BEGIN")) {
 		return NOT_SERVED;
 	}
 	int ok = 1;
 	for (int s = 0; STATES[s] != NULL && ok; s++) {
-		char *sql;
-		ok = asprintf(&sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state = '%s'", STATES[s]) >= 0
-				&& query_long(sql, &counts[s]);
-		free(sql);
+		struct rows *r = db_query("SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state = ?", "t", STATES[s]);
+		counts[s] = r != NULL && db_next(r) ? db_long(r, 0) : 0;
+		ok = db_done(r);
 	}
-	/* JobStore.notDue, SQLite's dialect with the host's clock bound */
-	sqlite3_stmt *st = NULL;
-	ok = ok && sq.prepare_v2(db, "WITH RECURSIVE p (v) AS ("
-			" SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0)"
-			" UNION ALL"
-			" SELECT (SELECT MAX(priority) FROM jobs INDEXED BY jobs_runnable WHERE state IN ('pending', 'failed') AND attempts >= 0"
-			"  AND priority < p.v) FROM p WHERE v IS NOT NULL)"
-			" SELECT j.state, COUNT(*) FROM p, jobs j INDEXED BY jobs_runnable"
-			" WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v"
-			" AND j.run_at > ? GROUP BY j.state", -1, &st, NULL) == SQ_OK;
-	if (ok) {
-		sq.bind_int64(st, 1, wall_ms());
-		int rc;
-		while ((rc = sq.step(st)) == SQ_ROW) {
-			const char *state = (const char *)sq.column_text(st, 0);
-			later[state != NULL && strcmp(state, "pending") == 0 ? 0 : 1] = sq.column_int64(st, 1);
-		}
-		ok = rc == SQ_DONE;
+	struct rows *r = ok ? db_postgres ? db_query(sql->not_due, "") : db_query(sql->not_due, "i", wall_ms()) : NULL;
+	while (r != NULL && db_next(r)) {
+		const char *state = db_text(r, 0);
+		later[state != NULL && strcmp(state, "pending") == 0 ? 0 : 1] = db_long(r, 1);
 	}
-	if (st != NULL) {
-		sq.finalize(st);
-	}
+	ok = db_done(r);
 	struct buf paused_text = { 0 }, paused_json = { 0 };
 	int paused = 0;
 	ok = ok && query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused_text, &paused_json, &paused)
-			&& query_long("SELECT COUNT(*) FROM notifications INDEXED BY notifications_failed"
-						  " WHERE failed_at IS NOT NULL AND delivered_at IS NULL", &notify_failed)
-			&& query_long("SELECT bytes FROM output_usage WHERE id = 1", &counted)
-			&& query_long("PRAGMA freelist_count", &free_pages) && query_long("PRAGMA page_size", &page);
-	/* RetentionService.sizes: the files as they are while this connection reads */
-	char *wal = NULL, *output = NULL;
-	struct stat os;
-	ok = ok && asprintf(&wal, "%s-wal", sqlite_file) >= 0 && (output = output_dir()) != NULL
-			&& (lstat(output, &os) != 0 || S_ISDIR(os.st_mode));
+			&& query_long(sql->failed_notifications, &notify_failed)
+			&& query_long("SELECT bytes FROM output_usage WHERE id = 1", &counted);
+	/* RetentionService.sizes: PostgreSQL's as the server counts them; SQLite's files as they are while this connection reads */
+	long long database = 0, wal_bytes = 0, free_bytes = 0;
 	output_bytes = 0;
 	output_files = 0;
-	if (ok && lstat(output, &os) == 0) {
-		nftw(output, count_output, 16, FTW_PHYS);
+	if (db_postgres) {
+		ok = ok && query_long("SELECT pg_database_size(current_database())", &database)
+				&& query_long("SELECT pg_total_relation_size('job_output')", &output_bytes);
 	}
-	long long database = file_size(sqlite_file), wal_bytes = wal != NULL ? file_size(wal) : 0;
-	sq.exec(db, "COMMIT", NULL, NULL, NULL);
-	free(wal);
-	free(output);
+	else {
+		char *wal = NULL, *output = NULL;
+		struct stat os;
+		ok = ok && query_long("PRAGMA freelist_count", &free_pages) && query_long("PRAGMA page_size", &page)
+				&& asprintf(&wal, "%s-wal", sqlite_file) >= 0 && (output = output_dir()) != NULL
+				&& (lstat(output, &os) != 0 || S_ISDIR(os.st_mode));
+		if (ok && lstat(output, &os) == 0) {
+			nftw(output, count_output, 16, FTW_PHYS);
+		}
+		database = file_size(sqlite_file);
+		wal_bytes = wal != NULL ? file_size(wal) : 0;
+		free_bytes = free_pages * page;
+		free(wal);
+		free(output);
+	}
+	db_exec("COMMIT");
 	if (!ok || output_files >= MAX_FILES_MEASURED / 2) { /* near the cap: where it stops is the JVM's walk */
 		free(paused_text.b);
 		free(paused_json.b);
@@ -823,7 +787,7 @@ static int status(char **words, int n) {
 		printf("  \"workers\" : [ ],\n  \"no_host\" : { },\n  \"notifications_failed\" : %lld,\n", notify_failed);
 		printf("  \"storage\" : {\n    \"database_bytes\" : %lld,\n    \"wal_bytes\" : %lld,\n    \"free_bytes\" : %lld,\n"
 			   "    \"output_bytes\" : %lld,\n    \"output_measured_in_full\" : true,\n    \"output_counted_bytes\" : %lld,\n"
-			   "    \"output_limit_bytes\" : %lld\n  }\n}\n", database, wal_bytes, free_pages * page, output_bytes, counted, limit);
+			   "    \"output_limit_bytes\" : %lld\n  }\n}\n", database, wal_bytes, free_bytes, output_bytes, counted, limit);
 	}
 	else {
 		int width = 5; /* STATE */
@@ -843,7 +807,7 @@ static int status(char **words, int n) {
 		}
 		char db_s[32], free_s[32], wal_s[32], out_s[32], counted_s[32], limit_s[32];
 		size_text(db_s, sizeof db_s, database);
-		size_text(free_s, sizeof free_s, free_pages * page);
+		size_text(free_s, sizeof free_s, free_bytes);
 		size_text(wal_s, sizeof wal_s, wal_bytes);
 		size_text(out_s, sizeof out_s, output_bytes);
 		size_text(counted_s, sizeof counted_s, counted);
@@ -1004,63 +968,67 @@ static int list(char **words, int n) {
 		return NOT_SERVED;
 	}
 	struct buf where = { 0 };
-	append(&where, " WHERE 1", "", "");
+	append(&where, " WHERE true", "", "");
 	for (int i = 0; i < n_states; i++) {
 		append(&where, i == 0 ? " AND state IN (?" : ", ?", i == n_states - 1 ? ")" : "", "");
 	}
 	for (int i = 0; i < n_queues; i++) {
 		append(&where, i == 0 ? " AND queue IN (?" : ", ?", i == n_queues - 1 ? ")" : "", "");
 	}
-	char *sql = NULL, *count_sql = NULL;
-	sqlite3_stmt *st = NULL, *counted = NULL;
-	int ok = asprintf(&sql, "SELECT id, state, attempts, max_retries, priority, run_at, command, updated_at, queue,"
-							" cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
-							" OR progress_message IS NOT NULL OR progress_at IS NOT NULL"
-							" FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?", where.b) >= 0
-			&& asprintf(&count_sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts%s", where.b) >= 0
-			&& sq.exec(db, "BEGIN", NULL, NULL, NULL) == SQ_OK;
-	free(where.b);
-	ok = ok && sq.prepare_v2(db, sql, -1, &st, NULL) == SQ_OK && sq.prepare_v2(db, count_sql, -1, &counted, NULL) == SQ_OK;
-	for (int i = 0; ok && i < n_states + n_queues; i++) {
-		const char *word = i < n_states ? states[i] : queues[i - n_states];
-		ok = sq.bind_text(st, i + 1, word, -1, SQ_TRANSIENT) == SQ_OK && sq.bind_text(counted, i + 1, word, -1, SQ_TRANSIENT) == SQ_OK;
+	/* the parameters: the states, the queues, then (the rows' statement) the limit */
+	struct param params[MAX_PARAMS];
+	int n_bound = n_states + n_queues;
+	if (n_bound + 1 > MAX_PARAMS) {
+		free(where.b);
+		return NOT_SERVED;
 	}
-	ok = ok && sq.bind_int64(st, n_states + n_queues + 1, limit + 1) == SQ_OK;
+	for (int i = 0; i < n_bound; i++) {
+		params[i] = (struct param){ i < n_states ? states[i] : queues[i - n_states], 0 };
+	}
+	params[n_bound] = (struct param){ NULL, limit + 1 };
+	char *rows_sql = NULL, *count_sql = NULL;
+	int ok = asprintf(&rows_sql, "SELECT id, state, attempts, max_retries, priority, run_at, command, updated_at, queue,"
+								 " cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
+								 " OR progress_message IS NOT NULL OR progress_at IS NOT NULL"
+								 " FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?", where.b) >= 0
+			&& asprintf(&count_sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts%s", where.b) >= 0 && db_exec("BEGIN");
+	free(where.b);
 	struct buf paused = { 0 }, paused_json = { 0 };
 	int n_paused = 0;
 	ok = ok && query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused, &paused_json, &n_paused);
 	free(paused_json.b);
+	struct rows *st = ok ? db_query_params(rows_sql, n_bound + 1, params) : NULL;
 	long long now = wall_ms();
 	char (*cells)[JOB_COLUMNS][160] = calloc((size_t)limit + 1, sizeof *cells);
 	char last_id[160] = "";
 	long rows = 0;
-	int more = 0, rc = SQ_DONE;
+	int more = 0;
 	size_t widths[JOB_COLUMNS];
 	for (int c = 0; c < JOB_COLUMNS; c++) {
 		widths[c] = strlen(JOB_HEADERS[c]);
 	}
-	while (ok && cells != NULL && (rc = sq.step(st)) == SQ_ROW) {
+	ok = ok && st != NULL && cells != NULL;
+	while (ok && db_next(st)) {
 		if (rows == limit) {
 			more = 1;
 			continue;
 		}
 		char(*row)[160] = cells[rows];
-		const char *id = (const char *)sq.column_text(st, 0), *job_state = (const char *)sq.column_text(st, 1),
-				   *command = (const char *)sq.column_text(st, 6), *job_queue = (const char *)sq.column_text(st, 8);
-		long long run_at = sq.column_int64(st, 5), updated = sq.column_int64(st, 7) / 1000;
+		const char *id = db_text(st, 0), *job_state = db_text(st, 1), *command = db_text(st, 6), *job_queue = db_text(st, 8);
+		long long run_at = db_long(st, 5), updated = db_long(st, 7) / 1000;
 		struct tm tm;
 		time_t t = (time_t)updated;
 		/* canceling, progress, a running job, a name JSON would escape: the JVM's */
 		ok = id != NULL && valid_id(id) && job_state != NULL && known_state(job_state) && strcmp(job_state, "processing") != 0
-				&& command != NULL && job_queue != NULL && sq.column_int64(st, 9) == 0 && one_line(command, row[5], 48)
+				&& command != NULL && job_queue != NULL && db_long(st, 9) == 0 && one_line(command, row[5], 48)
 				&& gmtime_r(&t, &tm) != NULL && tm.tm_year + 1900 >= 1000 && tm.tm_year + 1900 <= 9999;
 		if (!ok) {
 			break;
 		}
 		snprintf(row[0], sizeof row[0], "%s", id);
 		snprintf(row[1], sizeof row[1], "%s", job_state);
-		snprintf(row[2], sizeof row[2], "%lld/%lld", sq.column_int64(st, 2), sq.column_int64(st, 3) + 1);
-		snprintf(row[3], sizeof row[3], "%lld", sq.column_int64(st, 4));
+		snprintf(row[2], sizeof row[2], "%lld/%lld", db_long(st, 2), db_long(st, 3) + 1);
+		snprintf(row[3], sizeof row[3], "%lld", db_long(st, 4));
 		if (strcmp(job_state, "pending") != 0 && strcmp(job_state, "failed") != 0) {
 			strcpy(row[4], "-");
 		}
@@ -1086,19 +1054,16 @@ static int list(char **words, int n) {
 		snprintf(last_id, sizeof last_id, "%s", id);
 		rows++;
 	}
+	ok = db_done(st) && ok;
 	long long total = 0;
-	ok = ok && cells != NULL && rc == SQ_DONE && (!more || sq.step(counted) == SQ_ROW);
 	if (ok && more) {
-		total = sq.column_int64(counted, 0);
+		struct rows *counted = db_query_params(count_sql, n_bound, params);
+		ok = counted != NULL && db_next(counted);
+		total = ok ? db_long(counted, 0) : 0;
+		ok = db_done(counted) && ok;
 	}
-	if (st != NULL) {
-		sq.finalize(st);
-	}
-	if (counted != NULL) {
-		sq.finalize(counted);
-	}
-	sq.exec(db, "COMMIT", NULL, NULL, NULL);
-	free(sql);
+	db_exec("COMMIT");
+	free(rows_sql);
 	free(count_sql);
 	free(states);
 	free(queues);
@@ -1204,19 +1169,19 @@ enum { SHOW_PLAIN = 18, SHOW_HELD = 19, RUN_COLUMNS = 7, TAIL_LINES = 10 };
 static const char *const RUN_HEADERS[] = { "ATTEMPT", "STARTED (UTC)", "DURATION", "OUTCOME", "EXIT", "HOST", "ERROR" };
 
 /* The job's fields into text; 0 to decline. */
-static int show_fields(sqlite3_stmt *st, struct buf *text) {
-	const char *state = (const char *)sq.column_text(st, 2);
+static int show_fields(struct rows *st, struct buf *text) {
+	const char *state = db_text(st, 2);
 	int waits = state != NULL && (strcmp(state, "pending") == 0 || strcmp(state, "failed") == 0);
 	if (state == NULL || !known_state(state) || strcmp(state, "processing") == 0 || strcmp(state, "waiting") == 0
-			|| sq.column_int64(st, SHOW_PLAIN) != 1 || (waits && sq.column_int64(st, SHOW_HELD) != 0)) {
+			|| db_long(st, SHOW_PLAIN) != 1 || (waits && db_long(st, SHOW_HELD) != 0)) {
 		return 0;
 	}
 	for (int f = 0; SHOW_FIELDS[f] != NULL; f++) {
 		int c = SHOW_COLUMN[f];
-		const char *value = c < 0 ? NULL : (const char *)sq.column_text(st, c);
+		const char *value = c < 0 ? NULL : db_text(st, c);
 		char cell[64];
 		if (value != NULL && SHOW_TIME[f]) {
-			if (!iso_text(cell, sizeof cell, sq.column_int64(st, c))) {
+			if (!iso_text(cell, sizeof cell, db_long(st, c))) {
 				return 0;
 			}
 			value = cell;
@@ -1275,34 +1240,29 @@ static int show(char **words, int n) {
 	if (n != 2 || words[1][0] == 0 || words[1][0] == '-' || !schema_current()) {
 		return NOT_SERVED;
 	}
-	sqlite3_stmt *st = NULL, *runs = NULL;
 	struct buf text = { 0 }, tail = { 0 };
 	char (*cells)[RUN_COLUMNS][80] = NULL;
-	int ok = sq.exec(db, "BEGIN", NULL, NULL, NULL) == SQ_OK && sq.prepare_v2(db, SHOW_SQL, -1, &st, NULL) == SQ_OK
-			&& sq.bind_int64(st, 1, wall_ms()) == SQ_OK && sq.bind_text(st, 2, words[1], -1, SQ_TRANSIENT) == SQ_OK
-			&& sq.step(st) == SQ_ROW && show_fields(st, &text)
-			&& sq.prepare_v2(db, "SELECT attempt, started_at, duration_ms, outcome, exit_code, worker_id, error, output_tail,"
-								 " output_removed_at IS NULL FROM job_runs WHERE job_id = ? ORDER BY id",
-						  -1, &runs, NULL) == SQ_OK
-			&& sq.bind_text(runs, 1, words[1], -1, SQ_TRANSIENT) == SQ_OK;
+	struct rows *st = NULL, *runs = NULL;
+	int ok = db_exec("BEGIN") && (st = db_query(SHOW_SQL, "it", wall_ms(), words[1])) != NULL && db_next(st)
+			&& show_fields(st, &text)
+			&& (runs = db_query("SELECT attempt, started_at, duration_ms, outcome, exit_code, worker_id, error, output_tail,"
+								" output_removed_at IS NULL FROM job_runs WHERE job_id = ? ORDER BY id", "t", words[1])) != NULL;
 	size_t widths[RUN_COLUMNS];
 	for (int c = 0; c < RUN_COLUMNS; c++) {
 		widths[c] = strlen(RUN_HEADERS[c]);
 	}
 	long rows = 0, last_attempt = 0;
-	int rc = SQ_DONE;
-	while (ok && (rc = sq.step(runs)) == SQ_ROW) {
+	while (ok && db_next(runs)) {
 		cells = realloc(cells, sizeof *cells * (size_t)(rows + 1));
 		if (cells == NULL) {
 			not_served();
 		}
 		char(*row)[80] = cells[rows];
-		const char *outcome = (const char *)sq.column_text(runs, 3), *exit_code = (const char *)sq.column_text(runs, 4),
-				   *host = (const char *)sq.column_text(runs, 5), *error = (const char *)sq.column_text(runs, 6),
-				   *duration = (const char *)sq.column_text(runs, 2);
-		last_attempt = sq.column_int64(runs, 0);
+		const char *outcome = db_text(runs, 3), *exit_code = db_text(runs, 4), *host = db_text(runs, 5),
+				   *error = db_text(runs, 6), *duration = db_text(runs, 2);
+		last_attempt = db_long(runs, 0);
 		snprintf(row[0], sizeof row[0], "%ld", last_attempt);
-		ok = sq.column_int64(runs, 8) == 1 && time_text(row[1], sizeof row[1], sq.column_int64(runs, 1), "%Y-%m-%d %H:%M:%S")
+		ok = db_long(runs, 8) == 1 && time_text(row[1], sizeof row[1], db_long(runs, 1), "%Y-%m-%d %H:%M:%S")
 				&& (outcome == NULL || (strlen(outcome) < 40 && plain_text(outcome, 0)))
 				&& (host == NULL || (strlen(host) < 70 && plain_text(host, 0))) && (error == NULL || one_line(error, row[6], 60));
 		if (!ok) {
@@ -1312,7 +1272,7 @@ static int show(char **words, int n) {
 			strcpy(row[2], "-");
 		}
 		else {
-			elapsed_text(row[2], sizeof row[2], sq.column_int64(runs, 2));
+			elapsed_text(row[2], sizeof row[2], db_long(runs, 2));
 		}
 		snprintf(row[3], sizeof row[3], "%s", outcome == NULL ? "null" : outcome);
 		snprintf(row[4], sizeof row[4], "%s", exit_code == NULL ? "-" : exit_code);
@@ -1325,17 +1285,12 @@ static int show(char **words, int n) {
 		}
 		free(tail.b);
 		tail = (struct buf){ 0 };
-		ok = show_tail((const char *)sq.column_text(runs, 7), &tail);
+		ok = show_tail(db_text(runs, 7), &tail);
 		rows++;
 	}
-	ok = ok && rc == SQ_DONE;
-	if (st != NULL) {
-		sq.finalize(st);
-	}
-	if (runs != NULL) {
-		sq.finalize(runs);
-	}
-	sq.exec(db, "COMMIT", NULL, NULL, NULL);
+	ok = db_done(runs) && ok;
+	db_done(st);
+	db_exec("COMMIT");
 	if (ok) {
 		printf("%s\n", text.b);
 		if (rows == 0) {
@@ -1411,19 +1366,15 @@ int direct(char **argv, int first, int argc, char **words, int n) {
 	}
 	int only = mode != NULL && strcmp(mode, "only") == 0;
 	int rc = NOT_SERVED;
-	const char *file = sqlite_file;
 	int word = n >= 2 && strcmp(words[0], "enqueue") == 0 ? 1 : n >= 1 && strcmp(words[0], "status") == 0 ? 2
 			: n >= 1 && strcmp(words[0], "list") == 0 ? 3 : n >= 1 && strcmp(words[0], "show") == 0 ? 4 : 0;
-	if (word != 0 && file != NULL && variables_allow() && configuration_allows() && open_database(file)) {
+	if (word != 0 && variables_allow() && configuration_allows() && open_database()) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		rc = word == 1 ? enqueue(words, n) : word == 2 ? status(words, n) : word == 3 ? list(words, n) : show(words, n);
 	}
-	if (db != NULL) {
-		sq.close(db);
-		db = NULL;
-	}
+	db_close();
 	if (rc == NOT_SERVED && only) {
 		exit(NOT_SERVED); /* never the JVM */
 	}

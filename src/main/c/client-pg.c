@@ -63,17 +63,18 @@ static int hexval(int c) {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* PostgresUrl.decode then encode: %XX decoded, then all but ASCII letters, digits and -._~ as %XX. NULL: let Java tell. */
-static char *reencode(const char *s, size_t n) {
-	char *raw = malloc(n + 1), *out = malloc(3 * n + 1);
-	size_t r = 0, o = 0;
-	if (raw == NULL || out == NULL) {
+/* PostgresUrl.decode: %XX decoded (NUL-free UTF-8 only). NULL: let Java tell. */
+static char *decode(const char *s, size_t n) {
+	char *raw = malloc(n + 1);
+	size_t r = 0;
+	if (raw == NULL) {
 		exit(NOT_SERVED);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n) {
 			int hi = hexval((unsigned char)s[i + 1]), lo = hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0) {
+				free(raw);
 				return NULL;
 			}
 			raw[r++] = (char)(hi * 16 + lo);
@@ -85,7 +86,18 @@ static char *reencode(const char *s, size_t n) {
 	}
 	raw[r] = 0;
 	if (memchr(raw, 0, r) != NULL || !utf8(raw)) {
+		free(raw);
 		return NULL;
+	}
+	return raw;
+}
+
+/* PostgresUrl.encode: all but ASCII letters, digits and -._~ as %XX. */
+static char *encode(const char *raw) {
+	size_t r = strlen(raw), o = 0;
+	char *out = malloc(3 * r + 1);
+	if (out == NULL) {
+		exit(NOT_SERVED);
 	}
 	for (size_t i = 0; i < r; i++) {
 		unsigned char c = (unsigned char)raw[i];
@@ -97,9 +109,10 @@ static char *reencode(const char *s, size_t n) {
 		}
 	}
 	out[o] = 0;
-	free(raw);
 	return out;
 }
+
+struct pg_target postgres;
 
 int pg_url(const char *c) {
 	return strncmp(c, "postgresql://", 13) == 0 || strncmp(c, "postgres://", 11) == 0
@@ -109,10 +122,12 @@ int pg_url(const char *c) {
 /*
  * The socket of a PostgreSQL URL: <data home>/pg-<first 8 bytes of SHA-256 of the URL as
  * PostgresUrl.display() writes it, hex>/queue.sock. NULL when unsure: the JVM then answers.
+ * On the way, the server to connect to into `postgres` (client-direct.c's; usable when sure).
  */
 char *pg_socket(const char *url) {
 	const char *rest;
-	char *user = NULL;
+	char *user = NULL, *password = NULL;
+	memset(&postgres, 0, sizeof postgres);
 	if (strncmp(url, "jdbc:postgresql:", 16) == 0) {
 		rest = url + 16;
 		if (strncmp(rest, "//", 2) != 0) {
@@ -132,8 +147,9 @@ char *pg_socket(const char *url) {
 		}
 		if (at != NULL) {
 			const char *colon = memchr(rest, ':', (size_t)(at - rest));
-			user = reencode(rest, (size_t)((colon ? colon : at) - rest));
-			if (user == NULL) {
+			user = decode(rest, (size_t)((colon ? colon : at) - rest));
+			password = colon != NULL ? decode(colon + 1, (size_t)(at - colon - 1)) : NULL;
+			if (user == NULL || (colon != NULL && password == NULL)) {
 				return NULL;
 			}
 			rest = at + 1;
@@ -161,7 +177,7 @@ char *pg_socket(const char *url) {
 	if (slash == NULL || (size_t)(slash - rest) + 1 >= main_len) {
 		return NULL; /* no database: the application says so */
 	}
-	char *database = reencode(slash + 1, main_len - (size_t)(slash - rest) - 1);
+	char *database = decode(slash + 1, main_len - (size_t)(slash - rest) - 1);
 	if (database == NULL) {
 		return NULL;
 	}
@@ -172,13 +188,17 @@ char *pg_socket(const char *url) {
 		for (char *p = strtok_r(params, "&", &save); p; p = strtok_r(NULL, "&", &save)) {
 			char *eq = strchr(p, '=');
 			size_t key_len = eq ? (size_t)(eq - p) : strlen(p);
-			if (key_len == 4 && strncmp(p, "user", 4) == 0) {
-				user = eq ? reencode(eq + 1, strlen(eq + 1)) : dup_or_die("");
-				if (user == NULL) {
-					return NULL;
-				}
+			char *value = eq ? decode(eq + 1, strlen(eq + 1)) : dup_or_die("");
+			if (value == NULL && ((key_len == 4 && strncmp(p, "user", 4) == 0) || (key_len == 8 && strncmp(p, "password", 8) == 0))) {
+				return NULL;
 			}
-			else if (!(key_len == 8 && strncmp(p, "password", 8) == 0)) {
+			if (key_len == 4 && strncmp(p, "user", 4) == 0) {
+				user = value;
+			}
+			else if (key_len == 8 && strncmp(p, "password", 8) == 0) {
+				password = value;
+			}
+			else {
 				char *more;
 				if (asprintf(&more, "%s%s%s", others, others[0] ? "&" : "?", p) < 0) {
 					exit(NOT_SERVED);
@@ -193,18 +213,33 @@ char *pg_socket(const char *url) {
 			struct passwd *pw = getpwuid(getuid());
 			env = pw != NULL ? pw->pw_name : NULL;
 		}
-		/* reencode decodes %XX, Java does not for PGUSER: only without one is this the same */
-		if (env == NULL || strchr(env, '%') != NULL || (user = reencode(env, strlen(env))) == NULL) {
+		/* decode decodes %XX, Java does not for PGUSER: only without one is this the same */
+		if (env == NULL || strchr(env, '%') != NULL || (user = decode(env, strlen(env))) == NULL) {
 			return NULL;
 		}
 	}
-	char *display, hex[17], *socket_path;
-	if (asprintf(&display, "postgresql://%s@%s/%s%s", user, host_port, database, others) < 0) {
+	if (password == NULL) {
+		const char *env = getenv("PGPASSWORD");
+		password = env != NULL && env[0] != 0 ? dup_or_die(env) : NULL;
+	}
+	char *display, hex[17], *socket_path, *user_text = encode(user), *database_text = encode(database);
+	if (asprintf(&display, "postgresql://%s@%s/%s%s", user_text, host_port, database_text, others) < 0) {
 		exit(NOT_SERVED);
 	}
 	sha256_prefix(display, hex);
 	char *home = data_home();
 	int r = asprintf(&socket_path, "%s/pg-%s/queue.sock", home, hex);
 	free(home);
+	/* one host (not [v6], not a list), a port in digits, no parameter the JVM's driver reads */
+	char *colon = strrchr(host_port, ':');
+	*colon = 0;
+	char *port = colon + 1;
+	postgres.usable = others[0] == 0 && host_port[0] != '[' && strchr(host_port, ',') == NULL && port[0] != 0
+			&& strspn(port, "0123456789") == strlen(port) && strlen(port) <= 5;
+	postgres.host = host_port;
+	postgres.port = port;
+	postgres.dbname = database;
+	postgres.user = user;
+	postgres.password = password;
 	return r < 0 ? NULL : socket_path;
 }

@@ -5,6 +5,7 @@
  * - client-config.c: where the database is (--db, QUEUECTL_DB, the configuration files, the default
  *   path), decided in db_socket alone, with the Java string rules it needs;
  * - client-pg.c: a PostgreSQL URL's socket, named as dev.queuectl.store.PostgresUrl names it;
+ * - client-db.c: SQLite and PostgreSQL behind one small interface, loaded at run time;
  * - client-wire.c: the connection and the protocol of dev.queuectl.server.Wire, and the signals;
  * - client-direct.c: a command answered from the database itself when nothing serves it (its
  *   opening comment says which and when; otherwise the JVM answers, as before);
@@ -74,6 +75,14 @@ _Noreturn void not_served(void);
 int pg_url(const char *c);
 char *pg_socket(const char *url);
 
+/* The server pg_socket's URL names, decoded, as the JVM connects to it; usable: nothing in the URL
+   beyond host, port, database, user and password (else the JVM's driver may read what libpq would not). */
+struct pg_target {
+	int usable;
+	char *host, *port, *dbname, *user, *password;
+};
+extern struct pg_target postgres;
+
 /* ---- client-wire.c: the connection ---------------------------------------------------------- */
 
 extern int sock;
@@ -95,6 +104,33 @@ void request(struct buf *b, char **words, int n, int stdin_flag);
 int answer(int first);
 int with_stdin(void);
 void stop_server(void);
+
+/* ---- client-db.c: SQLite or PostgreSQL, for the direct answers -------------------------------- */
+
+/* 1 once db_open_postgres opened PostgreSQL, 0 on SQLite */
+extern int db_postgres;
+/* Each 0 to decline (no library, no connection, a variable the JVM would not read). */
+int db_open_sqlite(const char *file);
+int db_open_postgres(const struct pg_target *target);
+void db_close(void);
+struct rows;
+/* A statement with parameters ('t' a const char *, 'i' a long long, in types' order); NULL on failure. */
+struct rows *db_query(const char *sql, const char *types, ...);
+/* The same with the parameters in an array: each a text, or (text NULL) a number; at most MAX_PARAMS. */
+#define MAX_PARAMS 64
+struct param {
+	const char *text;
+	long long number;
+};
+struct rows *db_query_params(const char *sql, int n, const struct param *params);
+/* 1: at the next row; 0: no more, or a failure (then db_done says 0). */
+int db_next(struct rows *r);
+const char *db_text(struct rows *r, int column);
+long long db_long(struct rows *r, int column);
+/* Frees the rows: 1 when reading them failed nowhere (0 for NULL). */
+int db_done(struct rows *r);
+/* A statement without rows or parameters; 0 on failure. */
+int db_exec(const char *sql);
 
 /* ---- client-direct.c: the answer from the database ------------------------------------------- */
 
