@@ -828,6 +828,125 @@ static int status(char **words, int n) {
 	return 0;
 }
 
+/* A stored time (ms) as format prints it, years 1000-9999 only; 0 to decline. */
+static int time_text(char *out, size_t cap, long long ms, const char *format) {
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (ms < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999) {
+		return 0;
+	}
+	return strftime(out, cap, format, &tm) > 0;
+}
+
+/* Render.iso: Instant.toString of the time in ms, the fraction left out when it is zero ("...:05Z", "...:05.120Z"). */
+static int iso_text(char *out, size_t cap, long long ms) {
+	if (!time_text(out, cap, ms, "%Y-%m-%dT%H:%M:%S")) {
+		return 0;
+	}
+	size_t n = strlen(out);
+	snprintf(out + n, cap - n, ms % 1000 == 0 ? "Z" : ".%03lldZ", ms % 1000);
+	return 1;
+}
+
+/* ---- JSON as Render.json writes it (Jackson's pretty printer) ------------------------------------ */
+
+/*
+ * Appends s quoted as Jackson writes a string: " and \ escaped, \b \t \n \f \r too, anything else
+ * as it is (UTF-8 kept); 0 to decline: not UTF-8, or another control character (Jackson's \u00XX).
+ */
+static int json_quoted(struct buf *out, const char *s) {
+	if (!utf8(s)) {
+		return 0;
+	}
+	put(out, "\"", 1);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		const char *escaped = *c == '"' ? "\\\"" : *c == '\\' ? "\\\\" : *c == '\b' ? "\\b" : *c == '\t' ? "\\t"
+				: *c == '\n' ? "\\n" : *c == '\f' ? "\\f" : *c == '\r' ? "\\r" : NULL;
+		if (escaped != NULL) {
+			put(out, escaped, 2);
+		}
+		else if (*c < ' ') {
+			return 0;
+		}
+		else {
+			put(out, c, 1);
+		}
+	}
+	put(out, "\"", 1);
+	return 1;
+}
+
+/* How a JSON field is read from its column: a string, a number, a time (Render.iso), or always null or [ ]. */
+enum json_kind { J_TEXT, J_NUMBER, J_TIME, J_NULL, J_EMPTY };
+
+struct json_field {
+	const char *name;
+	enum json_kind kind;
+	int column;
+};
+
+/* Render.job's fields in its order, over JOB_JSON_COLUMNS (the fields always null or [ ] here: JOB_JSON_PLAIN holds them so). */
+static const struct json_field JOB_JSON[] = { { "id", J_TEXT, 0 }, { "command", J_TEXT, 1 }, { "state", J_TEXT, 2 },
+	{ "queue", J_TEXT, 3 }, { "priority", J_NUMBER, 4 }, { "attempts", J_NUMBER, 5 }, { "max_retries", J_NUMBER, 6 },
+	{ "run_at", J_TIME, 7 }, { "timeout", J_NULL, -1 }, { "working_dir", J_TEXT, 8 }, { "created_at", J_TIME, 9 },
+	{ "updated_at", J_TIME, 10 }, { "started_at", J_TIME, 11 }, { "finished_at", J_TIME, 12 },
+	{ "exit_code", J_NUMBER, 13 }, { "last_error", J_TEXT, 14 }, { "worker_id", J_TEXT, 15 },
+	{ "lease_expires_at", J_TIME, 16 }, { "unique_key", J_TEXT, 17 }, { "cancel_requested_at", J_TIME, 18 },
+	{ "resources", J_NULL, -1 }, { "slots", J_NUMBER, 19 }, { "start_by", J_TIME, 20 }, { "retry_on", J_NULL, -1 },
+	{ "no_retry_on", J_NULL, -1 }, { "limits", J_EMPTY, -1 }, { "tags", J_EMPTY, -1 }, { "rerun_of", J_TEXT, 21 },
+	{ "env", J_NULL, -1 }, { "progress", J_NULL, -1 }, { NULL, J_NULL, -1 } };
+
+#define JOB_JSON_COLUMNS                                                                                               \
+	"id, command, state, queue, priority, attempts, max_retries, run_at, working_dir, created_at, updated_at,"         \
+	" started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at, unique_key, cancel_requested_at,"   \
+	" slots, start_by, rerun_of"
+
+/* Column 22 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
+#define JOB_JSON_PLAIN                                                                                                 \
+	" timeout_ms IS NULL AND resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL AND limits IS NULL"       \
+	" AND tags IS NULL AND env IS NULL AND progress_done IS NULL AND progress_total IS NULL"                          \
+	" AND progress_message IS NULL AND progress_at IS NULL AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id)"
+
+enum { JOB_JSON_PLAIN_COLUMN = 22 };
+
+/* The row's fields as one JSON object, its fields at indent, its brace closed at indent less 2; 0 to decline. */
+static int json_object(struct rows *r, const struct json_field *fields, const char *indent, struct buf *out) {
+	put(out, "{\n", 2);
+	for (const struct json_field *f = fields; f->name != NULL; f++) {
+		const char *value = f->column < 0 ? NULL : db_text(r, f->column);
+		append(out, indent, "\"", f->name);
+		put(out, "\" : ", 4);
+		char cell[64];
+		if (f->kind == J_EMPTY) {
+			put(out, "[ ]", 3);
+		}
+		else if (value == NULL) {
+			put(out, "null", 4);
+		}
+		else if (f->kind == J_TIME) {
+			if (!iso_text(cell, sizeof cell, db_long(r, f->column))) {
+				return 0;
+			}
+			append(out, "\"", cell, "\"");
+		}
+		else if (f->kind == J_NUMBER) {
+			if (value[0] == 0 || strspn(value + (value[0] == '-'), "0123456789") != strlen(value + (value[0] == '-'))) {
+				return 0;
+			}
+			put(out, value, strlen(value));
+		}
+		else if (!json_quoted(out, value)) {
+			return 0;
+		}
+		put(out, f[1].name != NULL ? ",\n" : "\n", f[1].name != NULL ? 2 : 1);
+	}
+	put(out, indent, strlen(indent) - 2);
+	put(out, "}", 1);
+	put(out, "", 1); /* kept a C string */
+	out->n--;
+	return 1;
+}
+
 /* ---- list ------------------------------------------------------------------------------------ */
 
 /* Render.JOB_HEADERS */
@@ -933,9 +1052,13 @@ static const char *option_value(char **words, int n, int *i, const char *lng, co
 /* list with --state, --queue and --limit (JobCommands.list, table only); NOT_SERVED to decline. */
 static int list(char **words, int n) {
 	const char *state = NULL, *queue = NULL, *limit_word = NULL;
-	int seen_state = 0, seen_queue = 0, seen_limit = 0;
+	int seen_state = 0, seen_queue = 0, seen_limit = 0, as_json = 0;
 	for (int i = 1; i < n; i++) {
 		const char *v;
+		if (strcmp(words[i], "--json") == 0 && !as_json) {
+			as_json = 1;
+			continue;
+		}
 		if ((v = option_value(words, n, &i, "--state", "-s", &seen_state)) != NULL) {
 			state = v;
 		}
@@ -987,10 +1110,12 @@ static int list(char **words, int n) {
 	}
 	params[n_bound] = (struct param){ NULL, limit + 1 };
 	char *rows_sql = NULL, *count_sql = NULL;
-	int ok = asprintf(&rows_sql, "SELECT id, state, attempts, max_retries, priority, run_at, command, updated_at, queue,"
-								 " cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
-								 " OR progress_message IS NOT NULL OR progress_at IS NOT NULL"
-								 " FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?", where.b) >= 0
+	int ok = asprintf(&rows_sql, as_json ? "SELECT " JOB_JSON_COLUMNS ", " JOB_JSON_PLAIN
+										   " FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?"
+										 : "SELECT id, state, attempts, max_retries, priority, run_at, command, updated_at, queue,"
+										   " cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
+										   " OR progress_message IS NOT NULL OR progress_at IS NOT NULL"
+										   " FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?", where.b) >= 0
 			&& asprintf(&count_sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts%s", where.b) >= 0 && db_exec("BEGIN");
 	free(where.b);
 	struct buf paused = { 0 }, paused_json = { 0 };
@@ -1008,9 +1133,22 @@ static int list(char **words, int n) {
 		widths[c] = strlen(JOB_HEADERS[c]);
 	}
 	ok = ok && st != NULL && cells != NULL;
+	struct buf json = { 0 };
+	append(&json, "[ ", "", "");
 	while (ok && db_next(st)) {
 		if (rows == limit) {
 			more = 1;
+			continue;
+		}
+		if (as_json) { /* Render.job's fields; a running job, progress or a field of the JVM's rules: the JVM's */
+			const char *id = db_text(st, 0), *job_state = db_text(st, 2);
+			ok = id != NULL && job_state != NULL && known_state(job_state) && strcmp(job_state, "processing") != 0
+					&& db_long(st, JOB_JSON_PLAIN_COLUMN) == 1 && (rows == 0 || (put(&json, ", ", 2), 1))
+					&& json_object(st, JOB_JSON, "  ", &json) && strlen(id) < sizeof last_id;
+			if (ok) {
+				snprintf(last_id, sizeof last_id, "%s", id);
+				rows++;
+			}
 			continue;
 		}
 		char(*row)[160] = cells[rows];
@@ -1070,9 +1208,13 @@ static int list(char **words, int n) {
 	free(paused.b);
 	if (!ok || (more && total <= limit)) {
 		free(cells);
+		free(json.b);
 		return NOT_SERVED;
 	}
-	for (long r = -1; r < rows; r++) {
+	if (as_json) {
+		printf("%s ]\n", rows > 0 ? json.b : "[");
+	}
+	for (long r = -1; r < rows && !as_json; r++) {
 		for (int c = 0; c < JOB_COLUMNS; c++) {
 			const char *cell = r < 0 ? JOB_HEADERS[c] : cells[r][c];
 			if (c < JOB_COLUMNS - 1) {
@@ -1084,6 +1226,7 @@ static int list(char **words, int n) {
 		}
 	}
 	free(cells);
+	free(json.b);
 	if (more) {
 		fflush(stdout);
 		fprintf(stderr, "%ld of %lld shown; next: queuectl list", rows, total);
@@ -1095,6 +1238,9 @@ static int list(char **words, int n) {
 		}
 		if (limit != 50) {
 			fprintf(stderr, " --limit %ld", limit);
+		}
+		if (as_json) {
+			fprintf(stderr, " --json");
 		}
 		fprintf(stderr, " --after %s\n", last_id);
 	}
@@ -1110,26 +1256,6 @@ static int plain_text(const char *text, int lines) {
 			return 0;
 		}
 	}
-	return 1;
-}
-
-/* A stored time (ms) as format prints it, years 1000-9999 only; 0 to decline. */
-static int time_text(char *out, size_t cap, long long ms, const char *format) {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (ms < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999) {
-		return 0;
-	}
-	return strftime(out, cap, format, &tm) > 0;
-}
-
-/* Render.iso: Instant.toString of the time in ms, the fraction left out when it is zero ("...:05Z", "...:05.120Z"). */
-static int iso_text(char *out, size_t cap, long long ms) {
-	if (!time_text(out, cap, ms, "%Y-%m-%dT%H:%M:%S")) {
-		return 0;
-	}
-	size_t n = strlen(out);
-	snprintf(out + n, cap - n, ms % 1000 == 0 ? "Z" : ".%03lldZ", ms % 1000);
 	return 1;
 }
 
@@ -1235,8 +1361,62 @@ static int show_tail(const char *output, struct buf *text) {
 	return 1;
 }
 
+/* Render.run's fields in its order, over the runs' select of show_json. */
+static const struct json_field RUN_JSON[] = { { "attempt", J_NUMBER, 0 }, { "worker_id", J_TEXT, 1 },
+	{ "started_at", J_TIME, 2 }, { "finished_at", J_TIME, 3 }, { "outcome", J_TEXT, 4 }, { "exit_code", J_NUMBER, 5 },
+	{ "signal", J_NUMBER, 6 }, { "duration_ms", J_NUMBER, 7 }, { "error", J_TEXT, 8 }, { "output_tail", J_TEXT, 9 },
+	{ "output_removed_at", J_TIME, 10 }, { NULL, J_NULL, -1 } };
+
+/*
+ * show ID --json (JobCommands.show) of a job as plain as list --json's that is not running or
+ * waiting, asks one slot, has no dependency, result or batch, and nothing could hold (SHOW_SQL's
+ * test): its dependencies, batch, wait reasons, result and running attempt are then none.
+ */
+static int show_json(const char *id) {
+	struct buf out = { 0 };
+	struct rows *job = NULL, *runs = NULL;
+	int ok = db_exec("BEGIN")
+			&& (job = db_query("SELECT " JOB_JSON_COLUMNS ", " JOB_JSON_PLAIN ","
+							   " slots = 1 AND batch IS NULL AND NOT EXISTS (SELECT 1 FROM job_deps WHERE job_id = jobs.id)"
+							   " AND NOT EXISTS (SELECT 1 FROM job_results WHERE job_id = jobs.id),"
+							   " run_at > ? OR EXISTS (SELECT 1 FROM queues WHERE name = jobs.queue AND (paused = 1 OR max_running IS NOT NULL))"
+							   " OR EXISTS (SELECT 1 FROM limits)"
+							   " FROM jobs WHERE id = ?", "it", wall_ms(), id)) != NULL
+			&& db_next(job);
+	const char *state = ok ? db_text(job, 2) : NULL;
+	int waits = state != NULL && (strcmp(state, "pending") == 0 || strcmp(state, "failed") == 0);
+	ok = ok && state != NULL && known_state(state) && strcmp(state, "processing") != 0 && strcmp(state, "waiting") != 0
+			&& db_long(job, JOB_JSON_PLAIN_COLUMN) == 1 && db_long(job, JOB_JSON_PLAIN_COLUMN + 1) == 1
+			&& !(waits && db_long(job, JOB_JSON_PLAIN_COLUMN + 2) != 0) && json_object(job, JOB_JSON, "  ", &out)
+			&& (runs = db_query("SELECT attempt, worker_id, started_at, finished_at, outcome, exit_code, signal, duration_ms,"
+								" error, output_tail, output_removed_at FROM job_runs WHERE job_id = ? ORDER BY id", "t", id)) != NULL;
+	if (ok) { /* the object's closing brace taken back: the fields show adds follow */
+		out.n -= 2;
+		append(&out, ",\n  \"after\" : [ ],\n  \"batch\" : null,\n  \"waiting\" : [ ],\n  \"result\" : null,\n  \"runs\" : [ ", "", "");
+	}
+	int n_runs = 0;
+	while (ok && db_next(runs)) {
+		if (n_runs++ > 0) {
+			put(&out, ", ", 2);
+		}
+		ok = json_object(runs, RUN_JSON, "    ", &out);
+	}
+	ok = db_done(runs) && ok;
+	db_done(job);
+	db_exec("COMMIT");
+	if (ok) {
+		printf("%s%s],\n  \"running\" : null\n}\n", out.b, n_runs > 0 ? " " : "");
+	}
+	free(out.b);
+	return ok ? 0 : NOT_SERVED;
+}
+
 /* show ID (JobCommands.show, the text) of a job without the fields that need the JVM's rules; NOT_SERVED to decline. */
 static int show(char **words, int n) {
+	if (n == 3 && (strcmp(words[1], "--json") == 0 || strcmp(words[2], "--json") == 0)) {
+		const char *id = strcmp(words[1], "--json") == 0 ? words[2] : words[1];
+		return id[0] == 0 || id[0] == '-' || !schema_current() ? NOT_SERVED : show_json(id);
+	}
 	if (n != 2 || words[1][0] == 0 || words[1][0] == '-' || !schema_current()) {
 		return NOT_SERVED;
 	}

@@ -58,7 +58,7 @@ class DirectPathIT {
 	}
 
 	/** A generated id (JobSpecParser.newId): the time in base 36, a dash, 12 hex digits. */
-	private static final String NEW_ID = "[0-9a-z]+-[0-9a-f]{12}";
+	static final String NEW_ID = "[0-9a-z]+-[0-9a-f]{12}";
 
 	@Test
 	void anEnqueueAnsweredFromTheDatabaseIsTheJvmsByteForByteAndStoresTheSameRow() throws Exception {
@@ -80,6 +80,12 @@ class DirectPathIT {
 		same(q, List.of("enqueue", "{\"id\":\"j4\",\"command\":\"seven\"}"));
 		assertThat(rows(q[0].db())).isEqualTo(rows(q[1].db()));
 		assertThat(rows(q[0].db()).get("j4")).containsEntry("max_retries", "7");
+		// the jobs as JSON, read twice from one database: escapes and UTF-8 as Jackson writes them
+		Result json = q[0].run("list", "--json");
+		Result jvmJson = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off").run("list", "--json");
+		assertThat(json.exit()).as(json.toString()).isZero();
+		assertThat(json.out()).isEqualTo(jvmJson.out()).contains("\"command\" : \"\u00e9t\u00e9 \u4e2d\u6587\"",
+				"\"command\" : \"tab\\there \\\"quoted\\\" \\\\ / \\n\"");
 		assertThat(counts(q[0].db())).as("job_counts, kept by the insert trigger").isEqualTo(counts(q[1].db()))
 			.containsEntry("default/pending", "7");
 		assertThat(tableSizes(q[0].db())).as("rows of every table: nothing written beside the job").isEqualTo(tableSizes(q[1].db()));
@@ -117,7 +123,7 @@ class DirectPathIT {
 		for (List<String> line : List.of(List.of("list"), List.of("list", "--state", "pending"),
 				List.of("list", "-s", "pending,canceled", "--queue", "emails,sms"), List.of("list", "-q", "nosuch"),
 				List.of("list", "--limit", "2"), List.of("list", "-n", "1", "--state", "pending", "-q", "emails"),
-				List.of("list", "--limit", "5"))) {
+				List.of("list", "--limit", "5"), List.of("list", "--json"), List.of("list", "--json", "-n", "2", "-s", "pending,canceled"))) {
 			Result direct = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
@@ -127,7 +133,9 @@ class DirectPathIT {
 		Result all = q[0].run("list");
 		assertThat(all.out()).contains("paused", "in 10d00h", "canceled", "long long long long long long long long long ...");
 		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 5 shown; next: queuectl list --limit 2 --after ");
-		for (List<String> line : List.of(List.of("list", "--json"), List.of("list", "--state", "canceling"),
+		assertThat(q[0].run("list", "--json").out()).startsWith("[ {\n  \"id\" : ").contains("\"command\" : \"send   mail\\tnow\"");
+		assertThat(q[0].run("list", "--json", "-n", "1").err()).startsWith("1 of 5 shown; next: queuectl list --limit 1 --json --after ");
+		for (List<String> line : List.of(List.of("list", "--state", "canceling"),
 				List.of("list", "--after", "seed"), List.of("list", "--tag", "t"), List.of("list", "--state", "bogus"),
 				List.of("list", "--limit", "0"), List.of("list", "--state", "pending,"), List.of("list", "--state=pending"))) {
 			Result only = q[0].run(line.toArray(String[]::new));
@@ -157,9 +165,11 @@ class DirectPathIT {
 						List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"),
 						List.of("queue", "pause", "stopped"), List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
 						List.of("enqueue", "{\"id\":\"tagged\",\"command\":\"true\"}", "--tag", "t")));
-		for (String id : List.of("seed", "ok", "bad", "fresh", "gone")) {
-			Result direct = q[0].run("show", id);
-			Result jvm = q[1].run("show", id);
+		for (List<String> line : List.of(List.of("show", "seed"), List.of("show", "ok"), List.of("show", "bad"),
+				List.of("show", "fresh"), List.of("show", "gone"), List.of("show", "ok", "--json"), List.of("show", "--json", "bad"),
+				List.of("show", "fresh", "--json"))) {
+			Result direct = q[0].run(line.toArray(String[]::new));
+			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
 			assertThat(direct.out()).as(direct.toString()).isEqualTo(jvm.out());
 			assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err()).isEmpty();
@@ -168,8 +178,10 @@ class DirectPathIT {
 			.doesNotContain("no attempts yet");
 		assertThat(q[0].run("show", "bad").out()).contains("last_error           exit code 3\n", "  out\n  err\n");
 		assertThat(q[0].run("show", "fresh").out()).endsWith("\nno attempts yet\n");
+		assertThat(q[0].run("show", "bad", "--json").out()).contains("  \"runs\" : [ {\n    \"attempt\" : 1,\n",
+				"    \"output_tail\" : \"out\\nerr\\n\",\n").endsWith("  } ],\n  \"running\" : null\n}\n");
 		List<List<String>> declined = List.of(List.of("show", "nosuch"), List.of("show", "held"), List.of("show", "later"),
-				List.of("show", "tagged"), List.of("show", "ok", "--json"), List.of("show"));
+				List.of("show", "tagged"), List.of("show", "tagged", "--json"), List.of("show", "later", "--json"), List.of("show"));
 		for (List<String> line : declined) {
 			Result only = q[0].run(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
@@ -343,10 +355,15 @@ class DirectPathIT {
 
 	/** Every job's columns but the times, by id (a generated id by its command). */
 	private static Map<String, Map<String, String>> rows(Path db) throws Exception {
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+			return rows(c);
+		}
+	}
+
+	/** The same, on any database (DirectPathPostgresIT's too). */
+	static Map<String, Map<String, String>> rows(Connection c) throws Exception {
 		Map<String, Map<String, String>> rows = new LinkedHashMap<>();
-		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-				Statement s = c.createStatement();
-				ResultSet rs = s.executeQuery("SELECT * FROM jobs ORDER BY command")) {
+		try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM jobs ORDER BY command")) {
 			ResultSetMetaData md = rs.getMetaData();
 			while (rs.next()) {
 				Map<String, String> row = new LinkedHashMap<>();

@@ -3,12 +3,9 @@ package dev.queuectl.process;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,9 +46,6 @@ class DirectPathPostgresIT {
 		Cli.stopServersUnder(this.tmp, Duration.ofSeconds(60));
 		this.databases.forEach(PostgresTestDatabase::close);
 	}
-
-	/** A generated id (JobSpecParser.newId). */
-	private static final String NEW_ID = "[0-9a-z]+-[0-9a-f]{12}";
 
 	private Cli on(PostgresTestDatabase database, String direct) {
 		return new Cli(this.tmp).env("QUEUECTL_DB", database.url()).env("QUEUECTL_DIRECT", direct);
@@ -136,7 +130,8 @@ class DirectPathPostgresIT {
 		for (List<String> line : List.of(List.of("status"), List.of("status", "--json"), List.of("list"),
 				List.of("list", "--state", "pending"), List.of("list", "-s", "pending,canceled", "--queue", "default,q2"),
 				List.of("list", "--limit", "2"), List.of("show", "ok"), List.of("show", "bad"), List.of("show", "fresh"),
-				List.of("show", "gone"))) {
+				List.of("show", "gone"), List.of("list", "--json"), List.of("list", "--json", "-n", "1"), List.of("show", "bad", "--json"),
+				List.of("show", "--json", "fresh"))) {
 			Result direct = q[0].runRaw(line.toArray(String[]::new));
 			Result jvm = q[1].runRaw(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
@@ -150,7 +145,7 @@ class DirectPathPostgresIT {
 		assertThat(q[0].runRaw("show", "ok").out()).contains("state                completed\n", "\n  a\n  \n  b  \n");
 		assertThat(q[0].runRaw("show", "bad").out()).contains("last_error           exit code 3\n", "  out\n  err\n");
 		for (List<String> line : List.of(List.of("show", "nosuch"), List.of("show", "held"), List.of("show", "later"),
-				List.of("list", "--json"), List.of("status", "--hosts"))) {
+				List.of("show", "later", "--json"), List.of("status", "--hosts"))) {
 			Result only = q[0].runRaw(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
 			assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
@@ -185,7 +180,7 @@ class DirectPathPostgresIT {
 		Result jvm = q[1].runRaw(line.toArray(String[]::new));
 		assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
 		assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err()).isEmpty();
-		assertThat(direct.out().replaceAll(NEW_ID, "ID")).as(direct.toString()).isEqualTo(jvm.out().replaceAll(NEW_ID, "ID"));
+		assertThat(direct.out().replaceAll(DirectPathIT.NEW_ID, "ID")).as(direct.toString()).isEqualTo(jvm.out().replaceAll(DirectPathIT.NEW_ID, "ID"));
 	}
 
 	/** The output with the server's own sizes (database, output table) as SIZE: what two databases' upkeep makes differ. */
@@ -194,25 +189,10 @@ class DirectPathPostgresIT {
 			.replaceAll("\"(database_bytes|output_bytes)\" : [1-9][0-9]*", "\"$1\" : SIZE");
 	}
 
-	/** Every job's columns but the times, by id (a generated id by its command). */
+	/** Every job's columns but the times, by id (DirectPathIT.rows). */
 	private static Map<String, Map<String, String>> rows(PostgresTestDatabase database) throws Exception {
-		Map<String, Map<String, String>> rows = new LinkedHashMap<>();
-		try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database.name(), "postgres", "");
-				Statement s = c.createStatement();
-				ResultSet rs = s.executeQuery("SELECT * FROM jobs ORDER BY command")) {
-			ResultSetMetaData md = rs.getMetaData();
-			while (rs.next()) {
-				Map<String, String> row = new LinkedHashMap<>();
-				for (int i = 1; i <= md.getColumnCount(); i++) {
-					String name = md.getColumnName(i);
-					if (!name.endsWith("_at") && !name.equals("id")) {
-						row.put(name, rs.getString(i));
-					}
-				}
-				String id = rs.getString("id");
-				rows.put(id.matches(NEW_ID) ? "new: " + rs.getString("command") : id, row);
-			}
+		try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database.name(), "postgres", "")) {
+			return DirectPathIT.rows(c);
 		}
-		return rows;
 	}
 }
