@@ -8,8 +8,9 @@
  * `?` become PostgreSQL's `$N` here; where they differ, client-direct.c holds each dialect's text.
  *
  * SQLite is opened as store/DatabaseConfiguration opens it where it matters (WAL, synchronous
- * FULL, foreign keys); PostgreSQL as its pool connects (application name queuectl, 2 s to connect),
- * with no variable of libpq's own that the JVM's driver would not read (db_open_postgres).
+ * FULL, foreign keys); PostgreSQL as its pool connects (application name queuectl), within
+ * CONNECT_MS (else the JVM connects, and says why it could not), with no variable of libpq's own
+ * that the JVM's driver would not read (db_open_postgres).
  */
 #include "client.h"
 
@@ -49,10 +50,15 @@ static sqlite3 *lite;
 typedef struct pg_conn PGconn;
 typedef struct pg_result PGresult;
 
-enum { PG_CONNECTION_OK = 0, PG_COMMAND_OK = 1, PG_TUPLES_OK = 2 };
+enum { PG_CONNECTION_BAD = 1, PG_COMMAND_OK = 1, PG_TUPLES_OK = 2 };
+
+/* PostgresPollingStatusType */
+enum { PG_POLLING_FAILED = 0, PG_POLLING_READING = 1, PG_POLLING_WRITING = 2, PG_POLLING_OK = 3 };
 
 static struct {
-	PGconn *(*connectdb_params)(const char *const *, const char *const *, int);
+	PGconn *(*connect_start_params)(const char *const *, const char *const *, int);
+	int (*connect_poll)(PGconn *);
+	int (*socket)(const PGconn *);
 	int (*status)(const PGconn *);
 	void (*finish)(PGconn *);
 	PGresult *(*exec_params)(PGconn *, const char *, int, const void *, const char *const *, const int *, const int *, int);
@@ -102,6 +108,12 @@ int db_open_sqlite(const char *file) {
 				   NULL) == SQ_OK;
 }
 
+/*
+ * How long a PostgreSQL connection may take before the JVM is left to make it (its own timeouts,
+ * its own words): a few ms on this machine, a few hundred over a WAN with TLS.
+ */
+static const long long CONNECT_MS = 1000;
+
 /* The PG* variables the JVM reads too (PostgresUrl; pgjdbc's password file); libpq reads others that it would not. */
 static const char *const PG_VARIABLES[] = { "PGUSER", "PGPASSWORD", "PGPASSFILE", NULL };
 
@@ -120,22 +132,34 @@ int db_open_postgres(const struct pg_target *target) {
 			}
 		}
 	}
-	void **slots[] = { (void **)&pq.connectdb_params, (void **)&pq.status, (void **)&pq.finish, (void **)&pq.exec_params,
-		(void **)&pq.result_status, (void **)&pq.ntuples, (void **)&pq.getvalue, (void **)&pq.getisnull, (void **)&pq.clear };
-	const char *const names[] = { "PQconnectdbParams", "PQstatus", "PQfinish", "PQexecParams", "PQresultStatus",
-		"PQntuples", "PQgetvalue", "PQgetisnull", "PQclear" };
+	void **slots[] = { (void **)&pq.connect_start_params, (void **)&pq.connect_poll, (void **)&pq.socket,
+		(void **)&pq.status, (void **)&pq.finish, (void **)&pq.exec_params, (void **)&pq.result_status,
+		(void **)&pq.ntuples, (void **)&pq.getvalue, (void **)&pq.getisnull, (void **)&pq.clear };
+	const char *const names[] = { "PQconnectStartParams", "PQconnectPoll", "PQsocket", "PQstatus", "PQfinish",
+		"PQexecParams", "PQresultStatus", "PQntuples", "PQgetvalue", "PQgetisnull", "PQclear" };
 	if (!target->usable || !load("libpq.so.5", slots, names, sizeof slots / sizeof slots[0])) {
 		return 0;
 	}
-	/* DatabaseConfiguration.postgres: its pool's name and timeouts; no GSSAPI try (pgjdbc's only with credentials) */
+	/* DatabaseConfiguration.postgres: its pool's name; no GSSAPI try (pgjdbc's only with credentials) */
 	const char *keys[] = { "host", "port", "dbname", "user", "application_name", "connect_timeout", "gssencmode",
 		"options", target->password != NULL ? "password" : NULL, NULL };
 	const char *values[] = { target->host, target->port, target->dbname, target->user, "queuectl", "2", "disable",
 		/* a lock or a slow statement: declined, the JVM waits */
 		"-c lock_timeout=1000 -c statement_timeout=5000", target->password, NULL };
-	pg = pq.connectdb_params(keys, values, 0);
-	if (pg == NULL || pq.status(pg) != PG_CONNECTION_OK) {
+	/* connected within CONNECT_MS or declined: a server that never answers costs the JVM's path this, no more */
+	pg = pq.connect_start_params(keys, values, 0);
+	if (pg == NULL || pq.status(pg) == PG_CONNECTION_BAD) {
 		return 0;
+	}
+	long long deadline = now_ms() + CONNECT_MS;
+	int polled = PG_POLLING_WRITING;
+	while (polled != PG_POLLING_OK) {
+		long long left = deadline - now_ms();
+		struct pollfd p = { pq.socket(pg), polled == PG_POLLING_READING ? POLLIN : POLLOUT, 0 };
+		if (polled == PG_POLLING_FAILED || p.fd < 0 || left <= 0 || poll(&p, 1, (int)left) != 1) {
+			return 0;
+		}
+		polled = pq.connect_poll(pg);
 	}
 	db_postgres = 1;
 	return 1;

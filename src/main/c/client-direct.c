@@ -160,17 +160,10 @@ static char *meaningful_lines(const char *path, int skip_db) {
 		else if (skip_db && in_queuectl && strncmp(line, "  db:", 5) == 0) {
 			continue;
 		}
-		if (out.n + (size_t)len + 2 > out.cap) {
-			out.cap = (out.n + (size_t)len + 2) * 2;
-			out.b = realloc(out.b, out.cap);
-			if (out.b == NULL) {
-				not_served();
-			}
-		}
-		memcpy(out.b + out.n, line, (size_t)len);
-		out.n += (size_t)len;
-		out.b[out.n++] = '\n';
-		out.b[out.n] = 0;
+		line[len] = '\n';
+		put(&out, line, (size_t)len + 1);
+		put(&out, "", 1); /* kept a C string */
+		out.n--;
 	}
 	free(line);
 	fclose(f);
@@ -501,6 +494,8 @@ static const struct dialect {
 	const char *not_due;
 	/* NotificationStore.failedCount */
 	const char *failed_notifications;
+	/* JobStore.dueClock: now on the clock of run_at, the server's on PostgreSQL (NULL: this host's) */
+	const char *due_clock;
 } SQLITE = {
 	"BEGIN IMMEDIATE",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
@@ -517,6 +512,7 @@ static const struct dialect {
 	" WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v"
 	" AND j.run_at > ? GROUP BY j.state",
 	"SELECT COUNT(*) FROM notifications INDEXED BY notifications_failed WHERE failed_at IS NOT NULL AND delivered_at IS NULL",
+	NULL,
 }, POSTGRESQL = {
 	"BEGIN",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
@@ -534,9 +530,20 @@ static const struct dialect {
 	" WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v"
 	" AND j.run_at > CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) GROUP BY j.state",
 	"SELECT COUNT(*) FROM notifications WHERE failed_at IS NOT NULL AND delivered_at IS NULL",
+	"SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
 };
 
 static const struct dialect *sql;
+
+/* JobService.dueNow: what "due" and "in 5m" are measured from (-1 when the server does not say). */
+static long long due_now(void) {
+	if (sql->due_clock == NULL) {
+		return wall_ms();
+	}
+	struct rows *r = db_query(sql->due_clock, "");
+	long long now = r != NULL && db_next(r) ? db_long(r, 0) : -1;
+	return db_done(r) ? now : -1;
+}
 
 /*
  * Opens the database: the SQLite file when this process may write it and its folder (the JVM
@@ -896,16 +903,15 @@ static const struct json_field JOB_JSON[] = { { "id", J_TEXT, 0 }, { "command", 
 	{ "no_retry_on", J_NULL, -1 }, { "limits", J_EMPTY, -1 }, { "tags", J_EMPTY, -1 }, { "rerun_of", J_TEXT, 21 },
 	{ "env", J_NULL, -1 }, { "progress", J_NULL, -1 }, { NULL, J_NULL, -1 } };
 
-#define JOB_JSON_COLUMNS                                                                                               \
-	"id, command, state, queue, priority, attempts, max_retries, run_at, working_dir, created_at, updated_at,"         \
-	" started_at, finished_at, exit_code, last_error, worker_id, lease_expires_at, unique_key, cancel_requested_at,"   \
-	" slots, start_by, rerun_of"
+static const char JOB_JSON_COLUMNS[] = "id, command, state, queue, priority, attempts, max_retries, run_at, working_dir,"
+									 " created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id,"
+									 " lease_expires_at, unique_key, cancel_requested_at, slots, start_by, rerun_of";
 
 /* Column 22 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
-#define JOB_JSON_PLAIN                                                                                                 \
-	" timeout_ms IS NULL AND resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL AND limits IS NULL"       \
-	" AND tags IS NULL AND env IS NULL AND progress_done IS NULL AND progress_total IS NULL"                          \
-	" AND progress_message IS NULL AND progress_at IS NULL AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id)"
+static const char JOB_JSON_PLAIN[] = "timeout_ms IS NULL AND resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL"
+								   " AND limits IS NULL AND tags IS NULL AND env IS NULL AND progress_done IS NULL"
+								   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL"
+								   " AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id)";
 
 enum { JOB_JSON_PLAIN_COLUMN = 22 };
 
@@ -1110,12 +1116,12 @@ static int list(char **words, int n) {
 	}
 	params[n_bound] = (struct param){ NULL, limit + 1 };
 	char *rows_sql = NULL, *count_sql = NULL;
-	int ok = asprintf(&rows_sql, as_json ? "SELECT " JOB_JSON_COLUMNS ", " JOB_JSON_PLAIN
-										   " FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?"
-										 : "SELECT id, state, attempts, max_retries, priority, run_at, command, updated_at, queue,"
-										   " cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
-										   " OR progress_message IS NOT NULL OR progress_at IS NOT NULL"
-										   " FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?", where.b) >= 0
+	int ok = asprintf(&rows_sql, "SELECT %s, %s FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?",
+					  as_json ? JOB_JSON_COLUMNS : "id, state, attempts, max_retries, priority, run_at, command, updated_at, queue",
+					  as_json ? JOB_JSON_PLAIN
+							  : "cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
+								" OR progress_message IS NOT NULL OR progress_at IS NOT NULL",
+					  where.b) >= 0
 			&& asprintf(&count_sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts%s", where.b) >= 0 && db_exec("BEGIN");
 	free(where.b);
 	struct buf paused = { 0 }, paused_json = { 0 };
@@ -1123,7 +1129,8 @@ static int list(char **words, int n) {
 	ok = ok && query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused, &paused_json, &n_paused);
 	free(paused_json.b);
 	struct rows *st = ok ? db_query_params(rows_sql, n_bound + 1, params) : NULL;
-	long long now = wall_ms();
+	long long now = ok ? due_now() : -1;
+	ok = ok && now >= 0;
 	char (*cells)[JOB_COLUMNS][160] = calloc((size_t)limit + 1, sizeof *cells);
 	char last_id[160] = "";
 	long rows = 0;
@@ -1140,10 +1147,9 @@ static int list(char **words, int n) {
 			more = 1;
 			continue;
 		}
-		if (as_json) { /* Render.job's fields; a running job, progress or a field of the JVM's rules: the JVM's */
+		if (as_json) { /* Render.job's fields; progress or a field of the JVM's rules: the JVM's */
 			const char *id = db_text(st, 0), *job_state = db_text(st, 2);
-			ok = id != NULL && job_state != NULL && known_state(job_state) && strcmp(job_state, "processing") != 0
-					&& db_long(st, JOB_JSON_PLAIN_COLUMN) == 1 && (rows == 0 || (put(&json, ", ", 2), 1))
+			ok = id != NULL && job_state != NULL && known_state(job_state) && db_long(st, JOB_JSON_PLAIN_COLUMN) == 1 && (rows == 0 || (put(&json, ", ", 2), 1))
 					&& json_object(st, JOB_JSON, "  ", &json) && strlen(id) < sizeof last_id;
 			if (ok) {
 				snprintf(last_id, sizeof last_id, "%s", id);
@@ -1156,8 +1162,8 @@ static int list(char **words, int n) {
 		long long run_at = db_long(st, 5), updated = db_long(st, 7) / 1000;
 		struct tm tm;
 		time_t t = (time_t)updated;
-		/* canceling, progress, a running job, a name JSON would escape: the JVM's */
-		ok = id != NULL && valid_id(id) && job_state != NULL && known_state(job_state) && strcmp(job_state, "processing") != 0
+		/* canceling, progress, a name JSON would escape: the JVM's */
+		ok = id != NULL && valid_id(id) && job_state != NULL && known_state(job_state)
 				&& command != NULL && job_queue != NULL && db_long(st, 9) == 0 && one_line(command, row[5], 48)
 				&& gmtime_r(&t, &tm) != NULL && tm.tm_year + 1900 >= 1000 && tm.tm_year + 1900 <= 9999;
 		if (!ok) {
@@ -1375,14 +1381,15 @@ static const struct json_field RUN_JSON[] = { { "attempt", J_NUMBER, 0 }, { "wor
 static int show_json(const char *id) {
 	struct buf out = { 0 };
 	struct rows *job = NULL, *runs = NULL;
-	int ok = db_exec("BEGIN")
-			&& (job = db_query("SELECT " JOB_JSON_COLUMNS ", " JOB_JSON_PLAIN ","
-							   " slots = 1 AND batch IS NULL AND NOT EXISTS (SELECT 1 FROM job_deps WHERE job_id = jobs.id)"
-							   " AND NOT EXISTS (SELECT 1 FROM job_results WHERE job_id = jobs.id),"
-							   " run_at > ? OR EXISTS (SELECT 1 FROM queues WHERE name = jobs.queue AND (paused = 1 OR max_running IS NOT NULL))"
-							   " OR EXISTS (SELECT 1 FROM limits)"
-							   " FROM jobs WHERE id = ?", "it", wall_ms(), id)) != NULL
-			&& db_next(job);
+	char *statement = NULL;
+	int ok = asprintf(&statement, "SELECT %s, %s,"
+								  " slots = 1 AND batch IS NULL AND NOT EXISTS (SELECT 1 FROM job_deps WHERE job_id = jobs.id)"
+								  " AND NOT EXISTS (SELECT 1 FROM job_results WHERE job_id = jobs.id),"
+								  " run_at > ? OR EXISTS (SELECT 1 FROM queues WHERE name = jobs.queue"
+								  " AND (paused = 1 OR max_running IS NOT NULL)) OR EXISTS (SELECT 1 FROM limits)"
+								  " FROM jobs WHERE id = ?", JOB_JSON_COLUMNS, JOB_JSON_PLAIN) >= 0
+			&& db_exec("BEGIN") && (job = db_query(statement, "it", due_now(), id)) != NULL && db_next(job);
+	free(statement);
 	const char *state = ok ? db_text(job, 2) : NULL;
 	int waits = state != NULL && (strcmp(state, "pending") == 0 || strcmp(state, "failed") == 0);
 	ok = ok && state != NULL && known_state(state) && strcmp(state, "processing") != 0 && strcmp(state, "waiting") != 0
@@ -1423,7 +1430,7 @@ static int show(char **words, int n) {
 	struct buf text = { 0 }, tail = { 0 };
 	char (*cells)[RUN_COLUMNS][80] = NULL;
 	struct rows *st = NULL, *runs = NULL;
-	int ok = db_exec("BEGIN") && (st = db_query(SHOW_SQL, "it", wall_ms(), words[1])) != NULL && db_next(st)
+	int ok = db_exec("BEGIN") && (st = db_query(SHOW_SQL, "it", due_now(), words[1])) != NULL && db_next(st)
 			&& show_fields(st, &text)
 			&& (runs = db_query("SELECT attempt, started_at, duration_ms, outcome, exit_code, worker_id, error, output_tail,"
 								" output_removed_at IS NULL FROM job_runs WHERE job_id = ? ORDER BY id", "t", words[1])) != NULL;

@@ -117,7 +117,7 @@ struct rows;
 /* A statement with parameters ('t' a const char *, 'i' a long long, in types' order); NULL on failure. */
 struct rows *db_query(const char *sql, const char *types, ...);
 /* The same with the parameters in an array: each a text, or (text NULL) a number; at most MAX_PARAMS. */
-#define MAX_PARAMS 64
+enum { MAX_PARAMS = 64 };
 struct param {
 	const char *text;
 	long long number;

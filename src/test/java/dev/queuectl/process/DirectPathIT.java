@@ -119,11 +119,21 @@ class DirectPathIT {
 				List.of("enqueue", "{\"id\":\"s1\",\"command\":\"sms\",\"queue\":\"sms\"}"), List.of("cancel", "s1"),
 				// in 10d00h from 30 minutes on: a RUN AT text that cannot change while the test runs
 				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
-				List.of("queue", "pause", "emails")));
+				List.of("queue", "pause", "emails"), List.of("enqueue", "{\"id\":\"run1\",\"command\":\"sleep 600\"}")),
+				made -> { // run1 as a host that took it leaves it (the host is not needed to list it)
+					try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + made.db()); Statement s = c.createStatement()) {
+						assertThat(s.executeUpdate("UPDATE jobs SET state = 'processing', attempts = 1, started_at = updated_at,"
+								+ " worker_id = 'host:1:abc', lease_expires_at = updated_at + 30000 WHERE id = 'run1'")).isPositive(); // with job_counts' trigger
+					}
+					catch (java.sql.SQLException ex) {
+						throw new IllegalStateException(ex);
+					}
+				}, List.of());
 		for (List<String> line : List.of(List.of("list"), List.of("list", "--state", "pending"),
 				List.of("list", "-s", "pending,canceled", "--queue", "emails,sms"), List.of("list", "-q", "nosuch"),
 				List.of("list", "--limit", "2"), List.of("list", "-n", "1", "--state", "pending", "-q", "emails"),
-				List.of("list", "--limit", "5"), List.of("list", "--json"), List.of("list", "--json", "-n", "2", "-s", "pending,canceled"))) {
+				List.of("list", "--limit", "5"), List.of("list", "--json"), List.of("list", "--json", "-n", "2", "-s", "pending,canceled"),
+				List.of("list", "-s", "processing"), List.of("list", "--json", "--state", "processing,canceled"))) {
 			Result direct = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
@@ -131,10 +141,11 @@ class DirectPathIT {
 			assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err());
 		}
 		Result all = q[0].run("list");
-		assertThat(all.out()).contains("paused", "in 10d00h", "canceled", "long long long long long long long long long ...");
-		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 5 shown; next: queuectl list --limit 2 --after ");
+		assertThat(all.out()).contains("paused", "in 10d00h", "canceled", "long long long long long long long long long ...")
+			.containsPattern("run1 +processing +1/4 +0 +- +sleep 600 ");
+		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 6 shown; next: queuectl list --limit 2 --after ");
 		assertThat(q[0].run("list", "--json").out()).startsWith("[ {\n  \"id\" : ").contains("\"command\" : \"send   mail\\tnow\"");
-		assertThat(q[0].run("list", "--json", "-n", "1").err()).startsWith("1 of 5 shown; next: queuectl list --limit 1 --json --after ");
+		assertThat(q[0].run("list", "--json", "-n", "1").err()).startsWith("1 of 6 shown; next: queuectl list --limit 1 --json --after ");
 		for (List<String> line : List.of(List.of("list", "--state", "canceling"),
 				List.of("list", "--after", "seed"), List.of("list", "--tag", "t"), List.of("list", "--state", "bogus"),
 				List.of("list", "--limit", "0"), List.of("list", "--state", "pending,"), List.of("list", "--state=pending"))) {
