@@ -10,15 +10,17 @@
  * The set, on SQLite and PostgreSQL alike: `enqueue JSON` and `enqueue JSON --json`, the JSON an
  * object of the fields command, id, queue, priority and max_retries alone (strings without \u
  * escapes, plain integers; any other field, a null, a duplicate, an option: declined); `status` and
- * `status --json` while no worker host is registered, no waiting job asks resources or slots and
- * output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
+ * `status --json` with its live worker hosts (none offering resources; lease-timeout not set), while
+ * no waiting job asks resources or slots and output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
  * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue (comma
  * lists of stored states and queue names) and --limit/-n, the table and its paging line, while no
- * listed job is processing or reports progress; `show ID` (the text) of a job pending and due,
+ * listed job is being canceled or reports progress; `show ID` of a job pending and due,
  * completed, failed and due, dead or canceled, with none of the fields that need the JVM's rules
  * (timeout, resources, limits, tags, env, progress, a result, a batch, dependencies...), no queue
  * setting or limit that could make it wait, its runs' output kept, and its strings and last output
- * printable ASCII (a missing id: the JVM's words).
+ * printable ASCII (a missing id: the JVM's words). Each with or without --json (Render.job's and
+ * Render.run's fields, as Jackson writes them; show --json of a job with none of the fields that
+ * need the JVM's rules, not running or waiting, nothing holding it: show_json).
  *
  * The databases are reached through client-db.c (SQLite's library or libpq, loaded at run time);
  * a statement is written once where the two dialects agree, and `struct dialect` below holds the
@@ -496,6 +498,8 @@ static const struct dialect {
 	const char *failed_notifications;
 	/* JobStore.dueClock: now on the clock of run_at, the server's on PostgreSQL (NULL: this host's) */
 	const char *due_clock;
+	/* WorkerRegistryStore.workers: heartbeat_at on this host's clock (PostgreSQL: bind this host's now) */
+	const char *workers;
 } SQLITE = {
 	"BEGIN IMMEDIATE",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
@@ -513,6 +517,8 @@ static const struct dialect {
 	" AND j.run_at > ? GROUP BY j.state",
 	"SELECT COUNT(*) FROM notifications INDEXED BY notifications_failed WHERE failed_at IS NOT NULL AND delivered_at IS NULL",
 	NULL,
+	"SELECT id, hostname, pid, slots, queues, http_port, started_at, heartbeat_at, stop_requested, resources"
+	" FROM workers ORDER BY started_at",
 }, POSTGRESQL = {
 	"BEGIN",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
@@ -531,6 +537,9 @@ static const struct dialect {
 	" AND j.run_at > CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) GROUP BY j.state",
 	"SELECT COUNT(*) FROM notifications WHERE failed_at IS NOT NULL AND delivered_at IS NULL",
 	"SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+	"SELECT id, hostname, pid, slots, queues, http_port, started_at,"
+	" (heartbeat_at + CAST(? AS BIGINT) - CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)),"
+	" stop_requested, resources FROM workers ORDER BY started_at",
 };
 
 static const struct dialect *sql;
@@ -642,6 +651,36 @@ static char *output_dir(void) {
 	return path;
 }
 
+/* Whether text is printable ASCII (and, with lines, newlines and tabs too): what prints alike from C and the JVM. */
+static int plain_text(const char *text, int lines) {
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if ((*c < ' ' || *c >= 0x7f) && !(lines && (*c == '\n' || *c == '\t'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A stored time (ms) as format prints it, years 1000-9999 only; 0 to decline. */
+static int time_text(char *out, size_t cap, long long ms, const char *format) {
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (ms < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999) {
+		return 0;
+	}
+	return strftime(out, cap, format, &tm) > 0;
+}
+
+/* Render.iso: Instant.toString of the time in ms, the fraction left out when it is zero ("...:05Z", "...:05.120Z"). */
+static int iso_text(char *out, size_t cap, long long ms) {
+	if (!time_text(out, cap, ms, "%Y-%m-%dT%H:%M:%S")) {
+		return 0;
+	}
+	size_t n = strlen(out);
+	snprintf(out + n, cap - n, ms % 1000 == 0 ? "Z" : ".%03lldZ", ms % 1000);
+	return 1;
+}
+
 /* ---- status ------------------------------------------------------------------------------- */
 
 /* JobState's order, as status lists the states. */
@@ -715,16 +754,151 @@ static int query_names(const char *statement, struct buf *text, struct buf *json
 	return db_done(r);
 }
 
+/* lease-timeout of application.yml, 30s (INSTALL_YML holds it; config set's value declines): how old a live host's heartbeat may be. */
+static const long long LEASE_TIMEOUT_MS = 30000;
+
+/* A JSON list of strings: [ ] or [ "a", "b" ]. */
+static void json_names(struct buf *out, char **names, int n) {
+	put(out, "[ ", 2);
+	for (int i = 0; i < n; i++) {
+		append(out, i > 0 ? ", \"" : "\"", names[i], "\"");
+	}
+	put(out, n > 0 ? " ]" : "]", 2 - (n == 0));
+	put(out, "", 1);
+	out->n--;
+}
+
+/*
+ * The live worker hosts (WorkerService.workers: a heartbeat within lease-timeout of this host's
+ * now) with the jobs each runs: the table JobCommands.hostTable prints into text, Render.worker's
+ * objects into json (the list's items, 4 spaces in), their number into live. 0 to decline: a host
+ * with resources, a name that is not printable ASCII.
+ */
+static int live_hosts(struct buf *text, struct buf *json, int *live) {
+	static const char *const HEADERS[] = { "WORKER", "PID", "BUSY", "QUEUES", "HTTP", "STATE", "RESOURCES", "RUNNING" };
+	enum { COLUMNS = 8 };
+	long long now = wall_ms();
+	struct rows *running = db_query("SELECT worker_id, id FROM jobs WHERE state = 'processing' AND worker_id IS NOT NULL"
+									" ORDER BY id", "");
+	char **run_host = NULL, **run_id = NULL;
+	int n_running = 0, ok = running != NULL;
+	while (ok && db_next(running)) {
+		run_host = realloc(run_host, sizeof(char *) * (size_t)(n_running + 1));
+		run_id = realloc(run_id, sizeof(char *) * (size_t)(n_running + 1));
+		if (run_host == NULL || run_id == NULL) {
+			not_served();
+		}
+		const char *h = db_text(running, 0), *id = db_text(running, 1);
+		ok = h != NULL && id != NULL && valid_id(id);
+		run_host[n_running] = dup_or_die(h != NULL ? h : "");
+		run_id[n_running++] = dup_or_die(id != NULL ? id : "");
+	}
+	ok = db_done(running) && ok;
+	struct rows *r = !ok ? NULL : db_postgres ? db_query(sql->workers, "i", now) : db_query(sql->workers, "");
+	char (*cells)[COLUMNS][256] = NULL;
+	size_t widths[COLUMNS];
+	for (int c = 0; c < COLUMNS; c++) {
+		widths[c] = strlen(HEADERS[c]);
+	}
+	*live = 0;
+	ok = r != NULL;
+	while (ok && db_next(r)) {
+		long long heartbeat = db_long(r, 7);
+		if (heartbeat <= now - LEASE_TIMEOUT_MS) {
+			continue; /* gone: its heartbeat stopped */
+		}
+		const char *id = db_text(r, 0), *hostname = db_text(r, 1), *queues = db_text(r, 4), *port = db_text(r, 5);
+		char started[64], beat[64];
+		ok = id != NULL && hostname != NULL && plain_text(id, 0) && plain_text(hostname, 0) && strlen(id) < 200
+				&& strlen(hostname) < 200 && (queues == NULL || (plain_text(queues, 0) && strlen(queues) < 200))
+				&& db_text(r, 9) == NULL && iso_text(started, sizeof started, db_long(r, 6))
+				&& iso_text(beat, sizeof beat, heartbeat);
+		if (!ok) {
+			break;
+		}
+		char **mine = calloc((size_t)n_running + 1, sizeof(char *));
+		if (mine == NULL) {
+			not_served();
+		}
+		int n_mine = 0;
+		struct buf ids = { 0 };
+		for (int i = 0; i < n_running; i++) {
+			if (strcmp(run_host[i], id) == 0) {
+				append(&ids, n_mine > 0 ? "," : "", run_id[i], "");
+				mine[n_mine++] = run_id[i];
+			}
+		}
+		cells = realloc(cells, sizeof *cells * (size_t)(*live + 1));
+		if (cells == NULL) {
+			not_served();
+		}
+		char(*row)[256] = cells[*live];
+		int stopping = db_long(r, 8) != 0;
+		snprintf(row[0], sizeof row[0], "%s", id);
+		snprintf(row[1], sizeof row[1], "%lld", db_long(r, 2));
+		snprintf(row[2], sizeof row[2], "%d/%lld", n_mine, db_long(r, 3));
+		snprintf(row[3], sizeof row[3], "%s", queues == NULL ? "all" : queues);
+		snprintf(row[4], sizeof row[4], "%s", port == NULL ? "-" : port);
+		snprintf(row[5], sizeof row[5], "%s", stopping ? "stopping" : "running");
+		strcpy(row[6], "-");
+		ok = ids.b == NULL || strlen(ids.b) < sizeof row[7];
+		snprintf(row[7], sizeof row[7], "%s", ids.b == NULL ? "-" : ids.b);
+		for (int c = 0; c < COLUMNS; c++) {
+			widths[c] = strlen(row[c]) > widths[c] ? strlen(row[c]) : widths[c];
+		}
+		/* Render.worker */
+		append(json, *live > 0 ? ", {\n" : "{\n", "    \"id\" : \"", id);
+		append(json, "\",\n    \"hostname\" : \"", hostname, "\",\n");
+		char numbers[128];
+		snprintf(numbers, sizeof numbers, "    \"pid\" : %lld,\n    \"slots\" : %lld,\n", db_long(r, 2), db_long(r, 3));
+		append(json, numbers, "    \"queues\" : ", queues == NULL ? "null" : "");
+		if (queues != NULL) {
+			append(json, "\"", queues, "\"");
+		}
+		append(json, ",\n    \"http_port\" : ", port == NULL ? "null" : port, ",\n");
+		append(json, "    \"started_at\" : \"", started, "\",\n");
+		append(json, "    \"heartbeat_at\" : \"", beat, "\",\n");
+		append(json, "    \"stop_requested\" : ", stopping ? "true" : "false", ",\n    \"running\" : ");
+		json_names(json, mine, n_mine);
+		append(json, ",\n    \"resources\" : { }\n  }", "", "");
+		free(mine);
+		free(ids.b);
+		(*live)++;
+	}
+	ok = db_done(r) && ok;
+	for (long row = -1; ok && row < *live; row++) {
+		for (int c = 0; c < COLUMNS; c++) {
+			const char *cell = row < 0 ? HEADERS[c] : cells[row][c];
+			char padded[300];
+			if (c < COLUMNS - 1) {
+				snprintf(padded, sizeof padded, "%-*s", (int)widths[c] + 2, cell);
+			}
+			else {
+				snprintf(padded, sizeof padded, "%s\n", cell);
+			}
+			append(text, padded, "", "");
+		}
+	}
+	for (int i = 0; i < n_running; i++) {
+		free(run_host[i]);
+		free(run_id[i]);
+	}
+	free(run_host);
+	free(run_id);
+	free(cells);
+	return ok;
+}
+
 /* status and status --json (JobCommands.status) with no worker host and no job that asks resources; NOT_SERVED to decline. */
 static int status(char **words, int n) {
 	int as_json = n == 2 && strcmp(words[1], "--json") == 0;
 	if (n > 2 || (n == 2 && !as_json) || !schema_current()) {
 		return NOT_SERVED;
 	}
-	long long hosts, weighted, limit_set, counts[7] = { 0 }, later[2] = { 0 }, notify_failed, counted, free_pages = 0, page = 0;
+	long long lease_set, weighted, limit_set, counts[7] = { 0 }, later[2] = { 0 }, notify_failed, counted, free_pages = 0, page = 0;
 	char *unknown = NULL;
 	int found;
-	if (!query_long("SELECT COUNT(*) FROM workers", &hosts) || hosts != 0
+	if (!query_long("SELECT COUNT(*) FROM settings WHERE key = 'lease-timeout'", &lease_set) || lease_set != 0
 			|| !query_long("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1)"
 						   " AND state IN ('pending', 'failed', 'waiting') LIMIT 1) AS w", &weighted) || weighted != 0
 			|| !query_long("SELECT COUNT(*) FROM settings WHERE key = 'output-max-total'", &limit_set) || limit_set != 0
@@ -749,11 +923,12 @@ static int status(char **words, int n) {
 		later[state != NULL && strcmp(state, "pending") == 0 ? 0 : 1] = db_long(r, 1);
 	}
 	ok = db_done(r);
-	struct buf paused_text = { 0 }, paused_json = { 0 };
-	int paused = 0;
+	struct buf paused_text = { 0 }, paused_json = { 0 }, hosts_text = { 0 }, hosts_json = { 0 };
+	int paused = 0, live = 0;
 	ok = ok && query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused_text, &paused_json, &paused)
 			&& query_long(sql->failed_notifications, &notify_failed)
-			&& query_long("SELECT bytes FROM output_usage WHERE id = 1", &counted);
+			&& query_long("SELECT bytes FROM output_usage WHERE id = 1", &counted)
+			&& live_hosts(&hosts_text, &hosts_json, &live);
 	/* RetentionService.sizes: PostgreSQL's as the server counts them; SQLite's files as they are while this connection reads */
 	long long database = 0, wal_bytes = 0, free_bytes = 0;
 	output_bytes = 0;
@@ -781,6 +956,8 @@ static int status(char **words, int n) {
 	if (!ok || output_files >= MAX_FILES_MEASURED / 2) { /* near the cap: where it stops is the JVM's walk */
 		free(paused_text.b);
 		free(paused_json.b);
+		free(hosts_text.b);
+		free(hosts_json.b);
 		return NOT_SERVED;
 	}
 	long long limit = DEFAULT_OUTPUT_MAX_TOTAL;
@@ -791,7 +968,8 @@ static int status(char **words, int n) {
 		}
 		printf("  },\n  \"not_due\" : {\n    \"pending_later\" : %lld,\n    \"failed_later\" : %lld\n  },\n", later[0], later[1]);
 		printf("  \"paused_queues\" : [ %s%s],\n", paused ? paused_json.b : "", paused ? " " : "");
-		printf("  \"workers\" : [ ],\n  \"no_host\" : { },\n  \"notifications_failed\" : %lld,\n", notify_failed);
+		printf("  \"workers\" : [ %s%s],\n  \"no_host\" : { },\n  \"notifications_failed\" : %lld,\n", live ? hosts_json.b : "",
+				live ? " " : "", notify_failed);
 		printf("  \"storage\" : {\n    \"database_bytes\" : %lld,\n    \"wal_bytes\" : %lld,\n    \"free_bytes\" : %lld,\n"
 			   "    \"output_bytes\" : %lld,\n    \"output_measured_in_full\" : true,\n    \"output_counted_bytes\" : %lld,\n"
 			   "    \"output_limit_bytes\" : %lld\n  }\n}\n", database, wal_bytes, free_bytes, output_bytes, counted, limit);
@@ -828,31 +1006,13 @@ static int status(char **words, int n) {
 			printf("\n%lld notification(s) failed: no delivery succeeded within notify-retry-for"
 				   " (queuectl notify list --failed; queuectl notify retry)\n", notify_failed);
 		}
-		printf("\nno worker hosts running\n");
+		printf("\n%s", live ? hosts_text.b : "no worker hosts running\n");
 	}
 	free(paused_text.b);
 	free(paused_json.b);
+	free(hosts_text.b);
+	free(hosts_json.b);
 	return 0;
-}
-
-/* A stored time (ms) as format prints it, years 1000-9999 only; 0 to decline. */
-static int time_text(char *out, size_t cap, long long ms, const char *format) {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (ms < 0 || gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999) {
-		return 0;
-	}
-	return strftime(out, cap, format, &tm) > 0;
-}
-
-/* Render.iso: Instant.toString of the time in ms, the fraction left out when it is zero ("...:05Z", "...:05.120Z"). */
-static int iso_text(char *out, size_t cap, long long ms) {
-	if (!time_text(out, cap, ms, "%Y-%m-%dT%H:%M:%S")) {
-		return 0;
-	}
-	size_t n = strlen(out);
-	snprintf(out + n, cap - n, ms % 1000 == 0 ? "Z" : ".%03lldZ", ms % 1000);
-	return 1;
 }
 
 /* ---- JSON as Render.json writes it (Jackson's pretty printer) ------------------------------------ */
@@ -1254,16 +1414,6 @@ static int list(char **words, int n) {
 }
 
 /* ---- show ------------------------------------------------------------------------------------ */
-
-/* Whether text is printable ASCII (and, with lines, newlines and tabs too): what prints alike from C and the JVM. */
-static int plain_text(const char *text, int lines) {
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if ((*c < ' ' || *c >= 0x7f) && !(lines && (*c == '\n' || *c == '\t'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /* Render.job's fields as show prints them, in its order; the columns of SHOW_SQL (NULL: printed "-", not selected). */
 static const char *const SHOW_FIELDS[] = { "id", "command", "state", "queue", "priority", "attempts", "max_retries", "run_at",

@@ -83,8 +83,12 @@ final class NotificationDelivery implements AutoCloseable {
 
 	private boolean failing;
 
+	/** Words for a database failure in the log: the user's line (StorageErrors), as the host's own (null: none). */
+	private final java.util.function.Function<RuntimeException, String> describe;
+
 	NotificationDelivery(NotificationStore store, NotifyService notify, Settings settings, Clock clock, String owner,
-			java.util.function.Consumer<String> failedTries) {
+			java.util.function.Consumer<String> failedTries, java.util.function.Function<RuntimeException, String> describe) {
+		this.describe = describe;
 		this.failedTries = failedTries;
 		this.store = store;
 		this.notify = notify;
@@ -127,7 +131,8 @@ final class NotificationDelivery implements AutoCloseable {
 			}
 			catch (RuntimeException ex) {
 				if (!this.failing) {
-					log.warn("notifications: database failed, retrying: {}", ex.getMessage());
+					String why = this.describe.apply(ex);
+					log.warn("notifications: database failed, retrying: {}", why != null ? why : WorkerHost.rootMessage(ex));
 					this.failing = true;
 				}
 			}

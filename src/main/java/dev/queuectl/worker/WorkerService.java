@@ -153,7 +153,8 @@ public class WorkerService implements HealthIndicator {
 		}
 		try (StopSignals signals = StopSignals.onStop(worker::requestStop);
 				NotificationDelivery delivery = new NotificationDelivery(this.notifications, this.notify, this.settings,
-						this.clock, worker.id(), this.metrics::notificationFailed).start()) {
+						this.clock, worker.id(), this.metrics::notificationFailed,
+						ex -> StorageErrors.describeAt(ex, this.location)).start()) {
 			worker.run();
 		}
 		finally {

@@ -153,6 +153,47 @@ class DirectPathPostgresIT {
 	}
 
 	@Test
+	void statusWithAWorkerHostOnAnotherMachineIsTheJvmsByteForByte() throws Exception {
+		PostgresTestDatabase a = migrated();
+		Cli direct = on(a, "only");
+		Cli jvm = on(a, "off");
+		// another machine: a data folder of its own, so its host's socket is not this one's
+		Cli other = new Cli(java.nio.file.Files.createDirectories(this.tmp.resolve("other"))).env("QUEUECTL_DB", a.url())
+			.env("QUEUECTL_DIRECT", "off");
+		assertThat(other.runRaw("enqueue", "{\"id\":\"long\",\"command\":\"sleep 600\"}").exit()).isZero();
+		Cli.Started host = other.start(null, List.of("worker", "start", "--no-http", "--count", "2"));
+		try {
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120))
+				.until(() -> direct.runRaw("status").out().contains("processing  1"));
+			for (List<String> line : List.of(List.of("status"), List.of("status", "--json"))) {
+				Result d = direct.runRaw(line.toArray(String[]::new));
+				Result j = jvm.runRaw(line.toArray(String[]::new));
+				assertThat(d.exit()).as("direct %s against the JVM's %s", d, j).isEqualTo(j.exit()).isZero();
+				assertThat(heartbeats(serverSizes(d.out()))).as(d.toString()).isEqualTo(heartbeats(serverSizes(j.out())));
+				assertThat(d.err()).isEqualTo(j.err()).isEmpty();
+			}
+			assertThat(direct.runRaw("status").out()).containsPattern("\nWORKER +PID +BUSY +QUEUES +HTTP +STATE +RESOURCES +RUNNING\n")
+				.containsPattern(" 1/2 +all +- +running +- +long\n");
+			assertThat(direct.runRaw("status", "--json").out()).contains("\"running\" : [ \"long\" ],\n    \"resources\" : { }\n  } ]");
+			assertThat(jvm.runRaw("cancel", "long").exit()).isZero();
+			Result stop = other.runRaw("worker", "stop");
+			assertThat(stop.exit()).as(stop.toString()).isZero();
+			assertThat(host.await().exit()).isZero();
+		}
+		finally {
+			host.process().destroyForcibly();
+		}
+		Result gone = direct.runRaw("status");
+		assertThat(gone.exit()).as(gone.toString()).isZero();
+		assertThat(gone.out()).endsWith("\nno worker hosts running\n");
+	}
+
+	/** The output with each host's heartbeat as HEARTBEAT: it beats between the two runs. */
+	private static String heartbeats(String out) {
+		return out.replaceAll("\"heartbeat_at\" : \"[^\"]*\"", "\"heartbeat_at\" : HEARTBEAT");
+	}
+
+	@Test
 	void aUrlOrVariableTheJvmsDriverWouldReadOtherwiseIsLeftToTheJvm() throws Exception {
 		PostgresTestDatabase a = migrated();
 		String line = "{\"command\":\"true\"}";
