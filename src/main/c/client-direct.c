@@ -809,8 +809,11 @@ static int live_hosts(struct buf *text, struct buf *json, int *live) {
 		}
 		const char *id = db_text(r, 0), *hostname = db_text(r, 1), *queues = db_text(r, 4), *port = db_text(r, 5);
 		char started[64], beat[64];
+		/* printable ASCII that JSON writes as it is (no quote or backslash to escape) */
 		ok = id != NULL && hostname != NULL && plain_text(id, 0) && plain_text(hostname, 0) && strlen(id) < 200
 				&& strlen(hostname) < 200 && (queues == NULL || (plain_text(queues, 0) && strlen(queues) < 200))
+				&& strpbrk(id, "\"\\") == NULL && strpbrk(hostname, "\"\\") == NULL
+				&& (queues == NULL || strpbrk(queues, "\"\\") == NULL)
 				&& db_text(r, 9) == NULL && iso_text(started, sizeof started, db_long(r, 6))
 				&& iso_text(beat, sizeof beat, heartbeat);
 		if (!ok) {
