@@ -326,7 +326,7 @@ char *db_socket(const char *flag) {
 	char *copy = db != NULL ? dup_or_die(db) : NULL;
 	char *trimmed = copy != NULL ? trim(copy) : NULL;
 	if (trimmed != NULL && pg_url(trimmed)) {
-		socket_path = pg_socket(trimmed);
+		socket_path = pg_parse_url(trimmed);
 	}
 	else {
 		char *file = resolve_db(db);

@@ -681,6 +681,123 @@ static int iso_text(char *out, size_t cap, long long ms) {
 	return 1;
 }
 
+/* ---- JSON as Render.json writes it (Jackson's pretty printer) ------------------------------------ */
+
+/*
+ * Appends s quoted as Jackson writes a string: " and \ escaped, \b \t \n \f \r too, anything else
+ * as it is (UTF-8 kept); 0 to decline: not UTF-8, or another control character (Jackson's \u00XX).
+ */
+static int json_quoted(struct buf *out, const char *s) {
+	if (!utf8(s)) {
+		return 0;
+	}
+	put(out, "\"", 1);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		const char *escaped = *c == '"' ? "\\\"" : *c == '\\' ? "\\\\" : *c == '\b' ? "\\b" : *c == '\t' ? "\\t"
+				: *c == '\n' ? "\\n" : *c == '\f' ? "\\f" : *c == '\r' ? "\\r" : NULL;
+		if (escaped != NULL) {
+			put(out, escaped, 2);
+		}
+		else if (*c < ' ') {
+			return 0;
+		}
+		else {
+			put(out, c, 1);
+		}
+	}
+	put(out, "\"", 1);
+	return 1;
+}
+
+/*
+ * How a JSON field is read from its column: a string, a number, a time (Render.iso), a boolean (1 or t
+ * is true); or no column: always null, [ ] or { }, or the caller's text as it is (J_GIVEN).
+ */
+enum json_kind { J_TEXT, J_NUMBER, J_TIME, J_BOOL, J_NULL, J_EMPTY, J_EMPTY_OBJECT, J_GIVEN };
+
+struct json_field {
+	const char *name;
+	enum json_kind kind;
+	int column;
+};
+
+/* Render.job's fields in its order, over JOB_JSON_COLUMNS (the fields always null or [ ] here: JOB_JSON_PLAIN holds them so). */
+static const struct json_field JOB_JSON[] = { { "id", J_TEXT, 0 }, { "command", J_TEXT, 1 }, { "state", J_TEXT, 2 },
+	{ "queue", J_TEXT, 3 }, { "priority", J_NUMBER, 4 }, { "attempts", J_NUMBER, 5 }, { "max_retries", J_NUMBER, 6 },
+	{ "run_at", J_TIME, 7 }, { "timeout", J_NULL, -1 }, { "working_dir", J_TEXT, 8 }, { "created_at", J_TIME, 9 },
+	{ "updated_at", J_TIME, 10 }, { "started_at", J_TIME, 11 }, { "finished_at", J_TIME, 12 },
+	{ "exit_code", J_NUMBER, 13 }, { "last_error", J_TEXT, 14 }, { "worker_id", J_TEXT, 15 },
+	{ "lease_expires_at", J_TIME, 16 }, { "unique_key", J_TEXT, 17 }, { "cancel_requested_at", J_TIME, 18 },
+	{ "resources", J_NULL, -1 }, { "slots", J_NUMBER, 19 }, { "start_by", J_TIME, 20 }, { "retry_on", J_NULL, -1 },
+	{ "no_retry_on", J_NULL, -1 }, { "limits", J_EMPTY, -1 }, { "tags", J_EMPTY, -1 }, { "rerun_of", J_TEXT, 21 },
+	{ "env", J_NULL, -1 }, { "progress", J_NULL, -1 }, { NULL, J_NULL, -1 } };
+
+static const char JOB_JSON_COLUMNS[] = "id, command, state, queue, priority, attempts, max_retries, run_at, working_dir,"
+									 " created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id,"
+									 " lease_expires_at, unique_key, cancel_requested_at, slots, start_by, rerun_of";
+
+/* Column 22 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
+static const char JOB_JSON_PLAIN[] = "timeout_ms IS NULL AND resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL"
+								   " AND limits IS NULL AND tags IS NULL AND env IS NULL AND progress_done IS NULL"
+								   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL"
+								   " AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id)";
+
+enum { JOB_JSON_PLAIN_COLUMN = 22 };
+
+/* Render.worker's fields in its order, over a dialect's workers select; running is the caller's, resources { } (none offered). */
+static const struct json_field WORKER_JSON[] = { { "id", J_TEXT, 0 }, { "hostname", J_TEXT, 1 }, { "pid", J_NUMBER, 2 },
+	{ "slots", J_NUMBER, 3 }, { "queues", J_TEXT, 4 }, { "http_port", J_NUMBER, 5 }, { "started_at", J_TIME, 6 },
+	{ "heartbeat_at", J_TIME, 7 }, { "stop_requested", J_BOOL, 8 }, { "running", J_GIVEN, -1 },
+	{ "resources", J_EMPTY_OBJECT, -1 }, { NULL, J_NULL, -1 } };
+
+/*
+ * The row's fields as one JSON object, its fields at indent, its brace closed at indent less 2
+ * (given: a J_GIVEN field's text); 0 to decline.
+ */
+static int json_object(struct rows *r, const struct json_field *fields, const char *indent, const char *given, struct buf *out) {
+	put(out, "{\n", 2);
+	for (const struct json_field *f = fields; f->name != NULL; f++) {
+		const char *value = f->column < 0 ? NULL : db_text(r, f->column);
+		append(out, indent, "\"", f->name);
+		put(out, "\" : ", 4);
+		char cell[64];
+		if (f->kind == J_EMPTY || f->kind == J_EMPTY_OBJECT) {
+			put(out, f->kind == J_EMPTY ? "[ ]" : "{ }", 3);
+		}
+		else if (f->kind == J_GIVEN) {
+			put(out, given, strlen(given));
+		}
+		else if (value == NULL) {
+			put(out, "null", 4);
+		}
+		else if (f->kind == J_TIME) {
+			if (!iso_text(cell, sizeof cell, db_long(r, f->column))) {
+				return 0;
+			}
+			append(out, "\"", cell, "\"");
+		}
+		else if (f->kind == J_BOOL) {
+			const char *b = db_long(r, f->column) != 0 ? "true" : "false";
+			put(out, b, strlen(b));
+		}
+		else if (f->kind == J_NUMBER) {
+			if (value[0] == 0 || strspn(value + (value[0] == '-'), "0123456789") != strlen(value + (value[0] == '-'))) {
+				return 0;
+			}
+			put(out, value, strlen(value));
+		}
+		else if (!json_quoted(out, value)) {
+			return 0;
+		}
+		put(out, f[1].name != NULL ? ",\n" : "\n", f[1].name != NULL ? 2 : 1);
+	}
+	put(out, indent, strlen(indent) - 2);
+	put(out, "}", 1);
+	put(out, "", 1); /* kept a C string */
+	out->n--;
+	return 1;
+}
+
 /* ---- status ------------------------------------------------------------------------------- */
 
 /* JobState's order, as status lists the states. */
@@ -808,14 +925,10 @@ static int live_hosts(struct buf *text, struct buf *json, int *live) {
 			continue; /* gone: its heartbeat stopped */
 		}
 		const char *id = db_text(r, 0), *hostname = db_text(r, 1), *queues = db_text(r, 4), *port = db_text(r, 5);
-		char started[64], beat[64];
-		/* printable ASCII that JSON writes as it is (no quote or backslash to escape) */
+		/* printable ASCII: the table's widths are its lengths */
 		ok = id != NULL && hostname != NULL && plain_text(id, 0) && plain_text(hostname, 0) && strlen(id) < 200
 				&& strlen(hostname) < 200 && (queues == NULL || (plain_text(queues, 0) && strlen(queues) < 200))
-				&& strpbrk(id, "\"\\") == NULL && strpbrk(hostname, "\"\\") == NULL
-				&& (queues == NULL || strpbrk(queues, "\"\\") == NULL)
-				&& db_text(r, 9) == NULL && iso_text(started, sizeof started, db_long(r, 6))
-				&& iso_text(beat, sizeof beat, heartbeat);
+				&& db_text(r, 9) == NULL;
 		if (!ok) {
 			break;
 		}
@@ -849,21 +962,11 @@ static int live_hosts(struct buf *text, struct buf *json, int *live) {
 		for (int c = 0; c < COLUMNS; c++) {
 			widths[c] = strlen(row[c]) > widths[c] ? strlen(row[c]) : widths[c];
 		}
-		/* Render.worker */
-		append(json, *live > 0 ? ", {\n" : "{\n", "    \"id\" : \"", id);
-		append(json, "\",\n    \"hostname\" : \"", hostname, "\",\n");
-		char numbers[128];
-		snprintf(numbers, sizeof numbers, "    \"pid\" : %lld,\n    \"slots\" : %lld,\n", db_long(r, 2), db_long(r, 3));
-		append(json, numbers, "    \"queues\" : ", queues == NULL ? "null" : "");
-		if (queues != NULL) {
-			append(json, "\"", queues, "\"");
-		}
-		append(json, ",\n    \"http_port\" : ", port == NULL ? "null" : port, ",\n");
-		append(json, "    \"started_at\" : \"", started, "\",\n");
-		append(json, "    \"heartbeat_at\" : \"", beat, "\",\n");
-		append(json, "    \"stop_requested\" : ", stopping ? "true" : "false", ",\n    \"running\" : ");
-		json_names(json, mine, n_mine);
-		append(json, ",\n    \"resources\" : { }\n  }", "", "");
+		struct buf running_json = { 0 };
+		json_names(&running_json, mine, n_mine);
+		put(json, ", ", *live > 0 ? 2 : 0);
+		ok = ok && json_object(r, WORKER_JSON, "    ", running_json.b, json);
+		free(running_json.b);
 		free(mine);
 		free(ids.b);
 		(*live)++;
@@ -899,28 +1002,30 @@ static int status(char **words, int n) {
 		return NOT_SERVED;
 	}
 	long long lease_set, weighted, limit_set, counts[7] = { 0 }, later[2] = { 0 }, notify_failed, counted, free_pages = 0, page = 0;
-	char *unknown = NULL;
-	int found;
 	if (!query_long("SELECT COUNT(*) FROM settings WHERE key = 'lease-timeout'", &lease_set) || lease_set != 0
 			|| !query_long("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE (resources IS NOT NULL OR slots > 1)"
 						   " AND state IN ('pending', 'failed', 'waiting') LIMIT 1) AS w", &weighted) || weighted != 0
-			|| !query_long("SELECT COUNT(*) FROM settings WHERE key = 'output-max-total'", &limit_set) || limit_set != 0
-			|| !query_text("SELECT state FROM job_counts WHERE state NOT IN ('pending', 'waiting', 'processing',"
-						   " 'completed', 'failed', 'dead', 'canceled') LIMIT 1", &unknown, &found) || found) {
-		free(unknown);
+			|| !query_long("SELECT COUNT(*) FROM settings WHERE key = 'output-max-total'", &limit_set) || limit_set != 0) {
 		return NOT_SERVED;
 	}
 	/* the whole read in one transaction: counts, sizes and lists of the same moment */
 	if (!db_exec("BEGIN")) {
 		return NOT_SERVED;
 	}
-	int ok = 1;
-	for (int s = 0; STATES[s] != NULL && ok; s++) {
-		struct rows *r = db_query("SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state = ?", "t", STATES[s]);
-		counts[s] = r != NULL && db_next(r) ? db_long(r, 0) : 0;
-		ok = db_done(r);
+	/* the counts by state; a state this build does not know is the JVM's to word */
+	struct rows *r = db_query("SELECT state, COALESCE(SUM(n), 0) FROM job_counts GROUP BY state", "");
+	int ok = r != NULL;
+	while (ok && db_next(r)) {
+		const char *state = db_text(r, 0);
+		int s = 0;
+		while (STATES[s] != NULL && (state == NULL || strcmp(STATES[s], state) != 0)) {
+			s++;
+		}
+		ok = STATES[s] != NULL;
+		counts[ok ? s : 0] = db_long(r, 1);
 	}
-	struct rows *r = ok ? db_postgres ? db_query(sql->not_due, "") : db_query(sql->not_due, "i", wall_ms()) : NULL;
+	ok = db_done(r) && ok;
+	r = ok ? db_postgres ? db_query(sql->not_due, "") : db_query(sql->not_due, "i", wall_ms()) : NULL;
 	while (r != NULL && db_next(r)) {
 		const char *state = db_text(r, 0);
 		later[state != NULL && strcmp(state, "pending") == 0 ? 0 : 1] = db_long(r, 1);
@@ -1016,104 +1121,6 @@ static int status(char **words, int n) {
 	free(hosts_text.b);
 	free(hosts_json.b);
 	return 0;
-}
-
-/* ---- JSON as Render.json writes it (Jackson's pretty printer) ------------------------------------ */
-
-/*
- * Appends s quoted as Jackson writes a string: " and \ escaped, \b \t \n \f \r too, anything else
- * as it is (UTF-8 kept); 0 to decline: not UTF-8, or another control character (Jackson's \u00XX).
- */
-static int json_quoted(struct buf *out, const char *s) {
-	if (!utf8(s)) {
-		return 0;
-	}
-	put(out, "\"", 1);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		const char *escaped = *c == '"' ? "\\\"" : *c == '\\' ? "\\\\" : *c == '\b' ? "\\b" : *c == '\t' ? "\\t"
-				: *c == '\n' ? "\\n" : *c == '\f' ? "\\f" : *c == '\r' ? "\\r" : NULL;
-		if (escaped != NULL) {
-			put(out, escaped, 2);
-		}
-		else if (*c < ' ') {
-			return 0;
-		}
-		else {
-			put(out, c, 1);
-		}
-	}
-	put(out, "\"", 1);
-	return 1;
-}
-
-/* How a JSON field is read from its column: a string, a number, a time (Render.iso), or always null or [ ]. */
-enum json_kind { J_TEXT, J_NUMBER, J_TIME, J_NULL, J_EMPTY };
-
-struct json_field {
-	const char *name;
-	enum json_kind kind;
-	int column;
-};
-
-/* Render.job's fields in its order, over JOB_JSON_COLUMNS (the fields always null or [ ] here: JOB_JSON_PLAIN holds them so). */
-static const struct json_field JOB_JSON[] = { { "id", J_TEXT, 0 }, { "command", J_TEXT, 1 }, { "state", J_TEXT, 2 },
-	{ "queue", J_TEXT, 3 }, { "priority", J_NUMBER, 4 }, { "attempts", J_NUMBER, 5 }, { "max_retries", J_NUMBER, 6 },
-	{ "run_at", J_TIME, 7 }, { "timeout", J_NULL, -1 }, { "working_dir", J_TEXT, 8 }, { "created_at", J_TIME, 9 },
-	{ "updated_at", J_TIME, 10 }, { "started_at", J_TIME, 11 }, { "finished_at", J_TIME, 12 },
-	{ "exit_code", J_NUMBER, 13 }, { "last_error", J_TEXT, 14 }, { "worker_id", J_TEXT, 15 },
-	{ "lease_expires_at", J_TIME, 16 }, { "unique_key", J_TEXT, 17 }, { "cancel_requested_at", J_TIME, 18 },
-	{ "resources", J_NULL, -1 }, { "slots", J_NUMBER, 19 }, { "start_by", J_TIME, 20 }, { "retry_on", J_NULL, -1 },
-	{ "no_retry_on", J_NULL, -1 }, { "limits", J_EMPTY, -1 }, { "tags", J_EMPTY, -1 }, { "rerun_of", J_TEXT, 21 },
-	{ "env", J_NULL, -1 }, { "progress", J_NULL, -1 }, { NULL, J_NULL, -1 } };
-
-static const char JOB_JSON_COLUMNS[] = "id, command, state, queue, priority, attempts, max_retries, run_at, working_dir,"
-									 " created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id,"
-									 " lease_expires_at, unique_key, cancel_requested_at, slots, start_by, rerun_of";
-
-/* Column 22 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
-static const char JOB_JSON_PLAIN[] = "timeout_ms IS NULL AND resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL"
-								   " AND limits IS NULL AND tags IS NULL AND env IS NULL AND progress_done IS NULL"
-								   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL"
-								   " AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id)";
-
-enum { JOB_JSON_PLAIN_COLUMN = 22 };
-
-/* The row's fields as one JSON object, its fields at indent, its brace closed at indent less 2; 0 to decline. */
-static int json_object(struct rows *r, const struct json_field *fields, const char *indent, struct buf *out) {
-	put(out, "{\n", 2);
-	for (const struct json_field *f = fields; f->name != NULL; f++) {
-		const char *value = f->column < 0 ? NULL : db_text(r, f->column);
-		append(out, indent, "\"", f->name);
-		put(out, "\" : ", 4);
-		char cell[64];
-		if (f->kind == J_EMPTY) {
-			put(out, "[ ]", 3);
-		}
-		else if (value == NULL) {
-			put(out, "null", 4);
-		}
-		else if (f->kind == J_TIME) {
-			if (!iso_text(cell, sizeof cell, db_long(r, f->column))) {
-				return 0;
-			}
-			append(out, "\"", cell, "\"");
-		}
-		else if (f->kind == J_NUMBER) {
-			if (value[0] == 0 || strspn(value + (value[0] == '-'), "0123456789") != strlen(value + (value[0] == '-'))) {
-				return 0;
-			}
-			put(out, value, strlen(value));
-		}
-		else if (!json_quoted(out, value)) {
-			return 0;
-		}
-		put(out, f[1].name != NULL ? ",\n" : "\n", f[1].name != NULL ? 2 : 1);
-	}
-	put(out, indent, strlen(indent) - 2);
-	put(out, "}", 1);
-	put(out, "", 1); /* kept a C string */
-	out->n--;
-	return 1;
 }
 
 /* ---- list ------------------------------------------------------------------------------------ */
@@ -1287,12 +1294,13 @@ static int list(char **words, int n) {
 					  where.b) >= 0
 			&& asprintf(&count_sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts%s", where.b) >= 0 && db_exec("BEGIN");
 	free(where.b);
+	/* the table's RUN AT: the paused queues and now on the clock of run_at (JSON has neither) */
 	struct buf paused = { 0 }, paused_json = { 0 };
 	int n_paused = 0;
-	ok = ok && query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused, &paused_json, &n_paused);
+	ok = ok && (as_json || query_names("SELECT name FROM queues WHERE paused = 1 ORDER BY name", &paused, &paused_json, &n_paused));
 	free(paused_json.b);
 	struct rows *st = ok ? db_query_params(rows_sql, n_bound + 1, params) : NULL;
-	long long now = ok ? due_now() : -1;
+	long long now = ok && !as_json ? due_now() : 0;
 	ok = ok && now >= 0;
 	char (*cells)[JOB_COLUMNS][160] = calloc((size_t)limit + 1, sizeof *cells);
 	char last_id[160] = "";
@@ -1313,7 +1321,7 @@ static int list(char **words, int n) {
 		if (as_json) { /* Render.job's fields; progress or a field of the JVM's rules: the JVM's */
 			const char *id = db_text(st, 0), *job_state = db_text(st, 2);
 			ok = id != NULL && job_state != NULL && known_state(job_state) && db_long(st, JOB_JSON_PLAIN_COLUMN) == 1 && (rows == 0 || (put(&json, ", ", 2), 1))
-					&& json_object(st, JOB_JSON, "  ", &json) && strlen(id) < sizeof last_id;
+					&& json_object(st, JOB_JSON, "  ", NULL, &json) && strlen(id) < sizeof last_id;
 			if (ok) {
 				snprintf(last_id, sizeof last_id, "%s", id);
 				rows++;
@@ -1547,7 +1555,7 @@ static int show_json(const char *id) {
 	int waits = state != NULL && (strcmp(state, "pending") == 0 || strcmp(state, "failed") == 0);
 	ok = ok && state != NULL && known_state(state) && strcmp(state, "processing") != 0 && strcmp(state, "waiting") != 0
 			&& db_long(job, JOB_JSON_PLAIN_COLUMN) == 1 && db_long(job, JOB_JSON_PLAIN_COLUMN + 1) == 1
-			&& !(waits && db_long(job, JOB_JSON_PLAIN_COLUMN + 2) != 0) && json_object(job, JOB_JSON, "  ", &out)
+			&& !(waits && db_long(job, JOB_JSON_PLAIN_COLUMN + 2) != 0) && json_object(job, JOB_JSON, "  ", NULL, &out)
 			&& (runs = db_query("SELECT attempt, worker_id, started_at, finished_at, outcome, exit_code, signal, duration_ms,"
 								" error, output_tail, output_removed_at FROM job_runs WHERE job_id = ? ORDER BY id", "t", id)) != NULL;
 	if (ok) { /* the object's closing brace taken back: the fields show adds follow */
@@ -1559,7 +1567,7 @@ static int show_json(const char *id) {
 		if (n_runs++ > 0) {
 			put(&out, ", ", 2);
 		}
-		ok = json_object(runs, RUN_JSON, "    ", &out);
+		ok = json_object(runs, RUN_JSON, "    ", NULL, &out);
 	}
 	ok = db_done(runs) && ok;
 	db_done(job);

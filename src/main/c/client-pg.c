@@ -120,11 +120,12 @@ int pg_url(const char *c) {
 }
 
 /*
- * The socket of a PostgreSQL URL: <data home>/pg-<first 8 bytes of SHA-256 of the URL as
- * PostgresUrl.display() writes it, hex>/queue.sock. NULL when unsure: the JVM then answers.
- * On the way, the server to connect to into `postgres` (client-direct.c's; usable when sure).
+ * Reads a PostgreSQL URL once, as PostgresUrl does, for two callers: returns its command socket,
+ * <data home>/pg-<first 8 bytes of SHA-256 of the URL as PostgresUrl.display() writes it, hex>/queue.sock
+ * (NULL when unsure: the JVM then answers), and fills `postgres`, the server to connect to
+ * (client-direct.c's; usable when sure).
  */
-char *pg_socket(const char *url) {
+char *pg_parse_url(const char *url) {
 	const char *rest;
 	char *user = NULL, *password = NULL;
 	memset(&postgres, 0, sizeof postgres);

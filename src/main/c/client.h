@@ -70,12 +70,12 @@ extern char *sqlite_file;
 extern void (*on_not_served)(void);
 _Noreturn void not_served(void);
 
-/* ---- client-pg.c: a PostgreSQL URL's socket ------------------------------------------------- */
+/* ---- client-pg.c: a PostgreSQL URL, its socket and its server ----------------------------------- */
 
 int pg_url(const char *c);
-char *pg_socket(const char *url);
+char *pg_parse_url(const char *url);
 
-/* The server pg_socket's URL names, decoded, as the JVM connects to it; usable: nothing in the URL
+/* The server pg_parse_url's URL names, decoded, as the JVM connects to it; usable: nothing in the URL
    beyond host, port, database, user and password (else the JVM's driver may read what libpq would not). */
 struct pg_target {
 	int usable;

@@ -165,16 +165,16 @@ class DirectPathPostgresIT {
 		try {
 			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120))
 				.until(() -> direct.runRaw("status").out().contains("processing  1"));
-			for (List<String> line : List.of(List.of("status"), List.of("status", "--json"))) {
-				Result d = direct.runRaw(line.toArray(String[]::new));
-				Result j = jvm.runRaw(line.toArray(String[]::new));
-				assertThat(d.exit()).as("direct %s against the JVM's %s", d, j).isEqualTo(j.exit()).isZero();
-				assertThat(heartbeats(serverSizes(d.out()))).as(d.toString()).isEqualTo(heartbeats(serverSizes(j.out())));
-				assertThat(d.err()).isEqualTo(j.err()).isEmpty();
-			}
+			sameStatus(direct, jvm);
 			assertThat(direct.runRaw("status").out()).containsPattern("\nWORKER +PID +BUSY +QUEUES +HTTP +STATE +RESOURCES +RUNNING\n")
 				.containsPattern(" 1/2 +all +- +running +- +long\n");
 			assertThat(direct.runRaw("status", "--json").out()).contains("\"running\" : [ \"long\" ],\n    \"resources\" : { }\n  } ]");
+			// a host name JSON must escape: written as Jackson writes it
+			try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + a.name(), "postgres", "")) {
+				c.createStatement().executeUpdate("UPDATE workers SET hostname = 'build \"7\" \\ box'");
+			}
+			sameStatus(direct, jvm);
+			assertThat(direct.runRaw("status", "--json").out()).contains("\"hostname\" : \"build \\\"7\\\" \\\\ box\",");
 			assertThat(jvm.runRaw("cancel", "long").exit()).isZero();
 			Result stop = other.runRaw("worker", "stop");
 			assertThat(stop.exit()).as(stop.toString()).isZero();
@@ -186,6 +186,17 @@ class DirectPathPostgresIT {
 		Result gone = direct.runRaw("status");
 		assertThat(gone.exit()).as(gone.toString()).isZero();
 		assertThat(gone.out()).endsWith("\nno worker hosts running\n");
+	}
+
+	/** status and status --json through both paths: the same answer, each host's heartbeat aside. */
+	private static void sameStatus(Cli direct, Cli jvm) {
+		for (List<String> line : List.of(List.of("status"), List.of("status", "--json"))) {
+			Result d = direct.runRaw(line.toArray(String[]::new));
+			Result j = jvm.runRaw(line.toArray(String[]::new));
+			assertThat(d.exit()).as("direct %s against the JVM's %s", d, j).isEqualTo(j.exit()).isZero();
+			assertThat(heartbeats(serverSizes(d.out()))).as(d.toString()).isEqualTo(heartbeats(serverSizes(j.out())));
+			assertThat(d.err()).isEqualTo(j.err()).isEmpty();
+		}
 	}
 
 	/** The output with each host's heartbeat as HEARTBEAT: it beats between the two runs. */
