@@ -42,19 +42,65 @@ class DirectPathIT {
 		Cli.stopServersUnder(this.tmp, Duration.ofSeconds(60));
 	}
 
-	/** Two queues made by the JVM alike (a/q.db, b/q.db), each with job "seed"; [0] for the direct path, [1] for the JVM's. */
+	/**
+	 * Two queues alike (a/q.db, b/q.db), each with job "seed": made by the JVM in a, then copied to
+	 * b. [0] for the direct path, [1] for the JVM's.
+	 */
 	private Cli[] twoQueues() throws java.io.IOException {
 		Files.createDirectories(this.tmp.resolve("a"));
 		Files.createDirectories(this.tmp.resolve("b"));
 		// one working folder: the jobs' working_dir alike
 		Cli direct = new Cli(this.tmp, this.tmp.resolve("a").resolve("q.db")).env("QUEUECTL_DIRECT", "only");
 		Cli jvm = new Cli(this.tmp, this.tmp.resolve("b").resolve("q.db")).env("QUEUECTL_DIRECT", "off");
-		for (Cli cli : List.of(direct, jvm)) {
-			Result seeded = new Cli(cli.home(), cli.db()).env("QUEUECTL_DIRECT", "off")
-				.run("enqueue", "{\"id\":\"seed\",\"command\":\"true\"}");
-			assertThat(seeded.exit()).as(seeded.toString()).isZero();
-		}
+		Result seeded = new Cli(direct.home(), direct.db()).env("QUEUECTL_DIRECT", "off")
+			.run("enqueue", "{\"id\":\"seed\",\"command\":\"true\"}");
+		assertThat(seeded.exit()).as(seeded.toString()).isZero();
+		copyQueue(direct.db(), jvm.db());
 		return new Cli[] { direct, jvm };
+	}
+
+	/** The queue's files copied over another's: nothing may have either open. */
+	private static void copyQueue(Path from, Path to) throws java.io.IOException {
+		for (String file : List.of("q.db", "q.db-wal", "q.db-shm")) {
+			Files.deleteIfExists(to.resolveSibling(file));
+			if (!file.endsWith("-shm") && Files.exists(from.resolveSibling(file))) {
+				Files.copy(from.resolveSibling(file), to.resolveSibling(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			}
+		}
+	}
+
+	/**
+	 * A resident command server (`server run`) for the queue from now on: its commands are the JVM's
+	 * answers (byte for byte a one-shot JVM's: LauncherServedIT), each without a JVM start of its own.
+	 * Stopped after the test, or by {@link #stopServing}.
+	 */
+	private static Cli.Started serving(Cli cli) {
+		return serving(cli, cli.withDb("server", "run"));
+	}
+
+	/** As above, the server started by these words (`server run`, the queue named as the caller names it). */
+	static Cli.Started serving(Cli cli, List<String> serverRun) {
+		Cli.Started server = cli.start(null, serverRun);
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+			assertThat(server.process().isAlive()).as(() -> "the server ended: " + read(server.err())).isTrue();
+			return read(server.err()).contains("command server serving");
+		});
+		return server;
+	}
+
+	/** Stops a server {@link #serving} started and waits for its end: its queue is closed. */
+	private static void stopServing(Cli.Started server) {
+		server.process().destroy();
+		assertThat(server.await().exit()).as("the server's exit").isIn(0, 143);
+	}
+
+	private static String read(Path file) {
+		try {
+			return Files.exists(file) ? Files.readString(file) : "";
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	/** A generated id (JobSpecParser.newId): the time in base 36, a dash, 12 hex digits. */
@@ -63,6 +109,7 @@ class DirectPathIT {
 	@Test
 	void anEnqueueAnsweredFromTheDatabaseIsTheJvmsByteForByteAndStoresTheSameRow() throws Exception {
 		Cli[] q = twoQueues();
+		serving(q[1]);
 		List<List<String>> lines = List.of(List.of("enqueue", "{\"command\":\"true\"}"),
 				List.of("enqueue", "{\"id\":\"j1\",\"command\":\"echo a b --json\"}"),
 				List.of("enqueue", "{\"id\":\"j2\",\"command\":\"make\",\"queue\":\"q:2.x-y\",\"priority\":-2147483648,\"max_retries\":0}", "--json"),
@@ -93,17 +140,10 @@ class DirectPathIT {
 
 	@Test
 	void statusAnsweredFromTheDatabaseIsTheJvmsByteForByte() throws Exception {
-		Cli[] q = twoQueues();
-		for (Cli cli : q) {
-			cli.env("QUEUECTL_DIRECT", "off");
-			for (List<String> line : List.of(List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
-					List.of("enqueue", "{\"id\":\"c1\",\"command\":\"true\",\"queue\":\"q9\"}"), List.of("cancel", "c1"),
-					List.of("queue", "pause", "q9"), List.of("queue", "pause", "a:b"))) {
-				Result r = cli.run(line.toArray(String[]::new));
-				assertThat(r.exit()).as(r.toString()).isZero();
-			}
-		}
-		q[0].env("QUEUECTL_DIRECT", "only");
+		Cli[] q = oneQueueTwice(List.of(List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
+				List.of("enqueue", "{\"id\":\"c1\",\"command\":\"true\",\"queue\":\"q9\"}"), List.of("cancel", "c1"),
+				List.of("queue", "pause", "q9"), List.of("queue", "pause", "a:b")));
+		// the JVM's in a JVM of its own: a serving server's status names it
 		same(q, List.of("status"));
 		same(q, List.of("status", "--json"));
 		Result shown = q[0].run("status");
@@ -129,6 +169,7 @@ class DirectPathIT {
 						throw new IllegalStateException(ex);
 					}
 				}, List.of());
+		serving(q[1]);
 		for (List<String> line : List.of(List.of("list"), List.of("list", "--state", "pending"),
 				List.of("list", "-s", "pending,canceled", "--queue", "emails,sms"), List.of("list", "-q", "nosuch"),
 				List.of("list", "--limit", "2"), List.of("list", "-n", "1", "--state", "pending", "-q", "emails"),
@@ -176,6 +217,7 @@ class DirectPathIT {
 						List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"),
 						List.of("queue", "pause", "stopped"), List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
 						List.of("enqueue", "{\"id\":\"tagged\",\"command\":\"true\"}", "--tag", "t")));
+		serving(q[1]);
 		for (List<String> line : List.of(List.of("show", "seed"), List.of("show", "ok"), List.of("show", "bad"),
 				List.of("show", "fresh"), List.of("show", "gone"), List.of("show", "ok", "--json"), List.of("show", "--json", "bad"),
 				List.of("show", "fresh", "--json"))) {
@@ -213,27 +255,37 @@ class DirectPathIT {
 		}, List.of());
 	}
 
-	/** As above, then() run on the queue (through the JVM) after the lines, then the lines after. */
+	/**
+	 * As above, then() run on the queue (through the JVM) after the lines, then the lines after. The
+	 * lines are served by a resident server of the queue ({@link #serving}), stopped before the copy.
+	 */
 	private Cli[] oneQueueTwice(List<List<String>> lines, java.util.function.Consumer<Cli> then, List<List<String>> after)
 			throws java.io.IOException {
 		Cli[] q = twoQueues();
 		Cli made = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off");
-		for (int i = 0; i <= lines.size() + after.size(); i++) {
-			if (i == lines.size()) {
-				then.accept(made);
-				continue;
-			}
-			List<String> line = i < lines.size() ? lines.get(i) : after.get(i - lines.size() - 1);
-			Result r = made.run(line.toArray(String[]::new));
+		runServed(made, lines);
+		then.accept(made);
+		runServed(made, after);
+		copyQueue(q[0].db(), q[1].db());
+		return q;
+	}
+
+	/** Runs each line, which must succeed, on the queue through a server of its own for them. */
+	private static void runServed(Cli cli, List<List<String>> lines) {
+		runServed(cli, cli.withDb("server", "run"), cli::run, lines);
+	}
+
+	/** As above, the server started by serverRun, each line run by run. */
+	static void runServed(Cli cli, List<String> serverRun, java.util.function.Function<String[], Result> run, List<List<String>> lines) {
+		if (lines.isEmpty()) {
+			return;
+		}
+		Cli.Started server = serving(cli, serverRun);
+		for (List<String> line : lines) {
+			Result r = run.apply(line.toArray(String[]::new));
 			assertThat(r.exit()).as(r.toString()).isZero();
 		}
-		for (String file : List.of("q.db", "q.db-wal", "q.db-shm")) { // nothing has it open: the files are the queue
-			Files.deleteIfExists(q[1].db().resolveSibling(file));
-			if (!file.endsWith("-shm") && Files.exists(q[0].db().resolveSibling(file))) {
-				Files.copy(q[0].db().resolveSibling(file), q[1].db().resolveSibling(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-			}
-		}
-		return q;
+		stopServing(server);
 	}
 
 	/** Runs the line on both queues: the same stdout (a generated id aside), stderr and exit code. */
@@ -262,6 +314,7 @@ class DirectPathIT {
 			assertThat(only.out() + only.err()).as(only.toString()).isEmpty();
 		}
 		assertThat(rows(q[0].db())).as("nothing stored by a decline").containsOnlyKeys("seed");
+		serving(q[1]);
 		q[0].unset("QUEUECTL_DIRECT");
 		for (List<String> line : lines.subList(0, 8)) { // refusals: the JVM's words on both
 			Result fallback = q[0].run(line.toArray(String[]::new));

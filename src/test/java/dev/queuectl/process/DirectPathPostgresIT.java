@@ -62,6 +62,7 @@ class DirectPathPostgresIT {
 		PostgresTestDatabase a = migrated();
 		PostgresTestDatabase b = migrated();
 		Cli[] q = { on(a, "only"), on(b, "off") };
+		serving(q[1]);
 		List<List<String>> lines = List.of(List.of("enqueue", "{\"command\":\"true\"}"),
 				List.of("enqueue", "{\"id\":\"j1\",\"command\":\"echo a b --json\"}"),
 				List.of("enqueue", "{\"id\":\"j2\",\"command\":\"make\",\"queue\":\"q:2.x-y\",\"priority\":-2147483648,\"max_retries\":0}", "--json"),
@@ -101,11 +102,8 @@ class DirectPathPostgresIT {
 	void statusListAndShowAnsweredFromPostgresAreTheJvmsByteForByteAfterARealWorkerHostRan() throws Exception {
 		PostgresTestDatabase a = migrated();
 		Cli made = on(a, "off");
-		for (List<String> line : List.of(List.of("enqueue", "{\"id\":\"ok\",\"command\":\"printf 'a\\\\n\\\\nb  \\\\n'\"}"),
-				List.of("enqueue", "{\"id\":\"bad\",\"command\":\"echo out; echo err >&2; exit 3\",\"max_retries\":0}"))) {
-			Result r = made.runRaw(line.toArray(String[]::new));
-			assertThat(r.exit()).as(r.toString()).isZero();
-		}
+		runServed(made, List.of(List.of("enqueue", "{\"id\":\"ok\",\"command\":\"printf 'a\\\\n\\\\nb  \\\\n'\"}"),
+				List.of("enqueue", "{\"id\":\"bad\",\"command\":\"echo out; echo err >&2; exit 3\",\"max_retries\":0}")));
 		Cli.Started host = made.start(null, List.of("worker", "start", "--no-http"));
 		try {
 			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120))
@@ -117,21 +115,23 @@ class DirectPathPostgresIT {
 		finally {
 			host.process().destroyForcibly();
 		}
-		for (List<String> line : List.of(List.of("enqueue", "{\"id\":\"fresh\",\"command\":\"echo   new\",\"queue\":\"q2\",\"priority\":-2}"),
+		runServed(made, List.of(List.of("enqueue", "{\"id\":\"fresh\",\"command\":\"echo   new\",\"queue\":\"q2\",\"priority\":-2}"),
 				List.of("enqueue", "{\"id\":\"gone\",\"command\":\"true\"}"), List.of("cancel", "gone"),
 				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
-				List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"), List.of("queue", "pause", "stopped"))) {
-			Result r = made.runRaw(line.toArray(String[]::new));
-			assertThat(r.exit()).as(r.toString()).isZero();
-		}
+				List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"), List.of("queue", "pause", "stopped")));
 		PostgresTestDatabase b = PostgresTestDatabase.cloneOf(a.name()); // nothing is connected to a now
 		this.databases.add(b);
 		Cli[] q = { on(a, "only"), on(b, "off") };
-		for (List<String> line : List.of(List.of("status"), List.of("status", "--json"), List.of("list"),
+		// status first, in a JVM of its own (a serving server's status names it); the rest served
+		List<List<String>> lines = List.of(List.of("status"), List.of("status", "--json"), List.of("list"),
 				List.of("list", "--state", "pending"), List.of("list", "-s", "pending,canceled", "--queue", "default,q2"),
 				List.of("list", "--limit", "2"), List.of("show", "ok"), List.of("show", "bad"), List.of("show", "fresh"),
 				List.of("show", "gone"), List.of("list", "--json"), List.of("list", "--json", "-n", "1"), List.of("show", "bad", "--json"),
-				List.of("show", "--json", "fresh"))) {
+				List.of("show", "--json", "fresh"));
+		for (List<String> line : lines) {
+			if (line.equals(List.of("list"))) {
+				serving(q[1]);
+			}
 			Result direct = q[0].runRaw(line.toArray(String[]::new));
 			Result jvm = q[1].runRaw(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
@@ -224,6 +224,16 @@ class DirectPathPostgresIT {
 			.runRaw("enqueue", "{\"id\":\"jdbc\",\"command\":\"true\"}");
 		assertThat(other.exit()).as("pgjdbc's spelling of the same database: " + other).isZero();
 		assertThat(rows(a)).containsKey("jdbc").hasSize(2);
+	}
+
+	/** A resident server for the Cli's database (DirectPathIT.serving): the JVM's answers, without a JVM start each. */
+	private static Cli.Started serving(Cli cli) {
+		return DirectPathIT.serving(cli, List.of("server", "run"));
+	}
+
+	/** Runs each line, which must succeed, through a server of the database's own, stopped after them. */
+	private static void runServed(Cli cli, List<List<String>> lines) {
+		DirectPathIT.runServed(cli, List.of("server", "run"), cli::runRaw, lines);
 	}
 
 	/** Runs the line on both: the same stdout (a generated id aside), stderr and exit code. */
