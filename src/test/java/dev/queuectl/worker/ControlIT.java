@@ -48,14 +48,14 @@ class ControlIT {
 					&& Files.exists(Path.of(pids + ".child")) && Files.size(Path.of(pids + ".child")) > 0);
 			long shell = Long.parseLong(Files.readString(pids).trim());
 			long child = Long.parseLong(Files.readString(Path.of(pids + ".child")).trim());
-			assertThat(this.q.okServed("cancel", "long")).isEqualTo("long canceling (running: its worker host stops it, unless it ends first)\n");
+			assertThat(this.q.ok("cancel", "long")).isEqualTo("long canceling (running: its worker host stops it, unless it ends first)\n");
 			await().atMost(Duration.ofSeconds(3)).until(() -> Queuectl.gone(shell) && Queuectl.gone(child));
 			await().atMost(Duration.ofSeconds(10)).until(() -> "canceled".equals(state("long")));
 			assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE job_id = 'long'")).isEqualTo(1);
 			assertThat(text("SELECT outcome FROM job_runs WHERE job_id = 'long'")).isEqualTo("canceled");
-			assertThat(this.q.okServed("logs", "long")).contains("started");
+			assertThat(this.q.ok("logs", "long")).contains("started");
 			assertThat(w.logText()).contains("long canceled by user");
-			assertThat(this.q.served("cancel", "long").exit()).isEqualTo(2);
+			assertThat(this.q.run("cancel", "long").exit()).isEqualTo(2);
 		}
 	}
 
@@ -88,10 +88,10 @@ class ControlIT {
 		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
 			await().atMost(Duration.ofSeconds(60))
 				.until(() -> Files.exists(ledger) && Files.readAllLines(ledger).size() == 2);
-			Queuectl.Result killed = this.q.awaitServing().served("cancel", "--wait", "--timeout", "30s", "killed");
+			Queuectl.Result killed = this.q.awaitServing().run("cancel", "--wait", "--timeout", "30s", "killed");
 			assertThat(killed.out()).isEqualTo("killed canceled\n");
 			assertThat(killed.exit()).isZero();
-			Queuectl.Result graceful = this.q.served("cancel", "--wait", "graceful");
+			Queuectl.Result graceful = this.q.run("cancel", "--wait", "graceful");
 			assertThat(graceful.out()).isEqualTo("graceful completed (exit 0), not canceled: it ended on its own first\n");
 			assertThat(graceful.exit()).isEqualTo(1);
 			assertThat(state("graceful")).isEqualTo("completed");
@@ -112,8 +112,8 @@ class ControlIT {
 			await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(state("free")));
 			await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
 				.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE queue = 'held' AND state <> 'pending'") == 0);
-			assertThat(this.q.awaitServing().okServed("status")).contains("paused queues: held");
-			this.q.okServed("queue", "resume", "held");
+			assertThat(this.q.awaitServing().ok("status")).contains("paused queues: held");
+			this.q.ok("queue", "resume", "held");
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE queue = 'held' AND state = 'completed'") == 4);
 			assertThat(a.logText() + b.logText()).contains("paused queues (no new jobs start from them): held");
@@ -210,12 +210,12 @@ class ControlIT {
 				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"queue\":\"later\"}"),
 				List.of("queue", "pause", "later"));
 		try (Queuectl.Worker w = this.q.worker("--no-http")) {
-			Queuectl.Result ok = this.q.awaitServing().served("wait", "fine", "--timeout", "60s");
+			Queuectl.Result ok = this.q.awaitServing().run("wait", "fine", "--timeout", "60s");
 			assertThat(ok.exit()).as(ok.err()).isZero();
-			Queuectl.Result bad = this.q.served("wait", "fine", "broken", "--timeout", "60s");
+			Queuectl.Result bad = this.q.run("wait", "fine", "broken", "--timeout", "60s");
 			assertThat(bad.exit()).isEqualTo(1);
 			assertThat(bad.err()).contains("job broken ended dead: exit code 9");
-			Queuectl.Result late = this.q.served("wait", "--queue", "later", "--timeout", "1s");
+			Queuectl.Result late = this.q.run("wait", "--queue", "later", "--timeout", "1s");
 			assertThat(late.exit()).isEqualTo(124);
 			assertThat(late.out()).isEmpty();
 		}

@@ -84,7 +84,7 @@ class NotifyIT extends OwnQueue {
 	}
 
 	JsonNode notifications() throws Exception {
-		return JSON.readTree(this.q.okServed("notify", "list", "--json"));
+		return JSON.readTree(this.q.ok("notify", "list", "--json"));
 	}
 
 	@Test
@@ -92,7 +92,7 @@ class NotifyIT extends OwnQueue {
 		String url = receive(n -> n < 2 ? 500 : 200, new CountDownLatch(0));
 		this.q.commands(List.of("config", "set", "notify-url", url), List.of("config", "set", "notify-secret", "s3cret"));
 		try (Queuectl.Worker host = this.q.worker("--no-http")) {
-			this.q.awaitServing().okServed("enqueue", "{\"id\":\"doomed\",\"command\":\"exit 3\",\"max_retries\":0}");
+			this.q.awaitServing().ok("enqueue", "{\"id\":\"doomed\",\"command\":\"exit 3\",\"max_retries\":0}");
 			await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
 				.until(() -> notifications().size() == 1 && notifications().get(0).get("status").asString().equals("delivered"));
 		}
@@ -122,7 +122,7 @@ class NotifyIT extends OwnQueue {
 				List.of("config", "set", "notify-timeout", "5s")); // a lease of 15 s
 		Queuectl.Worker first = this.q.worker("--no-http");
 		try {
-			this.q.awaitServing().okServed("enqueue", "{\"id\":\"lost\",\"command\":\"false\",\"max_retries\":0}");
+			this.q.awaitServing().ok("enqueue", "{\"id\":\"lost\",\"command\":\"false\",\"max_retries\":0}");
 			await().atMost(Duration.ofMinutes(1)).until(() -> this.requests.size() == 1);
 			first.process().destroyForcibly(); // SIGKILL while its request waits for an answer
 			first.waitFor(Duration.ofSeconds(10));
@@ -148,7 +148,7 @@ class NotifyIT extends OwnQueue {
 		this.q.commands(List.of("config", "set", "notify-on", "completed"), List.of("config", "set", "notify-command",
 				"cat > '" + got + ".json'; echo \"$QUEUECTL_JOB_ID $QUEUECTL_STATE\" > '" + got + ".env'"));
 		try (Queuectl.Worker host = this.q.worker("--no-http")) {
-			this.q.awaitServing().okServed("enqueue", "{\"id\":\"fine\",\"command\":\"echo fine\"}");
+			this.q.awaitServing().ok("enqueue", "{\"id\":\"fine\",\"command\":\"echo fine\"}");
 			await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
 				.until(() -> Files.exists(this.dir.resolve("got.env")) && !Files.readString(this.dir.resolve("got.env")).isEmpty());
 		}
@@ -165,16 +165,16 @@ class NotifyIT extends OwnQueue {
 		try (Queuectl.Worker host = this.q.worker("--no-http")) {
 			// the window starts at the cancel: the host must be up by then to try within it
 			await().atMost(Duration.ofMinutes(1)).until(() -> host.logText().contains(" started: "));
-			this.q.awaitServing().okServed("enqueue", "{\"id\":\"nobody\",\"command\":\"true\",\"delay\":\"1h\"}");
-			this.q.okServed("cancel", "nobody");
+			this.q.awaitServing().ok("enqueue", "{\"id\":\"nobody\",\"command\":\"true\",\"delay\":\"1h\"}");
+			this.q.ok("cancel", "nobody");
 			await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300))
-				.until(() -> JSON.readTree(this.q.okServed("notify", "list", "--failed", "--json")).size() == 1);
-			JsonNode failed = JSON.readTree(this.q.okServed("notify", "list", "--failed", "--json")).get(0);
+				.until(() -> JSON.readTree(this.q.ok("notify", "list", "--failed", "--json")).size() == 1);
+			JsonNode failed = JSON.readTree(this.q.ok("notify", "list", "--failed", "--json")).get(0);
 			assertThat(failed.get("error").asString()).isEqualTo("notify-command exited 7");
 			// at 0 s, 1 s, 3 s (a loaded machine may start a try late, so at least two): the next, at 7 s, would pass 4 s
 			assertThat(failed.get("tries").asInt()).isBetween(2, 3);
-			this.q.okServed("config", "set", "notify-command", "true");
-			assertThat(this.q.okServed("notify", "retry", "--all")).startsWith("1 notification(s)");
+			this.q.ok("config", "set", "notify-command", "true");
+			assertThat(this.q.ok("notify", "retry", "--all")).startsWith("1 notification(s)");
 			await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300))
 				.until(() -> notifications().get(0).get("status").asString().equals("delivered"));
 		}

@@ -137,6 +137,8 @@ class PostgresOutageIT {
 			assertThat(r.exit()).isEqualTo(1);
 			assertThat(took).isLessThan(LIMIT.plusSeconds(2)); // served by the host: no database to open, a client JVM to start
 			cluster.start();
+			// served by the host: its pooled connections the stop closed fail once each, in one line, then it is back
+			await().atMost(Duration.ofSeconds(30)).until(() -> q.run("status").exit() == 0);
 			q.ok("enqueue", "{\"id\":\"restarted\",\"command\":\"echo again\"}");
 			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> q.ok("logs", "restarted").equals("again\n"));
 			assertThat(host.process().isAlive()).isTrue();

@@ -138,8 +138,26 @@ final class Queuectl {
 		return pb;
 	}
 
-	/** Runs one command to its end. */
+	/**
+	 * Runs one command to its end the way bin/queuectl runs it: a command a running process may serve
+	 * goes first to the native client, which sends it to the process serving this queue or, with
+	 * nothing serving, answers the simple ones (enqueue, status, list, show) from the database
+	 * itself, byte for byte as the JVM (DirectPathIT, LauncherIT); the JVM runs what it declines
+	 * (exit 125) and every other command. A test's queue first named by QUEUECTL_DB ({@link #created})
+	 * is the JVM's.
+	 */
 	Result run(String... args) throws IOException, InterruptedException {
+		if (!this.dbByEnv && Files.isExecutable(NATIVE_CLIENT) && dev.queuectl.server.RemoteClient.serves(List.of(args))) {
+			Result r = runNative(null, args);
+			if (r.exit() != dev.queuectl.Main.NOT_SERVED) {
+				return r;
+			}
+		}
+		return runJvm(args);
+	}
+
+	/** Runs one command to its end in a JVM of its own, whether or not something could serve it. */
+	Result runJvm(String... args) throws IOException, InterruptedException {
 		return runToEnd(command(List.of(), args));
 	}
 
@@ -263,7 +281,8 @@ final class Queuectl {
 
 	/**
 	 * Runs one command through the native client ({@link #NATIVE_CLIENT}), which only ever sends it to a
-	 * running process: exit 125 when nothing serves it. {@code stdin}: its standard input (null: none).
+	 * running process or answers from the database itself (client-direct.c): exit 125 when it cannot.
+	 * {@code stdin}: its standard input (null: none).
 	 */
 	Result runNative(Path stdin, String... args) throws IOException, InterruptedException {
 		List<String> cmd = new ArrayList<>(List.of(NATIVE_CLIENT.toString(), "", "--db", this.dbArg));
@@ -272,25 +291,8 @@ final class Queuectl {
 	}
 
 	/**
-	 * Runs a command a running process serves ({@code Wire.SERVED}) as bin/queuectl sends it: through
-	 * the native client (a few ms of CPU, against ~0.1 s for a JVM that finds the socket and ~1.4 s for
-	 * one that finds none); a command no process serves, or when nothing serves it now (exit 125) or no
-	 * client was built, in a JVM as {@link #run}. The answer is the same either way: the client copies the server's stdout, stderr
-	 * and exit code. For commands issued while a host runs, and polls; not for tests of a client.
-	 */
-	Result served(String... args) throws IOException, InterruptedException {
-		if (Files.isExecutable(NATIVE_CLIENT) && args.length > 0 && dev.queuectl.server.RemoteClient.serves(args[0])) {
-			Result r = runNative(null, args);
-			if (r.exit() != dev.queuectl.Main.NOT_SERVED) {
-				return r;
-			}
-		}
-		return run(args);
-	}
-
-	/**
 	 * Waits until a process serves this queue's commands: its socket takes a connection (a host
-	 * prints its ports before its command server binds). A command {@link #served} after this costs
+	 * prints its ports before its command server binds). A command {@link #run} after this costs
 	 * no JVM.
 	 */
 	Queuectl awaitServing() {
@@ -305,15 +307,6 @@ final class Queuectl {
 			}
 		});
 		return this;
-	}
-
-	/** {@link #served}, for a command that must succeed; returns its stdout. */
-	String okServed(String... args) throws IOException, InterruptedException {
-		Result r = served(args);
-		if (r.exit() != 0) {
-			throw new AssertionError("queuectl " + String.join(" ", args) + " exited " + r.exit() + ": " + r.err());
-		}
-		return r.out();
 	}
 
 	private Result runToEnd(List<String> cmd) throws IOException, InterruptedException {

@@ -56,9 +56,9 @@ class TalkBackIT extends OwnQueue {
 		try (Queuectl.Worker w = this.q.worker("--no-http", "--count", "2")) {
 			this.q.awaitServing(); // wait and show are the host's to serve: no JVM each
 			for (String id : ids) {
-				Queuectl.Result waited = this.q.served("wait", id, "--timeout", "300s");
+				Queuectl.Result waited = this.q.run("wait", id, "--timeout", "300s");
 				assertThat(waited.exit()).as("wait %s: %s; show: %s; worker log:\n%s", id, waited.err(),
-						this.q.served("show", id).out(), w.logText()).isZero();
+						this.q.run("show", id).out(), w.logText()).isZero();
 			}
 			reads.check();
 		}
@@ -93,13 +93,13 @@ class TalkBackIT extends OwnQueue {
 		this.q.ok("enqueue", "{\"id\":\"loop\",\"command\":\"i=0; while [ $i -lt 1000 ]; do i=$((i+1)); "
 				+ "queuectl progress $i/1000 \\\"step $i\\\" || exit 9; done\"}");
 		runUntilDone(() -> {
-			JsonNode shown = JSON.readTree(this.q.okServed("show", "loop", "--json"));
+			JsonNode shown = JSON.readTree(this.q.ok("show", "loop", "--json"));
 			assertThat(shown.get("state").stringValue()).isEqualTo("completed");
 			JsonNode progress = shown.get("progress");
 			assertThat(progress.get("done").longValue()).isEqualTo(1000);
 			assertThat(progress.get("total").longValue()).isEqualTo(1000);
 			assertThat(progress.get("message").stringValue()).isEqualTo("step 1000");
-			assertThat(this.q.okServed("list")).contains("1000/1000 (100%)");
+			assertThat(this.q.ok("list")).contains("1000/1000 (100%)");
 		}, "loop");
 	}
 
@@ -109,9 +109,9 @@ class TalkBackIT extends OwnQueue {
 				List.of("enqueue", "{\"id\":\"child\",\"after\":[\"parent\"],\"command\":"
 						+ "\"queuectl result set \\\"after=$QUEUECTL_AFTER saw $(queuectl result get $QUEUECTL_AFTER)\\\"\"}"));
 		runUntilDone(() -> {
-			assertThat(this.q.okServed("result", "get", "parent")).isEqualTo("rows=parent\n");
-			assertThat(this.q.okServed("result", "get", "child")).isEqualTo("after=parent saw rows=parent\n");
-			assertThat(JSON.readTree(this.q.okServed("show", "child", "--json")).get("result").stringValue())
+			assertThat(this.q.ok("result", "get", "parent")).isEqualTo("rows=parent\n");
+			assertThat(this.q.ok("result", "get", "child")).isEqualTo("after=parent saw rows=parent\n");
+			assertThat(JSON.readTree(this.q.ok("show", "child", "--json")).get("result").stringValue())
 				.isEqualTo("after=parent saw rows=parent");
 		}, "parent", "child");
 	}
