@@ -47,14 +47,15 @@ final class ArgvParser {
 			throw QueuectlException.usage("no command given (try 'queuectl help')");
 		}
 		Command command = null;
+		Names known = Names.of(registry);
 		StringBuilder name = new StringBuilder();
 		for (String word : words) {
 			name.append(name.length() == 0 ? "" : " ").append(word);
-			Command exact = byName(registry, name.toString());
+			Command exact = known.byName.get(name.toString());
 			if (exact != null) {
 				command = exact;
 			}
-			else if (registry.getCommandsByPrefix(name + " ").isEmpty()) {
+			else if (!known.groups.contains(name + " ")) {
 				break;
 			}
 		}
@@ -204,13 +205,50 @@ final class ArgvParser {
 		return max;
 	}
 
-	/** The command of this name, hidden ones too (Shell's lookup skips them; they run, unlisted). */
-	private static Command byName(CommandRegistry registry, String name) {
-		Command visible = registry.getCommandByName(name);
-		if (visible != null) {
-			return visible;
+	/**
+	 * The registry's names, looked up in a map: byName, what Shell's getCommandByName finds (a
+	 * visible command's name, else its alias), else a hidden command of the name (Shell's lookup
+	 * skips them; they run, unlisted); groups, every start of a visible name or alias that ends at a
+	 * space ("queue "), where Shell's getCommandsByPrefix(it) is not empty. Shell's own lookups walk
+	 * every command, twice on a miss, and the words of a served `enqueue JSON` missed four times a
+	 * command (a fifth of the command server's CPU for one). The registry is complete once the
+	 * application has started (ShellConfiguration.commandRegistry); one map is kept, for the last
+	 * registry asked about.
+	 */
+	record Names(CommandRegistry registry, java.util.Map<String, Command> byName, java.util.Set<String> groups) {
+
+		private static volatile Names last;
+
+		static Names of(CommandRegistry registry) {
+			Names names = last;
+			if (names == null || names.registry != registry) {
+				names = build(registry);
+				last = names;
+			}
+			return names;
 		}
-		return registry.getCommands().stream().filter(c -> c.isHidden() && c.getName().equals(name)).findFirst().orElse(null);
+
+		private static Names build(CommandRegistry registry) {
+			java.util.Set<Command> commands = registry.getCommands();
+			java.util.Map<String, Command> byName = new java.util.HashMap<>();
+			java.util.Set<String> groups = new java.util.HashSet<>();
+			commands.stream().filter(c -> !c.isHidden()).forEach(c -> byName.putIfAbsent(c.getName(), c));
+			commands.stream().filter(c -> !c.isHidden()).forEach(c -> c.getAliases().forEach(a -> byName.putIfAbsent(a, c)));
+			commands.stream().filter(Command::isHidden).forEach(c -> byName.putIfAbsent(c.getName(), c));
+			for (Command c : commands) {
+				if (c.isHidden()) {
+					continue;
+				}
+				List<String> spellings = new java.util.ArrayList<>(c.getAliases());
+				spellings.add(c.getName());
+				for (String spelling : spellings) {
+					for (int i = spelling.indexOf(' '); i >= 0; i = spelling.indexOf(' ', i + 1)) {
+						groups.add(spelling.substring(0, i + 1));
+					}
+				}
+			}
+			return new Names(registry, java.util.Map.copyOf(byName), java.util.Set.copyOf(groups));
+		}
 	}
 
 	private static CommandOption find(Command command, String word) {
