@@ -214,7 +214,7 @@ static const char *const SERVED[] = { "enqueue", "list", "show", "status", "logs
 	"add", "notify", NULL };
 
 /* Wire.SERVED_PAIRS: a group's sub-command served though the group's others are not (bin/queuectl's too). */
-static const char *const SERVED_PAIRS[] = { "worker stop", NULL };
+static const char *const SERVED_PAIRS[] = { "worker stop", "batch list", "batch show", "batch cancel", NULL };
 
 /*
  * The launcher's command_word: the first word after --db PATH / --db=PATH; none after any other

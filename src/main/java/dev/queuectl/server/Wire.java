@@ -92,10 +92,11 @@ final class Wire {
 	/**
 	 * Commands of a group a running process may serve though the group's others it may not, as
 	 * "WORD SUB-WORD": {@code worker stop} answers in milliseconds from a running host (issue 29),
-	 * {@code worker start} runs in a process of its own. bin/queuectl and the C client hold their
-	 * copies too (ServedCommandsTest).
+	 * {@code worker start} runs in a process of its own; {@code batch list}, {@code show} and
+	 * {@code cancel} are served, {@code batch add} (which may read standard input) is not.
+	 * bin/queuectl and the C client hold their copies too (ServedCommandsTest).
 	 */
-	static final Set<String> SERVED_PAIRS = Set.of("worker stop");
+	static final Set<String> SERVED_PAIRS = Set.of("worker stop", "batch list", "batch show", "batch cancel");
 
 	private Wire() {
 	}

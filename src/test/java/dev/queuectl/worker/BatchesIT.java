@@ -53,6 +53,8 @@ class BatchesIT extends OwnQueue {
 		assertThat(ids.lines()).hasSize(2000);
 		assertThat(this.q.ok("batch", "show", "big")).contains("0/2000", "open");
 		List<Queuectl.Worker> hosts = new ArrayList<>();
+		Queuectl.Result servedShow;
+		Queuectl.Result servedList;
 		try {
 			for (int h = 0; h < 3; h++) {
 				hosts.add(this.q.worker("--no-http", "--count", "4"));
@@ -68,6 +70,9 @@ class BatchesIT extends OwnQueue {
 			victim.waitFor(Duration.ofSeconds(30));
 			await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
 				.until(() -> "completed".equals(state("complete")) && "completed".equals(state("success")));
+			// batch show and list served by a running host through the native client (no JVM): as the JVM answers below
+			servedShow = this.q.runNative(null, "batch", "show", "big", "--json");
+			servedList = this.q.runNative(null, "batch", "list");
 		}
 		finally {
 			for (Queuectl.Worker h : hosts) {
@@ -75,6 +80,10 @@ class BatchesIT extends OwnQueue {
 				h.waitFor(Duration.ofSeconds(30));
 			}
 		}
+		assertThat(servedShow.exit()).as(servedShow.toString()).isZero();
+		assertThat(servedShow.out()).isEqualTo(this.q.runJvm("batch", "show", "big", "--json").out());
+		assertThat(servedList.exit()).as(servedList.toString()).isZero();
+		assertThat(servedList.out()).contains("big", "succeeded", "2000/2000");
 		assertThat(Files.readAllLines(this.ledger)).containsExactlyInAnyOrder("complete big", "success big");
 		assertThat(scalar("SELECT COUNT(*) FROM job_runs WHERE job_id LIKE 'slow%' AND outcome = 'lost'"))
 			.as("the killed host's last jobs, taken over by the others").isPositive();
