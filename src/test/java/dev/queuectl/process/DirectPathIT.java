@@ -26,9 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the SQLite file itself (src/main/c/client-direct.c), through bin/queuectl as a real process. Each
  * command line runs twice on two queues made alike by the JVM: with {@code QUEUECTL_DIRECT=only}
  * (answered there or exit 125, never by a JVM: a decline fails the comparison) and with
- * {@code QUEUECTL_DIRECT=off} (the JVM's answer); stdout, stderr and exit code must be byte-identical
- * (a generated id stands for itself in both) and the stored rows equal in every column but id and
- * times. Lines the direct path must not answer exit 125 with {@code only} and print nothing, and
+ * {@code QUEUECTL_DIRECT=off} (the JVM's answer: mostly a resident command server's, which answers
+ * as a one-shot JVM does without a JVM start a line); stdout, stderr and exit code must be
+ * byte-identical (a generated id stands for itself in both) and the stored rows equal in every
+ * column but id and times. Lines the direct path must not answer exit 125 with {@code only} and print nothing, and
  * without the variable get the JVM's own answer.
  */
 @Timeout(600)

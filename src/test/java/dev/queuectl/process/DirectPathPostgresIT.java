@@ -26,11 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 30 on PostgreSQL: {@link DirectPathIT}'s comparison where the database is a server. The
  * native client answers the first command with nothing serving through libpq
  * (src/main/c/client-db.c); each line runs with {@code QUEUECTL_DIRECT=only} on one database and
- * {@code off} (the JVM) on a second made alike (a clone of the first), and stdout, stderr and exit
- * code must be byte-identical, the stored rows equal but for id and times, and an enqueue must wake
- * the hosts listening (NOTIFY) as the JVM's does. What the server measures of itself (the
- * database's and the output table's sizes) is compared as a number present, not byte for byte:
- * two databases' files grow apart with the server's own upkeep.
+ * {@code off} (the JVM, mostly as a resident command server) on a second made alike (a clone of
+ * the first), and stdout, stderr and exit code must be byte-identical, the stored rows equal but
+ * for id and times, and an enqueue must wake the hosts listening (NOTIFY) as the JVM's does. What
+ * the server measures of itself (the database's and the output table's sizes) is compared as a
+ * number present, not byte for byte: two databases' files grow apart with the server's own upkeep.
  */
 @Tag("postgresql")
 @Timeout(600)
