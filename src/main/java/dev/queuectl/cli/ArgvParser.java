@@ -211,7 +211,8 @@ final class ArgvParser {
 	 * skips them; they run, unlisted); groups, every start of a visible name or alias that ends at a
 	 * space ("queue "), where Shell's getCommandsByPrefix(it) is not empty. Shell's own lookups walk
 	 * every command, twice on a miss, and the words of a served `enqueue JSON` missed four times a
-	 * command (a fifth of the command server's CPU for one). The registry is complete once the
+	 * command (a fifth of the command server's Java samples; its measured CPU moved within the noise,
+	 * docs/benchmarks.md, session 23). The registry is complete once the
 	 * application has started (ShellConfiguration.commandRegistry); one map is kept, for the last
 	 * registry asked about.
 	 */
