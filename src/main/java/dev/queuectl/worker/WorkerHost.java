@@ -74,9 +74,6 @@ final class WorkerHost {
 	/** A canceled job gets SIGTERM, then SIGKILL this much later. */
 	static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
-	/** Jobs shorter than this on average are claimed ahead. */
-	static final long SHORT_JOB_MS = 20;
-
 	/** At most this many claims ahead per slot... */
 	static final int MAX_AHEAD_PER_SLOT = 8;
 
@@ -95,6 +92,15 @@ final class WorkerHost {
 	 * does not wait long while another host could run it.
 	 */
 	static final double AHEAD_MS = 100;
+
+	/**
+	 * Jobs shorter than this on average are claimed ahead, within {@link #AHEAD_MS} of work a slot:
+	 * as long as the horizon, so the number ahead falls smoothly with the jobs' length instead of
+	 * dropping to none. At 20 ms a `true` job on a busy machine (its wall time, waiting for a CPU)
+	 * counted as long: every run was then a transaction of its own, and the host's CPU a job doubled
+	 * just when CPU was short (docs/benchmarks.md).
+	 */
+	static final double SHORT_JOB_MS = AHEAD_MS;
 
 	private static final Assignment POISON = new Assignment(null, null, 0);
 
@@ -565,7 +571,7 @@ final class WorkerHost {
 		}
 		double withinHorizon = slots * AHEAD_MS / Math.max(averageRunMs, 0.1);
 		int byCount = Math.max(slots * MAX_AHEAD_PER_SLOT, MIN_AHEAD_PER_HOST);
-		return (int) Math.min(byCount, withinHorizon); // jobs under 20 ms: at least 5 a slot
+		return (int) Math.min(byCount, withinHorizon); // jobs under the horizon: at least one a slot
 	}
 
 	/** Folds a finished run's time into the average that decides whether to claim ahead. */

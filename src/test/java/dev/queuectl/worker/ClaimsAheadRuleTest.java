@@ -36,6 +36,15 @@ class ClaimsAheadRuleTest {
 	}
 
 	@Test
+	void jobsSlowedByABusyMachineAreStillClaimedAheadForTheHorizon() {
+		// a `true` job that waited for a CPU: 25 ms of wall time, 2 slots hold 100 ms of them each
+		assertThat(WorkerHost.claimsAhead(2, 25)).isEqualTo(8);
+		assertThat(WorkerHost.claimsAhead(8, 50)).isEqualTo(16);
+		// just under the horizon: one each
+		assertThat(WorkerHost.claimsAhead(2, 99)).isEqualTo(2);
+	}
+
+	@Test
 	void jobsNearTheShortLimitAreClaimedForTheHorizonOnly() {
 		assertThat(WorkerHost.claimsAhead(4, 19)).isEqualTo(21); // 4 x 100 / 19
 		assertThat(WorkerHost.claimsAhead(3, 19.9)).isEqualTo(15);
