@@ -149,9 +149,12 @@ class DatabaseConfiguration {
 		config.addDataSourceProperty("ApplicationName", "queuectl");
 		config.addDataSourceProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_S));
 		config.addDataSourceProperty("loginTimeout", Integer.toString(LOGIN_TIMEOUT_S));
+		ServerLoss loss = new ServerLoss(); // a restart's first failed statement drops every pooled connection
+		config.setExceptionOverride(loss);
 		HikariDataSource dataSource = null;
 		try {
 			dataSource = new HikariDataSource(config);
+			loss.watch(dataSource);
 			if (!SchemaVersions.upToDate(dataSource)) {
 				flyway(dataSource, location).migrate();
 			}

@@ -17,11 +17,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import javax.sql.DataSource;
+
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,7 +34,8 @@ import org.springframework.stereotype.Component;
  * On PostgreSQL one connection of its own, not from the pool, LISTENs on {@link Dialect#CHANNEL};
  * enqueues, cancels, resumes and run-now send NOTIFY in their transactions
  * ({@link Dialect#wakeHosts}). A daemon thread waits for notifications and hands each payload
- * ({@code jobs} or {@code cancel}) to the host. When the connection fails it reconnects with a
+ * ({@code jobs} or {@code cancel}) to the host. When the connection fails (a restart ends it at
+ * once) the pool's connections are dropped too ({@link ServerLoss}), and it reconnects with a
  * growing pause (up to 10 s); meanwhile {@link Listening#up()} is false and the host polls at its
  * short interval. After every (re)connect the host is woken once, for what it may have missed.
  * Through PgBouncer in transaction mode LISTEN hears nothing, and only the poll finds work.
@@ -64,8 +69,17 @@ public class HostWakeups {
 
 	private final DatabaseLocation location;
 
-	HostWakeups(DatabaseLocation location) {
+	/** The pool whose connections a lost listening connection drops ({@link ServerLoss}). */
+	private final ObjectProvider<DataSource> pool;
+
+	@Autowired
+	HostWakeups(DatabaseLocation location, ObjectProvider<DataSource> pool) {
 		this.location = location;
+		this.pool = pool;
+	}
+
+	HostWakeups(DatabaseLocation location) {
+		this(location, null);
 	}
 
 	/** A running listener (or, on SQLite, none). */
@@ -110,7 +124,9 @@ public class HostWakeups {
 		if (!this.location.isPostgres()) {
 			return FileWatch.start(this.location.file(), onWake);
 		}
-		Listener listener = new Listener(this.location.postgres(), onWake);
+		Runnable lost = this.pool == null ? () -> {
+		} : () -> ServerLoss.dropConnections(this.pool.getIfAvailable());
+		Listener listener = new Listener(this.location.postgres(), onWake, lost);
 		Thread thread = new Thread(listener, "queuectl-listen");
 		thread.setDaemon(true);
 		thread.start();
@@ -123,13 +139,17 @@ public class HostWakeups {
 
 		private final Consumer<String> onWake;
 
+		/** Told when the listening connection fails: the server may have ended every session. */
+		private final Runnable lost;
+
 		private volatile boolean up;
 
 		private volatile boolean closed;
 
-		Listener(PostgresUrl url, Consumer<String> onWake) {
+		Listener(PostgresUrl url, Consumer<String> onWake, Runnable lost) {
 			this.url = url;
 			this.onWake = onWake;
+			this.lost = lost;
 		}
 
 		@Override
@@ -158,6 +178,9 @@ public class HostWakeups {
 				catch (SQLException | RuntimeException ex) {
 					if (this.closed) {
 						break;
+					}
+					if (this.up) {
+						this.lost.run(); // a restart ends the pool's sessions too: drop them before a command meets one
 					}
 					if (this.up || backoff == 100) {
 						log.warn("listening for new jobs failed, polling until it is back: {}", ex.getMessage());

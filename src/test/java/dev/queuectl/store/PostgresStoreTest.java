@@ -240,4 +240,49 @@ class PostgresStoreTest extends CommandTestSupport {
 		assertThat(this.jdbc.queryForObject("SELECT state FROM jobs WHERE id = 'held'", String.class)).isEqualTo("processing");
 		assertThat(this.store.releaseUnheld("B", java.util.Set.of(), this.clock.instant())).as("another host's claims are not its own").isEmpty();
 	}
+	@Test
+	void aServerThatEndsEverySessionCostsTheNextStatementsOneFailureNotOneAPooledConnection() throws Exception {
+		// four pooled connections, each used just now: the pool lends one used within half a second unchecked
+		ExecutorService threads = Executors.newFixedThreadPool(4);
+		try {
+			CyclicBarrier together = new CyclicBarrier(4);
+			List<Future<Integer>> used = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				used.add(threads.submit(() -> this.jdbc.execute((java.sql.Connection c) -> {
+					try (var st = c.createStatement()) {
+						together.await(10, java.util.concurrent.TimeUnit.SECONDS); // all four lent at once
+						st.execute("SELECT 1");
+						return 1;
+					}
+					catch (InterruptedException | java.util.concurrent.BrokenBarrierException
+							| java.util.concurrent.TimeoutException ex) {
+						throw new IllegalStateException(ex);
+					}
+				})));
+			}
+			for (Future<Integer> f : used) {
+				f.get();
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		// the server ends every session of the pool, as a restart does (FATAL 57P01 on each)
+		var pool = (com.zaxxer.hikari.HikariDataSource) this.jdbc.getDataSource();
+		try (var admin = java.sql.DriverManager.getConnection(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
+				var st = admin.createStatement()) {
+			st.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = current_database()"
+					+ " AND application_name = 'queuectl' AND pid <> pg_backend_pid()");
+		}
+		int failed = 0;
+		for (int i = 0; i < 4; i++) {
+			try {
+				assertThat(this.jdbc.queryForObject("SELECT 1", Integer.class)).isEqualTo(1);
+			}
+			catch (org.springframework.dao.DataAccessException ex) {
+				failed++;
+			}
+		}
+		assertThat(failed).as("statements that met an ended session").isLessThanOrEqualTo(1);
+	}
 }
