@@ -6,11 +6,13 @@
 # rate, barely moves with the load of a shared machine. JFR=1 also records a flight recording.
 #   bench/jobcpu.sh [N]            Q=path/to/bin/queuectl to measure another tree
 #   CMD='sleep 0.025' bench/jobcpu.sh [N]   jobs of another command (default: true), xargs runs the same
+#   SLOTS=8 bench/jobcpu.sh [N]    a host of 8 slots against xargs -P8 (default: 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Q=${Q:-$PWD/bin/queuectl}
 N=${1:-3000}
 CMD=${CMD:-true}
+SLOTS=${SLOTS:-2}
 D=$(mktemp -d "${TMPDIR:-/tmp}/queuectl-jobcpu.XXXXXX")
 W=
 cleanup() { [ -n "$W" ] && kill "$W" 2>/dev/null; rm -rf "$D"; }
@@ -20,7 +22,7 @@ HZ=$(getconf CLK_TCK)
 seq "$N" | awk -v c="$CMD" '{printf "{\"id\":\"j%d\",\"command\":\"%s\"}\n",$1,c}' >"$D/j.jsonl"
 "$Q" enqueue --file "$D/j.jsonl" >/dev/null
 "$Q" queue pause default >/dev/null
-"$Q" worker start --no-http --count 2 2>"$D/worker.log" &
+"$Q" worker start --no-http --count "$SLOTS" 2>"$D/worker.log" &
 W=$!
 until [ -S "$D/q.db.sock" ]; do sleep 0.1; done
 sleep 2
@@ -45,9 +47,9 @@ rate=$(sqlite3 "$D/q.db" "SELECT count(*) * 1000.0 / (MAX(finished_at) - MIN(sta
 wait "$W" || true
 W=
 x0=$(date +%s%N)
-xc=$(CMD=$CMD bash -c 'seq '"$N"' | xargs -P 2 -n 1 sh -c "$CMD" sh; awk "{print \$16 + \$17}" /proc/$$/stat')
+xc=$(CMD=$CMD bash -c 'seq '"$N"' | xargs -P '"$SLOTS"' -n 1 sh -c "$CMD" sh; awk "{print \$16 + \$17}" /proc/$$/stat')
 x1=$(date +%s%N)
 awk -v n="$N" -v hz="$HZ" -v j=$((j1 - j0)) -v s="$s1" -v w=$((t1 - t0)) -v r="$rate" -v xw=$((x1 - x0)) -v xc="$xc" 'BEGIN {
-	printf "queuectl %.0f jobs/s: host JVM %.3f ms CPU/job, spawners + jobs %.3f | xargs -P2 %.0f jobs/s, %.3f ms CPU/job | %.2fx\n",
+	printf "queuectl %.0f jobs/s: host JVM %.3f ms CPU/job, spawners + jobs %.3f | xargs -P'"$SLOTS"' %.0f jobs/s, %.3f ms CPU/job | %.2fx\n",
 		r, j * 1000 / hz / n, s * 1000 / hz / n, n / (xw / 1e9), xc * 1000 / hz / n, r / (n / (xw / 1e9)) }'
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
