@@ -8,8 +8,10 @@
  * declines instead of refusing, so every refusal is the JVM's words.
  *
  * The set, on SQLite and PostgreSQL alike: `enqueue JSON` and `enqueue JSON --json`, the JSON an
- * object of the fields command, id, queue, priority and max_retries alone (strings without \u
- * escapes, plain integers; any other field, a null, a duplicate, an option: declined); `status` and
+ * object of the fields command, id, queue, priority, max_retries and unique_key alone (strings without
+ * \u escapes, plain integers; any other field, a null, a duplicate, an option: declined; a
+ * unique_key of 1-256 printable ASCII characters, stored only when no live job holds it: a held key
+ * is the JVM's, which answers with its holder); `status` and
  * `status --json` with its live worker hosts (none offering resources; lease-timeout not set), while
  * no waiting job asks resources or slots and output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
  * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue (comma
@@ -98,6 +100,9 @@ static const char *const KNOWN_VARIABLES[] = { "QUEUECTL_DB", "QUEUECTL_DIRECT",
 /* The longest JSON job (JobSpecParser.MAX_DOCUMENT_BYTES) and command (MAX_COMMAND_BYTES). */
 static const size_t MAX_DOCUMENT_BYTES = 1024 * 1024;
 static const size_t MAX_COMMAND_BYTES = 128 * 1024;
+
+/* JobSpecParser.MAX_UNIQUE_KEY, its longest unique key in characters: DirectConstantsTest. */
+static const int MAX_UNIQUE_KEY = 256;
 
 /* ---- what may change an answer --------------------------------------------------------------- */
 
@@ -203,7 +208,7 @@ static int configuration_allows(void) {
 /* ---- the command line and its JSON job ------------------------------------------------------- */
 
 struct job {
-	char *id, *command, *queue;
+	char *id, *command, *queue, *unique_key;
 	long long priority, max_retries;
 	int has_priority, has_max_retries;
 };
@@ -314,6 +319,17 @@ static int valid_queue(const char *s) {
 	return 1;
 }
 
+/*
+ * A unique key JobSpecParser takes: 1 to MAX_UNIQUE_KEY characters; here printable ASCII only, so that
+ * its bytes are its characters.
+ */
+static int plain_text(const char *text, int lines);
+
+static int valid_unique_key(const char *s) {
+	size_t n = strlen(s);
+	return n >= 1 && n <= (size_t)MAX_UNIQUE_KEY && plain_text(s, 0);
+}
+
 /* The job of one JSON argument, certain to be valid as JobSpecParser sees it; 0 to decline. */
 static int parse_job(const char *json, struct job *job) {
 	memset(job, 0, sizeof *job);
@@ -341,7 +357,7 @@ static int parse_job(const char *json, struct job *job) {
 		}
 		p = skip_ws(p);
 		char **text = strcmp(key, "id") == 0 ? &job->id : strcmp(key, "command") == 0 ? &job->command
-				: strcmp(key, "queue") == 0 ? &job->queue : NULL;
+				: strcmp(key, "queue") == 0 ? &job->queue : strcmp(key, "unique_key") == 0 ? &job->unique_key : NULL;
 		if (text != NULL) {
 			if (*text != NULL) {
 				p = NULL; /* a duplicate field */
@@ -384,7 +400,8 @@ static int parse_job(const char *json, struct job *job) {
 	for (const char *c = job->command; *c; c++) {
 		visible |= *c > ' ' && *c < 0x7f;
 	}
-	return visible && (job->id == NULL || valid_id(job->id)) && (job->queue == NULL || valid_queue(job->queue));
+	return visible && (job->id == NULL || valid_id(job->id)) && (job->queue == NULL || valid_queue(job->queue))
+			&& (job->unique_key == NULL || valid_unique_key(job->unique_key));
 }
 
 /* The wall clock in ms (Clock.instant's, stored in created_at and run_at). */
@@ -488,7 +505,8 @@ static int job_defaults(long long *max_retries) {
 static const struct dialect {
 	/* the write of an enqueue: SQLite's lock taken at once (a busy file is declined, not waited out) */
 	const char *begin_write;
-	/* JobStore.insertAll's row for one plain job (?6: the host's now; run_at on PostgreSQL: the server's clock) */
+	/* JobStore.insertAll's row for one plain job (?6: the host's now; run_at on PostgreSQL: the server's
+	 * clock; ?8 its unique key, '' for none); no row back when its id or its key is taken */
 	const char *insert_job;
 	/* Dialect.wakeHosts (NULL: none) */
 	const char *wake;
@@ -504,7 +522,7 @@ static const struct dialect {
 	"BEGIN IMMEDIATE",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
 	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
-	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6, NULL, ?7, ?6, ?6, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6, NULL, ?7, ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	NULL,
 	"WITH RECURSIVE p (v) AS ("
@@ -524,7 +542,7 @@ static const struct dialect {
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
 	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
 	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), NULL, ?7,"
-	" ?6, ?6, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+	" ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	"NOTIFY queuectl_jobs, 'jobs'",
 	"WITH RECURSIVE p (v) AS ("
@@ -610,9 +628,10 @@ static int enqueue(char **words, int n) {
 	if (!db_exec(sql->begin_write)) {
 		return NOT_SERVED;
 	}
-	struct rows *r = db_query(sql->insert_job, "tttiiit", job.id, job.command, job.queue != NULL ? job.queue : "default",
-			job.has_priority ? job.priority : 0, job.has_max_retries ? job.max_retries : max_retries, now, cwd);
-	/* one row back: stored; none: the id is taken, the JVM says so */
+	struct rows *r = db_query(sql->insert_job, "tttiiitt", job.id, job.command, job.queue != NULL ? job.queue : "default",
+			job.has_priority ? job.priority : 0, job.has_max_retries ? job.max_retries : max_retries, now, cwd,
+			job.unique_key != NULL ? job.unique_key : "");
+	/* one row back: stored; none: the id is taken (the JVM says so) or a live job holds the key (the JVM names it) */
 	int stored = r != NULL && db_next(r) && !db_next(r);
 	stored = db_done(r) && stored && (sql->wake == NULL || db_exec(sql->wake));
 	if (!stored || !db_exec("COMMIT")) {

@@ -116,10 +116,22 @@ class DirectPathIT {
 				List.of("enqueue", "{\"id\":\"j2\",\"command\":\"make\",\"queue\":\"q:2.x-y\",\"priority\":-2147483648,\"max_retries\":0}", "--json"),
 				List.of("enqueue", "--json", "{\"command\":\"\u00e9t\u00e9 \u4e2d\u6587\",\"priority\":2147483647,\"max_retries\":100}"),
 				List.of("enqueue", "{\"command\":\"tab\\there \\\"quoted\\\" \\\\ \\/ \\n\"}"),
-				List.of("enqueue", "{ \"command\" : \"spaced\" ,\n\"id\" : \"j3\" } "));
+				List.of("enqueue", "{ \"command\" : \"spaced\" ,\n\"id\" : \"j3\" } "),
+				List.of("enqueue", "{\"id\":\"u1\",\"command\":\"nightly\",\"unique_key\":\"backup: nightly ~2026\"}"),
+				List.of("enqueue", "{\"unique_key\":\"" + "k".repeat(256) + "\",\"command\":\"longest key\"}", "--json"));
 		for (List<String> line : lines) {
 			same(q, line);
 		}
+		// a key a live job holds: the direct path stores nothing and leaves it to the JVM, which names the holder
+		List<String> held = List.of("enqueue", "{\"id\":\"u2\",\"command\":\"again\",\"unique_key\":\"backup: nightly ~2026\"}");
+		Result declined = q[0].run(held.toArray(String[]::new));
+		assertThat(declined.exit()).as(declined.toString()).isEqualTo(125);
+		assertThat(declined.out() + declined.err()).isEmpty();
+		Result fallback = new Cli(q[0].home(), q[0].db()).run(held.toArray(String[]::new));
+		Result jvm = q[1].run(held.toArray(String[]::new));
+		assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isZero();
+		assertThat(fallback.out()).isEqualTo(jvm.out()).isEqualTo("u1\n");
+		assertThat(fallback.err()).isEqualTo(jvm.err());
 		// config set's max-retries is the default of the jobs that name none, on both paths
 		for (Cli cli : q) {
 			assertThat(cli.env("QUEUECTL_DIRECT", "off").run("config", "set", "max-retries", "7").exit()).isZero();
@@ -135,7 +147,7 @@ class DirectPathIT {
 		assertThat(json.out()).isEqualTo(jvmJson.out()).contains("\"command\" : \"\u00e9t\u00e9 \u4e2d\u6587\"",
 				"\"command\" : \"tab\\there \\\"quoted\\\" \\\\ / \\n\"");
 		assertThat(counts(q[0].db())).as("job_counts, kept by the insert trigger").isEqualTo(counts(q[1].db()))
-			.containsEntry("default/pending", "7");
+			.containsEntry("default/pending", "9");
 		assertThat(tableSizes(q[0].db())).as("rows of every table: nothing written beside the job").isEqualTo(tableSizes(q[1].db()));
 	}
 
@@ -306,7 +318,10 @@ class DirectPathIT {
 				List.of("enqueue", "{\"command\":\"x\",\"priority\":1.5}"), List.of("enqueue", "{\"command\":"),
 				List.of("enqueue", "{\"command\":\"x\",\"max_retries\":101}"),
 				List.of("enqueue", "{\"command\":\"x\",\"id\":\".hidden\"}"), List.of("enqueue", "{\"command\":\"x\"}", "{}"),
+				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"\"}"),
+				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"" + "k".repeat(257) + "\"}"),
 				// valid, but not the direct path's
+				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"\u00e9t\u00e9\"}"),
 				List.of("enqueue", "{\"command\":\"\\u0041\"}"), List.of("enqueue", "{\"command\":\"x\",\"queue\":null}"),
 				List.of("enqueue", "{\"command\":\"x\",\"delay\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\"}", "--tag", "t"));
 		for (List<String> line : lines) {
@@ -317,7 +332,7 @@ class DirectPathIT {
 		assertThat(rows(q[0].db())).as("nothing stored by a decline").containsOnlyKeys("seed");
 		serving(q[1]);
 		q[0].unset("QUEUECTL_DIRECT");
-		for (List<String> line : lines.subList(0, 8)) { // refusals: the JVM's words on both
+		for (List<String> line : lines.subList(0, 10)) { // refusals: the JVM's words on both
 			Result fallback = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isNotZero();

@@ -44,6 +44,13 @@ class DirectConstantsTest {
 	}
 
 	@Test
+	void itsLongestUniqueKeyIsJobSpecParsers() throws Exception {
+		java.lang.reflect.Field max = dev.queuectl.job.JobSpecParser.class.getDeclaredField("MAX_UNIQUE_KEY");
+		max.setAccessible(true);
+		assertThat(constant(Files.readString(SOURCE), "MAX_UNIQUE_KEY")).isEqualTo(max.getInt(null));
+	}
+
+	@Test
 	void itsCopyOfTheInstallConfigurationAndDefaultMaxRetriesAreApplicationYmls() throws Exception {
 		String source = Files.readString(SOURCE);
 		String yml = Files.readString(Path.of("application.yml"));
