@@ -85,7 +85,11 @@ class WebDoorIT {
 		try (Queuectl.Worker host = q.worker("--port", "0")) {
 			String url = url(host);
 			assertThat(host.logText()).contains("queuectl dashboard --url");
-			String workerId = JSON.readTree(q.ok("status", "--json")).get("workers").get(0).get("id").asString();
+			// the dashboard's URL is logged as its port opens, which may be before the host is registered
+			String workerId = await().atMost(Duration.ofSeconds(60))
+				.until(() -> JSON.readTree(q.ok("status", "--json")).get("workers").get(0), java.util.Objects::nonNull)
+				.get("id")
+				.asString();
 			for (String path : List.of("", "api/jobs", "api/csrf", "api/jobs/private", "jobs/private")) {
 				String said = curlAsNobody(url + path);
 				assertThat(said).as(path).endsWith("\n401").doesNotContain("s3cr3t").doesNotContain("\"token\":");
