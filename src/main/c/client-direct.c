@@ -8,10 +8,11 @@
  * declines instead of refusing, so every refusal is the JVM's words.
  *
  * The set, on SQLite and PostgreSQL alike: `enqueue JSON` and `enqueue JSON --json`, the JSON an
- * object of the fields command, id, queue, priority, max_retries and unique_key alone (strings without
- * \u escapes, plain integers; any other field, a null, a duplicate, an option: declined; a
- * unique_key of 1-256 printable ASCII characters, stored only when no live job holds it: a held key
- * is the JVM's, which answers with its holder); `status` and
+ * object of the fields command, id, queue, priority, max_retries, unique_key, delay and timeout alone
+ * (strings without \u escapes, plain integers; any other field, a null, a duplicate, an option:
+ * declined; a unique_key of 1-256 printable ASCII characters, stored only when no live job holds it:
+ * a held key is the JVM's, which answers with its holder; a delay or timeout as Durations writes
+ * one, "500ms", "30s", "5m", "2h", "1d", "30" or 30 (seconds), a timeout above 0); `status` and
  * `status --json` with its live worker hosts (none offering resources; lease-timeout not set), while
  * no waiting job asks resources or slots and output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
  * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue (comma
@@ -209,8 +210,8 @@ static int configuration_allows(void) {
 
 struct job {
 	char *id, *command, *queue, *unique_key;
-	long long priority, max_retries;
-	int has_priority, has_max_retries;
+	long long priority, max_retries, delay_ms, timeout_ms;
+	int has_priority, has_max_retries, has_delay, has_timeout;
 };
 
 static const char *skip_ws(const char *p) {
@@ -330,6 +331,39 @@ static int valid_unique_key(const char *s) {
 	return n >= 1 && n <= (size_t)MAX_UNIQUE_KEY && plain_text(s, 0);
 }
 
+/*
+ * Durations.parseOrNull of a text that is its pattern exactly, [0-9]{1,9} then ms, s, m, h, d or
+ * nothing (seconds), in ms; -1 to decline (no spaces: the JVM trims them, this does not try).
+ */
+static long long duration_ms(const char *s) {
+	long long n = 0;
+	int digits = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (++digits > 9) {
+			return -1;
+		}
+		n = n * 10 + (*s - '0');
+	}
+	long long unit = strcmp(s, "ms") == 0 ? 1 : strcmp(s, "s") == 0 || *s == 0 ? 1000 : strcmp(s, "m") == 0 ? 60000
+			: strcmp(s, "h") == 0 ? 3600000 : strcmp(s, "d") == 0 ? 86400000 : -1;
+	return digits == 0 || unit < 0 ? -1 : n * unit;
+}
+
+/* A delay or timeout at p (JobSpecParser.durationText): a string, or an integer of seconds; NULL to decline. */
+static const char *json_duration(const char *p, long long *ms) {
+	if (*p == '"') {
+		char *text = NULL;
+		p = json_string(p, &text);
+		*ms = p != NULL ? duration_ms(text) : -1;
+		free(text);
+		return *ms < 0 ? NULL : p;
+	}
+	long long seconds;
+	p = json_int(p, 0, 999999999, &seconds); /* "Ns" as Durations' 9 digits take it */
+	*ms = seconds * 1000;
+	return p;
+}
+
 /* The job of one JSON argument, certain to be valid as JobSpecParser sees it; 0 to decline. */
 static int parse_job(const char *json, struct job *job) {
 	memset(job, 0, sizeof *job);
@@ -374,6 +408,14 @@ static int parse_job(const char *json, struct job *job) {
 			p = json_int(p, 0, 100, &job->max_retries);
 			job->has_max_retries = 1;
 		}
+		else if (strcmp(key, "delay") == 0 && !job->has_delay) {
+			p = json_duration(p, &job->delay_ms);
+			job->has_delay = 1;
+		}
+		else if (strcmp(key, "timeout") == 0 && !job->has_timeout) {
+			p = json_duration(p, &job->timeout_ms);
+			job->has_timeout = 1;
+		}
 		else {
 			p = NULL; /* another field, or a duplicate */
 		}
@@ -393,8 +435,8 @@ static int parse_job(const char *json, struct job *job) {
 	if (*skip_ws(p + 1) != 0) {
 		return 0;
 	}
-	if (job->command == NULL || strlen(job->command) > MAX_COMMAND_BYTES) {
-		return 0;
+	if (job->command == NULL || strlen(job->command) > MAX_COMMAND_BYTES || (job->has_timeout && job->timeout_ms == 0)) {
+		return 0; /* a timeout of 0: the JVM's words */
 	}
 	int visible = 0; /* an ASCII character that shows: never JobSpecParser.invisible */
 	for (const char *c = job->command; *c; c++) {
@@ -505,8 +547,9 @@ static int job_defaults(long long *max_retries) {
 static const struct dialect {
 	/* the write of an enqueue: SQLite's lock taken at once (a busy file is declined, not waited out) */
 	const char *begin_write;
-	/* JobStore.insertAll's row for one plain job (?6: the host's now; run_at on PostgreSQL: the server's
-	 * clock; ?8 its unique key, '' for none); no row back when its id or its key is taken */
+	/* JobStore.insertAll's row for one plain job (?6: the host's now; run_at ?9 ms after it, on PostgreSQL
+	 * after the server's clock (Dialect.dueAt); ?8 its unique key, '' for none; ?10 its timeout in ms, 0
+	 * for none); no row back when its id or its key is taken */
 	const char *insert_job;
 	/* Dialect.wakeHosts (NULL: none) */
 	const char *wake;
@@ -522,7 +565,8 @@ static const struct dialect {
 	"BEGIN IMMEDIATE",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
 	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
-	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6, NULL, ?7, ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6 + ?9, NULLIF(?10, 0), ?7, ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULL,"
+	" NULL, NULL)"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	NULL,
 	"WITH RECURSIVE p (v) AS ("
@@ -541,7 +585,8 @@ static const struct dialect {
 	"BEGIN",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
 	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
-	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), NULL, ?7,"
+	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + CAST(?9 AS BIGINT),"
+	" NULLIF(CAST(?10 AS BIGINT), 0), ?7,"
 	" ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	"NOTIFY queuectl_jobs, 'jobs'",
@@ -628,9 +673,9 @@ static int enqueue(char **words, int n) {
 	if (!db_exec(sql->begin_write)) {
 		return NOT_SERVED;
 	}
-	struct rows *r = db_query(sql->insert_job, "tttiiitt", job.id, job.command, job.queue != NULL ? job.queue : "default",
+	struct rows *r = db_query(sql->insert_job, "tttiiittii", job.id, job.command, job.queue != NULL ? job.queue : "default",
 			job.has_priority ? job.priority : 0, job.has_max_retries ? job.max_retries : max_retries, now, cwd,
-			job.unique_key != NULL ? job.unique_key : "");
+			job.unique_key != NULL ? job.unique_key : "", job.delay_ms, job.timeout_ms);
 	/* one row back: stored; none: the id is taken (the JVM says so) or a live job holds the key (the JVM names it) */
 	int stored = r != NULL && db_next(r) && !db_next(r);
 	stored = db_done(r) && stored && (sql->wake == NULL || db_exec(sql->wake));

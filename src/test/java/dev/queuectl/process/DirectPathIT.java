@@ -118,7 +118,9 @@ class DirectPathIT {
 				List.of("enqueue", "{\"command\":\"tab\\there \\\"quoted\\\" \\\\ \\/ \\n\"}"),
 				List.of("enqueue", "{ \"command\" : \"spaced\" ,\n\"id\" : \"j3\" } "),
 				List.of("enqueue", "{\"id\":\"u1\",\"command\":\"nightly\",\"unique_key\":\"backup: nightly ~2026\"}"),
-				List.of("enqueue", "{\"unique_key\":\"" + "k".repeat(256) + "\",\"command\":\"longest key\"}", "--json"));
+				List.of("enqueue", "{\"unique_key\":\"" + "k".repeat(256) + "\",\"command\":\"longest key\"}", "--json"),
+				List.of("enqueue", "{\"id\":\"d1\",\"command\":\"later\",\"queue\":\"later\",\"delay\":\"5m\",\"timeout\":30}"),
+				List.of("enqueue", "{\"id\":\"d2\",\"command\":\"soon\",\"queue\":\"later\",\"delay\":0,\"timeout\":\"1500ms\"}", "--json"));
 		for (List<String> line : lines) {
 			same(q, line);
 		}
@@ -140,14 +142,23 @@ class DirectPathIT {
 		same(q, List.of("enqueue", "{\"id\":\"j4\",\"command\":\"seven\"}"));
 		assertThat(rows(q[0].db())).isEqualTo(rows(q[1].db()));
 		assertThat(rows(q[0].db()).get("j4")).containsEntry("max_retries", "7");
-		// the jobs as JSON, read twice from one database: escapes and UTF-8 as Jackson writes them
-		Result json = q[0].run("list", "--json");
-		Result jvmJson = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off").run("list", "--json");
+		// the jobs as JSON, read twice from one database: escapes and UTF-8 as Jackson writes them (the
+		// queue "later" holds jobs with a timeout, whose JSON is the JVM's)
+		Result json = q[0].run("list", "--json", "--queue", "default");
+		Result jvmJson = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off").run("list", "--json", "--queue", "default");
 		assertThat(json.exit()).as(json.toString()).isZero();
 		assertThat(json.out()).isEqualTo(jvmJson.out()).contains("\"command\" : \"\u00e9t\u00e9 \u4e2d\u6587\"",
 				"\"command\" : \"tab\\there \\\"quoted\\\" \\\\ / \\n\"");
 		assertThat(counts(q[0].db())).as("job_counts, kept by the insert trigger").isEqualTo(counts(q[1].db()))
-			.containsEntry("default/pending", "9");
+			.containsEntry("default/pending", "9").containsEntry("later/pending", "2");
+		// the delay on the clock of created_at (the JVM computes run_at a few ms before it stores the row)
+		for (Cli cli : q) {
+			try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + cli.db()); Statement st = c.createStatement();
+					ResultSet rs = st.executeQuery("SELECT run_at - created_at FROM jobs WHERE id = 'd1'")) {
+				assertThat(rs.next()).isTrue();
+				assertThat(rs.getLong(1)).as(cli.db().toString()).isBetween(300_000L - 1_000, 300_000L);
+			}
+		}
 		assertThat(tableSizes(q[0].db())).as("rows of every table: nothing written beside the job").isEqualTo(tableSizes(q[1].db()));
 	}
 
@@ -320,10 +331,12 @@ class DirectPathIT {
 				List.of("enqueue", "{\"command\":\"x\",\"id\":\".hidden\"}"), List.of("enqueue", "{\"command\":\"x\"}", "{}"),
 				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"\"}"),
 				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"" + "k".repeat(257) + "\"}"),
+				List.of("enqueue", "{\"command\":\"x\",\"timeout\":0}"), List.of("enqueue", "{\"command\":\"x\",\"delay\":\"1.5h\"}"),
 				// valid, but not the direct path's
+				List.of("enqueue", "{\"command\":\"x\",\"delay\":\" 5m\"}"),
 				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"\u00e9t\u00e9\"}"),
 				List.of("enqueue", "{\"command\":\"\\u0041\"}"), List.of("enqueue", "{\"command\":\"x\",\"queue\":null}"),
-				List.of("enqueue", "{\"command\":\"x\",\"delay\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\"}", "--tag", "t"));
+				List.of("enqueue", "{\"command\":\"x\",\"start_within\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\"}", "--tag", "t"));
 		for (List<String> line : lines) {
 			Result only = q[0].run(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
@@ -332,7 +345,7 @@ class DirectPathIT {
 		assertThat(rows(q[0].db())).as("nothing stored by a decline").containsOnlyKeys("seed");
 		serving(q[1]);
 		q[0].unset("QUEUECTL_DIRECT");
-		for (List<String> line : lines.subList(0, 10)) { // refusals: the JVM's words on both
+		for (List<String> line : lines.subList(0, 12)) { // refusals: the JVM's words on both
 			Result fallback = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isNotZero();
