@@ -358,9 +358,9 @@ static const char *json_duration(const char *p, long long *ms) {
 		free(text);
 		return *ms < 0 ? NULL : p;
 	}
-	long long seconds;
+	long long seconds = 0;
 	p = json_int(p, 0, 999999999, &seconds); /* "Ns" as Durations' 9 digits take it */
-	*ms = seconds * 1000;
+	*ms = seconds * 1000; /* unread when p is NULL: the job is declined */
 	return p;
 }
 

@@ -97,8 +97,8 @@ final class WorkerHost {
 	 * Jobs shorter than this on average are claimed ahead, within {@link #AHEAD_MS} of work a slot:
 	 * as long as the horizon, so the number ahead falls smoothly with the jobs' length instead of
 	 * dropping to none. At 20 ms a `true` job on a busy machine (its wall time, waiting for a CPU)
-	 * counted as long: every run was then a transaction of its own, and the host's CPU a job doubled
-	 * just when CPU was short (docs/benchmarks.md).
+	 * counted as long: every run was then a transaction of its own, and the host's CPU a job grew by
+	 * a third to nearly double just when CPU was short (docs/benchmarks.md, session 24).
 	 */
 	static final double SHORT_JOB_MS = AHEAD_MS;
 
