@@ -7,12 +7,14 @@
  * nothing) and the launcher runs the JVM as before. The rules for a job stay the JVM's: the C
  * declines instead of refusing, so every refusal is the JVM's words.
  *
- * The set, on SQLite and PostgreSQL alike: `enqueue JSON` and `enqueue JSON --json`, the JSON an
- * object of the fields command, id, queue, priority, max_retries, unique_key, delay and timeout alone
- * (strings without \u escapes, plain integers; any other field, a null, a duplicate, an option:
- * declined; a unique_key of 1-256 printable ASCII characters, stored only when no live job holds it:
- * a held key is the JVM's, which answers with its holder; a delay or timeout as Durations writes
- * one, "500ms", "30s", "5m", "2h", "1d", "30" or 30 (seconds), a timeout above 0); `status` and
+ * The set, on SQLite and PostgreSQL alike: `enqueue JSON` and `enqueue JSON --json`, with --tag T
+ * (repeated, comma lists, --tag=T), the JSON an object of the fields command, id, queue, priority,
+ * max_retries, unique_key, delay, timeout and tags alone (strings without \u escapes, plain integers;
+ * any other field, a null, a duplicate, another option: declined; a unique_key of 1-256 printable
+ * ASCII characters, stored only when no live job holds it: a held key is the JVM's, which answers
+ * with its holder; a delay or timeout as Durations writes one, "500ms", "30s", "5m", "2h", "1d", "30"
+ * or 30 (seconds), a timeout above 0; tags an array of at most 16, with --tag's at most 16 distinct
+ * ones, stored on the row and in job_tags as JobStore stores them); `status` and
  * `status --json` with its live worker hosts (none offering resources; lease-timeout not set), while
  * no waiting job asks resources or slots and output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
  * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue (comma
@@ -104,6 +106,9 @@ static const size_t MAX_COMMAND_BYTES = 128 * 1024;
 
 /* JobSpecParser.MAX_UNIQUE_KEY, its longest unique key in characters: DirectConstantsTest. */
 static const int MAX_UNIQUE_KEY = 256;
+
+/* Tags.MAX, the most tags a job carries: DirectConstantsTest. */
+enum { MAX_TAGS = 16 };
 
 /* ---- what may change an answer --------------------------------------------------------------- */
 
@@ -211,7 +216,9 @@ static int configuration_allows(void) {
 struct job {
 	char *id, *command, *queue, *unique_key;
 	long long priority, max_retries, delay_ms, timeout_ms;
-	int has_priority, has_max_retries, has_delay, has_timeout;
+	int has_priority, has_max_retries, has_delay, has_timeout, has_tags;
+	char *tags[MAX_TAGS]; /* distinct, in their order: the job's own, then --tag's */
+	int n_tags;
 };
 
 static const char *skip_ws(const char *p) {
@@ -332,6 +339,87 @@ static int valid_unique_key(const char *s) {
 }
 
 /*
+ * Adds a tag (Tags.TAG: the queue names' alphabet, 1-64 characters) to the job's unless it is
+ * there already (Tags keeps the first of duplicates); 0 to decline: not a tag, or more than
+ * MAX_TAGS distinct ones (the JVM's words).
+ */
+static int add_tag(struct job *job, const char *tag) {
+	if (!valid_queue(tag)) {
+		return 0;
+	}
+	for (int i = 0; i < job->n_tags; i++) {
+		if (strcmp(job->tags[i], tag) == 0) {
+			return 1;
+		}
+	}
+	if (job->n_tags == MAX_TAGS) {
+		return 0;
+	}
+	job->tags[job->n_tags++] = dup_or_die(tag);
+	return 1;
+}
+
+/*
+ * Field tags (Tags.parse): a JSON array of at most MAX_TAGS strings, each a tag, duplicates
+ * dropped; the text after it, or NULL to decline.
+ */
+static const char *json_tags(const char *p, struct job *job) {
+	if (*p++ != '[') {
+		return NULL;
+	}
+	p = skip_ws(p);
+	if (*p == ']') {
+		return p + 1;
+	}
+	for (int items = 1;; items++) {
+		char *tag = NULL;
+		p = json_string(p, &tag);
+		if (p == NULL) {
+			return NULL;
+		}
+		int ok = items <= MAX_TAGS && add_tag(job, tag); /* Tags counts the items before it drops duplicates */
+		free(tag);
+		if (!ok) {
+			return NULL;
+		}
+		p = skip_ws(p);
+		if (*p == ']') {
+			return p + 1;
+		}
+		if (*p++ != ',') {
+			return NULL;
+		}
+		p = skip_ws(p);
+	}
+}
+
+/*
+ * Adds the tags of enqueue --tag (Tags.words then Tags.withDefaults: each comma-separated word a
+ * tag, the option's and the job's together at most MAX_TAGS); 0 to decline.
+ */
+static int option_tags(struct job *job, const char *words) {
+	char *copy = dup_or_die(words), *next = copy;
+	int ok = 1;
+	for (char *word; ok && (word = strsep(&next, ",")) != NULL;) {
+		ok = add_tag(job, word);
+	}
+	free(copy);
+	return ok;
+}
+
+static void append(struct buf *to, const char *a, const char *b, const char *c);
+
+/* The tags as Tags.encode stores them on the job's row, a JSON array ("" for none: NULL in the row). */
+static char *encoded_tags(const struct job *job) {
+	struct buf out = { 0 };
+	for (int i = 0; i < job->n_tags; i++) {
+		append(&out, i == 0 ? "[\"" : "\",\"", job->tags[i], "");
+	}
+	append(&out, job->n_tags > 0 ? "\"]" : "", "", "");
+	return out.b;
+}
+
+/*
  * Durations.parseOrNull of a text that is its pattern exactly, [0-9]{1,9} then ms, s, m, h, d or
  * nothing (seconds), in ms; -1 to decline (no spaces: the JVM trims them, this does not try).
  */
@@ -415,6 +503,10 @@ static int parse_job(const char *json, struct job *job) {
 		else if (strcmp(key, "timeout") == 0 && !job->has_timeout) {
 			p = json_duration(p, &job->timeout_ms);
 			job->has_timeout = 1;
+		}
+		else if (strcmp(key, "tags") == 0 && !job->has_tags) {
+			p = json_tags(p, job);
+			job->has_tags = 1;
 		}
 		else {
 			p = NULL; /* another field, or a duplicate */
@@ -549,7 +641,8 @@ static const struct dialect {
 	const char *begin_write;
 	/* JobStore.insertAll's row for one plain job (?6: the host's now; run_at ?9 ms after it, on PostgreSQL
 	 * after the server's clock (Dialect.dueAt); ?8 its unique key, '' for none; ?10 its timeout in ms, 0
-	 * for none); no row back when its id or its key is taken */
+	 * for none; ?11 its tags as Tags.encode writes them, '' for none); no row back when its id or its key
+	 * is taken */
 	const char *insert_job;
 	/* Dialect.wakeHosts (NULL: none) */
 	const char *wake;
@@ -565,8 +658,8 @@ static const struct dialect {
 	"BEGIN IMMEDIATE",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
 	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
-	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6 + ?9, NULLIF(?10, 0), ?7, ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULL,"
-	" NULL, NULL)"
+	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6 + ?9, NULLIF(?10, 0), ?7, ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL,"
+	" NULLIF(?11, ''), NULL, NULL)"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	NULL,
 	"WITH RECURSIVE p (v) AS ("
@@ -587,7 +680,7 @@ static const struct dialect {
 	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
 	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + CAST(?9 AS BIGINT),"
 	" NULLIF(CAST(?10 AS BIGINT), 0), ?7,"
-	" ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+	" ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULLIF(?11, ''), NULL, NULL)"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	"NOTIFY queuectl_jobs, 'jobs'",
 	"WITH RECURSIVE p (v) AS ("
@@ -646,8 +739,14 @@ static int open_database(void) {
 static int enqueue(char **words, int n) {
 	const char *json = NULL;
 	int as_json = 0;
+	struct buf added = { 0 }; /* --tag's values, joined by commas as ArgvParser joins a repeated option */
 	for (int i = 1; i < n; i++) {
-		if (strcmp(words[i], "--json") == 0 && !as_json) {
+		const char *tag = strcmp(words[i], "--tag") == 0 && i + 1 < n ? words[++i]
+				: strncmp(words[i], "--tag=", 6) == 0 ? words[i] + 6 : NULL;
+		if (tag != NULL) {
+			append(&added, added.n > 0 ? "," : "", tag, "");
+		}
+		else if (strcmp(words[i], "--json") == 0 && !as_json) {
 			as_json = 1;
 		}
 		else if (words[i][0] == '{' && json == NULL) {
@@ -660,10 +759,11 @@ static int enqueue(char **words, int n) {
 	struct job job;
 	char cwd[4096];
 	long long max_retries;
-	if (json == NULL || !parse_job(json, &job) || getcwd(cwd, sizeof cwd) == NULL || !schema_current()
-			|| !job_defaults(&max_retries)) {
+	if (json == NULL || !parse_job(json, &job) || (added.b != NULL && !option_tags(&job, added.b))
+			|| getcwd(cwd, sizeof cwd) == NULL || !schema_current() || !job_defaults(&max_retries)) {
 		return NOT_SERVED;
 	}
+	char *tags = encoded_tags(&job);
 	long long now = wall_ms();
 	char id[40];
 	if (job.id == NULL) {
@@ -673,12 +773,20 @@ static int enqueue(char **words, int n) {
 	if (!db_exec(sql->begin_write)) {
 		return NOT_SERVED;
 	}
-	struct rows *r = db_query(sql->insert_job, "tttiiittii", job.id, job.command, job.queue != NULL ? job.queue : "default",
+	struct rows *r = db_query(sql->insert_job, "tttiiittiit", job.id, job.command, job.queue != NULL ? job.queue : "default",
 			job.has_priority ? job.priority : 0, job.has_max_retries ? job.max_retries : max_retries, now, cwd,
-			job.unique_key != NULL ? job.unique_key : "", job.delay_ms, job.timeout_ms);
+			job.unique_key != NULL ? job.unique_key : "", job.delay_ms, job.timeout_ms, tags);
 	/* one row back: stored; none: the id is taken (the JVM says so) or a live job holds the key (the JVM names it) */
 	int stored = r != NULL && db_next(r) && !db_next(r);
-	stored = db_done(r) && stored && (sql->wake == NULL || db_exec(sql->wake));
+	stored = db_done(r) && stored;
+	for (int i = 0; stored && i < job.n_tags; i++) { /* JobStore.insertAll's rows of the tag index */
+		struct rows *t = db_query("INSERT INTO job_tags (tag, job_id) VALUES (?, ?)", "tt", job.tags[i], job.id);
+		if (t != NULL) {
+			db_next(t);
+		}
+		stored = db_done(t);
+	}
+	stored = stored && (sql->wake == NULL || db_exec(sql->wake));
 	if (!stored || !db_exec("COMMIT")) {
 		db_exec("ROLLBACK");
 		return NOT_SERVED;

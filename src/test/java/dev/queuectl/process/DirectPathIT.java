@@ -120,7 +120,10 @@ class DirectPathIT {
 				List.of("enqueue", "{\"id\":\"u1\",\"command\":\"nightly\",\"unique_key\":\"backup: nightly ~2026\"}"),
 				List.of("enqueue", "{\"unique_key\":\"" + "k".repeat(256) + "\",\"command\":\"longest key\"}", "--json"),
 				List.of("enqueue", "{\"id\":\"d1\",\"command\":\"later\",\"queue\":\"later\",\"delay\":\"5m\",\"timeout\":30}"),
-				List.of("enqueue", "{\"id\":\"d2\",\"command\":\"soon\",\"queue\":\"later\",\"delay\":0,\"timeout\":\"1500ms\"}", "--json"));
+				List.of("enqueue", "{\"id\":\"d2\",\"command\":\"soon\",\"queue\":\"later\",\"delay\":0,\"timeout\":\"1500ms\"}", "--json"),
+				List.of("enqueue", "{\"id\":\"t1\",\"command\":\"tagged\",\"queue\":\"tagged\",\"tags\":[\"customer:42\",\"nightly\",\"customer:42\"]}"),
+				List.of("enqueue", "--tag", "b.2,a_1", "{\"id\":\"t2\",\"command\":\"tagged\",\"queue\":\"tagged\",\"tags\":[]}", "--tag=a_1", "--tag", "--json"),
+				List.of("enqueue", "{\"id\":\"t3\",\"command\":\"tagged\",\"queue\":\"tagged\",\"tags\":[" + "\"t\",".repeat(15) + "\"u\"]}", "--tag", "u,t"));
 		for (List<String> line : lines) {
 			same(q, line);
 		}
@@ -143,14 +146,17 @@ class DirectPathIT {
 		assertThat(rows(q[0].db())).isEqualTo(rows(q[1].db()));
 		assertThat(rows(q[0].db()).get("j4")).containsEntry("max_retries", "7");
 		// the jobs as JSON, read twice from one database: escapes and UTF-8 as Jackson writes them (the
-		// queue "later" holds jobs with a timeout, whose JSON is the JVM's)
+		// queues "later" and "tagged" hold jobs with a timeout or tags, whose JSON is the JVM's)
 		Result json = q[0].run("list", "--json", "--queue", "default");
 		Result jvmJson = new Cli(q[0].home(), q[0].db()).env("QUEUECTL_DIRECT", "off").run("list", "--json", "--queue", "default");
 		assertThat(json.exit()).as(json.toString()).isZero();
 		assertThat(json.out()).isEqualTo(jvmJson.out()).contains("\"command\" : \"\u00e9t\u00e9 \u4e2d\u6587\"",
 				"\"command\" : \"tab\\there \\\"quoted\\\" \\\\ / \\n\"");
 		assertThat(counts(q[0].db())).as("job_counts, kept by the insert trigger").isEqualTo(counts(q[1].db()))
-			.containsEntry("default/pending", "9").containsEntry("later/pending", "2");
+			.containsEntry("default/pending", "9").containsEntry("later/pending", "2").containsEntry("tagged/pending", "3");
+		assertThat(tagIndex(q[0].db())).as("job_tags, the index of list --tag").isEqualTo(tagIndex(q[1].db()))
+			.containsExactly("customer:42 t1", "nightly t1", "--json t2", "a_1 t2", "b.2 t2", "t t3", "u t3");
+		assertThat(rows(q[0].db()).get("t3")).containsEntry("tags", "[\"t\",\"u\"]");
 		// the delay on the clock of created_at (the JVM computes run_at a few ms before it stores the row)
 		for (Cli cli : q) {
 			try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + cli.db()); Statement st = c.createStatement();
@@ -332,11 +338,16 @@ class DirectPathIT {
 				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"\"}"),
 				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"" + "k".repeat(257) + "\"}"),
 				List.of("enqueue", "{\"command\":\"x\",\"timeout\":0}"), List.of("enqueue", "{\"command\":\"x\",\"delay\":\"1.5h\"}"),
+				List.of("enqueue", "{\"command\":\"x\",\"tags\":[" + "\"t\",".repeat(16) + "\"t\"]}"),
+				List.of("enqueue", "{\"command\":\"x\",\"tags\":\"t\"}"), List.of("enqueue", "{\"command\":\"x\"}", "--tag", "a,,b"),
+				List.of("enqueue", "{\"command\":\"x\",\"tags\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\"]}",
+						"--tag", "p", "--tag=q"),
+				List.of("enqueue", "{\"command\":\"x\"}", "--tag"),
 				// valid, but not the direct path's
 				List.of("enqueue", "{\"command\":\"x\",\"delay\":\" 5m\"}"),
 				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"\u00e9t\u00e9\"}"),
 				List.of("enqueue", "{\"command\":\"\\u0041\"}"), List.of("enqueue", "{\"command\":\"x\",\"queue\":null}"),
-				List.of("enqueue", "{\"command\":\"x\",\"start_within\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\"}", "--tag", "t"));
+				List.of("enqueue", "{\"command\":\"x\",\"start_within\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\",\"tags\":null}"));
 		for (List<String> line : lines) {
 			Result only = q[0].run(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
@@ -345,7 +356,7 @@ class DirectPathIT {
 		assertThat(rows(q[0].db())).as("nothing stored by a decline").containsOnlyKeys("seed");
 		serving(q[1]);
 		q[0].unset("QUEUECTL_DIRECT");
-		for (List<String> line : lines.subList(0, 12)) { // refusals: the JVM's words on both
+		for (List<String> line : lines.subList(0, 17)) { // refusals: the JVM's words on both
 			Result fallback = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isNotZero();
@@ -447,6 +458,18 @@ class DirectPathIT {
 	}
 
 	/** Every job's columns but the times, by id (a generated id by its command). */
+	/** job_tags' rows, "TAG JOB", in the order of their job, then tag (jobs.tags holds the order given). */
+	private static List<String> tagIndex(Path db) throws Exception {
+		List<String> rows = new java.util.ArrayList<>();
+		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+				ResultSet rs = s.executeQuery("SELECT tag, job_id FROM job_tags ORDER BY job_id, tag")) {
+			while (rs.next()) {
+				rows.add(rs.getString(1) + " " + rs.getString(2));
+			}
+		}
+		return rows;
+	}
+
 	private static Map<String, Map<String, String>> rows(Path db) throws Exception {
 		try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
 			return rows(c);

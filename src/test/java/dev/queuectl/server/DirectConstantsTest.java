@@ -23,7 +23,7 @@ class DirectConstantsTest {
 	private static final Path SOURCE = Path.of("src/main/c/client-direct.c");
 
 	private static long constant(String source, String name) {
-		Matcher m = Pattern.compile("static const (?:int|long|long long) " + name + " = (\\d+)(?:LL|L)?;").matcher(source);
+		Matcher m = Pattern.compile("(?:static const (?:int|long|long long)|enum \\{) " + name + " = (\\d+)(?:LL|L)?(?:;| \\};)").matcher(source);
 		assertThat(m.find()).as("client-direct.c's %s", name).isTrue();
 		return Long.parseLong(m.group(1));
 	}
@@ -48,6 +48,11 @@ class DirectConstantsTest {
 		java.lang.reflect.Field max = dev.queuectl.job.JobSpecParser.class.getDeclaredField("MAX_UNIQUE_KEY");
 		max.setAccessible(true);
 		assertThat(constant(Files.readString(SOURCE), "MAX_UNIQUE_KEY")).isEqualTo(max.getInt(null));
+	}
+
+	@Test
+	void itsMostTagsAJobCarriesAreTags() throws Exception {
+		assertThat(constant(Files.readString(SOURCE), "MAX_TAGS")).isEqualTo(dev.queuectl.job.Tags.MAX);
 	}
 
 	@Test
