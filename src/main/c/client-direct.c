@@ -21,7 +21,8 @@
  * lists of stored states and queue names) and --limit/-n, the table and its paging line, while no
  * listed job is being canceled or reports progress; `show ID` of a job pending and due,
  * completed, failed and due, dead or canceled, with none of the fields that need the JVM's rules
- * (timeout, resources, limits, tags, env, progress, a result, a batch, dependencies...), no queue
+ * (resources, limits, env, progress, a result, a batch, dependencies...; a timeout, a unique key and
+ * tags are shown as Durations.format and show write them), no queue
  * setting or limit that could make it wait, its runs' output kept, and its strings and last output
  * printable ASCII (a missing id: the JVM's words). Each with or without --json (Render.job's and
  * Render.run's fields, as Jackson writes them; show --json of a job with none of the fields that
@@ -336,6 +337,23 @@ static int plain_text(const char *text, int lines);
 static int valid_unique_key(const char *s) {
 	size_t n = strlen(s);
 	return n >= 1 && n <= (size_t)MAX_UNIQUE_KEY && plain_text(s, 0);
+}
+
+/* strsep on a separator of several characters: the text up to it (NULL at the end); *next after it. */
+static char *strsep_text(char **next, const char *separator) {
+	char *start = *next;
+	if (start == NULL) {
+		return NULL;
+	}
+	char *at = strstr(start, separator);
+	if (at == NULL) {
+		*next = NULL;
+	}
+	else {
+		*at = 0;
+		*next = at + strlen(separator);
+	}
+	return start;
 }
 
 /*
@@ -885,7 +903,7 @@ static int json_quoted(struct buf *out, const char *s) {
  * How a JSON field is read from its column: a string, a number, a time (Render.iso), a boolean (1 or t
  * is true); or no column: always null, [ ] or { }, or the caller's text as it is (J_GIVEN).
  */
-enum json_kind { J_TEXT, J_NUMBER, J_TIME, J_BOOL, J_NULL, J_EMPTY, J_EMPTY_OBJECT, J_GIVEN };
+enum json_kind { J_TEXT, J_NUMBER, J_TIME, J_BOOL, J_NULL, J_EMPTY, J_EMPTY_OBJECT, J_GIVEN, J_DURATION, J_TAGS };
 
 struct json_field {
 	const char *name;
@@ -893,34 +911,73 @@ struct json_field {
 	int column;
 };
 
-/* Render.job's fields in its order, over JOB_JSON_COLUMNS (the fields always null or [ ] here: JOB_JSON_PLAIN holds them so). */
+/*
+ * Render.job's fields in its order, over JOB_JSON_COLUMNS (the fields always null or [ ] here:
+ * JOB_JSON_PLAIN holds them so; timeout as Durations.format writes it, tags as Tags.decode reads them).
+ */
 static const struct json_field JOB_JSON[] = { { "id", J_TEXT, 0 }, { "command", J_TEXT, 1 }, { "state", J_TEXT, 2 },
 	{ "queue", J_TEXT, 3 }, { "priority", J_NUMBER, 4 }, { "attempts", J_NUMBER, 5 }, { "max_retries", J_NUMBER, 6 },
-	{ "run_at", J_TIME, 7 }, { "timeout", J_NULL, -1 }, { "working_dir", J_TEXT, 8 }, { "created_at", J_TIME, 9 },
+	{ "run_at", J_TIME, 7 }, { "timeout", J_DURATION, 22 }, { "working_dir", J_TEXT, 8 }, { "created_at", J_TIME, 9 },
 	{ "updated_at", J_TIME, 10 }, { "started_at", J_TIME, 11 }, { "finished_at", J_TIME, 12 },
 	{ "exit_code", J_NUMBER, 13 }, { "last_error", J_TEXT, 14 }, { "worker_id", J_TEXT, 15 },
 	{ "lease_expires_at", J_TIME, 16 }, { "unique_key", J_TEXT, 17 }, { "cancel_requested_at", J_TIME, 18 },
 	{ "resources", J_NULL, -1 }, { "slots", J_NUMBER, 19 }, { "start_by", J_TIME, 20 }, { "retry_on", J_NULL, -1 },
-	{ "no_retry_on", J_NULL, -1 }, { "limits", J_EMPTY, -1 }, { "tags", J_EMPTY, -1 }, { "rerun_of", J_TEXT, 21 },
+	{ "no_retry_on", J_NULL, -1 }, { "limits", J_EMPTY, -1 }, { "tags", J_TAGS, 23 }, { "rerun_of", J_TEXT, 21 },
 	{ "env", J_NULL, -1 }, { "progress", J_NULL, -1 }, { NULL, J_NULL, -1 } };
 
 static const char JOB_JSON_COLUMNS[] = "id, command, state, queue, priority, attempts, max_retries, run_at, working_dir,"
 									 " created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id,"
-									 " lease_expires_at, unique_key, cancel_requested_at, slots, start_by, rerun_of";
+									 " lease_expires_at, unique_key, cancel_requested_at, slots, start_by, rerun_of, timeout_ms, tags";
 
-/* Column 22 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
-static const char JOB_JSON_PLAIN[] = "timeout_ms IS NULL AND resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL"
-								   " AND limits IS NULL AND tags IS NULL AND env IS NULL AND progress_done IS NULL"
-								   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL"
-								   " AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id)";
+/* Column 24 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
+static const char JOB_JSON_PLAIN[] = "resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL"
+								   " AND limits IS NULL AND env IS NULL AND progress_done IS NULL"
+								   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL";
 
-enum { JOB_JSON_PLAIN_COLUMN = 22 };
+enum { JOB_JSON_PLAIN_COLUMN = 24 };
 
 /* Render.worker's fields in its order, over a dialect's workers select; running is the caller's, resources { } (none offered). */
 static const struct json_field WORKER_JSON[] = { { "id", J_TEXT, 0 }, { "hostname", J_TEXT, 1 }, { "pid", J_NUMBER, 2 },
 	{ "slots", J_NUMBER, 3 }, { "queues", J_TEXT, 4 }, { "http_port", J_NUMBER, 5 }, { "started_at", J_TIME, 6 },
 	{ "heartbeat_at", J_TIME, 7 }, { "stop_requested", J_BOOL, 8 }, { "running", J_GIVEN, -1 },
 	{ "resources", J_EMPTY_OBJECT, -1 }, { NULL, J_NULL, -1 } };
+
+/* Durations.format of a positive number of ms: the largest unit that divides it (d, h, m, s, ms); 0 to decline. */
+static int duration_text(char *out, size_t cap, long long ms) {
+	static const struct {
+		long long ms;
+		const char *unit;
+	} UNITS[] = { { 86400000, "d" }, { 3600000, "h" }, { 60000, "m" }, { 1000, "s" }, { 1, "ms" } };
+	if (ms <= 0) {
+		return 0;
+	}
+	for (int i = 0;; i++) {
+		if (ms % UNITS[i].ms == 0) {
+			return snprintf(out, cap, "%lld%s", ms / UNITS[i].ms, UNITS[i].unit) < (int)cap;
+		}
+	}
+}
+
+/*
+ * Tags as stored (Tags.encode: ["a","b"]) appended as open, the tags joined by between, then close
+ * (show's "a, b", JSON's [ "a", "b" ]); 0 to decline: not what Tags.encode writes.
+ */
+static int tags_text(struct buf *out, const char *stored, const char *open, const char *between, const char *close) {
+	size_t n = strlen(stored);
+	if (n < 5 || strncmp(stored, "[\"", 2) != 0 || strcmp(stored + n - 2, "\"]") != 0) {
+		return 0;
+	}
+	char *copy = dup_or_die(stored + 2), *next = copy;
+	copy[n - 4] = 0;
+	int ok = 1, first = 1;
+	for (char *tag; ok && (tag = strsep_text(&next, "\",\"")) != NULL; first = 0) {
+		ok = valid_queue(tag);
+		append(out, first ? open : between, tag, "");
+	}
+	append(out, close, "", "");
+	free(copy);
+	return ok;
+}
 
 /*
  * The row's fields as one JSON object, its fields at indent, its brace closed at indent less 2
@@ -933,8 +990,8 @@ static int json_object(struct rows *r, const struct json_field *fields, const ch
 		append(out, indent, "\"", f->name);
 		put(out, "\" : ", 4);
 		char cell[64];
-		if (f->kind == J_EMPTY || f->kind == J_EMPTY_OBJECT) {
-			put(out, f->kind == J_EMPTY ? "[ ]" : "{ }", 3);
+		if (f->kind == J_EMPTY || f->kind == J_EMPTY_OBJECT || (f->kind == J_TAGS && value == NULL)) {
+			put(out, f->kind == J_EMPTY_OBJECT ? "{ }" : "[ ]", 3);
 		}
 		else if (f->kind == J_GIVEN) {
 			put(out, given, strlen(given));
@@ -947,6 +1004,17 @@ static int json_object(struct rows *r, const struct json_field *fields, const ch
 				return 0;
 			}
 			append(out, "\"", cell, "\"");
+		}
+		else if (f->kind == J_DURATION) {
+			if (!duration_text(cell, sizeof cell, db_long(r, f->column))) {
+				return 0;
+			}
+			append(out, "\"", cell, "\"");
+		}
+		else if (f->kind == J_TAGS) {
+			if (!tags_text(out, value, "[ \"", "\", \"", "\" ]")) {
+				return 0;
+			}
 		}
 		else if (f->kind == J_BOOL) {
 			const char *b = db_long(r, f->column) != 0 ? "true" : "false";
@@ -1606,8 +1674,8 @@ static const char *const SHOW_FIELDS[] = { "id", "command", "state", "queue", "p
 
 /* Which SHOW_FIELDS are times (Render.iso), and the column each field reads (-1: always "-"). */
 static const int SHOW_TIME[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
-static const int SHOW_COLUMN[] = { 0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1, -1, -1, 17, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1 };
+static const int SHOW_COLUMN[] = { 0, 1, 2, 3, 4, 5, 6, 7, 20, 8, 9, 10, 11, 12, 13, 14, 15, 16, 21, -1, -1, 17, -1, -1, -1, -1,
+	22, -1, -1, -1, -1 };
 
 /*
  * The job and whether show may be answered here: none of the fields printed "-" above is set, no
@@ -1617,15 +1685,15 @@ static const int SHOW_COLUMN[] = { 0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 9, 10, 11, 12,
 static const char SHOW_SQL[] = "SELECT id, command, state, queue, priority, attempts, max_retries, run_at, working_dir,"
 							   " created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id,"
 							   " lease_expires_at, slots,"
-							   " timeout_ms IS NULL AND unique_key IS NULL AND cancel_requested_at IS NULL AND resources IS NULL"
+							   " cancel_requested_at IS NULL AND resources IS NULL"
 							   " AND slots = 1 AND start_by IS NULL AND retry_on IS NULL AND no_retry_on IS NULL AND limits IS NULL"
-							   " AND tags IS NULL AND rerun_of IS NULL AND env IS NULL AND progress_done IS NULL"
+							   " AND rerun_of IS NULL AND env IS NULL AND progress_done IS NULL"
 							   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL AND batch IS NULL"
 							   " AND NOT EXISTS (SELECT 1 FROM job_deps WHERE job_id = jobs.id)"
-							   " AND NOT EXISTS (SELECT 1 FROM job_results WHERE job_id = jobs.id)"
-							   " AND NOT EXISTS (SELECT 1 FROM job_tags WHERE job_id = jobs.id),"
+							   " AND NOT EXISTS (SELECT 1 FROM job_results WHERE job_id = jobs.id),"
 							   " run_at > ? OR EXISTS (SELECT 1 FROM queues WHERE name = jobs.queue AND (paused = 1 OR max_running IS NOT NULL))"
-							   " OR EXISTS (SELECT 1 FROM limits)"
+							   " OR EXISTS (SELECT 1 FROM limits),"
+							   " timeout_ms, unique_key, tags"
 							   " FROM jobs WHERE id = ?";
 
 enum { SHOW_PLAIN = 18, SHOW_HELD = 19, RUN_COLUMNS = 7, TAIL_LINES = 10 };
@@ -1645,11 +1713,26 @@ static int show_fields(struct rows *st, struct buf *text) {
 		int c = SHOW_COLUMN[f];
 		const char *value = c < 0 ? NULL : db_text(st, c);
 		char cell[64];
+		struct buf tags = { 0 };
 		if (value != NULL && SHOW_TIME[f]) {
 			if (!iso_text(cell, sizeof cell, db_long(st, c))) {
 				return 0;
 			}
 			value = cell;
+		}
+		else if (value != NULL && strcmp(SHOW_FIELDS[f], "timeout") == 0) { /* Durations.format */
+			if (!duration_text(cell, sizeof cell, db_long(st, c))) {
+				return 0;
+			}
+			value = cell;
+		}
+		else if (value != NULL && strcmp(SHOW_FIELDS[f], "tags") == 0) { /* joined by ", " */
+			int ok = tags_text(&tags, value, "", ", ", "");
+			if (!ok) {
+				free(tags.b);
+				return 0;
+			}
+			value = tags.b;
 		}
 		if (value != NULL && !plain_text(value, 0)) {
 			return 0;
@@ -1658,6 +1741,7 @@ static int show_fields(struct rows *st, struct buf *text) {
 		char name[32];
 		snprintf(name, sizeof name, "%-21s", SHOW_FIELDS[f]);
 		append(text, name, value == NULL ? "-" : value, "\n");
+		free(tags.b);
 	}
 	return 1;
 }

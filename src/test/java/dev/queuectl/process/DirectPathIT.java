@@ -187,6 +187,7 @@ class DirectPathIT {
 		Cli[] q = oneQueueTwice(List.of(List.of("enqueue", "{\"id\":\"e1\",\"command\":\"send   mail\\tnow\",\"queue\":\"emails\",\"priority\":5}"),
 				List.of("enqueue", "{\"id\":\"e2\",\"command\":\" " + "long ".repeat(20) + "\",\"queue\":\"emails\",\"max_retries\":0}"),
 				List.of("enqueue", "{\"id\":\"s1\",\"command\":\"sms\",\"queue\":\"sms\"}"), List.of("cancel", "s1"),
+				List.of("enqueue", "{\"id\":\"t1\",\"command\":\"tagged\",\"queue\":\"sms\",\"tags\":[\"b\",\"a:1\"],\"timeout\":\"2h\",\"unique_key\":\"k 1\"}"),
 				// in 10d00h from 30 minutes on: a RUN AT text that cannot change while the test runs
 				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
 				List.of("queue", "pause", "emails"), List.of("enqueue", "{\"id\":\"run1\",\"command\":\"sleep 600\"}")),
@@ -214,9 +215,10 @@ class DirectPathIT {
 		Result all = q[0].run("list");
 		assertThat(all.out()).contains("paused", "in 10d00h", "canceled", "long long long long long long long long long ...")
 			.containsPattern("run1 +processing +1/4 +0 +- +sleep 600 ");
-		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 6 shown; next: queuectl list --limit 2 --after ");
+		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 7 shown; next: queuectl list --limit 2 --after ");
 		assertThat(q[0].run("list", "--json").out()).startsWith("[ {\n  \"id\" : ").contains("\"command\" : \"send   mail\\tnow\"");
-		assertThat(q[0].run("list", "--json", "-n", "1").err()).startsWith("1 of 6 shown; next: queuectl list --limit 1 --json --after ");
+		assertThat(q[0].run("list", "--json", "-n", "1").err()).startsWith("1 of 7 shown; next: queuectl list --limit 1 --json --after ");
+		assertThat(q[0].run("list", "--json", "-q", "sms").out()).contains("  \"timeout\" : \"2h\",\n", "  \"tags\" : [ \"b\", \"a:1\" ],\n");
 		for (List<String> line : List.of(List.of("list", "--state", "canceling"),
 				List.of("list", "--after", "seed"), List.of("list", "--tag", "t"), List.of("list", "--state", "bogus"),
 				List.of("list", "--limit", "0"), List.of("list", "--state", "pending,"), List.of("list", "--state=pending"))) {
@@ -246,11 +248,14 @@ class DirectPathIT {
 						List.of("enqueue", "{\"id\":\"gone\",\"command\":\"true\"}"), List.of("cancel", "gone"),
 						List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"),
 						List.of("queue", "pause", "stopped"), List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
-						List.of("enqueue", "{\"id\":\"tagged\",\"command\":\"true\"}", "--tag", "t")));
+						List.of("enqueue", "{\"id\":\"tagged\",\"command\":\"true\"}", "--tag", "t"),
+						List.of("enqueue", "{\"id\":\"rich\",\"command\":\"true\",\"tags\":[\"z\",\"customer:42\"],\"timeout\":\"90m\",\"unique_key\":\"one a day\"}"),
+						List.of("enqueue", "{\"id\":\"vars\",\"command\":\"true\",\"env\":{\"A\":\"1\"}}")));
 		serving(q[1]);
 		for (List<String> line : List.of(List.of("show", "seed"), List.of("show", "ok"), List.of("show", "bad"),
 				List.of("show", "fresh"), List.of("show", "gone"), List.of("show", "ok", "--json"), List.of("show", "--json", "bad"),
-				List.of("show", "fresh", "--json"))) {
+				List.of("show", "fresh", "--json"), List.of("show", "tagged"), List.of("show", "tagged", "--json"), List.of("show", "rich"),
+				List.of("show", "--json", "rich"))) {
 			Result direct = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
@@ -261,10 +266,12 @@ class DirectPathIT {
 			.doesNotContain("no attempts yet");
 		assertThat(q[0].run("show", "bad").out()).contains("last_error           exit code 3\n", "  out\n  err\n");
 		assertThat(q[0].run("show", "fresh").out()).endsWith("\nno attempts yet\n");
+		assertThat(q[0].run("show", "rich").out()).contains("timeout              90m\n", "unique_key           one a day\n",
+				"tags                 z, customer:42\n");
 		assertThat(q[0].run("show", "bad", "--json").out()).contains("  \"runs\" : [ {\n    \"attempt\" : 1,\n",
 				"    \"output_tail\" : \"out\\nerr\\n\",\n").endsWith("  } ],\n  \"running\" : null\n}\n");
 		List<List<String>> declined = List.of(List.of("show", "nosuch"), List.of("show", "held"), List.of("show", "later"),
-				List.of("show", "tagged"), List.of("show", "tagged", "--json"), List.of("show", "later", "--json"), List.of("show"));
+				List.of("show", "vars"), List.of("show", "vars", "--json"), List.of("show", "later", "--json"), List.of("show"));
 		for (List<String> line : declined) {
 			Result only = q[0].run(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);

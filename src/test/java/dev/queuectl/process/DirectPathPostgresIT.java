@@ -132,7 +132,9 @@ class DirectPathPostgresIT {
 		runServed(made, List.of(List.of("enqueue", "{\"id\":\"fresh\",\"command\":\"echo   new\",\"queue\":\"q2\",\"priority\":-2}"),
 				List.of("enqueue", "{\"id\":\"gone\",\"command\":\"true\"}"), List.of("cancel", "gone"),
 				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
-				List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"), List.of("queue", "pause", "stopped")));
+				List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"), List.of("queue", "pause", "stopped"),
+				List.of("enqueue", "{\"id\":\"rich\",\"command\":\"true\",\"queue\":\"q2\",\"tags\":[\"z\",\"customer:42\"],\"timeout\":\"90m\","
+						+ "\"unique_key\":\"one a day\"}")));
 		PostgresTestDatabase b = PostgresTestDatabase.cloneOf(a.name()); // nothing is connected to a now
 		this.databases.add(b);
 		Cli[] q = { on(a, "only"), on(b, "off") };
@@ -141,7 +143,7 @@ class DirectPathPostgresIT {
 				List.of("list", "--state", "pending"), List.of("list", "-s", "pending,canceled", "--queue", "default,q2"),
 				List.of("list", "--limit", "2"), List.of("show", "ok"), List.of("show", "bad"), List.of("show", "fresh"),
 				List.of("show", "gone"), List.of("list", "--json"), List.of("list", "--json", "-n", "1"), List.of("show", "bad", "--json"),
-				List.of("show", "--json", "fresh"));
+				List.of("show", "--json", "fresh"), List.of("show", "rich"), List.of("show", "rich", "--json"));
 		for (List<String> line : lines) {
 			if (line.equals(List.of("list"))) {
 				serving(q[1]);
@@ -152,12 +154,13 @@ class DirectPathPostgresIT {
 			assertThat(serverSizes(direct.out())).as(direct.toString()).isEqualTo(serverSizes(jvm.out()));
 			assertThat(direct.err()).as(direct.toString()).isEqualTo(jvm.err());
 		}
-		assertThat(q[0].runRaw("status").out()).contains("pending     3", "completed   1", "dead        1", "canceled    1",
-				"due now 2; later 1", "paused queues: stopped").containsPattern("database [0-9.]+ [KMG]iB \\(0 B of it free");
+		assertThat(q[0].runRaw("status").out()).contains("pending     4", "completed   1", "dead        1", "canceled    1",
+				"due now 3; later 1", "paused queues: stopped").containsPattern("database [0-9.]+ [KMG]iB \\(0 B of it free");
 		assertThat(q[0].runRaw("list").out()).contains("paused", "in 10d00h", "canceled");
-		assertThat(q[0].runRaw("list", "--limit", "2").err()).startsWith("2 of 6 shown; next: queuectl list --limit 2 --after ");
+		assertThat(q[0].runRaw("list", "--limit", "2").err()).startsWith("2 of 7 shown; next: queuectl list --limit 2 --after ");
 		assertThat(q[0].runRaw("show", "ok").out()).contains("state                completed\n", "\n  a\n  \n  b  \n");
 		assertThat(q[0].runRaw("show", "bad").out()).contains("last_error           exit code 3\n", "  out\n  err\n");
+		assertThat(q[0].runRaw("show", "rich").out()).contains("timeout              90m\n", "tags                 z, customer:42\n");
 		for (List<String> line : List.of(List.of("show", "nosuch"), List.of("show", "held"), List.of("show", "later"),
 				List.of("show", "later", "--json"), List.of("status", "--hosts"))) {
 			Result only = q[0].runRaw(line.toArray(String[]::new));
