@@ -9,12 +9,13 @@
  *
  * The set, on SQLite and PostgreSQL alike: `enqueue JSON` and `enqueue JSON --json`, with --tag T
  * (repeated, comma lists, --tag=T), the JSON an object of the fields command, id, queue, priority,
- * max_retries, unique_key, delay, timeout and tags alone (strings without \u escapes, plain integers;
+ * max_retries, unique_key, delay, timeout, tags and env alone (strings without \u escapes, plain integers;
  * any other field, a null, a duplicate, another option: declined; a unique_key of 1-256 printable
  * ASCII characters, stored only when no live job holds it: a held key is the JVM's, which answers
  * with its holder; a delay or timeout as Durations writes one, "500ms", "30s", "5m", "2h", "1d", "30"
  * or 30 (seconds), a timeout above 0; tags an array of at most 16, with --tag's at most 16 distinct
- * ones, stored on the row and in job_tags as JobStore stores them); `status` and
+ * ones, stored on the row and in job_tags as JobStore stores them; env an object of at most 64 names
+ * of JobEnv's, none QUEUECTL_* or given twice, with values of printable ASCII); `status` and
  * `status --json` with its live worker hosts (none offering resources; lease-timeout not set), while
  * no waiting job asks resources or slots and output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
  * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue (comma
@@ -110,6 +111,9 @@ static const int MAX_UNIQUE_KEY = 256;
 
 /* Tags.MAX, the most tags a job carries: DirectConstantsTest. */
 enum { MAX_TAGS = 16 };
+
+/* JobEnv.MAX_NAMES, the most variables of a job's env: DirectConstantsTest. */
+enum { MAX_ENV_NAMES = 64 };
 
 /* ---- what may change an answer --------------------------------------------------------------- */
 
@@ -220,6 +224,8 @@ struct job {
 	int has_priority, has_max_retries, has_delay, has_timeout, has_tags;
 	char *tags[MAX_TAGS]; /* distinct, in their order: the job's own, then --tag's */
 	int n_tags;
+	char *env_names[MAX_ENV_NAMES], *env_values[MAX_ENV_NAMES]; /* field env, as given */
+	int n_env, has_env;
 };
 
 static const char *skip_ws(const char *p) {
@@ -427,6 +433,72 @@ static int option_tags(struct job *job, const char *words) {
 
 static void append(struct buf *to, const char *a, const char *b, const char *c);
 
+/*
+ * Field env (JobEnv.fromJson and check): an object of at most MAX_ENV_NAMES names of JobEnv.NAME,
+ * none QUEUECTL_*, each a string value; here of printable ASCII only, no name twice and at most
+ * 64 KiB in all; the text after it, or NULL to decline.
+ */
+static const char *json_env(const char *p, struct job *job) {
+	if (*p++ != '{') {
+		return NULL;
+	}
+	p = skip_ws(p);
+	if (*p == '}') {
+		return p + 1;
+	}
+	size_t bytes = 0;
+	for (;;) {
+		char *name = NULL, *value = NULL;
+		p = json_string(p, &name);
+		p = p != NULL && *(p = skip_ws(p)) == ':' ? json_string(skip_ws(p + 1), &value) : NULL;
+		int ok = p != NULL && job->n_env < MAX_ENV_NAMES && (isalpha((unsigned char)name[0]) || name[0] == '_')
+				&& strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name)
+				&& strncmp(name, "QUEUECTL_", 9) != 0 && plain_text(value, 0);
+		for (int i = 0; ok && i < job->n_env; i++) {
+			ok = strcmp(job->env_names[i], name) != 0; /* a name twice: the JVM's reading of it */
+		}
+		bytes += ok ? strlen(name) + 1 + strlen(value) : 0;
+		if (!ok || bytes > 64 * 1024) {
+			free(name);
+			free(value);
+			return NULL;
+		}
+		job->env_names[job->n_env] = name;
+		job->env_values[job->n_env++] = value;
+		p = skip_ws(p);
+		if (*p == '}') {
+			return p + 1;
+		}
+		if (*p++ != ',') {
+			return NULL;
+		}
+		p = skip_ws(p);
+	}
+}
+
+static int json_quoted(struct buf *out, const char *s);
+
+/* JobEnv.toStored: the env as Jackson writes a sorted map, {"A":"1","B":"x"} ("" for none: NULL in the row). */
+static char *encoded_env(const struct job *job) {
+	struct buf out = { 0 };
+	int done[MAX_ENV_NAMES] = { 0 };
+	for (int k = 0; k < job->n_env; k++) {
+		int next = -1; /* the smallest name not written yet (String's order: bytes' for ASCII) */
+		for (int i = 0; i < job->n_env; i++) {
+			if (!done[i] && (next < 0 || strcmp(job->env_names[i], job->env_names[next]) < 0)) {
+				next = i;
+			}
+		}
+		done[next] = 1;
+		append(&out, k == 0 ? "{\"" : ",\"", job->env_names[next], "\":");
+		if (!json_quoted(&out, job->env_values[next])) {
+			not_served();
+		}
+	}
+	append(&out, job->n_env > 0 ? "}" : "", "", "");
+	return out.b;
+}
+
 /* The tags as Tags.encode stores them on the job's row, a JSON array ("" for none: NULL in the row). */
 static char *encoded_tags(const struct job *job) {
 	struct buf out = { 0 };
@@ -525,6 +597,10 @@ static int parse_job(const char *json, struct job *job) {
 		else if (strcmp(key, "tags") == 0 && !job->has_tags) {
 			p = json_tags(p, job);
 			job->has_tags = 1;
+		}
+		else if (strcmp(key, "env") == 0 && !job->has_env) {
+			p = json_env(p, job);
+			job->has_env = 1;
 		}
 		else {
 			p = NULL; /* another field, or a duplicate */
@@ -659,8 +735,8 @@ static const struct dialect {
 	const char *begin_write;
 	/* JobStore.insertAll's row for one plain job (?6: the host's now; run_at ?9 ms after it, on PostgreSQL
 	 * after the server's clock (Dialect.dueAt); ?8 its unique key, '' for none; ?10 its timeout in ms, 0
-	 * for none; ?11 its tags as Tags.encode writes them, '' for none); no row back when its id or its key
-	 * is taken */
+	 * for none; ?11 its tags as Tags.encode writes them, ?12 its env as JobEnv.toStored does, '' for none);
+	 * no row back when its id or its key is taken */
 	const char *insert_job;
 	/* Dialect.wakeHosts (NULL: none) */
 	const char *wake;
@@ -675,9 +751,9 @@ static const struct dialect {
 } SQLITE = {
 	"BEGIN IMMEDIATE",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
-	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
+	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch, env)"
 	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?6 + ?9, NULLIF(?10, 0), ?7, ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL,"
-	" NULLIF(?11, ''), NULL, NULL)"
+	" NULLIF(?11, ''), NULL, NULL, NULLIF(?12, ''))"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	NULL,
 	"WITH RECURSIVE p (v) AS ("
@@ -695,10 +771,10 @@ static const struct dialect {
 }, POSTGRESQL = {
 	"BEGIN",
 	"INSERT INTO jobs (id, command, state, queue, priority, attempts, max_retries, run_at, timeout_ms, working_dir,"
-	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch)"
+	" created_at, updated_at, unique_key, start_by, retry_on, no_retry_on, limits, tags, rerun_of, batch, env)"
 	" VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + CAST(?9 AS BIGINT),"
 	" NULLIF(CAST(?10 AS BIGINT), 0), ?7,"
-	" ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULLIF(?11, ''), NULL, NULL)"
+	" ?6, ?6, NULLIF(?8, ''), NULL, NULL, NULL, NULL, NULLIF(?11, ''), NULL, NULL, NULLIF(?12, ''))"
 	" ON CONFLICT DO NOTHING RETURNING id",
 	"NOTIFY queuectl_jobs, 'jobs'",
 	"WITH RECURSIVE p (v) AS ("
@@ -781,7 +857,7 @@ static int enqueue(char **words, int n) {
 			|| getcwd(cwd, sizeof cwd) == NULL || !schema_current() || !job_defaults(&max_retries)) {
 		return NOT_SERVED;
 	}
-	char *tags = encoded_tags(&job);
+	char *tags = encoded_tags(&job), *env = encoded_env(&job);
 	long long now = wall_ms();
 	char id[40];
 	if (job.id == NULL) {
@@ -791,9 +867,9 @@ static int enqueue(char **words, int n) {
 	if (!db_exec(sql->begin_write)) {
 		return NOT_SERVED;
 	}
-	struct rows *r = db_query(sql->insert_job, "tttiiittiit", job.id, job.command, job.queue != NULL ? job.queue : "default",
+	struct rows *r = db_query(sql->insert_job, "tttiiittiitt", job.id, job.command, job.queue != NULL ? job.queue : "default",
 			job.has_priority ? job.priority : 0, job.has_max_retries ? job.max_retries : max_retries, now, cwd,
-			job.unique_key != NULL ? job.unique_key : "", job.delay_ms, job.timeout_ms, tags);
+			job.unique_key != NULL ? job.unique_key : "", job.delay_ms, job.timeout_ms, tags, env);
 	/* one row back: stored; none: the id is taken (the JVM says so) or a live job holds the key (the JVM names it) */
 	int stored = r != NULL && db_next(r) && !db_next(r);
 	stored = db_done(r) && stored;

@@ -123,6 +123,8 @@ class DirectPathIT {
 				List.of("enqueue", "{\"id\":\"d2\",\"command\":\"soon\",\"queue\":\"later\",\"delay\":0,\"timeout\":\"1500ms\"}", "--json"),
 				List.of("enqueue", "{\"id\":\"t1\",\"command\":\"tagged\",\"queue\":\"tagged\",\"tags\":[\"customer:42\",\"nightly\",\"customer:42\"]}"),
 				List.of("enqueue", "--tag", "b.2,a_1", "{\"id\":\"t2\",\"command\":\"tagged\",\"queue\":\"tagged\",\"tags\":[]}", "--tag=a_1", "--tag", "--json"),
+				List.of("enqueue", "{\"id\":\"v1\",\"command\":\"vars\",\"queue\":\"tagged\",\"env\":{\"Z\":\"x \\\"q\\\" \\\\ /\",\"A_1\":\"\",\"_b\":\"1\"}}"),
+				List.of("enqueue", "{\"id\":\"v2\",\"command\":\"no vars\",\"env\":{ }}", "--json"),
 				List.of("enqueue", "{\"id\":\"t3\",\"command\":\"tagged\",\"queue\":\"tagged\",\"tags\":[" + "\"t\",".repeat(15) + "\"u\"]}", "--tag", "u,t"));
 		for (List<String> line : lines) {
 			same(q, line);
@@ -153,7 +155,9 @@ class DirectPathIT {
 		assertThat(json.out()).isEqualTo(jvmJson.out()).contains("\"command\" : \"\u00e9t\u00e9 \u4e2d\u6587\"",
 				"\"command\" : \"tab\\there \\\"quoted\\\" \\\\ / \\n\"");
 		assertThat(counts(q[0].db())).as("job_counts, kept by the insert trigger").isEqualTo(counts(q[1].db()))
-			.containsEntry("default/pending", "9").containsEntry("later/pending", "2").containsEntry("tagged/pending", "3");
+			.containsEntry("default/pending", "10").containsEntry("later/pending", "2").containsEntry("tagged/pending", "4");
+		assertThat(rows(q[0].db()).get("v1")).containsEntry("env", "{\"A_1\":\"\",\"Z\":\"x \\\"q\\\" \\\\ /\",\"_b\":\"1\"}");
+		assertThat(rows(q[0].db()).get("v2")).containsEntry("env", null);
 		assertThat(tagIndex(q[0].db())).as("job_tags, the index of list --tag").isEqualTo(tagIndex(q[1].db()))
 			.containsExactly("customer:42 t1", "nightly t1", "--json t2", "a_1 t2", "b.2 t2", "t t3", "u t3");
 		assertThat(rows(q[0].db()).get("t3")).containsEntry("tags", "[\"t\",\"u\"]");
@@ -350,11 +354,16 @@ class DirectPathIT {
 				List.of("enqueue", "{\"command\":\"x\",\"tags\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\"]}",
 						"--tag", "p", "--tag=q"),
 				List.of("enqueue", "{\"command\":\"x\"}", "--tag"),
+				List.of("enqueue", "{\"command\":\"x\",\"env\":{\"QUEUECTL_DB\":\"x\"}}"),
+				List.of("enqueue", "{\"command\":\"x\",\"env\":{\"1A\":\"x\"}}"), List.of("enqueue", "{\"command\":\"x\",\"env\":{\"A\":1}}"),
+				List.of("enqueue", "{\"command\":\"x\",\"env\":[]}"),
 				// valid, but not the direct path's
 				List.of("enqueue", "{\"command\":\"x\",\"delay\":\" 5m\"}"),
 				List.of("enqueue", "{\"command\":\"x\",\"unique_key\":\"\u00e9t\u00e9\"}"),
 				List.of("enqueue", "{\"command\":\"\\u0041\"}"), List.of("enqueue", "{\"command\":\"x\",\"queue\":null}"),
-				List.of("enqueue", "{\"command\":\"x\",\"start_within\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\",\"tags\":null}"));
+				List.of("enqueue", "{\"command\":\"x\",\"start_within\":\"5m\"}"), List.of("enqueue", "{\"command\":\"x\",\"tags\":null}"),
+				List.of("enqueue", "{\"command\":\"x\",\"env\":{\"A\":\"1\",\"A\":\"2\"}}"),
+				List.of("enqueue", "{\"command\":\"x\",\"env\":{\"A\":\"tab\\there\"}}"), List.of("enqueue", "{\"command\":\"x\"}", "--env", "A=1"));
 		for (List<String> line : lines) {
 			Result only = q[0].run(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);
@@ -363,7 +372,7 @@ class DirectPathIT {
 		assertThat(rows(q[0].db())).as("nothing stored by a decline").containsOnlyKeys("seed");
 		serving(q[1]);
 		q[0].unset("QUEUECTL_DIRECT");
-		for (List<String> line : lines.subList(0, 17)) { // refusals: the JVM's words on both
+		for (List<String> line : lines.subList(0, 21)) { // refusals: the JVM's words on both
 			Result fallback = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(fallback.exit()).as(fallback.toString()).isEqualTo(jvm.exit()).isNotZero();

@@ -69,7 +69,8 @@ class DirectPathPostgresIT {
 				List.of("enqueue", "--json", "{\"command\":\"\u00e9t\u00e9 \u4e2d\u6587\",\"priority\":2147483647,\"max_retries\":100}"),
 				List.of("enqueue", "{\"id\":\"u1\",\"command\":\"nightly\",\"unique_key\":\"backup: nightly\"}"),
 				List.of("enqueue", "{\"id\":\"d1\",\"command\":\"later\",\"delay\":\"5m\",\"timeout\":\"1h\"}"),
-				List.of("enqueue", "{\"id\":\"t1\",\"command\":\"tagged\",\"tags\":[\"customer:42\",\"nightly\"]}", "--tag", "nightly,x"));
+				List.of("enqueue", "{\"id\":\"t1\",\"command\":\"tagged\",\"tags\":[\"customer:42\",\"nightly\"]}", "--tag", "nightly,x"),
+				List.of("enqueue", "{\"id\":\"v1\",\"command\":\"vars\",\"env\":{\"Z\":\"a \\\"b\\\"\",\"A\":\"\"}}"));
 		try (Connection listener = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + a.name(), "postgres", "");
 				Statement s = listener.createStatement()) {
 			s.execute("LISTEN queuectl_jobs");
@@ -86,7 +87,8 @@ class DirectPathPostgresIT {
 			assertThat(set.exit()).as(set.toString()).isZero();
 		}
 		same(q, List.of("enqueue", "{\"id\":\"j4\",\"command\":\"seven\"}"));
-		assertThat(rows(a)).isEqualTo(rows(b)).hasSize(8);
+		assertThat(rows(a)).isEqualTo(rows(b)).hasSize(9);
+		assertThat(rows(a).get("v1")).containsEntry("env", "{\"A\":\"\",\"Z\":\"a \\\"b\\\"\"}");
 		assertThat(rows(a).get("t1")).containsEntry("tags", "[\"customer:42\",\"nightly\",\"x\"]");
 		String index = "SELECT tag || ' ' || job_id FROM job_tags ORDER BY job_id, tag";
 		assertThat(a.jdbc().queryForList(index, String.class)).as("job_tags, the index of list --tag")
@@ -104,12 +106,12 @@ class DirectPathPostgresIT {
 		String counted = "SELECT queue || '/' || state || '=' || SUM(n) FROM job_counts GROUP BY queue, state ORDER BY 1";
 		assertThat(a.jdbc().queryForList(counted, String.class)).as("job_counts, kept by the insert trigger")
 			.isEqualTo(b.jdbc().queryForList(counted, String.class))
-			.contains("default/pending=7", "q:2.x-y/pending=1");
+			.contains("default/pending=8", "q:2.x-y/pending=1");
 		Result taken = q[0].runRaw("enqueue", "{\"id\":\"j1\",\"command\":\"again\"}");
 		assertThat(taken.exit()).as("a taken id: the JVM's words, " + taken).isEqualTo(125);
 		Result held = q[0].runRaw("enqueue", "{\"id\":\"u2\",\"command\":\"again\",\"unique_key\":\"backup: nightly\"}");
 		assertThat(held.exit()).as("a held unique key: the JVM names its holder, " + held).isEqualTo(125);
-		assertThat(rows(a)).hasSize(8);
+		assertThat(rows(a)).hasSize(9);
 	}
 
 	@Test

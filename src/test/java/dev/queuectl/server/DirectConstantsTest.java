@@ -51,6 +51,11 @@ class DirectConstantsTest {
 	}
 
 	@Test
+	void itsMostVariablesOfAJobAreJobEnvs() throws Exception {
+		assertThat(constant(Files.readString(SOURCE), "MAX_ENV_NAMES")).isEqualTo(dev.queuectl.job.JobEnv.MAX_NAMES);
+	}
+
+	@Test
 	void itsMostTagsAJobCarriesAreTags() throws Exception {
 		assertThat(constant(Files.readString(SOURCE), "MAX_TAGS")).isEqualTo(dev.queuectl.job.Tags.MAX);
 	}
