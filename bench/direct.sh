@@ -12,7 +12,9 @@
 #        --quick: 5 runs a command (CI: keeps the script working)
 #        --postgres: a throwaway database on the PostgreSQL server at 127.0.0.1:5432 (user postgres,
 #        trust; psql makes and drops it) instead of an SQLite file
-# Env:   RUNS (20), BENCH_CACHE (a start-up archive cache to reuse)
+# Env:   RUNS (20), BENCH_CACHE (a start-up archive cache to reuse),
+#        JOB (the enqueued job's JSON, {"command":"true"}; also the shown job's fields, with id "shown"),
+#        e.g. JOB='{"command":"true","tags":["nightly"],"env":{"A":"1"},"timeout":"1h"}'
 # Needs hyperfine and python3, and target/queuectl.jar (./mvnw package). Do not run it next to a
 # build or another benchmark: on 2 cores that doubles the figures.
 set -eu -o pipefail
@@ -52,10 +54,12 @@ QUEUECTL_DIRECT=off "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null
 QUEUECTL_DIRECT=only "$clone" --db "$db" enqueue '{"command":"true"}' >/dev/null ||
 	{ log "the direct path declined: nothing to measure"; exit 1; }
 QUEUECTL_DIRECT=only "$clone" --db "$db" list >/dev/null || { log "the direct path declined list"; exit 1; }
-QUEUECTL_DIRECT=off "$clone" --db "$db" enqueue '{"id":"shown","command":"true"}' >/dev/null
+job_json=${JOB:-'{"command":"true"}'}
+QUEUECTL_DIRECT=off "$clone" --db "$db" enqueue "{\"id\":\"shown\",${job_json#\{}" >/dev/null
 QUEUECTL_DIRECT=only "$clone" --db "$db" show shown >/dev/null || { log "the direct path declined show"; exit 1; }
 
-job="'{\"command\":\"true\"}'"
+QUEUECTL_DIRECT=only "$clone" --db "$db" enqueue "$job_json" >/dev/null || { log "the direct path declined $job_json"; exit 1; }
+job="'$job_json'"
 commands=("java -Xshare:auto -version"
 	"env QUEUECTL_DIRECT=only $clone --db $db enqueue $job"
 	"env QUEUECTL_DIRECT=off $clone --db $db enqueue $job"
@@ -73,8 +77,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf 'Machine: %s cores, load average %s before, %s after; %s, -N, %s runs after 2 warm-ups in one run; %s\n' \
 	"$(nproc)" "$load_before" "$load_after" "$(hyperfine --version)" "$runs" "$(java -version 2>&1 | head -1)"
-printf 'Nothing serves the database (QUEUECTL_SERVER=off): every run is a first command. Database: %s.\n\n' \
-	"$([ -n "$postgres" ] && echo "PostgreSQL $(psql -XAtq -h 127.0.0.1 -U postgres -d postgres -c 'SHOW server_version') on 127.0.0.1 (TCP)" || echo 'an SQLite file')"
+printf 'Nothing serves the database (QUEUECTL_SERVER=off): every run is a first command. Job: %s. Database: %s.\n\n' \
+	"$job_json" "$([ -n "$postgres" ] && echo "PostgreSQL $(psql -XAtq -h 127.0.0.1 -U postgres -d postgres -c 'SHOW server_version') on 127.0.0.1 (TCP)" || echo 'an SQLite file')"
 python3 - "$work/h.json" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["results"]
