@@ -18,8 +18,9 @@
  * of JobEnv's, none QUEUECTL_* or given twice, with values of printable ASCII); `status` and
  * `status --json` with its live worker hosts (none offering resources; lease-timeout not set), while
  * no waiting job asks resources or slots and output-max-total is not set (the storage line measured as RetentionService.sizes measures it:
- * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue (comma
- * lists of stored states and queue names) and --limit/-n, the table and its paging line, while no
+ * SQLite's files, PostgreSQL's sizes as the server counts them); `list` with --state, --queue, --tag (comma
+ * lists of stored states, queue names and tags; each option once) and --limit/-n, the table and its
+ * paging line, while no
  * listed job is being canceled or reports progress; `show ID` of a job pending and due,
  * completed, failed and due, dead or canceled, with none of the fields that need the JVM's rules
  * (resources, limits, env, progress, a result, a batch, dependencies...; a timeout, a unique key and
@@ -1541,10 +1542,14 @@ static const char *option_value(char **words, int n, int *i, const char *lng, co
 	return words[++*i];
 }
 
-/* list with --state, --queue and --limit (JobCommands.list, table only); NOT_SERVED to decline. */
+/*
+ * list with --state, --queue, --tag and --limit (JobCommands.list), the table or --json; NOT_SERVED
+ * to decline. With tags, the jobs that carry every one, highest id first, and their count, as
+ * JobTagStore selects them.
+ */
 static int list(char **words, int n) {
-	const char *state = NULL, *queue = NULL, *limit_word = NULL;
-	int seen_state = 0, seen_queue = 0, seen_limit = 0, as_json = 0;
+	const char *state = NULL, *queue = NULL, *tag = NULL, *limit_word = NULL;
+	int seen_state = 0, seen_queue = 0, seen_tag = 0, seen_limit = 0, as_json = 0;
 	for (int i = 1; i < n; i++) {
 		const char *v;
 		if (strcmp(words[i], "--json") == 0 && !as_json) {
@@ -1556,6 +1561,9 @@ static int list(char **words, int n) {
 		}
 		else if ((v = option_value(words, n, &i, "--queue", "-q", &seen_queue)) != NULL) {
 			queue = v;
+		}
+		else if ((v = option_value(words, n, &i, "--tag", "--tag", &seen_tag)) != NULL) {
+			tag = v;
 		}
 		else if ((v = option_value(words, n, &i, "--limit", "-n", &seen_limit)) != NULL) {
 			limit_word = v;
@@ -1576,10 +1584,11 @@ static int list(char **words, int n) {
 			return NOT_SERVED;
 		}
 	}
-	char **states = NULL, **queues = NULL;
-	int n_states = 0, n_queues = 0;
+	char **states = NULL, **queues = NULL, **tags = NULL;
+	int n_states = 0, n_queues = 0, n_tags = 0;
 	if ((state != NULL && !comma_words(state, known_state, &states, &n_states))
-			|| (queue != NULL && !comma_words(queue, valid_queue, &queues, &n_queues)) || !schema_current()) {
+			|| (queue != NULL && !comma_words(queue, valid_queue, &queues, &n_queues))
+			|| (tag != NULL && (!comma_words(tag, valid_queue, &tags, &n_tags) || n_tags > MAX_TAGS)) || !schema_current()) {
 		return NOT_SERVED;
 	}
 	struct buf where = { 0 };
@@ -1590,25 +1599,31 @@ static int list(char **words, int n) {
 	for (int i = 0; i < n_queues; i++) {
 		append(&where, i == 0 ? " AND queue IN (?" : ", ?", i == n_queues - 1 ? ")" : "", "");
 	}
-	/* the parameters: the states, the queues, then (the rows' statement) the limit */
+	for (int i = 0; i < n_tags; i++) { /* JobTagStore.tagged: one seek of job_tags's key a tag */
+		append(&where, " AND id IN (SELECT job_id FROM job_tags WHERE tag = ?)", "", "");
+	}
+	/* the parameters: the states, the queues, the tags, then (the rows' statement) the limit */
 	struct param params[MAX_PARAMS];
-	int n_bound = n_states + n_queues;
+	int n_bound = n_states + n_queues + n_tags;
 	if (n_bound + 1 > MAX_PARAMS) {
 		free(where.b);
 		return NOT_SERVED;
 	}
 	for (int i = 0; i < n_bound; i++) {
-		params[i] = (struct param){ i < n_states ? states[i] : queues[i - n_states], 0 };
+		params[i] = (struct param){ i < n_states ? states[i] : i < n_states + n_queues ? queues[i - n_states]
+																		  : tags[i - n_states - n_queues], 0 };
 	}
 	params[n_bound] = (struct param){ NULL, limit + 1 };
 	char *rows_sql = NULL, *count_sql = NULL;
-	int ok = asprintf(&rows_sql, "SELECT %s, %s FROM jobs%s ORDER BY updated_at DESC, id DESC LIMIT ?",
+	int ok = asprintf(&rows_sql, "SELECT %s, %s FROM jobs%s ORDER BY %s LIMIT ?",
 					  as_json ? JOB_JSON_COLUMNS : "id, state, attempts, max_retries, priority, run_at, command, updated_at, queue",
 					  as_json ? JOB_JSON_PLAIN
 							  : "cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
 								" OR progress_message IS NOT NULL OR progress_at IS NOT NULL",
-					  where.b) >= 0
-			&& asprintf(&count_sql, "SELECT COALESCE(SUM(n), 0) FROM job_counts%s", where.b) >= 0 && db_exec("BEGIN");
+					  where.b, n_tags > 0 ? "id DESC" : "updated_at DESC, id DESC") >= 0
+			&& asprintf(&count_sql, n_tags > 0 ? "SELECT COUNT(*) FROM jobs%s" : "SELECT COALESCE(SUM(n), 0) FROM job_counts%s",
+					   where.b) >= 0
+			&& db_exec("BEGIN");
 	free(where.b);
 	/* the table's RUN AT: the paused queues and now on the clock of run_at (JSON has neither) */
 	struct buf paused = { 0 }, paused_json = { 0 };
@@ -1698,6 +1713,7 @@ static int list(char **words, int n) {
 	free(count_sql);
 	free(states);
 	free(queues);
+	free(tags);
 	free(paused.b);
 	if (!ok || (more && total <= limit)) {
 		free(cells);
@@ -1728,6 +1744,9 @@ static int list(char **words, int n) {
 		}
 		if (queue != NULL) {
 			fprintf(stderr, " --queue %s", queue);
+		}
+		if (tag != NULL) {
+			fprintf(stderr, " --tag %s", tag);
 		}
 		if (limit != 50) {
 			fprintf(stderr, " --limit %ld", limit);

@@ -192,6 +192,7 @@ class DirectPathIT {
 				List.of("enqueue", "{\"id\":\"e2\",\"command\":\" " + "long ".repeat(20) + "\",\"queue\":\"emails\",\"max_retries\":0}"),
 				List.of("enqueue", "{\"id\":\"s1\",\"command\":\"sms\",\"queue\":\"sms\"}"), List.of("cancel", "s1"),
 				List.of("enqueue", "{\"id\":\"t1\",\"command\":\"tagged\",\"queue\":\"sms\",\"tags\":[\"b\",\"a:1\"],\"timeout\":\"2h\",\"unique_key\":\"k 1\"}"),
+				List.of("enqueue", "{\"id\":\"t2\",\"command\":\"tagged too\",\"tags\":[\"b\"]}"),
 				// in 10d00h from 30 minutes on: a RUN AT text that cannot change while the test runs
 				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
 				List.of("queue", "pause", "emails"), List.of("enqueue", "{\"id\":\"run1\",\"command\":\"sleep 600\"}")),
@@ -209,7 +210,9 @@ class DirectPathIT {
 				List.of("list", "-s", "pending,canceled", "--queue", "emails,sms"), List.of("list", "-q", "nosuch"),
 				List.of("list", "--limit", "2"), List.of("list", "-n", "1", "--state", "pending", "-q", "emails"),
 				List.of("list", "--limit", "5"), List.of("list", "--json"), List.of("list", "--json", "-n", "2", "-s", "pending,canceled"),
-				List.of("list", "-s", "processing"), List.of("list", "--json", "--state", "processing,canceled"))) {
+				List.of("list", "-s", "processing"), List.of("list", "--json", "--state", "processing,canceled"),
+				List.of("list", "--tag", "b"), List.of("list", "--tag", "b", "-n", "1"), List.of("list", "--json", "--tag", "a:1,b"),
+				List.of("list", "--tag", "b", "-q", "default", "-s", "pending", "--json", "-n", "1"), List.of("list", "--tag", "nosuch"))) {
 			Result direct = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
@@ -219,12 +222,14 @@ class DirectPathIT {
 		Result all = q[0].run("list");
 		assertThat(all.out()).contains("paused", "in 10d00h", "canceled", "long long long long long long long long long ...")
 			.containsPattern("run1 +processing +1/4 +0 +- +sleep 600 ");
-		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 7 shown; next: queuectl list --limit 2 --after ");
+		assertThat(q[0].run("list", "--limit", "2").err()).startsWith("2 of 8 shown; next: queuectl list --limit 2 --after ");
+		assertThat(q[0].run("list", "--tag", "b", "-n", "1").err()).isEqualTo("1 of 2 shown; next: queuectl list --tag b --limit 1 --after t2\n");
 		assertThat(q[0].run("list", "--json").out()).startsWith("[ {\n  \"id\" : ").contains("\"command\" : \"send   mail\\tnow\"");
-		assertThat(q[0].run("list", "--json", "-n", "1").err()).startsWith("1 of 7 shown; next: queuectl list --limit 1 --json --after ");
+		assertThat(q[0].run("list", "--json", "-n", "1").err()).startsWith("1 of 8 shown; next: queuectl list --limit 1 --json --after ");
 		assertThat(q[0].run("list", "--json", "-q", "sms").out()).contains("  \"timeout\" : \"2h\",\n", "  \"tags\" : [ \"b\", \"a:1\" ],\n");
 		for (List<String> line : List.of(List.of("list", "--state", "canceling"),
-				List.of("list", "--after", "seed"), List.of("list", "--tag", "t"), List.of("list", "--state", "bogus"),
+				List.of("list", "--after", "seed"), List.of("list", "--tag", "a b"), List.of("list", "--tag", "b", "--tag", "a:1"),
+				List.of("list", "--state", "bogus"),
 				List.of("list", "--limit", "0"), List.of("list", "--state", "pending,"), List.of("list", "--state=pending"))) {
 			Result only = q[0].run(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);

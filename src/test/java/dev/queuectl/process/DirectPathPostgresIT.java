@@ -145,7 +145,8 @@ class DirectPathPostgresIT {
 				List.of("list", "--state", "pending"), List.of("list", "-s", "pending,canceled", "--queue", "default,q2"),
 				List.of("list", "--limit", "2"), List.of("show", "ok"), List.of("show", "bad"), List.of("show", "fresh"),
 				List.of("show", "gone"), List.of("list", "--json"), List.of("list", "--json", "-n", "1"), List.of("show", "bad", "--json"),
-				List.of("show", "--json", "fresh"), List.of("show", "rich"), List.of("show", "rich", "--json"));
+				List.of("show", "--json", "fresh"), List.of("show", "rich"), List.of("show", "rich", "--json"),
+				List.of("list", "--tag", "z"), List.of("list", "--json", "--tag", "customer:42,z"), List.of("list", "--tag", "nosuch"));
 		for (List<String> line : lines) {
 			if (line.equals(List.of("list"))) {
 				serving(q[1]);
