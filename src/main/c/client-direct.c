@@ -23,8 +23,8 @@
  * paging line, while no
  * listed job is being canceled or reports progress; `show ID` of a job pending and due,
  * completed, failed and due, dead or canceled, with none of the fields that need the JVM's rules
- * (resources, limits, env, progress, a result, a batch, dependencies...; a timeout, a unique key and
- * tags are shown as Durations.format and show write them), no queue
+ * (resources, limits, progress, a result, a batch, dependencies...; a timeout, a unique key, tags
+ * and env are shown as Durations.format, show and Jackson write them), no queue
  * setting or limit that could make it wait, its runs' output kept, and its strings and last output
  * printable ASCII (a missing id: the JVM's words). Each with or without --json (Render.job's and
  * Render.run's fields, as Jackson writes them; show --json of a job with none of the fields that
@@ -980,7 +980,7 @@ static int json_quoted(struct buf *out, const char *s) {
  * How a JSON field is read from its column: a string, a number, a time (Render.iso), a boolean (1 or t
  * is true); or no column: always null, [ ] or { }, or the caller's text as it is (J_GIVEN).
  */
-enum json_kind { J_TEXT, J_NUMBER, J_TIME, J_BOOL, J_NULL, J_EMPTY, J_EMPTY_OBJECT, J_GIVEN, J_DURATION, J_TAGS };
+enum json_kind { J_TEXT, J_NUMBER, J_TIME, J_BOOL, J_NULL, J_EMPTY, J_EMPTY_OBJECT, J_GIVEN, J_DURATION, J_TAGS, J_ENV };
 
 struct json_field {
 	const char *name;
@@ -1000,18 +1000,18 @@ static const struct json_field JOB_JSON[] = { { "id", J_TEXT, 0 }, { "command", 
 	{ "lease_expires_at", J_TIME, 16 }, { "unique_key", J_TEXT, 17 }, { "cancel_requested_at", J_TIME, 18 },
 	{ "resources", J_NULL, -1 }, { "slots", J_NUMBER, 19 }, { "start_by", J_TIME, 20 }, { "retry_on", J_NULL, -1 },
 	{ "no_retry_on", J_NULL, -1 }, { "limits", J_EMPTY, -1 }, { "tags", J_TAGS, 23 }, { "rerun_of", J_TEXT, 21 },
-	{ "env", J_NULL, -1 }, { "progress", J_NULL, -1 }, { NULL, J_NULL, -1 } };
+	{ "env", J_ENV, 24 }, { "progress", J_NULL, -1 }, { NULL, J_NULL, -1 } };
 
 static const char JOB_JSON_COLUMNS[] = "id, command, state, queue, priority, attempts, max_retries, run_at, working_dir,"
 									 " created_at, updated_at, started_at, finished_at, exit_code, last_error, worker_id,"
-									 " lease_expires_at, unique_key, cancel_requested_at, slots, start_by, rerun_of, timeout_ms, tags";
+									 " lease_expires_at, unique_key, cancel_requested_at, slots, start_by, rerun_of, timeout_ms, tags, env";
 
-/* Column 24 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
+/* Column 25 of a JOB_JSON_COLUMNS select: 1 when the fields that need the JVM's rules are all unset. */
 static const char JOB_JSON_PLAIN[] = "resources IS NULL AND retry_on IS NULL AND no_retry_on IS NULL"
-								   " AND limits IS NULL AND env IS NULL AND progress_done IS NULL"
+								   " AND limits IS NULL AND progress_done IS NULL"
 								   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL";
 
-enum { JOB_JSON_PLAIN_COLUMN = 24 };
+enum { JOB_JSON_PLAIN_COLUMN = 25 };
 
 /* Render.worker's fields in its order, over a dialect's workers select; running is the caller's, resources { } (none offered). */
 static const struct json_field WORKER_JSON[] = { { "id", J_TEXT, 0 }, { "hostname", J_TEXT, 1 }, { "pid", J_NUMBER, 2 },
@@ -1057,6 +1057,58 @@ static int tags_text(struct buf *out, const char *stored, const char *open, cons
 }
 
 /*
+ * A stored env (JobEnv.toStored: {"A":"1","B":"x"}, names sorted) appended as Render.job's map
+ * is pretty-printed at indent (each value's quoted text as stored: Jackson escapes a string alike in
+ * both), or with indent NULL its names joined by spaces (show); 0 to decline: not that form.
+ */
+static int env_text(struct buf *out, const char *stored, const char *indent) {
+	const char *p = stored;
+	if (*p++ != '{' || *p == '}') {
+		return 0;
+	}
+	if (indent != NULL) {
+		put(out, "{\n", 2);
+	}
+	for (int first = 1;; first = 0) {
+		const char *name = p + 1;
+		size_t n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		if (*p != '"' || n == 0 || name[n] != '"' || name[n + 1] != ':' || name[n + 2] != '"') {
+			return 0;
+		}
+		const char *value = name + n + 2, *end = value + 1; /* the value's opening quote, then its end */
+		while (*end != '"') {
+			if (*end == 0 || (*end == '\\' && *++end == 0)) {
+				return 0;
+			}
+			end++;
+		}
+		if (indent == NULL) {
+			put(out, " ", first ? 0 : 1);
+			put(out, name, n);
+		}
+		else {
+			append(out, first ? "" : ",\n", indent, "  \"");
+			put(out, name, n);
+			put(out, "\" : ", 4);
+			put(out, value, (size_t)(end - value) + 1);
+		}
+		p = end + 1;
+		if (*p == '}' && p[1] == 0) {
+			break;
+		}
+		if (*p++ != ',') {
+			return 0;
+		}
+	}
+	if (indent != NULL) {
+		append(out, "\n", indent, "}");
+	}
+	put(out, "", 1); /* kept a C string */
+	out->n--;
+	return 1;
+}
+
+/*
  * The row's fields as one JSON object, its fields at indent, its brace closed at indent less 2
  * (given: a J_GIVEN field's text); 0 to decline.
  */
@@ -1090,6 +1142,11 @@ static int json_object(struct rows *r, const struct json_field *fields, const ch
 		}
 		else if (f->kind == J_TAGS) {
 			if (!tags_text(out, value, "[ \"", "\", \"", "\" ]")) {
+				return 0;
+			}
+		}
+		else if (f->kind == J_ENV) {
+			if (!env_text(out, value, indent)) {
 				return 0;
 			}
 		}
@@ -1770,7 +1827,7 @@ static const char *const SHOW_FIELDS[] = { "id", "command", "state", "queue", "p
 /* Which SHOW_FIELDS are times (Render.iso), and the column each field reads (-1: always "-"). */
 static const int SHOW_TIME[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 static const int SHOW_COLUMN[] = { 0, 1, 2, 3, 4, 5, 6, 7, 20, 8, 9, 10, 11, 12, 13, 14, 15, 16, 21, -1, -1, 17, -1, -1, -1, -1,
-	22, -1, -1, -1, -1 };
+	22, -1, 23, -1, -1 };
 
 /*
  * The job and whether show may be answered here: none of the fields printed "-" above is set, no
@@ -1782,13 +1839,13 @@ static const char SHOW_SQL[] = "SELECT id, command, state, queue, priority, atte
 							   " lease_expires_at, slots,"
 							   " cancel_requested_at IS NULL AND resources IS NULL"
 							   " AND slots = 1 AND start_by IS NULL AND retry_on IS NULL AND no_retry_on IS NULL AND limits IS NULL"
-							   " AND rerun_of IS NULL AND env IS NULL AND progress_done IS NULL"
+							   " AND rerun_of IS NULL AND progress_done IS NULL"
 							   " AND progress_total IS NULL AND progress_message IS NULL AND progress_at IS NULL AND batch IS NULL"
 							   " AND NOT EXISTS (SELECT 1 FROM job_deps WHERE job_id = jobs.id)"
 							   " AND NOT EXISTS (SELECT 1 FROM job_results WHERE job_id = jobs.id),"
 							   " run_at > ? OR EXISTS (SELECT 1 FROM queues WHERE name = jobs.queue AND (paused = 1 OR max_running IS NOT NULL))"
 							   " OR EXISTS (SELECT 1 FROM limits),"
-							   " timeout_ms, unique_key, tags"
+							   " timeout_ms, unique_key, tags, env"
 							   " FROM jobs WHERE id = ?";
 
 enum { SHOW_PLAIN = 18, SHOW_HELD = 19, RUN_COLUMNS = 7, TAIL_LINES = 10 };
@@ -1823,6 +1880,14 @@ static int show_fields(struct rows *st, struct buf *text) {
 		}
 		else if (value != NULL && strcmp(SHOW_FIELDS[f], "tags") == 0) { /* joined by ", " */
 			int ok = tags_text(&tags, value, "", ", ", "");
+			if (!ok) {
+				free(tags.b);
+				return 0;
+			}
+			value = tags.b;
+		}
+		else if (value != NULL && strcmp(SHOW_FIELDS[f], "env") == 0) { /* its names, joined by spaces */
+			int ok = env_text(&tags, value, NULL);
 			if (!ok) {
 				free(tags.b);
 				return 0;

@@ -259,12 +259,15 @@ class DirectPathIT {
 						List.of("queue", "pause", "stopped"), List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"1h\"}"),
 						List.of("enqueue", "{\"id\":\"tagged\",\"command\":\"true\"}", "--tag", "t"),
 						List.of("enqueue", "{\"id\":\"rich\",\"command\":\"true\",\"tags\":[\"z\",\"customer:42\"],\"timeout\":\"90m\",\"unique_key\":\"one a day\"}"),
-						List.of("enqueue", "{\"id\":\"vars\",\"command\":\"true\",\"env\":{\"A\":\"1\"}}")));
+						List.of("enqueue", "{\"id\":\"vars\",\"command\":\"true\",\"env\":{\"A\":\"1\"}}"),
+						// escapes and UTF-8 as the JVM stores them, copied as they are
+						List.of("enqueue", "{\"id\":\"vars2\",\"command\":\"true\",\"env\":{\"Z\":\"tab\\there \u00e9\\u0001\",\"B\":\"q\\\"\\\\/\",\"A\":\"\"}}")));
 		serving(q[1]);
 		for (List<String> line : List.of(List.of("show", "seed"), List.of("show", "ok"), List.of("show", "bad"),
 				List.of("show", "fresh"), List.of("show", "gone"), List.of("show", "ok", "--json"), List.of("show", "--json", "bad"),
 				List.of("show", "fresh", "--json"), List.of("show", "tagged"), List.of("show", "tagged", "--json"), List.of("show", "rich"),
-				List.of("show", "--json", "rich"))) {
+				List.of("show", "--json", "rich"), List.of("show", "vars"), List.of("show", "vars", "--json"), List.of("show", "vars2"),
+				List.of("show", "--json", "vars2"))) {
 			Result direct = q[0].run(line.toArray(String[]::new));
 			Result jvm = q[1].run(line.toArray(String[]::new));
 			assertThat(direct.exit()).as("direct %s against the JVM's %s", direct, jvm).isEqualTo(jvm.exit()).isZero();
@@ -277,10 +280,13 @@ class DirectPathIT {
 		assertThat(q[0].run("show", "fresh").out()).endsWith("\nno attempts yet\n");
 		assertThat(q[0].run("show", "rich").out()).contains("timeout              90m\n", "unique_key           one a day\n",
 				"tags                 z, customer:42\n");
+		assertThat(q[0].run("show", "vars2").out()).contains("env                  A B Z\n");
+		assertThat(q[0].run("show", "vars2", "--json").out()).contains("  \"env\" : {\n    \"A\" : \"\",\n    \"B\" : \"q\\\"\\\\/\",\n"
+				+ "    \"Z\" : \"tab\\there \u00e9\\u0001\"\n  },\n");
 		assertThat(q[0].run("show", "bad", "--json").out()).contains("  \"runs\" : [ {\n    \"attempt\" : 1,\n",
 				"    \"output_tail\" : \"out\\nerr\\n\",\n").endsWith("  } ],\n  \"running\" : null\n}\n");
 		List<List<String>> declined = List.of(List.of("show", "nosuch"), List.of("show", "held"), List.of("show", "later"),
-				List.of("show", "vars"), List.of("show", "vars", "--json"), List.of("show", "later", "--json"), List.of("show"));
+				List.of("show", "later", "--json"), List.of("show"));
 		for (List<String> line : declined) {
 			Result only = q[0].run(line.toArray(String[]::new));
 			assertThat(only.exit()).as(only.toString()).isEqualTo(125);

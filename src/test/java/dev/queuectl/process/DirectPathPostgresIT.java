@@ -136,7 +136,7 @@ class DirectPathPostgresIT {
 				List.of("enqueue", "{\"id\":\"later\",\"command\":\"true\",\"delay\":\"14430m\"}"),
 				List.of("enqueue", "{\"id\":\"held\",\"command\":\"true\",\"queue\":\"stopped\"}"), List.of("queue", "pause", "stopped"),
 				List.of("enqueue", "{\"id\":\"rich\",\"command\":\"true\",\"queue\":\"q2\",\"tags\":[\"z\",\"customer:42\"],\"timeout\":\"90m\","
-						+ "\"unique_key\":\"one a day\"}")));
+						+ "\"unique_key\":\"one a day\",\"env\":{\"B\":\"tab\\there\",\"A\":\"1\"}}")));
 		PostgresTestDatabase b = PostgresTestDatabase.cloneOf(a.name()); // nothing is connected to a now
 		this.databases.add(b);
 		Cli[] q = { on(a, "only"), on(b, "off") };
@@ -163,7 +163,8 @@ class DirectPathPostgresIT {
 		assertThat(q[0].runRaw("list", "--limit", "2").err()).startsWith("2 of 7 shown; next: queuectl list --limit 2 --after ");
 		assertThat(q[0].runRaw("show", "ok").out()).contains("state                completed\n", "\n  a\n  \n  b  \n");
 		assertThat(q[0].runRaw("show", "bad").out()).contains("last_error           exit code 3\n", "  out\n  err\n");
-		assertThat(q[0].runRaw("show", "rich").out()).contains("timeout              90m\n", "tags                 z, customer:42\n");
+		assertThat(q[0].runRaw("show", "rich").out()).contains("timeout              90m\n", "tags                 z, customer:42\n",
+				"env                  A B\n");
 		for (List<String> line : List.of(List.of("show", "nosuch"), List.of("show", "held"), List.of("show", "later"),
 				List.of("show", "later", "--json"), List.of("status", "--hosts"))) {
 			Result only = q[0].runRaw(line.toArray(String[]::new));
