@@ -385,6 +385,19 @@ static int add_tag(struct job *job, const char *tag) {
 }
 
 /*
+ * After an item of a JSON array or object: the next item (*closed 0), or the text after the
+ * closing bracket (*closed 1); NULL to decline.
+ */
+static const char *json_next(const char *p, char close, int *closed) {
+	p = skip_ws(p);
+	*closed = *p == close;
+	if (*closed) {
+		return p + 1;
+	}
+	return *p == ',' ? skip_ws(p + 1) : NULL;
+}
+
+/*
  * Field tags (Tags.parse): a JSON array of at most MAX_TAGS strings, each a tag, duplicates
  * dropped; the text after it, or NULL to decline.
  */
@@ -407,14 +420,10 @@ static const char *json_tags(const char *p, struct job *job) {
 		if (!ok) {
 			return NULL;
 		}
-		p = skip_ws(p);
-		if (*p == ']') {
-			return p + 1;
+		int closed = 0;
+		if ((p = json_next(p, ']', &closed)) == NULL || closed) {
+			return p;
 		}
-		if (*p++ != ',') {
-			return NULL;
-		}
-		p = skip_ws(p);
 	}
 }
 
@@ -466,14 +475,10 @@ static const char *json_env(const char *p, struct job *job) {
 		}
 		job->env_names[job->n_env] = name;
 		job->env_values[job->n_env++] = value;
-		p = skip_ws(p);
-		if (*p == '}') {
-			return p + 1;
+		int closed = 0;
+		if ((p = json_next(p, '}', &closed)) == NULL || closed) {
+			return p;
 		}
-		if (*p++ != ',') {
-			return NULL;
-		}
-		p = skip_ws(p);
 	}
 }
 
