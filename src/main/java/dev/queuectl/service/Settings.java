@@ -57,8 +57,16 @@ public class Settings {
 		return result;
 	}
 
+	/** One setting's effective value, as {@link #list} gives it, from its own row alone. */
 	public String get(Setting setting) {
-		return list().get(setting).value();
+		String stored = this.store.get(setting.key());
+		String value = setting.normalize(stored == null ? "" : stored);
+		return value != null ? value : this.defaults.get(setting);
+	}
+
+	/** The lease timeout in effect: how long a host's heartbeat keeps it live (status and every served command read it). */
+	public Duration leaseTimeout() {
+		return Durations.parseOrNull(get(Setting.LEASE_TIMEOUT));
 	}
 
 	public Setting require(String key) {

@@ -25,6 +25,12 @@ public class SettingsStore {
 		return values;
 	}
 
+	/** The stored value of one key; null when it was never set. */
+	public String get(String key) {
+		java.util.List<String> value = this.jdbc.queryForList("SELECT value FROM settings WHERE key = ?", String.class, key);
+		return value.isEmpty() ? null : value.get(0);
+	}
+
 	public void put(String key, String value, Instant now) {
 		this.jdbc.update("""
 				INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)

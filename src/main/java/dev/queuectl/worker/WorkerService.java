@@ -195,7 +195,7 @@ public class WorkerService implements HealthIndicator {
 	 */
 	public int stop(String hostId, Duration timeout) {
 		Instant now = this.clock.instant();
-		this.registry.forgetSilent(now, this.settings.snapshot().leaseTimeout());
+		this.registry.forgetSilent(now, this.settings.leaseTimeout());
 		List<WorkerInfo> asked = this.registry.workers(now).stream().filter(w -> hostId == null || w.id().equals(hostId)).toList();
 		if (hostId != null && !this.registry.requestStop(hostId)) {
 			throw new QueuectlException(QueuectlException.NOT_FOUND, "no such worker host: " + hostId + " (queuectl status lists them)");
@@ -236,7 +236,7 @@ public class WorkerService implements HealthIndicator {
 
 	public List<WorkerInfo> workers() {
 		Instant now = this.clock.instant();
-		Instant cutoff = now.minus(this.settings.snapshot().leaseTimeout());
+		Instant cutoff = now.minus(this.settings.leaseTimeout());
 		return this.registry.workers(now).stream().filter(w -> w.heartbeatAt().isAfter(cutoff)).toList();
 	}
 

@@ -107,6 +107,18 @@ class ConfigCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void oneSettingReadAloneIsWhatTheListSaysSetUnsetOrStoredOutOfForm() {
+		run("config", "set", "lease-timeout", "45s").ok();
+		// a row another build could have written: not a valid value, so the default holds, as in the list
+		this.jdbc.update("INSERT INTO settings (key, value, updated_at) VALUES ('backoff-base', 'many', 0)");
+		for (Setting setting : Setting.values()) {
+			assertThat(this.settings.get(setting)).as(setting.key()).isEqualTo(this.settings.list().get(setting).value());
+		}
+		assertThat(this.settings.leaseTimeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+		assertThat(this.settings.get(Setting.BACKOFF_BASE)).isEqualTo(defaultOf(Setting.BACKOFF_BASE));
+	}
+
+	@Test
 	void setStoresTheCanonicalForm() {
 		assertThat(run("config", "set", "job-timeout", "600").ok().out()).isEqualTo("10m\n");
 		assertThat(run("config", "set", "max-backoff", "7200s").ok().out()).isEqualTo("2h\n");
