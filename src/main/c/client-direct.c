@@ -1607,7 +1607,8 @@ static const char *option_value(char **words, int n, int *i, const char *lng, co
 /*
  * list with --state, --queue, --tag and --limit (JobCommands.list), the table or --json; NOT_SERVED
  * to decline. With tags, the jobs that carry every one, highest id first, and their count, as
- * JobTagStore selects them.
+ * JobTagStore selects them: a walk of the first tag's range of job_tags's key, joined to its jobs,
+ * so a page costs about its rows however many jobs the tag has.
  */
 static int list(char **words, int n) {
 	const char *state = NULL, *queue = NULL, *tag = NULL, *limit_word = NULL;
@@ -1661,8 +1662,8 @@ static int list(char **words, int n) {
 	for (int i = 0; i < n_queues; i++) {
 		append(&where, i == 0 ? " AND queue IN (?" : ", ?", i == n_queues - 1 ? ")" : "", "");
 	}
-	for (int i = 0; i < n_tags; i++) { /* JobTagStore.tagged: one seek of job_tags's key a tag */
-		append(&where, " AND id IN (SELECT job_id FROM job_tags WHERE tag = ?)", "", "");
+	for (int i = 0; i < n_tags; i++) { /* the first tag's range of job_tags's key walked, the others seeks of it */
+		append(&where, i == 0 ? " AND t.tag = ?" : " AND id IN (SELECT job_id FROM job_tags WHERE tag = ?)", "", "");
 	}
 	/* the parameters: the states, the queues, the tags, then (the rows' statement) the limit */
 	struct param params[MAX_PARAMS];
@@ -1677,13 +1678,16 @@ static int list(char **words, int n) {
 	}
 	params[n_bound] = (struct param){ NULL, limit + 1 };
 	char *rows_sql = NULL, *count_sql = NULL;
-	int ok = asprintf(&rows_sql, "SELECT %s, %s FROM jobs%s ORDER BY %s LIMIT ?",
+	int ok = asprintf(&rows_sql, "SELECT %s, %s FROM %s%s ORDER BY %s LIMIT ?",
 					  as_json ? JOB_JSON_COLUMNS : "id, state, attempts, max_retries, priority, run_at, command, updated_at, queue",
 					  as_json ? JOB_JSON_PLAIN
 							  : "cancel_requested_at IS NOT NULL OR progress_done IS NOT NULL OR progress_total IS NOT NULL"
 								" OR progress_message IS NOT NULL OR progress_at IS NOT NULL",
-					  where.b, n_tags > 0 ? "id DESC" : "updated_at DESC, id DESC") >= 0
-			&& asprintf(&count_sql, n_tags > 0 ? "SELECT COUNT(*) FROM jobs%s" : "SELECT COALESCE(SUM(n), 0) FROM job_counts%s",
+					  n_tags > 0 ? "job_tags t JOIN jobs ON jobs.id = t.job_id" : "jobs", where.b,
+					  n_tags > 0 ? "t.job_id DESC" : "updated_at DESC, id DESC") >= 0
+			&& asprintf(&count_sql,
+					   n_tags > 0 ? "SELECT COUNT(*) FROM job_tags t JOIN jobs ON jobs.id = t.job_id%s"
+								  : "SELECT COALESCE(SUM(n), 0) FROM job_counts%s",
 					   where.b) >= 0
 			&& db_exec("BEGIN");
 	free(where.b);
