@@ -116,6 +116,9 @@ enum { MAX_TAGS = 16 };
 /* JobEnv.MAX_NAMES, the most variables of a job's env: DirectConstantsTest. */
 enum { MAX_ENV_NAMES = 64 };
 
+/* The characters of an env name (JobEnv.NAME: these, not starting with a digit). */
+static const char ENV_NAME_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+
 /* ---- what may change an answer --------------------------------------------------------------- */
 
 extern char **environ;
@@ -428,11 +431,11 @@ static const char *json_tags(const char *p, struct job *job) {
 }
 
 /*
- * Adds the tags of enqueue --tag (Tags.words then Tags.withDefaults: each comma-separated word a
- * tag, the option's and the job's together at most MAX_TAGS); 0 to decline.
+ * Adds the tags of one enqueue --tag value (Tags.words then Tags.withDefaults: each comma-separated
+ * word a tag, the option's and the job's together at most MAX_TAGS); 0 to decline.
  */
-static int option_tags(struct job *job, const char *words) {
-	char *copy = dup_or_die(words), *next = copy;
+static int option_tags(struct job *job, const char *value) {
+	char *copy = dup_or_die(value), *next = copy;
 	int ok = 1;
 	for (char *word; ok && (word = strsep(&next, ",")) != NULL;) {
 		ok = add_tag(job, word);
@@ -462,7 +465,7 @@ static const char *json_env(const char *p, struct job *job) {
 		p = json_string(p, &name);
 		p = p != NULL && *(p = skip_ws(p)) == ':' ? json_string(skip_ws(p + 1), &value) : NULL;
 		int ok = p != NULL && job->n_env < MAX_ENV_NAMES && (isalpha((unsigned char)name[0]) || name[0] == '_')
-				&& strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name)
+				&& strspn(name, ENV_NAME_CHARS) == strlen(name)
 				&& strncmp(name, "QUEUECTL_", 9) != 0 && plain_text(value, 0);
 		for (int i = 0; ok && i < job->n_env; i++) {
 			ok = strcmp(job->env_names[i], name) != 0; /* a name twice: the JVM's reading of it */
@@ -839,12 +842,16 @@ static int open_database(void) {
 static int enqueue(char **words, int n) {
 	const char *json = NULL;
 	int as_json = 0;
-	struct buf added = { 0 }; /* --tag's values, joined by commas as ArgvParser joins a repeated option */
+	const char **added = calloc((size_t)n, sizeof *added); /* --tag's values, in their order */
+	int n_added = 0;
+	if (added == NULL) {
+		return NOT_SERVED;
+	}
 	for (int i = 1; i < n; i++) {
 		const char *tag = strcmp(words[i], "--tag") == 0 && i + 1 < n ? words[++i]
 				: strncmp(words[i], "--tag=", 6) == 0 ? words[i] + 6 : NULL;
 		if (tag != NULL) {
-			append(&added, added.n > 0 ? "," : "", tag, "");
+			added[n_added++] = tag;
 		}
 		else if (strcmp(words[i], "--json") == 0 && !as_json) {
 			as_json = 1;
@@ -859,8 +866,12 @@ static int enqueue(char **words, int n) {
 	struct job job;
 	char cwd[4096];
 	long long max_retries;
-	if (json == NULL || !parse_job(json, &job) || (added.b != NULL && !option_tags(&job, added.b))
-			|| getcwd(cwd, sizeof cwd) == NULL || !schema_current() || !job_defaults(&max_retries)) {
+	int ok = json != NULL && parse_job(json, &job);
+	for (int i = 0; ok && i < n_added; i++) {
+		ok = option_tags(&job, added[i]);
+	}
+	free(added);
+	if (!ok || getcwd(cwd, sizeof cwd) == NULL || !schema_current() || !job_defaults(&max_retries)) {
 		return NOT_SERVED;
 	}
 	char *tags = encoded_tags(&job), *env = encoded_env(&job);
@@ -1076,7 +1087,7 @@ static int env_text(struct buf *out, const char *stored, const char *indent) {
 	}
 	for (int first = 1;; first = 0) {
 		const char *name = p + 1;
-		size_t n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		size_t n = strspn(name, ENV_NAME_CHARS);
 		if (*p != '"' || n == 0 || name[n] != '"' || name[n + 1] != ':' || name[n + 2] != '"') {
 			return 0;
 		}
@@ -1904,6 +1915,7 @@ static int show_fields(struct rows *st, struct buf *text) {
 			value = tags.b;
 		}
 		if (value != NULL && !plain_text(value, 0)) {
+			free(tags.b);
 			return 0;
 		}
 		/* the longest name, cancel_requested_at, and two spaces */
