@@ -96,6 +96,7 @@ public class JobStore {
 		this.dialect = dialect;
 		this.tx = tx;
 		this.counts = counts;
+		this.notDueSql = NOT_DUE.formatted(dialect.indexedBy("jobs_runnable"), dialect.clock());
 	}
 
 	/**
@@ -906,6 +907,20 @@ public class JobStore {
 		return found.size() > limit ? new ArrayList<>(found.subList(0, limit)) : found;
 	}
 
+	/** {@link #notDue}'s statement: the index hint and the clock are the dialect's (built once, not per status). */
+	private static final String NOT_DUE = """
+			WITH RECURSIVE p (v) AS (
+			    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0)
+			    UNION ALL
+			    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0
+			            AND priority < p.v) FROM p WHERE v IS NOT NULL)
+			SELECT j.state, COUNT(*) FROM p, jobs j%1$s
+			WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v
+			      AND j.run_at > %2$s
+			GROUP BY j.state""";
+
+	private final String notDueSql;
+
 	/**
 	 * Pending and failed jobs that are not due yet (delayed or scheduled; waiting out a retry):
 	 * {@code [pending, failed]}. Read through jobs_runnable (priority DESC, run_at, id): a walk down
@@ -913,19 +928,8 @@ public class JobStore {
 	 * and one seek a priority, however many jobs are due.
 	 */
 	public long[] notDue(Instant now) {
-		String index = this.dialect.indexedBy("jobs_runnable");
-		String sql = """
-				WITH RECURSIVE p (v) AS (
-				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0)
-				    UNION ALL
-				    SELECT (SELECT MAX(priority) FROM jobs%1$s WHERE state IN ('pending', 'failed') AND attempts >= 0
-				            AND priority < p.v) FROM p WHERE v IS NOT NULL)
-				SELECT j.state, COUNT(*) FROM p, jobs j%1$s
-				WHERE p.v IS NOT NULL AND j.state IN ('pending', 'failed') AND j.attempts >= 0 AND j.priority = p.v
-				      AND j.run_at > %2$s
-				GROUP BY j.state""".formatted(index, this.dialect.clock());
 		long[] counts = new long[2];
-		this.jdbc.query(sql, rs -> {
+		this.jdbc.query(this.notDueSql, rs -> {
 			counts["pending".equals(rs.getString(1)) ? 0 : 1] = rs.getLong(2);
 		}, this.dialect.usesHostClock() ? new Object[] { now.toEpochMilli() } : new Object[0]);
 		return counts;

@@ -68,8 +68,11 @@ public final class Render {
 		return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
 	}
 
+	/** Runs of blanks, tabs and line breaks: {@link #oneLine}'s, compiled once, not once a row. */
+	private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+
 	public static String oneLine(String text, int max) {
-		String flat = text.replaceAll("\\s+", " ").trim();
+		String flat = SPACES.matcher(text).replaceAll(" ").trim();
 		return flat.length() <= max ? flat : flat.substring(0, max - 3) + "...";
 	}
 

@@ -50,6 +50,41 @@ class ScheduleCommandsTest extends CommandTestSupport {
 	}
 
 	@Test
+	void sizesAreWrittenAsPercentPointOneFWroteThemRoundedHalfUp() {
+		java.util.function.LongFunction<String> formatted = bytes -> {
+			if (bytes < 1024) {
+				return bytes + " B";
+			}
+			String[] units = { "KiB", "MiB", "GiB", "TiB" };
+			double v = bytes;
+			int u = -1;
+			while (v >= 1024 && u < units.length - 1) {
+				v /= 1024;
+				u++;
+			}
+			return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+		};
+		List<String> differ = new java.util.ArrayList<>();
+		java.util.function.LongConsumer same = bytes -> {
+			if (!ScheduleCommands.size(bytes).equals(formatted.apply(bytes))) {
+				differ.add(bytes + ": " + ScheduleCommands.size(bytes) + " vs " + formatted.apply(bytes));
+			}
+		};
+		// every size up to 64 KiB (ties such as 1.25 KiB among them), each unit's edges, and sizes of
+		// every magnitude up to Long.MAX_VALUE (past 2^53 bytes the double is not exact: both round it)
+		java.util.stream.LongStream.range(0, 64 * 1024).forEach(same);
+		for (int shift = 20; shift <= 60; shift += 10) {
+			java.util.stream.LongStream.range((1L << shift) - 1000, (1L << shift) + 1000).forEach(same);
+		}
+		java.util.Random random = new java.util.Random(26);
+		for (int i = 0; i < 20_000; i++) {
+			same.accept(random.nextLong() >>> random.nextInt(64));
+		}
+		assertThat(differ).isEmpty();
+		assertThat(ScheduleCommands.size(1280)).isEqualTo("1.3 KiB"); // 1.25: half up, not to even
+	}
+
+	@Test
 	void editReplacesTheRuleAndJobKeepsItsPauseAndHistoryAndRefusesBadInputChangingNothing() {
 		run("schedule", "add", "poll", "--every", "10s", "{\"command\":\"echo hi\"}").ok();
 		at("2031-03-04T05:06:10.300Z");
