@@ -51,7 +51,7 @@ public class Settings {
 		Map<String, String> stored = this.store.all();
 		Map<Setting, Entry> result = new LinkedHashMap<>();
 		for (Setting setting : Setting.values()) {
-			String value = setting.normalize(stored.getOrDefault(setting.key(), ""));
+			String value = effective(setting, stored.get(setting.key()));
 			result.put(setting, value != null ? new Entry(value, "set") : new Entry(this.defaults.get(setting), "default"));
 		}
 		return result;
@@ -59,9 +59,18 @@ public class Settings {
 
 	/** One setting's effective value, as {@link #list} gives it, from its own row alone. */
 	public String get(Setting setting) {
-		String stored = this.store.get(setting.key());
-		String value = setting.normalize(stored == null ? "" : stored);
+		String value = effective(setting, this.store.get(setting.key()));
 		return value != null ? value : this.defaults.get(setting);
+	}
+
+	/**
+	 * A stored value in canonical form; null when none is stored or it is out of form (then the
+	 * default holds). A setting not stored is not parsed: no setting takes the empty value
+	 * (SettingTest), so reading it as "" would give null too, at the cost of a parse a setting on
+	 * every enqueue and status.
+	 */
+	private static String effective(Setting setting, String stored) {
+		return stored == null ? null : setting.normalize(stored);
 	}
 
 	/** The lease timeout in effect: how long a host's heartbeat keeps it live (status and every served command read it). */

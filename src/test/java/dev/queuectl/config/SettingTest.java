@@ -57,6 +57,16 @@ class SettingTest {
 	}
 
 	@Test
+	void noSettingTakesTheEmptyValueSoOneNotStoredIsItsDefault() {
+		// Settings reads a setting with no stored row as unset without parsing "": that holds while
+		// every setting refuses the empty value (and blanks, which normalize trims away)
+		for (Setting setting : Setting.values()) {
+			assertThat(setting.normalize("")).as(setting.key()).isNull();
+			assertThat(setting.normalize("  ")).as(setting.key()).isNull();
+		}
+	}
+
+	@Test
 	void sizes() {
 		assertThat(Setting.parseSize("3")).isEqualTo(3L);
 		assertThat(Setting.parseSize("3K")).isEqualTo(3L << 10);
