@@ -112,6 +112,17 @@ final class SqliteStatementCache {
 			return kept != null ? kept : new KeptStatement(this, sql);
 		}
 
+		/**
+		 * A plain statement whose queries run as kept prepared statements of their text: a query without
+		 * parameters (JdbcTemplate's {@code queryForObject(sql, type)}, {@code query(sql, mapper)}) comes
+		 * through a plain statement, which the driver compiles anew every time (a served status ran six
+		 * such, ~50 us of compiling a command; docs/benchmarks.md, session 26).
+		 */
+		@Override
+		public java.sql.Statement createStatement() throws SQLException {
+			return new KeepingStatement(this);
+		}
+
 		/** Takes back a statement its caller closed; false when it is not kept (then it is closed for real). */
 		synchronized boolean keep(KeptStatement statement) throws SQLException {
 			if (isClosed() || this.idle.containsKey(statement.text)) {
@@ -141,6 +152,52 @@ final class SqliteStatementCache {
 				this.idle.clear();
 			}
 			super.close();
+		}
+	}
+
+	/**
+	 * The driver's plain statement, whose {@code executeQuery(sql)} runs the connection's kept
+	 * prepared statement of that text (its result set is that statement's); closing it, or its next
+	 * query, hands that statement back. With a row limit or a timeout set on it (nothing here sets
+	 * them), and for everything but queries, it is the driver's own.
+	 */
+	static final class KeepingStatement extends org.sqlite.jdbc4.JDBC4Statement {
+
+		private final KeepingConnection owner;
+
+		private PreparedStatement current;
+
+		KeepingStatement(KeepingConnection owner) {
+			super(owner);
+			this.owner = owner;
+		}
+
+		@Override
+		public java.sql.ResultSet executeQuery(String sql) throws SQLException {
+			release();
+			if (getMaxRows() != 0 || getQueryTimeout() != 0) {
+				return super.executeQuery(sql);
+			}
+			this.current = this.owner.prepareStatement(sql);
+			return this.current.executeQuery();
+		}
+
+		private void release() throws SQLException {
+			PreparedStatement done = this.current;
+			this.current = null;
+			if (done != null) {
+				done.close();
+			}
+		}
+
+		@Override
+		public void close() throws SQLException {
+			try {
+				release();
+			}
+			finally {
+				super.close();
+			}
 		}
 	}
 

@@ -51,6 +51,39 @@ class SqliteStatementCacheTest {
 	}
 
 	@Test
+	void aPlainStatementsQueryRunsAsTheKeptStatementOfItsTextAndHandsItBack() throws Exception {
+		try (SqliteStatementCache.KeepingConnection c = connection()) {
+			List<String> read = new ArrayList<>();
+			for (int i = 0; i < 2; i++) {
+				try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT v FROM t ORDER BY id")) {
+					while (rs.next()) {
+						read.add(rs.getString(1));
+					}
+					assertThat(c.kept()).as("in use, not idle").isZero();
+				}
+				assertThat(c.kept()).as("handed back when the statement closes").isOne();
+			}
+			assertThat(read).containsExactly("a", "b", "c", "a", "b", "c");
+			// the same compiled statement a prepared one of that text gets
+			PreparedStatement kept = c.prepareStatement("SELECT v FROM t ORDER BY id");
+			assertThat(c.kept()).isZero();
+			kept.close();
+			// a second query on one statement hands the first one's back; updates stay the driver's
+			try (Statement s = c.createStatement()) {
+				try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+					rs.next();
+					assertThat(rs.getInt(1)).isEqualTo(3);
+				}
+				try (ResultSet rs = s.executeQuery("SELECT v FROM t ORDER BY id")) {
+					assertThat(c.kept()).as("the count's statement back, this one in use").isOne();
+				}
+				assertThat(s.executeUpdate("UPDATE t SET v = 'z' WHERE id = 3")).isOne();
+			}
+			assertThat(c.kept()).isEqualTo(2);
+		}
+	}
+
+	@Test
 	void aStatementInUseIsNeverHandedOutTwice() throws Exception {
 		try (SqliteStatementCache.KeepingConnection c = connection()) {
 			PreparedStatement outer = c.prepareStatement("SELECT v FROM t WHERE id >= ? ORDER BY id");
