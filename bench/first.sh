@@ -4,14 +4,14 @@
 # through the release archive's bin/queuectl (unpacked as .ci/run does), and through a symlink to
 # it on PATH (README's install), side by side in ONE hyperfine run with `java -Xshare:auto
 # -version` and Debian's task-spooler (`tsp` for status, `tsp true` for enqueue) and the native
-# client alone. Prints each median, its minimum, its mean CPU (user + system, which a loaded
-# machine changes less), and the median's ratio to `java -version` (target <= 0.1) and to tsp
-# (target <= 2).
+# client alone, the server first warmed by WARM rounds of each served command (300; 100 with
+# --quick). Prints each median, its minimum, its mean CPU (user + system, which a loaded machine
+# changes less), and the median's ratio to `java -version` (target <= 0.1) and to tsp (target <= 2).
 # Everything runs on a throwaway database, cache and tsp socket; the user's are never touched.
 #
 # Usage: bench/first.sh [--quick] > results.md    (progress on stderr, a Markdown report on stdout)
 #        --quick: 20 runs a command (CI: keeps the script working; about 30 s when the cache is warm)
-# Env:   RUNS (100), BENCH_CACHE (a start-up archive cache to reuse, e.g. CI's)
+# Env:   RUNS (100), WARM (300), BENCH_CACHE (a start-up archive cache to reuse, e.g. CI's)
 # Needs hyperfine and python3; task-spooler for its rows (apt-get install hyperfine task-spooler).
 # Needs target/queuectl.jar and target/queuectl-VERSION.tar.gz (./mvnw package). Do not run it next
 # to a build or another benchmark: on 2 cores that doubles the figures.
@@ -78,6 +78,18 @@ else
 fi
 
 served=("status" "list" "show fb1" "enqueue '{\"command\":\"true\"}'" "config get max-retries")
+# The server's first few hundred commands run partly interpreted (its JIT compiles as they come): a
+# resident server answers thousands in its life, so the figures below are of a warm one. WARM rounds
+# of every served command first, through the native client (hyperfine's 5 warm-ups a command left
+# the first command timed ~1 ms slower than the same command timed last, session 26).
+warm=${WARM:-300}
+[ "${1:-}" = --quick ] && warm=${WARM:-100}
+log "warming the server: $warm rounds of each served command"
+for ((i = 0; i < warm; i++)); do
+	for c in "${served[@]}"; do
+		eval "\"\$project/target/queuectl-client\" \"\$build\" --db \"\$db\" $c" >/dev/null
+	done
+done
 commands=("java -Xshare:auto -version" "${tsp_rows[@]}")
 for c in "${served[@]}"; do
 	commands+=("$clone --db $db $c" "$release --db $db $c" "$linked --db $db $c")
@@ -93,7 +105,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cat <<EOF
 Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average before: $load_before, after: $load_after
-Timer: $(hyperfine --version), -N (no shell), $runs runs after 5 warm-ups, all in one run; java: $(java -version 2>&1 | head -1)
+Timer: $(hyperfine --version), -N (no shell), $runs runs after 5 warm-ups, all in one run, the server warmed by $warm rounds of each served command; java: $(java -version 2>&1 | head -1)
 clone = $clone, release = the archive's bin/queuectl, symlink = a link to it on PATH (README's install)
 
 EOF
