@@ -134,7 +134,8 @@ class PostgresWorkerIT {
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> scalar("SELECT COUNT(*) FROM jobs WHERE queue = 'held' AND state = 'completed'") == 4);
 			Queuectl.Result stop = this.q.run("worker", "stop");
-			assertThat(stop.exit()).as(stop.err()).isZero();
+			// on a failure, what each host was doing (a stop that timed out once in CI, session 26)
+			assertThat(stop.exit()).as(() -> stop.err() + "\nhost a:\n" + a.logText() + "\nhost b:\n" + b.logText()).isZero();
 			assertThat(stop.out()).contains("2 worker host(s) stopped");
 			assertThat(a.waitFor(Duration.ofSeconds(30))).isZero();
 			assertThat(b.waitFor(Duration.ofSeconds(30))).isZero();
